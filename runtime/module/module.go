@@ -1,0 +1,228 @@
+// Package module owns kamgo's plug-in API: how a module registers itself,
+// what it exports (parameters, functions, pseudo-variable classes,
+// transformations, event routes) and the lifecycle the server drives
+// (set params, provision, start, stop). A module is named as Kamailio names
+// it, so `loadmodule "evapi.so"` finds the registered "evapi".
+package module
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/lang/diag"
+	"github.com/kamgo/kamgo/runtime/klog"
+	"github.com/kamgo/kamgo/runtime/pv"
+	"github.com/kamgo/kamgo/runtime/value"
+)
+
+// Info describes a registered module. New returns a fresh instance with
+// default parameters and no side effects.
+type Info struct {
+	Name string
+	New  func() Module
+}
+
+// Module is a kamgo module instance.
+type Module interface {
+	ModuleInfo() Info
+}
+
+var (
+	regMu    sync.RWMutex
+	registry = map[string]Info{}
+)
+
+// Register adds a module to the registry. Call it from init. It panics on a
+// duplicate name: that is a programming error, not user input.
+func Register(m Module) {
+	info := m.ModuleInfo()
+	regMu.Lock()
+	defer regMu.Unlock()
+	if _, dup := registry[info.Name]; dup {
+		panic(fmt.Sprintf("module %q registered twice", info.Name))
+	}
+	registry[info.Name] = info
+}
+
+// Lookup returns a registered module by name.
+func Lookup(name string) (Info, bool) {
+	regMu.RLock()
+	defer regMu.RUnlock()
+	i, ok := registry[name]
+	return i, ok
+}
+
+// Registered returns the names of all registered modules, sorted.
+func Registered() []string {
+	regMu.RLock()
+	defer regMu.RUnlock()
+	out := make([]string, 0, len(registry))
+	for n := range registry {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ParamType is the type a module parameter accepts.
+type ParamType uint8
+
+// Parameter types, as modparam values: an int literal or a string.
+const (
+	ParamInt ParamType = 1 << iota
+	ParamStr
+	ParamAny = ParamInt | ParamStr
+)
+
+// Param declares a module parameter. Multi parameters may be set more than
+// once (each modparam adds a value).
+type Param struct {
+	Name    string
+	Type    ParamType
+	Default value.Value
+	Multi   bool
+}
+
+// Call is a compiled module function call. It returns a Kamailio return
+// code: >0 true, <0 false, 0 ends the script.
+type Call func(c *pv.Context) int
+
+// Func declares a module function. MaxArgs -1 means any number. Routes is
+// the set of route types it may be used in. Compile runs once per call site
+// at load time.
+type Func struct {
+	Name             string
+	MinArgs, MaxArgs int
+	Routes           pv.RouteType
+	Compile          func(h Host, args []*Arg) (Call, error)
+}
+
+// Exports is what a module offers to configurations. It is static: the
+// checker reads it without starting the module.
+type Exports struct {
+	Params  []Param
+	Funcs   []Func
+	Classes []*pv.Class
+	Trans   []*pv.TransClass
+	Events  []string // event_route names the module raises
+}
+
+// Exporter is implemented by modules that export anything.
+type Exporter interface {
+	Exports() Exports
+}
+
+// ParamSetter receives modparam values, once per modparam statement, before
+// Provision.
+type ParamSetter interface {
+	SetParam(name string, v value.Value) error
+}
+
+// Provisioner validates parameters and prepares the module once all
+// modparams are set. It must not open sockets or start goroutines.
+type Provisioner interface {
+	Provision(h Host) error
+}
+
+// Starter is implemented by modules that run something (listeners,
+// timers). Start must return once the module serves; Stop must return once
+// it has stopped.
+type Starter interface {
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+}
+
+// Host is what a module sees of the server: logging, the pseudo-variable
+// table, event dispatch into the current configuration, and other loaded
+// modules.
+type Host interface {
+	Log() *klog.Logger
+	PV() *pv.Table
+	// CompilePV compiles a pseudo-variable written as text ("$var(x)").
+	CompilePV(text string, r diag.Range) (*pv.Ref, error)
+	// CompileFormat compiles a format string ("id=$var(x)\n").
+	CompileFormat(text string, r diag.Range) (*pv.Format, error)
+	// HasEvent reports whether the current configuration defines
+	// event_route[name].
+	HasEvent(name string) bool
+	// RunEvent runs event_route[name] of the current configuration on c
+	// (c.Worker must be set) and returns the route's return code; ok is
+	// false when there is no such route.
+	RunEvent(c *pv.Context, name string) (rc int, ok bool)
+	// RunRoute runs route[name] of the current configuration on c with
+	// route type rt (t_continue resumes this way).
+	RunRoute(c *pv.Context, name string, rt pv.RouteType) (rc int, ok bool)
+	// Module returns another loaded module instance by name.
+	Module(name string) (Module, bool)
+	// CoreParam returns a core parameter's value.
+	CoreParam(name string) (value.Value, bool)
+}
+
+// Arg is one argument at a call site, as written, with its generic
+// evaluator compiled by the interpreter.
+type Arg struct {
+	Expr ast.Expr
+	Eval func(c *pv.Context) value.Value
+}
+
+// Literal returns the argument's value when it is a string literal.
+func (a *Arg) Literal() (string, bool) {
+	if s, ok := a.Expr.(*ast.StrLit); ok {
+		return s.Value, true
+	}
+	return "", false
+}
+
+// IntLiteral returns the argument's value when it is an integer literal.
+func (a *Arg) IntLiteral() (int64, bool) {
+	if n, ok := a.Expr.(*ast.IntLit); ok {
+		return n.Value, true
+	}
+	return 0, false
+}
+
+// StrFunc evaluates an argument to a string.
+type StrFunc func(c *pv.Context) string
+
+// Str compiles the argument the way Kamailio's string fixups do: a string
+// literal is a format string whose pseudo-variables are expanded per call;
+// anything else is evaluated and converted to a string.
+func (a *Arg) Str(h Host) (StrFunc, error) {
+	if s, ok := a.Expr.(*ast.StrLit); ok {
+		f, err := h.CompileFormat(s.Value, s.Rng)
+		if err != nil {
+			return nil, err
+		}
+		if f.Const {
+			lit := f.String(nil)
+			return func(*pv.Context) string { return lit }, nil
+		}
+		return f.String, nil
+	}
+	eval := a.Eval
+	return func(c *pv.Context) string {
+		v := eval(c)
+		if v.K == value.Str {
+			return v.S
+		}
+		if v.IsNull() {
+			return ""
+		}
+		return v.String()
+	}, nil
+}
+
+// PV compiles an argument that names a pseudo-variable, written either bare
+// ($var(x)) or as a string ("$var(x)"), as output parameters are.
+func (a *Arg) PV(h Host) (*pv.Ref, error) {
+	switch e := a.Expr.(type) {
+	case *ast.PVar:
+		return h.PV().Compile(e)
+	case *ast.StrLit:
+		return h.CompilePV(e.Value, e.Rng)
+	}
+	return nil, fmt.Errorf("expected a pseudo-variable")
+}

@@ -1,0 +1,127 @@
+// Package pv owns the run-time side of pseudo-variables: the per-event
+// Context they read and write, the class table modules register classes
+// into, compiled PV references (getters and setters with their
+// transformations applied) and compiled format strings such as
+// "from $fU: $(var(x){s.len})\n". Everything here is built once at load
+// time; per event nothing is parsed.
+package pv
+
+import (
+	"github.com/kamgo/kamgo/runtime/klog"
+	"github.com/kamgo/kamgo/runtime/value"
+)
+
+// RouteType is the kind of route block being executed, with Kamailio's bit
+// values (EVENT_ROUTE is REQUEST_ROUTE in Kamailio; kamgo keeps its own bit
+// so checks can tell them apart, see spec/deviations.md).
+type RouteType uint16
+
+// Route types.
+const (
+	RequestRoute       RouteType = 1
+	FailureRoute       RouteType = 2
+	TMOnReplyRoute     RouteType = 4
+	BranchRoute        RouteType = 8
+	OnSendRoute        RouteType = 16
+	ErrorRoute         RouteType = 32
+	LocalRoute         RouteType = 64
+	CoreOnReplyRoute   RouteType = 128
+	BranchFailureRoute RouteType = 256
+	EventRoute         RouteType = 512
+	AnyRoute           RouteType = 0xffff
+)
+
+// Key names a slot of module data in a Context or Worker. Keys are made
+// once, at init time, by the module that owns the data.
+type Key int
+
+var nextKey Key
+
+// NewKey allocates a key. Call it from package init only.
+func NewKey() Key {
+	k := nextKey
+	nextKey++
+	return k
+}
+
+// Worker is the state one executing goroutine keeps across events, as a
+// Kamailio worker process does: $var values persist here.
+type Worker struct {
+	ID    int
+	slots []any
+}
+
+// NewWorker returns a worker with the given id.
+func NewWorker(id int) *Worker { return &Worker{ID: id} }
+
+// Get returns the worker's data for k, or nil.
+func (w *Worker) Get(k Key) any {
+	if int(k) < len(w.slots) {
+		return w.slots[k]
+	}
+	return nil
+}
+
+// Set stores the worker's data for k.
+func (w *Worker) Set(k Key, v any) {
+	for int(k) >= len(w.slots) {
+		w.slots = append(w.slots, nil)
+	}
+	w.slots[k] = v
+}
+
+// Context is the state of one event being processed: which route type runs,
+// the last return code, the worker it runs on, the logger, and module data
+// (the SIP message, evapi's connection info, per-event AVPs ...).
+type Context struct {
+	Event  string
+	Route  RouteType
+	RC     int64 // $rc / $? / $retcode
+	Worker *Worker
+	Log    *klog.Logger
+	slots  []any
+}
+
+// Get returns the event's data for k, or nil.
+func (c *Context) Get(k Key) any {
+	if int(k) < len(c.slots) {
+		return c.slots[k]
+	}
+	return nil
+}
+
+// Set stores the event's data for k.
+func (c *Context) Set(k Key, v any) {
+	for int(k) >= len(c.slots) {
+		c.slots = append(c.slots, nil)
+	}
+	c.slots[k] = v
+}
+
+// Reset clears per-event state so the Context can be reused for the next
+// event on the same worker.
+func (c *Context) Reset() {
+	c.Event = ""
+	c.Route = 0
+	c.RC = 1
+	for i := range c.slots {
+		c.slots[i] = nil
+	}
+}
+
+// Getter reads a compiled pseudo-variable.
+type Getter interface {
+	Get(c *Context) value.Value
+}
+
+// Setter writes a compiled pseudo-variable. Assigning NullValue unsets it
+// where the class supports that.
+type Setter interface {
+	Set(c *Context, v value.Value) error
+}
+
+// GetterFunc adapts a function to Getter.
+type GetterFunc func(c *Context) value.Value
+
+// Get calls f.
+func (f GetterFunc) Get(c *Context) value.Value { return f(c) }
