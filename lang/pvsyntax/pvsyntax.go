@@ -16,16 +16,18 @@ import (
 
 // Diagnostic codes of this package.
 const (
-	CodeBadPV    = "KC0400" // malformed pseudo-variable
-	CodeBadTrans = "KC0401" // malformed transformation
-	CodeBadIndex = "KC0402" // malformed index
+	CodeBadPV      = "KC0400" // malformed pseudo-variable
+	CodeBadTrans   = "KC0401" // malformed transformation
+	CodeBadIndex   = "KC0402" // malformed index
+	CodeLoneDollar = "KC0403" // '$' that starts no pseudo-variable in a format
 )
 
 // Codes maps each code to a one-line title.
 var Codes = map[string]string{
-	CodeBadPV:    "malformed pseudo-variable",
-	CodeBadTrans: "malformed transformation",
-	CodeBadIndex: "malformed pseudo-variable index",
+	CodeBadPV:      "malformed pseudo-variable",
+	CodeBadTrans:   "malformed transformation",
+	CodeBadIndex:   "malformed pseudo-variable index",
+	CodeLoneDollar: "'$' in a format string that starts no pseudo-variable (write $$ for a dollar sign)",
 }
 
 // maxDepth bounds nesting of pseudo-variables inside names, indexes and
@@ -59,8 +61,9 @@ func className(text string) string {
 }
 
 // ParseFormat parses a format string into literal parts and
-// pseudo-variables. A '$' that does not start a pseudo-variable is literal
-// text. r is the range of the string literal that holds s; positions of
+// pseudo-variables. "$$" is a literal '$'; a '$' that starts no
+// pseudo-variable is an error, as in Kamailio (it is kept as literal text in
+// the returned format). r is the range of the string literal that holds s; positions of
 // pseudo-variables inside it are approximated from byte offsets.
 func ParseFormat(s string, r diag.Range) (*ast.Format, diag.List) {
 	f := &ast.Format{Rng: r}
@@ -69,7 +72,20 @@ func ParseFormat(s string, r diag.Range) (*ast.Format, diag.List) {
 	i := 0
 	for i < len(s) {
 		c := s[i]
-		if c != '$' || i+1 >= len(s) || !startsPV(s[i+1]) {
+		if c != '$' {
+			lit.WriteByte(c)
+			i++
+			continue
+		}
+		if i+1 < len(s) && s[i+1] == '$' {
+			lit.WriteByte('$')
+			i += 2
+			continue
+		}
+		if i+1 >= len(s) || !startsPV(s[i+1]) {
+			diags = append(diags, &diag.Diagnostic{Severity: diag.Error, Code: CodeLoneDollar,
+				Subject: sub(r, 1+i, 2+i), Summary: "'$' starts no pseudo-variable",
+				Detail: "write $$ for a literal dollar sign"})
 			lit.WriteByte(c)
 			i++
 			continue

@@ -100,11 +100,10 @@ func TestParseFormat(t *testing.T) {
 	cases := []struct{ in, want string }{
 		{"plain text\n", `"plain text\n"`},
 		{"from $fU to $(ru{uri.host})\n", `"from " fU " to " ru{uri.host} "\n"`},
-		{"cost $ 5", `"cost $ 5"`},
+		{"cost $$5", `"cost $5"`},
 		{"$var(a)$var(b)", `var(a) var(b)`},
 		{"x=$var(x).", `"x=" var(x) "."`},
 		{"$evapi(msg)", `evapi(msg)`},
-		{"100$", `"100$"`},
 	}
 	for _, c := range cases {
 		f, diags := ParseFormat(c.in, diag.Range{File: "f", Start: diag.Pos{Line: 1, Col: 1}})
@@ -121,6 +120,15 @@ func TestParseFormat(t *testing.T) {
 		}
 		if got := strings.Join(parts, " "); got != c.want {
 			t.Errorf("ParseFormat(%q) = %s, want %s", c.in, got, c.want)
+		}
+	}
+}
+
+func TestFormatLoneDollar(t *testing.T) {
+	for _, in := range []string{"cost $ 5", "end $", "a$-b"} {
+		_, diags := ParseFormat(in, diag.Range{})
+		if len(diags) != 1 || diags[0].Code != CodeLoneDollar {
+			t.Errorf("ParseFormat(%q) = %v, want one %s", in, diags, CodeLoneDollar)
 		}
 	}
 }

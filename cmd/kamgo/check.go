@@ -1,0 +1,95 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/lang/check"
+	"github.com/kamgo/kamgo/lang/diag"
+	"github.com/kamgo/kamgo/lang/parser"
+	"github.com/kamgo/kamgo/lang/preproc"
+)
+
+// analyze preprocesses, parses and (when the syntax is clean) checks one
+// file. Semantic checks are skipped after syntax errors, as Kamailio stops
+// at the first broken statement too.
+func analyze(file string, defs []string) (*ast.Config, diag.List, diag.Sources) {
+	cfg, diags, src := parser.ParseFile(file, preproc.Options{Defines: defs})
+	if !diags.HasErrors() {
+		diags = append(diags, check.Check(cfg, check.Options{})...)
+	}
+	diags.Sort()
+	return cfg, diags, src
+}
+
+func cmdCheck(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var defs defines
+	fs.Var(&defs, "A", "define NAME or NAME=VALUE, as Kamailio's -A (repeatable)")
+	format := fs.String("format", "text", "output format: text or json")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() == 0 || (*format != "text" && *format != "json") {
+		fmt.Fprintln(stderr, "usage: kamgo check [-A NAME[=VAL]]... [--format text|json] FILE...")
+		return exitUsage
+	}
+	var all diag.List
+	sources := diag.Sources{}
+	ioErr := false
+	for _, file := range fs.Args() {
+		_, diags, src := analyze(file, defs)
+		for k, v := range src {
+			sources[k] = v
+		}
+		for _, d := range diags {
+			if d.Code == "KC0008" && d.Subject.File == file {
+				ioErr = true
+			}
+		}
+		all = append(all, diags...)
+	}
+	var err error
+	if *format == "json" {
+		err = diag.WriteJSON(stdout, all)
+	} else {
+		err = diag.WriteText(stdout, all, sources)
+	}
+	if err != nil || ioErr {
+		if err != nil {
+			fmt.Fprintln(stderr, "kamgo:", err)
+		}
+		return exitUsage
+	}
+	if all.HasErrors() {
+		return exitFound
+	}
+	return exitOK
+}
+
+func cmdParse(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("parse", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var defs defines
+	fs.Var(&defs, "A", "define NAME or NAME=VALUE (repeatable)")
+	_ = fs.Bool("ast", true, "print the syntax tree")
+	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
+		fmt.Fprintln(stderr, "usage: kamgo parse --ast [-A NAME[=VAL]]... FILE")
+		return exitUsage
+	}
+	cfg, diags, src := parser.ParseFile(fs.Arg(0), preproc.Options{Defines: defs})
+	if err := parser.Dump(stdout, cfg); err != nil {
+		fmt.Fprintln(stderr, "kamgo:", err)
+		return exitUsage
+	}
+	if len(diags) > 0 {
+		_ = diag.WriteText(stderr, diags, src)
+	}
+	if diags.HasErrors() {
+		return exitFound
+	}
+	return exitOK
+}

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/kamgo/kamgo/internal/kamc"
+)
+
+// knownDeviations lists configs where kamgo's verdict deliberately differs
+// from Kamailio's, with the reason (also in spec/deviations.md).
+var knownDeviations = map[string]string{}
+
+// TestDifferentialCheck runs `kamgo check` on every config of
+// testdata/kamailio-c (syntax and semantic probes) and compares the verdict
+// and the first error's line with what `kamailio -c` and Kamailio's startup
+// reported (recorded in expect.tsv).
+func TestDifferentialCheck(t *testing.T) {
+	root := filepath.Join("..", "..", "testdata", "kamailio-c")
+	rows, err := kamc.LoadExpect(filepath.Join(root, "expect.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("KAMGO_TEST_ENV", "from-env")
+	type tally struct{ n, verdict, line int }
+	stats := map[string]*tally{}
+	var failures []string
+	for _, row := range rows {
+		area := strings.SplitN(row.Path, "/", 2)[0]
+		st := stats[area]
+		if st == nil {
+			st = &tally{}
+			stats[area] = st
+		}
+		st.n++
+		file := filepath.Join(root, row.Path)
+		if _, err := os.Stat(file); err != nil {
+			failures = append(failures, fmt.Sprintf("%s: %v", row.Path, err))
+			continue
+		}
+		wd, _ := os.Getwd()
+		// Kamailio resolves include_file relative to the working directory
+		// first; the recordings ran in the config's directory.
+		if err := os.Chdir(filepath.Dir(file)); err != nil {
+			t.Fatal(err)
+		}
+		_, diags, _ := analyze(filepath.Base(file), nil)
+		_ = os.Chdir(wd)
+		gotReject := diags.HasErrors()
+		wantReject := row.Verdict == "reject"
+		if _, dev := knownDeviations[row.Path]; dev {
+			st.verdict++
+			st.line++
+			continue
+		}
+		if gotReject != wantReject {
+			first := "no errors"
+			for _, d := range diags {
+				if d.Severity == 0 {
+					first = d.Error()
+					break
+				}
+			}
+			failures = append(failures, fmt.Sprintf("%s: kamgo reject=%v (%s), kamailio %s line %d: %s", row.Path, gotReject, first, row.Verdict, row.Line, row.Message))
+			continue
+		}
+		st.verdict++
+		if !wantReject || row.Line == 0 {
+			st.line++
+			continue
+		}
+		line := 0
+		for _, d := range diags {
+			if d.Severity == 0 {
+				line = d.Subject.Start.Line
+				break
+			}
+		}
+		if line == row.Line {
+			st.line++
+		} else {
+			failures = append(failures, fmt.Sprintf("%s: kamgo first error at line %d, kamailio at line %d (%s)", row.Path, line, row.Line, row.Message))
+		}
+	}
+	var areas []string
+	for a := range stats {
+		areas = append(areas, a)
+	}
+	sort.Strings(areas)
+	for _, a := range areas {
+		st := stats[a]
+		t.Logf("%s: %d configs, verdict agrees on %d, line agrees on %d", a, st.n, st.verdict, st.line)
+	}
+	sort.Strings(failures)
+	for _, f := range failures {
+		t.Error(f)
+	}
+}

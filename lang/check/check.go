@@ -1,0 +1,428 @@
+// Package check owns the semantic checks of a parsed configuration: it
+// resolves every name (modules, module parameters, core parameters,
+// functions, routes, pseudo-variable classes and names, transformations,
+// flags, event routes) against the module catalog and reports what
+// `kamailio -c` and Kamailio's startup would reject, as errors, plus real
+// mistakes Kamailio lets through, as warnings.
+//
+// Errors follow Kamailio's verdicts: a config kamgo reports errors for is one
+// Kamailio refuses to check or to start. Warnings never change the verdict.
+package check
+
+import (
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/lang/catalog"
+	"github.com/kamgo/kamgo/lang/diag"
+)
+
+// Codes of this package: KC1xxx for modules and parameters, KC2xxx for
+// routes, functions, pseudo-variables and expressions.
+const (
+	CodeUnknownModule    = "KC1001"
+	CodeModuleTwice      = "KC1002"
+	CodeModparamNoModule = "KC1003"
+	CodeModparamUnknown  = "KC1004"
+	CodeModparamType     = "KC1005"
+	CodeCoreParamUnknown = "KC1006"
+	CodeCoreParamValue   = "KC1007"
+	CodeModparamRegex    = "KC1008"
+	CodeModuleDeps       = "KC1009"
+
+	CodeUnknownFunc    = "KC2001"
+	CodeMissingModule  = "KC2002"
+	CodeArity          = "KC2003"
+	CodeRouteType      = "KC2004"
+	CodeRouteTypeCall  = "KC2005"
+	CodeUndefinedRoute = "KC2006"
+	CodeDuplicateRoute = "KC2007"
+	CodeUnknownPV      = "KC2008"
+	CodePVNoModule     = "KC2009"
+	CodePVName         = "KC2010"
+	CodeUnknownTrans   = "KC2011"
+	CodeUnknownTransOp = "KC2012"
+	CodeUnknownEvent   = "KC2013"
+	CodeRouteRefArg    = "KC2014"
+	CodeReadOnlyPV     = "KC2015"
+	CodeOutputPV       = "KC2016"
+	CodeFlag           = "KC2017"
+	CodeTypeMismatch   = "KC2018"
+	CodeIntArg         = "KC2019"
+	CodeFormat         = "KC2020"
+	CodeRegex          = "KC2021"
+	CodeSwitch         = "KC2022"
+	CodeUnusedRoute    = "KC2023"
+	CodeAsyncNoExit    = "KC2024"
+	CodeTagTooLong     = "KC2025"
+)
+
+// Codes maps each code to a one-line title.
+var Codes = map[string]string{
+	CodeUnknownModule:    "loadmodule names a module Kamailio does not have",
+	CodeModuleTwice:      "module loaded twice",
+	CodeModparamNoModule: "modparam for a module that is not loaded",
+	CodeModparamUnknown:  "modparam names a parameter the module does not have",
+	CodeModparamType:     "modparam value of the wrong type",
+	CodeCoreParamUnknown: "unknown core parameter",
+	CodeCoreParamValue:   "core parameter value of the wrong kind",
+	CodeModparamRegex:    "modparam module pattern is not a valid regular expression",
+	CodeModuleDeps:       "module needs another module loaded first",
+	CodeUnknownFunc:      "unknown function",
+	CodeMissingModule:    "function of a module that is not loaded",
+	CodeArity:            "wrong number of arguments",
+	CodeRouteType:        "function not allowed in this route type",
+	CodeRouteTypeCall:    "function not allowed in a route type that reaches it through route()",
+	CodeUndefinedRoute:   "route() names an undefined route",
+	CodeDuplicateRoute:   "route defined twice",
+	CodeUnknownPV:        "unknown pseudo-variable class",
+	CodePVNoModule:       "pseudo-variable of a module that is not loaded",
+	CodePVName:           "unknown inner name for a pseudo-variable class with fixed names",
+	CodeUnknownTrans:     "unknown transformation class",
+	CodeUnknownTransOp:   "unknown transformation",
+	CodeUnknownEvent:     "event_route that no loaded module raises",
+	CodeRouteRefArg:      "function argument names an undefined route",
+	CodeReadOnlyPV:       "assignment to a read-only pseudo-variable",
+	CodeOutputPV:         "output argument is not a writable pseudo-variable",
+	CodeFlag:             "bad or undeclared flag",
+	CodeTypeMismatch:     "constant expression type mismatch",
+	CodeIntArg:           "argument must be a number",
+	CodeFormat:           "bad pseudo-variable in a format string",
+	CodeRegex:            "bad regular expression",
+	CodeSwitch:           "bad switch",
+	CodeUnusedRoute:      "route defined but never used",
+	CodeAsyncNoExit:      "async relay not followed by exit",
+	CodeTagTooLong:       "evapi tag longer than 63 characters",
+}
+
+// Options configure a check.
+type Options struct {
+	// Catalog supplies the module facts; nil means catalog.Load().
+	Catalog *catalog.Catalog
+}
+
+// Check runs every semantic check on cfg.
+func Check(cfg *ast.Config, opts Options) diag.List {
+	c := &checker{cat: opts.Catalog, loaded: map[string]*loadedMod{}, routes: map[routeKey]*ast.Route{}, flags: map[string]int{}}
+	if c.cat == nil {
+		c.cat = catalog.Load()
+	}
+	c.run(cfg)
+	c.diags.Sort()
+	return c.diags
+}
+
+type loadedMod struct {
+	mod   *catalog.Module
+	order int // index of the loadmodule item
+	node  *ast.LoadModule
+}
+
+type routeKey struct {
+	kind ast.RouteKind
+	name string
+}
+
+type checker struct {
+	cat    *catalog.Catalog
+	diags  diag.List
+	loaded map[string]*loadedMod // by declared module name
+	routes map[routeKey]*ast.Route
+	flags  map[string]int
+
+	// per route body walk
+	route     *ast.Route
+	routeMask catalog.RouteMask
+	itemIdx   int
+	calls     map[string][]string // route title -> named routes it calls
+	funcUses  map[string][]funcUse
+}
+
+type funcUse struct {
+	fn   *catalog.Func
+	call *ast.Call
+}
+
+func (c *checker) errorf(code string, r diag.Range, format string, args ...any) *diag.Diagnostic {
+	d := c.diags.Errorf(code, r, format, args...)
+	if c.route != nil {
+		d.Context = c.route.Title()
+	}
+	return d
+}
+
+func (c *checker) warnf(code string, r diag.Range, format string, args ...any) *diag.Diagnostic {
+	d := c.diags.Warnf(code, r, format, args...)
+	if c.route != nil {
+		d.Context = c.route.Title()
+	}
+	return d
+}
+
+// ModuleName returns the module name a loadmodule path refers to:
+// "evapi.so", "/usr/lib/.../evapi.so" and "evapi" all name "evapi".
+func ModuleName(p string) string {
+	base := path.Base(strings.TrimSpace(p))
+	return strings.TrimSuffix(base, ".so")
+}
+
+func (c *checker) run(cfg *ast.Config) {
+	// Pass 1: declarations, in order (Kamailio resolves functions while
+	// parsing, so a module must be loaded before its functions are used).
+	for i, it := range cfg.Items {
+		switch n := it.(type) {
+		case *ast.LoadModule:
+			c.loadModule(i, n)
+		case *ast.ModParam:
+			c.modparam(n)
+		case *ast.CoreParam:
+			c.coreParam(n)
+		case *ast.Flags:
+			c.declareFlags(n)
+		case *ast.Route:
+			c.declareRoute(n)
+		}
+	}
+	// Pass 2: route bodies.
+	c.calls = map[string][]string{}
+	c.funcUses = map[string][]funcUse{}
+	for i, it := range cfg.Items {
+		r, ok := it.(*ast.Route)
+		if !ok || r.Body == nil {
+			continue
+		}
+		c.route, c.itemIdx = r, i
+		c.routeMask = maskOf(r.Kind)
+		c.block(r.Body.Stmts)
+		if r.Kind == ast.Event {
+			c.eventRoute(r)
+		}
+		c.route = nil
+	}
+	c.callGraph(cfg)
+}
+
+func maskOf(k ast.RouteKind) catalog.RouteMask {
+	switch k {
+	case ast.Failure:
+		return catalog.FAILURE
+	case ast.Branch:
+		return catalog.BRANCH
+	case ast.OnReply:
+		return catalog.ONREPLY
+	case ast.Reply:
+		return catalog.CORE_ONREPLY
+	case ast.OnSend:
+		return catalog.ONSEND
+	case ast.Event:
+		return catalog.EventRoute
+	}
+	return catalog.REQUEST
+}
+
+func (c *checker) loadModule(i int, n *ast.LoadModule) {
+	if n.X && strings.Contains(n.Path, "$") {
+		return // loadmodulex with a run-time path: nothing to resolve here
+	}
+	file := ModuleName(n.Path)
+	m := c.cat.ModuleByFile(file)
+	if m == nil {
+		m = c.cat.Module(file)
+	}
+	if m == nil {
+		var names []string
+		for _, mm := range c.cat.Modules() {
+			names = append(names, mm.File)
+		}
+		d := c.errorf(CodeUnknownModule, n.PathRange, "unknown module %q", file)
+		if s := diag.Suggest(file, names); s != "" {
+			d.Detail = "did you mean \"" + s + ".so\"?"
+		}
+		return
+	}
+	if prev, ok := c.loaded[m.Name]; ok {
+		d := c.errorf(CodeModuleTwice, n.PathRange, "module %q is already loaded", m.Name)
+		d.Related = append(d.Related, diag.Related{Message: "first loaded here", Range: prev.node.PathRange})
+		return
+	}
+	c.loaded[m.Name] = &loadedMod{mod: m, order: i, node: n}
+}
+
+var regexMeta = regexp.MustCompile(`[|*+?()\[\]^$\\{}]`)
+
+func (c *checker) modparam(n *ast.ModParam) {
+	var mods []*catalog.Module
+	if regexMeta.MatchString(n.Module) {
+		re, err := regexp.Compile("^(" + n.Module + ")$")
+		if err != nil {
+			c.errorf(CodeModparamRegex, n.ModuleRange, "bad module pattern %q: %v", n.Module, err)
+			return
+		}
+		for _, lm := range c.sortedLoaded() {
+			if re.MatchString(lm.mod.Name) {
+				mods = append(mods, lm.mod)
+			}
+		}
+	} else if lm, ok := c.loaded[n.Module]; ok {
+		mods = append(mods, lm.mod)
+	}
+	if len(mods) == 0 {
+		d := c.errorf(CodeModparamNoModule, n.ModuleRange, "modparam for module %q, which is not loaded", n.Module)
+		if m := c.cat.Module(n.Module); m != nil {
+			d.Detail = "add loadmodule \"" + m.File + ".so\" before this line"
+		}
+		return
+	}
+	var vt catalog.ParamType
+	switch v := n.Value.(type) {
+	case *ast.IntLit:
+		vt = catalog.Int
+	case *ast.StrLit:
+		vt = catalog.Str
+	case *ast.PVar:
+		_ = v
+		vt = catalog.Str | catalog.Int
+	default:
+		vt = catalog.Str
+	}
+	for _, m := range mods {
+		p := m.Param(n.Param)
+		if p == nil {
+			var names []string
+			for _, pp := range m.Params {
+				names = append(names, pp.Name)
+			}
+			d := c.errorf(CodeModparamUnknown, n.ParamRange, "module %q has no parameter %q", m.Name, n.Param)
+			if s := diag.Suggest(n.Param, names); s != "" {
+				d.Detail = "did you mean \"" + s + "\"?"
+			} else if len(names) > 0 && len(names) <= 12 {
+				sort.Strings(names)
+				d.Detail = "its parameters are: " + strings.Join(names, ", ")
+			}
+			continue
+		}
+		if p.Type&vt == 0 {
+			want := "a string"
+			if p.Type == catalog.Int {
+				want = "an integer"
+			}
+			c.errorf(CodeModparamType, n.Value.Span(), "parameter %q of module %q takes %s", n.Param, m.Name, want)
+		}
+	}
+}
+
+func (c *checker) sortedLoaded() []*loadedMod {
+	out := make([]*loadedMod, 0, len(c.loaded))
+	for _, lm := range c.loaded {
+		out = append(out, lm)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].order < out[j].order })
+	return out
+}
+
+func (c *checker) coreParam(n *ast.CoreParam) {
+	p, ok := c.cat.CoreParam(n.Name)
+	if !ok {
+		d := c.errorf(CodeCoreParamUnknown, n.NameRange, "unknown core parameter %q", n.Name)
+		if s := diag.Suggest(n.Name, c.cat.CoreParams()); s != "" {
+			d.Detail = "did you mean \"" + s + "\"?"
+		}
+		return
+	}
+	if len(n.Values) == 0 || n.Block {
+		return
+	}
+	if !valueFits(p.Kind, n.Values[0]) {
+		c.errorf(CodeCoreParamValue, n.Values[0].Rng, "core parameter %q takes %s", n.Name, kindText(p.Kind))
+	}
+}
+
+// valueFits reports whether a core parameter value has one of the shapes
+// kind allows (kinds come from the catalog: int, bool, str, id, ip, proto,
+// addr-list, tls-method, or several joined with '|').
+func valueFits(kind string, v ast.Value) bool {
+	for _, k := range strings.Split(kind, "|") {
+		switch k {
+		case "int", "bool":
+			if v.Kind == ast.ValInt {
+				return true
+			}
+		case "str":
+			if v.Kind == ast.ValString {
+				return true
+			}
+		case "id":
+			if v.Kind == ast.ValIdent || v.Kind == ast.ValString {
+				return true
+			}
+		default: // address-like and special kinds: accept any shape
+			return true
+		}
+	}
+	return false
+}
+
+func kindText(kind string) string {
+	var parts []string
+	for _, k := range strings.Split(kind, "|") {
+		switch k {
+		case "int":
+			parts = append(parts, "an integer")
+		case "bool":
+			parts = append(parts, "a boolean (yes/no or a number)")
+		case "str":
+			parts = append(parts, "a string")
+		case "id":
+			parts = append(parts, "a name")
+		default:
+			parts = append(parts, k)
+		}
+	}
+	return strings.Join(parts, " or ")
+}
+
+func (c *checker) declareFlags(n *ast.Flags) {
+	for _, f := range n.Flags {
+		if f.Bit > 31 || f.Bit < -1 {
+			c.errorf(CodeFlag, f.Rng, "flag %q: bit %d is out of range 0..31", f.Name, f.Bit)
+			continue
+		}
+		if _, dup := c.flags[f.Name]; dup {
+			c.errorf(CodeFlag, f.Rng, "flag %q declared twice", f.Name)
+			continue
+		}
+		c.flags[f.Name] = f.Bit
+	}
+}
+
+func (c *checker) declareRoute(r *ast.Route) {
+	name := r.Name
+	kind := r.Kind
+	if kind == ast.Named && (name == "0" || name == "") {
+		kind, name = ast.Request, ""
+	}
+	if kind == ast.Request {
+		// Kamailio accepts several main request routes and keeps the last.
+		c.routes[routeKey{kind, name}] = r
+		return
+	}
+	key := routeKey{kind, name}
+	if prev, ok := c.routes[key]; ok {
+		d := c.errorf(CodeDuplicateRoute, r.Rng, "%s is defined twice", r.Title())
+		d.Related = append(d.Related, diag.Related{Message: "first defined here", Range: prev.Rng})
+		return
+	}
+	c.routes[key] = r
+}
+
+// routeDefined reports whether a named route of the given kind exists.
+func (c *checker) routeDefined(kind ast.RouteKind, name string) bool {
+	if kind == ast.Named && name == "0" {
+		return true
+	}
+	_, ok := c.routes[routeKey{kind, name}]
+	return ok
+}
