@@ -9,11 +9,17 @@ import (
 	"testing"
 
 	"github.com/kamgo/kamgo/internal/kamc"
+	"github.com/kamgo/kamgo/lang/diag"
 )
 
 // knownDeviations lists configs where kamgo's verdict deliberately differs
 // from Kamailio's, with the reason (also in spec/deviations.md).
-var knownDeviations = map[string]string{}
+var knownDeviations = map[string]string{
+	"semantic/003-loadmodule-unknown-path.cfg": "kamgo resolves modules by name, not by file path: a config is checked the same on a machine without Kamailio's module files",
+	"semantic/017-modparam-evapi-bad-bind.cfg": "the bind address is resolved when the module starts, not by check",
+	"semantic/018-modparam-htable-bad.cfg":     "htable's table definition syntax is not checked",
+	"semantic/238-listen-not-local.cfg":        "whether a listen address exists on this machine is decided when kamgo run binds it, not by check",
+}
 
 // TestDifferentialCheck runs `kamgo check` on every config of
 // testdata/kamailio-c (syntax and semantic probes) and compares the verdict
@@ -73,14 +79,23 @@ func TestDifferentialCheck(t *testing.T) {
 			st.line++
 			continue
 		}
-		line := 0
+		// The first error's subject must cover Kamailio's line. Kamailio
+		// reports errors found while fixing up a statement at the parser's
+		// lookahead token, one past the statement, so startup-phase rows
+		// also accept the line after the subject.
+		var first *diag.Diagnostic
 		for _, d := range diags {
-			if d.Severity == 0 {
-				line = d.Subject.Start.Line
+			if d.Severity == diag.Error {
+				first = d
 				break
 			}
 		}
-		if line == row.Line {
+		lo, hi := first.Subject.Start.Line, max(first.Subject.End.Line, first.Subject.Start.Line)
+		if row.Phase == kamc.PhaseStartup {
+			hi++
+		}
+		line := lo
+		if row.Line >= lo && row.Line <= hi {
 			st.line++
 		} else {
 			failures = append(failures, fmt.Sprintf("%s: kamgo first error at line %d, kamailio at line %d (%s)", row.Path, line, row.Line, row.Message))

@@ -82,7 +82,8 @@ func (c *checker) switchCases(n *ast.Switch) {
 			key = "s:" + v.Value
 			if cs.Regex {
 				if _, err := regexp.Compile("(?i)" + v.Value); err != nil {
-					c.errorf(CodeRegex, v.Rng, "bad regular expression %q in case: %v", v.Value, err)
+					d := c.errorf(CodeRegex, n.Rng, "bad regular expression %q in case: %v", v.Value, err)
+					d.Related = append(d.Related, diag.Related{Message: "the case", Range: v.Rng})
 				}
 			}
 		}
@@ -90,8 +91,9 @@ func (c *checker) switchCases(n *ast.Switch) {
 			continue
 		}
 		if prev, ok := seen[key]; ok {
-			d := c.errorf(CodeSwitch, cs.Rng, "duplicate case")
-			d.Related = append(d.Related, diag.Related{Message: "first case here", Range: prev.Rng})
+			// Kamailio finds this when the whole switch is reduced.
+			d := c.errorf(CodeSwitch, n.Rng, "duplicate case in switch")
+			d.Related = append(d.Related, diag.Related{Message: "repeated here", Range: cs.Rng}, diag.Related{Message: "first case here", Range: prev.Rng})
 			continue
 		}
 		seen[key] = cs
@@ -99,8 +101,9 @@ func (c *checker) switchCases(n *ast.Switch) {
 	if defaults > 1 {
 		c.errorf(CodeSwitch, n.Rng, "switch has more than one default")
 	}
-	if defaults == 1 && len(n.Cases) == 1 && !isConstOrPV(n.Tag) {
-		c.errorf(CodeSwitch, n.Rng, "a switch with only a default cannot have a tag with side effects")
+	if defaults == 1 && len(n.Cases) == 1 {
+		d := c.errorf(CodeSwitch, n.Rng, "a switch with only a default label is not accepted")
+		d.Detail = "write the default body without the switch"
 	}
 }
 
@@ -471,6 +474,12 @@ func routesText(m catalog.RouteMask) string {
 // resolves while parsing (flags).
 func (c *checker) coreArgs(n *ast.Call) {
 	switch n.Name {
+	case "strip", "strip_tail", "set_advertised_port":
+		if len(n.Args) == 1 {
+			if s, ok := n.Args[0].(*ast.StrLit); ok {
+				c.errorf(CodeIntArg, s.Rng, "%s takes a number, not the string %q", n.Name, s.Value)
+			}
+		}
 	case "setflag", "resetflag", "isflagset":
 		if len(n.Args) != 1 {
 			return
@@ -493,13 +502,15 @@ func (c *checker) coreArgs(n *ast.Call) {
 type argKind uint8
 
 const (
-	argAny    argKind = iota
-	argFormat         // a format string: pseudo-variables are parsed
-	argOutPV          // must name a writable pseudo-variable
-	argPV             // must name a pseudo-variable
-	argInt            // an integer or a pseudo-variable
-	argRoute          // names a route of the kind in the table
-	argRegex          // a regular expression
+	argAny     argKind = iota
+	argFormat          // a format string: pseudo-variables are parsed
+	argOutPV           // must name a writable pseudo-variable
+	argPV              // must name a pseudo-variable
+	argInt             // an integer or a pseudo-variable
+	argRoute           // names a route of the kind in the table
+	argRegex           // a regular expression
+	argMethods         // a comma-separated list of SIP method names
+	argSubst           // a sed-style /re/replacement/flags expression
 )
 
 type funcArgs struct {
@@ -584,6 +595,21 @@ func (c *checker) moduleArgs(f *catalog.Func, n *ast.Call) {
 			if isStr && !strings.Contains(s.Value, "$") {
 				if _, err := regexp.Compile(s.Value); err != nil {
 					c.errorf(CodeRegex, s.Rng, "bad regular expression %q: %v", s.Value, err)
+				}
+			}
+		case argMethods:
+			if isStr && !strings.Contains(s.Value, "$") {
+				for _, m := range strings.Split(s.Value, ",") {
+					if !sipMethods[strings.ToUpper(strings.TrimSpace(m))] {
+						c.errorf(CodeIntArg, s.Rng, "%s: unknown SIP method %q (only defined methods are accepted)", f.Name, strings.TrimSpace(m))
+						break
+					}
+				}
+			}
+		case argSubst:
+			if isStr {
+				if msg := checkSubst(s.Value); msg != "" {
+					c.errorf(CodeRegex, s.Rng, "%s: %s", f.Name, msg)
 				}
 			}
 		case argRoute:
@@ -715,4 +741,45 @@ func (c *checker) callGraph(cfg *ast.Config) {
 			}
 		}
 	}
+}
+
+// sipMethods are the method names Kamailio's method parser knows.
+var sipMethods = map[string]bool{
+	"INVITE": true, "CANCEL": true, "ACK": true, "BYE": true, "INFO": true, "REGISTER": true,
+	"SUBSCRIBE": true, "NOTIFY": true, "MESSAGE": true, "OPTIONS": true, "PRACK": true,
+	"UPDATE": true, "REFER": true, "PUBLISH": true, "KDMQ": true, "GET": true, "POST": true,
+	"PUT": true, "DELETE": true,
+}
+
+// checkSubst validates a sed-style /re/repl/flags expression and returns a
+// message, or "" when it is valid.
+func checkSubst(e string) string {
+	if len(e) < 3 {
+		return "substitution expression too short"
+	}
+	sep := e[0]
+	var parts []string
+	cur := strings.Builder{}
+	for i := 1; i < len(e); i++ {
+		if e[i] == '\\' && i+1 < len(e) {
+			cur.WriteByte(e[i])
+			cur.WriteByte(e[i+1])
+			i++
+			continue
+		}
+		if e[i] == sep {
+			parts = append(parts, cur.String())
+			cur.Reset()
+			continue
+		}
+		cur.WriteByte(e[i])
+	}
+	parts = append(parts, cur.String())
+	if len(parts) != 3 {
+		return fmt.Sprintf("bad substitution %q: want %cregex%creplacement%cflags", e, sep, sep, sep)
+	}
+	if _, err := regexp.Compile(parts[0]); err != nil {
+		return fmt.Sprintf("bad regular expression %q: %v", parts[0], err)
+	}
+	return ""
 }

@@ -184,8 +184,11 @@ func (c *checker) run(cfg *ast.Config) {
 			c.declareFlags(n)
 		case *ast.Route:
 			c.declareRoute(n)
+		case *ast.CfgEngine:
+			c.cfgEngine(n)
 		}
 	}
+	c.moduleDeps()
 	// Pass 2: route bodies.
 	c.calls = map[string][]string{}
 	c.funcUses = map[string][]funcUse{}
@@ -411,6 +414,8 @@ func (c *checker) declareRoute(r *ast.Route) {
 	}
 	key := routeKey{kind, name}
 	if prev, ok := c.routes[key]; ok {
+		// The subject is the whole block: Kamailio reports the duplicate at
+		// its closing brace.
 		d := c.errorf(CodeDuplicateRoute, r.Rng, "%s is defined twice", r.Title())
 		d.Related = append(d.Related, diag.Related{Message: "first defined here", Range: prev.Rng})
 		return
@@ -425,4 +430,43 @@ func (c *checker) routeDefined(kind ast.RouteKind, name string) bool {
 	}
 	_, ok := c.routes[routeKey{kind, name}]
 	return ok
+}
+
+// moduleDeps reports loaded modules whose startup needs a module that is
+// not loaded (Kamailio refuses to start: its mod_init cannot bind the API).
+func (c *checker) moduleDeps() {
+	for _, lm := range c.sortedLoaded() {
+		for _, dep := range lm.mod.Deps {
+			if _, ok := c.loaded[dep]; ok {
+				continue
+			}
+			file := dep
+			if m := c.cat.Module(dep); m != nil {
+				file = m.File
+			}
+			d := c.errorf(CodeModuleDeps, lm.node.PathRange, "module %s needs module %s, which is not loaded", lm.mod.Name, dep)
+			d.Detail = "add loadmodule \"" + file + ".so\""
+			break
+		}
+	}
+}
+
+// cfgEngine checks that a KEMI engine named by cfgengine has its module.
+func (c *checker) cfgEngine(n *ast.CfgEngine) {
+	switch n.Name {
+	case "native", "kemi", "":
+		return
+	}
+	mod := "app_" + n.Name
+	if n.Name == "python" {
+		mod = "app_python3"
+	}
+	if _, ok := c.loaded[mod]; ok {
+		return
+	}
+	if _, ok := c.loaded["app_"+n.Name]; ok {
+		return
+	}
+	d := c.errorf(CodeModuleDeps, n.Rng, "cfgengine %q needs module %s loaded before it", n.Name, mod)
+	d.Detail = "add loadmodule \"" + mod + ".so\" above this line"
 }
