@@ -1,3 +1,12 @@
 // Package all wires in every module kamgo can run, by importing each for
 // its registration side effect.
 package all
+
+import (
+	_ "github.com/kamgo/kamgo/modules/cfgutils" // cfgutils
+	_ "github.com/kamgo/kamgo/modules/evapi"    // evapi
+	_ "github.com/kamgo/kamgo/modules/jansson"  // jansson
+	_ "github.com/kamgo/kamgo/modules/json"     // json
+	_ "github.com/kamgo/kamgo/modules/pv"       // pv
+	_ "github.com/kamgo/kamgo/modules/xlog"     // xlog
+)

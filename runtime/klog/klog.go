@@ -172,6 +172,37 @@ func (l *Logger) emit(lv Level, prefix, origin, msg string) {
 	l.mu.Unlock()
 }
 
+// LogHead is Log with head printed in place of "<origin>: " (xlog's
+// prefix parameter). The hook sees origin.
+func (l *Logger) LogHead(lv Level, origin, head, msg string) {
+	if !l.Enabled(lv) {
+		return
+	}
+	if l.format == JSON {
+		l.emit(lv, "", origin, msg)
+		return
+	}
+	msg = strings.TrimSuffix(msg, "\n")
+	if h := l.hook.Load(); h != nil {
+		(*h)(lv, origin, msg)
+	}
+	if l.w == nil {
+		return
+	}
+	var b strings.Builder
+	if p := l.prefix.Load(); p != nil {
+		b.WriteString(*p)
+	}
+	b.WriteString(lv.String())
+	b.WriteString(": ")
+	b.WriteString(head)
+	b.WriteString(msg)
+	b.WriteByte('\n')
+	l.mu.Lock()
+	_, _ = io.WriteString(l.w, b.String())
+	l.mu.Unlock()
+}
+
 // Logf is Log with formatting, for modules.
 func (l *Logger) Logf(lv Level, origin, format string, args ...any) {
 	if !l.Enabled(lv) {

@@ -1,6 +1,7 @@
 package pv
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -67,19 +68,31 @@ func (t *Table) Compile(p *ast.PVar) (*Ref, error) {
 // Get reads the reference and applies its transformations. A failing
 // transformation yields null, as in Kamailio, and is logged.
 func (r *Ref) Get(c *Context) value.Value {
+	v, _ := r.Lookup(c)
+	return v
+}
+
+// Lookup is Get that also reports whether the transformations succeeded.
+// A format string prints nothing for a failed reference (Kamailio's
+// pv_printf skips it), while Get's null prints as "<null>".
+func (r *Ref) Lookup(c *Context) (value.Value, bool) {
 	v := r.spec.Get(c)
 	for _, f := range r.trans {
 		var err error
 		v, err = f(c, v)
 		if err != nil {
-			if c.Log != nil {
+			if c.Log != nil && err != ErrTransNull {
 				c.Log.Logf(-1, "core", "transformation failed on %s: %v", r.Node.Text, err)
 			}
-			return value.NullValue
+			return value.NullValue, false
 		}
 	}
-	return v
+	return v, true
 }
+
+// ErrTransNull is returned by transformations given a null value; Kamailio
+// fails them without logging.
+var ErrTransNull = errors.New("transformation of a null value")
 
 // Defined reports whether the reference is defined (for `defined $x` and
 // comparisons with $null).
@@ -152,7 +165,10 @@ func (f *Format) Append(c *Context, buf []byte) []byte {
 			buf = append(buf, p.lit...)
 			continue
 		}
-		v := p.ref.Get(c)
+		v, ok := p.ref.Lookup(c)
+		if !ok {
+			continue
+		}
 		switch v.K {
 		case value.Str:
 			buf = append(buf, v.S...)

@@ -79,7 +79,13 @@ type Context struct {
 	RC     int64 // $rc / $? / $retcode
 	Worker *Worker
 	Log    *klog.Logger
-	slots  []any
+	// Flags are the per-event flags of setflag/resetflag/isflagset (the
+	// message flags in Kamailio, bits 0..31).
+	Flags uint32
+	// Dropped is set when the script ran `drop`; a SIP layer does not
+	// forward or reply to a dropped message.
+	Dropped bool
+	slots   []any
 }
 
 // Get returns the event's data for k, or nil.
@@ -104,6 +110,8 @@ func (c *Context) Reset() {
 	c.Event = ""
 	c.Route = 0
 	c.RC = 1
+	c.Flags = 0
+	c.Dropped = false
 	for i := range c.slots {
 		c.slots[i] = nil
 	}

@@ -1,0 +1,252 @@
+package parser
+
+import (
+	"sync"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// The participle grammar. It covers the structure of the language (items,
+// route blocks, statements); expressions and core parameter values are
+// parsed by hand in Parseable types (expr.go), because Kamailio's eleven
+// precedence levels and its space-separated listen lists do not fit
+// participle's one-token lookahead. spec/grammar.ebnf is the same grammar
+// written out. Every struct keeps Pos/EndPos, whose Offset fields are token
+// indices (see toLexer).
+
+// gItem is the root production: one top-level item. The parser cuts the
+// token stream into items itself and parses each with the production its
+// first token selects; gItem only ties every production into one grammar.
+type gItem struct {
+	Route      *gRoute      `parser:"  @@"`
+	LoadModule *gLoadModule `parser:"| @@"`
+	LoadPath   *gLoadPath   `parser:"| @@"`
+	ModParam   *gModParam   `parser:"| @@"`
+	CfgEngine  *gCfgEngine  `parser:"| @@"`
+	Flags      *gFlags      `parser:"| @@"`
+	CfgVar     *gCfgVar     `parser:"| @@"`
+	CoreParam  *gCoreParam  `parser:"| @@"`
+}
+
+type gRoute struct {
+	Pos     lexer.Position
+	EndPos  lexer.Position
+	Keyword string  `parser:"@('request_route' | 'route' | 'failure_route' | 'branch_route' | 'onreply_route' | 'reply_route' | 'onsend_route' | 'event_route')"`
+	Name    *gName  `parser:"( '[':Punct @@ ']':Punct )?"`
+	Body    *gBlock `parser:"@@"`
+}
+
+type gName struct {
+	Pos  lexer.Position
+	Text string `parser:"@(Ident | Int | String | EventName | NumID | Keyword)"`
+}
+
+type gBlock struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Stmts  []*gStmt `parser:"'{':Punct @@* '}':Punct"`
+}
+
+type gStmt struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Block  *gBlock   `parser:"  @@"`
+	If     *gIf      `parser:"| @@"`
+	Switch *gSwitch  `parser:"| @@"`
+	While  *gWhile   `parser:"| @@"`
+	Return *gReturn  `parser:"| @@ ';':Punct"`
+	Break  bool      `parser:"| @'break':Keyword ';':Punct"`
+	Assign *gAssign  `parser:"| @@ ';':Punct"`
+	Call   *callNode `parser:"| @@ ';':Punct"`
+	Empty  bool      `parser:"| @';':Punct"`
+}
+
+type gIf struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Cond   *exprNode `parser:"'if':Keyword @@"`
+	Then   *gStmt    `parser:"@@"`
+	Else   *gStmt    `parser:"( 'else':Keyword @@ )?"`
+}
+
+type gSwitch struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Tag    *exprNode `parser:"'switch':Keyword @@"`
+	Cases  []*gCase  `parser:"'{':Punct @@* '}':Punct"`
+}
+
+type gCase struct {
+	Pos     lexer.Position
+	EndPos  lexer.Position
+	Default bool      `parser:"( @'default':Keyword"`
+	Regex   bool      `parser:"| 'case':Keyword @'/':Punct?"`
+	Value   *caseNode `parser:"  @@ ) ':':Punct"`
+	Body    []*gStmt  `parser:"@@*"`
+}
+
+type gWhile struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Cond   *exprNode `parser:"'while':Keyword @@"`
+	Body   *gStmt    `parser:"@@"`
+}
+
+type gReturn struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Kind   string    `parser:"@('return':Keyword | 'exit':Keyword | 'drop':Keyword)"`
+	Empty  bool      `parser:"( @('(':Punct ')':Punct)"`
+	Value  *exprNode `parser:"| @@ )?"`
+}
+
+type gAssign struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	LHS    string    `parser:"@PVar"`
+	Op     string    `parser:"@('=':Punct | '+=':Punct | '-=':Punct)"`
+	RHS    *exprNode `parser:"@@"`
+}
+
+type gStr struct {
+	Pos   lexer.Position
+	Value string `parser:"@String"`
+}
+
+type gLoadModule struct {
+	Pos     lexer.Position
+	EndPos  lexer.Position
+	Keyword string  `parser:"@('loadmodule' | 'loadmodulex')"`
+	Args    []*gStr `parser:"( '(':Punct @@ ( ',':Punct @@ )? ')':Punct | @@ )"`
+}
+
+type gLoadPath struct {
+	Pos     lexer.Position
+	EndPos  lexer.Position
+	Keyword string `parser:"@('loadpath' | 'mpath') '=':Punct?"`
+	Path    *gStr  `parser:"@@"`
+}
+
+type gModParam struct {
+	Pos     lexer.Position
+	EndPos  lexer.Position
+	Keyword string     `parser:"@('modparam' | 'modparamx') '(':Punct"`
+	Module  *gStr      `parser:"@@ ',':Punct"`
+	Param   *gStr      `parser:"@@ ',':Punct"`
+	Value   *gModValue `parser:"@@ ')':Punct"`
+}
+
+type gModValue struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Neg    bool   `parser:"( @'-':Punct?"`
+	Int    string `parser:"  @Int"`
+	Str    string `parser:"| @String"`
+	PVar   string `parser:"| @PVar"`
+	Word   string `parser:"| @(Ident | Keyword | NumID | Addr) )"`
+}
+
+type gCfgEngine struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Name   *gStr `parser:"'cfgengine' '=':Punct? @@"`
+}
+
+type gFlags struct {
+	Pos     lexer.Position
+	EndPos  lexer.Position
+	Keyword string   `parser:"@('flags' | 'bool' | 'avpflags')"`
+	Flags   []*gFlag `parser:"@@ ( ',':Punct @@ )*"`
+}
+
+type gFlag struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Name   string `parser:"@(String | Ident)"`
+	Bit    string `parser:"( ':':Punct @Int )?"`
+}
+
+type gCfgVar struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Group  string     `parser:"@(Ident | Keyword)"`
+	Index  string     `parser:"( '[':Punct @Int ']':Punct )?"`
+	Name   string     `parser:"'.':Punct @(Ident | Keyword) '=':Punct"`
+	Value  *gModValue `parser:"@@"`
+	Descr  *gStr      `parser:"( ('descr' | 'desc' | 'description') @@ )?"`
+}
+
+type gCoreParam struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Name   string      `parser:"@(Ident | Keyword) '=':Punct"`
+	Block  *gSockBlock `parser:"( @@"`
+	Values *valuesNode `parser:"| @@ )"`
+}
+
+type gSockBlock struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Fields []*gSockField `parser:"'{':Punct ( @@ | ';':Punct )* '}':Punct"`
+}
+
+type gSockField struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Name   string      `parser:"@(Ident | Keyword) '=':Punct"`
+	Values *valuesNode `parser:"@@"`
+}
+
+// parsers holds the grammar, built once on first use: building costs about
+// two milliseconds, which matters for a CLI that parses one file.
+type parsers struct {
+	item       *participle.Parser[gItem]
+	route      *participle.Parser[gRoute]
+	loadModule *participle.Parser[gLoadModule]
+	loadPath   *participle.Parser[gLoadPath]
+	modParam   *participle.Parser[gModParam]
+	cfgEngine  *participle.Parser[gCfgEngine]
+	flags      *participle.Parser[gFlags]
+	cfgVar     *participle.Parser[gCfgVar]
+	coreParam  *participle.Parser[gCoreParam]
+	stmt       *participle.Parser[gStmt]
+}
+
+var (
+	grammarOnce sync.Once
+	grammar     *parsers
+	grammarErr  error
+)
+
+func getParsers() (*parsers, error) {
+	grammarOnce.Do(func() {
+		p := &parsers{}
+		p.item, grammarErr = participle.Build[gItem](participle.Lexer(tokenDef{}))
+		if grammarErr != nil {
+			return
+		}
+		p.route = mustProd[gRoute](p.item)
+		p.loadModule = mustProd[gLoadModule](p.item)
+		p.loadPath = mustProd[gLoadPath](p.item)
+		p.modParam = mustProd[gModParam](p.item)
+		p.cfgEngine = mustProd[gCfgEngine](p.item)
+		p.flags = mustProd[gFlags](p.item)
+		p.cfgVar = mustProd[gCfgVar](p.item)
+		p.coreParam = mustProd[gCoreParam](p.item)
+		p.stmt = mustProd[gStmt](p.item)
+		grammar = p
+	})
+	return grammar, grammarErr
+}
+
+// mustProd returns the parser for one production of the item grammar. The
+// productions are fixed at compile time, so a failure is a programming
+// error caught by every test.
+func mustProd[P any](root *participle.Parser[gItem]) *participle.Parser[P] {
+	p, err := participle.ParserForProduction[P](root)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}

@@ -1,0 +1,132 @@
+// Package preproc owns the first stage of reading a Kamailio configuration:
+// the scanner and the preprocessor as one pass, as Kamailio's own lexer does
+// it. It turns a file (and everything it includes) into the token stream the
+// parser reads, after evaluating #!ifdef and friends, expanding #!define at
+// identifier tokens, applying #!subst rules to strings and pseudo-variables,
+// and following include_file/import_file. Every token keeps the file, line
+// and column where it was written; tokens that come from a define's value
+// carry the position of the define's use and name the define in Via.
+package preproc
+
+import (
+	"os"
+	"strings"
+
+	"github.com/kamgo/kamgo/lang/diag"
+	"github.com/kamgo/kamgo/lang/token"
+)
+
+// Version is the Kamailio version whose predefined names (KAMAILIO_5,
+// KAMAILIO_5_6, KAMAILIO_5_6_3) are set before the main file is read.
+var Version = [3]int{5, 6, 3}
+
+// DefaultMaxFileSize is the largest input read when Options.MaxFileSize is 0.
+const DefaultMaxFileSize = 16 << 20
+
+// Limits taken from Kamailio's lexer (cfg.lex).
+const (
+	maxIncludeDepth = 10  // MAX_INCLUDE_DEPTH
+	maxIfdefs       = 512 // MAX_IFDEFS
+	maxDefines      = 512 // MAX_DEFINES
+	maxIncludeName  = 128 // MAX_INCLUDE_FNAME, with the quotes and NUL
+	maxExpandDepth  = 64  // nested define expansions; Kamailio has no guard
+	maxErrors       = 200 // diagnostics kept per run before giving up on more
+)
+
+// Options configures a run.
+type Options struct {
+	// Defines holds command-line defines (-A NAME or -A NAME=VALUE).
+	Defines []string
+	// Env looks up environment variables for #!defenv; nil means os.LookupEnv.
+	Env func(string) (string, bool)
+	// ReadFile reads included files (and the main file for ProcessFile);
+	// nil means os.ReadFile.
+	ReadFile func(path string) ([]byte, error)
+	// MaxFileSize refuses bigger inputs with a diagnostic; 0 means
+	// DefaultMaxFileSize.
+	MaxFileSize int64
+}
+
+// Result is what a run produces. It is always complete enough to use:
+// errors are in Diags, never returned separately.
+type Result struct {
+	Tokens  []token.Token     // ends with exactly one EOF token
+	Files   []string          // every file read, main first (for reload watching)
+	Sources diag.Sources      // file -> contents, for diagnostic snippets
+	Defines map[string]string // the define table at the end of the input
+	Diags   diag.List
+}
+
+// Codes lists every diagnostic code this package reports with a one-line
+// title. Codes are never reused.
+var Codes = map[string]string{
+	"KC0001": "unexpected character (ignored)",
+	"KC0002": "NUL byte in input (ignored)",
+	"KC0003": "unterminated string",
+	"KC0004": "unterminated block comment",
+	"KC0005": "unbalanced parentheses in pseudo-variable",
+	"KC0006": "malformed pseudo-variable",
+	"KC0007": "file too large",
+	"KC0008": "cannot read file",
+	"KC0009": "too many errors",
+	"KC0101": "define name expected",
+	"KC0102": "'-' not allowed in a define name",
+	"KC0103": "define already defined",
+	"KC0104": "too many defines",
+	"KC0105": "recursive define expansion",
+	"KC0106": "define expansion too deep",
+	"KC0107": "invalid command-line define",
+	"KC0108": "environment variable not set",
+	"KC0109": "invalid #!defenv argument",
+	"KC0110": "invalid expression",
+	"KC0111": "undefining a name that is not defined",
+	"KC0120": "#!ifdef without a matching #!endif",
+	"KC0121": "#!else without #!ifdef",
+	"KC0122": "#!endif without #!ifdef",
+	"KC0123": "too many nested #!ifdef",
+	"KC0124": "text after #!ifdef name is ignored",
+	"KC0125": "#!else/#!endif followed by text is a comment",
+	"KC0126": "more #!endif than #!ifdef",
+	"KC0127": "#!endif without a newline at end of file is a comment",
+	"KC0140": "#!subst needs a string",
+	"KC0141": "invalid #!subst expression",
+	"KC0142": "invalid #!substdef expression",
+	"KC0160": "include file not found",
+	"KC0161": "include nesting too deep",
+	"KC0162": "include file name must be in double quotes",
+	"KC0163": "include file name too long",
+	"KC0164": "include file includes itself",
+	"KC0165": "invalid include file name",
+}
+
+// ProcessFile reads path and runs Process on it.
+func ProcessFile(path string, opts Options) *Result {
+	read := opts.ReadFile
+	if read == nil {
+		read = os.ReadFile
+	}
+	src, err := read(path)
+	if err != nil {
+		r := &Result{Sources: diag.Sources{}, Defines: map[string]string{}}
+		r.Diags.Errorf("KC0008", diag.Range{File: path}, "cannot read %s: %v", path, errText(err))
+		r.Tokens = []token.Token{{Kind: token.EOF, File: path, Pos: diag.Pos{Line: 1, Col: 1}, End: diag.Pos{Line: 1, Col: 1}}}
+		return r
+	}
+	return Process(path, src, opts)
+}
+
+// Process scans and preprocesses src, the contents of file. It never panics
+// and always returns a Result whose Tokens end with one EOF token.
+func Process(file string, src []byte, opts Options) *Result {
+	p := newPP(opts)
+	p.run(file, src)
+	return p.res
+}
+
+func errText(err error) string {
+	s := err.Error()
+	if i := strings.LastIndex(s, ": "); i >= 0 && strings.HasPrefix(s, "open ") {
+		return s[i+2:]
+	}
+	return s
+}

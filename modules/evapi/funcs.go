@@ -1,0 +1,308 @@
+package evapi
+
+import (
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/runtime/klog"
+	"github.com/kamgo/kamgo/runtime/module"
+	"github.com/kamgo/kamgo/runtime/pv"
+)
+
+// frame is one outgoing message, encoded once and shared by every client
+// queue it is put on; the last queue to write it returns it to the pool.
+type frame struct {
+	b    []byte
+	buf  []byte // backing array; b is a window of it
+	refs atomic.Int32
+	m    *Module
+}
+
+var framePool = sync.Pool{New: func() any { return &frame{buf: make([]byte, 0, 256)} }}
+
+// maxPooledFrame keeps rare huge frames from pinning memory in the pool.
+const maxPooledFrame = 64 << 10
+
+func (f *frame) release() {
+	if f.refs.Add(-1) != 0 {
+		return
+	}
+	f.m.live.Add(-1)
+	f.m = nil
+	f.b = nil
+	if cap(f.buf) <= maxPooledFrame {
+		framePool.Put(f)
+	}
+}
+
+// hdrRoom is the space reserved in front of a payload for "LEN:", so the
+// payload can be formatted straight into the frame before its length is
+// known.
+const hdrRoom = 12
+
+// payloadFunc appends a call's evaluated data argument to dst.
+type payloadFunc func(c *pv.Context, dst []byte) []byte
+
+// compileData compiles a data argument. A string literal is a format string
+// compiled once and appended straight into the outgoing frame; anything
+// else goes through module.Arg.Str.
+func compileData(h module.Host, a *module.Arg) (payloadFunc, error) {
+	if s, ok := a.Expr.(*ast.StrLit); ok {
+		f, err := h.CompileFormat(s.Value, s.Rng)
+		if err != nil {
+			return nil, err
+		}
+		return f.Append, nil
+	}
+	str, err := a.Str(h)
+	if err != nil {
+		return nil, err
+	}
+	return func(c *pv.Context, dst []byte) []byte { return append(dst, str(c)...) }, nil
+}
+
+// target selects the clients of one send.
+type target uint8
+
+const (
+	toAll      target = iota // evapi_relay
+	toTagAll                 // evapi_multicast
+	toTagFirst               // evapi_unicast
+)
+
+var zeros [hdrRoom]byte
+
+// build encodes the payload produced by data into a pooled frame, or
+// returns nil when the payload is empty.
+func (m *Module) build(c *pv.Context, data payloadFunc) *frame {
+	f := framePool.Get().(*frame)
+	off := 0
+	b := f.buf[:0]
+	if m.netstring {
+		off = hdrRoom
+		b = append(b, zeros[:]...)
+	}
+	b = data(c, b)
+	plen := len(b) - off
+	if plen == 0 {
+		f.buf = b[:0]
+		framePool.Put(f)
+		return nil
+	}
+	if m.netstring {
+		var num [hdrRoom]byte
+		h := strconv.AppendInt(num[:0], int64(plen), 10)
+		h = append(h, ':')
+		start := off - len(h)
+		copy(b[start:], h)
+		b = append(b, ',')
+		f.b = b[start:]
+	} else {
+		f.b = b
+	}
+	f.buf = b
+	return f
+}
+
+// send queues f for the selected clients and returns how many were
+// selected, or -1 when context_mlimit refused the frame. It consumes f.
+func (m *Module) send(f *frame, tag string, t target) int {
+	if m.contextMLimit > 0 && m.live.Load() >= m.contextMLimit {
+		f.buf = f.buf[:0]
+		framePool.Put(f)
+		m.log.Log(klog.Err, Name, "_evapi_relay(): evapi context condition failure - dropping message")
+		return -1
+	}
+	f.m = m
+	f.refs.Store(1)
+	m.live.Add(1)
+	n := 0
+	m.mu.RLock()
+	for _, cl := range m.slots[:m.hi] {
+		if cl == nil || t != toAll && cl.tag != tag {
+			continue
+		}
+		cl.enqueue(f)
+		n++
+		if t == toTagFirst {
+			break
+		}
+	}
+	m.mu.RUnlock()
+	f.release()
+	return n
+}
+
+// relayResult turns a send into Kamailio's outcome. Kamailio's SIP workers
+// hand the message to the dispatcher and report success whether or not a
+// client is connected; only inside the dispatcher (the evapi event routes)
+// does "no client connected" fail. kamgo knows the answer everywhere but
+// keeps that rule so that request routes behave as in Kamailio.
+func (m *Module) relayResult(c *pv.Context, n int) bool {
+	if n > 0 {
+		return true
+	}
+	if n < 0 {
+		return false
+	}
+	if envOf(c) == nil {
+		m.log.Log(klog.Dbg, Name, "_evapi_relay(): message not delivered - no client connected")
+		return true
+	}
+	m.log.Log(klog.Warn, Name, "_evapi_relay(): message not delivered - no client connected")
+	return false
+}
+
+func (m *Module) funcs() []module.Func {
+	any := pv.AnyRoute
+	req := pv.RequestRoute
+	return []module.Func{
+		{Name: "evapi_relay", MinArgs: 1, MaxArgs: 1, Routes: any, Compile: m.compileRelay(false, toAll)},
+		{Name: "evapi_async_relay", MinArgs: 1, MaxArgs: 1, Routes: req, Compile: m.compileRelay(true, toAll)},
+		{Name: "evapi_multicast", MinArgs: 2, MaxArgs: 2, Routes: any, Compile: m.compileRelay(false, toTagAll)},
+		{Name: "evapi_async_multicast", MinArgs: 2, MaxArgs: 2, Routes: req, Compile: m.compileRelay(true, toTagAll)},
+		{Name: "evapi_unicast", MinArgs: 2, MaxArgs: 2, Routes: any, Compile: m.compileRelay(false, toTagFirst)},
+		{Name: "evapi_async_unicast", MinArgs: 2, MaxArgs: 2, Routes: req, Compile: m.compileRelay(true, toTagFirst)},
+		{Name: "evapi_close", MinArgs: 0, MaxArgs: 1, Routes: any, Compile: m.compileClose},
+		{Name: "evapi_set_tag", MinArgs: 1, MaxArgs: 1, Routes: any, Compile: m.compileSetTag},
+	}
+}
+
+// wrapperName is the C function whose log lines a call reproduces.
+func wrapperName(async bool, t target) string {
+	n := map[target]string{toAll: "relay", toTagAll: "multicast", toTagFirst: "unicast"}[t]
+	if async {
+		return "w_evapi_async_" + n + "()"
+	}
+	return "w_evapi_" + n + "()"
+}
+
+func (m *Module) compileRelay(async bool, t target) func(module.Host, []*module.Arg) (module.Call, error) {
+	return func(h module.Host, args []*module.Arg) (module.Call, error) {
+		want := 1
+		if t != toAll {
+			want = 2
+		}
+		if len(args) != want {
+			return nil, fmt.Errorf("%s takes %d parameters, got %d", wrapperName(async, t)[2:], want, len(args))
+		}
+		data, err := compileData(h, args[0])
+		if err != nil {
+			return nil, err
+		}
+		var tagf module.StrFunc
+		if t != toAll {
+			if tagf, err = args[1].Str(h); err != nil {
+				return nil, err
+			}
+		}
+		fn := wrapperName(async, t)
+		return func(c *pv.Context) int {
+			if async {
+				if m.tm == nil {
+					m.log.Log(klog.Err, Name, fn+": evapi async relay is disabled - tm module not loaded")
+					return -1
+				}
+				// The data is evaluated after suspension so that
+				// $T(id_index) and $T(id_label) name the suspended
+				// transaction.
+				if err := m.tm.SuspendRequest(c); err != nil {
+					m.log.Logf(klog.Err, Name, "%s: failed to suspend request processing: %v", fn, err)
+					return -1
+				}
+			}
+			fail := -1
+			if async {
+				fail = -2
+			}
+			f := m.build(c, data)
+			if f == nil {
+				m.log.Log(klog.Err, Name, fn+": invalid data parameter")
+				return -1
+			}
+			tag := ""
+			if tagf != nil {
+				if tag = tagf(c); tag == "" {
+					f.buf = f.buf[:0]
+					framePool.Put(f)
+					m.log.Log(klog.Err, Name, fn+": invalid tag parameter")
+					return -1
+				}
+			}
+			if !m.relayResult(c, m.send(f, tag, t)) {
+				if t == toAll {
+					m.log.Logf(klog.Err, Name, "%s: failed to relay event: %s", fn, lastData(c, data))
+				} else {
+					m.log.Logf(klog.Err, Name, "%s: failed to relay event: [[%s]] to [%s] ", fn, lastData(c, data), tag)
+				}
+				return fail
+			}
+			return 1
+		}, nil
+	}
+}
+
+// lastData re-evaluates the data for an error line; only failures pay.
+func lastData(c *pv.Context, data payloadFunc) string { return string(data(c, nil)) }
+
+func (m *Module) compileClose(h module.Host, args []*module.Arg) (module.Call, error) {
+	// The optional parameter is accepted and ignored, as in Kamailio.
+	return func(c *pv.Context) int {
+		e := envOf(c)
+		if e == nil {
+			return -1
+		}
+		return m.closeClient(e.c)
+	}, nil
+}
+
+// closeClient implements evapi_close(): the slot is free at once and no
+// connection-closed route runs. It returns 1, or -2 when the connection was
+// already closed.
+func (m *Module) closeClient(c *client) int {
+	if c.scriptClosed.Swap(true) {
+		return -2
+	}
+	m.mu.Lock()
+	held := c.idx >= 0 && c.idx < len(m.slots) && m.slots[c.idx] == c
+	m.mu.Unlock()
+	if !held {
+		return -2
+	}
+	m.freeSlot(c)
+	c.shut()
+	return 1
+}
+
+func (m *Module) compileSetTag(h module.Host, args []*module.Arg) (module.Call, error) {
+	if len(args) != 1 {
+		return nil, fmt.Errorf("evapi_set_tag takes 1 parameter, got %d", len(args))
+	}
+	tagf, err := args[0].Str(h)
+	if err != nil {
+		return nil, err
+	}
+	return func(c *pv.Context) int {
+		e := envOf(c)
+		if e == nil {
+			return -1
+		}
+		tag := tagf(c)
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		cl := e.c
+		if cl.scriptClosed.Load() || cl.idx < 0 || cl.idx >= len(m.slots) || m.slots[cl.idx] != cl {
+			m.log.Log(klog.Err, Name, "evapi_set_tag(): connection not established")
+			return -1
+		}
+		if len(tag) > maxTagLen {
+			m.log.Logf(klog.Err, Name, "evapi_set_tag(): tag size too big: %d / %d", len(tag), maxTagLen+1)
+			return -1
+		}
+		cl.tag = tag
+		return 1
+	}, nil
+}

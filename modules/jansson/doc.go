@@ -1,0 +1,236 @@
+package jansson
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// node is a parsed JSON value that keeps object keys in document order
+// (jansson preserves insertion order when it dumps) and numbers as
+// written.
+type node struct {
+	kind byte // 'o' object, 'a' array, 's' string, 'n' number, 't' true, 'f' false, 'z' null
+	str  string
+	keys []string
+	vals []*node
+}
+
+func parse(s string) (*node, error) {
+	d := json.NewDecoder(strings.NewReader(s))
+	d.UseNumber()
+	n, err := parseValue(d, 0)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return nil, errors.New("trailing data after the JSON value")
+	}
+	return n, nil
+}
+
+func parseValue(d *json.Decoder, depth int) (*node, error) {
+	if depth > 512 {
+		return nil, errors.New("JSON nested too deeply")
+	}
+	tok, err := d.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		n := &node{kind: 'a'}
+		if t == '{' {
+			n.kind = 'o'
+		}
+		for d.More() {
+			if n.kind == 'o' {
+				k, err := d.Token()
+				if err != nil {
+					return nil, err
+				}
+				key, _ := k.(string)
+				n.keys = append(n.keys, key)
+			}
+			v, err := parseValue(d, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			n.vals = append(n.vals, v)
+		}
+		if _, err := d.Token(); err != nil {
+			return nil, err
+		}
+		return n, nil
+	case string:
+		return &node{kind: 's', str: t}, nil
+	case json.Number:
+		return &node{kind: 'n', str: t.String()}, nil
+	case bool:
+		if t {
+			return &node{kind: 't'}, nil
+		}
+		return &node{kind: 'f'}, nil
+	}
+	return &node{kind: 'z'}, nil
+}
+
+func (n *node) field(k string) (*node, int) {
+	for i, key := range n.keys {
+		if key == k {
+			return n.vals[i], i
+		}
+	}
+	return nil, -1
+}
+
+func (n *node) set(k string, v *node) {
+	if _, i := n.field(k); i >= 0 {
+		n.vals[i] = v
+		return
+	}
+	n.keys = append(n.keys, k)
+	n.vals = append(n.vals, v)
+}
+
+// isInt reports whether a number is written as an integer.
+func (n *node) isInt() bool { return n.kind == 'n' && !strings.ContainsAny(n.str, ".eE") }
+
+// realText prints a real as jansson does (%.17g, keeping a ".0").
+func realText(s string) string {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return s
+	}
+	out := strconv.FormatFloat(f, 'g', 17, 64)
+	if g := strconv.FormatFloat(f, 'g', -1, 64); len(g) < len(out) {
+		if v, _ := strconv.ParseFloat(g, 64); v == f {
+			out = g
+		}
+	}
+	if !strings.ContainsAny(out, ".eEn") {
+		out += ".0"
+	}
+	return out
+}
+
+// compact dumps n the way jansson's JSON_COMPACT does.
+func (n *node) compact() string {
+	var b bytes.Buffer
+	n.write(&b)
+	return b.String()
+}
+
+func (n *node) write(b *bytes.Buffer) {
+	switch n.kind {
+	case 'o':
+		b.WriteByte('{')
+		for i, k := range n.keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeString(b, k)
+			b.WriteByte(':')
+			n.vals[i].write(b)
+		}
+		b.WriteByte('}')
+	case 'a':
+		b.WriteByte('[')
+		for i, v := range n.vals {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			v.write(b)
+		}
+		b.WriteByte(']')
+	case 's':
+		writeString(b, n.str)
+	case 'n':
+		if n.isInt() {
+			b.WriteString(n.str)
+		} else {
+			b.WriteString(realText(n.str))
+		}
+	case 't':
+		b.WriteString("true")
+	case 'f':
+		b.WriteString("false")
+	default:
+		b.WriteString("null")
+	}
+}
+
+func writeString(b *bytes.Buffer, s string) {
+	enc, _ := json.Marshal(s)
+	// encoding/json escapes <, > and & for HTML; JSON does not need it.
+	enc = bytes.ReplaceAll(enc, []byte(`\u003c`), []byte("<"))
+	enc = bytes.ReplaceAll(enc, []byte(`\u003e`), []byte(">"))
+	enc = bytes.ReplaceAll(enc, []byte(`\u0026`), []byte("&"))
+	b.Write(enc)
+}
+
+// step is one path element: an object key or an array index.
+type step struct {
+	key   string
+	index int
+	isIdx bool
+}
+
+// parsePath parses "a.b[0].c" (an empty path is the root).
+func parsePath(p string) ([]step, error) {
+	var out []step
+	for i := 0; i < len(p); {
+		switch p[i] {
+		case '.':
+			i++
+		case '[':
+			end := strings.IndexByte(p[i:], ']')
+			if end < 0 {
+				return nil, errors.New("missing ']' in path")
+			}
+			n, err := strconv.Atoi(p[i+1 : i+end])
+			if err != nil {
+				return nil, errors.New("bad array index in path")
+			}
+			out = append(out, step{index: n, isIdx: true})
+			i += end + 1
+		default:
+			j := i
+			for j < len(p) && p[j] != '.' && p[j] != '[' {
+				j++
+			}
+			out = append(out, step{key: p[i:j]})
+			i = j
+		}
+	}
+	return out, nil
+}
+
+// lookup follows path from n; a negative index counts from the end.
+func lookup(n *node, path []step) *node {
+	for _, s := range path {
+		switch {
+		case s.isIdx && n.kind == 'a':
+			i := s.index
+			if i < 0 {
+				i += len(n.vals)
+			}
+			if i < 0 || i >= len(n.vals) {
+				return nil
+			}
+			n = n.vals[i]
+		case !s.isIdx && n.kind == 'o':
+			v, _ := n.field(s.key)
+			if v == nil {
+				return nil
+			}
+			n = v
+		default:
+			return nil
+		}
+	}
+	return n
+}

@@ -1,0 +1,305 @@
+// Package jansson is kamgo's jansson module: jansson_get, jansson_set,
+// jansson_append, jansson_array_size and jansson_get_field read and build
+// JSON documents held in pseudo-variables, addressed with paths such as
+// "a.b[0].c".
+package jansson
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/kamgo/kamgo/runtime/klog"
+	"github.com/kamgo/kamgo/runtime/module"
+	"github.com/kamgo/kamgo/runtime/pv"
+	"github.com/kamgo/kamgo/runtime/value"
+)
+
+func init() { module.Register(&Module{}) }
+
+// Module is the jansson module; it has no parameters or state.
+type Module struct{}
+
+// ModuleInfo implements module.Module.
+func (*Module) ModuleInfo() module.Info {
+	return module.Info{Name: "jansson", New: func() module.Module { return &Module{} }}
+}
+
+// Exports implements module.Exporter.
+func (m *Module) Exports() module.Exports {
+	return module.Exports{Funcs: []module.Func{
+		{Name: "jansson_get", MinArgs: 3, MaxArgs: 3, Routes: pv.AnyRoute, Compile: compileGet(false)},
+		{Name: "jansson_get_field", MinArgs: 3, MaxArgs: 3, Routes: pv.AnyRoute, Compile: compileGet(true)},
+		{Name: "jansson_array_size", MinArgs: 3, MaxArgs: 3, Routes: pv.AnyRoute, Compile: compileArraySize},
+		{Name: "jansson_set", MinArgs: 4, MaxArgs: 4, Routes: pv.AnyRoute, Compile: compileSet(false)},
+		{Name: "jansson_append", MinArgs: 4, MaxArgs: 4, Routes: pv.AnyRoute, Compile: compileSet(true)},
+	}}
+}
+
+func logErr(c *pv.Context, format string, args ...any) {
+	if c.Log != nil {
+		c.Log.Logf(klog.Err, "jansson", format, args...)
+	}
+}
+
+// toValue converts a JSON value to what jansson_get stores: strings as
+// they are, integers as ints (as text beyond 32 bits), reals as text,
+// true/false as 1/0, null as null, objects and arrays as compact JSON.
+func toValue(n *node) value.Value {
+	switch n.kind {
+	case 's':
+		return value.MakeStr(n.str)
+	case 'n':
+		if n.isInt() {
+			if i, err := strconv.ParseInt(n.str, 10, 32); err == nil {
+				return value.MakeInt(i)
+			}
+			return value.MakeStr(n.str)
+		}
+		return value.MakeStr(realText(n.str))
+	case 't':
+		return value.MakeInt(1)
+	case 'f':
+		return value.MakeInt(0)
+	case 'z':
+		return value.NullValue
+	}
+	return value.MakeStr(n.compact())
+}
+
+// compileGet builds jansson_get(path, json, dst) and, with field set,
+// jansson_get_field(json, field, dst).
+func compileGet(field bool) func(module.Host, []*module.Arg) (module.Call, error) {
+	return func(h module.Host, args []*module.Arg) (module.Call, error) {
+		pathArg, docArg := args[0], args[1]
+		if field {
+			pathArg, docArg = args[1], args[0]
+		}
+		path, err := pathArg.Str(h)
+		if err != nil {
+			return nil, err
+		}
+		doc, err := docArg.Str(h)
+		if err != nil {
+			return nil, err
+		}
+		dst, err := args[2].PV(h)
+		if err != nil {
+			return nil, err
+		}
+		if !dst.Writable() {
+			return nil, fmt.Errorf("%s is read-only", dst.Node.Text)
+		}
+		return func(c *pv.Context) int {
+			text := doc(c)
+			root, err := parse(text)
+			if err != nil {
+				logErr(c, "failed to parse json: %s", text)
+				return -1
+			}
+			var n *node
+			if field {
+				if root.kind == 'o' {
+					n, _ = root.field(path(c))
+				}
+			} else {
+				steps, err := parsePath(path(c))
+				if err != nil {
+					logErr(c, "%v", err)
+					return -1
+				}
+				n = lookup(root, steps)
+			}
+			if n == nil {
+				return -1
+			}
+			if err := dst.Set(c, toValue(n)); err != nil {
+				return -1
+			}
+			return 1
+		}, nil
+	}
+}
+
+func compileArraySize(h module.Host, args []*module.Arg) (module.Call, error) {
+	path, err := args[0].Str(h)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := args[1].Str(h)
+	if err != nil {
+		return nil, err
+	}
+	dst, err := args[2].PV(h)
+	if err != nil {
+		return nil, err
+	}
+	return func(c *pv.Context) int {
+		root, err := parse(doc(c))
+		if err != nil {
+			logErr(c, "failed to parse json")
+			return -1
+		}
+		p := path(c)
+		steps, err := parsePath(p)
+		if err != nil {
+			return -1
+		}
+		n := lookup(root, steps)
+		switch {
+		case n == nil:
+			logErr(c, "failed to find %s in json", p)
+			return -1
+		case n.kind != 'a':
+			logErr(c, "value at %s is not an array", p)
+			return -1
+		}
+		if err := dst.Set(c, value.MakeInt(int64(len(n.vals)))); err != nil {
+			return -1
+		}
+		return 1
+	}, nil
+}
+
+// newValue builds the JSON value jansson_set stores for a type name.
+func newValue(typ, s string) (*node, error) {
+	switch strings.ToLower(typ) {
+	case "int", "integer":
+		if _, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64); err != nil {
+			return nil, fmt.Errorf("parsing int failed for %q", s)
+		}
+		return &node{kind: 'n', str: strings.TrimSpace(s)}, nil
+	case "str", "string":
+		return &node{kind: 's', str: s}, nil
+	case "real", "float":
+		if _, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err != nil {
+			return nil, fmt.Errorf("parsing real failed for %q", s)
+		}
+		return &node{kind: 'n', str: realText(strings.TrimSpace(s))}, nil
+	case "true":
+		return &node{kind: 't'}, nil
+	case "false":
+		return &node{kind: 'f'}, nil
+	case "null":
+		return &node{kind: 'z'}, nil
+	case "obj", "object", "array":
+		n, err := parse(s)
+		if err != nil || n.kind != 'o' && n.kind != 'a' {
+			return nil, fmt.Errorf("value is not a JSON object or array: %q", s)
+		}
+		return n, nil
+	}
+	return nil, errors.New("unrecognized input type")
+}
+
+// compileSet builds jansson_set(type, path, value, json_pv) and, with
+// appendMode, jansson_append: the value is added to the array at path.
+// A json_pv that does not hold a JSON object or array starts a new object.
+func compileSet(appendMode bool) func(module.Host, []*module.Arg) (module.Call, error) {
+	return func(h module.Host, args []*module.Arg) (module.Call, error) {
+		typ, err := args[0].Str(h)
+		if err != nil {
+			return nil, err
+		}
+		path, err := args[1].Str(h)
+		if err != nil {
+			return nil, err
+		}
+		val, err := args[2].Str(h)
+		if err != nil {
+			return nil, err
+		}
+		dst, err := args[3].PV(h)
+		if err != nil {
+			return nil, err
+		}
+		if !dst.Writable() {
+			return nil, fmt.Errorf("%s is read-only", dst.Node.Text)
+		}
+		return func(c *pv.Context) int {
+			v, err := newValue(typ(c), val(c))
+			if err != nil {
+				logErr(c, "%v", err)
+				return -1
+			}
+			cur := dst.Get(c)
+			var root *node
+			if cur.K == value.Str {
+				if r, err := parse(cur.S); err == nil && (r.kind == 'o' || r.kind == 'a') {
+					root = r
+				}
+			}
+			if root == nil {
+				root = &node{kind: 'o'}
+			}
+			steps, err := parsePath(path(c))
+			if err != nil {
+				logErr(c, "%v", err)
+				return -1
+			}
+			if err := setPath(root, steps, v, appendMode); err != nil {
+				logErr(c, "%v", err)
+				return -1
+			}
+			if err := dst.Set(c, value.MakeStr(root.compact())); err != nil {
+				return -1
+			}
+			return 1
+		}, nil
+	}
+}
+
+// setPath stores v at path under root, creating objects for missing keys
+// on the way. With appendMode the target must be an existing array.
+func setPath(root *node, path []step, v *node, appendMode bool) error {
+	if len(path) == 0 {
+		if appendMode && root.kind == 'a' {
+			root.vals = append(root.vals, v)
+			return nil
+		}
+		return errors.New("JSON array or object expected")
+	}
+	n := root
+	for i, s := range path {
+		last := i == len(path)-1
+		switch {
+		case s.isIdx && n.kind == 'a':
+			idx := s.index
+			if idx < 0 {
+				idx += len(n.vals)
+			}
+			if idx < 0 || idx >= len(n.vals) {
+				return errors.New("array index out of range")
+			}
+			if last && !appendMode {
+				n.vals[idx] = v
+				return nil
+			}
+			n = n.vals[idx]
+		case !s.isIdx && n.kind == 'o':
+			next, _ := n.field(s.key)
+			if last && !appendMode {
+				n.set(s.key, v)
+				return nil
+			}
+			if next == nil {
+				if last {
+					return errors.New("JSON array or object expected")
+				}
+				next = &node{kind: 'o'}
+				n.set(s.key, next)
+			}
+			n = next
+		default:
+			return errors.New("JSON array or object expected")
+		}
+	}
+	if n.kind != 'a' {
+		return errors.New("JSON array expected")
+	}
+	n.vals = append(n.vals, v)
+	return nil
+}
+
+var _ module.Exporter = (*Module)(nil)

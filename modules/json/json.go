@@ -1,0 +1,92 @@
+// Package json is kamgo's json module: json_get_field and json_get_string
+// read a top-level field of a JSON object, printing nested values the way
+// json-c does ({ "a": 1 }).
+package json
+
+import (
+	"fmt"
+
+	"github.com/kamgo/kamgo/runtime/klog"
+	"github.com/kamgo/kamgo/runtime/module"
+	"github.com/kamgo/kamgo/runtime/pv"
+	"github.com/kamgo/kamgo/runtime/value"
+)
+
+func init() { module.Register(&Module{}) }
+
+// Module is the json module.
+type Module struct{}
+
+// ModuleInfo implements module.Module.
+func (*Module) ModuleInfo() module.Info {
+	return module.Info{Name: "json", New: func() module.Module { return &Module{} }}
+}
+
+// Exports implements module.Exporter.
+func (m *Module) Exports() module.Exports {
+	return module.Exports{
+		Params: []module.Param{{Name: "json_escape_char", Type: module.ParamStr}},
+		Funcs: []module.Func{
+			{Name: "json_get_field", MinArgs: 3, MaxArgs: 3, Routes: pv.AnyRoute, Compile: compileGet(false)},
+			{Name: "json_get_string", MinArgs: 3, MaxArgs: 3, Routes: pv.AnyRoute, Compile: compileGet(true)},
+		},
+	}
+}
+
+// SetParam implements module.ParamSetter. json_escape_char belongs to the
+// {json.*} transformations, which kamgo does not implement yet.
+func (m *Module) SetParam(name string, v value.Value) error {
+	if name == "json_escape_char" {
+		return nil
+	}
+	return fmt.Errorf("json: unknown parameter %q", name)
+}
+
+// compileGet builds json_get_field(json, field, dst) (the field printed as
+// JSON, strings quoted) and json_get_string (strings unquoted). A missing
+// or null field returns -1 and leaves dst alone.
+func compileGet(unquote bool) func(module.Host, []*module.Arg) (module.Call, error) {
+	return func(h module.Host, args []*module.Arg) (module.Call, error) {
+		doc, err := args[0].Str(h)
+		if err != nil {
+			return nil, err
+		}
+		field, err := args[1].Str(h)
+		if err != nil {
+			return nil, err
+		}
+		dst, err := args[2].PV(h)
+		if err != nil {
+			return nil, err
+		}
+		if !dst.Writable() {
+			return nil, fmt.Errorf("%s is read-only", dst.Node.Text)
+		}
+		return func(c *pv.Context) int {
+			root, err := parse(doc(c))
+			if err != nil || root.kind != 'o' {
+				if c.Log != nil {
+					c.Log.Logf(klog.Err, "json", "empty or invalid JSON")
+				}
+				return -1
+			}
+			n, _ := root.field(field(c))
+			if n == nil || n.kind == 'z' {
+				return -1
+			}
+			out := n.spaced()
+			if unquote && n.kind == 's' {
+				out = n.str
+			}
+			if err := dst.Set(c, value.MakeStr(out)); err != nil {
+				return -1
+			}
+			return 1
+		}, nil
+	}
+}
+
+var (
+	_ module.Exporter    = (*Module)(nil)
+	_ module.ParamSetter = (*Module)(nil)
+)

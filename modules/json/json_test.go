@@ -1,0 +1,29 @@
+package json
+
+import (
+	"testing"
+
+	_ "github.com/kamgo/kamgo/modules/pv"
+	"github.com/kamgo/kamgo/modules/pv/pvtest"
+	"github.com/kamgo/kamgo/runtime/module"
+)
+
+// TestJSON replays testdata/json.txt, recorded from Kamailio 5.6.3.
+func TestJSON(t *testing.T) {
+	pvm, _ := module.Lookup("pv")
+	h, err := pvtest.NewHost(pvm.New(), &Module{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pvtest.CheckFile(t, h, "testdata/json.txt")
+}
+
+func TestSpaced(t *testing.T) {
+	n, err := parse(`{"a":{},"b":[],"c":"x/y"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := n.spaced(), `{ "a": { }, "b": [ ], "c": "x\/y" }`; got != want {
+		t.Errorf("got %s want %s", got, want)
+	}
+}

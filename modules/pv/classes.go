@@ -1,0 +1,337 @@
+package pv
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/runtime/pv"
+	"github.com/kamgo/kamgo/runtime/value"
+)
+
+var (
+	varKey = pv.NewKey() // Worker slot: map[string]value.Value ($var)
+	avpKey = pv.NewKey() // Context slot: *avpStore ($avp, per event)
+	tsKey  = pv.NewKey() // Context slot: time.Time of the first $Ts read in the event
+)
+
+// nameOf compiles a class's inner name: fixed text, or a format evaluated
+// per read when it holds pseudo-variables.
+func nameOf(t *pv.Table, p *ast.PVar) (func(c *pv.Context) string, error) {
+	if p.Name == nil || p.Name.Text == "" {
+		return nil, fmt.Errorf("missing name")
+	}
+	if p.Name.Dyn != nil {
+		f, err := t.CompileFormat(p.Name.Dyn)
+		if err != nil {
+			return nil, err
+		}
+		return f.String, nil
+	}
+	s := p.Name.Text
+	return func(*pv.Context) string { return s }, nil
+}
+
+func (m *Module) classes() []*pv.Class {
+	return []*pv.Class{
+		{Name: "var", Module: "pv", Compile: m.compileVar},
+		{Name: "shv", Module: "pv", Compile: m.compileShv},
+		{Name: "avp", Module: "pv", Compile: compileAvp},
+		{Name: "env", Module: "pv", Compile: compileEnv},
+		{Name: "null", Module: "pv", Compile: func(*pv.Table, *ast.PVar) (pv.Spec, error) {
+			return pv.GetterFunc(func(*pv.Context) value.Value { return value.NullValue }), nil
+		}},
+		{Name: "Ts", Module: "pv", Compile: fixed(func(c *pv.Context) value.Value {
+			return value.MakeInt(eventTime(c).Unix())
+		})},
+		{Name: "Tf", Module: "pv", Compile: fixed(func(c *pv.Context) value.Value {
+			return value.MakeStr(eventTime(c).Format("Mon Jan _2 15:04:05 2006"))
+		})},
+		{Name: "TS", Module: "pv", Compile: fixed(func(*pv.Context) value.Value {
+			return value.MakeInt(time.Now().Unix())
+		})},
+		{Name: "TF", Module: "pv", Compile: fixed(func(*pv.Context) value.Value {
+			return value.MakeStr(time.Now().Format("Mon Jan _2 15:04:05 2006"))
+		})},
+		{Name: "TV", Module: "pv", Names: []string{"s", "u", "sn", "un", "Sn", "Sm", "Fn"}, Compile: compileTV},
+		{Name: "pp", Module: "pv", Compile: fixed(func(*pv.Context) value.Value {
+			return value.MakeInt(int64(os.Getpid()))
+		})},
+	}
+}
+
+func fixed(f func(c *pv.Context) value.Value) func(*pv.Table, *ast.PVar) (pv.Spec, error) {
+	return func(_ *pv.Table, p *ast.PVar) (pv.Spec, error) {
+		if p.Name != nil {
+			return nil, fmt.Errorf("takes no name")
+		}
+		return pv.GetterFunc(f), nil
+	}
+}
+
+// eventTime is the time $Ts and $Tf report: fixed for one event, as
+// Kamailio caches it per message.
+func eventTime(c *pv.Context) time.Time {
+	if t, ok := c.Get(tsKey).(time.Time); ok {
+		return t
+	}
+	t := time.Now()
+	c.Set(tsKey, t)
+	return t
+}
+
+func compileTV(_ *pv.Table, p *ast.PVar) (pv.Spec, error) {
+	if p.Name == nil {
+		return nil, fmt.Errorf("missing name")
+	}
+	switch p.Name.Text {
+	case "s":
+		return pv.GetterFunc(func(*pv.Context) value.Value { return value.MakeInt(time.Now().Unix()) }), nil
+	case "u":
+		return pv.GetterFunc(func(*pv.Context) value.Value {
+			return value.MakeInt(int64(time.Now().Nanosecond() / 1000))
+		}), nil
+	case "sn", "un":
+		return pv.GetterFunc(func(*pv.Context) value.Value {
+			t := time.Now()
+			return value.MakeStr(fmt.Sprintf("%d.%06d", t.Unix(), t.Nanosecond()/1000))
+		}), nil
+	case "Sn", "Sm":
+		return pv.GetterFunc(func(*pv.Context) value.Value {
+			t := time.Now()
+			return value.MakeStr(fmt.Sprintf("%d.%06d", t.Unix(), t.Nanosecond()/1000))
+		}), nil
+	case "Fn":
+		return pv.GetterFunc(func(*pv.Context) value.Value {
+			t := time.Now()
+			return value.MakeStr(fmt.Sprintf("%d.%09d", t.Unix(), t.Nanosecond()))
+		}), nil
+	}
+	return nil, fmt.Errorf("unknown name %q", p.Name.Text)
+}
+
+func compileEnv(t *pv.Table, p *ast.PVar) (pv.Spec, error) {
+	name, err := nameOf(t, p)
+	if err != nil {
+		return nil, err
+	}
+	return pv.GetterFunc(func(c *pv.Context) value.Value {
+		if v, ok := os.LookupEnv(name(c)); ok {
+			return value.MakeStr(v)
+		}
+		return value.NullValue
+	}), nil
+}
+
+// ---------------------------------------------------------------- $var
+
+// varSpec is $var(name): per worker, persists across events; an unset or
+// null-assigned $var reads as int 0 and is always "set" (as in Kamailio).
+type varSpec struct {
+	m    *Module
+	name func(c *pv.Context) string
+}
+
+func (m *Module) compileVar(t *pv.Table, p *ast.PVar) (pv.Spec, error) {
+	name, err := nameOf(t, p)
+	if err != nil {
+		return nil, err
+	}
+	if p.Index != nil {
+		return nil, fmt.Errorf("$var takes no index")
+	}
+	return &varSpec{m: m, name: name}, nil
+}
+
+func (m *Module) workerVars(c *pv.Context) map[string]value.Value {
+	if c.Worker == nil {
+		c.Worker = pv.NewWorker(0)
+	}
+	if vs, ok := c.Worker.Get(varKey).(map[string]value.Value); ok {
+		return vs
+	}
+	vs := make(map[string]value.Value, len(m.varInit))
+	for k, v := range m.varInit {
+		vs[k] = v
+	}
+	c.Worker.Set(varKey, vs)
+	return vs
+}
+
+func (s *varSpec) Get(c *pv.Context) value.Value {
+	if v, ok := s.m.workerVars(c)[s.name(c)]; ok {
+		return v
+	}
+	return value.MakeInt(0)
+}
+
+func (s *varSpec) Set(c *pv.Context, v value.Value) error {
+	if v.IsNull() {
+		v = value.MakeInt(0)
+	}
+	s.m.workerVars(c)[s.name(c)] = v
+	return nil
+}
+
+func (s *varSpec) Defined(*pv.Context) bool { return true }
+
+// ---------------------------------------------------------------- $shv
+
+// shvSpec is $shv(name): shared by all workers. Unset reads as int 0;
+// assigning $null leaves an empty string, as Kamailio 5.6.3 does.
+type shvSpec struct {
+	m    *Module
+	name func(c *pv.Context) string
+}
+
+func (m *Module) compileShv(t *pv.Table, p *ast.PVar) (pv.Spec, error) {
+	name, err := nameOf(t, p)
+	if err != nil {
+		return nil, err
+	}
+	return &shvSpec{m: m, name: name}, nil
+}
+
+func (s *shvSpec) Get(c *pv.Context) value.Value {
+	s.m.shvMu.RLock()
+	v, ok := s.m.shv[s.name(c)]
+	s.m.shvMu.RUnlock()
+	if !ok {
+		return value.MakeInt(0)
+	}
+	return v
+}
+
+func (s *shvSpec) Set(c *pv.Context, v value.Value) error {
+	if v.IsNull() {
+		v = value.MakeStr("")
+	}
+	s.m.shvMu.Lock()
+	s.m.shv[s.name(c)] = v
+	s.m.shvMu.Unlock()
+	return nil
+}
+
+func (s *shvSpec) Defined(*pv.Context) bool { return true }
+
+// ---------------------------------------------------------------- $avp
+
+// avpStore holds one event's AVPs: for each name a stack whose last
+// element is the most recent (index 0 in the script).
+type avpStore map[string][]value.Value
+
+func avps(c *pv.Context) avpStore {
+	if s, ok := c.Get(avpKey).(avpStore); ok {
+		return s
+	}
+	s := avpStore{}
+	c.Set(avpKey, s)
+	return s
+}
+
+type avpSpec struct {
+	name func(c *pv.Context) string
+	all  bool
+	idx  func(c *pv.Context) (int, bool) // nil without an index
+}
+
+func compileAvp(t *pv.Table, p *ast.PVar) (pv.Spec, error) {
+	name, err := nameOf(t, p)
+	if err != nil {
+		return nil, err
+	}
+	s := &avpSpec{name: name}
+	if ix := p.Index; ix != nil {
+		switch {
+		case ix.All:
+			s.all = true
+		case ix.PV != nil:
+			r, err := t.Compile(ix.PV)
+			if err != nil {
+				return nil, err
+			}
+			s.idx = func(c *pv.Context) (int, bool) {
+				v := r.Get(c)
+				switch v.K {
+				case value.Int:
+					return int(v.I), true
+				case value.Str:
+					n, err := strconv.Atoi(strings.TrimSpace(v.S))
+					return n, err == nil
+				}
+				return 0, false
+			}
+		default:
+			n := ix.N
+			s.idx = func(*pv.Context) (int, bool) { return n, true }
+		}
+	}
+	return s, nil
+}
+
+func (s *avpSpec) Get(c *pv.Context) value.Value {
+	st := avps(c)[s.name(c)]
+	if len(st) == 0 {
+		return value.NullValue
+	}
+	if s.all {
+		var b strings.Builder
+		for i := len(st) - 1; i >= 0; i-- {
+			if i != len(st)-1 {
+				b.WriteString(", ")
+			}
+			b.WriteString(st[i].String())
+		}
+		return value.MakeStr(b.String())
+	}
+	i := 0
+	if s.idx != nil {
+		n, ok := s.idx(c)
+		// Negative indexes read as null in Kamailio 5.6.3.
+		if !ok || n < 0 {
+			return value.NullValue
+		}
+		i = n
+	}
+	if i >= len(st) {
+		return value.NullValue
+	}
+	return st[len(st)-1-i]
+}
+
+// Set pushes a value; $null removes the most recent one. With an index
+// the indexed value is removed and the new one pushed on top; with [*]
+// all are removed first (what Kamailio 5.6.3 does).
+func (s *avpSpec) Set(c *pv.Context, v value.Value) error {
+	store := avps(c)
+	name := s.name(c)
+	st := store[name]
+	switch {
+	case s.all:
+		st = nil
+	case s.idx != nil:
+		n, ok := s.idx(c)
+		if ok && n >= 0 && n < len(st) {
+			at := len(st) - 1 - n
+			st = append(st[:at:at], st[at+1:]...)
+		}
+	case v.IsNull():
+		if len(st) > 0 {
+			st = st[:len(st)-1]
+		}
+	}
+	if !v.IsNull() {
+		st = append(st, v)
+	}
+	if len(st) == 0 {
+		delete(store, name)
+		return nil
+	}
+	store[name] = st
+	return nil
+}
+
+func (s *avpSpec) Defined(c *pv.Context) bool { return !s.Get(c).IsNull() }

@@ -1,0 +1,191 @@
+package pvtest
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/lang/diag"
+	"github.com/kamgo/kamgo/runtime/klog"
+	"github.com/kamgo/kamgo/runtime/module"
+	"github.com/kamgo/kamgo/runtime/pv"
+	"github.com/kamgo/kamgo/runtime/value"
+)
+
+// Host is a module.Host for tests: a pv.Table holding the classes and
+// transformations of the given modules, and a logger whose lines are kept
+// as "LEVEL: <origin>: text".
+type Host struct {
+	Table   *pv.Table
+	Logger  *klog.Logger
+	Modules map[string]module.Module
+
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	lines []string
+}
+
+// NewHost returns a host with the exports of mods registered in its table.
+// Modules that take parameters are returned unprovisioned; call Provision.
+func NewHost(mods ...module.Module) (*Host, error) {
+	h := &Host{Table: pv.NewTable(), Modules: map[string]module.Module{}}
+	h.Logger = klog.New(&h.buf, klog.Text)
+	h.Logger.SetThreshold(klog.Dbg)
+	h.Logger.SetHook(func(lv klog.Level, origin, msg string) {
+		h.mu.Lock()
+		h.lines = append(h.lines, lv.String()+": <"+origin+">: "+msg)
+		h.mu.Unlock()
+	})
+	for _, m := range mods {
+		h.Modules[m.ModuleInfo().Name] = m
+		ex, ok := m.(module.Exporter)
+		if !ok {
+			continue
+		}
+		e := ex.Exports()
+		for _, c := range e.Classes {
+			if err := h.Table.AddClass(c); err != nil {
+				return nil, err
+			}
+		}
+		for _, t := range e.Trans {
+			if err := h.Table.AddTrans(t); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if _, ok := h.Table.Class("rc"); !ok {
+		// $rc belongs to the core; tests need it to see return codes.
+		_ = h.Table.AddClass(&pv.Class{Name: "rc", Module: "core", Compile: func(*pv.Table, *ast.PVar) (pv.Spec, error) {
+			return pv.GetterFunc(func(c *pv.Context) value.Value { return value.MakeInt(c.RC) }), nil
+		}})
+	}
+	return h, nil
+}
+
+// Lines returns the log lines so far and forgets them.
+func (h *Host) Lines() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := h.lines
+	h.lines = nil
+	return out
+}
+
+// Context returns a fresh event context on a fresh worker.
+func (h *Host) Context() *pv.Context {
+	return &pv.Context{Worker: pv.NewWorker(1), Log: h.Logger, RC: 1}
+}
+
+// Ref compiles a pseudo-variable written as text.
+func (h *Host) Ref(text string) (*pv.Ref, error) {
+	return h.CompilePV(text, diag.Range{})
+}
+
+// Log implements module.Host.
+func (h *Host) Log() *klog.Logger { return h.Logger }
+
+// PV implements module.Host.
+func (h *Host) PV() *pv.Table { return h.Table }
+
+// CompilePV implements module.Host.
+func (h *Host) CompilePV(text string, _ diag.Range) (*pv.Ref, error) {
+	p, err := ParsePV(text)
+	if err != nil {
+		return nil, err
+	}
+	return h.Table.Compile(p)
+}
+
+// CompileFormat implements module.Host.
+func (h *Host) CompileFormat(text string, _ diag.Range) (*pv.Format, error) {
+	f, err := ParseFormat(text)
+	if err != nil {
+		return nil, err
+	}
+	return h.Table.CompileFormat(f)
+}
+
+// HasEvent implements module.Host.
+func (h *Host) HasEvent(string) bool { return false }
+
+// RunEvent implements module.Host.
+func (h *Host) RunEvent(*pv.Context, string) (int, bool) { return 0, false }
+
+// RunRoute implements module.Host.
+func (h *Host) RunRoute(*pv.Context, string, pv.RouteType) (int, bool) { return 0, false }
+
+// Module implements module.Host.
+func (h *Host) Module(name string) (module.Module, bool) {
+	m, ok := h.Modules[name]
+	return m, ok
+}
+
+// CoreParam implements module.Host.
+func (h *Host) CoreParam(string) (value.Value, bool) { return value.NullValue, false }
+
+var _ module.Host = (*Host)(nil)
+
+// Args builds call arguments from source-like text: "quoted" strings
+// become string literals, integers become int literals and $... become
+// pseudo-variables. Eval evaluates them against h's table.
+func (h *Host) Args(texts ...string) ([]*module.Arg, error) {
+	var out []*module.Arg
+	for _, t := range texts {
+		a, err := h.arg(t)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+func (h *Host) arg(t string) (*module.Arg, error) {
+	switch {
+	case strings.HasPrefix(t, `"`) && strings.HasSuffix(t, `"`) && len(t) >= 2:
+		s := t[1 : len(t)-1]
+		f, err := h.CompileFormat(s, diag.Range{})
+		if err != nil {
+			return nil, err
+		}
+		lit := &ast.StrLit{Value: s}
+		return &module.Arg{Expr: lit, Eval: func(c *pv.Context) value.Value { return value.MakeStr(f.String(c)) }}, nil
+	case strings.HasPrefix(t, "$"):
+		p, err := ParsePV(t)
+		if err != nil {
+			return nil, err
+		}
+		r, err := h.Table.Compile(p)
+		if err != nil {
+			return nil, err
+		}
+		return &module.Arg{Expr: p, Eval: r.Get}, nil
+	}
+	var n int64
+	if _, err := fmt.Sscanf(t, "%d", &n); err != nil {
+		return nil, fmt.Errorf("bad argument %q", t)
+	}
+	return &module.Arg{Expr: &ast.IntLit{Value: n, Text: t}, Eval: func(*pv.Context) value.Value { return value.MakeInt(n) }}, nil
+}
+
+// Call compiles and returns the named function of m with the given
+// argument texts (see Args).
+func (h *Host) Call(m module.Module, name string, args ...string) (module.Call, error) {
+	ex, ok := m.(module.Exporter)
+	if !ok {
+		return nil, fmt.Errorf("module exports nothing")
+	}
+	as, err := h.Args(args...)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range ex.Exports().Funcs {
+		if f.Name == name && len(as) >= f.MinArgs && (f.MaxArgs < 0 || len(as) <= f.MaxArgs) {
+			return f.Compile(h, as)
+		}
+	}
+	return nil, fmt.Errorf("no function %s with %d args", name, len(as))
+}

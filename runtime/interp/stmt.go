@@ -1,0 +1,538 @@
+package interp
+
+import (
+	"regexp"
+	"sort"
+	"strconv"
+	"sync"
+
+	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/lang/diag"
+	"github.com/kamgo/kamgo/runtime/klog"
+	"github.com/kamgo/kamgo/runtime/module"
+	"github.com/kamgo/kamgo/runtime/pv"
+	"github.com/kamgo/kamgo/runtime/value"
+)
+
+// action is a compiled statement. It returns the statement's return code
+// (Kamailio's do_action result) and may set control flags on x.
+type action func(x *exec) int
+
+type compiler struct {
+	env    *Env
+	prog   *Program
+	route  *route
+	diags  diag.List
+	fixups []func()
+	// inAssignExpr is set while compiling `($x = ...)` used as a value.
+	inAssignExpr bool
+}
+
+// runActions runs a statement list as Kamailio's run_actions: it counts
+// the nesting level, stops at break/return/exit and yields the code of the
+// last statement run (1 for an empty list).
+func runActions(x *exec, acts []action) int {
+	x.lev++
+	if x.lev > x.p.maxRec {
+		coreLog(x.c, klog.Err, "run_actions(): too many recursive routing table lookups (%d) giving up!", x.lev)
+		x.lev--
+		return -1
+	}
+	ret := 1
+	for _, a := range acts {
+		ret = a(x)
+		if x.flags&(breakF|returnF|exitF) != 0 {
+			if x.flags&exitF != 0 {
+				x.c.RC = int64(ret)
+			}
+			break
+		}
+	}
+	x.lev--
+	return ret
+}
+
+func (cp *compiler) stmts(list []ast.Stmt) []action {
+	out := make([]action, 0, len(list))
+	for _, s := range list {
+		if a := cp.stmt(s); a != nil {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// body compiles the statement of an if/while arm as a list.
+func (cp *compiler) body(s ast.Stmt) []action {
+	switch s := s.(type) {
+	case nil:
+		return nil
+	case *ast.Block:
+		return cp.stmts(s.Stmts)
+	}
+	return cp.stmts([]ast.Stmt{s})
+}
+
+func (cp *compiler) stmt(s ast.Stmt) action {
+	switch s := s.(type) {
+	case *ast.Empty:
+		return nil
+	case *ast.Block:
+		acts := cp.stmts(s.Stmts)
+		return func(x *exec) int {
+			ret := runActions(x, acts)
+			x.flags &^= breakF
+			return ret
+		}
+	case *ast.If:
+		return cp.ifStmt(s)
+	case *ast.While:
+		return cp.whileStmt(s)
+	case *ast.Switch:
+		return cp.switchStmt(s)
+	case *ast.ReturnStmt:
+		return cp.returnStmt(s)
+	case *ast.Break:
+		return func(x *exec) int {
+			x.flags |= breakF
+			return int(x.c.RC)
+		}
+	case *ast.Assign:
+		return cp.assign(s)
+	case *ast.ExprStmt:
+		switch e := s.X.(type) {
+		case *ast.Call:
+			return cp.call(e)
+		case *ast.RouteCall:
+			return cp.routeCall(e)
+		}
+		ev := cp.expr(s.X)
+		return func(x *exec) int {
+			ev.i(x.c)
+			if x.flags&exitF != 0 {
+				return 0
+			}
+			x.flags &^= returnF | breakF
+			return 1
+		}
+	}
+	cp.diags.Errorf(CodeUnsupported, s.Span(), "unsupported statement")
+	return nil
+}
+
+func (cp *compiler) ifStmt(s *ast.If) action {
+	cond := cp.expr(s.Cond)
+	then, els := cp.body(s.Then), cp.body(s.Else)
+	hasElse := s.Else != nil
+	r := s.Cond.Span()
+	return func(x *exec) int {
+		v, ok := cond.i(x.c)
+		if !ok {
+			coreLog(x.c, klog.Err, "do_action(): if expression evaluation failed %s", pos(r))
+			v = 0
+		}
+		if x.flags&exitF != 0 {
+			return 0
+		}
+		x.flags &^= returnF | breakF
+		if v > 0 {
+			return runActions(x, then)
+		}
+		if hasElse {
+			return runActions(x, els)
+		}
+		return 1
+	}
+}
+
+func (cp *compiler) whileStmt(s *ast.While) action {
+	cond := cp.expr(s.Cond)
+	body := cp.body(s.Body)
+	r := s.Cond.Span()
+	at := where(s.Rng)
+	return func(x *exec) int {
+		maxLoops := x.p.maxWhile
+		ret, i := 1, 0
+		var fl uint8
+		for fl&(breakF|returnF|exitF) == 0 {
+			v, ok := cond.i(x.c)
+			if !ok || v <= 0 {
+				break
+			}
+			if maxLoops > 0 {
+				i++
+				if i > maxLoops {
+					coreLog(x.c, klog.Err, "do_action(): runaway while (%d, %d): more then %d loops", r.Start.Line, r.Start.Col, maxLoops)
+					coreLog(x.c, klog.Err, "do_action(): run action error at: %s", at)
+					return -1
+				}
+			}
+			ret = runActions(x, body)
+			fl |= x.flags
+			x.flags &^= breakF
+		}
+		return ret
+	}
+}
+
+// switchStmt flattens the case bodies into one list; each case jumps to
+// its first statement, so execution falls through until break.
+func (cp *compiler) switchStmt(s *ast.Switch) action {
+	tag := cp.expr(s.Tag)
+	var all []action
+	def := -1
+	type arm struct {
+		entry int
+		isInt bool
+		i     int64
+		str   string
+		re    *regexp.Regexp
+	}
+	var arms []arm
+	strMode := false
+	for _, c := range s.Cases {
+		entry := len(all)
+		if c.Default || c.Value == nil {
+			if def >= 0 {
+				cp.diags.Errorf(CodeUnsupported, c.Rng, "switch has more than one default")
+			}
+			def = entry
+		} else {
+			v := cp.expr(c.Value)
+			if !v.konst {
+				cp.diags.Errorf(CodeUnsupported, c.Value.Span(), "case value must be a constant")
+			}
+			a := arm{entry: entry}
+			switch {
+			case c.Regex:
+				strMode = true
+				pat := value.ToStr(v.kv)
+				re, err := compileERE(pat, false)
+				if err != nil {
+					cp.diags.Errorf(CodeBadRegex, c.Value.Span(), "bad case regex %q: %v", pat, err)
+				}
+				a.re = re
+			case v.kv.K == value.Int:
+				a.isInt, a.i, a.str = true, v.kv.I, strconv.FormatInt(v.kv.I, 10)
+			default:
+				strMode = true
+				a.str = value.ToStr(v.kv)
+			}
+			arms = append(arms, a)
+		}
+		all = append(all, cp.stmts(c.Body)...)
+	}
+	run := func(x *exec, from int) int {
+		ret := runActions(x, all[from:])
+		x.flags &^= breakF
+		return ret
+	}
+	if !strMode {
+		return func(x *exec) int {
+			v, ok := tag.i(x.c)
+			ret := 1
+			if ok {
+				if x.flags&exitF != 0 {
+					return 0
+				}
+				x.flags &^= returnF | breakF
+				for _, a := range arms {
+					if a.i == v {
+						return run(x, a.entry)
+					}
+				}
+			} else {
+				ret = -1
+			}
+			if def >= 0 {
+				return run(x, def)
+			}
+			return ret
+		}
+	}
+	return func(x *exec) int {
+		v, ok := tag.val(x.c)
+		ret := 1
+		if ok {
+			if x.flags&exitF != 0 {
+				return 0
+			}
+			x.flags &^= returnF | breakF
+			s := value.ToStr(v)
+			for _, a := range arms {
+				if a.re != nil {
+					if a.re.MatchString(s) {
+						return run(x, a.entry)
+					}
+					continue
+				}
+				if a.str == s {
+					return run(x, a.entry)
+				}
+			}
+		} else {
+			ret = -1
+		}
+		if def >= 0 {
+			return run(x, def)
+		}
+		return ret
+	}
+}
+
+func (cp *compiler) returnStmt(s *ast.ReturnStmt) action {
+	var fl uint8
+	def := 0
+	switch s.Kind {
+	case ast.Return:
+		fl, def = returnF, 1
+	case ast.Exit:
+		fl = exitF
+	case ast.Drop:
+		fl = exitF | dropF
+	}
+	if s.Value == nil {
+		return func(x *exec) int {
+			x.flags |= fl
+			if def == 0 && fl&returnF != 0 {
+				x.flags |= exitF
+			}
+			return def
+		}
+	}
+	v := cp.expr(s.Value)
+	if v.kind == kStr && v.konst {
+		cp.diags.Errorf(CodeBadReturn, s.Value.Span(), "invalid expression: bad type, integer expected")
+	}
+	return func(x *exec) int {
+		ret, ok := v.i(x.c)
+		if !ok {
+			coreLog(x.c, klog.Warn, "do_action(): failed to eval int expression")
+		}
+		x.flags |= fl
+		if ret == 0 && x.flags&returnF != 0 {
+			x.flags |= exitF
+		}
+		return int(ret)
+	}
+}
+
+// assignParts compiles the target and value of an assignment.
+func (cp *compiler) assignParts(s *ast.Assign) (func(*pv.Context, value.Value) error, *cexpr) {
+	var rhs *cexpr
+	switch s.RHS.(type) {
+	case *ast.Call, *ast.RouteCall:
+		// compiled by assign itself; never by an AssignExpr caller twice
+		rhs = cp.constExpr(value.NullValue, s.RHS)
+		if cp.inAssignExpr {
+			rhs = cp.expr(s.RHS)
+		}
+	default:
+		rhs = cp.expr(s.RHS)
+	}
+	if s.Op != "" && s.Op != "=" {
+		cp.diags.Errorf(CodeBadAssign, s.Rng, "operator %q is not an assignment in Kamailio's language (write $x = $x + ...)", s.Op)
+		return nil, rhs
+	}
+	if s.LHS == nil {
+		return nil, rhs
+	}
+	ref, err := cp.env.Table.Compile(s.LHS)
+	if err != nil {
+		cp.diags.Errorf(CodeBadPV, s.LHS.Rng, "%v", err)
+		return nil, rhs
+	}
+	if !ref.Writable() {
+		cp.diags.Errorf(CodeBadAssign, s.LHS.Rng, "%s is read-only", s.LHS.Text)
+		return nil, rhs
+	}
+	return ref.Set, rhs
+}
+
+func (cp *compiler) assign(s *ast.Assign) action {
+	set, rhs := cp.assignParts(s)
+	if set == nil {
+		return nil
+	}
+	// A call assigned directly stores its return code, not its truth.
+	var direct action
+	switch e := s.RHS.(type) {
+	case *ast.Call:
+		direct = cp.call(e)
+	case *ast.RouteCall:
+		direct = cp.routeCall(e)
+	}
+	if direct != nil {
+		return func(x *exec) int {
+			x.c.RC = 0
+			ret := direct(x)
+			x.flags &^= returnF | breakF
+			if x.flags&exitF != 0 {
+				return 0
+			}
+			if err := set(x.c, value.MakeInt(int64(ret))); err != nil {
+				coreLog(x.c, klog.Err, "lval_assign(): assignment failed: %v", err)
+				return -1
+			}
+			return 1
+		}
+	}
+	r := s.RHS.Span()
+	return func(x *exec) int {
+		v, ok := rhs.val(x.c)
+		if !ok {
+			coreLog(x.c, klog.Err, "lval_assign(): rval expression evaluation failed %s", pos(r))
+			return -1
+		}
+		if x.flags&exitF != 0 {
+			return 0
+		}
+		if err := set(x.c, v); err != nil {
+			coreLog(x.c, klog.Err, "lval_assign(): assignment failed %s: %v", pos(r), err)
+			return -1
+		}
+		return 1
+	}
+}
+
+// routeCall compiles route(NAME) and route(<expr>).
+func (cp *compiler) routeCall(n *ast.RouteCall) action {
+	if n.Dyn == nil {
+		var target *route
+		name := n.Name
+		cp.fixups = append(cp.fixups, func() {
+			target = cp.prog.named[name]
+			if target == nil && (name == "0" || name == "DEFAULT_ROUTE") {
+				target = cp.prog.request
+			}
+			if target == nil {
+				names := make([]string, 0, len(cp.prog.named))
+				for k := range cp.prog.named {
+					names = append(names, k)
+				}
+				sort.Strings(names)
+				d := cp.diags.Errorf(CodeUnknownRoute, n.NameRange, "route %q is not defined", name)
+				if s := diag.Suggest(name, names); s != "" {
+					d.Detail = "did you mean route(" + s + ")?"
+				}
+			}
+		})
+		return func(x *exec) int { return callRoute(x, target) }
+	}
+	dyn := cp.expr(n.Dyn)
+	at := where(n.Rng)
+	return func(x *exec) int {
+		v, ok := dyn.val(x.c)
+		if !ok {
+			coreLog(x.c, klog.Err, "do_action(): failed to convert RVE to string")
+			coreLog(x.c, klog.Err, "do_action(): run action error at: %s", at)
+			return -1
+		}
+		name := value.ToStr(v)
+		target := x.p.named[name]
+		if target == nil {
+			coreLog(x.c, klog.Err, "do_action(): route \"%s\" not found at %s", name, at)
+			coreLog(x.c, klog.Err, "do_action(): run action error at: %s", at)
+			return -1
+		}
+		return callRoute(x, target)
+	}
+}
+
+func callRoute(x *exec, r *route) int {
+	if r == nil {
+		return -1
+	}
+	x.stack = append(x.stack, r.title)
+	ret := runActions(x, r.body)
+	x.stack = x.stack[:len(x.stack)-1]
+	x.c.RC = int64(ret)
+	x.flags &^= returnF | breakF
+	return ret
+}
+
+// call compiles a function call: a core action, a loaded module's
+// function, or a no-op for a module allowed to be missing.
+func (cp *compiler) call(n *ast.Call) action {
+	if a, ok := cp.coreCall(n); ok {
+		return a
+	}
+	f := cp.env.Funcs[n.Name]
+	if f == nil {
+		if mod, ok := cp.env.Missing[n.Name]; ok {
+			return missingCall(mod, n)
+		}
+		names := make([]string, 0, len(cp.env.Funcs)+len(coreFuncs))
+		for k := range cp.env.Funcs {
+			names = append(names, k)
+		}
+		names = append(names, coreFuncs...)
+		sort.Strings(names)
+		d := cp.diags.Errorf(CodeUnknownFunc, n.NameRange, "unknown function %s (params %d), missing loadmodule?", n.Name, len(n.Args))
+		if s := diag.Suggest(n.Name, names); s != "" {
+			d.Detail = "did you mean " + s + "?"
+		}
+		d.Context = cp.route.title
+		return nil
+	}
+	if len(n.Args) < f.MinArgs || (f.MaxArgs >= 0 && len(n.Args) > f.MaxArgs) {
+		want := strconv.Itoa(f.MinArgs)
+		switch {
+		case f.MaxArgs < 0:
+			want += " or more"
+		case f.MaxArgs != f.MinArgs:
+			want += " to " + strconv.Itoa(f.MaxArgs)
+		}
+		cp.diags.Errorf(CodeArgCount, n.Rng, "%s takes %s arguments, got %d", n.Name, want, len(n.Args)).Context = cp.route.title
+		return nil
+	}
+	args := make([]*module.Arg, len(n.Args))
+	for i, a := range n.Args {
+		ce := cp.expr(a)
+		val := ce.val
+		args[i] = &module.Arg{Expr: a, Eval: func(c *pv.Context) value.Value {
+			v, ok := val(c)
+			if !ok {
+				return value.NullValue
+			}
+			return v
+		}}
+	}
+	if f.Compile == nil {
+		cp.diags.Errorf(CodeFixup, n.Rng, "%s cannot be called", n.Name)
+		return nil
+	}
+	call, err := f.Compile(cp.env.Host, args)
+	if err != nil {
+		cp.diags.Errorf(CodeFixup, n.Rng, "%s: %v", n.Name, err).Context = cp.route.title
+		return nil
+	}
+	if call == nil {
+		cp.diags.Errorf(CodeFixup, n.Rng, "%s: no call compiled", n.Name)
+		return nil
+	}
+	return func(x *exec) int {
+		ret := call(x.c)
+		if ret == 0 {
+			x.flags |= exitF
+		}
+		x.c.RC = int64(ret)
+		return ret
+	}
+}
+
+// missingCall is a call to a function of a module kamgo does not
+// implement but was told to tolerate: it logs once per call site and
+// returns 1.
+func missingCall(mod string, n *ast.Call) action {
+	var once sync.Once
+	name := n.Name
+	at := where(n.Rng)
+	return func(x *exec) int {
+		once.Do(func() {
+			coreLog(x.c, klog.Warn, "%s() at %s is a no-op: module %s is not implemented", name, at, mod)
+		})
+		x.c.RC = 1
+		return 1
+	}
+}
