@@ -12,16 +12,9 @@ import (
 	"github.com/kamgo/kamgo/lang/preproc"
 )
 
-// analyze preprocesses, parses and (when the syntax is clean) checks one
-// file. Semantic checks are skipped after syntax errors, as Kamailio stops
-// at the first broken statement too.
+// analyze is everything `kamgo check` runs on one file.
 func analyze(file string, defs []string) (*ast.Config, diag.List, diag.Sources) {
-	cfg, diags, src := parser.ParseFile(file, preproc.Options{Defines: defs})
-	if !diags.HasErrors() {
-		diags = append(diags, check.Check(cfg, check.Options{})...)
-	}
-	diags.Sort()
-	return cfg, diags, src
+	return check.Analyze(file, preproc.Options{Defines: defs})
 }
 
 func cmdCheck(args []string, stdout, stderr io.Writer) int {

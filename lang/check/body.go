@@ -532,17 +532,23 @@ var moduleArgFixups = map[string]funcArgs{
 	"evapi_set_tag": {kinds: []argKind{argFormat}},
 	"append_hf":     {kinds: []argKind{argFormat, argAny}},
 	"pv_unset":      {kinds: []argKind{argPV}}, "pv_isset": {kinds: []argKind{argPV}},
-	"jansson_get":        {kinds: []argKind{argFormat, argFormat, argOutPV}},
-	"jansson_get_field":  {kinds: []argKind{argFormat, argFormat, argOutPV}},
-	"jansson_array_size": {kinds: []argKind{argFormat, argFormat, argOutPV}},
-	"json_get_field":     {kinds: []argKind{argFormat, argFormat, argOutPV}},
-	"sl_send_reply":      {kinds: []argKind{argInt, argFormat}},
-	"t_reply":            {kinds: []argKind{argInt, argFormat}},
-	"search":             {kinds: []argKind{argRegex}},
-	"t_on_failure":       {kinds: []argKind{argRoute}, route: ast.Failure},
-	"t_on_branch":        {kinds: []argKind{argRoute}, route: ast.Branch},
-	"t_on_reply":         {kinds: []argKind{argRoute}, route: ast.OnReply},
-	"t_continue":         {kinds: []argKind{argAny, argAny, argRoute}, route: ast.Named},
+	"jansson_get":              {kinds: []argKind{argFormat, argFormat, argOutPV}},
+	"jansson_get_field":        {kinds: []argKind{argFormat, argFormat, argOutPV}},
+	"jansson_array_size":       {kinds: []argKind{argFormat, argFormat, argOutPV}},
+	"json_get_field":           {kinds: []argKind{argFormat, argFormat, argOutPV}},
+	"sl_send_reply":            {kinds: []argKind{argInt, argAny}},
+	"t_reply":                  {kinds: []argKind{argInt, argAny}},
+	"mf_process_maxfwd_header": {kinds: []argKind{argInt}},
+	"is_method":                {kinds: []argKind{argMethods}},
+	"subst":                    {kinds: []argKind{argSubst}},
+	"subst_uri":                {kinds: []argKind{argSubst}},
+	"subst_user":               {kinds: []argKind{argSubst}},
+	"subst_body":               {kinds: []argKind{argSubst}},
+	"search":                   {kinds: []argKind{argRegex}},
+	"t_on_failure":             {kinds: []argKind{argRoute}, route: ast.Failure},
+	"t_on_branch":              {kinds: []argKind{argRoute}, route: ast.Branch},
+	"t_on_reply":               {kinds: []argKind{argRoute}, route: ast.OnReply},
+	"t_continue":               {kinds: []argKind{argAny, argAny, argRoute}, route: ast.Named},
 }
 
 // moduleArgs checks constant arguments of a module function call against
@@ -599,7 +605,7 @@ func (c *checker) moduleArgs(f *catalog.Func, n *ast.Call) {
 			}
 		case argMethods:
 			if isStr && !strings.Contains(s.Value, "$") {
-				for _, m := range strings.Split(s.Value, ",") {
+				for _, m := range strings.FieldsFunc(s.Value, func(r rune) bool { return r == ',' || r == '|' }) {
 					if !sipMethods[strings.ToUpper(strings.TrimSpace(m))] {
 						c.errorf(CodeIntArg, s.Rng, "%s: unknown SIP method %q (only defined methods are accepted)", f.Name, strings.TrimSpace(m))
 						break

@@ -288,6 +288,10 @@ func TestConformance(t *testing.T) {
 	if len(cases) == 0 {
 		t.Fatal("no conformance cases found")
 	}
+	for _, kv := range conformance.Env {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
 	dev := deviations(t)
 	type tally struct{ pass, fail, excused int }
 	byArea := map[string]*tally{}
