@@ -69,6 +69,27 @@ func (c *checker) assign(n *ast.Assign) {
 func (c *checker) switchCases(n *ast.Switch) {
 	seen := map[string]*ast.Case{}
 	defaults := 0
+	var intCase, strCase *ast.Case
+	for _, cs := range n.Cases {
+		switch cs.Value.(type) {
+		case *ast.IntLit:
+			if intCase == nil {
+				intCase = cs
+			}
+		case *ast.StrLit:
+			if strCase == nil {
+				strCase = cs
+			}
+		}
+	}
+	if intCase != nil && strCase != nil {
+		later := strCase
+		if strCase.Rng.Start.Before(intCase.Rng.Start) {
+			later = intCase
+		}
+		d := c.errorf(CodeSwitch, later.Rng, "type mismatch in case: a switch cannot mix integer and string cases")
+		d.Related = append(d.Related, diag.Related{Message: "other case", Range: map[bool]diag.Range{true: intCase.Rng, false: strCase.Rng}[later == strCase]})
+	}
 	for _, cs := range n.Cases {
 		if cs.Value == nil {
 			defaults++
@@ -215,7 +236,14 @@ func (c *checker) exprType(e ast.Expr) staticType {
 				c.errorf(CodeTypeMismatch, n.Y.Span(), "operator %s needs integers, not a string", n.Op)
 			}
 			return tInt
-		case "==", "!=", "<", ">", "<=", ">=", "=~":
+		case "==", "!=", "=~":
+			// The left operand decides: a string on the left converts an
+			// integer on the right, not the other way round.
+			if x == tInt && y == tStr {
+				c.errorf(CodeTypeMismatch, n.Y.Span(), "comparing an integer with a string constant: the left operand makes this an integer comparison")
+			}
+			return tInt
+		case "<", ">", "<=", ">=":
 			if x == tInt && y == tStr {
 				c.errorf(CodeTypeMismatch, n.Y.Span(), "comparing an integer with a string constant")
 			} else if x == tStr && y == tInt {
