@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/lang/preproc"
 )
 
@@ -48,5 +47,3 @@ func TestGolden(t *testing.T) {
 		})
 	}
 }
-
-var _ = diag.Error

@@ -34,3 +34,24 @@ func TestDeepNesting(t *testing.T) {
 		})
 	}
 }
+
+// TestConcurrent parses in parallel: the grammar is shared by every parse.
+func TestConcurrent(t *testing.T) {
+	src := []byte("request_route { if ($x == 1) { xlog(\"a\"); } else route(B); }\nroute[B] { exit; }\n")
+	done := make(chan bool)
+	for range 8 {
+		go func() {
+			defer func() { done <- true }()
+			for range 20 {
+				res := preproc.Process("c.cfg", src, preproc.Options{})
+				if cfg, l := Parse(res); len(l) != 0 || len(cfg.Items) != 2 {
+					t.Errorf("got %d items, %v", len(cfg.Items), l)
+					return
+				}
+			}
+		}()
+	}
+	for range 8 {
+		<-done
+	}
+}

@@ -49,7 +49,6 @@ var Codes = map[string]string{
 	"KC0518": "'case' or 'default' outside a switch",
 	"KC0519": "missing ':' after case label",
 	"KC0520": "invalid core parameter value",
-	"KC0521": "invalid pseudo-variable",
 	"KC0522": "assignment to something that is not a pseudo-variable",
 	"KC0523": "'{' expected",
 	"KC0524": "too many errors",
@@ -631,9 +630,6 @@ func (p *state) unexpected(t *lexer.Token, want string) {
 	case token.Kind(t.Type) == token.String || t.Type == lexer.TokenType(token.Error):
 		p.errorf(idx, "KC0500", "syntax error: unexpected %s", what)
 	default:
-		d := p.errorf(idx, "KC0500", "syntax error: unexpected %s", what)
-		if want != "" {
-			d.Detail = "expected " + want
-		}
+		p.errorf(idx, "KC0500", "syntax error: unexpected %s", what)
 	}
 }
