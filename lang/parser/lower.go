@@ -324,6 +324,12 @@ func (p *state) lowerRoute(g *gRoute) *ast.Route {
 
 func (p *state) lowerBlock(g *gBlock) *ast.Block {
 	b := &ast.Block{Rng: p.posRng(g.Pos, g.EndPos)}
+	if len(g.Stmts) == 0 && g.EndPos.Offset == g.Pos.Offset+2 {
+		// Kamailio's grammar needs at least one action between braces; it
+		// fails at the closing brace.
+		d := p.errorf(g.EndPos.Offset-1, "KC0532", "empty block: write at least one statement (a lone ';' will do)")
+		d.Detail = "Kamailio rejects { } with a syntax error"
+	}
 	b.Stmts = p.lowerStmts(g.Stmts)
 	return b
 }

@@ -59,6 +59,7 @@ var Codes = map[string]string{
 	"KC0529": "'=' expected",
 	"KC0530": "modparam value must be a string or a number",
 	"KC0531": "string expected",
+	"KC0532": "empty block",
 }
 
 // maxItemErrors bounds the errors reported for one route block; after that
