@@ -95,6 +95,11 @@ func (c *checker) switchCases(n *ast.Switch) {
 			defaults++
 			continue
 		}
+		if !isConstCase(cs.Value) {
+			c.errorf(CodeSwitch, cs.Value.Span(), "case needs a constant: a number or a string").Detail =
+				"use if/else to compare with a variable"
+			continue
+		}
 		key := ""
 		switch v := cs.Value.(type) {
 		case *ast.IntLit:
@@ -816,4 +821,20 @@ func checkSubst(e string) string {
 		return fmt.Sprintf("bad regular expression %q: %v", parts[0], err)
 	}
 	return ""
+}
+
+// isConstCase reports whether a case value is a constant expression
+// (Kamailio folds `case 1+1:` but refuses variables and calls).
+func isConstCase(e ast.Expr) bool {
+	switch e := e.(type) {
+	case *ast.IntLit, *ast.StrLit:
+		return true
+	case *ast.Unary:
+		return isConstCase(e.X)
+	case *ast.Binary:
+		return isConstCase(e.X) && isConstCase(e.Y)
+	case *ast.Paren:
+		return isConstCase(e.X)
+	}
+	return false
 }

@@ -58,6 +58,8 @@ const (
 	CodeUnusedRoute    = "KC2023"
 	CodeAsyncNoExit    = "KC2024"
 	CodeTagTooLong     = "KC2025"
+	CodeReservedName   = "KC2026"
+	CodeListen         = "KC2027"
 )
 
 // Codes maps each code to a one-line title.
@@ -96,6 +98,27 @@ var Codes = map[string]string{
 	CodeUnusedRoute:      "route defined but never used",
 	CodeAsyncNoExit:      "async relay not followed by exit",
 	CodeTagTooLong:       "evapi tag longer than 63 characters",
+	CodeReservedName:     "a reserved word used as a route name",
+	CodeListen:           "bad listen address",
+}
+
+// reservedWords are keywords of Kamailio's lexer other than core parameter
+// names (which the catalog lists) that may appear where a name is expected.
+var reservedWords = map[string]bool{
+	"udp": true, "tcp": true, "tls": true, "sctp": true, "ws": true, "wss": true,
+	"inet": true, "inet6": true, "ipv4": true, "ipv6": true,
+	"method": true, "uri": true, "status": true, "from_uri": true, "to_uri": true,
+	"src_ip": true, "dst_ip": true, "src_port": true, "dst_port": true, "proto": true,
+	"af": true, "myself": true, "msg": true, "snd_ip": true, "snd_port": true,
+	"snd_proto": true, "snd_af": true, "to_ip": true, "to_port": true, "rcvip": true,
+	"rcvport": true, "max_len": true, "name": true, "port": true, "domain": true,
+	"alias": true, "user": true, "group": true, "dns": true, "yes": true, "no": true,
+	"on": true, "off": true, "true": true, "false": true, "enable": true, "disable": true,
+	"forward": true, "drop": true, "exit": true, "return": true, "break": true,
+	"log": true, "error": true, "route": true, "if": true, "else": true, "switch": true,
+	"case": true, "default": true, "while": true, "setflag": true, "resetflag": true,
+	"isflagset": true, "strip": true, "prefix": true, "rewriteuri": true, "seturi": true,
+	"mod": true, "and": true, "or": true, "not": true, "eq": true, "ne": true, "ieq": true, "ine": true,
 }
 
 // Options configure a check.
@@ -338,6 +361,9 @@ func (c *checker) coreParam(n *ast.CoreParam) {
 	if len(n.Values) == 0 || n.Block {
 		return
 	}
+	if n.Name == "listen" {
+		c.listen(n)
+	}
 	if !valueFits(p.Kind, n.Values[0]) {
 		c.errorf(CodeCoreParamValue, n.Values[0].Rng, "core parameter %q takes %s", n.Name, kindText(p.Kind))
 	}
@@ -404,6 +430,12 @@ func (c *checker) declareFlags(n *ast.Flags) {
 func (c *checker) declareRoute(r *ast.Route) {
 	name := r.Name
 	kind := r.Kind
+	if _, isParam := c.cat.CoreParam(name); isParam || reservedWords[name] {
+		// Every core keyword is reserved in Kamailio's lexer, so it cannot
+		// name a route.
+		c.errorf(CodeReservedName, r.NameRange, "%q is a reserved word and cannot name a route", name).Detail =
+			"quote it or choose another name"
+	}
 	if kind == ast.Named && (name == "0" || name == "") {
 		kind, name = ast.Request, ""
 	}
@@ -469,4 +501,38 @@ func (c *checker) cfgEngine(n *ast.CfgEngine) {
 	}
 	d := c.errorf(CodeModuleDeps, n.Rng, "cfgengine %q needs module %s loaded before it", n.Name, mod)
 	d.Detail = "add loadmodule \"" + mod + ".so\" above this line"
+}
+
+// listen checks the protocol part of listen addresses.
+func (c *checker) listen(n *ast.CoreParam) {
+	for _, v := range n.Values {
+		if v.Kind != ast.ValAddr {
+			continue
+		}
+		proto, rest, ok := strings.Cut(v.Text, ":")
+		if !ok || strings.HasPrefix(v.Text, "[") || rest == "" {
+			continue
+		}
+		if strings.ContainsAny(proto, ".[") || proto == "" || isDigits(proto) {
+			continue // host:port without a protocol
+		}
+		if strings.Count(v.Text, ":") < 2 && !knownProtos[proto] {
+			continue // name:port
+		}
+		if !knownProtos[proto] {
+			c.errorf(CodeListen, v.Rng, "unknown protocol %q in listen address %q", proto, v.Text).Detail =
+				"use udp, tcp, tls, sctp, ws, wss or *"
+		}
+	}
+}
+
+var knownProtos = map[string]bool{"udp": true, "tcp": true, "tls": true, "sctp": true, "ws": true, "wss": true, "*": true}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
