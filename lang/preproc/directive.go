@@ -143,7 +143,7 @@ func (p *pp) condDirective(f *frame) bool {
 	case "else", "endif":
 		line, next, nl := restOfLine(s, after)
 		if !nl || !onlyBlanks(line) {
-			if p.falseN == 0 || word == "endif" || word == "else" {
+			{
 				r := f.rangeFrom(start)
 				r.End = r.Start
 				r.End.Col += 2 + len(word)

@@ -41,11 +41,13 @@ type pp struct {
 	res  *Result
 	max  int64
 
-	frames   []*frame
-	includes int // include frames on the stack (the main file is not one)
-	defs     map[string]*define
-	ndefs    int
-	defsFull bool
+	frames     []*frame
+	includes   int // include frames on the stack (the main file is not one)
+	defs       map[string]*define
+	ndefs      int
+	expanded   int64
+	expandFull bool
+	defsFull   bool
 
 	ifs        []ifLevel
 	falseN     int // levels in ifs whose branch is not taken
@@ -97,9 +99,8 @@ func newPP(opts Options) *pp {
 		p.opts.ReadFile = os.ReadFile
 	}
 	name := "KAMAILIO"
-	for i, v := range Version {
+	for _, v := range Version {
 		name += fmt.Sprintf("_%d", v)
-		_ = i
 		p.setDefine(name, "", diag.Range{})
 	}
 	for _, d := range opts.Defines {
@@ -185,6 +186,8 @@ func (p *pp) addFile(file string, src []byte, at diag.Range) (string, bool) {
 }
 
 func (p *pp) run(file string, src []byte) {
+	// About one token per 20 bytes in real configurations.
+	p.toks = make([]token.Token, 0, len(src)/20+16)
 	if s, ok := p.addFile(file, src, diag.Range{}); ok {
 		p.frames = append(p.frames, &frame{file: file, src: s, line: 1})
 	}
@@ -256,11 +259,6 @@ func (p *pp) popFrame() {
 	}
 	switch p.carry {
 	case carryDQ, carrySQ:
-		t := p.carryStart
-		t.End = f.pos()
-		if t.File != f.file {
-			t = p.carryStart
-		}
 		p.errorAt("KC0003", p.carryStart, "unterminated string: end of file before the closing %c", p.carryTok.Quote|p.carryQuote)
 		e := p.carryTok
 		e.Kind, e.Text = token.Error, "unterminated string"
@@ -404,6 +402,16 @@ func (p *pp) expand(f *frame, name string, d *define, start diag.Pos) {
 		return
 	}
 	if d.value == "" {
+		return
+	}
+	// Defines that double at each level would expand without end; cap the
+	// text a run may push back, well above any real configuration.
+	p.expanded += int64(len(d.value)) + 32
+	if p.expanded > maxExpanded {
+		if !p.expandFull {
+			p.expandFull = true
+			p.errorAt("KC0106", f.rangeFrom(start), "define expansion produced more than %d bytes; expansion stops here", maxExpanded)
+		}
 		return
 	}
 	m := &frame{file: f.file, src: d.value, line: 1, macro: true, name: name}

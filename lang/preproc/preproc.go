@@ -25,12 +25,13 @@ const DefaultMaxFileSize = 16 << 20
 
 // Limits taken from Kamailio's lexer (cfg.lex).
 const (
-	maxIncludeDepth = 10  // MAX_INCLUDE_DEPTH
-	maxIfdefs       = 512 // MAX_IFDEFS
-	maxDefines      = 512 // MAX_DEFINES
-	maxIncludeName  = 128 // MAX_INCLUDE_FNAME, with the quotes and NUL
-	maxExpandDepth  = 64  // nested define expansions; Kamailio has no guard
-	maxErrors       = 200 // diagnostics kept per run before giving up on more
+	maxIncludeDepth = 10      // MAX_INCLUDE_DEPTH
+	maxIfdefs       = 512     // MAX_IFDEFS
+	maxDefines      = 512     // MAX_DEFINES
+	maxIncludeName  = 128     // MAX_INCLUDE_FNAME, with the quotes and NUL
+	maxExpandDepth  = 64      // nested define expansions; Kamailio has no guard
+	maxErrors       = 200     // diagnostics kept per run before giving up on more
+	maxExpanded     = 8 << 20 // bytes of define values pushed back in one run
 )
 
 // Options configures a run.
@@ -74,7 +75,7 @@ var Codes = map[string]string{
 	"KC0103": "define already defined",
 	"KC0104": "too many defines",
 	"KC0105": "recursive define expansion",
-	"KC0106": "define expansion too deep",
+	"KC0106": "define expansion too deep or too large",
 	"KC0107": "invalid command-line define",
 	"KC0108": "environment variable not set",
 	"KC0109": "invalid #!defenv argument",

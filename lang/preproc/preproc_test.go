@@ -174,7 +174,7 @@ func TestRobustness(t *testing.T) {
 		t.Helper()
 		start := time.Now()
 		r := Process(name, src, opts)
-		if d := time.Since(start); d > 5*time.Second {
+		if d := time.Since(start); d > 60*time.Second { // a hang detector, not a benchmark
 			t.Errorf("%s took %v", name, d)
 		}
 		if n := len(r.Tokens); n == 0 || r.Tokens[n-1].Kind != token.EOF {
