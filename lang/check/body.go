@@ -334,6 +334,9 @@ var transParams = map[string]int{
 // pvClass resolves a class, reporting unknown classes and classes whose
 // module is not loaded. It returns nil when nothing more can be checked.
 func (c *checker) pvClass(p *ast.PVar) *catalog.PVClass {
+	if p.Class == pvsyntax.AttrClass {
+		return nil // SER attributes are core AVP references
+	}
 	owners := c.cat.PVClasses(p.Class)
 	if len(owners) == 0 {
 		if p.Name == nil && p.Index == nil && len(p.Trans) == 0 && !strings.HasPrefix(p.Text, "$(") {

@@ -1,6 +1,7 @@
 package preproc
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/kamgo/kamgo/lang/diag"
@@ -13,6 +14,13 @@ var blankDirectives = map[string]bool{
 	"redef": true, "redefine": true, "undef": true, "undefine": true,
 	"tryundef": true, "tryundefine": true, "defexp": true, "defexps": true,
 	"ifdef": true, "ifndef": true, "ifexp": true,
+}
+
+// newerDirectives were added to Kamailio after 5.6; an older Kamailio
+// reads such a line as a comment, and so does kamgo when it follows one.
+var newerDirectives = map[string]bool{
+	"undef": true, "undefine": true, "tryundef": true, "tryundefine": true,
+	"defexp": true, "defexps": true, "ifexp": true,
 }
 
 // Directives matched as a plain prefix, longest first.
@@ -63,6 +71,12 @@ func (p *pp) directive(f *frame) bool {
 	word := dirWord(s, kw)
 	after := kw + len(word)
 	if blankDirectives[word] && after < len(s) && isBlank(s[after]) {
+		if newerDirectives[word] && !p.newer() {
+			p.warnAt("KC0128", diag.Range{File: f.file, Start: start, End: diag.Pos{Line: start.Line, Col: start.Col + 2 + len(word), Offset: start.Offset + 2 + len(word)}},
+				"#!%s needs Kamailio 5.7 or newer: Kamailio %s reads this line as a comment", word, versionString(p.version())).Detail =
+				"the line is ignored; kamgo follows Kamailio " + versionString(p.version())
+			return false
+		}
 		switch word {
 		case "ifdef", "ifndef", "ifexp":
 			return p.condDirective(f)
@@ -470,4 +484,22 @@ func (p *pp) defenvDir(f *frame, start diag.Pos, end int, d string) {
 		val = `"` + val + `"`
 	}
 	p.setDefine(name, val, r)
+}
+
+// newer reports whether the version followed knows the directives added
+// after 5.6.
+func (p *pp) newer() bool {
+	v := p.version()
+	return v[0] > 5 || v[0] == 5 && v[1] >= 7
+}
+
+func (p *pp) version() [3]int {
+	if p.opts.Version != ([3]int{}) {
+		return p.opts.Version
+	}
+	return Version
+}
+
+func versionString(v [3]int) string {
+	return strconv.Itoa(v[0]) + "." + strconv.Itoa(v[1]) + "." + strconv.Itoa(v[2])
 }

@@ -196,15 +196,26 @@ func (p *pp) run(file string, src []byte) {
 	if p.substDir != "" {
 		p.errorAt("KC0140", p.substAt, "%s needs a string argument", p.substDir)
 	}
+	// Kamailio finds unbalanced directives at the end of the input, so the
+	// diagnostics point there and name the directive that is unbalanced.
+	eof := diag.Range{File: file}
+	if s := p.res.Sources[file]; s != nil {
+		f := &frame{file: file, src: string(s), line: 1}
+		f.advance(len(s))
+		eof.Start, eof.End = f.pos(), f.pos()
+	}
 	for i := len(p.ifs) - 1; i >= 0; i-- {
 		if i < len(p.ifs)-20 {
 			break // a runaway nest: the innermost ones are enough
 		}
-		d := p.errorAt("KC0120", p.ifs[i].at, "this #!ifdef has no matching #!endif")
+		at := p.ifs[i].at
+		d := p.errorAt("KC0120", eof, "end of file inside the #!ifdef opened at %s:%d", at.File, at.Start.Line)
 		d.Detail = "#!endif must be alone on its line (only blanks may follow it), and the last line needs a newline"
+		d.Related = append(d.Related, diag.Related{Message: "the #!ifdef without #!endif", Range: at})
 	}
 	if len(p.ifs) == 0 && p.level < 0 {
-		p.errorAt("KC0126", p.strayEndif, "more #!endif than #!ifdef: Kamailio rejects the configuration")
+		d := p.errorAt("KC0126", eof, "more #!endif than #!ifdef: Kamailio rejects the configuration")
+		d.Related = append(d.Related, diag.Related{Message: "the #!endif without #!ifdef", Range: p.strayEndif})
 	}
 	end := token.Token{Kind: token.EOF, File: file, Pos: diag.Pos{Line: 1, Col: 1}}
 	if s := p.res.Sources[file]; s != nil {

@@ -46,6 +46,9 @@ type Options struct {
 	// MaxFileSize refuses bigger inputs with a diagnostic; 0 means
 	// DefaultMaxFileSize.
 	MaxFileSize int64
+	// Version is the Kamailio version to follow for directives that
+	// appeared after 5.6 (#!ifexp, #!defexp, #!undef); zero means Version.
+	Version [3]int
 }
 
 // Result is what a run produces. It is always complete enough to use:
@@ -89,6 +92,7 @@ var Codes = map[string]string{
 	"KC0125": "#!else/#!endif followed by text is a comment",
 	"KC0126": "more #!endif than #!ifdef",
 	"KC0127": "#!endif without a newline at end of file is a comment",
+	"KC0128": "directive newer than the Kamailio version followed: read as a comment",
 	"KC0140": "#!subst needs a string",
 	"KC0141": "invalid #!subst expression",
 	"KC0142": "invalid #!substdef expression",

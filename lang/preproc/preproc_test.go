@@ -58,7 +58,7 @@ func TestTokens(t *testing.T) {
 		{`#!substx "/a/b/"`, `Ident:x String:/a/b/`},
 	}
 	for _, tc := range tests {
-		r := Process("t.cfg", []byte(tc.src), Options{})
+		r := Process("t.cfg", []byte(tc.src), Options{Version: [3]int{5, 8, 0}})
 		if got := kinds(r); got != tc.want {
 			t.Errorf("%q:\n got %s\nwant %s", tc.src, got, tc.want)
 		}
@@ -107,7 +107,7 @@ func TestDirectives(t *testing.T) {
 		{"#!define A B\n#!define B C\nA", `Ident:C`, ``},
 	}
 	for _, tc := range tests {
-		r := Process("t.cfg", []byte(tc.src), Options{ReadFile: func(string) ([]byte, error) { return nil, os.ErrNotExist }})
+		r := Process("t.cfg", []byte(tc.src), Options{Version: [3]int{5, 8, 0}, ReadFile: func(string) ([]byte, error) { return nil, os.ErrNotExist }})
 		if got := kinds(r); got != tc.want {
 			t.Errorf("%q:\n got %s\nwant %s", tc.src, got, tc.want)
 		}
@@ -219,3 +219,24 @@ func itoa(i int) string {
 }
 
 var _ = diag.Error
+
+// TestNewerDirectivesFollowVersion checks that Kamailio 5.6 reads the
+// directives added in 5.7 as comments, with a warning.
+func TestNewerDirectivesFollowVersion(t *testing.T) {
+	src := "#!define A 1\n#!undef A\n#!ifdef A\nkept;\n#!endif\n#!ifexp 0\nx;\n"
+	r := Process("t.cfg", []byte(src), Options{Version: [3]int{5, 6, 3}})
+	var warned, kept int
+	for _, d := range r.Diags {
+		if d.Code == "KC0128" {
+			warned++
+		}
+	}
+	for _, tk := range r.Tokens {
+		if tk.Text == "kept" || tk.Text == "x" {
+			kept++
+		}
+	}
+	if warned != 2 || kept != 2 {
+		t.Errorf("warnings=%d kept=%d, want 2 and 2: %v", warned, kept, r.Diags)
+	}
+}

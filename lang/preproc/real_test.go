@@ -59,6 +59,7 @@ var knownBad = map[string]string{
 	"kemi/kamailio-basic-kemi.cfg":   "KC0160", // includes a file under /usr/local
 	"kazoo-default/default.cfg":      "KC0160", // the corpus has only the main file
 	"private-public-gw/kamailio.cfg": "KC0160",
+	"dsiprouter/kamailio.cfg":        "KC0126", // written for Kamailio 5.7+: 5.6.3 reads #!ifexp as a comment
 }
 
 func knownCode(path string) string {

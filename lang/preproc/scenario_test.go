@@ -66,6 +66,7 @@ func runScenario(ar *txtar.Archive) string {
 		}
 	}
 	opts := Options{
+		Version: [3]int{5, 8, 0}, // scenarios exercise the newest directives
 		ReadFile: func(p string) ([]byte, error) {
 			if b, ok := mem[p]; ok {
 				return b, nil

@@ -30,6 +30,10 @@ var Codes = map[string]string{
 	CodeLoneDollar: "'$' in a format string that starts no pseudo-variable (write $$ for a dollar sign)",
 }
 
+// AttrClass is the class given to SER-style attributes ($f.did, %name),
+// which Kamailio's core accepts as AVP references.
+const AttrClass = "attr"
+
 // maxDepth bounds nesting of pseudo-variables inside names, indexes and
 // transformation parameters, so hostile input cannot exhaust the stack.
 const maxDepth = 32
@@ -167,6 +171,20 @@ func (p *parser) pv(depth int) *ast.PVar {
 		p.fail(CodeBadPV, start, "pseudo-variables nested too deeply")
 		return nil
 	}
+	if p.peek() == '%' && depth == 0 {
+		// SER-style attribute: %name or %name.part
+		p.pos++
+		s := p.pos
+		for p.pos < len(p.src) && (isNameChar(p.src[p.pos]) || p.src[p.pos] == '.') {
+			p.pos++
+		}
+		if p.pos == s {
+			p.fail(CodeBadPV, start, "expected an attribute name after '%%'")
+			return nil
+		}
+		return &ast.PVar{Class: AttrClass, Name: &ast.PVName{Text: p.src[s:p.pos]}, Text: p.src[start:p.pos],
+			Rng: sub(p.rng, p.base+start, p.base+p.pos)}
+	}
 	if p.peek() != '$' {
 		p.fail(CodeBadPV, start, "pseudo-variable must start with '$'")
 		return nil
@@ -215,6 +233,17 @@ func (p *parser) inner(out *ast.PVar, depth int, full bool) bool {
 		return false
 	}
 	out.Class = p.src[s:p.pos]
+	if !full && p.peek() == '.' && p.pos+1 < len(p.src) && isNameChar(p.src[p.pos+1]) {
+		// SER-style attribute: $f.did, $t.uid, $tu.name
+		p.pos++
+		n := p.pos
+		for p.pos < len(p.src) && (isNameChar(p.src[p.pos]) || p.src[p.pos] == '.') {
+			p.pos++
+		}
+		out.Name = &ast.PVName{Text: out.Class + "." + p.src[n:p.pos]}
+		out.Class = AttrClass
+		return true
+	}
 	if p.peek() == '(' {
 		end := p.balanced(p.pos, '(', ')')
 		if end < 0 {
