@@ -55,13 +55,18 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return exitFound
 	}
 
+	// Signals and the file watch are set up before the modules start, so a
+	// SIGHUP or an edit right after the "running" line is never lost.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if err := srv.Start(ctx); err != nil {
 		log.Logf(klog.Crit, "core", "cannot start: %v", err)
 		return exitFound
 	}
-	log.Logf(klog.Info, "core", "kamgo %s running %s", Version, file)
 
 	// reload returns the files the new config reads, so the watch follows
 	// include changes even when the new config is refused.
@@ -103,10 +108,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			}
 		})
 	}
+	log.Logf(klog.Info, "core", "kamgo %s running %s", Version, file)
 
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
-	defer signal.Stop(sigs)
 	for {
 		select {
 		case s := <-sigs:

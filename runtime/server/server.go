@@ -397,7 +397,11 @@ func (s *Server) Reload(cfg *ast.Config) diag.List {
 	var diags diag.List
 	sc := scan(cfg)
 	if sig := sc.signature(); sig != s.sig {
-		d := diags.Errorf(CodeReload, diag.Range{}, "configuration changes need a restart; the running configuration is kept")
+		at := diag.Range{}
+		if len(cfg.Files) > 0 {
+			at.File = cfg.Files[0]
+		}
+		d := diags.Errorf(CodeReload, at, "configuration changes need a restart; the running configuration is kept")
 		d.Detail = "changed: " + diffLines(s.sig, sig)
 		return diags
 	}
@@ -533,7 +537,10 @@ func (s *Server) Dispatch(event string, w *pv.Worker, init func(*pv.Context)) (r
 // host is the module.Host implementation.
 type host struct{ s *Server }
 
-var _ module.Host = (*host)(nil)
+var (
+	_ module.Host         = (*host)(nil)
+	_ module.RouteChecker = (*host)(nil)
+)
 
 func (h *host) Log() *klog.Logger { return h.s.log }
 func (h *host) PV() *pv.Table     { return h.s.table }
@@ -570,6 +577,13 @@ func (h *host) RunEvent(c *pv.Context, name string) (int, bool) {
 		c.Log = h.s.log
 	}
 	return p.RunEvent(c, name)
+}
+
+func (h *host) HasRoute(name string) bool {
+	if p := h.s.prog.Load(); p != nil {
+		return p.HasRoute(name)
+	}
+	return false
 }
 
 func (h *host) RunRoute(c *pv.Context, name string, rt pv.RouteType) (int, bool) {
