@@ -101,6 +101,7 @@ type LoadModule struct {
 	PathRange diag.Range
 	Opts      string
 	X         bool
+	Paren     bool // the loadmodule("path") form
 	Rng       diag.Range
 }
 

@@ -60,6 +60,8 @@ const (
 	CodeTagTooLong     = "KC2025"
 	CodeReservedName   = "KC2026"
 	CodeListen         = "KC2027"
+	CodeBareWord       = "KC2028"
+	CodeNewerSyntax    = "KC2029"
 )
 
 // Codes maps each code to a one-line title.
@@ -100,6 +102,8 @@ var Codes = map[string]string{
 	CodeTagTooLong:       "evapi tag longer than 63 characters",
 	CodeReservedName:     "a reserved word used as a route name",
 	CodeListen:           "bad listen address",
+	CodeBareWord:         "a bare word used as a value",
+	CodeNewerSyntax:      "syntax newer than Kamailio 5.6",
 }
 
 // reservedWords are keywords of Kamailio's lexer other than core parameter
@@ -250,6 +254,9 @@ func maskOf(k ast.RouteKind) catalog.RouteMask {
 }
 
 func (c *checker) loadModule(i int, n *ast.LoadModule) {
+	if n.Paren {
+		c.errorf(CodeNewerSyntax, n.Rng, "loadmodule(...) needs Kamailio 5.7 or newer; write loadmodule %q", n.Path)
+	}
 	if n.X && strings.Contains(n.Path, "$") {
 		return // loadmodulex with a run-time path: nothing to resolve here
 	}

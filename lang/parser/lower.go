@@ -17,6 +17,9 @@ import (
 
 func (p *state) lowerLoadModule(g *gLoadModule) *ast.LoadModule {
 	n := &ast.LoadModule{X: g.Keyword == "loadmodulex", Rng: p.posRng(g.Pos, g.EndPos)}
+	if i := g.Pos.Offset + 1; i < len(p.toks) && p.toks[i].Kind == token.Punct && p.toks[i].Text == "(" {
+		n.Paren = true
+	}
 	if len(g.Args) > 0 {
 		n.Path = g.Args[0].Value
 		n.PathRange = p.rng(g.Args[0].Pos.Offset, g.Args[0].Pos.Offset+1)

@@ -408,8 +408,14 @@ func (p *state) route(cfg *ast.Config, i int) int {
 	toks := p.lt[start:k]
 	if len(open) > 0 {
 		last := p.lt[open[len(open)-1]]
-		p.errorf(last.Pos.Offset, "KC0502", "unbalanced '{': this block is not closed").Detail =
-			"add the missing '}'; the block runs into " + describe(&p.lt[min(k, len(p.lt)-1)])
+		stop := &p.lt[min(k, len(p.lt)-1)]
+		d := p.errorf(last.Pos.Offset, "KC0502", "unbalanced '{': this block is not closed")
+		d.Detail = "add the missing '}'; the block runs into " + describe(stop)
+		// The subject runs to where the block was cut: Kamailio reports the
+		// error there, at the token that cannot be inside the block.
+		if end := p.toks[stop.Pos.Offset]; end.Pos.IsValid() && end.File == d.Subject.File {
+			d.Subject.End = end.Pos
+		}
 		closer := p.at(k)
 		closer.Type, closer.Value = lexer.TokenType(token.Punct), "}"
 		toks = append(toks[:len(toks):len(toks)], make([]lexer.Token, len(open))...)

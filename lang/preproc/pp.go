@@ -275,7 +275,9 @@ func (p *pp) popFrame() {
 		e.Kind, e.Text = token.Error, "unterminated string"
 		p.emit(e)
 	case carryBlock:
-		p.errorAt("KC0004", p.carryStart, "unterminated block comment: end of file with %d comment(s) open", p.carryNest)
+		// Kamailio logs this but still accepts the configuration: whatever
+		// the comment swallowed is simply not there.
+		p.warnAt("KC0004", p.carryStart, "unterminated block comment: end of file with %d comment(s) open; everything after it is ignored", p.carryNest)
 	}
 	p.carry = carryNone
 	// Kamailio returns a pending string at the end of each file.

@@ -47,12 +47,6 @@ func newModule() *Module {
 	return m
 }
 
-// HasRouter is implemented by hosts that can tell whether route[name]
-// exists (check_route_exists needs it).
-type HasRouter interface {
-	HasRoute(name string) bool
-}
-
 // Exports implements module.Exporter.
 func (m *Module) Exports() module.Exports {
 	intArg := func(name string, f func(c *pv.Context, n int64) int) func(module.Host, []*module.Arg) (module.Call, error) {
@@ -339,7 +333,7 @@ func compileCoreHash(h module.Host, args []*module.Arg) (module.Call, error) {
 }
 
 func compileCheckRoute(h module.Host, args []*module.Arg) (module.Call, error) {
-	hr, ok := h.(HasRouter)
+	rc, ok := h.(module.RouteChecker)
 	if !ok {
 		return nil, fmt.Errorf("check_route_exists: not supported by this host")
 	}
@@ -348,7 +342,7 @@ func compileCheckRoute(h module.Host, args []*module.Arg) (module.Call, error) {
 		return nil, err
 	}
 	return func(c *pv.Context) int {
-		if hr.HasRoute(name(c)) {
+		if rc.HasRoute(name(c)) {
 			return 1
 		}
 		return -1

@@ -13,7 +13,7 @@ import (
 // returns what it reported, one string per event.
 func decodeChunks(max int, chunks [][]byte) []string {
 	d := decoder{max: max}
-	var pending, out []string
+	var out []string
 	var buf []byte
 	for _, ch := range chunks {
 		buf = append(buf, ch...)
@@ -36,7 +36,6 @@ func decodeChunks(max int, chunks [][]byte) []string {
 			}
 		}
 	}
-	_ = pending
 	return out
 }
 

@@ -163,20 +163,35 @@ func compileArraySize(h module.Host, args []*module.Arg) (module.Call, error) {
 }
 
 // newValue builds the JSON value jansson_set stores for a type name.
+// newValue builds the JSON value jansson_set stores for a type name. The
+// names are case-sensitive. Numbers are read as strtoll/strtod read them:
+// leading white space, nothing after the number; "" reads as 0.
 func newValue(typ, s string) (*node, error) {
-	switch strings.ToLower(typ) {
+	switch typ {
 	case "int", "integer":
-		if _, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64); err != nil {
-			return nil, fmt.Errorf("parsing int failed for %q", s)
+		t := strings.TrimLeft(s, " \t\n\v\f\r")
+		if t == "" && s == "" {
+			return &node{kind: 'n', str: "0"}, nil
 		}
-		return &node{kind: 'n', str: strings.TrimSpace(s)}, nil
+		n, err := strconv.ParseInt(t, 10, 64)
+		if err != nil {
+			var ne *strconv.NumError
+			if !errors.As(err, &ne) || ne.Err != strconv.ErrRange {
+				return nil, fmt.Errorf("parsing int failed for %q", s)
+			}
+		}
+		return &node{kind: 'n', str: strconv.FormatInt(n, 10)}, nil
 	case "str", "string":
 		return &node{kind: 's', str: s}, nil
-	case "real", "float":
-		if _, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err != nil {
+	case "real":
+		t := strings.TrimLeft(s, " \t\n\v\f\r")
+		if t == "" && s == "" {
+			t = "0"
+		}
+		if _, err := strconv.ParseFloat(t, 64); err != nil {
 			return nil, fmt.Errorf("parsing real failed for %q", s)
 		}
-		return &node{kind: 'n', str: realText(strings.TrimSpace(s))}, nil
+		return &node{kind: 'n', str: realText(t)}, nil
 	case "true":
 		return &node{kind: 't'}, nil
 	case "false":
@@ -185,8 +200,12 @@ func newValue(typ, s string) (*node, error) {
 		return &node{kind: 'z'}, nil
 	case "obj", "object", "array":
 		n, err := parse(s)
-		if err != nil || n.kind != 'o' && n.kind != 'a' {
-			return nil, fmt.Errorf("value is not a JSON object or array: %q", s)
+		want := byte('o')
+		if typ == "array" {
+			want = 'a'
+		}
+		if err != nil || n.kind != want {
+			return nil, fmt.Errorf("value is not a JSON %s: %q", typ, s)
 		}
 		return n, nil
 	}
@@ -223,15 +242,18 @@ func compileSet(appendMode bool) func(module.Host, []*module.Arg) (module.Call, 
 				logErr(c, "%v", err)
 				return -1
 			}
+			// A string in the result variable must be a JSON object or
+			// array (an empty string fails); anything else (an int, null)
+			// starts from {}.
 			cur := dst.Get(c)
-			var root *node
+			root := &node{kind: 'o'}
 			if cur.K == value.Str {
-				if r, err := parse(cur.S); err == nil && (r.kind == 'o' || r.kind == 'a') {
-					root = r
+				r, err := parse(cur.S)
+				if err != nil || r.kind != 'o' && r.kind != 'a' {
+					logErr(c, "result has json error: '[' or '{' expected")
+					return -1
 				}
-			}
-			if root == nil {
-				root = &node{kind: 'o'}
+				root = r
 			}
 			steps, err := parsePath(path(c))
 			if err != nil {

@@ -36,10 +36,11 @@ func nameOf(t *pv.Table, p *ast.PVar) (func(c *pv.Context) string, error) {
 }
 
 func (m *Module) classes() []*pv.Class {
-	return []*pv.Class{
+	return append([]*pv.Class{
 		{Name: "var", Module: "pv", Compile: m.compileVar},
 		{Name: "shv", Module: "pv", Compile: m.compileShv},
 		{Name: "avp", Module: "pv", Compile: compileAvp},
+		{Name: "xavp", Module: "pv", Compile: compileXavp},
 		{Name: "env", Module: "pv", Compile: compileEnv},
 		{Name: "null", Module: "pv", Compile: func(*pv.Table, *ast.PVar) (pv.Spec, error) {
 			return pv.GetterFunc(func(*pv.Context) value.Value { return value.NullValue }), nil
@@ -48,19 +49,21 @@ func (m *Module) classes() []*pv.Class {
 			return value.MakeInt(eventTime(c).Unix())
 		})},
 		{Name: "Tf", Module: "pv", Compile: fixed(func(c *pv.Context) value.Value {
-			return value.MakeStr(eventTime(c).Format("Mon Jan _2 15:04:05 2006"))
+			t := eventTime(c)
+			return value.MakeStrInt(t.Format("Mon Jan _2 15:04:05 2006"), t.Unix())
 		})},
 		{Name: "TS", Module: "pv", Compile: fixed(func(*pv.Context) value.Value {
 			return value.MakeInt(time.Now().Unix())
 		})},
 		{Name: "TF", Module: "pv", Compile: fixed(func(*pv.Context) value.Value {
-			return value.MakeStr(time.Now().Format("Mon Jan _2 15:04:05 2006"))
+			t := time.Now()
+			return value.MakeStrInt(t.Format("Mon Jan _2 15:04:05 2006"), t.Unix())
 		})},
 		{Name: "TV", Module: "pv", Names: []string{"s", "u", "sn", "un", "Sn", "Sm", "Fn"}, Compile: compileTV},
 		{Name: "pp", Module: "pv", Compile: fixed(func(*pv.Context) value.Value {
 			return value.MakeInt(int64(os.Getpid()))
 		})},
-	}
+	}, msgClasses()...)
 }
 
 func fixed(f func(c *pv.Context) value.Value) func(*pv.Table, *ast.PVar) (pv.Spec, error) {
@@ -172,6 +175,7 @@ func (s *varSpec) Set(c *pv.Context, v value.Value) error {
 	if v.IsNull() {
 		v = value.MakeInt(0)
 	}
+	v = v.Plain()
 	s.m.workerVars(c)[s.name(c)] = v
 	return nil
 }
@@ -209,6 +213,7 @@ func (s *shvSpec) Set(c *pv.Context, v value.Value) error {
 	if v.IsNull() {
 		v = value.MakeStr("")
 	}
+	v = v.Plain()
 	s.m.shvMu.Lock()
 	s.m.shv[s.name(c)] = v
 	s.m.shvMu.Unlock()
@@ -238,10 +243,40 @@ type avpSpec struct {
 	idx  func(c *pv.Context) (int, bool) // nil without an index
 }
 
+// avpKeyOf maps an AVP name to its key: "s:x" and "x" are the string
+// name x, "i:12" (also "i:012") is the integer name 12, which is not the
+// string name "12".
+func avpKeyOf(name string) string {
+	if len(name) > 2 && name[1] == ':' {
+		switch name[0] {
+		case 's', 'S':
+			return name[2:]
+		case 'i', 'I':
+			if n, err := strconv.ParseInt(name[2:], 10, 32); err == nil {
+				return "\x00" + strconv.FormatInt(n, 10)
+			}
+		}
+	}
+	return name
+}
+
 func compileAvp(t *pv.Table, p *ast.PVar) (pv.Spec, error) {
-	name, err := nameOf(t, p)
+	if p.Name != nil && p.Name.Dyn == nil {
+		n := p.Name.Text
+		if len(n) > 2 && (n[0] == 'i' || n[0] == 'I') && n[1] == ':' {
+			if _, err := strconv.ParseInt(n[2:], 10, 32); err != nil {
+				return nil, fmt.Errorf("bad integer AVP name %q", n)
+			}
+		}
+	}
+	dyn, err := nameOf(t, p)
 	if err != nil {
 		return nil, err
+	}
+	name := dyn
+	if p.Name.Dyn == nil {
+		key := avpKeyOf(p.Name.Text)
+		name = func(*pv.Context) string { return key }
 	}
 	s := &avpSpec{name: name}
 	if ix := p.Index; ix != nil {
@@ -302,9 +337,10 @@ func (s *avpSpec) Get(c *pv.Context) value.Value {
 	return st[len(st)-1-i]
 }
 
-// Set pushes a value; $null removes the most recent one. With an index
-// the indexed value is removed and the new one pushed on top; with [*]
-// all are removed first (what Kamailio 5.6.3 does).
+// Set follows Kamailio 5.6.3's pv_set_avp: a value is pushed on top (an
+// index other than [*] is ignored, so $(avp(x)[1]) = v adds v as the
+// newest value); [*] removes every value first. $null removes the most
+// recent value, or every value with [*].
 func (s *avpSpec) Set(c *pv.Context, v value.Value) error {
 	store := avps(c)
 	name := s.name(c)
@@ -312,19 +348,13 @@ func (s *avpSpec) Set(c *pv.Context, v value.Value) error {
 	switch {
 	case s.all:
 		st = nil
-	case s.idx != nil:
-		n, ok := s.idx(c)
-		if ok && n >= 0 && n < len(st) {
-			at := len(st) - 1 - n
-			st = append(st[:at:at], st[at+1:]...)
-		}
 	case v.IsNull():
 		if len(st) > 0 {
 			st = st[:len(st)-1]
 		}
 	}
 	if !v.IsNull() {
-		st = append(st, v)
+		st = append(st, v.Plain())
 	}
 	if len(st) == 0 {
 		delete(store, name)

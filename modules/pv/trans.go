@@ -211,8 +211,8 @@ func init() {
 		"sha256":  str(func(s string) string { x := sha256.Sum256([]byte(s)); return hex.EncodeToString(x[:]) }),
 		"sha384":  str(func(s string) string { x := sha512.Sum384([]byte(s)); return hex.EncodeToString(x[:]) }),
 		"sha512":  str(func(s string) string { x := sha512.Sum512([]byte(s)); return hex.EncodeToString(x[:]) }),
-		"tolower": str(strings.ToLower),
-		"toupper": str(strings.ToUpper),
+		"tolower": str(asciiLower),
+		"toupper": str(asciiUpper),
 		"numeric": str(func(s string) string {
 			return strings.Map(func(r rune) rune {
 				if r >= '0' && r <= '9' {
@@ -337,27 +337,41 @@ func init() {
 				return value.MakeInt(int64(strings.Count(s, ch[:1]))), nil
 			}, nil
 		}},
+		// before, after, rbefore and rafter look for the first byte of the
+		// parameter only. In 5.6.3 the reverse searches step the wrong way
+		// from the last byte: rafter is always empty, and rbefore finds only
+		// a separator in the last byte (see README.md for what kamgo does
+		// when Kamailio reads past the value).
 		"before": oneStr(func(s, p string) (value.Value, error) {
-			if i := strings.Index(s, p); p != "" && i >= 0 {
+			if p == "" {
+				return value.NullValue, errTrans
+			}
+			if i := strings.IndexByte(s, p[0]); i >= 0 {
 				return value.MakeStr(s[:i]), nil
 			}
 			return value.MakeStr(s), nil
 		}),
 		"after": oneStr(func(s, p string) (value.Value, error) {
-			if i := strings.Index(s, p); p != "" && i >= 0 {
-				return value.MakeStr(s[i+len(p):]), nil
+			if p == "" {
+				return value.NullValue, errTrans
+			}
+			if i := strings.IndexByte(s, p[0]); i >= 0 && i < len(s)-1 {
+				return value.MakeStr(s[i+1:]), nil
 			}
 			return value.MakeStr(""), nil
 		}),
 		"rbefore": oneStr(func(s, p string) (value.Value, error) {
-			if i := strings.LastIndex(s, p); p != "" && i >= 0 {
+			if p == "" {
+				return value.NullValue, errTrans
+			}
+			if i := strings.LastIndexByte(s, p[0]); i >= 0 {
 				return value.MakeStr(s[:i]), nil
 			}
 			return value.MakeStr(s), nil
 		}),
 		"rafter": oneStr(func(s, p string) (value.Value, error) {
-			if i := strings.LastIndex(s, p); p != "" && i >= 0 {
-				return value.MakeStr(s[i+len(p):]), nil
+			if p == "" {
+				return value.NullValue, errTrans
 			}
 			return value.MakeStr(""), nil
 		}),
@@ -704,4 +718,27 @@ func commaParam(ps []*ast.TransParam, i int) []*ast.TransParam {
 		return append(out, &ast.TransParam{Text: ","})
 	}
 	return ps
+}
+
+// asciiLower and asciiUpper fold ASCII letters only, byte by byte, as C's
+// tolower/toupper do in Kamailio's "C" locale: UTF-8 sequences pass through.
+func asciiLower(s string) string { return foldASCII(s, 'A', 'Z', 'a'-'A') }
+
+func asciiUpper(s string) string { return foldASCII(s, 'a', 'z', 'A'-'a') }
+
+func foldASCII(s string, lo, hi byte, delta int) string {
+	i := 0
+	for i < len(s) && (s[i] < lo || s[i] > hi) {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	b := []byte(s)
+	for ; i < len(b); i++ {
+		if b[i] >= lo && b[i] <= hi {
+			b[i] = byte(int(b[i]) + delta)
+		}
+	}
+	return string(b)
 }

@@ -154,11 +154,32 @@ func compileLevel(h module.Host, a *module.Arg) (levelFunc, error) {
 	}, nil
 }
 
+// parseLevel maps a level name as xlog's fixup does: only the third
+// character counts (L_ALERT, L_BUG, L_CRIT, L_ERR, L_WARN, L_NOTICE,
+// L_INFO, L_DBG), so "L_NOPE" is L_NOTICE and "XXE" is L_ERR.
 func parseLevel(s string) (klog.Level, bool) {
-	if !strings.HasPrefix(s, "L_") {
+	if len(s) < 3 {
 		return 0, false
 	}
-	return klog.ParseLevel(s)
+	switch s[2] {
+	case 'A':
+		return klog.Alert, true
+	case 'B':
+		return klog.Bug, true
+	case 'C':
+		return klog.Crit, true
+	case 'E':
+		return klog.Err, true
+	case 'W':
+		return klog.Warn, true
+	case 'N':
+		return klog.Notice, true
+	case 'I':
+		return klog.Info, true
+	case 'D':
+		return klog.Dbg, true
+	}
+	return 0, false
 }
 
 func (m *Module) compile(h module.Host, name string, lv levelFunc, a *module.Arg, line bool) (module.Call, error) {

@@ -183,6 +183,9 @@ func (p *Program) RunRequest(c *pv.Context) (rc int, ok bool) {
 	return p.run(c, p.request, pv.RequestRoute), true
 }
 
+// HasRoute reports whether route[name] exists.
+func (p *Program) HasRoute(name string) bool { return p.named[name] != nil }
+
 // HasEvent reports whether event_route[name] exists.
 func (p *Program) HasEvent(name string) bool { return p.events[name] != nil }
 

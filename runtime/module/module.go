@@ -161,6 +161,13 @@ type Host interface {
 	CoreParam(name string) (value.Value, bool)
 }
 
+// RouteChecker is implemented by hosts that can tell whether the current
+// configuration defines route[name] (cfgutils' check_route_exists and
+// route_if_exists use it). runtime/server's host implements it.
+type RouteChecker interface {
+	HasRoute(name string) bool
+}
+
 // Arg is one argument at a call site, as written, with its generic
 // evaluator compiled by the interpreter.
 type Arg struct {

@@ -93,6 +93,9 @@ func ToInt(v Value) (int64, bool) {
 	case Int:
 		return v.I, true
 	case Str:
+		if v.Num {
+			return v.I, true
+		}
 		return StrToInt(v.S)
 	}
 	return 0, true

@@ -26,10 +26,17 @@ func (k Kind) String() string {
 
 // Value is an immutable script value. Kamailio's integers are C ints; I holds
 // the value already reduced to the width the operation produced.
+//
+// A string may also carry an int (Num set, the int in I): Kamailio's
+// pseudo-variables such as $Tf, $rp or $sp are strings when printed or
+// compared as strings, but convert to that int without parsing the text.
+// Variables do not keep the int: assigning such a value to $var or $avp
+// stores the string only.
 type Value struct {
-	K Kind
-	I int64
-	S string
+	K   Kind
+	Num bool
+	I   int64
+	S   string
 }
 
 // NullValue is the null value ($null, unset variables).
@@ -40,6 +47,17 @@ func MakeInt(i int64) Value { return Value{K: Int, I: i} }
 
 // MakeStr returns a string value.
 func MakeStr(s string) Value { return Value{K: Str, S: s} }
+
+// MakeStrInt returns a string that converts to the int i (see Value).
+func MakeStrInt(s string, i int64) Value { return Value{K: Str, Num: true, I: i, S: s} }
+
+// Plain drops the int a string carries (what a variable stores).
+func (v Value) Plain() Value {
+	if v.Num {
+		return Value{K: Str, S: v.S}
+	}
+	return v
+}
 
 // IsNull reports whether v is null.
 func (v Value) IsNull() bool { return v.K == Null }

@@ -114,6 +114,9 @@ func (h *Host) HasEvent(string) bool { return false }
 // RunEvent implements module.Host.
 func (h *Host) RunEvent(*pv.Context, string) (int, bool) { return 0, false }
 
+// HasRoute implements module.Host.
+func (h *Host) HasRoute(string) bool { return false }
+
 // RunRoute implements module.Host.
 func (h *Host) RunRoute(*pv.Context, string, pv.RouteType) (int, bool) { return 0, false }
 
