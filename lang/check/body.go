@@ -153,8 +153,15 @@ func (c *checker) expr(e ast.Expr) {
 			return false
 		case *ast.Call:
 			c.call(n)
-			if flagFuncs[n.Name] {
-				return false // flag names are checked by coreArgs
+			if _, core := c.cat.CoreFunc(n.Name); core {
+				// Core actions take flag names and host names as bare
+				// words; their grammar decides.
+				for _, a := range n.Args {
+					if _, bare := a.(*ast.Ident); !bare {
+						c.expr(a)
+					}
+				}
+				return false
 			}
 		case *ast.Ident:
 			c.ident(n)
@@ -846,9 +853,6 @@ func isConstCase(e ast.Expr) bool {
 	}
 	return false
 }
-
-var flagFuncs = map[string]bool{"setflag": true, "resetflag": true, "isflagset": true,
-	"setavpflag": true, "resetavpflag": true, "isavpflagset": true}
 
 // legacyWords are the bare words Kamailio's grammar accepts as values in
 // expressions (its exp_elem operands and their right-hand constants).

@@ -510,8 +510,20 @@ func (c *checker) cfgEngine(n *ast.CfgEngine) {
 	d.Detail = "add loadmodule \"" + mod + ".so\" above this line"
 }
 
-// listen checks the protocol part of listen addresses.
+// listen checks the protocol and port parts of listen addresses (and of
+// their advertise attributes).
 func (c *checker) listen(n *ast.CoreParam) {
+	vals := append([]ast.Value(nil), n.Values...)
+	for _, a := range n.Attrs {
+		if a.Name == "advertise" {
+			vals = append(vals, a.Values...)
+		}
+	}
+	for _, v := range vals {
+		if v.Kind == ast.ValAddr {
+			c.listenPort(v)
+		}
+	}
 	for _, v := range n.Values {
 		if v.Kind != ast.ValAddr {
 			continue
@@ -542,4 +554,26 @@ func isDigits(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// listenPort reports a port that is not a number: Kamailio's grammar takes
+// only a number (or *) there, so an undefined #!define is a syntax error.
+func (c *checker) listenPort(v ast.Value) {
+	text := v.Text
+	if i := strings.LastIndexByte(text, ']'); i >= 0 {
+		text = text[i+1:] // [v6]:port
+	}
+	i := strings.LastIndexByte(text, ':')
+	if i < 0 {
+		return
+	}
+	port := text[i+1:]
+	if port == "*" || isDigits(port) {
+		return
+	}
+	if before := text[:i]; !strings.Contains(before, ":") && knownProtos[before] {
+		return // proto:host, no port
+	}
+	d := c.errorf(CodeListen, v.Rng, "port %q in listen address %q is not a number", port, v.Text)
+	d.Detail = "a #!define named " + port + " may be missing"
 }

@@ -303,10 +303,47 @@ func (p *exprParser) primary() (ast.Expr, error) {
 		if isPunct(p.peekN(1), "(") {
 			return p.call(t)
 		}
-		return p.word(), nil
+		w := p.word()
+		if id, ok := w.(*ast.Ident); ok && legacyOperands[id.Name] {
+			return p.legacyTest(id)
+		}
+		return w, nil
 	}
 	return nil, nil
 }
+
+// legacyOperands are the words of Kamailio's old-style tests
+// (`method == "INVITE"`, `src_ip == 10.0.0.1`): the grammar makes the whole
+// comparison one operand, so `!method == "ACK"` negates the comparison.
+var legacyOperands = map[string]bool{
+	"method": true, "uri": true, "status": true, "from_uri": true, "to_uri": true,
+	"src_ip": true, "dst_ip": true, "snd_ip": true, "to_ip": true, "src_port": true,
+	"dst_port": true, "snd_port": true, "to_port": true, "proto": true, "snd_proto": true,
+	"af": true, "snd_af": true, "msg:len": true,
+}
+
+// legacyTest parses the comparison that follows a legacy operand, when there
+// is one, as a single operand.
+func (p *exprParser) legacyTest(id *ast.Ident) (ast.Expr, error) {
+	t := p.peek()
+	op, level := binop(t)
+	if level == 0 || !comparisonOps[op] {
+		return id, nil
+	}
+	p.next()
+	y, err := p.climb(level + 1)
+	if err != nil {
+		return nil, err
+	}
+	if y == nil {
+		return nil, expectedExpr(p.peek())
+	}
+	return &ast.Binary{Op: op, X: id, Y: y, OpRange: ph(t.Pos.Offset, end(t)),
+		Rng: ph(id.Span().Start.Offset, y.Span().End.Offset)}, nil
+}
+
+var comparisonOps = map[string]bool{"==": true, "!=": true, "=~": true, "eq": true, "ne": true,
+	"ieq": true, "ine": true, ">": true, "<": true, ">=": true, "<=": true}
 
 // word joins a bare operand written as several tokens: msg:len, uri:host,
 // tls:1.2.3.4:5061, a.b.example, 10.0.0.0/8, [::1]. A result holding an

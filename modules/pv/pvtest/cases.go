@@ -1,3 +1,9 @@
+// Package pvtest owns test support shared by kamgo's script-side modules
+// (pv, xlog, cfgutils, jansson, json): the case files recorded from the
+// real Kamailio, replayed through lang/check, runtime/server and
+// runtime/interp (CheckFile), and a module.Host backed by a pv.Table for
+// unit tests of single functions and references (pseudo-variables parsed
+// with lang/pvsyntax).
 package pvtest
 
 import (

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/diag"
+	"github.com/kamgo/kamgo/lang/pvsyntax"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/pv"
@@ -91,19 +92,19 @@ func (h *Host) Log() *klog.Logger { return h.Logger }
 func (h *Host) PV() *pv.Table { return h.Table }
 
 // CompilePV implements module.Host.
-func (h *Host) CompilePV(text string, _ diag.Range) (*pv.Ref, error) {
-	p, err := ParsePV(text)
-	if err != nil {
-		return nil, err
+func (h *Host) CompilePV(text string, r diag.Range) (*pv.Ref, error) {
+	p, d := pvsyntax.ParsePV(text, r)
+	if d != nil {
+		return nil, d
 	}
 	return h.Table.Compile(p)
 }
 
 // CompileFormat implements module.Host.
-func (h *Host) CompileFormat(text string, _ diag.Range) (*pv.Format, error) {
-	f, err := ParseFormat(text)
-	if err != nil {
-		return nil, err
+func (h *Host) CompileFormat(text string, r diag.Range) (*pv.Format, error) {
+	f, l := pvsyntax.ParseFormat(text, r)
+	if l.HasErrors() {
+		return nil, l
 	}
 	return h.Table.CompileFormat(f)
 }
@@ -157,9 +158,9 @@ func (h *Host) arg(t string) (*module.Arg, error) {
 		lit := &ast.StrLit{Value: s}
 		return &module.Arg{Expr: lit, Eval: func(c *pv.Context) value.Value { return value.MakeStr(f.String(c)) }}, nil
 	case strings.HasPrefix(t, "$"):
-		p, err := ParsePV(t)
-		if err != nil {
-			return nil, err
+		p, d := pvsyntax.ParsePV(t, diag.Range{})
+		if d != nil {
+			return nil, d
 		}
 		r, err := h.Table.Compile(p)
 		if err != nil {
