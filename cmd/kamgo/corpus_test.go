@@ -4,17 +4,24 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/kamgo/kamgo/internal/kamc"
+	"github.com/kamgo/kamgo/lang/catalog"
 	"github.com/kamgo/kamgo/lang/diag"
 )
 
 // corpusDeviations are real configs where kamgo's first error differs from
 // Kamailio's, with the reason.
-var corpusDeviations = map[string]string{}
+var corpusDeviations = map[string]string{
+	"corpus:cgrates-tutorial/kamailio.cfg":                                  "listens on interface enp0s3, which this machine lacks: kamgo resolves listen names when it binds, not in check",
+	"corpus:evapi-backpressure-repro/kamailio.cfg":                          "listens on EPHEMERAL_IP_ADDR, a host name to resolve: kamgo resolves listen names when it binds, not in check",
+	"debian:/usr/share/doc/kamailio/examples/ims/pcscf/route/websocket.cfg": "a route fragment included by the P-CSCF config: kamgo reports the undefined port name at its line, Kamailio at the closing parenthesis",
+	"corpus:dsiprouter/kamailio.cfg":                                        "written for Kamailio 5.7+ (#!ifexp): under 5.6.3 both #!ifexp branches are read; kamgo stops at the template's empty substitution first",
+}
 
 // corpusFile maps a corpus.tsv path to a file on this machine.
 func corpusFile(path string) string {
@@ -85,6 +92,16 @@ func TestCorpus(t *testing.T) {
 			t.Logf("%s: deviation: %s", row.Path, reason)
 			continue
 		}
+		if mod := missingModule(row.Detail); row.Reason == "module-missing" && mod != "" && catalog.Load().ModuleByFile(mod) != nil {
+			// Kamailio stopped at a module file it could not find (a
+			// relative or foreign path); kamgo resolves modules by name, so
+			// the rest of the config is compared with nothing.
+			counts["module-path"]++
+			if first != nil {
+				t.Logf("%s: Kamailio stopped at module file %q; kamgo's first error: %s", row.Path, mod, first.Error())
+			}
+			continue
+		}
 		kamSyntax := row.Reason == "syntax" || strings.Contains(row.Message, "included file")
 		switch {
 		case syntaxErr && !kamSyntax:
@@ -100,10 +117,22 @@ func TestCorpus(t *testing.T) {
 			counts[verdict]++
 		}
 	}
-	t.Logf("corpus: %d files (%d absent), %d agree (%d ok, %d rejected at the same line), %d deviations",
-		counts["files"], counts["absent"], counts["agree"], counts["ok"], counts["reject"], counts["deviation"])
+	t.Logf("corpus: %d files (%d absent), %d agree (%d ok, %d rejected at the same line), %d stopped at a module path, %d deviations",
+		counts["files"], counts["absent"], counts["agree"], counts["ok"], counts["reject"], counts["module-path"], counts["deviation"])
 	sort.Strings(failures)
 	for _, f := range failures {
 		t.Error(f)
 	}
+}
+
+var missingModuleRe = regexp.MustCompile(`could not (?:find|open) module <([^>]+)>`)
+
+// missingModule returns the base name of the module file Kamailio could
+// not load, from its error text.
+func missingModule(detail string) string {
+	m := missingModuleRe.FindStringSubmatch(detail)
+	if m == nil {
+		return ""
+	}
+	return strings.TrimSuffix(filepath.Base(m[1]), ".so")
 }

@@ -9,8 +9,9 @@ import (
 
 // Analyze preprocesses, parses and — when the syntax is clean — checks the
 // file at path: everything `kamgo check` reports, and what `kamgo run`
-// requires to be clean before it opens any socket. Semantic checks are
-// skipped after syntax errors, as Kamailio stops at a broken statement too.
+// requires to be clean before it opens any socket. After syntax errors only
+// the checks that stand for grammar rules run: Kamailio stops at a broken
+// statement too.
 func Analyze(path string, opts preproc.Options) (*ast.Config, diag.List, diag.Sources) {
 	cfg, diags, src := parser.ParseFile(path, opts)
 	return finish(cfg, diags, src)
@@ -25,9 +26,7 @@ func AnalyzeSource(name string, text []byte, opts preproc.Options) (*ast.Config,
 }
 
 func finish(cfg *ast.Config, diags diag.List, src diag.Sources) (*ast.Config, diag.List, diag.Sources) {
-	if !diags.HasErrors() {
-		diags = append(diags, Check(cfg, Options{})...)
-	}
+	diags = append(diags, Check(cfg, Options{GrammarOnly: diags.HasErrors()})...)
 	diags.Sort()
 	return cfg, diags, src
 }

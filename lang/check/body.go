@@ -168,6 +168,12 @@ func (c *checker) expr(e ast.Expr) {
 		case *ast.RouteCall:
 			c.routeCall(n)
 		case *ast.Binary:
+			if x, ok := n.X.(*ast.Ident); ok && legacyWords[x.Name] {
+				if y, ok := n.Y.(*ast.Ident); ok {
+					// src_ip == backup.example.com: a host name operand.
+					c.okIdents[y] = true
+				}
+			}
 			if n.Op == "=~" {
 				if s, ok := unparen(n.Y).(*ast.StrLit); ok {
 					if _, err := regexp.Compile("(?i)" + s.Value); err != nil {
@@ -870,7 +876,7 @@ var legacyWords = map[string]bool{
 // keyword nor anything else Kamailio accepts there: typically a #!define
 // that is not defined.
 func (c *checker) ident(n *ast.Ident) {
-	if legacyWords[n.Name] || legacyWords[strings.ToLower(n.Name)] {
+	if legacyWords[n.Name] || legacyWords[strings.ToLower(n.Name)] || c.okIdents[n] {
 		return
 	}
 	d := c.errorf(CodeBareWord, n.Rng, "%q is not a value here", n.Name)

@@ -129,15 +129,35 @@ var reservedWords = map[string]bool{
 type Options struct {
 	// Catalog supplies the module facts; nil means catalog.Load().
 	Catalog *catalog.Catalog
+	// GrammarOnly runs only the checks that stand for rules of Kamailio's
+	// grammar (core parameter names and value shapes, listen addresses,
+	// reserved route names), for a config that already has syntax errors.
+	GrammarOnly bool
 }
 
 // Check runs every semantic check on cfg.
 func Check(cfg *ast.Config, opts Options) diag.List {
-	c := &checker{cat: opts.Catalog, loaded: map[string]*loadedMod{}, routes: map[routeKey]*ast.Route{}, flags: map[string]int{}}
+	c := &checker{cat: opts.Catalog, loaded: map[string]*loadedMod{}, routes: map[routeKey]*ast.Route{},
+		flags: map[string]int{}, okIdents: map[*ast.Ident]bool{}}
 	if c.cat == nil {
 		c.cat = catalog.Load()
 	}
-	c.run(cfg)
+	if opts.GrammarOnly {
+		for _, it := range cfg.Items {
+			switch n := it.(type) {
+			case *ast.CoreParam:
+				c.coreParam(n)
+			case *ast.Route:
+				c.reservedRouteName(n)
+			case *ast.LoadModule:
+				if n.Paren {
+					c.errorf(CodeNewerSyntax, n.Rng, "loadmodule(...) needs Kamailio 5.7 or newer; write loadmodule %q", n.Path)
+				}
+			}
+		}
+	} else {
+		c.run(cfg)
+	}
 	c.diags.Sort()
 	return c.diags
 }
@@ -166,6 +186,7 @@ type checker struct {
 	itemIdx   int
 	calls     map[string][]string // route title -> named routes it calls
 	funcUses  map[string][]funcUse
+	okIdents  map[*ast.Ident]bool // host names in legacy tests
 }
 
 type funcUse struct {
@@ -437,12 +458,7 @@ func (c *checker) declareFlags(n *ast.Flags) {
 func (c *checker) declareRoute(r *ast.Route) {
 	name := r.Name
 	kind := r.Kind
-	if _, isParam := c.cat.CoreParam(name); isParam || reservedWords[name] {
-		// Every core keyword is reserved in Kamailio's lexer, so it cannot
-		// name a route.
-		c.errorf(CodeReservedName, r.NameRange, "%q is a reserved word and cannot name a route", name).Detail =
-			"quote it or choose another name"
-	}
+	c.reservedRouteName(r)
 	if kind == ast.Named && (name == "0" || name == "") {
 		kind, name = ast.Request, ""
 	}
@@ -560,6 +576,14 @@ func isDigits(s string) bool {
 // only a number (or *) there, so an undefined #!define is a syntax error.
 func (c *checker) listenPort(v ast.Value) {
 	text := v.Text
+	for _, r := range text {
+		if !(r == '.' || r == ':' || r == '-' || r == '_' || r == '[' || r == ']' || r == '*' || r == '/' ||
+			r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			c.errorf(CodeListen, v.Rng, "%q is not an address: %q cannot appear in one", v.Text, r).Detail =
+				"check the #!define or #!substdef that produced it"
+			return
+		}
+	}
 	if i := strings.LastIndexByte(text, ']'); i >= 0 {
 		text = text[i+1:] // [v6]:port
 	}
@@ -576,4 +600,13 @@ func (c *checker) listenPort(v ast.Value) {
 	}
 	d := c.errorf(CodeListen, v.Rng, "port %q in listen address %q is not a number", port, v.Text)
 	d.Detail = "a #!define named " + port + " may be missing"
+}
+
+// reservedRouteName reports a route named by a reserved word: every core
+// keyword is reserved in Kamailio's lexer.
+func (c *checker) reservedRouteName(r *ast.Route) {
+	if _, isParam := c.cat.CoreParam(r.Name); isParam || reservedWords[r.Name] {
+		c.errorf(CodeReservedName, r.NameRange, "%q is a reserved word and cannot name a route", r.Name).Detail =
+			"quote it or choose another name"
+	}
 }

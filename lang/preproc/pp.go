@@ -200,8 +200,14 @@ func (p *pp) run(file string, src []byte) {
 	// diagnostics point there and name the directive that is unbalanced.
 	eof := diag.Range{File: file}
 	if s := p.res.Sources[file]; s != nil {
+		// The last character, as Kamailio counts lines: a final newline
+		// does not start a new line.
+		n := len(s)
+		if n > 0 && s[n-1] == '\n' {
+			n--
+		}
 		f := &frame{file: file, src: string(s), line: 1}
-		f.advance(len(s))
+		f.advance(n)
 		eof.Start, eof.End = f.pos(), f.pos()
 	}
 	for i := len(p.ifs) - 1; i >= 0; i-- {

@@ -39,3 +39,20 @@ func TestArith(t *testing.T) {
 		t.Errorf("div by zero: %v", err)
 	}
 }
+
+func TestStrInt(t *testing.T) {
+	v := MakeStrInt("Fri Nov 27 12:02:07 2026", 1795780927)
+	if i, ok := ToInt(v); !ok || i != 1795780927 {
+		t.Errorf("ToInt = %d %v", i, ok)
+	}
+	if ToStr(v) != v.S || v.String() != v.S {
+		t.Error("string form changed")
+	}
+	p := v.Plain()
+	if p.Num || p.S != v.S {
+		t.Errorf("Plain = %+v", p)
+	}
+	if i, ok := ToInt(p); ok || i != 0 {
+		t.Errorf("plain string converts: %d %v", i, ok)
+	}
+}
