@@ -1,6 +1,7 @@
-// Package pv is kamgo's pv module (the non-SIP part): the pseudo-variable
-// classes $var, $shv, $avp, $env, $null and the time classes ($Ts, $Tf,
-// $TS, $TV, $pp), the transformation classes s, uri, param, nameaddr,
+// Package pv is kamgo's pv module: the pseudo-variable classes $var,
+// $shv, $avp, $xavp, $env, $null, the time classes ($Ts, $Tf, $TS, $TV,
+// $pp), the SIP message classes ($ci, $ru, $fU, $hdr(name) ... read from
+// runtime/sipmsg), the transformation classes s, uri, param, nameaddr,
 // tobody and line, and the functions pv_isset, pv_unset, is_int, typeof
 // and not_empty.
 package pv

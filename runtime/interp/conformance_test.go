@@ -5,7 +5,9 @@ package interp_test
 // runtime/server and driven through event_route[evapi:message-received],
 // once per send line, with $evapi(msg) set. The script log lines and the
 // payloads relayed by a capture module registered as "evapi" are compared
-// with the recorded ones. Cases with a check section must fail to load at
+// with the recorded ones. The capture module behaves as evapi does where
+// the cases see it: an empty payload is refused (-1, an error logged,
+// nothing sent) and an assignment to $evapi(msg) is accepted and ignored. Cases with a check section must fail to load at
 // that line. testdata/deviations.txt excuses documented deviations.
 
 import (
