@@ -13,7 +13,7 @@ import (
 )
 
 var (
-	varKey = pv.NewKey() // Worker slot: map[string]value.Value ($var)
+	varKey = pv.NewKey() // Worker slot: *varStore ($var)
 	avpKey = pv.NewKey() // Context slot: *avpStore ($avp, per event)
 	tsKey  = pv.NewKey() // Context slot: time.Time of the first $Ts read in the event
 )
@@ -133,40 +133,89 @@ func compileEnv(t *pv.Table, p *ast.PVar) (pv.Spec, error) {
 
 // varSpec is $var(name): per worker, persists across events; an unset or
 // null-assigned $var reads as int 0 and is always "set" (as in Kamailio).
+// A constant name is resolved to its slot once, at load time.
 type varSpec struct {
 	m    *Module
-	name func(c *pv.Context) string
+	id   int                        // slot of a constant name, or -1
+	name func(c *pv.Context) string // a dynamic name
+}
+
+// varStore is one worker's $var values, indexed by slot. A zero Value is a
+// never-assigned variable (assignments store no nulls).
+type varStore struct {
+	vals []value.Value
 }
 
 func (m *Module) compileVar(t *pv.Table, p *ast.PVar) (pv.Spec, error) {
+	if p.Index != nil {
+		return nil, fmt.Errorf("$var takes no index")
+	}
+	if p.Name != nil && p.Name.Dyn == nil {
+		return &varSpec{m: m, id: m.varID(p.Name.Text)}, nil
+	}
 	name, err := nameOf(t, p)
 	if err != nil {
 		return nil, err
 	}
-	if p.Index != nil {
-		return nil, fmt.Errorf("$var takes no index")
-	}
-	return &varSpec{m: m, name: name}, nil
+	return &varSpec{m: m, id: -1, name: name}, nil
 }
 
-func (m *Module) workerVars(c *pv.Context) map[string]value.Value {
+// varID returns the slot of a $var name, allocating one for a new name.
+func (m *Module) varID(name string) int {
+	m.varMu.RLock()
+	id, ok := m.varIDs[name]
+	m.varMu.RUnlock()
+	if ok {
+		return id
+	}
+	m.varMu.Lock()
+	defer m.varMu.Unlock()
+	if m.varIDs == nil {
+		m.varIDs = map[string]int{}
+	}
+	if id, ok := m.varIDs[name]; ok {
+		return id
+	}
+	id = len(m.varIDs)
+	m.varIDs[name] = id
+	return id
+}
+
+func (m *Module) workerVars(c *pv.Context) *varStore {
 	if c.Worker == nil {
 		c.Worker = pv.NewWorker(0)
 	}
-	if vs, ok := c.Worker.Get(varKey).(map[string]value.Value); ok {
+	if vs, ok := c.Worker.Get(varKey).(*varStore); ok {
 		return vs
 	}
-	vs := make(map[string]value.Value, len(m.varInit))
+	vs := &varStore{}
 	for k, v := range m.varInit {
-		vs[k] = v
+		vs.set(m.varID(k), v)
 	}
 	c.Worker.Set(varKey, vs)
 	return vs
 }
 
+func (vs *varStore) set(id int, v value.Value) {
+	if id >= len(vs.vals) {
+		n := make([]value.Value, id+1, max(id+1, 2*len(vs.vals)))
+		copy(n, vs.vals)
+		vs.vals = n
+	}
+	vs.vals[id] = v
+}
+
+func (s *varSpec) slot(c *pv.Context) int {
+	if s.id >= 0 {
+		return s.id
+	}
+	return s.m.varID(s.name(c))
+}
+
 func (s *varSpec) Get(c *pv.Context) value.Value {
-	if v, ok := s.m.workerVars(c)[s.name(c)]; ok {
-		return v
+	vs := s.m.workerVars(c)
+	if id := s.slot(c); id < len(vs.vals) && !vs.vals[id].IsNull() {
+		return vs.vals[id]
 	}
 	return value.MakeInt(0)
 }
@@ -175,8 +224,7 @@ func (s *varSpec) Set(c *pv.Context, v value.Value) error {
 	if v.IsNull() {
 		v = value.MakeInt(0)
 	}
-	v = v.Plain()
-	s.m.workerVars(c)[s.name(c)] = v
+	s.m.workerVars(c).set(s.slot(c), v.Plain())
 	return nil
 }
 

@@ -26,6 +26,11 @@ type Module struct {
 
 	// varset initial values, copied into each worker's $var store.
 	varInit map[string]value.Value
+
+	// $var names get a slot number when a reference is compiled, so a
+	// constant name costs a slice index per access, not a map lookup.
+	varMu  sync.RWMutex
+	varIDs map[string]int
 }
 
 // ModuleInfo implements module.Module.
