@@ -43,21 +43,48 @@ type Options struct {
 // FreePort returns a TCP port on 127.0.0.1 that was free a moment ago; the
 // UDP port of the same number is checked too, since the SIP listener uses it.
 func FreePort() (int, error) {
-	for i := 0; i < 20; i++ {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return 0, err
+	portMu.Lock()
+	defer portMu.Unlock()
+	// Ports come from 24000-31999, below the kernel's ephemeral range, so a
+	// client socket's source port can never take one between the check and
+	// Kamailio's bind; a port is never handed out twice by one process, and
+	// each process starts at its own offset so parallel test binaries do
+	// not race for the same numbers.
+	if nextPort == 0 {
+		nextPort = portLo + (os.Getpid()*97)%(portHi-portLo)
+	}
+	for i := 0; i < portHi-portLo; i++ {
+		port := nextPort
+		nextPort++
+		if nextPort >= portHi {
+			nextPort = portLo
 		}
-		port := l.Addr().(*net.TCPAddr).Port
+		if usedPorts[port] {
+			continue
+		}
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err != nil {
+			continue
+		}
 		u, uerr := net.ListenPacket("udp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 		l.Close()
-		if uerr == nil {
-			u.Close()
-			return port, nil
+		if uerr != nil {
+			continue
 		}
+		u.Close()
+		usedPorts[port] = true
+		return port, nil
 	}
 	return 0, errors.New("kamref: no free port found")
 }
+
+const portLo, portHi = 24000, 32000
+
+var (
+	portMu    sync.Mutex
+	nextPort  int
+	usedPorts = map[int]bool{}
+)
 
 // Instance is a running Kamailio.
 type Instance struct {
