@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"runtime/debug"
 
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/check"
@@ -17,7 +18,16 @@ func analyze(file string, defs []string) (*ast.Config, diag.List, diag.Sources) 
 	return check.Analyze(file, preproc.Options{Defines: defs})
 }
 
+// shortLived tunes the garbage collector for a command that reads its input,
+// prints and exits: collecting would only cost time. A memory limit keeps a
+// huge input from growing without bound.
+func shortLived() {
+	debug.SetGCPercent(-1)
+	debug.SetMemoryLimit(1 << 30)
+}
+
 func cmdCheck(args []string, stdout, stderr io.Writer) int {
+	shortLived()
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var defs defines
@@ -64,6 +74,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdParse(args []string, stdout, stderr io.Writer) int {
+	shortLived()
 	fs := flag.NewFlagSet("parse", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var defs defines
