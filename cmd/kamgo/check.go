@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 
 	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/lang/catalog"
 	"github.com/kamgo/kamgo/lang/check"
 	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/lang/parser"
@@ -28,6 +29,10 @@ func shortLived() {
 
 func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	shortLived()
+	// Building the grammar and the catalog does not depend on the input:
+	// do it on the other core while the files are read and preprocessed.
+	go parser.Prepare()
+	go catalog.Load()
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var defs defines

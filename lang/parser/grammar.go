@@ -250,3 +250,7 @@ func mustProd[P any](root *participle.Parser[gItem]) *participle.Parser[P] {
 	}
 	return p
 }
+
+// Prepare builds the grammar now (it is built once, on first use). A
+// command can call it in the background while the preprocessor runs.
+func Prepare() { _, _ = getParsers() }
