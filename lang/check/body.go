@@ -133,16 +133,6 @@ func (c *checker) switchCases(n *ast.Switch) {
 	}
 }
 
-func isConstOrPV(e ast.Expr) bool {
-	switch e := e.(type) {
-	case *ast.IntLit, *ast.StrLit, *ast.PVar:
-		return true
-	case *ast.Paren:
-		return isConstOrPV(e.X)
-	}
-	return false
-}
-
 // expr checks names inside an expression and constant types.
 func (c *checker) expr(e ast.Expr) {
 	c.exprType(e)

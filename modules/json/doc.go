@@ -87,15 +87,6 @@ func (n *node) field(k string) (*node, int) {
 	return nil, -1
 }
 
-func (n *node) set(k string, v *node) {
-	if _, i := n.field(k); i >= 0 {
-		n.vals[i] = v
-		return
-	}
-	n.keys = append(n.keys, k)
-	n.vals = append(n.vals, v)
-}
-
 // isInt reports whether a number is written as an integer.
 func (n *node) isInt() bool { return n.kind == 'n' && !strings.ContainsAny(n.str, ".eE") }
 
@@ -115,13 +106,6 @@ func realText(s string) string {
 		out += ".0"
 	}
 	return out
-}
-
-// compact dumps n without spaces.
-func (n *node) compact() string {
-	var b bytes.Buffer
-	n.write(&b)
-	return b.String()
 }
 
 func (n *node) write(b *bytes.Buffer) {
@@ -170,69 +154,6 @@ func writeString(b *bytes.Buffer, s string) {
 	enc = bytes.ReplaceAll(enc, []byte(`\u003e`), []byte(">"))
 	enc = bytes.ReplaceAll(enc, []byte(`\u0026`), []byte("&"))
 	b.Write(enc)
-}
-
-// step is one path element: an object key or an array index.
-type step struct {
-	key   string
-	index int
-	isIdx bool
-}
-
-// parsePath parses "a.b[0].c" (an empty path is the root).
-func parsePath(p string) ([]step, error) {
-	var out []step
-	for i := 0; i < len(p); {
-		switch p[i] {
-		case '.':
-			i++
-		case '[':
-			end := strings.IndexByte(p[i:], ']')
-			if end < 0 {
-				return nil, errors.New("missing ']' in path")
-			}
-			n, err := strconv.Atoi(p[i+1 : i+end])
-			if err != nil {
-				return nil, errors.New("bad array index in path")
-			}
-			out = append(out, step{index: n, isIdx: true})
-			i += end + 1
-		default:
-			j := i
-			for j < len(p) && p[j] != '.' && p[j] != '[' {
-				j++
-			}
-			out = append(out, step{key: p[i:j]})
-			i = j
-		}
-	}
-	return out, nil
-}
-
-// lookup follows path from n; a negative index counts from the end.
-func lookup(n *node, path []step) *node {
-	for _, s := range path {
-		switch {
-		case s.isIdx && n.kind == 'a':
-			i := s.index
-			if i < 0 {
-				i += len(n.vals)
-			}
-			if i < 0 || i >= len(n.vals) {
-				return nil
-			}
-			n = n.vals[i]
-		case !s.isIdx && n.kind == 'o':
-			v, _ := n.field(s.key)
-			if v == nil {
-				return nil
-			}
-			n = v
-		default:
-			return nil
-		}
-	}
-	return n
 }
 
 // spaced dumps n the way json-c's default (spaced) printer does:
