@@ -45,13 +45,14 @@ const ModuleDir = "/usr/lib/x86_64-linux-gnu/kamailio/modules/"
 
 var (
 	mpathRE      = regexp.MustCompile(`(?m)^(\s*(?:mpath|loadpath)\s*=?\s*)"[^"\n]*"`)
-	absModuleRE  = regexp.MustCompile(`(?m)^(\s*loadmodule\s*)"/[^"\n]*/([^"/\n]+)"`)
+	absModuleRE  = regexp.MustCompile(`(?m)^(\s*loadmodule\s*)"[^"\n]*/([^"/\n]+)"`)
 	definePathRE = regexp.MustCompile(`(?m)^(\s*#!(?:define|substdef)\s.*?)/usr/(?:local/)?lib(?:64)?/(?:x86_64-linux-gnu/)?(?:kamailio|openser)/modules(/?)`)
 )
 
-// PointModulesAtDebian rewrites mpath/loadpath values and absolute
-// loadmodule paths so a config written for another install looks for its
-// modules in ModuleDir. Line numbers are unchanged.
+// PointModulesAtDebian rewrites mpath/loadpath values and loadmodule paths
+// with a directory (absolute or relative, such as "modules/tm/tm.so") so a
+// config written for another install looks for its modules in ModuleDir.
+// Line numbers are unchanged.
 func PointModulesAtDebian(src string) string {
 	src = mpathRE.ReplaceAllString(src, `${1}"`+ModuleDir+`"`)
 	src = absModuleRE.ReplaceAllString(src, `${1}"${2}"`)

@@ -25,12 +25,13 @@ type Expect struct {
 	Reason       string // syntax, module-missing, semantic, other ("-" when ok)
 	VerdictMpath string // verdict with mpath/loadpath/loadmodule pointed at Debian's module dir
 	LineMpath    int
+	MessageMpath string // that run's first error message
 }
 
 // ExpectColumns and CorpusColumns are the header rows written by WriteExpect.
 var (
 	ExpectColumns = []string{"path", "verdict", "line", "col", "phase", "message", "detail"}
-	CorpusColumns = []string{"path", "verdict", "line", "col", "phase", "message", "reason", "verdict_mpath", "line_mpath", "detail"}
+	CorpusColumns = []string{"path", "verdict", "line", "col", "phase", "message", "reason", "verdict_mpath", "line_mpath", "message_mpath", "detail"}
 )
 
 // LoadExpect reads a verdict table. Lines starting with '#' are comments.
@@ -89,7 +90,7 @@ func ReadExpect(rd io.Reader, name string) ([]Expect, error) {
 		e := Expect{
 			Path: get("path"), Verdict: get("verdict"), Phase: get("phase"),
 			Message: get("message"), Detail: get("detail"), Reason: get("reason"),
-			VerdictMpath: get("verdict_mpath"),
+			VerdictMpath: get("verdict_mpath"), MessageMpath: get("message_mpath"),
 		}
 		if e.Verdict != "ok" && e.Verdict != "reject" {
 			return nil, fmt.Errorf("%s:%d: verdict %q is neither ok nor reject", name, n, e.Verdict)
@@ -145,6 +146,8 @@ func cell(e Expect, c string) string {
 		return oneLine(e.Message)
 	case "detail":
 		return oneLine(e.Detail)
+	case "message_mpath":
+		return oneLine(e.MessageMpath)
 	case "reason":
 		return e.Reason
 	case "verdict_mpath":

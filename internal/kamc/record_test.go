@@ -157,7 +157,10 @@ func corpusRow(ctx context.Context, tmp, name, file string) (Expect, error) {
 	}
 	e.VerdictMpath, e.LineMpath = "ok", 0
 	if !m.OK {
-		e.VerdictMpath, e.LineMpath = "reject", m.Line
+		e.VerdictMpath, e.LineMpath, e.MessageMpath = "reject", m.Line, m.Message
+		if m.Detail != "" && !strings.Contains(m.Detail, m.Message) {
+			e.MessageMpath = m.Detail
+		}
 	}
 	return e, nil
 }

@@ -7,11 +7,9 @@ import (
 	"github.com/kamgo/kamgo/lang/preproc"
 )
 
-// Analyze preprocesses, parses and — when the syntax is clean — checks the
-// file at path: everything `kamgo check` reports, and what `kamgo run`
-// requires to be clean before it opens any socket. After syntax errors only
-// the checks that stand for grammar rules run: Kamailio stops at a broken
-// statement too.
+// Analyze preprocesses, parses and checks the file at path: everything
+// `kamgo check` reports, and what `kamgo run` requires to be clean before it
+// opens any socket.
 func Analyze(path string, opts preproc.Options) (*ast.Config, diag.List, diag.Sources) {
 	cfg, diags, src := parser.ParseFile(path, opts)
 	return finish(cfg, diags, src)
@@ -25,8 +23,36 @@ func AnalyzeSource(name string, text []byte, opts preproc.Options) (*ast.Config,
 	return finish(cfg, diags, res.Sources)
 }
 
+// finish adds the semantic diagnostics. After a syntax error the tree is
+// incomplete from there on, so, as Kamailio (which checks while it parses
+// and stops at the first error), only semantic errors that come before the
+// first syntax error are kept; the checks that stand for grammar rules are
+// kept everywhere.
 func finish(cfg *ast.Config, diags diag.List, src diag.Sources) (*ast.Config, diag.List, diag.Sources) {
-	diags = append(diags, Check(cfg, Options{GrammarOnly: diags.HasErrors()})...)
+	var first *diag.Diagnostic
+	for _, d := range diags {
+		if d.Severity == diag.Error && (first == nil || d.Subject.File == first.Subject.File && d.Subject.Start.Before(first.Subject.Start)) {
+			first = d
+		}
+	}
+	if first == nil {
+		diags = append(diags, Check(cfg, Options{})...)
+		diags.Sort()
+		return cfg, diags, src
+	}
+	grammar := map[string]bool{}
+	for _, d := range Check(cfg, Options{GrammarOnly: true}) {
+		grammar[d.Code+d.Subject.String()] = true
+		diags = append(diags, d)
+	}
+	for _, d := range Check(cfg, Options{}) {
+		if grammar[d.Code+d.Subject.String()] {
+			continue
+		}
+		if d.Subject.File == first.Subject.File && d.Subject.Start.Before(first.Subject.Start) {
+			diags = append(diags, d)
+		}
+	}
 	diags.Sort()
 	return cfg, diags, src
 }

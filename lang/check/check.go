@@ -236,7 +236,6 @@ func (c *checker) run(cfg *ast.Config) {
 			c.cfgEngine(n)
 		}
 	}
-	c.moduleDeps()
 	// Pass 2: route bodies.
 	c.calls = map[string][]string{}
 	c.funcUses = map[string][]funcUse{}
@@ -254,6 +253,12 @@ func (c *checker) run(cfg *ast.Config) {
 		c.route = nil
 	}
 	c.callGraph(cfg)
+	// Kamailio binds module APIs when the modules start, after the whole
+	// config parsed: a missing dependency matters only when nothing else
+	// is wrong.
+	if !c.diags.HasErrors() {
+		c.moduleDeps()
+	}
 }
 
 func maskOf(k ast.RouteKind) catalog.RouteMask {
