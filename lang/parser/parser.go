@@ -13,8 +13,10 @@ package parser
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
@@ -90,6 +92,7 @@ func Parse(res *preproc.Result) (*ast.Config, diag.List) {
 		}
 	}
 	p.items(cfg)
+	p.runJobs(cfg)
 	return cfg, p.diags
 }
 
@@ -112,6 +115,65 @@ type state struct {
 	diags diag.List
 	ctx   string // enclosing block, for diagnostics
 	seen  map[int]bool
+	jobs  []*routeJob
+}
+
+// routeJob is one route body to parse. Route bodies are independent once
+// the token stream is cut into items, so they are parsed in parallel.
+type routeJob struct {
+	slot  int // index in cfg.Items
+	toks  []lexer.Token
+	eofAt lexer.Position
+	ctx   string
+	route *ast.Route
+	diags diag.List
+}
+
+// runJobs parses the collected route bodies on all cores and puts the
+// routes in their places, keeping the diagnostics in source order.
+func (p *state) runJobs(cfg *ast.Config) {
+	n := 0
+	for _, j := range p.jobs {
+		n += len(j.toks)
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(p.jobs))
+	if n < 4000 {
+		workers = 1 // small configs: not worth the goroutines
+	}
+	next := make(chan *routeJob)
+	var wg sync.WaitGroup
+	for range max(workers, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range next {
+				q := &state{g: p.g, toks: p.toks, lt: p.lt, ctx: j.ctx}
+				j.route = q.parseRoute(j.toks, j.eofAt)
+				j.diags = q.diags
+			}
+		}()
+	}
+	for _, j := range p.jobs {
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+	items := cfg.Items[:0]
+	k := 0
+	for i, it := range cfg.Items {
+		if k < len(p.jobs) && p.jobs[k].slot == i {
+			j := p.jobs[k]
+			k++
+			p.diags = append(p.diags, j.diags...)
+			if j.route != nil {
+				items = append(items, j.route)
+			}
+			continue
+		}
+		items = append(items, it)
+	}
+	cfg.Items = items
+	p.jobs = nil
 }
 
 func (p *state) errorf(idx int, code, format string, args ...any) *diag.Diagnostic {
@@ -426,9 +488,8 @@ func (p *state) route(cfg *ast.Config, i int) int {
 	if tooDeep {
 		return k
 	}
-	if r := p.parseRoute(toks, p.at(k).Pos); r != nil {
-		cfg.Items = append(cfg.Items, r)
-	}
+	p.jobs = append(p.jobs, &routeJob{slot: len(cfg.Items), toks: toks, eofAt: p.at(k).Pos, ctx: p.ctx})
+	cfg.Items = append(cfg.Items, nil) // filled by runJobs
 	return k
 }
 
