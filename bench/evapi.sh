@@ -1,33 +1,44 @@
 #!/bin/bash
-# evapi.sh -- evapi echo benchmark: Kamailio 5.6.3 against kamgo, side by side.
+# evapi.sh -- evapi echo benchmark: Kamailio 5.6.3 against `kamgo run`, same config.
 #
 #   bench/evapi.sh [N] [ROUNDS]     N messages per run (default 100000), ROUNDS >= 3 (default 3)
+#   KAMGO=/path/to/kamgo bench/evapi.sh ...   use a prebuilt kamgo instead of building cmd/kamgo
+#   MAX=30s                         cap of one evbench run
+#   ROWS="1x1 8x1" SERVERS=kamgo ROUTES=unicast   run a subset (all by default)
 #
-# For each server (kamailio, kamgo) and each route (unicast echo, relay echo) and each
-# clients x window in 1x1 8x1 1x32 8x32 it runs bench/evbench, alternating the servers
-# round by round, and reads the server's CPU time (utime+stime of all its processes, from
-# /proc/PID/stat) around each run. It prints the medians and the kamgo/kamailio ratios.
-# kamgo is `kamgo run bench/kamgo-bench.cfg` when cmd/kamgo can run configs, otherwise
-# bench/evserve (the evapi module with the same two routes in Go, no interpreter).
+# Both servers run bench/kamailio-bench.cfg: `kamailio -DD -E -f FILE -A DEF` and
+# `kamgo run -A DEF FILE`, with -A WITH_BENCH_UNI (message-received unicasts the message back
+# to its sender) or -A WITH_BENCH_RELAY (message-received relays it to every client), and
+# -A 'EVAPI_BIND="127.0.0.1:PORT"'. Each server is started fresh per route and round; the
+# order of the two servers alternates from round to round. For each clients x window in
+# 1x1 8x1 1x32 8x32, bench/evbench measures msg/s and the round trip (p50/p99), and the
+# server's CPU time (utime+stime of the server process and all its children, from
+# /proc/PID/stat) is read around the run and divided by the messages echoed to their sender.
+# The summary prints medians over the rounds and kamgo/kamailio ratios.
 # Everything binds 127.0.0.1; every server started here is stopped by its PID.
 set -u
 cd "$(dirname "$0")/.."
 N=${1:-100000}
 ROUNDS=${2:-3}
+MAX=${MAX:-30s}
+ROWS=${ROWS:-1x1 8x1 1x32 8x32}
+SERVERS=${SERVERS:-kamailio kamgo}
+ROUTES=${ROUTES:-unicast relay}
 [ "$ROUNDS" -lt 3 ] && ROUNDS=3
 OUT=$(mktemp -d /tmp/evapi-bench.XXXXXX)
 export GOTOOLCHAIN=local
 go build -o "$OUT/evbench" ./bench/evbench || exit 1
-go build -o "$OUT/evserve" ./bench/evserve || exit 1
-KAMGO=""
-if go build -o "$OUT/kamgo" ./cmd/kamgo 2>/dev/null && "$OUT/kamgo" run -h >/dev/null 2>&1; then
+if [ -z "${KAMGO:-}" ]; then
+  go build -o "$OUT/kamgo" ./cmd/kamgo || exit 1
   KAMGO="$OUT/kamgo"
 fi
 TICK=$(getconf CLK_TCK)
+PID=""
+trap '[ -n "$PID" ] && stop_server "$PID"; exit 130' INT TERM
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# cpu_ticks PID: utime+stime of PID and its children processes.
+# cpu_ticks PID: utime+stime of PID and its child processes (Kamailio forks its workers).
 cpu_ticks() {
   local t=0 p
   for p in $1 $(pgrep -P "$1"); do
@@ -40,40 +51,33 @@ wait_port() { for _ in $(seq 1 100); do ss -ltn | grep -q "127.0.0.1:$1 " && ret
 
 start_server() { # server route port -> sets PID
   local server=$1 route=$2 port=$3
+  local def=WITH_BENCH_UNI; [ "$route" = relay ] && def=WITH_BENCH_RELAY
+  sed "s/udp:127.0.0.1:9060/udp:127.0.0.1:$(free_port)/" bench/kamailio-bench.cfg >"$OUT/kamailio-bench.cfg"
   case $server in
     kamailio)
-      local def=WITH_BENCH_UNI; [ "$route" = relay ] && def=WITH_BENCH_RELAY
-      sed "s/udp:127.0.0.1:9060/udp:127.0.0.1:$(free_port)/" bench/kamailio-bench.cfg >"$OUT/kamailio-bench.cfg"
       kamailio -DD -E -f "$OUT/kamailio-bench.cfg" -A $def -A "EVAPI_BIND=\"127.0.0.1:$port\"" >"$OUT/kamailio-$route.log" 2>&1 &
       PID=$! ;;
     kamgo)
-      sed "s/udp:127.0.0.1:9060/udp:127.0.0.1:$(free_port)/" bench/kamailio-bench.cfg >"$OUT/kamailio-bench.cfg"
-      if [ -n "$KAMGO" ]; then
-        "$KAMGO" run -A "WITH_BENCH_$(echo "$route" | tr a-z A-Z | sed 's/UNICAST/UNI/')" \
-          -A "EVAPI_BIND=\"127.0.0.1:$port\"" "$OUT/kamailio-bench.cfg" >"$OUT/kamgo-$route.log" 2>&1 &
-      else
-        local mode=uni; [ "$route" = relay ] && mode=relay
-        "$OUT/evserve" -addr "127.0.0.1:$port" -mode $mode >"$OUT/kamgo-$route.log" 2>&1 &
-      fi
+      "$KAMGO" run -A $def -A "EVAPI_BIND=\"127.0.0.1:$port\"" "$OUT/kamailio-bench.cfg" >"$OUT/kamgo-$route.log" 2>&1 &
       PID=$! ;;
   esac
-  wait_port "$port" || { echo "# $server did not listen on $port"; cat "$OUT/$server-$route.log" | tail -5; }
+  wait_port "$port" || { echo "# $server did not listen on $port"; tail -5 "$OUT/$server-$route.log"; }
 }
 
-stop_server() { kill "$1" 2>/dev/null; for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done; kill -9 "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
+stop_server() { kill "$1" 2>/dev/null; for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done; kill -9 "$1" 2>/dev/null; wait "$1" 2>/dev/null; PID=""; }
 
-echo "# $(nproc) cores, $(uname -r), $(kamailio -v | head -1), N=$N, rounds=$ROUNDS"
-echo "# kamgo side: ${KAMGO:+kamgo run}${KAMGO:-bench/evserve (kamgo run not available yet)}"
+echo "# $(nproc) cores, $(uname -r), $(kamailio -v | head -1), $("$KAMGO" version 2>/dev/null | head -1), N=$N, rounds=$ROUNDS, load $(cut -d' ' -f1-3 /proc/loadavg)"
 RES="$OUT/results.tsv"
 for round in $(seq 1 "$ROUNDS"); do
-  for route in unicast relay; do
-    for server in kamailio kamgo; do
+  order=$SERVERS; [ $((round % 2)) -eq 0 ] && order=$(echo $SERVERS | tr ' ' '\n' | tac | tr '\n' ' ')
+  for route in $ROUTES; do
+    for server in $order; do
       port=$(free_port)
       start_server $server $route "$port"
-      for spec in "1 1" "8 1" "1 32" "8 32"; do
-        set -- $spec
+      for row in $ROWS; do
+        set -- ${row/x/ }
         c0=$(cpu_ticks $PID)
-        line=$(timeout 120 "$OUT/evbench" -addr "127.0.0.1:$port" -clients "$1" -window "$2" -n "$N" -max 30s)
+        line=$(timeout 120 "$OUT/evbench" -addr "127.0.0.1:$port" -clients "$1" -window "$2" -n "$N" -max "$MAX")
         c1=$(cpu_ticks $PID)
         own=$(echo "$line" | sed -n 's/.* own=\([0-9]*\).*/\1/p')
         rate=$(echo "$line" | sed -n 's/.* rate=\([0-9]*\).*/\1/p')
@@ -98,14 +102,18 @@ for l in open(sys.argv[1]):
     d["rate"].append(float(rate)); d["p50"].append(float(p50)); d["p99"].append(float(p99))
     if cpu != "NA": d["cpu"].append(float(cpu))
 med = lambda v: st.median(v) if v else float("nan")
-print("%-8s %-5s | %10s %10s %6s | %8s %8s | %8s %8s | %7s %7s %6s" % ("route", "c x w", "kam msg/s", "kamgo", "ratio", "kam p50", "kamgo", "kam p99", "kamgo", "kam cpu", "kamgo", "ratio"))
+print("| route | c x w | kamailio msg/s | kamgo msg/s | ratio | kamailio p50/p99 µs | kamgo p50/p99 µs | kamailio CPU µs/msg | kamgo CPU µs/msg | CPU ratio |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for (route, cw) in sorted(rows, key=lambda k: (k[0] != "unicast", ["1x1", "8x1", "1x32", "8x32"].index(k[1]))):
     k, g = rows[(route, cw)].get("kamailio"), rows[(route, cw)].get("kamgo")
-    if not k or not g: continue
+    if not k or not g:
+        for name, d in (("kamailio", k), ("kamgo", g)):
+            if d: print("| %s | %s | %s: %.0f msg/s, p50/p99 %.0f / %.0f µs, CPU %.2f µs/msg |" % (route, cw, name, med(d["rate"]), med(d["p50"]), med(d["p99"]), med(d["cpu"])))
+        continue
     kr, gr = med(k["rate"]), med(g["rate"]); kc, gc = med(k["cpu"]), med(g["cpu"])
-    print("%-8s %-5s | %10.0f %10.0f %6.2f | %8.0f %8.0f | %8.0f %8.0f | %7.2f %7.2f %6.2f" % (
-        route, cw, kr, gr, gr / kr if kr else float("nan"), med(k["p50"]), med(g["p50"]), med(k["p99"]), med(g["p99"]),
+    print("| %s | %s | %.0f | %.0f | %.2f | %.0f / %.0f | %.0f / %.0f | %.2f | %.2f | %.2f |" % (
+        route, cw, kr, gr, gr / kr if kr else float("nan"), med(k["p50"]), med(k["p99"]), med(g["p50"]), med(g["p99"]),
         kc, gc, gc / kc if kc else float("nan")))
-print("(medians over rounds; latency in µs; cpu = server µs of CPU per echoed message; ratio = kamgo/kamailio)")
+print("(medians over rounds; ratio = kamgo/kamailio; CPU = server CPU per message echoed to its sender)")
 PY
 echo "# raw results and logs: $OUT"

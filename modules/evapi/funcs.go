@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
-	"sync/atomic"
 
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/runtime/klog"
@@ -12,13 +11,12 @@ import (
 	"github.com/kamgo/kamgo/runtime/pv"
 )
 
-// frame is one outgoing message, encoded once and shared by every client
-// queue it is put on; the last queue to write it returns it to the pool.
+// frame is one outgoing message, encoded once into a pooled buffer; each
+// client it goes to writes it at once or copies it into its queue, so the
+// buffer is free again as soon as the send returns.
 type frame struct {
-	b    []byte
-	buf  []byte // backing array; b is a window of it
-	refs atomic.Int32
-	m    *Module
+	b   []byte // the encoded frame: a window of buf
+	buf []byte // backing array
 }
 
 var framePool = sync.Pool{New: func() any { return &frame{buf: make([]byte, 0, 256)} }}
@@ -27,13 +25,9 @@ var framePool = sync.Pool{New: func() any { return &frame{buf: make([]byte, 0, 2
 const maxPooledFrame = 64 << 10
 
 func (f *frame) release() {
-	if f.refs.Add(-1) != 0 {
-		return
-	}
-	f.m.live.Add(-1)
-	f.m = nil
 	f.b = nil
 	if cap(f.buf) <= maxPooledFrame {
+		f.buf = f.buf[:0]
 		framePool.Put(f)
 	}
 }
@@ -88,8 +82,8 @@ func (m *Module) build(c *pv.Context, data payloadFunc) *frame {
 	b = data(c, b)
 	plen := len(b) - off
 	if plen == 0 {
-		f.buf = b[:0]
-		framePool.Put(f)
+		f.buf = b
+		f.release()
 		return nil
 	}
 	if m.netstring {
@@ -107,32 +101,38 @@ func (m *Module) build(c *pv.Context, data payloadFunc) *frame {
 	return f
 }
 
-// send queues f for the selected clients and returns how many were
-// selected, or -1 when context_mlimit refused the frame. It consumes f.
-func (m *Module) send(f *frame, tag string, t target) int {
+// send writes or queues f for the selected clients and returns how many
+// were selected, or -1 when context_mlimit refused the frame. It consumes
+// f. Inside message-received the clients that must be written are flushed
+// together when the frames of the current read are done (see batch).
+func (m *Module) send(c *pv.Context, f *frame, tag string, t target) int {
+	defer f.release()
 	if m.contextMLimit > 0 && m.live.Load() >= m.contextMLimit {
-		f.buf = f.buf[:0]
-		framePool.Put(f)
 		m.log.Log(klog.Err, Name, "_evapi_relay(): evapi context condition failure - dropping message")
 		return -1
 	}
-	f.m = m
-	f.refs.Store(1)
-	m.live.Add(1)
+	var bat *batch
+	if e := envOf(c); e != nil {
+		bat = e.bat
+	}
+	// A frame for one client is written at once from this goroutine. A
+	// fan-out is handed to the clients' writer goroutines instead: they
+	// write in parallel and merge frames that arrive while they write, so
+	// busy fan-outs cost fewer writes.
+	direct := t == toTagFirst || m.stats.active.Load() <= 1
 	n := 0
 	m.mu.RLock()
 	for _, cl := range m.slots[:m.hi] {
 		if cl == nil || t != toAll && cl.tag != tag {
 			continue
 		}
-		cl.enqueue(f)
+		cl.enqueue(f.b, bat, direct)
 		n++
 		if t == toTagFirst {
 			break
 		}
 	}
 	m.mu.RUnlock()
-	f.release()
 	return n
 }
 
@@ -226,13 +226,12 @@ func (m *Module) compileRelay(async bool, t target) func(module.Host, []*module.
 			tag := ""
 			if tagf != nil {
 				if tag = tagf(c); tag == "" {
-					f.buf = f.buf[:0]
-					framePool.Put(f)
+					f.release()
 					m.log.Log(klog.Err, Name, fn+": invalid tag parameter")
 					return -1
 				}
 			}
-			if !m.relayResult(c, m.send(f, tag, t)) {
+			if !m.relayResult(c, m.send(c, f, tag, t)) {
 				if t == toAll {
 					m.log.Logf(klog.Err, Name, "%s: failed to relay event: %s", fn, lastData(c, data))
 				} else {

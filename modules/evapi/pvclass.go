@@ -16,6 +16,7 @@ var envKey = pv.NewKey()
 // event; the payload is copied to a string only when a route reads it.
 type env struct {
 	c      *client
+	bat    *batch // message-received with more frames of the read to come
 	msg    []byte // nil outside message-received
 	hasMsg bool
 	str    string
