@@ -108,11 +108,3 @@ func need(buf []byte) int {
 	}
 	return 0
 }
-
-// appendNetstring appends payload framed as "LEN:payload,".
-func appendNetstring(dst, payload []byte) []byte {
-	dst = strconv.AppendInt(dst, int64(len(payload)), 10)
-	dst = append(dst, ':')
-	dst = append(dst, payload...)
-	return append(dst, ',')
-}

@@ -7,6 +7,7 @@ package jansson
 import (
 	"errors"
 	"fmt"
+	"github.com/kamgo/kamgo/modules/internal/jsondoc"
 	"strconv"
 	"strings"
 
@@ -46,18 +47,18 @@ func logErr(c *pv.Context, format string, args ...any) {
 // toValue converts a JSON value to what jansson_get stores: strings as
 // they are, integers as ints (as text beyond 32 bits), reals as text,
 // true/false as 1/0, null as null, objects and arrays as compact JSON.
-func toValue(n *node) value.Value {
-	switch n.kind {
+func toValue(n *jsondoc.Node) value.Value {
+	switch n.Kind {
 	case 's':
-		return value.MakeStr(n.str)
+		return value.MakeStr(n.Str)
 	case 'n':
-		if n.isInt() {
-			if i, err := strconv.ParseInt(n.str, 10, 32); err == nil {
+		if n.IsInt() {
+			if i, err := strconv.ParseInt(n.Str, 10, 32); err == nil {
 				return value.MakeInt(i)
 			}
-			return value.MakeStr(n.str)
+			return value.MakeStr(n.Str)
 		}
-		return value.MakeStr(realText(n.str))
+		return value.MakeStr(jsondoc.RealText(n.Str))
 	case 't':
 		return value.MakeInt(1)
 	case 'f':
@@ -65,7 +66,7 @@ func toValue(n *node) value.Value {
 	case 'z':
 		return value.NullValue
 	}
-	return value.MakeStr(n.compact())
+	return value.MakeStr(n.Compact())
 }
 
 // compileGet builds jansson_get(path, json, dst) and, with field set,
@@ -93,23 +94,23 @@ func compileGet(field bool) func(module.Host, []*module.Arg) (module.Call, error
 		}
 		return func(c *pv.Context) int {
 			text := doc(c)
-			root, err := parse(text)
+			root, err := jsondoc.Parse(text)
 			if err != nil {
 				logErr(c, "failed to parse json: %s", text)
 				return -1
 			}
-			var n *node
+			var n *jsondoc.Node
 			if field {
-				if root.kind == 'o' {
-					n, _ = root.field(path(c))
+				if root.Kind == 'o' {
+					n, _ = root.Field(path(c))
 				}
 			} else {
-				steps, err := parsePath(path(c))
+				steps, err := jsondoc.ParsePath(path(c))
 				if err != nil {
 					logErr(c, "%v", err)
 					return -1
 				}
-				n = lookup(root, steps)
+				n = jsondoc.Lookup(root, steps)
 			}
 			if n == nil {
 				return -1
@@ -136,26 +137,26 @@ func compileArraySize(h module.Host, args []*module.Arg) (module.Call, error) {
 		return nil, err
 	}
 	return func(c *pv.Context) int {
-		root, err := parse(doc(c))
+		root, err := jsondoc.Parse(doc(c))
 		if err != nil {
 			logErr(c, "failed to parse json")
 			return -1
 		}
 		p := path(c)
-		steps, err := parsePath(p)
+		steps, err := jsondoc.ParsePath(p)
 		if err != nil {
 			return -1
 		}
-		n := lookup(root, steps)
+		n := jsondoc.Lookup(root, steps)
 		switch {
 		case n == nil:
 			logErr(c, "failed to find %s in json", p)
 			return -1
-		case n.kind != 'a':
+		case n.Kind != 'a':
 			logErr(c, "value at %s is not an array", p)
 			return -1
 		}
-		if err := dst.Set(c, value.MakeInt(int64(len(n.vals)))); err != nil {
+		if err := dst.Set(c, value.MakeInt(int64(len(n.Vals)))); err != nil {
 			return -1
 		}
 		return 1
@@ -166,12 +167,12 @@ func compileArraySize(h module.Host, args []*module.Arg) (module.Call, error) {
 // newValue builds the JSON value jansson_set stores for a type name. The
 // names are case-sensitive. Numbers are read as strtoll/strtod read them:
 // leading white space, nothing after the number; "" reads as 0.
-func newValue(typ, s string) (*node, error) {
+func newValue(typ, s string) (*jsondoc.Node, error) {
 	switch typ {
 	case "int", "integer":
 		t := strings.TrimLeft(s, " \t\n\v\f\r")
 		if t == "" && s == "" {
-			return &node{kind: 'n', str: "0"}, nil
+			return &jsondoc.Node{Kind: 'n', Str: "0"}, nil
 		}
 		n, err := strconv.ParseInt(t, 10, 64)
 		if err != nil {
@@ -180,9 +181,9 @@ func newValue(typ, s string) (*node, error) {
 				return nil, fmt.Errorf("parsing int failed for %q", s)
 			}
 		}
-		return &node{kind: 'n', str: strconv.FormatInt(n, 10)}, nil
+		return &jsondoc.Node{Kind: 'n', Str: strconv.FormatInt(n, 10)}, nil
 	case "str", "string":
-		return &node{kind: 's', str: s}, nil
+		return &jsondoc.Node{Kind: 's', Str: s}, nil
 	case "real":
 		t := strings.TrimLeft(s, " \t\n\v\f\r")
 		if t == "" && s == "" {
@@ -191,20 +192,20 @@ func newValue(typ, s string) (*node, error) {
 		if _, err := strconv.ParseFloat(t, 64); err != nil {
 			return nil, fmt.Errorf("parsing real failed for %q", s)
 		}
-		return &node{kind: 'n', str: realText(t)}, nil
+		return &jsondoc.Node{Kind: 'n', Str: jsondoc.RealText(t)}, nil
 	case "true":
-		return &node{kind: 't'}, nil
+		return &jsondoc.Node{Kind: 't'}, nil
 	case "false":
-		return &node{kind: 'f'}, nil
+		return &jsondoc.Node{Kind: 'f'}, nil
 	case "null":
-		return &node{kind: 'z'}, nil
+		return &jsondoc.Node{Kind: 'z'}, nil
 	case "obj", "object", "array":
-		n, err := parse(s)
+		n, err := jsondoc.Parse(s)
 		want := byte('o')
 		if typ == "array" {
 			want = 'a'
 		}
-		if err != nil || n.kind != want {
+		if err != nil || n.Kind != want {
 			return nil, fmt.Errorf("value is not a JSON %s: %q", typ, s)
 		}
 		return n, nil
@@ -246,16 +247,16 @@ func compileSet(appendMode bool) func(module.Host, []*module.Arg) (module.Call, 
 			// array (an empty string fails); anything else (an int, null)
 			// starts from {}.
 			cur := dst.Get(c)
-			root := &node{kind: 'o'}
+			root := &jsondoc.Node{Kind: 'o'}
 			if cur.K == value.Str {
-				r, err := parse(cur.S)
-				if err != nil || r.kind != 'o' && r.kind != 'a' {
+				r, err := jsondoc.Parse(cur.S)
+				if err != nil || r.Kind != 'o' && r.Kind != 'a' {
 					logErr(c, "result has json error: '[' or '{' expected")
 					return -1
 				}
 				root = r
 			}
-			steps, err := parsePath(path(c))
+			steps, err := jsondoc.ParsePath(path(c))
 			if err != nil {
 				logErr(c, "%v", err)
 				return -1
@@ -264,7 +265,7 @@ func compileSet(appendMode bool) func(module.Host, []*module.Arg) (module.Call, 
 				logErr(c, "%v", err)
 				return -1
 			}
-			if err := dst.Set(c, value.MakeStr(root.compact())); err != nil {
+			if err := dst.Set(c, value.MakeStr(root.Compact())); err != nil {
 				return -1
 			}
 			return 1
@@ -274,10 +275,10 @@ func compileSet(appendMode bool) func(module.Host, []*module.Arg) (module.Call, 
 
 // setPath stores v at path under root, creating objects for missing keys
 // on the way. With appendMode the target must be an existing array.
-func setPath(root *node, path []step, v *node, appendMode bool) error {
+func setPath(root *jsondoc.Node, path []jsondoc.Step, v *jsondoc.Node, appendMode bool) error {
 	if len(path) == 0 {
-		if appendMode && root.kind == 'a' {
-			root.vals = append(root.vals, v)
+		if appendMode && root.Kind == 'a' {
+			root.Vals = append(root.Vals, v)
 			return nil
 		}
 		return errors.New("JSON array or object expected")
@@ -286,41 +287,41 @@ func setPath(root *node, path []step, v *node, appendMode bool) error {
 	for i, s := range path {
 		last := i == len(path)-1
 		switch {
-		case s.isIdx && n.kind == 'a':
-			idx := s.index
+		case s.IsIdx && n.Kind == 'a':
+			idx := s.Index
 			if idx < 0 {
-				idx += len(n.vals)
+				idx += len(n.Vals)
 			}
-			if idx < 0 || idx >= len(n.vals) {
+			if idx < 0 || idx >= len(n.Vals) {
 				return errors.New("array index out of range")
 			}
 			if last && !appendMode {
-				n.vals[idx] = v
+				n.Vals[idx] = v
 				return nil
 			}
-			n = n.vals[idx]
-		case !s.isIdx && n.kind == 'o':
-			next, _ := n.field(s.key)
+			n = n.Vals[idx]
+		case !s.IsIdx && n.Kind == 'o':
+			next, _ := n.Field(s.Key)
 			if last && !appendMode {
-				n.set(s.key, v)
+				n.Set(s.Key, v)
 				return nil
 			}
 			if next == nil {
 				if last {
 					return errors.New("JSON array or object expected")
 				}
-				next = &node{kind: 'o'}
-				n.set(s.key, next)
+				next = &jsondoc.Node{Kind: 'o'}
+				n.Set(s.Key, next)
 			}
 			n = next
 		default:
 			return errors.New("JSON array or object expected")
 		}
 	}
-	if n.kind != 'a' {
+	if n.Kind != 'a' {
 		return errors.New("JSON array expected")
 	}
-	n.vals = append(n.vals, v)
+	n.Vals = append(n.Vals, v)
 	return nil
 }
 

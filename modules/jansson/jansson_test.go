@@ -1,6 +1,7 @@
 package jansson
 
 import (
+	"github.com/kamgo/kamgo/modules/internal/jsondoc"
 	"testing"
 
 	_ "github.com/kamgo/kamgo/modules/pv"
@@ -14,12 +15,12 @@ func TestJansson(t *testing.T) {
 }
 
 func TestPathAndReal(t *testing.T) {
-	if _, err := parsePath("a[x]"); err == nil {
+	if _, err := jsondoc.ParsePath("a[x]"); err == nil {
 		t.Error("bad index accepted")
 	}
 	for in, want := range map[string]string{"1.50": "1.5", "2": "2.0", "0.1": "0.1", "1e3": "1000.0"} {
-		if got := realText(in); got != want {
-			t.Errorf("realText(%s) = %s, want %s", in, got, want)
+		if got := jsondoc.RealText(in); got != want {
+			t.Errorf("jsondoc.RealText(%s) = %s, want %s", in, got, want)
 		}
 	}
 }

@@ -5,6 +5,7 @@ package json
 
 import (
 	"fmt"
+	"github.com/kamgo/kamgo/modules/internal/jsondoc"
 
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
@@ -63,20 +64,20 @@ func compileGet(unquote bool) func(module.Host, []*module.Arg) (module.Call, err
 			return nil, fmt.Errorf("%s is read-only", dst.Node.Text)
 		}
 		return func(c *pv.Context) int {
-			root, err := parse(doc(c))
-			if err != nil || root.kind != 'o' {
+			root, err := jsondoc.Parse(doc(c))
+			if err != nil || root.Kind != 'o' {
 				if c.Log != nil {
 					c.Log.Logf(klog.Err, "json", "empty or invalid JSON")
 				}
 				return -1
 			}
-			n, _ := root.field(field(c))
-			if n == nil || n.kind == 'z' {
+			n, _ := root.Field(field(c))
+			if n == nil || n.Kind == 'z' {
 				return -1
 			}
-			out := n.spaced()
-			if unquote && n.kind == 's' {
-				out = n.str
+			out := n.Spaced()
+			if unquote && n.Kind == 's' {
+				out = n.Str
 			}
 			if err := dst.Set(c, value.MakeStr(out)); err != nil {
 				return -1

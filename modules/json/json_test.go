@@ -1,6 +1,7 @@
 package json
 
 import (
+	"github.com/kamgo/kamgo/modules/internal/jsondoc"
 	"testing"
 
 	_ "github.com/kamgo/kamgo/modules/pv"
@@ -14,11 +15,11 @@ func TestJSON(t *testing.T) {
 }
 
 func TestSpaced(t *testing.T) {
-	n, err := parse(`{"a":{},"b":[],"c":"x/y"}`)
+	n, err := jsondoc.Parse(`{"a":{},"b":[],"c":"x/y"}`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := n.spaced(), `{ "a": { }, "b": [ ], "c": "x\/y" }`; got != want {
+	if got, want := n.Spaced(), `{ "a": { }, "b": [ ], "c": "x\/y" }`; got != want {
 		t.Errorf("got %s want %s", got, want)
 	}
 }
