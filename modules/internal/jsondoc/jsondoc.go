@@ -181,14 +181,14 @@ func WriteString(b *bytes.Buffer, s string) {
 	b.Write(enc)
 }
 
-// step is one path element: an object key or an array index.
+// Step is one path element: an object key or an array index.
 type Step struct {
 	Key   string
 	Index int
 	IsIdx bool
 }
 
-// parsePath parses "a.b[0].c" (an empty path is the root).
+// ParsePath parses "a.b[0].c" (an empty path is the root).
 func ParsePath(p string) ([]Step, error) {
 	var out []Step
 	for i := 0; i < len(p); {
@@ -218,7 +218,7 @@ func ParsePath(p string) ([]Step, error) {
 	return out, nil
 }
 
-// lookup follows path from n; a negative index counts from the end.
+// Lookup follows path from n; a negative index counts from the end.
 func Lookup(n *Node, path []Step) *Node {
 	for _, s := range path {
 		switch {
