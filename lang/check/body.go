@@ -726,8 +726,10 @@ func (c *checker) loadedByName(name string) bool {
 	return ok
 }
 
-// asyncExit warns when an evapi_async_* call is followed by more
-// statements that relay the request in the same block.
+// asyncExit warns when an evapi_async_* call is not followed by exit in
+// its block: after suspending the transaction the script must stop, or it
+// relays the request a second time. Logging and assignments in between are
+// harmless.
 func (c *checker) asyncExit(stmts []ast.Stmt) {
 	for i, s := range stmts {
 		es, ok := s.(*ast.ExprStmt)
@@ -738,14 +740,27 @@ func (c *checker) asyncExit(stmts []ast.Stmt) {
 		if !ok || !strings.HasPrefix(call.Name, "evapi_async_") {
 			continue
 		}
-		if i+1 < len(stmts) {
-			if r, ok := stmts[i+1].(*ast.ReturnStmt); ok && r.Kind != ast.Return {
+		exits := false
+	scan:
+		for _, next := range stmts[i+1:] {
+			switch n := next.(type) {
+			case *ast.ReturnStmt:
+				exits = n.Kind != ast.Return
+				break scan
+			case *ast.Assign, *ast.Empty:
 				continue
+			case *ast.ExprStmt:
+				if f, ok := n.X.(*ast.Call); ok && (strings.HasPrefix(f.Name, "x") || f.Name == "log") {
+					continue // xlog and friends
+				}
+				break scan
+			default:
+				break scan
 			}
-		} else {
-			continue
 		}
-		c.warnf(CodeAsyncNoExit, call.Rng, "%s suspends the transaction: the next statement should be exit", call.Name)
+		if !exits {
+			c.warnf(CodeAsyncNoExit, call.NameRange, "%s suspends the transaction: the script should exit after it", call.Name)
+		}
 	}
 }
 
