@@ -218,9 +218,9 @@ func (m *Module) compile(h module.Host, name string, lv levelFunc, a *module.Arg
 		}
 		msg = lineHead + msg
 		if custom {
-			lg.LogHead(l, "script", head, msg)
+			lg.LogHead(l, c.LogPrefix, "script", head, msg)
 		} else {
-			lg.Log(l, "script", msg)
+			lg.LogPrefixed(l, c.LogPrefix, "script", msg)
 		}
 		return 1
 	}, nil

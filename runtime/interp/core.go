@@ -65,7 +65,7 @@ func (cp *compiler) logCall(n *ast.Call) action {
 	}
 	return func(x *exec) int {
 		if x.c.Log != nil {
-			x.c.Log.Log(lv, "script", text)
+			x.c.ScriptLog(lv, text)
 		}
 		return 1
 	}

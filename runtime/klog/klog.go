@@ -172,14 +172,14 @@ func (l *Logger) emit(lv Level, prefix, origin, msg string) {
 	l.mu.Unlock()
 }
 
-// LogHead is Log with head printed in place of "<origin>: " (xlog's
-// prefix parameter). The hook sees origin.
-func (l *Logger) LogHead(lv Level, origin, head, msg string) {
+// LogHead is LogPrefixed with head printed in place of "<origin>: "
+// (xlog's prefix parameter). The hook sees origin.
+func (l *Logger) LogHead(lv Level, prefix, origin, head, msg string) {
 	if !l.Enabled(lv) {
 		return
 	}
 	if l.format == JSON {
-		l.emit(lv, "", origin, msg)
+		l.emit(lv, prefix, origin, msg)
 		return
 	}
 	msg = strings.TrimSuffix(msg, "\n")
@@ -193,6 +193,7 @@ func (l *Logger) LogHead(lv Level, origin, head, msg string) {
 	if p := l.prefix.Load(); p != nil {
 		b.WriteString(*p)
 	}
+	b.WriteString(prefix)
 	b.WriteString(lv.String())
 	b.WriteString(": ")
 	b.WriteString(head)

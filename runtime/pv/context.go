@@ -79,6 +79,10 @@ type Context struct {
 	RC     int64 // $rc / $? / $retcode
 	Worker *Worker
 	Log    *klog.Logger
+	// LogPrefix is log_prefix expanded when the event started (Kamailio
+	// expands it once per message); script log lines print it before the
+	// level.
+	LogPrefix string
 	// Flags are the per-event flags of setflag/resetflag/isflagset (the
 	// message flags in Kamailio, bits 0..31).
 	Flags uint32
@@ -112,6 +116,7 @@ func (c *Context) Reset() {
 	c.RC = 1
 	c.Flags = 0
 	c.Dropped = false
+	c.LogPrefix = ""
 	for i := range c.slots {
 		c.slots[i] = nil
 	}
@@ -133,3 +138,12 @@ type GetterFunc func(c *Context) value.Value
 
 // Get calls f.
 func (f GetterFunc) Get(c *Context) value.Value { return f(c) }
+
+// ScriptLog prints a script log line at lv, with the expanded log_prefix
+// when the configuration has one with pseudo-variables.
+func (c *Context) ScriptLog(lv klog.Level, msg string) {
+	if c.Log == nil || !c.Log.Enabled(lv) {
+		return
+	}
+	c.Log.LogPrefixed(lv, c.LogPrefix, "script", msg)
+}

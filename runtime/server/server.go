@@ -80,7 +80,8 @@ type Server struct {
 	core   atomic.Pointer[map[string]value.Value]
 	events atomic.Pointer[map[string]bool]
 	prog   atomic.Pointer[interp.Program]
-	mu     sync.Mutex // serialises Reload, Start, Stop
+	prefix atomic.Pointer[pv.Format] // log_prefix with pseudo-variables
+	mu     sync.Mutex                // serialises Reload, Start, Stop
 	start  []module.Starter
 	ctxs   sync.Pool
 	host   *host
@@ -176,6 +177,7 @@ func Load(cfg *ast.Config, opts Options) (*Server, diag.List) {
 		}
 	}
 	interp.AddCoreClasses(s.table)
+	s.compileLogPrefix(core, &diags)
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -251,9 +253,34 @@ func (s *Server) applyCore(core map[string]value.Value, diags *diag.List) {
 			s.log.SetThreshold(klog.Level(v.I))
 		}
 	}
-	if v, ok := core["log_prefix"]; ok {
-		s.log.SetPrefix(value.ToStr(v))
+	if s.table != nil {
+		s.compileLogPrefix(core, diags)
 	}
+}
+
+// compileLogPrefix applies log_prefix: static text goes to the logger; a
+// prefix with pseudo-variables is compiled once and expanded per event for
+// script log lines, as Kamailio expands it per message.
+func (s *Server) compileLogPrefix(core map[string]value.Value, diags *diag.List) {
+	v, ok := core["log_prefix"]
+	if !ok {
+		s.log.SetPrefix("")
+		s.prefix.Store(nil)
+		return
+	}
+	text := value.ToStr(v)
+	f, err := s.host.CompileFormat(text, diag.Range{})
+	if err != nil {
+		diags.Errorf(CodeCoreParam, diag.Range{}, "log_prefix %q: %v", text, err)
+		return
+	}
+	if f.Const {
+		s.log.SetPrefix(text)
+		s.prefix.Store(nil)
+		return
+	}
+	s.log.SetPrefix("")
+	s.prefix.Store(f)
 }
 
 func (s *Server) applyModParams(params []*ast.ModParam, diags *diag.List) {
@@ -576,6 +603,9 @@ func (h *host) RunEvent(c *pv.Context, name string) (int, bool) {
 	if c.Log == nil {
 		c.Log = h.s.log
 	}
+	if f := h.s.prefix.Load(); f != nil {
+		c.LogPrefix = f.String(c)
+	}
 	return p.RunEvent(c, name)
 }
 
@@ -593,6 +623,9 @@ func (h *host) RunRoute(c *pv.Context, name string, rt pv.RouteType) (int, bool)
 	}
 	if c.Log == nil {
 		c.Log = h.s.log
+	}
+	if f := h.s.prefix.Load(); f != nil {
+		c.LogPrefix = f.String(c)
 	}
 	return p.RunRoute(c, name, rt)
 }
