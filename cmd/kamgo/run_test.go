@@ -738,7 +738,16 @@ func reloadUnderLoad(t *testing.T, watch bool) {
 	recvDone := make(chan struct{})
 	go func() {
 		defer close(sendDone)
+		// A steady load: paced at sendRate so the count bound holds for
+		// the whole run however fast the server answers.
+		const sendRate = 20000 // messages per second
+		begin := time.Now()
 		for n := 0; n < maxMsgs; n++ {
+			if n%200 == 0 {
+				if ahead := time.Duration(n)*time.Second/sendRate - time.Since(begin); ahead > 0 {
+					time.Sleep(ahead)
+				}
+			}
 			select {
 			case <-stopSend:
 				return
