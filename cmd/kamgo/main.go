@@ -2,7 +2,7 @@
 //
 //	kamgo check [-A NAME[=VAL]]... [--format text|json] FILE...
 //	kamgo parse --ast FILE
-//	kamgo run [-A NAME[=VAL]]... [--watch] [--allow-missing MOD,...] [--log-format text|json] FILE
+//	kamgo run [-A NAME[=VAL]]... [--watch] [--allow-missing MOD,...] [--log-format text|json] [--metrics ADDR] FILE
 //	kamgo modules [NAME]
 //	kamgo version
 //
@@ -60,7 +60,7 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
   kamgo check [-A NAME[=VAL]]... [--format text|json] FILE...
   kamgo parse --ast [-A NAME[=VAL]]... FILE
-  kamgo run [-A NAME[=VAL]]... [--watch] [--allow-missing MOD,...] [--log-format text|json] FILE
+  kamgo run [-A NAME[=VAL]]... [--watch] [--allow-missing MOD,...] [--log-format text|json] [--metrics ADDR] FILE
   kamgo modules [NAME]
   kamgo version
 `)

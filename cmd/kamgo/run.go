@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -25,11 +27,12 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	watchFlag := fs.Bool("watch", false, "reload when the config or an included file changes")
 	allow := fs.String("allow-missing", "", "comma-separated modules kamgo does not implement whose calls become logged no-ops")
 	logFormat := fs.String("log-format", "text", "log line format: text (Kamailio's) or json")
+	metrics := fs.String("metrics", "", "serve module counters at http://ADDR/metrics (e.g. 127.0.0.1:9090)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
 	if fs.NArg() != 1 || (*logFormat != "text" && *logFormat != "json") {
-		fmt.Fprintln(stderr, "usage: kamgo run [-A NAME[=VAL]]... [--watch] [--allow-missing MOD,...] [--log-format text|json] FILE")
+		fmt.Fprintln(stderr, "usage: kamgo run [-A NAME[=VAL]]... [--watch] [--allow-missing MOD,...] [--log-format text|json] [--metrics ADDR] FILE")
 		return exitUsage
 	}
 	file := fs.Arg(0)
@@ -107,6 +110,23 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			default:
 			}
 		})
+	}
+	if *metrics != "" {
+		ln, err := net.Listen("tcp", *metrics)
+		if err != nil {
+			log.Logf(klog.Crit, "core", "metrics: %v", err)
+			_ = srv.Stop(context.Background())
+			return exitFound
+		}
+		mux := http.NewServeMux()
+		mux.HandleFunc("/metrics", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+			_ = srv.WriteMetrics(w)
+		})
+		hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		go func() { _ = hs.Serve(ln) }()
+		defer hs.Close()
+		log.Logf(klog.Info, "core", "metrics on http://%s/metrics", ln.Addr())
 	}
 	log.Logf(klog.Info, "core", "kamgo %s running %s", Version, file)
 

@@ -2,6 +2,7 @@ package evapi
 
 import (
 	"fmt"
+	"github.com/kamgo/kamgo/runtime/module"
 	"io"
 	"sync/atomic"
 )
@@ -91,3 +92,8 @@ func (s Stats) WriteMetrics(w io.Writer) error {
 	}
 	return nil
 }
+
+// WriteMetrics implements module.MetricsWriter.
+func (m *Module) WriteMetrics(w io.Writer) error { return m.Stats().WriteMetrics(w) }
+
+var _ module.MetricsWriter = (*Module)(nil)

@@ -8,6 +8,7 @@ package module
 import (
 	"context"
 	"fmt"
+	"io"
 	"sort"
 	"sync"
 
@@ -133,6 +134,12 @@ type Provisioner interface {
 type Starter interface {
 	Start(ctx context.Context) error
 	Stop(ctx context.Context) error
+}
+
+// MetricsWriter is implemented by modules that export counters, in the
+// Prometheus text format.
+type MetricsWriter interface {
+	WriteMetrics(w io.Writer) error
 }
 
 // Host is what a module sees of the server: logging, the pseudo-variable

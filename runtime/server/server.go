@@ -19,6 +19,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"io"
 	"path"
 	"sort"
 	"strings"
@@ -635,4 +636,17 @@ func (h *host) Module(name string) (module.Module, bool) { return h.s.Module(nam
 func (h *host) CoreParam(name string) (value.Value, bool) {
 	v, ok := (*h.s.core.Load())[name]
 	return v, ok
+}
+
+// WriteMetrics writes the counters of every loaded module that exports
+// any, in the Prometheus text format.
+func (s *Server) WriteMetrics(w io.Writer) error {
+	for _, l := range s.mods {
+		if m, ok := l.inst.(module.MetricsWriter); ok {
+			if err := m.WriteMetrics(w); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
