@@ -78,17 +78,43 @@ func binaries(t *testing.T) (kamgo, client string) {
 	return filepath.Join(buildDir, "kamgo"), filepath.Join(buildDir, "client")
 }
 
-// freeAddr returns a 127.0.0.1 address with a port nobody listens on.
+// freeAddr returns a 127.0.0.1 address with a port nobody listens on. The
+// port comes from 21600-22999, below the kernel's ephemeral range, so a
+// listener another test binds to port 0 can never take it meanwhile (the
+// "never opens the port" checks rely on that); each port is handed out
+// once per test binary.
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	portMu.Lock()
+	defer portMu.Unlock()
+	if nextPort == 0 {
+		nextPort = 21600 + os.Getpid()%1400
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
+	for range 1400 {
+		port := nextPort
+		if nextPort++; nextPort >= 23000 {
+			nextPort = 21600
+		}
+		if usedPorts[port] {
+			continue
+		}
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err != nil {
+			continue
+		}
+		ln.Close()
+		usedPorts[port] = true
+		return net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	}
+	t.Fatal("no free port in 21600-22999")
+	return ""
 }
+
+var (
+	portMu    sync.Mutex
+	nextPort  int
+	usedPorts = map[int]bool{}
+)
 
 // writeFile replaces path atomically (write then rename, as editors do), so
 // a reload never reads half a file.
