@@ -4,6 +4,7 @@
 //	kamgo parse --ast FILE
 //	kamgo run [-A NAME[=VAL]]... [--watch] [--allow-missing MOD,...] [--log-format text|json] [--metrics ADDR] FILE
 //	kamgo modules [NAME]
+//	kamgo explain [CODE]
 //	kamgo version
 //
 // The command is a thin layer over the library packages: lang/preproc,
@@ -44,6 +45,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdRun(args[1:], stdout, stderr)
 	case "modules":
 		return cmdModules(args[1:], stdout, stderr)
+	case "explain":
+		return cmdExplain(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "kamgo %s (Kamailio 5.6.3 configuration language)\n", Version)
 		return exitOK
@@ -62,6 +65,7 @@ func usage(w io.Writer) {
   kamgo parse --ast [-A NAME[=VAL]]... FILE
   kamgo run [-A NAME[=VAL]]... [--watch] [--allow-missing MOD,...] [--log-format text|json] [--metrics ADDR] FILE
   kamgo modules [NAME]
+  kamgo explain [CODE]
   kamgo version
 `)
 }

@@ -37,36 +37,36 @@
 // Deviations: Kamailio dies of SIGFPE on -2147483648 / -1; kamgo yields
 // -2147483648. Back-references in regexes are refused at load.
 //
-// Diagnostic codes (KC2000-KC2099; never reused):
+// Diagnostic codes (KC2200-KC2299; never reused):
 //
-//	KC2001 unknown function
-//	KC2002 unknown route in route(NAME)
-//	KC2003 wrong number of arguments
-//	KC2004 module function refused its arguments
-//	KC2005 bad pseudo-variable
-//	KC2006 type mismatch in an expression
-//	KC2007 bad regular expression
-//	KC2008 bad flag
-//	KC2009 assignment to a read-only pseudo-variable or bad operator
-//	KC2010 expression not supported outside SIP processing
-//	KC2011 route defined twice
-//	KC2012 return value must be an integer
+//	KC2201 unknown function
+//	KC2202 unknown route in route(NAME)
+//	KC2203 wrong number of arguments
+//	KC2204 module function refused its arguments
+//	KC2205 bad pseudo-variable
+//	KC2206 type mismatch in an expression
+//	KC2207 bad regular expression
+//	KC2208 bad flag
+//	KC2209 assignment to a read-only pseudo-variable or bad operator
+//	KC2210 expression not supported outside SIP processing
+//	KC2211 route defined twice
+//	KC2212 return value must be an integer
 package interp
 
 // Diagnostic codes of this package.
 const (
-	CodeUnknownFunc  = "KC2001"
-	CodeUnknownRoute = "KC2002"
-	CodeArgCount     = "KC2003"
-	CodeFixup        = "KC2004"
-	CodeBadPV        = "KC2005"
-	CodeTypeMismatch = "KC2006"
-	CodeBadRegex     = "KC2007"
-	CodeBadFlag      = "KC2008"
-	CodeBadAssign    = "KC2009"
-	CodeUnsupported  = "KC2010"
-	CodeDupRoute     = "KC2011"
-	CodeBadReturn    = "KC2012"
+	CodeUnknownFunc  = "KC2201"
+	CodeUnknownRoute = "KC2202"
+	CodeArgCount     = "KC2203"
+	CodeFixup        = "KC2204"
+	CodeBadPV        = "KC2205"
+	CodeTypeMismatch = "KC2206"
+	CodeBadRegex     = "KC2207"
+	CodeBadFlag      = "KC2208"
+	CodeBadAssign    = "KC2209"
+	CodeUnsupported  = "KC2210"
+	CodeDupRoute     = "KC2211"
+	CodeBadReturn    = "KC2212"
 )
 
 // Codes maps each code to a one-line title.

@@ -50,6 +50,19 @@ const (
 	CodePVTable       = "KC2109" // two modules register the same class
 )
 
+// Codes maps each code of this package to a one-line title.
+var Codes = map[string]string{
+	CodeUnknownModule: "loadmodule names a module kamgo does not implement",
+	CodeUnknownParam:  "modparam names a parameter the module does not have",
+	CodeParamType:     "modparam value of the wrong type",
+	CodeNotLoaded:     "modparam for a module that is not loaded",
+	CodeParamRefused:  "the module refused a parameter value",
+	CodeProvision:     "the module failed to provision",
+	CodeReload:        "reload refused: the change needs a restart",
+	CodeCoreParam:     "bad core parameter value",
+	CodePVTable:       "two modules register the same pseudo-variable class",
+}
+
 // Options configures Load.
 type Options struct {
 	// Log receives every line; nil means a logger writing nowhere.
