@@ -366,11 +366,13 @@ func (m *Module) accept(conn net.Conn) {
 	}
 	if idx < 0 {
 		m.mu.Unlock()
-		conn.Close()
+		// Log and count before closing, as Kamailio does: whoever sees the
+		// close can rely on both.
 		m.stats.rejected.Add(1)
 		if !m.stopping.Load() {
 			m.log.Log(klog.Err, Name, "evapi_accept_client(): too many clients")
 		}
+		conn.Close()
 		return
 	}
 	c.idx = idx
