@@ -15,7 +15,7 @@ import (
 func TestRecord(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if err := pvtest.RecordFile(ctx, "testdata/cfgutils.txt"); err != nil {
+	if err := pvtest.RecordFile(ctx, "testdata/cfgutils.txt", nil); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -15,7 +15,7 @@ import (
 func TestRecord(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if err := pvtest.RecordFile(ctx, "testdata/jansson.txt"); err != nil {
+	if err := pvtest.RecordFile(ctx, "testdata/jansson.txt", nil); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -31,7 +31,7 @@ func TestVars(t *testing.T) {
 // Skipped cases are Kamailio 5.6.3 bugs kamgo does not reproduce (see
 // README "Differences from Kamailio"); they have their own tests below.
 func TestTrans(t *testing.T) {
-	pvtest.CheckFile(t, "testdata/trans.txt", "s-base58", "s-before-after", "uri", "uri-min")
+	pvtest.CheckFile(t, "testdata/trans.txt", garbageCases...)
 }
 
 // TestTransDeviations covers the cases kamgo answers differently from
@@ -73,3 +73,7 @@ func mustRef(t *testing.T, h *pvtest.Host, s string) *pv.Ref {
 }
 
 func valueStr(s string) value.Value { return value.MakeStr(s) }
+
+// garbageCases are the trans.txt cases where Kamailio 5.6.3 prints memory
+// past the value, so its recorded output is not what kamgo should print.
+var garbageCases = []string{"s-base58", "s-before-after", "uri", "uri-min"}

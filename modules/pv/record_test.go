@@ -11,13 +11,19 @@ import (
 	"github.com/kamgo/kamgo/modules/pv/pvtest"
 )
 
-// TestRecord rewrites the testdata case files from the installed Kamailio:
+// kamailioGarbage names the cases where Kamailio 5.6.3 prints bytes past the
+// value (uri.saor/suri/duri, s.rbefore, s.decode.base58): they vary between
+// runs and are documented deviations.
+var kamailioGarbage = map[string][]string{"trans.txt": garbageCases}
+
+// TestRecord checks the testdata case files against the installed Kamailio
+// (with -update it rewrites them):
 // go test -tags kamailio -run TestRecord ./modules/pv
 func TestRecord(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*.txt")
 	for _, f := range files {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		err := pvtest.RecordFile(ctx, f, "KAMGO_TEST_ENV=hello env")
+		err := pvtest.RecordFile(ctx, f, kamailioGarbage[filepath.Base(f)], "KAMGO_TEST_ENV=hello env")
 		cancel()
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
