@@ -77,20 +77,14 @@ func compileGet(field bool) func(module.Host, []*module.Arg) (module.Call, error
 		if field {
 			pathArg, docArg = args[1], args[0]
 		}
-		path, err := pathArg.Str(h)
+		strs, err := module.Strs(h, pathArg, docArg)
 		if err != nil {
 			return nil, err
 		}
-		doc, err := docArg.Str(h)
+		path, doc := strs[0], strs[1]
+		dst, err := args[2].OutPV(h)
 		if err != nil {
 			return nil, err
-		}
-		dst, err := args[2].PV(h)
-		if err != nil {
-			return nil, err
-		}
-		if !dst.Writable() {
-			return nil, fmt.Errorf("%s is read-only", dst.Node.Text)
 		}
 		return func(c *pv.Context) int {
 			text := doc(c)
@@ -218,24 +212,14 @@ func newValue(typ, s string) (*jsondoc.Node, error) {
 // A json_pv that does not hold a JSON object or array starts a new object.
 func compileSet(appendMode bool) func(module.Host, []*module.Arg) (module.Call, error) {
 	return func(h module.Host, args []*module.Arg) (module.Call, error) {
-		typ, err := args[0].Str(h)
+		strs, err := module.Strs(h, args[:3]...)
 		if err != nil {
 			return nil, err
 		}
-		path, err := args[1].Str(h)
+		typ, path, val := strs[0], strs[1], strs[2]
+		dst, err := args[3].OutPV(h)
 		if err != nil {
 			return nil, err
-		}
-		val, err := args[2].Str(h)
-		if err != nil {
-			return nil, err
-		}
-		dst, err := args[3].PV(h)
-		if err != nil {
-			return nil, err
-		}
-		if !dst.Writable() {
-			return nil, fmt.Errorf("%s is read-only", dst.Node.Text)
 		}
 		return func(c *pv.Context) int {
 			v, err := newValue(typ(c), val(c))

@@ -48,20 +48,14 @@ func (m *Module) SetParam(name string, v value.Value) error {
 // or null field returns -1 and leaves dst alone.
 func compileGet(unquote bool) func(module.Host, []*module.Arg) (module.Call, error) {
 	return func(h module.Host, args []*module.Arg) (module.Call, error) {
-		doc, err := args[0].Str(h)
+		strs, err := module.Strs(h, args[0], args[1])
 		if err != nil {
 			return nil, err
 		}
-		field, err := args[1].Str(h)
+		doc, field := strs[0], strs[1]
+		dst, err := args[2].OutPV(h)
 		if err != nil {
 			return nil, err
-		}
-		dst, err := args[2].PV(h)
-		if err != nil {
-			return nil, err
-		}
-		if !dst.Writable() {
-			return nil, fmt.Errorf("%s is read-only", dst.Node.Text)
 		}
 		return func(c *pv.Context) int {
 			root, err := jsondoc.Parse(doc(c))

@@ -14,12 +14,9 @@ func (m *Module) funcs() []module.Func {
 			return r.Defined(c)
 		})},
 		{Name: "pv_unset", MinArgs: 1, MaxArgs: 1, Routes: pv.AnyRoute, Compile: func(h module.Host, args []*module.Arg) (module.Call, error) {
-			r, err := args[0].PV(h)
+			r, err := args[0].OutPV(h)
 			if err != nil {
 				return nil, fmt.Errorf("pv_unset: %v", err)
-			}
-			if !r.Writable() {
-				return nil, fmt.Errorf("pv_unset: %s is read-only", r.Node.Text)
 			}
 			return func(c *pv.Context) int {
 				_ = r.Set(c, value.NullValue)

@@ -240,3 +240,30 @@ func (a *Arg) PV(h Host) (*pv.Ref, error) {
 	}
 	return nil, fmt.Errorf("expected a pseudo-variable")
 }
+
+// OutPV compiles an output argument: it must name a writable
+// pseudo-variable, as the fixups of functions that store a result require.
+func (a *Arg) OutPV(h Host) (*pv.Ref, error) {
+	r, err := a.PV(h)
+	if err != nil {
+		return nil, err
+	}
+	if !r.Writable() {
+		return nil, fmt.Errorf("%s is read-only", r.Node.Text)
+	}
+	return r, nil
+}
+
+// Strs compiles each argument with Str, for functions whose arguments are
+// all strings.
+func Strs(h Host, args ...*Arg) ([]StrFunc, error) {
+	out := make([]StrFunc, len(args))
+	for i, a := range args {
+		f, err := a.Str(h)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = f
+	}
+	return out, nil
+}
