@@ -606,31 +606,27 @@ func commit(lex *lexer.PeekingLexer, err error) error {
 type exprNode struct{ X ast.Expr }
 
 func (n *exprNode) Parse(lex *lexer.PeekingLexer) error {
-	p := exprParser{lex: lex}
-	x, err := p.parse()
-	if err != nil {
-		return commit(lex, err)
-	}
-	if x == nil {
-		return participle.NextMatch
-	}
-	n.X = x
-	return nil
+	return parseInto(exprParser{lex: lex}, &n.X)
 }
 
 // caseNode is a case label: an expression where ':' ends the label.
 type caseNode struct{ X ast.Expr }
 
 func (n *caseNode) Parse(lex *lexer.PeekingLexer) error {
-	p := exprParser{lex: lex, noColon: true}
+	return parseInto(exprParser{lex: lex, noColon: true}, &n.X)
+}
+
+// parseInto parses one expression into *dst for a participle Parseable:
+// NextMatch when no expression starts here, a committed error on failure.
+func parseInto(p exprParser, dst *ast.Expr) error {
 	x, err := p.parse()
 	if err != nil {
-		return commit(lex, err)
+		return commit(p.lex, err)
 	}
 	if x == nil {
 		return participle.NextMatch
 	}
-	n.X = x
+	*dst = x
 	return nil
 }
 

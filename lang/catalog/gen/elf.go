@@ -285,3 +285,28 @@ func (im *image) relocSyms(name string) map[uint64]bool {
 	}
 	return out
 }
+
+// eachNamed walks a C array of structs at start (size bytes each) whose
+// name pointer sits at nameOff and whose end is a NULL name, calling fn
+// with each element's address and name. A zero start is an empty table.
+func (im *image) eachNamed(start, size, nameOff uint64, fn func(addr uint64, name string) error) error {
+	if start == 0 {
+		return nil
+	}
+	for a := start; ; a += size {
+		np, err := im.ptr(a + nameOff)
+		if err != nil {
+			return err
+		}
+		if np == 0 {
+			return nil
+		}
+		name, err := im.cstring(np)
+		if err != nil {
+			return err
+		}
+		if err := fn(a, name); err != nil {
+			return err
+		}
+	}
+}

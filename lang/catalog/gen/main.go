@@ -135,72 +135,41 @@ func readModule(path string) (*module, error) {
 	if m.name, err = im.cstring(np); err != nil {
 		return nil, fmt.Errorf("module name: %v", err)
 	}
-	if cmds, _ := im.ptr(e + expCmds); cmds != 0 {
-		for a := cmds; ; a += cmdSize {
-			np, err := im.ptr(a + cmdName)
-			if err != nil {
-				return nil, err
-			}
-			if np == 0 {
-				break
-			}
-			name, err := im.cstring(np)
-			if err != nil {
-				return nil, err
-			}
-			n, err := im.i32(a + cmdParamNo)
-			if err != nil {
-				return nil, err
-			}
-			fl, err := im.i32(a + cmdFlags)
-			if err != nil {
-				return nil, err
-			}
-			if n == noScript {
-				continue
-			}
+	cmds, _ := im.ptr(e + expCmds)
+	err = im.eachNamed(cmds, cmdSize, cmdName, func(a uint64, name string) error {
+		n, err := im.i32(a + cmdParamNo)
+		if err != nil {
+			return err
+		}
+		fl, err := im.i32(a + cmdFlags)
+		if err != nil {
+			return err
+		}
+		if n != noScript {
 			m.funcs = append(m.funcs, fn{name, int(n), uint32(fl)})
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	if pars, _ := im.ptr(e + expParams); pars != 0 {
-		for a := pars; ; a += parSize {
-			np, err := im.ptr(a + parName)
-			if err != nil {
-				return nil, err
-			}
-			if np == 0 {
-				break
-			}
-			name, err := im.cstring(np)
-			if err != nil {
-				return nil, err
-			}
-			t, err := im.i32(a + parType)
-			if err != nil {
-				return nil, err
-			}
-			m.params = append(m.params, param{name, uint32(t)})
-		}
+	pars, _ := im.ptr(e + expParams)
+	err = im.eachNamed(pars, parSize, parName, func(a uint64, name string) error {
+		t, err := im.i32(a + parType)
+		m.params = append(m.params, param{name, uint32(t)})
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
-	if pvs, _ := im.ptr(e + expPVs); pvs != 0 {
-		for a := pvs; ; a += pvSize {
-			np, err := im.ptr(a + pvName)
-			if err != nil {
-				return nil, err
-			}
-			if np == 0 {
-				break
-			}
-			name, err := im.cstring(np)
-			if err != nil {
-				return nil, err
-			}
-			setf, err := im.ptr(a + pvSetf)
-			if err != nil {
-				return nil, err
-			}
-			m.pvs = append(m.pvs, pv{name, setf != 0})
-		}
+	pvs, _ := im.ptr(e + expPVs)
+	err = im.eachNamed(pvs, pvSize, pvName, func(a uint64, name string) error {
+		setf, err := im.ptr(a + pvSetf)
+		m.pvs = append(m.pvs, pv{name, setf != 0})
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	tables, err := im.callArgTables("register_trans_mod")
 	if err != nil {
