@@ -300,29 +300,19 @@ func runServing(t *testing.T, dir string, args ...string) *proc {
 	return p
 }
 
-// kamgo run logs "running" before it installs its file watch and its
-// signal handlers (cmd/kamgo/run.go), so a change or a SIGHUP right after
-// that line is lost or, for SIGHUP, kills the process. The two helpers
-// below wait until both are in place.
-
-// awaitWatch rewrites file with content until --watch reloads it: the
-// reload runs in run's main loop, after signal.Notify.
-func awaitWatch(t *testing.T, p *proc, file, content string) {
+// reloadServer writes the first reload config (evapi with the given
+// number of workers) to a fresh directory and runs kamgo on it with flags.
+// kamgo logs "running" only once its signal handlers and file watch are in
+// place, so a change or a SIGHUP right after that line is never lost.
+func reloadServer(t *testing.T, workers int, flags ...string) (addr string, cfgs map[string]string, file string, p *proc) {
 	t.Helper()
-	re := reReloaded("file changed")
-	for i := 0; i < 10; i++ {
-		before := p.count(re)
-		writeFile(t, file, content)
-		if p.await(re, before+1, 2*time.Second) == nil {
-			return
-		}
-	}
-	t.Fatalf("--watch never reloaded %s", file)
+	addr = freeAddr(t)
+	cfgs = reloadConfigs(t, addr, workers)
+	dir := t.TempDir()
+	file = filepath.Join(dir, "kamailio.cfg")
+	writeFile(t, file, cfgs["a.cfg"])
+	return addr, cfgs, file, runServing(t, dir, append(flags, "kamailio.cfg")...)
 }
-
-// awaitSignals gives kamgo time to install its signal handlers when there
-// is no --watch reload to observe.
-func awaitSignals() { time.Sleep(500 * time.Millisecond) }
 
 // ---------------------------------------------------------------- evapi client
 
@@ -573,13 +563,7 @@ func latencies(d []time.Duration) string {
 // open evapi connection: same socket, no connection-closed.
 func TestRunReloadWatch(t *testing.T) {
 	t.Parallel()
-	addr := freeAddr(t)
-	cfgs := reloadConfigs(t, addr, 1)
-	dir := t.TempDir()
-	file := filepath.Join(dir, "kamailio.cfg")
-	writeFile(t, file, cfgs["a.cfg"])
-	p := runServing(t, dir, "--watch", "kamailio.cfg")
-	awaitWatch(t, p, file, cfgs["a.cfg"])
+	addr, cfgs, file, p := reloadServer(t, 1, "--watch")
 	c := dialEvapi(t, addr)
 	if got := c.ask(t, "1"); got != "A:1" {
 		t.Fatalf("before the reload: %q, want A:1", got)
@@ -618,13 +602,7 @@ func TestRunReloadWatch(t *testing.T) {
 // in the log, the old program keeps serving, and the watch keeps working.
 func TestRunReloadRefused(t *testing.T) {
 	t.Parallel()
-	addr := freeAddr(t)
-	cfgs := reloadConfigs(t, addr, 1)
-	dir := t.TempDir()
-	file := filepath.Join(dir, "kamailio.cfg")
-	writeFile(t, file, cfgs["a.cfg"])
-	p := runServing(t, dir, "--watch", "kamailio.cfg")
-	awaitWatch(t, p, file, cfgs["a.cfg"])
+	addr, cfgs, file, p := reloadServer(t, 1, "--watch")
 	applied := p.count(reReloaded("file changed"))
 	c := dialEvapi(t, addr)
 	if got := c.ask(t, "0"); got != "A:0" {
@@ -664,13 +642,7 @@ func TestRunReloadRefused(t *testing.T) {
 // refuses a broken one.
 func TestRunReloadSIGHUP(t *testing.T) {
 	t.Parallel()
-	addr := freeAddr(t)
-	cfgs := reloadConfigs(t, addr, 1)
-	dir := t.TempDir()
-	file := filepath.Join(dir, "kamailio.cfg")
-	writeFile(t, file, cfgs["a.cfg"])
-	p := runServing(t, dir, "kamailio.cfg")
-	awaitSignals()
+	addr, cfgs, file, p := reloadServer(t, 1)
 	c := dialEvapi(t, addr)
 	if got := c.ask(t, "0"); got != "A:0" {
 		t.Fatalf("before the reload: %q, want A:0", got)
@@ -728,23 +700,13 @@ func reloadUnderLoad(t *testing.T, watch bool) {
 		window  = 16
 		maxMsgs = 1_000_000
 	)
-	addr := freeAddr(t)
-	cfgs := reloadConfigs(t, addr, 4)
-	dir := t.TempDir()
-	file := filepath.Join(dir, "kamailio.cfg")
-	writeFile(t, file, cfgs["a.cfg"])
-	args := []string{"kamailio.cfg"}
+	var flags []string
 	reload := reReloaded("SIGHUP")
 	if watch {
-		args = []string{"--watch", "kamailio.cfg"}
+		flags = []string{"--watch"}
 		reload = reReloaded("file changed")
 	}
-	p := runServing(t, dir, args...)
-	if watch {
-		awaitWatch(t, p, file, cfgs["a.cfg"])
-	} else {
-		awaitSignals()
-	}
+	addr, cfgs, file, p := reloadServer(t, 4, flags...)
 	baseline := p.count(reload)
 	c := dialEvapi(t, addr)
 
