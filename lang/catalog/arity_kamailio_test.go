@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/kamgo/kamgo/lang/routetype"
 )
 
 // TestArityAgainstKamailio checks, for function/argument-count pairs across
@@ -55,7 +57,7 @@ func TestArityAgainstKamailio(t *testing.T) {
 		mod    *Module
 		fn     *Func
 		nargs  int
-		rt     RouteMask
+		rt     routetype.Mask
 		expect bool
 	}
 	var pairs []pair
@@ -182,27 +184,27 @@ func loadLines(c *Catalog, m *Module) string {
 
 // blockFor picks a route block type the mask allows, preferring
 // request_route.
-func blockFor(m RouteMask) RouteMask {
-	for _, rt := range []RouteMask{REQUEST, FAILURE, ONREPLY, BRANCH, CORE_ONREPLY, ONSEND, EventRoute} {
+func blockFor(m routetype.Mask) routetype.Mask {
+	for _, rt := range []routetype.Mask{routetype.Request, routetype.Failure, routetype.OnReply, routetype.Branch, routetype.CoreOnReply, routetype.OnSend, routetype.Event} {
 		if m.Allows(rt) {
 			return rt
 		}
 	}
-	return REQUEST
+	return routetype.Request
 }
 
-func routeBlock(rt RouteMask, body string) string {
-	head := map[RouteMask]string{
-		REQUEST:      "request_route",
-		FAILURE:      "failure_route[f]",
-		ONREPLY:      "onreply_route[r]",
-		BRANCH:       "branch_route[b]",
-		CORE_ONREPLY: "onreply_route",
-		ONSEND:       "onsend_route",
-		EventRoute:   "event_route[test:event]",
+func routeBlock(rt routetype.Mask, body string) string {
+	head := map[routetype.Mask]string{
+		routetype.Request:     "request_route",
+		routetype.Failure:     "failure_route[f]",
+		routetype.OnReply:     "onreply_route[r]",
+		routetype.Branch:      "branch_route[b]",
+		routetype.CoreOnReply: "onreply_route",
+		routetype.OnSend:      "onsend_route",
+		routetype.Event:       "event_route[test:event]",
 	}[rt]
 	s := ""
-	if rt != REQUEST {
+	if rt != routetype.Request {
 		s = "request_route {\n\texit;\n}\n"
 	}
 	return s + head + " {\n" + body + "}\n"

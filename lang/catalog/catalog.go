@@ -19,92 +19,14 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/kamgo/kamgo/lang/routetype"
 )
-
-// RouteMask is a set of route types, with Kamailio's bit values
-// (src/core/route.h).
-type RouteMask uint16
-
-const (
-	REQUEST        RouteMask = 1 << 0
-	FAILURE        RouteMask = 1 << 1
-	ONREPLY        RouteMask = 1 << 2 // tm onreply_route[name]
-	BRANCH         RouteMask = 1 << 3
-	ONSEND         RouteMask = 1 << 4
-	ERROR          RouteMask = 1 << 5
-	LOCAL          RouteMask = 1 << 6
-	CORE_ONREPLY   RouteMask = 1 << 7 // onreply_route without name (or [0])
-	BRANCH_FAILURE RouteMask = 1 << 8
-	EVENT          RouteMask = 1 << 9 // Kamailio's ONEVENT_ROUTE bit
-	ANY            RouteMask = 1<<10 - 1
-)
-
-// EventRoute is the mask the parser uses inside event_route blocks: Kamailio
-// defines EVENT_ROUTE as REQUEST_ROUTE|ONEVENT_ROUTE.
-const EventRoute = REQUEST | EVENT
-
-var maskNames = []struct {
-	name string
-	m    RouteMask
-}{
-	{"REQUEST", REQUEST}, {"FAILURE", FAILURE}, {"ONREPLY", ONREPLY},
-	{"BRANCH", BRANCH}, {"ONSEND", ONSEND}, {"ERROR", ERROR}, {"LOCAL", LOCAL},
-	{"CORE_ONREPLY", CORE_ONREPLY}, {"BRANCH_FAILURE", BRANCH_FAILURE},
-	{"EVENT", EVENT},
-}
-
-func (m RouteMask) String() string {
-	if m&ANY == ANY {
-		return "ANY"
-	}
-	var parts []string
-	for _, n := range maskNames {
-		if m&n.m != 0 {
-			parts = append(parts, n.name)
-		}
-	}
-	if len(parts) == 0 {
-		return "0"
-	}
-	return strings.Join(parts, "|")
-}
-
-// ParseRouteMask reads "ANY" or a |-separated list of the names above.
-func ParseRouteMask(s string) (RouteMask, bool) {
-	if s == "ANY" {
-		return ANY, true
-	}
-	var m RouteMask
-	for _, p := range strings.Split(s, "|") {
-		ok := false
-		for _, n := range maskNames {
-			if n.name == p {
-				m |= n.m
-				ok = true
-			}
-		}
-		if !ok {
-			return 0, false
-		}
-	}
-	return m, true
-}
-
-// Allows reports whether a function exported with mask m may be called in a
-// block of route type rt, as the config parser decides it
-// (sr_cmd_flags_match in src/core/sr_module.c): all bits of rt must be in m,
-// except that in event_route any function with REQUEST or EVENT is allowed.
-func (m RouteMask) Allows(rt RouteMask) bool {
-	if m&rt == rt {
-		return true
-	}
-	return rt == EventRoute && m&EventRoute != 0
-}
 
 // Form is one exported signature of a function.
 type Form struct {
 	Args   int // -1 = variadic
-	Routes RouteMask
+	Routes routetype.Mask
 }
 
 // Func is a script function (module export or core action).
@@ -127,7 +49,7 @@ func (f *Func) Accepts(nargs int) (Form, bool) {
 
 // AcceptsIn reports whether the function may be called with nargs arguments
 // inside a block of route type rt.
-func (f *Func) AcceptsIn(nargs int, rt RouteMask) bool {
+func (f *Func) AcceptsIn(nargs int, rt routetype.Mask) bool {
 	for _, fo := range f.Forms {
 		if (fo.Args == nargs || fo.Args == -1) && fo.Routes.Allows(rt) {
 			return true
@@ -291,7 +213,7 @@ func build() *Catalog {
 			if args == varParamNo {
 				args = -1
 			}
-			form := Form{Args: args, Routes: RouteMask(f.routes) & ANY}
+			form := Form{Args: args, Routes: routetype.Mask(f.routes) & routetype.Any}
 			// Several exports of one name (one per argument count) make one
 			// Func; they are adjacent in practice, but look it up anyway.
 			if last == nil || last.Name != f.name {
@@ -444,7 +366,7 @@ func (c *Catalog) readCore(s string) {
 		case fs[0] == "param" && len(fs) == 3:
 			c.coreParams[fs[1]] = &CoreParam{Name: fs[1], Kind: fs[2]}
 		case fs[0] == "func" && len(fs) == 4:
-			routes, ok := ParseRouteMask(fs[3])
+			routes, ok := routetype.Parse(fs[3])
 			if !ok {
 				c.problem("core.txt", n, "bad route mask")
 				return

@@ -2,6 +2,8 @@ package catalog
 
 import (
 	"testing"
+
+	"github.com/kamgo/kamgo/lang/routetype"
 )
 
 func form(t *testing.T, c *Catalog, mod, name string, nargs int) (Form, bool) {
@@ -27,19 +29,19 @@ func TestEvapiFuncs(t *testing.T) {
 		name   string
 		nargs  int
 		ok     bool
-		routes RouteMask
+		routes routetype.Mask
 	}{
-		{"evapi_relay", 1, true, ANY},
+		{"evapi_relay", 1, true, routetype.Any},
 		{"evapi_relay", 2, false, 0},
-		{"evapi_async_relay", 1, true, REQUEST},
-		{"evapi_close", 0, true, ANY},
-		{"evapi_close", 1, true, ANY},
+		{"evapi_async_relay", 1, true, routetype.Request},
+		{"evapi_close", 0, true, routetype.Any},
+		{"evapi_close", 1, true, routetype.Any},
 		{"evapi_close", 2, false, 0},
-		{"evapi_set_tag", 1, true, ANY},
-		{"evapi_multicast", 2, true, ANY},
-		{"evapi_async_multicast", 2, true, REQUEST},
-		{"evapi_unicast", 2, true, ANY},
-		{"evapi_async_unicast", 2, true, REQUEST},
+		{"evapi_set_tag", 1, true, routetype.Any},
+		{"evapi_multicast", 2, true, routetype.Any},
+		{"evapi_async_multicast", 2, true, routetype.Request},
+		{"evapi_unicast", 2, true, routetype.Any},
+		{"evapi_async_unicast", 2, true, routetype.Request},
 		{"evapi_unicast", 1, false, 0},
 	}
 	for _, tc := range cases {
@@ -69,21 +71,6 @@ func TestEvapiParams(t *testing.T) {
 		if m.Param(n) != nil {
 			t.Errorf("%s must not exist in 5.6.3", n)
 		}
-	}
-}
-
-func TestRouteMaskAllows(t *testing.T) {
-	// evapi_async_relay is REQUEST only, yet Kamailio accepts it in
-	// event_route (EVENT_ROUTE includes the REQUEST bit).
-	if !REQUEST.Allows(EventRoute) || REQUEST.Allows(FAILURE) || !ANY.Allows(ONSEND) {
-		t.Error("Allows does not follow sr_cmd_flags_match")
-	}
-	if (REQUEST | FAILURE).Allows(BRANCH) {
-		t.Error("REQUEST|FAILURE must not allow BRANCH")
-	}
-	m, ok := ParseRouteMask("REQUEST|FAILURE")
-	if !ok || m != REQUEST|FAILURE || m.String() != "REQUEST|FAILURE" {
-		t.Errorf("ParseRouteMask: %v %v", m, ok)
 	}
 }
 
@@ -213,10 +200,10 @@ func TestCore(t *testing.T) {
 			t.Errorf("%s/5 accepted", name)
 		}
 	}
-	if f, _ := c.CoreFunc("forward"); f.AcceptsIn(0, ONSEND) {
+	if f, _ := c.CoreFunc("forward"); f.AcceptsIn(0, routetype.OnSend) {
 		t.Error("forward must not be allowed in onsend_route")
 	}
-	if f, _ := c.CoreFunc("drop"); !f.AcceptsIn(0, ONSEND) || !f.Bare {
+	if f, _ := c.CoreFunc("drop"); !f.AcceptsIn(0, routetype.OnSend) || !f.Bare {
 		t.Error("drop is allowed in onsend_route and without parentheses")
 	}
 	names := map[string]bool{}

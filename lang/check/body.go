@@ -10,6 +10,7 @@ import (
 	"github.com/kamgo/kamgo/lang/catalog"
 	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/lang/pvsyntax"
+	"github.com/kamgo/kamgo/lang/routetype"
 )
 
 func (c *checker) block(stmts []ast.Stmt) {
@@ -496,7 +497,7 @@ func arities(f *catalog.Func) string {
 	return s + " arguments"
 }
 
-func routesText(m catalog.RouteMask) string {
+func routesText(m routetype.Mask) string {
 	names := map[string]string{
 		"REQUEST": "request_route", "FAILURE": "failure_route", "ONREPLY": "onreply_route",
 		"BRANCH": "branch_route", "ONSEND": "onsend_route", "CORE_ONREPLY": "reply_route",
@@ -768,9 +769,9 @@ func (c *checker) asyncExit(stmts []ast.Stmt) {
 // calls a function that type does not allow (Kamailio checks route[] bodies
 // as request routes only).
 func (c *checker) callGraph(cfg *ast.Config) {
-	reach := map[string]catalog.RouteMask{} // named route -> types reaching it
-	var visit func(name string, m catalog.RouteMask, depth int)
-	visit = func(name string, m catalog.RouteMask, depth int) {
+	reach := map[string]routetype.Mask{} // named route -> types reaching it
+	var visit func(name string, m routetype.Mask, depth int)
+	visit = func(name string, m routetype.Mask, depth int) {
 		if depth > 64 || reach[name]&m == m {
 			return
 		}
@@ -785,7 +786,7 @@ func (c *checker) callGraph(cfg *ast.Config) {
 			continue
 		}
 		for _, callee := range c.calls[r.Title()] {
-			visit(callee, maskOf(r.Kind), 0)
+			visit(callee, routetype.Of(r.Kind), 0)
 		}
 	}
 	for _, it := range cfg.Items {
@@ -795,8 +796,8 @@ func (c *checker) callGraph(cfg *ast.Config) {
 		}
 		m := reach[r.Name]
 		for _, u := range c.funcUses[r.Title()] {
-			for _, rt := range []catalog.RouteMask{catalog.FAILURE, catalog.ONREPLY, catalog.BRANCH, catalog.ONSEND, catalog.CORE_ONREPLY, catalog.EventRoute} {
-				if m&rt == 0 || (rt == catalog.EventRoute && m&catalog.EVENT == 0) {
+			for _, rt := range []routetype.Mask{routetype.Failure, routetype.OnReply, routetype.Branch, routetype.OnSend, routetype.CoreOnReply, routetype.Event} {
+				if m&rt == 0 || (rt == routetype.Event && m&routetype.OnEvent == 0) {
 					continue
 				}
 				if !u.fn.AcceptsIn(len(u.call.Args), rt) {

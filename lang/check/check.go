@@ -18,6 +18,7 @@ import (
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/catalog"
 	"github.com/kamgo/kamgo/lang/diag"
+	"github.com/kamgo/kamgo/lang/routetype"
 )
 
 // Codes of this package: KC1xxx for modules and parameters, KC2xxx for
@@ -182,7 +183,7 @@ type checker struct {
 
 	// per route body walk
 	route     *ast.Route
-	routeMask catalog.RouteMask
+	routeMask routetype.Mask
 	itemIdx   int
 	calls     map[string][]string // route title -> named routes it calls
 	funcUses  map[string][]funcUse
@@ -245,7 +246,7 @@ func (c *checker) run(cfg *ast.Config) {
 			continue
 		}
 		c.route, c.itemIdx = r, i
-		c.routeMask = maskOf(r.Kind)
+		c.routeMask = routetype.Of(r.Kind)
 		c.block(r.Body.Stmts)
 		if r.Kind == ast.Event {
 			c.eventRoute(r)
@@ -259,24 +260,6 @@ func (c *checker) run(cfg *ast.Config) {
 	if !c.diags.HasErrors() {
 		c.moduleDeps()
 	}
-}
-
-func maskOf(k ast.RouteKind) catalog.RouteMask {
-	switch k {
-	case ast.Failure:
-		return catalog.FAILURE
-	case ast.Branch:
-		return catalog.BRANCH
-	case ast.OnReply:
-		return catalog.ONREPLY
-	case ast.Reply:
-		return catalog.CORE_ONREPLY
-	case ast.OnSend:
-		return catalog.ONSEND
-	case ast.Event:
-		return catalog.EventRoute
-	}
-	return catalog.REQUEST
 }
 
 func (c *checker) loadModule(i int, n *ast.LoadModule) {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/pv"
@@ -49,13 +50,13 @@ func newModule() *Module {
 
 // Exports implements module.Exporter.
 func (m *Module) Exports() module.Exports {
-	intArg := func(name string, f func(c *pv.Context, n int64) int) func(module.Host, []*module.Arg) (module.Call, error) {
+	intArg := func(name string, f func(c *event.Context, n int64) int) func(module.Host, []*module.Arg) (module.Call, error) {
 		return func(h module.Host, args []*module.Arg) (module.Call, error) {
 			get, err := intOf(h, args[0])
 			if err != nil {
 				return nil, fmt.Errorf("%s: %v", name, err)
 			}
-			return func(c *pv.Context) int {
+			return func(c *event.Context) int {
 				n, ok := get(c)
 				if !ok {
 					return -1
@@ -66,7 +67,7 @@ func (m *Module) Exports() module.Exports {
 	}
 	noArg := func(f func() int) func(module.Host, []*module.Arg) (module.Call, error) {
 		return func(module.Host, []*module.Arg) (module.Call, error) {
-			return func(*pv.Context) int { return f() }, nil
+			return func(*event.Context) int { return f() }, nil
 		}
 	}
 	return module.Exports{
@@ -77,24 +78,24 @@ func (m *Module) Exports() module.Exports {
 			{Name: "lock_set_size", Type: module.ParamInt, Default: value.MakeInt(0)},
 		},
 		Funcs: []module.Func{
-			{Name: "rand_set_prob", MinArgs: 1, MaxArgs: 1, Routes: pv.AnyRoute, Compile: m.compileSetProb},
-			{Name: "rand_reset_prob", Routes: pv.AnyRoute, Compile: noArg(func() int { m.prob.Store(m.initialProb); return 1 })},
-			{Name: "rand_get_prob", Routes: pv.AnyRoute, Compile: noArg(func() int { return int(m.prob.Load()) })},
-			{Name: "rand_event", Routes: pv.AnyRoute, Compile: noArg(m.randEvent)},
-			{Name: "sleep", MinArgs: 1, MaxArgs: 1, Routes: pv.AnyRoute, Compile: intArg("sleep", func(_ *pv.Context, n int64) int {
+			{Name: "rand_set_prob", MinArgs: 1, MaxArgs: 1, Compile: m.compileSetProb},
+			{Name: "rand_reset_prob", Compile: noArg(func() int { m.prob.Store(m.initialProb); return 1 })},
+			{Name: "rand_get_prob", Compile: noArg(func() int { return int(m.prob.Load()) })},
+			{Name: "rand_event", Compile: noArg(m.randEvent)},
+			{Name: "sleep", MinArgs: 1, MaxArgs: 1, Compile: intArg("sleep", func(_ *event.Context, n int64) int {
 				return m.sleep(time.Duration(n) * time.Second)
 			})},
-			{Name: "usleep", MinArgs: 1, MaxArgs: 1, Routes: pv.AnyRoute, Compile: intArg("usleep", func(_ *pv.Context, n int64) int {
+			{Name: "usleep", MinArgs: 1, MaxArgs: 1, Compile: intArg("usleep", func(_ *event.Context, n int64) int {
 				return m.sleep(time.Duration(n) * time.Microsecond)
 			})},
-			{Name: "abort", Routes: pv.AnyRoute, Compile: func(module.Host, []*module.Arg) (module.Call, error) {
+			{Name: "abort", Compile: func(module.Host, []*module.Arg) (module.Call, error) {
 				return nil, fmt.Errorf("abort: not supported by kamgo")
 			}},
-			{Name: "pkg_status", Routes: pv.AnyRoute, Compile: m.memLog("pkg_status")},
-			{Name: "shm_status", Routes: pv.AnyRoute, Compile: m.memLog("shm_status")},
-			{Name: "pkg_summary", Routes: pv.AnyRoute, Compile: m.memLog("pkg_summary")},
-			{Name: "shm_summary", Routes: pv.AnyRoute, Compile: m.memLog("shm_summary")},
-			{Name: "set_gflag", MinArgs: 1, MaxArgs: 1, Routes: pv.AnyRoute, Compile: m.compileFlag("set_gflag", func(bit uint32) int {
+			{Name: "pkg_status", Compile: m.memLog("pkg_status")},
+			{Name: "shm_status", Compile: m.memLog("shm_status")},
+			{Name: "pkg_summary", Compile: m.memLog("pkg_summary")},
+			{Name: "shm_summary", Compile: m.memLog("shm_summary")},
+			{Name: "set_gflag", MinArgs: 1, MaxArgs: 1, Compile: m.compileFlag("set_gflag", func(bit uint32) int {
 				for i := 0; i < 64; i++ {
 					old := m.gflags.Load()
 					if m.gflags.CompareAndSwap(old, old|bit) {
@@ -103,7 +104,7 @@ func (m *Module) Exports() module.Exports {
 				}
 				return 1
 			})},
-			{Name: "reset_gflag", MinArgs: 1, MaxArgs: 1, Routes: pv.AnyRoute, Compile: m.compileFlag("reset_gflag", func(bit uint32) int {
+			{Name: "reset_gflag", MinArgs: 1, MaxArgs: 1, Compile: m.compileFlag("reset_gflag", func(bit uint32) int {
 				for i := 0; i < 64; i++ {
 					old := m.gflags.Load()
 					if m.gflags.CompareAndSwap(old, old&^bit) {
@@ -112,24 +113,24 @@ func (m *Module) Exports() module.Exports {
 				}
 				return 1
 			})},
-			{Name: "is_gflag", MinArgs: 1, MaxArgs: 1, Routes: pv.AnyRoute, Compile: m.compileFlag("is_gflag", func(bit uint32) int {
+			{Name: "is_gflag", MinArgs: 1, MaxArgs: 1, Compile: m.compileFlag("is_gflag", func(bit uint32) int {
 				if m.gflags.Load()&bit != 0 {
 					return 1
 				}
 				return -1
 			})},
-			{Name: "lock", MinArgs: 1, MaxArgs: 1, Routes: pv.AnyRoute, Compile: m.compileLock("lock", 0)},
-			{Name: "unlock", MinArgs: 1, MaxArgs: 1, Routes: pv.AnyRoute, Compile: m.compileLock("unlock", 1)},
-			{Name: "trylock", MinArgs: 1, MaxArgs: 1, Routes: pv.AnyRoute, Compile: m.compileLock("trylock", 2)},
-			{Name: "core_hash", MinArgs: 3, MaxArgs: 3, Routes: pv.AnyRoute, Compile: compileCoreHash},
-			{Name: "check_route_exists", MinArgs: 1, MaxArgs: 1, Routes: pv.AnyRoute, Compile: compileCheckRoute},
-			{Name: "route_if_exists", MinArgs: 1, MaxArgs: 1, Routes: pv.AnyRoute, Compile: compileRouteIfExists},
+			{Name: "lock", MinArgs: 1, MaxArgs: 1, Compile: m.compileLock("lock", 0)},
+			{Name: "unlock", MinArgs: 1, MaxArgs: 1, Compile: m.compileLock("unlock", 1)},
+			{Name: "trylock", MinArgs: 1, MaxArgs: 1, Compile: m.compileLock("trylock", 2)},
+			{Name: "core_hash", MinArgs: 3, MaxArgs: 3, Compile: compileCoreHash},
+			{Name: "check_route_exists", MinArgs: 1, MaxArgs: 1, Compile: compileCheckRoute},
+			{Name: "route_if_exists", MinArgs: 1, MaxArgs: 1, Compile: compileRouteIfExists},
 		},
 		Classes: []*pv.Class{{Name: "RANDOM", Module: "cfgutils", Compile: func(_ *pv.Table, p *ast.PVar) (pv.Spec, error) {
 			if p.Name != nil {
 				return nil, fmt.Errorf("takes no name")
 			}
-			return pv.GetterFunc(func(*pv.Context) value.Value { return value.MakeInt(int64(rand.Int32())) }), nil
+			return pv.GetterFunc(func(*event.Context) value.Value { return value.MakeInt(int64(rand.Int32())) }), nil
 		}}},
 	}
 }
@@ -224,13 +225,13 @@ func (m *Module) compileSetProb(_ module.Host, args []*module.Arg) (module.Call,
 	if n < 0 || n > 100 {
 		return nil, fmt.Errorf("rand_set_prob: the probability must be 0..100, got %d", n)
 	}
-	return func(*pv.Context) int { m.prob.Store(n); return 1 }, nil
+	return func(*event.Context) int { m.prob.Store(n); return 1 }, nil
 }
 
 func (m *Module) memLog(name string) func(module.Host, []*module.Arg) (module.Call, error) {
 	return func(h module.Host, _ []*module.Arg) (module.Call, error) {
 		log := h.Log()
-		return func(c *pv.Context) int {
+		return func(c *event.Context) int {
 			lg := c.Log
 			if lg == nil {
 				lg = log
@@ -249,7 +250,7 @@ func (m *Module) compileFlag(name string, f func(bit uint32) int) func(module.Ho
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", name, err)
 		}
-		return func(c *pv.Context) int {
+		return func(c *event.Context) int {
 			n, ok := get(c)
 			if !ok || n < 0 || n > 31 {
 				return -1
@@ -268,7 +269,7 @@ func (m *Module) compileLock(name string, op int) func(module.Host, []*module.Ar
 			return nil, fmt.Errorf("%s: %v", name, err)
 		}
 		log := h.Log()
-		return func(c *pv.Context) int {
+		return func(c *event.Context) int {
 			if len(m.locks) == 0 {
 				lg := c.Log
 				if lg == nil {
@@ -318,7 +319,7 @@ func compileCoreHash(h module.Host, args []*module.Arg) (module.Call, error) {
 	if err != nil {
 		return nil, fmt.Errorf("core_hash: %v", err)
 	}
-	return func(c *pv.Context) int {
+	return func(c *event.Context) int {
 		n, ok := size(c)
 		if !ok {
 			return -1
@@ -341,7 +342,7 @@ func compileCheckRoute(h module.Host, args []*module.Arg) (module.Call, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(c *pv.Context) int {
+	return func(c *event.Context) int {
 		if rc.HasRoute(name(c)) {
 			return 1
 		}
@@ -354,7 +355,7 @@ func compileRouteIfExists(h module.Host, args []*module.Arg) (module.Call, error
 	if err != nil {
 		return nil, err
 	}
-	return func(c *pv.Context) int {
+	return func(c *event.Context) int {
 		rc, ok := h.RunRoute(c, name(c), c.Route)
 		if !ok {
 			return -1
@@ -364,16 +365,16 @@ func compileRouteIfExists(h module.Host, args []*module.Arg) (module.Call, error
 }
 
 // intOf compiles an int-or-pseudo-variable argument (Kamailio's igp fixup).
-func intOf(h module.Host, a *module.Arg) (func(c *pv.Context) (int64, bool), error) {
+func intOf(h module.Host, a *module.Arg) (func(c *event.Context) (int64, bool), error) {
 	if n, ok := a.IntLiteral(); ok {
-		return func(*pv.Context) (int64, bool) { return n, true }, nil
+		return func(*event.Context) (int64, bool) { return n, true }, nil
 	}
 	if s, ok := a.Literal(); ok && !strings.Contains(s, "$") {
 		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 		if err != nil {
 			return nil, fmt.Errorf("%q is not a number", s)
 		}
-		return func(*pv.Context) (int64, bool) { return n, true }, nil
+		return func(*event.Context) (int64, bool) { return n, true }, nil
 	}
 	eval := a.Eval
 	if s, ok := a.Literal(); ok {
@@ -383,7 +384,7 @@ func intOf(h module.Host, a *module.Arg) (func(c *pv.Context) (int64, bool), err
 		}
 		eval = r.Get
 	}
-	return func(c *pv.Context) (int64, bool) { return intValue(eval(c)) }, nil
+	return func(c *event.Context) (int64, bool) { return intValue(eval(c)) }, nil
 }
 
 func intValue(v value.Value) (int64, bool) {

@@ -1,6 +1,6 @@
 package evapi
 
-import "github.com/kamgo/kamgo/runtime/pv"
+import "github.com/kamgo/kamgo/runtime/event"
 
 // Suspender is what the evapi_async_* functions need from a transaction
 // module: Kamailio's t_suspend(). kamgo's tm module implements it; evapi
@@ -16,5 +16,5 @@ type Suspender interface {
 	// processed in c, creating the transaction first when there is none.
 	// Afterwards $T(id_index) and $T(id_label) name it, so the evapi data,
 	// evaluated after this call, can carry them to the application.
-	SuspendRequest(c *pv.Context) error
+	SuspendRequest(c *event.Context) error
 }

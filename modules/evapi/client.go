@@ -11,8 +11,8 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
-	"github.com/kamgo/kamgo/runtime/pv"
 )
 
 // Read buffer sizes: a connection starts small so that thousands of idle
@@ -35,7 +35,7 @@ type client struct {
 	port int
 	tag  string // guarded by m.mu
 
-	ctx *pv.Context
+	ctx *event.Context
 	env env
 
 	scriptClosed atomic.Bool // evapi_close(): no connection-closed route
@@ -71,7 +71,7 @@ type client struct {
 }
 
 func newClient(m *Module, conn net.Conn) *client {
-	c := &client{m: m, conn: conn, idx: -1, ctx: &pv.Context{}}
+	c := &client{m: m, conn: conn, idx: -1, ctx: &event.Context{}}
 	c.env.c = c
 	if sc, ok := conn.(syscall.Conn); ok {
 		c.raw, _ = sc.SyscallConn()
@@ -155,7 +155,7 @@ func (c *client) serve() {
 // has been closed because of an oversized frame.
 func (c *client) parse(dec *decoder, buf []byte, r0, r1 int) (int, bool) {
 	m := c.m
-	var w *pv.Worker
+	var w *event.Worker
 	pool := m.pool
 	if pool == nil {
 		pool = m.dispatcher

@@ -24,6 +24,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kamgo/kamgo/lang/routetype"
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/pv"
@@ -76,8 +78,8 @@ type Module struct {
 	// hands out the message workers. Both are channels of worker states so
 	// that a route runs on the goroutine that read its frame, with no
 	// hand-off, while at most N routes run at once, each with its own $var.
-	dispatcher chan *pv.Worker
-	pool       chan *pv.Worker
+	dispatcher chan *event.Worker
+	pool       chan *event.Worker
 
 	ln       net.Listener
 	addr     net.Addr
@@ -275,12 +277,12 @@ func (m *Module) Start(ctx context.Context) error {
 		m.log.Log(klog.Info, Name, "mod_init(): cannot load the TM module functions - async relay disabled")
 	}
 	m.slots = make([]*client, m.maxClients)
-	m.dispatcher = make(chan *pv.Worker, 1)
-	m.dispatcher <- pv.NewWorker(0)
+	m.dispatcher = make(chan *event.Worker, 1)
+	m.dispatcher <- event.NewWorker(0)
 	if m.workers > 0 {
-		m.pool = make(chan *pv.Worker, m.workers)
+		m.pool = make(chan *event.Worker, m.workers)
 		for i := 1; i <= m.workers; i++ {
-			m.pool <- pv.NewWorker(i)
+			m.pool <- event.NewWorker(i)
 		}
 	}
 	var lc net.ListenConfig
@@ -395,17 +397,17 @@ func (m *Module) accept(conn net.Conn) {
 
 // runEvent runs event route name for client c on a worker taken from pool.
 // msg is the frame payload for message-received, nil otherwise.
-func (m *Module) runEvent(c *client, pool chan *pv.Worker, name string, msg []byte) {
+func (m *Module) runEvent(c *client, pool chan *event.Worker, name string, msg []byte) {
 	w := <-pool
 	m.runEventOn(c, w, name, msg)
 	pool <- w
 }
 
-func (m *Module) runEventOn(c *client, w *pv.Worker, name string, msg []byte) {
+func (m *Module) runEventOn(c *client, w *event.Worker, name string, msg []byte) {
 	ctx := c.ctx
 	ctx.Reset()
 	ctx.Event = name
-	ctx.Route = pv.EventRoute
+	ctx.Route = routetype.Event
 	ctx.Worker = w
 	ctx.Log = m.log
 	c.env.set(msg)

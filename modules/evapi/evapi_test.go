@@ -8,7 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/kamgo/kamgo/runtime/pv"
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/value"
 )
 
@@ -22,11 +22,11 @@ type router struct {
 	news   []int    // conidx per connection-new
 }
 
-var tagKey = pv.NewKey()
+var tagKey = event.NewKey()
 
 func installRouter(t testing.TB, h *fakeHost, m *Module, tagOnNew bool) *router {
 	r := &router{}
-	tagArg := dyn(func(c *pv.Context) string { s, _ := c.Get(tagKey).(string); return s })
+	tagArg := dyn(func(c *event.Context) string { s, _ := c.Get(tagKey).(string); return s })
 	relay := call(t, h, m, "evapi_relay", lit("$evapi(msg)"))
 	uni := call(t, h, m, "evapi_unicast", lit("$evapi(msg)"), tagArg)
 	multi := call(t, h, m, "evapi_multicast", lit("$evapi(msg)"), tagArg)
@@ -36,7 +36,7 @@ func installRouter(t testing.TB, h *fakeHost, m *Module, tagOnNew bool) *router 
 	msg := pvGet(t, h, "msg")
 	addr, port, idx := pvGet(t, h, "srcaddr"), pvGet(t, h, "srcport"), pvGet(t, h, "conidx")
 	rec := func(s string) { r.mu.Lock(); r.rcs = append(r.rcs, s); r.mu.Unlock() }
-	h.routes[EventConnectionNew] = func(c *pv.Context) int {
+	h.routes[EventConnectionNew] = func(c *event.Context) int {
 		r.mu.Lock()
 		r.news = append(r.news, int(idx(c).I))
 		r.mu.Unlock()
@@ -45,13 +45,13 @@ func installRouter(t testing.TB, h *fakeHost, m *Module, tagOnNew bool) *router 
 		}
 		return 1
 	}
-	h.routes[EventConnectionClosed] = func(c *pv.Context) int {
+	h.routes[EventConnectionClosed] = func(c *event.Context) int {
 		r.mu.Lock()
 		r.closed = append(r.closed, fmt.Sprintf("%s:%d conidx=%d msg=%s", addr(c).S, port(c).I, idx(c).I, msg(c).String()))
 		r.mu.Unlock()
 		return 1
 	}
-	h.routes[EventMessageReceived] = func(c *pv.Context) int {
+	h.routes[EventMessageReceived] = func(c *event.Context) int {
 		s := msg(c).S
 		switch {
 		case strings.HasPrefix(s, "relay:"):
@@ -361,7 +361,7 @@ func TestNetstringFormat0(t *testing.T) {
 	relay := call(t, h, m, "evapi_relay", lit("$evapi(msg)"))
 	msg := pvGet(t, h, "msg")
 	got := make(chan string, 10)
-	h.routes[EventMessageReceived] = func(c *pv.Context) int { got <- msg(c).S; relay(c); return 1 }
+	h.routes[EventMessageReceived] = func(c *event.Context) int { got <- msg(c).S; relay(c); return 1 }
 	start(t, m)
 	a := connect(t, m, 1)[0]
 	a.send("12:relay:hello1,")
@@ -383,14 +383,14 @@ func TestEventValues(t *testing.T) {
 	m, h := newTestModule(t, nil)
 	msg, addr, port, idx := pvGet(t, h, "msg"), pvGet(t, h, "srcaddr"), pvGet(t, h, "srcport"), pvGet(t, h, "conidx")
 	out := make(chan string, 10)
-	show := func(c *pv.Context) int {
+	show := func(c *event.Context) int {
 		out <- fmt.Sprintf("%s %s %s:%s #%s", c.Event, msg(c).String(), addr(c).String(), port(c).String(), idx(c).String())
 		return 1
 	}
 	h.routes[EventConnectionNew], h.routes[EventMessageReceived], h.routes[EventConnectionClosed] = show, show, show
 	start(t, m)
 	// Outside an evapi event every $evapi() is null.
-	if v := msg(&pv.Context{}); !v.IsNull() {
+	if v := msg(&event.Context{}); !v.IsNull() {
 		t.Errorf("msg outside events: %v", v)
 	}
 	a := dial(t, m)

@@ -6,9 +6,9 @@ import (
 	"sync"
 
 	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
-	"github.com/kamgo/kamgo/runtime/pv"
 )
 
 // frame is one outgoing message, encoded once into a pooled buffer; each
@@ -38,7 +38,7 @@ func (f *frame) release() {
 const hdrRoom = 12
 
 // payloadFunc appends a call's evaluated data argument to dst.
-type payloadFunc func(c *pv.Context, dst []byte) []byte
+type payloadFunc func(c *event.Context, dst []byte) []byte
 
 // compileData compiles a data argument. A string literal is a format string
 // compiled once and appended straight into the outgoing frame; anything
@@ -55,7 +55,7 @@ func compileData(h module.Host, a *module.Arg) (payloadFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(c *pv.Context, dst []byte) []byte { return append(dst, str(c)...) }, nil
+	return func(c *event.Context, dst []byte) []byte { return append(dst, str(c)...) }, nil
 }
 
 // target selects the clients of one send.
@@ -71,7 +71,7 @@ var zeros [hdrRoom]byte
 
 // build encodes the payload produced by data into a pooled frame, or
 // returns nil when the payload is empty.
-func (m *Module) build(c *pv.Context, data payloadFunc) *frame {
+func (m *Module) build(c *event.Context, data payloadFunc) *frame {
 	f := framePool.Get().(*frame)
 	off := 0
 	b := f.buf[:0]
@@ -105,7 +105,7 @@ func (m *Module) build(c *pv.Context, data payloadFunc) *frame {
 // were selected, or -1 when context_mlimit refused the frame. It consumes
 // f. Inside message-received the clients that must be written are flushed
 // together when the frames of the current read are done (see batch).
-func (m *Module) send(c *pv.Context, f *frame, tag string, t target) int {
+func (m *Module) send(c *event.Context, f *frame, tag string, t target) int {
 	defer f.release()
 	if m.contextMLimit > 0 && m.live.Load() >= m.contextMLimit {
 		m.log.Log(klog.Err, Name, "_evapi_relay(): evapi context condition failure - dropping message")
@@ -141,7 +141,7 @@ func (m *Module) send(c *pv.Context, f *frame, tag string, t target) int {
 // client is connected; only inside the dispatcher (the evapi event routes)
 // does "no client connected" fail. kamgo knows the answer everywhere but
 // keeps that rule so that request routes behave as in Kamailio.
-func (m *Module) relayResult(c *pv.Context, n int) bool {
+func (m *Module) relayResult(c *event.Context, n int) bool {
 	if n > 0 {
 		return true
 	}
@@ -157,17 +157,15 @@ func (m *Module) relayResult(c *pv.Context, n int) bool {
 }
 
 func (m *Module) funcs() []module.Func {
-	any := pv.AnyRoute
-	req := pv.RequestRoute
 	return []module.Func{
-		{Name: "evapi_relay", MinArgs: 1, MaxArgs: 1, Routes: any, Compile: m.compileRelay(false, toAll)},
-		{Name: "evapi_async_relay", MinArgs: 1, MaxArgs: 1, Routes: req, Compile: m.compileRelay(true, toAll)},
-		{Name: "evapi_multicast", MinArgs: 2, MaxArgs: 2, Routes: any, Compile: m.compileRelay(false, toTagAll)},
-		{Name: "evapi_async_multicast", MinArgs: 2, MaxArgs: 2, Routes: req, Compile: m.compileRelay(true, toTagAll)},
-		{Name: "evapi_unicast", MinArgs: 2, MaxArgs: 2, Routes: any, Compile: m.compileRelay(false, toTagFirst)},
-		{Name: "evapi_async_unicast", MinArgs: 2, MaxArgs: 2, Routes: req, Compile: m.compileRelay(true, toTagFirst)},
-		{Name: "evapi_close", MinArgs: 0, MaxArgs: 1, Routes: any, Compile: m.compileClose},
-		{Name: "evapi_set_tag", MinArgs: 1, MaxArgs: 1, Routes: any, Compile: m.compileSetTag},
+		{Name: "evapi_relay", MinArgs: 1, MaxArgs: 1, Compile: m.compileRelay(false, toAll)},
+		{Name: "evapi_async_relay", MinArgs: 1, MaxArgs: 1, Compile: m.compileRelay(true, toAll)},
+		{Name: "evapi_multicast", MinArgs: 2, MaxArgs: 2, Compile: m.compileRelay(false, toTagAll)},
+		{Name: "evapi_async_multicast", MinArgs: 2, MaxArgs: 2, Compile: m.compileRelay(true, toTagAll)},
+		{Name: "evapi_unicast", MinArgs: 2, MaxArgs: 2, Compile: m.compileRelay(false, toTagFirst)},
+		{Name: "evapi_async_unicast", MinArgs: 2, MaxArgs: 2, Compile: m.compileRelay(true, toTagFirst)},
+		{Name: "evapi_close", MinArgs: 0, MaxArgs: 1, Compile: m.compileClose},
+		{Name: "evapi_set_tag", MinArgs: 1, MaxArgs: 1, Compile: m.compileSetTag},
 	}
 }
 
@@ -200,7 +198,7 @@ func (m *Module) compileRelay(async bool, t target) func(module.Host, []*module.
 			}
 		}
 		fn := wrapperName(async, t)
-		return func(c *pv.Context) int {
+		return func(c *event.Context) int {
 			if async {
 				if m.tm == nil {
 					m.log.Log(klog.Err, Name, fn+": evapi async relay is disabled - tm module not loaded")
@@ -245,11 +243,11 @@ func (m *Module) compileRelay(async bool, t target) func(module.Host, []*module.
 }
 
 // lastData re-evaluates the data for an error line; only failures pay.
-func lastData(c *pv.Context, data payloadFunc) string { return string(data(c, nil)) }
+func lastData(c *event.Context, data payloadFunc) string { return string(data(c, nil)) }
 
 func (m *Module) compileClose(h module.Host, args []*module.Arg) (module.Call, error) {
 	// The optional parameter is accepted and ignored, as in Kamailio.
-	return func(c *pv.Context) int {
+	return func(c *event.Context) int {
 		e := envOf(c)
 		if e == nil {
 			return -1
@@ -284,7 +282,7 @@ func (m *Module) compileSetTag(h module.Host, args []*module.Arg) (module.Call, 
 	if err != nil {
 		return nil, err
 	}
-	return func(c *pv.Context) int {
+	return func(c *event.Context) int {
 		e := envOf(c)
 		if e == nil {
 			return -1

@@ -5,8 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kamgo/kamgo/lang/routetype"
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/module"
-	"github.com/kamgo/kamgo/runtime/pv"
 	"github.com/kamgo/kamgo/runtime/value"
 )
 
@@ -52,11 +53,11 @@ func TestParams(t *testing.T) {
 		t.Errorf("event_callback: %v", err)
 	}
 	ex := newModule().Exports()
-	routes := map[string]pv.RouteType{}
+	routes := map[string]routetype.Mask{}
 	for _, f := range ex.Funcs {
 		routes[f.Name] = f.Routes
 	}
-	if routes["evapi_async_relay"] != pv.RequestRoute || routes["evapi_relay"] != pv.AnyRoute || len(ex.Funcs) != 8 {
+	if routes["evapi_async_relay"] != routetype.Request || routes["evapi_relay"] != routetype.Any || len(ex.Funcs) != 8 {
 		t.Errorf("funcs %v", routes)
 	}
 }
@@ -67,14 +68,14 @@ type fakeTM struct {
 	err error
 }
 
-func (*fakeTM) ModuleInfo() module.Info              { return module.Info{Name: "tm"} }
-func (f *fakeTM) SuspendRequest(c *pv.Context) error { f.n++; return f.err }
+func (*fakeTM) ModuleInfo() module.Info                 { return module.Info{Name: "tm"} }
+func (f *fakeTM) SuspendRequest(c *event.Context) error { f.n++; return f.err }
 
 func TestAsync(t *testing.T) {
 	// Without tm: -1 and Kamailio's line.
 	m, h := newTestModule(t, nil)
 	start(t, m)
-	ctx := &pv.Context{Worker: pv.NewWorker(9), Route: pv.RequestRoute}
+	ctx := &event.Context{Worker: event.NewWorker(9), Route: routetype.Request}
 	if rc := call(t, h, m, "evapi_async_relay", lit("x"))(ctx); rc != -1 {
 		t.Errorf("rc %d", rc)
 	}
@@ -106,7 +107,7 @@ func TestAsync(t *testing.T) {
 func TestRelayOutsideEvents(t *testing.T) {
 	m, h := newTestModule(t, map[string]value.Value{"context_mlimit": value.MakeInt(2)})
 	start(t, m)
-	ctx := &pv.Context{Worker: pv.NewWorker(9)}
+	ctx := &event.Context{Worker: event.NewWorker(9)}
 	// No client and not in an evapi route: 1, as Kamailio's SIP workers.
 	if rc := call(t, h, m, "evapi_relay", lit("x"))(ctx); rc != 1 {
 		t.Errorf("rc %d", rc)
@@ -138,7 +139,7 @@ func TestWorkers(t *testing.T) {
 		m, h := newTestModule(t, map[string]value.Value{"workers": value.MakeInt(int64(n))})
 		relay := call(t, h, m, "evapi_relay", lit("$evapi(msg)"))
 		ids := make(chan int, 100)
-		h.routes[EventMessageReceived] = func(c *pv.Context) int { ids <- c.Worker.ID; return relay(c) }
+		h.routes[EventMessageReceived] = func(c *event.Context) int { ids <- c.Worker.ID; return relay(c) }
 		start(t, m)
 		cs := connect(t, m, 3)
 		for i, c := range cs {

@@ -12,6 +12,8 @@ import (
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/lang/pvsyntax"
+	"github.com/kamgo/kamgo/lang/routetype"
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/pv"
@@ -22,7 +24,7 @@ import (
 type fakeHost struct {
 	log     *klog.Logger
 	table   *pv.Table
-	routes  map[string]func(c *pv.Context) int
+	routes  map[string]func(c *event.Context) int
 	modules map[string]module.Module
 
 	mu    sync.Mutex
@@ -31,7 +33,7 @@ type fakeHost struct {
 
 func newFakeHost() *fakeHost {
 	h := &fakeHost{log: klog.New(nil, klog.Text), table: pv.NewTable(),
-		routes: map[string]func(*pv.Context) int{}, modules: map[string]module.Module{}}
+		routes: map[string]func(*event.Context) int{}, modules: map[string]module.Module{}}
 	h.log.SetHook(func(lv klog.Level, origin, msg string) {
 		h.mu.Lock()
 		h.lines = append(h.lines, lv.String()+": <"+origin+">: "+msg)
@@ -57,7 +59,7 @@ func (h *fakeHost) CompileFormat(text string, r diag.Range) (*pv.Format, error) 
 	return h.table.CompileFormat(f)
 }
 func (h *fakeHost) HasEvent(name string) bool { _, ok := h.routes[name]; return ok }
-func (h *fakeHost) RunEvent(c *pv.Context, name string) (int, bool) {
+func (h *fakeHost) RunEvent(c *event.Context, name string) (int, bool) {
 	if c.Worker == nil {
 		panic("RunEvent without a worker")
 	}
@@ -67,7 +69,7 @@ func (h *fakeHost) RunEvent(c *pv.Context, name string) (int, bool) {
 	}
 	return r(c), true
 }
-func (h *fakeHost) RunRoute(*pv.Context, string, pv.RouteType) (int, bool) { return 0, false }
+func (h *fakeHost) RunRoute(*event.Context, string, routetype.Mask) (int, bool) { return 0, false }
 func (h *fakeHost) Module(name string) (module.Module, bool) {
 	m, ok := h.modules[name]
 	return m, ok
@@ -91,9 +93,9 @@ func (h *fakeHost) logged(sub string) []string {
 func lit(s string) *module.Arg { return &module.Arg{Expr: &ast.StrLit{Value: s}} }
 
 // dyn is a non-literal argument evaluated by f.
-func dyn(f func(c *pv.Context) string) *module.Arg {
+func dyn(f func(c *event.Context) string) *module.Arg {
 	return &module.Arg{Expr: &ast.PVar{Text: "$var(t)", Class: "var"},
-		Eval: func(c *pv.Context) value.Value { return value.MakeStr(f(c)) }}
+		Eval: func(c *event.Context) value.Value { return value.MakeStr(f(c)) }}
 }
 
 // call compiles module function name of m at a call site with args.
@@ -116,7 +118,7 @@ func call(t testing.TB, h *fakeHost, m *Module, name string, args ...*module.Arg
 }
 
 // pvGet compiles $evapi(name) and returns a reader of it.
-func pvGet(t testing.TB, h *fakeHost, name string) func(c *pv.Context) value.Value {
+func pvGet(t testing.TB, h *fakeHost, name string) func(c *event.Context) value.Value {
 	t.Helper()
 	r, err := h.CompilePV("$evapi("+name+")", diag.Range{})
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kamgo/kamgo/runtime/pv"
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/value"
 )
 
@@ -41,8 +41,8 @@ func readFrame(r *bufio.Reader) ([]byte, error) {
 // relayFrom returns evapi_relay compiled with a data argument that reads
 // the context's tagKey slot, to be called outside any event route.
 func relayFrom(t testing.TB, h *fakeHost, m *Module) func(data string) int {
-	relay := call(t, h, m, "evapi_relay", dyn(func(c *pv.Context) string { s, _ := c.Get(tagKey).(string); return s }))
-	ctx := &pv.Context{Worker: pv.NewWorker(99)}
+	relay := call(t, h, m, "evapi_relay", dyn(func(c *event.Context) string { s, _ := c.Get(tagKey).(string); return s }))
+	ctx := &event.Context{Worker: event.NewWorker(99)}
 	return func(data string) int { ctx.Set(tagKey, data); return relay(ctx) }
 }
 
@@ -167,7 +167,7 @@ func TestTenThousandClients(t *testing.T) {
 		t.Cleanup(func() { syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim) })
 	}
 	m, h := newTestModule(t, map[string]value.Value{"max_clients": value.MakeInt(n)})
-	h.routes[EventConnectionNew] = func(*pv.Context) int { return 1 }
+	h.routes[EventConnectionNew] = func(*event.Context) int { return 1 }
 	start(t, m)
 	relay := relayFrom(t, h, m)
 	before := rss(t)
@@ -259,7 +259,7 @@ func BenchmarkRelay(b *testing.B) {
 		}(i, c.c)
 	}
 	relay := call(b, h, m, "evapi_relay", lit("0123456789012345678901234"))
-	ctx := &pv.Context{Worker: pv.NewWorker(99)}
+	ctx := &event.Context{Worker: event.NewWorker(99)}
 	deadline := time.Now().Add(60 * time.Second)
 	b.ReportAllocs()
 	b.ResetTimer()

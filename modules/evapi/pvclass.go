@@ -4,12 +4,13 @@ import (
 	"errors"
 
 	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/pv"
 	"github.com/kamgo/kamgo/runtime/value"
 )
 
-// envKey is the pv.Context slot holding the *env of an evapi event.
-var envKey = pv.NewKey()
+// envKey is the event.Context slot holding the *env of an evapi event.
+var envKey = event.NewKey()
 
 // env is the evapi part of an event: the connection and, for
 // message-received, the frame. One env per connection is reused for every
@@ -29,7 +30,7 @@ func (e *env) set(msg []byte) {
 }
 
 // envOf returns the evapi env of c, or nil outside evapi events.
-func envOf(c *pv.Context) *env {
+func envOf(c *event.Context) *env {
 	if c == nil {
 		return nil
 	}
@@ -86,7 +87,7 @@ func compileEvapiPV(_ *pv.Table, p *ast.PVar) (pv.Spec, error) {
 // Assignments are accepted and ignored, as Kamailio's setter does.
 type evapiSpec func(e *env) value.Value
 
-func (s evapiSpec) Get(c *pv.Context) value.Value {
+func (s evapiSpec) Get(c *event.Context) value.Value {
 	e := envOf(c)
 	if e == nil || e.c.scriptClosed.Load() {
 		return value.NullValue
@@ -94,7 +95,7 @@ func (s evapiSpec) Get(c *pv.Context) value.Value {
 	return s(e)
 }
 
-func (s evapiSpec) Set(*pv.Context, value.Value) error { return nil }
+func (s evapiSpec) Set(*event.Context, value.Value) error { return nil }
 
 var (
 	_ pv.Spec   = evapiSpec(nil)

@@ -2,9 +2,10 @@ package evapi
 
 import (
 	"fmt"
-	"github.com/kamgo/kamgo/runtime/module"
 	"io"
 	"sync/atomic"
+
+	"github.com/kamgo/kamgo/runtime/module"
 )
 
 // counters are the module's running totals; all are updated atomically.

@@ -7,13 +7,14 @@ package jansson
 import (
 	"errors"
 	"fmt"
-	"github.com/kamgo/kamgo/modules/internal/jsondoc"
 	"strconv"
 	"strings"
 
+	"github.com/kamgo/kamgo/modules/internal/jsondoc"
+
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
-	"github.com/kamgo/kamgo/runtime/pv"
 	"github.com/kamgo/kamgo/runtime/value"
 )
 
@@ -30,15 +31,15 @@ func (*Module) ModuleInfo() module.Info {
 // Exports implements module.Exporter.
 func (m *Module) Exports() module.Exports {
 	return module.Exports{Funcs: []module.Func{
-		{Name: "jansson_get", MinArgs: 3, MaxArgs: 3, Routes: pv.AnyRoute, Compile: compileGet(false)},
-		{Name: "jansson_get_field", MinArgs: 3, MaxArgs: 3, Routes: pv.AnyRoute, Compile: compileGet(true)},
-		{Name: "jansson_array_size", MinArgs: 3, MaxArgs: 3, Routes: pv.AnyRoute, Compile: compileArraySize},
-		{Name: "jansson_set", MinArgs: 4, MaxArgs: 4, Routes: pv.AnyRoute, Compile: compileSet(false)},
-		{Name: "jansson_append", MinArgs: 4, MaxArgs: 4, Routes: pv.AnyRoute, Compile: compileSet(true)},
+		{Name: "jansson_get", MinArgs: 3, MaxArgs: 3, Compile: compileGet(false)},
+		{Name: "jansson_get_field", MinArgs: 3, MaxArgs: 3, Compile: compileGet(true)},
+		{Name: "jansson_array_size", MinArgs: 3, MaxArgs: 3, Compile: compileArraySize},
+		{Name: "jansson_set", MinArgs: 4, MaxArgs: 4, Compile: compileSet(false)},
+		{Name: "jansson_append", MinArgs: 4, MaxArgs: 4, Compile: compileSet(true)},
 	}}
 }
 
-func logErr(c *pv.Context, format string, args ...any) {
+func logErr(c *event.Context, format string, args ...any) {
 	if c.Log != nil {
 		c.Log.Logf(klog.Err, "jansson", format, args...)
 	}
@@ -86,7 +87,7 @@ func compileGet(field bool) func(module.Host, []*module.Arg) (module.Call, error
 		if err != nil {
 			return nil, err
 		}
-		return func(c *pv.Context) int {
+		return func(c *event.Context) int {
 			text := doc(c)
 			root, err := jsondoc.Parse(text)
 			if err != nil {
@@ -130,7 +131,7 @@ func compileArraySize(h module.Host, args []*module.Arg) (module.Call, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(c *pv.Context) int {
+	return func(c *event.Context) int {
 		root, err := jsondoc.Parse(doc(c))
 		if err != nil {
 			logErr(c, "failed to parse json")
@@ -221,7 +222,7 @@ func compileSet(appendMode bool) func(module.Host, []*module.Arg) (module.Call, 
 		if err != nil {
 			return nil, err
 		}
-		return func(c *pv.Context) int {
+		return func(c *event.Context) int {
 			v, err := newValue(typ(c), val(c))
 			if err != nil {
 				logErr(c, "%v", err)

@@ -1,8 +1,9 @@
 package jansson
 
 import (
-	"github.com/kamgo/kamgo/modules/internal/jsondoc"
 	"testing"
+
+	"github.com/kamgo/kamgo/modules/internal/jsondoc"
 
 	_ "github.com/kamgo/kamgo/modules/pv"
 	"github.com/kamgo/kamgo/modules/pv/pvtest"

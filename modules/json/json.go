@@ -5,11 +5,12 @@ package json
 
 import (
 	"fmt"
+
 	"github.com/kamgo/kamgo/modules/internal/jsondoc"
 
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
-	"github.com/kamgo/kamgo/runtime/pv"
 	"github.com/kamgo/kamgo/runtime/value"
 )
 
@@ -28,8 +29,8 @@ func (m *Module) Exports() module.Exports {
 	return module.Exports{
 		Params: []module.Param{{Name: "json_escape_char", Type: module.ParamStr}},
 		Funcs: []module.Func{
-			{Name: "json_get_field", MinArgs: 3, MaxArgs: 3, Routes: pv.AnyRoute, Compile: compileGet(false)},
-			{Name: "json_get_string", MinArgs: 3, MaxArgs: 3, Routes: pv.AnyRoute, Compile: compileGet(true)},
+			{Name: "json_get_field", MinArgs: 3, MaxArgs: 3, Compile: compileGet(false)},
+			{Name: "json_get_string", MinArgs: 3, MaxArgs: 3, Compile: compileGet(true)},
 		},
 	}
 }
@@ -57,7 +58,7 @@ func compileGet(unquote bool) func(module.Host, []*module.Arg) (module.Call, err
 		if err != nil {
 			return nil, err
 		}
-		return func(c *pv.Context) int {
+		return func(c *event.Context) int {
 			root, err := jsondoc.Parse(doc(c))
 			if err != nil || root.Kind != 'o' {
 				if c.Log != nil {

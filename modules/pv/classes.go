@@ -8,19 +8,20 @@ import (
 	"time"
 
 	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/pv"
 	"github.com/kamgo/kamgo/runtime/value"
 )
 
 var (
-	varKey = pv.NewKey() // Worker slot: *varStore ($var)
-	avpKey = pv.NewKey() // Context slot: *avpStore ($avp, per event)
-	tsKey  = pv.NewKey() // Context slot: time.Time of the first $Ts read in the event
+	varKey = event.NewKey() // Worker slot: *varStore ($var)
+	avpKey = event.NewKey() // Context slot: *avpStore ($avp, per event)
+	tsKey  = event.NewKey() // Context slot: time.Time of the first $Ts read in the event
 )
 
 // nameOf compiles a class's inner name: fixed text, or a format evaluated
 // per read when it holds pseudo-variables.
-func nameOf(t *pv.Table, p *ast.PVar) (func(c *pv.Context) string, error) {
+func nameOf(t *pv.Table, p *ast.PVar) (func(c *event.Context) string, error) {
 	if p.Name == nil || p.Name.Text == "" {
 		return nil, fmt.Errorf("missing name")
 	}
@@ -32,7 +33,7 @@ func nameOf(t *pv.Table, p *ast.PVar) (func(c *pv.Context) string, error) {
 		return f.String, nil
 	}
 	s := p.Name.Text
-	return func(*pv.Context) string { return s }, nil
+	return func(*event.Context) string { return s }, nil
 }
 
 func (m *Module) classes() []*pv.Class {
@@ -43,30 +44,30 @@ func (m *Module) classes() []*pv.Class {
 		{Name: "xavp", Module: "pv", Compile: compileXavp},
 		{Name: "env", Module: "pv", Compile: compileEnv},
 		{Name: "null", Module: "pv", Compile: func(*pv.Table, *ast.PVar) (pv.Spec, error) {
-			return pv.GetterFunc(func(*pv.Context) value.Value { return value.NullValue }), nil
+			return pv.GetterFunc(func(*event.Context) value.Value { return value.NullValue }), nil
 		}},
-		{Name: "Ts", Module: "pv", Compile: fixed(func(c *pv.Context) value.Value {
+		{Name: "Ts", Module: "pv", Compile: fixed(func(c *event.Context) value.Value {
 			return value.MakeInt(eventTime(c).Unix())
 		})},
-		{Name: "Tf", Module: "pv", Compile: fixed(func(c *pv.Context) value.Value {
+		{Name: "Tf", Module: "pv", Compile: fixed(func(c *event.Context) value.Value {
 			t := eventTime(c)
 			return value.MakeStrInt(t.Format("Mon Jan _2 15:04:05 2006"), t.Unix())
 		})},
-		{Name: "TS", Module: "pv", Compile: fixed(func(*pv.Context) value.Value {
+		{Name: "TS", Module: "pv", Compile: fixed(func(*event.Context) value.Value {
 			return value.MakeInt(time.Now().Unix())
 		})},
-		{Name: "TF", Module: "pv", Compile: fixed(func(*pv.Context) value.Value {
+		{Name: "TF", Module: "pv", Compile: fixed(func(*event.Context) value.Value {
 			t := time.Now()
 			return value.MakeStrInt(t.Format("Mon Jan _2 15:04:05 2006"), t.Unix())
 		})},
 		{Name: "TV", Module: "pv", Names: []string{"s", "u", "sn", "un", "Sn", "Sm", "Fn"}, Compile: compileTV},
-		{Name: "pp", Module: "pv", Compile: fixed(func(*pv.Context) value.Value {
+		{Name: "pp", Module: "pv", Compile: fixed(func(*event.Context) value.Value {
 			return value.MakeInt(int64(os.Getpid()))
 		})},
 	}, msgClasses()...)
 }
 
-func fixed(f func(c *pv.Context) value.Value) func(*pv.Table, *ast.PVar) (pv.Spec, error) {
+func fixed(f func(c *event.Context) value.Value) func(*pv.Table, *ast.PVar) (pv.Spec, error) {
 	return func(_ *pv.Table, p *ast.PVar) (pv.Spec, error) {
 		if p.Name != nil {
 			return nil, fmt.Errorf("takes no name")
@@ -77,7 +78,7 @@ func fixed(f func(c *pv.Context) value.Value) func(*pv.Table, *ast.PVar) (pv.Spe
 
 // eventTime is the time $Ts and $Tf report: fixed for one event, as
 // Kamailio caches it per message.
-func eventTime(c *pv.Context) time.Time {
+func eventTime(c *event.Context) time.Time {
 	if t, ok := c.Get(tsKey).(time.Time); ok {
 		return t
 	}
@@ -92,23 +93,23 @@ func compileTV(_ *pv.Table, p *ast.PVar) (pv.Spec, error) {
 	}
 	switch p.Name.Text {
 	case "s":
-		return pv.GetterFunc(func(*pv.Context) value.Value { return value.MakeInt(time.Now().Unix()) }), nil
+		return pv.GetterFunc(func(*event.Context) value.Value { return value.MakeInt(time.Now().Unix()) }), nil
 	case "u":
-		return pv.GetterFunc(func(*pv.Context) value.Value {
+		return pv.GetterFunc(func(*event.Context) value.Value {
 			return value.MakeInt(int64(time.Now().Nanosecond() / 1000))
 		}), nil
 	case "sn", "un":
-		return pv.GetterFunc(func(*pv.Context) value.Value {
+		return pv.GetterFunc(func(*event.Context) value.Value {
 			t := time.Now()
 			return value.MakeStr(fmt.Sprintf("%d.%06d", t.Unix(), t.Nanosecond()/1000))
 		}), nil
 	case "Sn", "Sm":
-		return pv.GetterFunc(func(*pv.Context) value.Value {
+		return pv.GetterFunc(func(*event.Context) value.Value {
 			t := time.Now()
 			return value.MakeStr(fmt.Sprintf("%d.%06d", t.Unix(), t.Nanosecond()/1000))
 		}), nil
 	case "Fn":
-		return pv.GetterFunc(func(*pv.Context) value.Value {
+		return pv.GetterFunc(func(*event.Context) value.Value {
 			t := time.Now()
 			return value.MakeStr(fmt.Sprintf("%d.%09d", t.Unix(), t.Nanosecond()))
 		}), nil
@@ -121,7 +122,7 @@ func compileEnv(t *pv.Table, p *ast.PVar) (pv.Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	return pv.GetterFunc(func(c *pv.Context) value.Value {
+	return pv.GetterFunc(func(c *event.Context) value.Value {
 		if v, ok := os.LookupEnv(name(c)); ok {
 			return value.MakeStr(v)
 		}
@@ -136,8 +137,8 @@ func compileEnv(t *pv.Table, p *ast.PVar) (pv.Spec, error) {
 // A constant name is resolved to its slot once, at load time.
 type varSpec struct {
 	m    *Module
-	id   int                        // slot of a constant name, or -1
-	name func(c *pv.Context) string // a dynamic name
+	id   int                           // slot of a constant name, or -1
+	name func(c *event.Context) string // a dynamic name
 }
 
 // varStore is one worker's $var values, indexed by slot. A zero Value is a
@@ -181,9 +182,9 @@ func (m *Module) varID(name string) int {
 	return id
 }
 
-func (m *Module) workerVars(c *pv.Context) *varStore {
+func (m *Module) workerVars(c *event.Context) *varStore {
 	if c.Worker == nil {
-		c.Worker = pv.NewWorker(0)
+		c.Worker = event.NewWorker(0)
 	}
 	if vs, ok := c.Worker.Get(varKey).(*varStore); ok {
 		return vs
@@ -205,14 +206,14 @@ func (vs *varStore) set(id int, v value.Value) {
 	vs.vals[id] = v
 }
 
-func (s *varSpec) slot(c *pv.Context) int {
+func (s *varSpec) slot(c *event.Context) int {
 	if s.id >= 0 {
 		return s.id
 	}
 	return s.m.varID(s.name(c))
 }
 
-func (s *varSpec) Get(c *pv.Context) value.Value {
+func (s *varSpec) Get(c *event.Context) value.Value {
 	vs := s.m.workerVars(c)
 	if id := s.slot(c); id < len(vs.vals) && !vs.vals[id].IsNull() {
 		return vs.vals[id]
@@ -220,7 +221,7 @@ func (s *varSpec) Get(c *pv.Context) value.Value {
 	return value.MakeInt(0)
 }
 
-func (s *varSpec) Set(c *pv.Context, v value.Value) error {
+func (s *varSpec) Set(c *event.Context, v value.Value) error {
 	if v.IsNull() {
 		v = value.MakeInt(0)
 	}
@@ -228,7 +229,7 @@ func (s *varSpec) Set(c *pv.Context, v value.Value) error {
 	return nil
 }
 
-func (s *varSpec) Defined(*pv.Context) bool { return true }
+func (s *varSpec) Defined(*event.Context) bool { return true }
 
 // ---------------------------------------------------------------- $shv
 
@@ -236,7 +237,7 @@ func (s *varSpec) Defined(*pv.Context) bool { return true }
 // assigning $null leaves an empty string, as Kamailio 5.6.3 does.
 type shvSpec struct {
 	m    *Module
-	name func(c *pv.Context) string
+	name func(c *event.Context) string
 }
 
 func (m *Module) compileShv(t *pv.Table, p *ast.PVar) (pv.Spec, error) {
@@ -247,7 +248,7 @@ func (m *Module) compileShv(t *pv.Table, p *ast.PVar) (pv.Spec, error) {
 	return &shvSpec{m: m, name: name}, nil
 }
 
-func (s *shvSpec) Get(c *pv.Context) value.Value {
+func (s *shvSpec) Get(c *event.Context) value.Value {
 	s.m.shvMu.RLock()
 	v, ok := s.m.shv[s.name(c)]
 	s.m.shvMu.RUnlock()
@@ -257,7 +258,7 @@ func (s *shvSpec) Get(c *pv.Context) value.Value {
 	return v
 }
 
-func (s *shvSpec) Set(c *pv.Context, v value.Value) error {
+func (s *shvSpec) Set(c *event.Context, v value.Value) error {
 	if v.IsNull() {
 		v = value.MakeStr("")
 	}
@@ -268,7 +269,7 @@ func (s *shvSpec) Set(c *pv.Context, v value.Value) error {
 	return nil
 }
 
-func (s *shvSpec) Defined(*pv.Context) bool { return true }
+func (s *shvSpec) Defined(*event.Context) bool { return true }
 
 // ---------------------------------------------------------------- $avp
 
@@ -276,7 +277,7 @@ func (s *shvSpec) Defined(*pv.Context) bool { return true }
 // element is the most recent (index 0 in the script).
 type avpStore map[string][]value.Value
 
-func avps(c *pv.Context) avpStore {
+func avps(c *event.Context) avpStore {
 	if s, ok := c.Get(avpKey).(avpStore); ok {
 		return s
 	}
@@ -286,9 +287,9 @@ func avps(c *pv.Context) avpStore {
 }
 
 type avpSpec struct {
-	name func(c *pv.Context) string
+	name func(c *event.Context) string
 	all  bool
-	idx  func(c *pv.Context) (int, bool) // nil without an index
+	idx  func(c *event.Context) (int, bool) // nil without an index
 }
 
 // avpKeyOf maps an AVP name to its key: "s:x" and "x" are the string
@@ -324,7 +325,7 @@ func compileAvp(t *pv.Table, p *ast.PVar) (pv.Spec, error) {
 	name := dyn
 	if p.Name.Dyn == nil {
 		key := avpKeyOf(p.Name.Text)
-		name = func(*pv.Context) string { return key }
+		name = func(*event.Context) string { return key }
 	}
 	s := &avpSpec{name: name}
 	if ix := p.Index; ix != nil {
@@ -336,7 +337,7 @@ func compileAvp(t *pv.Table, p *ast.PVar) (pv.Spec, error) {
 			if err != nil {
 				return nil, err
 			}
-			s.idx = func(c *pv.Context) (int, bool) {
+			s.idx = func(c *event.Context) (int, bool) {
 				v := r.Get(c)
 				switch v.K {
 				case value.Int:
@@ -349,13 +350,13 @@ func compileAvp(t *pv.Table, p *ast.PVar) (pv.Spec, error) {
 			}
 		default:
 			n := ix.N
-			s.idx = func(*pv.Context) (int, bool) { return n, true }
+			s.idx = func(*event.Context) (int, bool) { return n, true }
 		}
 	}
 	return s, nil
 }
 
-func (s *avpSpec) Get(c *pv.Context) value.Value {
+func (s *avpSpec) Get(c *event.Context) value.Value {
 	st := avps(c)[s.name(c)]
 	if len(st) == 0 {
 		return value.NullValue
@@ -389,7 +390,7 @@ func (s *avpSpec) Get(c *pv.Context) value.Value {
 // index other than [*] is ignored, so $(avp(x)[1]) = v adds v as the
 // newest value); [*] removes every value first. $null removes the most
 // recent value, or every value with [*].
-func (s *avpSpec) Set(c *pv.Context, v value.Value) error {
+func (s *avpSpec) Set(c *event.Context, v value.Value) error {
 	store := avps(c)
 	name := s.name(c)
 	st := store[name]
@@ -412,4 +413,4 @@ func (s *avpSpec) Set(c *pv.Context, v value.Value) error {
 	return nil
 }
 
-func (s *avpSpec) Defined(c *pv.Context) bool { return !s.Get(c).IsNull() }
+func (s *avpSpec) Defined(c *event.Context) bool { return !s.Get(c).IsNull() }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/pv"
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 	"github.com/kamgo/kamgo/runtime/value"
@@ -21,7 +22,7 @@ import (
 // msgGetter is a read-only message pseudo-variable.
 type msgGetter func(m *sipmsg.Msg) value.Value
 
-func (f msgGetter) Get(c *pv.Context) value.Value { return f(sipmsg.FromContext(c)) }
+func (f msgGetter) Get(c *event.Context) value.Value { return f(sipmsg.FromContext(c)) }
 
 // msgVar is a writable message pseudo-variable.
 type msgVar struct {
@@ -29,9 +30,9 @@ type msgVar struct {
 	set func(m *sipmsg.Msg, v value.Value) error
 }
 
-func (s msgVar) Get(c *pv.Context) value.Value { return s.get(sipmsg.FromContext(c)) }
+func (s msgVar) Get(c *event.Context) value.Value { return s.get(sipmsg.FromContext(c)) }
 
-func (s msgVar) Set(c *pv.Context, v value.Value) error { return s.set(sipmsg.FromContext(c), v) }
+func (s msgVar) Set(c *event.Context, v value.Value) error { return s.set(sipmsg.FromContext(c), v) }
 
 func strOrNull(s string, ok bool) value.Value {
 	if !ok {
@@ -306,7 +307,7 @@ func compileHdr(t *pv.Table, p *ast.PVar) (pv.Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	all, idx := false, func(*pv.Context) int { return 0 }
+	all, idx := false, func(*event.Context) int { return 0 }
 	if ix := p.Index; ix != nil {
 		switch {
 		case ix.All:
@@ -316,13 +317,13 @@ func compileHdr(t *pv.Table, p *ast.PVar) (pv.Spec, error) {
 			if err != nil {
 				return nil, err
 			}
-			idx = func(c *pv.Context) int { n, _ := value.ToInt(r.Get(c)); return int(n) }
+			idx = func(c *event.Context) int { n, _ := value.ToInt(r.Get(c)); return int(n) }
 		default:
 			n := ix.N
-			idx = func(*pv.Context) int { return n }
+			idx = func(*event.Context) int { return n }
 		}
 	}
-	return pv.GetterFunc(func(c *pv.Context) value.Value {
+	return pv.GetterFunc(func(c *event.Context) value.Value {
 		vals := sipmsg.FromContext(c).HeaderValues(name(c))
 		if len(vals) == 0 {
 			return value.NullValue

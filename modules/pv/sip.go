@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/pv"
 	"github.com/kamgo/kamgo/runtime/value"
 )
@@ -148,7 +149,7 @@ var uriOps = map[string]opSpec{
 		if err != nil {
 			return nil, err
 		}
-		return func(c *pv.Context, s string) (value.Value, error) {
+		return func(c *event.Context, s string) (value.Value, error) {
 			u, ok := parseURI(s)
 			if !ok {
 				return value.NullValue, errTrans
@@ -233,7 +234,7 @@ func paramIndexOp(pick func(p paramItem) string) opSpec {
 		if err != nil {
 			return nil, err
 		}
-		return func(c *pv.Context, s string) (value.Value, error) {
+		return func(c *event.Context, s string) (value.Value, error) {
 			i, err := idx(c)
 			if err != nil {
 				return value.NullValue, err
@@ -261,7 +262,7 @@ func paramNameOp(f func(v string, found bool) value.Value) opSpec {
 		if err != nil {
 			return nil, err
 		}
-		return func(c *pv.Context, s string) (value.Value, error) {
+		return func(c *event.Context, s string) (value.Value, error) {
 			return f(findParam(s, name(c), sep)), nil
 		}, nil
 	}}
@@ -277,7 +278,7 @@ var paramOps = map[string]opSpec{
 		if err != nil {
 			return nil, err
 		}
-		return func(_ *pv.Context, s string) (value.Value, error) {
+		return func(_ *event.Context, s string) (value.Value, error) {
 			return value.MakeInt(int64(len(splitParams(s, sep)))), nil
 		}, nil
 	}},

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/pv"
 	"github.com/kamgo/kamgo/runtime/value"
 )
@@ -23,16 +24,16 @@ import (
 var errTrans = errors.New("transformation failed")
 
 // strParam compiles a transformation parameter read as a string.
-func strParam(t *pv.Table, p *ast.TransParam) (func(c *pv.Context) string, error) {
+func strParam(t *pv.Table, p *ast.TransParam) (func(c *event.Context) string, error) {
 	if p.PV == nil {
 		s := p.Text
-		return func(*pv.Context) string { return s }, nil
+		return func(*event.Context) string { return s }, nil
 	}
 	r, err := t.Compile(p.PV)
 	if err != nil {
 		return nil, err
 	}
-	return func(c *pv.Context) string {
+	return func(c *event.Context) string {
 		v := r.Get(c)
 		if v.K == value.Str {
 			return v.S
@@ -46,19 +47,19 @@ func strParam(t *pv.Table, p *ast.TransParam) (func(c *pv.Context) string, error
 
 // intParam compiles a transformation parameter read as an integer; a
 // literal must be a number at load time.
-func intParam(t *pv.Table, p *ast.TransParam) (func(c *pv.Context) (int, error), error) {
+func intParam(t *pv.Table, p *ast.TransParam) (func(c *event.Context) (int, error), error) {
 	if p.PV == nil {
 		n, err := strconv.Atoi(strings.TrimSpace(p.Text))
 		if err != nil {
 			return nil, fmt.Errorf("parameter %q is not a number", p.Text)
 		}
-		return func(*pv.Context) (int, error) { return n, nil }, nil
+		return func(*event.Context) (int, error) { return n, nil }, nil
 	}
 	r, err := t.Compile(p.PV)
 	if err != nil {
 		return nil, err
 	}
-	return func(c *pv.Context) (int, error) {
+	return func(c *event.Context) (int, error) {
 		v := r.Get(c)
 		switch v.K {
 		case value.Int:
@@ -83,7 +84,7 @@ func asStr(v value.Value) string {
 }
 
 // strOp is a transformation of the s class taking the input's string form.
-type strOp func(c *pv.Context, s string) (value.Value, error)
+type strOp func(c *event.Context, s string) (value.Value, error)
 
 // opSpec describes one op: how many parameters and how to build it.
 type opSpec struct {
@@ -94,7 +95,7 @@ type opSpec struct {
 // simple wraps a parameterless string function.
 func simple(f func(s string) (value.Value, error)) opSpec {
 	return opSpec{build: func(*pv.Table, []*ast.TransParam) (strOp, error) {
-		return func(_ *pv.Context, s string) (value.Value, error) { return f(s) }, nil
+		return func(_ *event.Context, s string) (value.Value, error) { return f(s) }, nil
 	}}
 }
 
@@ -119,7 +120,7 @@ func oneStr(f func(s, p string) (value.Value, error)) opSpec {
 		if err != nil {
 			return nil, err
 		}
-		return func(c *pv.Context, s string) (value.Value, error) { return f(s, p(c)) }, nil
+		return func(c *event.Context, s string) (value.Value, error) { return f(s, p(c)) }, nil
 	}}
 }
 
@@ -130,7 +131,7 @@ func oneInt(f func(s string, n int) (value.Value, error)) opSpec {
 		if err != nil {
 			return nil, err
 		}
-		return func(c *pv.Context, s string) (value.Value, error) {
+		return func(c *event.Context, s string) (value.Value, error) {
 			n, err := p(c)
 			if err != nil {
 				return value.NullValue, err
@@ -161,7 +162,7 @@ func compileOps(class string, ops map[string]opSpec) func(t *pv.Table, tr *ast.T
 		if err != nil {
 			return nil, err
 		}
-		return func(c *pv.Context, in value.Value) (value.Value, error) {
+		return func(c *event.Context, in value.Value) (value.Value, error) {
 			if in.IsNull() {
 				return value.NullValue, pv.ErrTransNull
 			}
@@ -329,7 +330,7 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return func(c *pv.Context, s string) (value.Value, error) {
+			return func(c *event.Context, s string) (value.Value, error) {
 				ch := p(c)
 				if ch == "" {
 					return value.MakeInt(0), nil
@@ -537,7 +538,7 @@ func hexval(c byte) byte {
 
 func buildPrefixes(quote string) func(t *pv.Table, ps []*ast.TransParam) (strOp, error) {
 	return func(t *pv.Table, ps []*ast.TransParam) (strOp, error) {
-		max := func(*pv.Context) (int, error) { return 0, nil }
+		max := func(*event.Context) (int, error) { return 0, nil }
 		if len(ps) == 1 {
 			p, err := intParam(t, ps[0])
 			if err != nil {
@@ -545,7 +546,7 @@ func buildPrefixes(quote string) func(t *pv.Table, ps []*ast.TransParam) (strOp,
 			}
 			max = p
 		}
-		return func(c *pv.Context, s string) (value.Value, error) {
+		return func(c *event.Context, s string) (value.Value, error) {
 			n, err := max(c)
 			if err != nil {
 				return value.NullValue, err
@@ -582,7 +583,7 @@ func buildSubstr(t *pv.Table, ps []*ast.TransParam) (strOp, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(c *pv.Context, s string) (value.Value, error) {
+	return func(c *event.Context, s string) (value.Value, error) {
 		o, err := off(c)
 		if err != nil {
 			return value.NullValue, err
@@ -629,7 +630,7 @@ func buildSelect(t *pv.Table, ps []*ast.TransParam) (strOp, error) {
 	if ps[1].PV != nil || len(sep) != 1 {
 		return nil, fmt.Errorf("select separator must be one character, got %q", ps[1].Text)
 	}
-	return func(c *pv.Context, s string) (value.Value, error) {
+	return func(c *event.Context, s string) (value.Value, error) {
 		i, err := idx(c)
 		if err != nil {
 			return value.NullValue, err
@@ -654,7 +655,7 @@ func buildReplace(t *pv.Table, ps []*ast.TransParam) (strOp, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(c *pv.Context, s string) (value.Value, error) {
+	return func(c *event.Context, s string) (value.Value, error) {
 		f := from(c)
 		if f == "" {
 			return value.MakeStr(s), nil
@@ -664,7 +665,7 @@ func buildReplace(t *pv.Table, ps []*ast.TransParam) (strOp, error) {
 }
 
 func buildCorehash(t *pv.Table, ps []*ast.TransParam) (strOp, error) {
-	size := func(*pv.Context) (int, error) { return 0, nil }
+	size := func(*event.Context) (int, error) { return 0, nil }
 	if len(ps) == 1 {
 		p, err := intParam(t, ps[0])
 		if err != nil {
@@ -672,7 +673,7 @@ func buildCorehash(t *pv.Table, ps []*ast.TransParam) (strOp, error) {
 		}
 		size = p
 	}
-	return func(c *pv.Context, s string) (value.Value, error) {
+	return func(c *event.Context, s string) (value.Value, error) {
 		n, err := size(c)
 		if err != nil {
 			return value.NullValue, err

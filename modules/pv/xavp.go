@@ -8,6 +8,7 @@ import (
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/lang/pvsyntax"
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/pv"
 	"github.com/kamgo/kamgo/runtime/value"
 )
@@ -18,7 +19,7 @@ import (
 // front: index 0 is the newest, a negative index counts from the end.
 // The rules below are those of Kamailio 5.6.3's pv_get_xavp/pv_set_xavp.
 
-var xavpKey = pv.NewKey() // Context slot: *xlist
+var xavpKey = event.NewKey() // Context slot: *xlist
 
 // xitem is one xavp: a value (int or string) or a sub-list.
 type xitem struct {
@@ -104,7 +105,7 @@ func (l *xlist) rmIndex(name string, idx int) {
 	}
 }
 
-func rootXavps(c *pv.Context) *xlist {
+func rootXavps(c *event.Context) *xlist {
 	if l, ok := c.Get(xavpKey).(*xlist); ok {
 		return l
 	}
@@ -121,7 +122,7 @@ type xindex struct {
 	ref *pv.Ref
 }
 
-func (x xindex) get(c *pv.Context) (idx int, all bool) {
+func (x xindex) get(c *event.Context) (idx int, all bool) {
 	switch {
 	case !x.set:
 		return 0, false
@@ -206,7 +207,7 @@ func xvalue(it *xitem) value.Value {
 	return it.val
 }
 
-func (s *xavpSpec) Get(c *pv.Context) value.Value {
+func (s *xavpSpec) Get(c *event.Context) value.Value {
 	l := rootXavps(c)
 	idx, _ := s.idx.get(c)
 	if idx < 0 {
@@ -258,7 +259,7 @@ func fixSet(l *xlist, name string, idx int) int {
 	return idx
 }
 
-func (s *xavpSpec) Set(c *pv.Context, v value.Value) error {
+func (s *xavpSpec) Set(c *event.Context, v value.Value) error {
 	l := rootXavps(c)
 	idx, all := s.idx.get(c)
 	if v.IsNull() {
@@ -313,7 +314,7 @@ func (s *xavpSpec) newItem(l *xlist, name string, v value.Value) *xitem {
 	return &xitem{name: name, val: v, id: 0x1000 + *l.nextID*0x40}
 }
 
-func (s *xavpSpec) unset(c *pv.Context, l *xlist, idx int, all bool) {
+func (s *xavpSpec) unset(c *event.Context, l *xlist, idx int, all bool) {
 	if !s.hasKey {
 		switch {
 		case s.idx.set && all:
@@ -353,4 +354,4 @@ func (s *xavpSpec) unset(c *pv.Context, l *xlist, idx int, all bool) {
 	rmKey(l.get(s.name, idx))
 }
 
-func (s *xavpSpec) Defined(c *pv.Context) bool { return !s.Get(c).IsNull() }
+func (s *xavpSpec) Defined(c *event.Context) bool { return !s.Get(c).IsNull() }

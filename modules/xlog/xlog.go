@@ -8,9 +8,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
-	"github.com/kamgo/kamgo/runtime/pv"
 	"github.com/kamgo/kamgo/runtime/value"
 )
 
@@ -37,7 +37,7 @@ func newModule() *Module { return &Module{bufSize: 4096, prefix: defaultPrefix} 
 // Exports implements module.Exporter.
 func (m *Module) Exports() module.Exports {
 	fixed := func(name string, lv klog.Level, line bool) module.Func {
-		return module.Func{Name: name, MinArgs: 1, MaxArgs: 1, Routes: pv.AnyRoute,
+		return module.Func{Name: name, MinArgs: 1, MaxArgs: 1,
 			Compile: func(h module.Host, args []*module.Arg) (module.Call, error) {
 				return m.compile(h, name, constLevel(lv), args[0], line)
 			}}
@@ -54,9 +54,9 @@ func (m *Module) Exports() module.Exports {
 			{Name: "prefix_mode", Type: module.ParamInt, Default: value.MakeInt(0)},
 		},
 		Funcs: []module.Func{
-			{Name: "xlog", MinArgs: 1, MaxArgs: 3, Routes: pv.AnyRoute, Compile: m.compileLeveled("xlog", false)},
-			{Name: "xlogl", MinArgs: 1, MaxArgs: 3, Routes: pv.AnyRoute, Compile: m.compileLeveled("xlogl", true)},
-			{Name: "xlogm", MinArgs: 2, MaxArgs: 2, Routes: pv.AnyRoute, Compile: m.compileLeveled("xlogm", false)},
+			{Name: "xlog", MinArgs: 1, MaxArgs: 3, Compile: m.compileLeveled("xlog", false)},
+			{Name: "xlogl", MinArgs: 1, MaxArgs: 3, Compile: m.compileLeveled("xlogl", true)},
+			{Name: "xlogm", MinArgs: 2, MaxArgs: 2, Compile: m.compileLeveled("xlogm", false)},
 			fixed("xdbg", klog.Dbg, false),
 			fixed("xdbgl", klog.Dbg, true),
 			fixed("xinfo", klog.Info, false),
@@ -98,10 +98,10 @@ func (m *Module) Provision(h module.Host) error {
 	return nil
 }
 
-type levelFunc func(c *pv.Context) (klog.Level, bool)
+type levelFunc func(c *event.Context) (klog.Level, bool)
 
 func constLevel(lv klog.Level) levelFunc {
-	return func(*pv.Context) (klog.Level, bool) { return lv, true }
+	return func(*event.Context) (klog.Level, bool) { return lv, true }
 }
 
 // compileLeveled handles xlog([[facility,] level,] fmt).
@@ -141,7 +141,7 @@ func compileLevel(h module.Host, a *module.Arg) (levelFunc, error) {
 	if err != nil {
 		return nil, fmt.Errorf("level: %v", err)
 	}
-	return func(c *pv.Context) (klog.Level, bool) {
+	return func(c *event.Context) (klog.Level, bool) {
 		v := r.Get(c)
 		switch v.K {
 		case value.Int:
@@ -199,7 +199,7 @@ func (m *Module) compile(h module.Host, name string, lv levelFunc, a *module.Arg
 	log := h.Log()
 	head, custom := m.prefix, m.prefixSet && m.prefix != defaultPrefix
 	bufSize := m.bufSize
-	return func(c *pv.Context) int {
+	return func(c *event.Context) int {
 		l, ok := lv(c)
 		if !ok {
 			return -1

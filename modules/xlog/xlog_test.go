@@ -6,11 +6,11 @@ import (
 
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/diag"
+	"github.com/kamgo/kamgo/lang/routetype"
 	_ "github.com/kamgo/kamgo/modules/pv"
 	"github.com/kamgo/kamgo/modules/pv/pvtest"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
-	"github.com/kamgo/kamgo/runtime/pv"
 	"github.com/kamgo/kamgo/runtime/value"
 )
 
@@ -91,4 +91,4 @@ type writerFunc func(p []byte)
 
 func (f writerFunc) Write(p []byte) (int, error) { f(p); return len(p), nil }
 
-var _ = pv.AnyRoute
+var _ = routetype.Any

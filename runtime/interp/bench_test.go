@@ -3,7 +3,7 @@ package interp
 import (
 	"testing"
 
-	"github.com/kamgo/kamgo/runtime/pv"
+	"github.com/kamgo/kamgo/runtime/event"
 )
 
 // benchRoute is 20 typical statements: assignments, concatenation with
@@ -37,7 +37,7 @@ func BenchmarkRoute(b *testing.B) {
 	if r == nil {
 		b.Fatal(dl)
 	}
-	c := &pv.Context{Worker: r.w, Log: r.log}
+	c := &event.Context{Worker: r.w, Log: r.log}
 	c.Reset()
 	c.Set(tmsgKey, "alice")
 	b.ReportAllocs()
@@ -60,7 +60,7 @@ func BenchmarkRouteInt(b *testing.B) {
 	if r == nil {
 		b.Fatal(dl)
 	}
-	c := &pv.Context{Worker: r.w, Log: r.log}
+	c := &event.Context{Worker: r.w, Log: r.log}
 	c.Reset()
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -26,6 +26,7 @@ import (
 	"github.com/kamgo/kamgo/lang/check"
 	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/lang/preproc"
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/pv"
@@ -51,7 +52,7 @@ type capture struct {
 }
 
 var (
-	captureKey = pv.NewKey()
+	captureKey = event.NewKey()
 	// current is the capture instance of the server being driven; cases
 	// run one at a time.
 	current *capture
@@ -82,7 +83,7 @@ func (m *capture) Exports() module.Exports {
 					return nil, err
 				}
 			}
-			return func(c *pv.Context) int {
+			return func(c *event.Context) int {
 				payload := data(c)
 				if payload == "" {
 					// evapi refuses an empty payload: nothing is sent.
@@ -109,7 +110,7 @@ func (m *capture) Exports() module.Exports {
 		if err != nil {
 			return nil, err
 		}
-		return func(c *pv.Context) int {
+		return func(c *event.Context) int {
 			t := tag(c)
 			if len(t) >= 64 {
 				return -1
@@ -121,7 +122,7 @@ func (m *capture) Exports() module.Exports {
 		}, nil
 	}
 	closeFn := func(module.Host, []*module.Arg) (module.Call, error) {
-		return func(*pv.Context) int { return 1 }, nil
+		return func(*event.Context) int { return 1 }, nil
 	}
 	return module.Exports{
 		Params: []module.Param{
@@ -130,14 +131,14 @@ func (m *capture) Exports() module.Exports {
 			{Name: "max_clients", Type: module.ParamInt},
 		},
 		Funcs: []module.Func{
-			{Name: "evapi_relay", MinArgs: 1, MaxArgs: 1, Routes: pv.AnyRoute, Compile: relay(false, false)},
-			{Name: "evapi_async_relay", MinArgs: 1, MaxArgs: 1, Routes: pv.RequestRoute, Compile: relay(false, false)},
-			{Name: "evapi_multicast", MinArgs: 2, MaxArgs: 2, Routes: pv.AnyRoute, Compile: relay(true, false)},
-			{Name: "evapi_async_multicast", MinArgs: 2, MaxArgs: 2, Routes: pv.RequestRoute, Compile: relay(true, false)},
-			{Name: "evapi_unicast", MinArgs: 2, MaxArgs: 2, Routes: pv.AnyRoute, Compile: relay(true, true)},
-			{Name: "evapi_async_unicast", MinArgs: 2, MaxArgs: 2, Routes: pv.RequestRoute, Compile: relay(true, true)},
-			{Name: "evapi_close", MinArgs: 0, MaxArgs: 1, Routes: pv.AnyRoute, Compile: closeFn},
-			{Name: "evapi_set_tag", MinArgs: 1, MaxArgs: 1, Routes: pv.AnyRoute, Compile: setTag},
+			{Name: "evapi_relay", MinArgs: 1, MaxArgs: 1, Compile: relay(false, false)},
+			{Name: "evapi_async_relay", MinArgs: 1, MaxArgs: 1, Compile: relay(false, false)},
+			{Name: "evapi_multicast", MinArgs: 2, MaxArgs: 2, Compile: relay(true, false)},
+			{Name: "evapi_async_multicast", MinArgs: 2, MaxArgs: 2, Compile: relay(true, false)},
+			{Name: "evapi_unicast", MinArgs: 2, MaxArgs: 2, Compile: relay(true, true)},
+			{Name: "evapi_async_unicast", MinArgs: 2, MaxArgs: 2, Compile: relay(true, true)},
+			{Name: "evapi_close", MinArgs: 0, MaxArgs: 1, Compile: closeFn},
+			{Name: "evapi_set_tag", MinArgs: 1, MaxArgs: 1, Compile: setTag},
 		},
 		Classes: []*pv.Class{{Name: "evapi", Module: "evapi",
 			Names: []string{"msg", "conidx", "srcaddr", "srcport"},
@@ -146,11 +147,11 @@ func (m *capture) Exports() module.Exports {
 				case "msg":
 					return evapiMsg{}, nil
 				case "conidx":
-					return pv.GetterFunc(func(*pv.Context) value.Value { return value.MakeInt(0) }), nil
+					return pv.GetterFunc(func(*event.Context) value.Value { return value.MakeInt(0) }), nil
 				case "srcaddr":
-					return pv.GetterFunc(func(*pv.Context) value.Value { return value.MakeStr("127.0.0.1") }), nil
+					return pv.GetterFunc(func(*event.Context) value.Value { return value.MakeStr("127.0.0.1") }), nil
 				}
-				return pv.GetterFunc(func(*pv.Context) value.Value { return value.MakeInt(40000) }), nil
+				return pv.GetterFunc(func(*event.Context) value.Value { return value.MakeInt(40000) }), nil
 			}}},
 		Events: []string{"evapi:connection-new", "evapi:connection-closed", "evapi:message-received"},
 	}
@@ -160,14 +161,14 @@ func (m *capture) Exports() module.Exports {
 // an assignment and ignores it (pv/032).
 type evapiMsg struct{}
 
-func (evapiMsg) Get(c *pv.Context) value.Value {
+func (evapiMsg) Get(c *event.Context) value.Value {
 	if s, ok := c.Get(captureKey).(string); ok {
 		return value.MakeStr(s)
 	}
 	return value.NullValue
 }
 
-func (evapiMsg) Set(*pv.Context, value.Value) error { return nil }
+func (evapiMsg) Set(*event.Context, value.Value) error { return nil }
 
 var (
 	_ module.Exporter    = (*capture)(nil)
@@ -279,9 +280,9 @@ func runCase(c conformance.Case) outcome {
 	}
 	defer srv.Stop(context.Background())
 	capt := current
-	w := pv.NewWorker(1)
+	w := event.NewWorker(1)
 	for _, m := range c.Send {
-		srv.Dispatch("evapi:message-received", w, func(ctx *pv.Context) { ctx.Set(captureKey, m) })
+		srv.Dispatch("evapi:message-received", w, func(ctx *event.Context) { ctx.Set(captureKey, m) })
 	}
 	var relays []string
 	if capt != nil {

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/pv"
 	"github.com/kamgo/kamgo/runtime/value"
@@ -133,7 +134,7 @@ func (cp *compiler) flagCall(n *ast.Call) action {
 // rcSpec reads the last return code.
 type rcSpec struct{}
 
-func (rcSpec) Get(c *pv.Context) value.Value {
+func (rcSpec) Get(c *event.Context) value.Value {
 	if c == nil {
 		return value.MakeInt(0)
 	}
@@ -142,7 +143,7 @@ func (rcSpec) Get(c *pv.Context) value.Value {
 
 type nullSpec struct{}
 
-func (nullSpec) Get(*pv.Context) value.Value { return value.NullValue }
+func (nullSpec) Get(*event.Context) value.Value { return value.NullValue }
 
 // CoreClasses returns the pseudo-variable classes the core provides:
 // $rc (also written $retcode and $?) and $null.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/diag"
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/pv"
 	"github.com/kamgo/kamgo/runtime/value"
@@ -12,10 +13,10 @@ import (
 
 // valFn evaluates an expression to a value (Kamailio's rval_expr_eval);
 // ok is false on a run-time error, which has been logged.
-type valFn func(c *pv.Context) (value.Value, bool)
+type valFn func(c *event.Context) (value.Value, bool)
 
 // intFn evaluates an expression to an int (rval_expr_eval_int).
-type intFn func(c *pv.Context) (int64, bool)
+type intFn func(c *event.Context) (int64, bool)
 
 // sKind is the type of an expression known at load time.
 type sKind uint8
@@ -42,7 +43,7 @@ type cexpr struct {
 
 // intOf converts v to an int, warning as Kamailio does when a string does
 // not convert (the value is then 0 and evaluation goes on).
-func intOf(c *pv.Context, v value.Value, r diag.Range) int64 {
+func intOf(c *event.Context, v value.Value, r diag.Range) int64 {
 	i, ok := value.ToInt(v)
 	if !ok {
 		coreLog(c, klog.Warn, "rval_get_int(): automatic string to int conversion for \"%s\" failed", v.S)
@@ -60,29 +61,29 @@ func b2i(b bool) int64 {
 
 func (cp *compiler) constExpr(v value.Value, n ast.Expr) *cexpr {
 	e := &cexpr{konst: true, kv: v, node: n}
-	e.val = func(*pv.Context) (value.Value, bool) { return v, true }
+	e.val = func(*event.Context) (value.Value, bool) { return v, true }
 	switch v.K {
 	case value.Int:
 		e.kind = kInt
 		i := v.I
-		e.i = func(*pv.Context) (int64, bool) { return i, true }
+		e.i = func(*event.Context) (int64, bool) { return i, true }
 	case value.Str:
 		e.kind = kStr
 		if i, ok := value.StrToInt(v.S); ok {
-			e.i = func(*pv.Context) (int64, bool) { return i, true }
+			e.i = func(*event.Context) (int64, bool) { return i, true }
 		} else {
 			r := n.Span()
-			e.i = func(c *pv.Context) (int64, bool) { return intOf(c, v, r), true }
+			e.i = func(c *event.Context) (int64, bool) { return intOf(c, v, r), true }
 		}
 	default:
-		e.i = func(*pv.Context) (int64, bool) { return 0, true }
+		e.i = func(*event.Context) (int64, bool) { return 0, true }
 	}
 	return e
 }
 
 // fromVal builds the int evaluator from the value one.
 func fromVal(val valFn, r diag.Range) intFn {
-	return func(c *pv.Context) (int64, bool) {
+	return func(c *event.Context) (int64, bool) {
 		v, ok := val(c)
 		if !ok {
 			return 0, false
@@ -100,7 +101,7 @@ func intExpr(i intFn, n ast.Expr) *cexpr {
 		i:    i,
 		kind: kInt,
 		node: n,
-		val: func(c *pv.Context) (value.Value, bool) {
+		val: func(c *event.Context) (value.Value, bool) {
 			v, ok := i(c)
 			if !ok {
 				return value.NullValue, false
@@ -149,7 +150,7 @@ func (cp *compiler) expr(n ast.Expr) *cexpr {
 	case *ast.Selval:
 		cond, a, b := cp.expr(n.Cond), cp.expr(n.A), cp.expr(n.B)
 		e := &cexpr{node: n}
-		e.val = func(c *pv.Context) (value.Value, bool) {
+		e.val = func(c *event.Context) (value.Value, bool) {
 			v, ok := cond.i(c)
 			if !ok {
 				return value.NullValue, false
@@ -173,7 +174,7 @@ func (cp *compiler) expr(n ast.Expr) *cexpr {
 		set, rhs := cp.assignParts(n.A)
 		cp.inAssignExpr = false
 		e := &cexpr{node: n, kind: rhs.kind}
-		e.val = func(c *pv.Context) (value.Value, bool) {
+		e.val = func(c *event.Context) (value.Value, bool) {
 			v, ok := rhs.val(c)
 			if !ok {
 				return value.NullValue, false
@@ -202,7 +203,7 @@ func (cp *compiler) expr(n ast.Expr) *cexpr {
 // actionExpr turns a call into a value: 1 when its return code is > 0,
 // else 0, as Kamailio evaluates actions inside expressions.
 func (cp *compiler) actionExpr(a action, n ast.Expr) *cexpr {
-	i := func(c *pv.Context) (int64, bool) {
+	i := func(c *event.Context) (int64, bool) {
 		x := execOf(c)
 		if x == nil || a == nil {
 			return 0, false
@@ -231,9 +232,9 @@ func (cp *compiler) pvar(n *ast.PVar) *cexpr {
 		return cp.constExpr(value.NullValue, n)
 	}
 	e := &cexpr{node: n, ref: ref, null: n.Class == "null"}
-	e.val = func(c *pv.Context) (value.Value, bool) { return ref.Get(c), true }
+	e.val = func(c *event.Context) (value.Value, bool) { return ref.Get(c), true }
 	r := n.Rng
-	e.i = func(c *pv.Context) (int64, bool) {
+	e.i = func(c *event.Context) (int64, bool) {
 		v := ref.Get(c)
 		if v.K == value.Int {
 			return v.I, true
@@ -248,17 +249,17 @@ func (cp *compiler) unary(n *ast.Unary) *cexpr {
 	var e *cexpr
 	switch n.Op {
 	case "!":
-		e = intExpr(func(c *pv.Context) (int64, bool) {
+		e = intExpr(func(c *event.Context) (int64, bool) {
 			v, ok := x.i(c)
 			return value.Not(v), ok
 		}, n)
 	case "-":
-		e = intExpr(func(c *pv.Context) (int64, bool) {
+		e = intExpr(func(c *event.Context) (int64, bool) {
 			v, ok := x.i(c)
 			return value.Neg(v), ok
 		}, n)
 	case "~":
-		e = intExpr(func(c *pv.Context) (int64, bool) {
+		e = intExpr(func(c *event.Context) (int64, bool) {
 			v, ok := x.i(c)
 			return value.BitNot(v), ok
 		}, n)
@@ -268,7 +269,7 @@ func (cp *compiler) unary(n *ast.Unary) *cexpr {
 			e = cp.constExpr(value.MakeInt(0), n)
 		case x.ref != nil:
 			ref := x.ref
-			e = intExpr(func(c *pv.Context) (int64, bool) { return b2i(ref.Defined(c)), true }, n)
+			e = intExpr(func(c *event.Context) (int64, bool) { return b2i(ref.Defined(c)), true }, n)
 		default:
 			// Only a bare value can be undefined; any other expression is.
 			e = cp.constExpr(value.MakeInt(1), n)
@@ -276,7 +277,7 @@ func (cp *compiler) unary(n *ast.Unary) *cexpr {
 		return e
 	case "strlen", "strempty":
 		empty := n.Op == "strempty"
-		e = intExpr(func(c *pv.Context) (int64, bool) {
+		e = intExpr(func(c *event.Context) (int64, bool) {
 			v, ok := x.val(c)
 			if !ok {
 				return 0, false
@@ -291,7 +292,7 @@ func (cp *compiler) unary(n *ast.Unary) *cexpr {
 		e = intExpr(x.i, n)
 	case "(str)":
 		e = &cexpr{node: n, kind: kStr}
-		e.val = func(c *pv.Context) (value.Value, bool) {
+		e.val = func(c *event.Context) (value.Value, bool) {
 			v, ok := x.val(c)
 			if !ok {
 				return value.NullValue, false
@@ -321,7 +322,7 @@ func (cp *compiler) binary(n *ast.Binary) *cexpr {
 			if n.Op == "!=" {
 				return d
 			}
-			e := intExpr(func(c *pv.Context) (int64, bool) {
+			e := intExpr(func(c *event.Context) (int64, bool) {
 				v, ok := d.i(c)
 				return value.Not(v), ok
 			}, n)
@@ -340,7 +341,7 @@ func (cp *compiler) binary(n *ast.Binary) *cexpr {
 		}
 		e = &cexpr{node: n, kind: x.kind}
 		rr := n.Y.Span()
-		e.val = func(c *pv.Context) (value.Value, bool) {
+		e.val = func(c *event.Context) (value.Value, bool) {
 			l, ok := x.val(c)
 			if !ok {
 				return value.NullValue, false
@@ -362,7 +363,7 @@ func (cp *compiler) binary(n *ast.Binary) *cexpr {
 			}
 			return value.Concat(l, r), true
 		}
-		e.i = func(c *pv.Context) (int64, bool) {
+		e.i = func(c *event.Context) (int64, bool) {
 			l, ok := x.i(c)
 			if !ok {
 				return 0, false
@@ -376,7 +377,7 @@ func (cp *compiler) binary(n *ast.Binary) *cexpr {
 		}
 		ne := n.Op == "!="
 		rr := n.Y.Span()
-		e = intExpr(func(c *pv.Context) (int64, bool) {
+		e = intExpr(func(c *event.Context) (int64, bool) {
 			l, ok := x.val(c)
 			if !ok {
 				return 0, false
@@ -404,7 +405,7 @@ func (cp *compiler) binary(n *ast.Binary) *cexpr {
 		}, n)
 	case "eq", "ne":
 		ne := n.Op == "ne"
-		e = intExpr(func(c *pv.Context) (int64, bool) {
+		e = intExpr(func(c *event.Context) (int64, bool) {
 			l, ok := x.val(c)
 			if !ok {
 				return 0, false
@@ -424,7 +425,7 @@ func (cp *compiler) binary(n *ast.Binary) *cexpr {
 			cp.mismatch(n.Y)
 		}
 		and := n.Op == "&&"
-		e = intExpr(func(c *pv.Context) (int64, bool) {
+		e = intExpr(func(c *event.Context) (int64, bool) {
 			l, ok := x.i(c)
 			if !ok {
 				return 0, false
@@ -452,7 +453,7 @@ func (cp *compiler) binary(n *ast.Binary) *cexpr {
 		} else if y.kind == kStr {
 			cp.mismatch(n.Y)
 		}
-		e = intExpr(func(c *pv.Context) (int64, bool) {
+		e = intExpr(func(c *event.Context) (int64, bool) {
 			l, ok := x.i(c)
 			if !ok {
 				return 0, false
@@ -495,7 +496,7 @@ func (cp *compiler) match(n *ast.Binary, x, y *cexpr) *cexpr {
 			cp.diags.Errorf(CodeBadRegex, n.Y.Span(), "bad regular expression %q: %v", pat, err)
 			return cp.constExpr(value.MakeInt(0), n)
 		}
-		return intExpr(func(c *pv.Context) (int64, bool) {
+		return intExpr(func(c *event.Context) (int64, bool) {
 			l, ok := x.val(c)
 			if !ok {
 				return 0, false
@@ -507,7 +508,7 @@ func (cp *compiler) match(n *ast.Binary, x, y *cexpr) *cexpr {
 		}, n)
 	}
 	cache := &reCache{}
-	return intExpr(func(c *pv.Context) (int64, bool) {
+	return intExpr(func(c *event.Context) (int64, bool) {
 		l, ok := x.val(c)
 		if !ok {
 			return 0, false

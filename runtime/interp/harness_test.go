@@ -11,6 +11,7 @@ import (
 	"github.com/kamgo/kamgo/lang/parser"
 	"github.com/kamgo/kamgo/lang/preproc"
 	"github.com/kamgo/kamgo/lang/pvsyntax"
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/pv"
@@ -23,13 +24,13 @@ import (
 // message), xlog and tret(N) (returns N).
 
 var (
-	tvarKey = pv.NewKey()
-	tmsgKey = pv.NewKey()
+	tvarKey = event.NewKey()
+	tmsgKey = event.NewKey()
 )
 
 type tvar struct{ name string }
 
-func (v tvar) vars(c *pv.Context) map[string]value.Value {
+func (v tvar) vars(c *event.Context) map[string]value.Value {
 	m, _ := c.Worker.Get(tvarKey).(map[string]value.Value)
 	if m == nil {
 		m = map[string]value.Value{}
@@ -38,7 +39,7 @@ func (v tvar) vars(c *pv.Context) map[string]value.Value {
 	return m
 }
 
-func (v tvar) Get(c *pv.Context) value.Value {
+func (v tvar) Get(c *event.Context) value.Value {
 	if c == nil {
 		return value.MakeInt(0)
 	}
@@ -49,7 +50,7 @@ func (v tvar) Get(c *pv.Context) value.Value {
 	return x
 }
 
-func (v tvar) Set(c *pv.Context, x value.Value) error {
+func (v tvar) Set(c *event.Context, x value.Value) error {
 	if x.IsNull() {
 		x = value.MakeInt(0)
 	}
@@ -59,7 +60,7 @@ func (v tvar) Set(c *pv.Context, x value.Value) error {
 
 type tnull struct{}
 
-func (tnull) Get(*pv.Context) value.Value { return value.NullValue }
+func (tnull) Get(*event.Context) value.Value { return value.NullValue }
 
 func testTable(t testing.TB) *pv.Table {
 	tb := pv.NewTable()
@@ -76,7 +77,7 @@ func testTable(t testing.TB) *pv.Table {
 	}}))
 	must(tb.AddClass(&pv.Class{Name: "avp", Module: "test", Compile: func(*pv.Table, *ast.PVar) (pv.Spec, error) { return tnull{}, nil }}))
 	must(tb.AddClass(&pv.Class{Name: "tmsg", Module: "test", Compile: func(*pv.Table, *ast.PVar) (pv.Spec, error) {
-		return pv.GetterFunc(func(c *pv.Context) value.Value {
+		return pv.GetterFunc(func(c *event.Context) value.Value {
 			if s, ok := c.Get(tmsgKey).(string); ok {
 				return value.MakeStr(s)
 			}
@@ -88,7 +89,7 @@ func testTable(t testing.TB) *pv.Table {
 }
 
 func testFuncs(tb *pv.Table) map[string]*module.Func {
-	xlog := &module.Func{Name: "xlog", MinArgs: 1, MaxArgs: 2, Routes: pv.AnyRoute,
+	xlog := &module.Func{Name: "xlog", MinArgs: 1, MaxArgs: 2,
 		Compile: func(_ module.Host, args []*module.Arg) (module.Call, error) {
 			lv := klog.Info
 			fa := args[0]
@@ -115,17 +116,17 @@ func testFuncs(tb *pv.Table) map[string]*module.Func {
 			if err != nil {
 				return nil, err
 			}
-			return func(c *pv.Context) int {
+			return func(c *event.Context) int {
 				if c.Log != nil && c.Log.Enabled(lv) {
 					c.Log.Log(lv, "script", f.String(c))
 				}
 				return 1
 			}, nil
 		}}
-	tret := &module.Func{Name: "tret", MinArgs: 1, MaxArgs: 1, Routes: pv.AnyRoute,
+	tret := &module.Func{Name: "tret", MinArgs: 1, MaxArgs: 1,
 		Compile: func(_ module.Host, args []*module.Arg) (module.Call, error) {
 			ev := args[0].Eval
-			return func(c *pv.Context) int {
+			return func(c *event.Context) int {
 				i, _ := value.ToInt(ev(c))
 				return int(i)
 			}, nil
@@ -153,7 +154,7 @@ const testPrelude = "event_route[evapi:message-received] {\n\troute(TEST);\n}\n"
 type runner struct {
 	prog  *Program
 	log   *klog.Logger
-	w     *pv.Worker
+	w     *event.Worker
 	mu    sync.Mutex
 	lines []string
 	core  []string
@@ -175,7 +176,7 @@ func compileTest(t testing.TB, src string, env *Env) (*runner, diag.List) {
 	if prog == nil {
 		return nil, dl
 	}
-	r := &runner{prog: prog, log: klog.New(nil, klog.Text), w: pv.NewWorker(1)}
+	r := &runner{prog: prog, log: klog.New(nil, klog.Text), w: event.NewWorker(1)}
 	r.log.SetHook(func(lv klog.Level, origin, msg string) {
 		r.mu.Lock()
 		defer r.mu.Unlock()
@@ -191,7 +192,7 @@ func compileTest(t testing.TB, src string, env *Env) (*runner, diag.List) {
 }
 
 func (r *runner) send(msg string) int {
-	c := &pv.Context{Worker: r.w, Log: r.log}
+	c := &event.Context{Worker: r.w, Log: r.log}
 	c.Reset()
 	c.Set(tmsgKey, msg)
 	rc, _ := r.prog.RunEvent(c, testEvent)

@@ -8,6 +8,8 @@ import (
 
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/diag"
+	"github.com/kamgo/kamgo/lang/routetype"
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/pv"
@@ -91,7 +93,7 @@ const (
 // exec is the state of one top-level run: control flags, the nesting
 // level and the route stack for backtraces. execs are pooled.
 type exec struct {
-	c     *pv.Context
+	c     *event.Context
 	p     *Program
 	flags uint8
 	lev   int
@@ -102,9 +104,9 @@ var execPool = sync.Pool{New: func() any { return &exec{stack: make([]string, 0,
 
 // execKey stores the running exec in the Context so that expression
 // closures, which only see the Context, can reach it.
-var execKey = pv.NewKey()
+var execKey = event.NewKey()
 
-func execOf(c *pv.Context) *exec {
+func execOf(c *event.Context) *exec {
 	if c == nil {
 		return nil
 	}
@@ -125,7 +127,7 @@ func (x *exec) backtrace() string {
 }
 
 // run executes r as a top-level route on c.
-func (p *Program) run(c *pv.Context, r *route, rt pv.RouteType) int {
+func (p *Program) run(c *event.Context, r *route, rt routetype.Mask) int {
 	x := execPool.Get().(*exec)
 	x.c, x.p, x.flags, x.lev, x.stack = c, p, 0, 0, x.stack[:0]
 	prev := c.Get(execKey)
@@ -147,14 +149,14 @@ func (p *Program) run(c *pv.Context, r *route, rt pv.RouteType) int {
 // request-type routes, failure_route[name], branch_route[name] or
 // onreply_route[name] for those types. It returns the route's return code;
 // ok is false when there is no such route.
-func (p *Program) RunRoute(c *pv.Context, name string, rt pv.RouteType) (rc int, ok bool) {
+func (p *Program) RunRoute(c *event.Context, name string, rt routetype.Mask) (rc int, ok bool) {
 	var r *route
 	switch rt {
-	case pv.FailureRoute:
+	case routetype.Failure:
 		r = p.failure[name]
-	case pv.BranchRoute:
+	case routetype.Branch:
 		r = p.branch[name]
-	case pv.TMOnReplyRoute:
+	case routetype.OnReply:
 		r = p.onreply[name]
 	default:
 		r = p.named[name]
@@ -166,21 +168,21 @@ func (p *Program) RunRoute(c *pv.Context, name string, rt pv.RouteType) (rc int,
 }
 
 // RunEvent runs event_route[name] on c.
-func (p *Program) RunEvent(c *pv.Context, name string) (rc int, ok bool) {
+func (p *Program) RunEvent(c *event.Context, name string) (rc int, ok bool) {
 	r := p.events[name]
 	if r == nil {
 		return 0, false
 	}
 	c.Event = name
-	return p.run(c, r, pv.EventRoute), true
+	return p.run(c, r, routetype.Event), true
 }
 
 // RunRequest runs request_route on c.
-func (p *Program) RunRequest(c *pv.Context) (rc int, ok bool) {
+func (p *Program) RunRequest(c *event.Context) (rc int, ok bool) {
 	if p.request == nil {
 		return 0, false
 	}
-	return p.run(c, p.request, pv.RequestRoute), true
+	return p.run(c, p.request, routetype.Request), true
 }
 
 // HasRoute reports whether route[name] exists.
@@ -338,7 +340,7 @@ const maxFlag = 31
 
 // coreLog logs a core (non-script) line on c's logger, with the route
 // backtrace appended for errors.
-func coreLog(c *pv.Context, lv klog.Level, format string, args ...any) {
+func coreLog(c *event.Context, lv klog.Level, format string, args ...any) {
 	if c == nil || c.Log == nil || !c.Log.Enabled(lv) {
 		return
 	}

@@ -8,9 +8,9 @@ import (
 
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/diag"
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
-	"github.com/kamgo/kamgo/runtime/pv"
 	"github.com/kamgo/kamgo/runtime/value"
 )
 
@@ -318,7 +318,7 @@ func (cp *compiler) returnStmt(s *ast.ReturnStmt) action {
 }
 
 // assignParts compiles the target and value of an assignment.
-func (cp *compiler) assignParts(s *ast.Assign) (func(*pv.Context, value.Value) error, *cexpr) {
+func (cp *compiler) assignParts(s *ast.Assign) (func(*event.Context, value.Value) error, *cexpr) {
 	var rhs *cexpr
 	switch s.RHS.(type) {
 	case *ast.Call, *ast.RouteCall:
@@ -490,7 +490,7 @@ func (cp *compiler) call(n *ast.Call) action {
 	for i, a := range n.Args {
 		ce := cp.expr(a)
 		val := ce.val
-		args[i] = &module.Arg{Expr: a, Eval: func(c *pv.Context) value.Value {
+		args[i] = &module.Arg{Expr: a, Eval: func(c *event.Context) value.Value {
 			v, ok := val(c)
 			if !ok {
 				return value.NullValue

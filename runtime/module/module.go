@@ -14,6 +14,8 @@ import (
 
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/diag"
+	"github.com/kamgo/kamgo/lang/routetype"
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/pv"
 	"github.com/kamgo/kamgo/runtime/value"
@@ -79,26 +81,34 @@ const (
 )
 
 // Param declares a module parameter. Multi parameters may be set more than
-// once (each modparam adds a value).
+// once (each modparam adds a value). Ext is empty for a parameter Kamailio
+// 5.6 exports; otherwise it says where the parameter comes from: a newer
+// Kamailio release ("Kamailio 5.7") or kamgo itself ("kamgo"). The catalog
+// join (Catalog) checks that only Ext parameters are missing from the
+// catalog.
 type Param struct {
 	Name    string
 	Type    ParamType
 	Default value.Value
 	Multi   bool
+	Ext     string
 }
 
 // Call is a compiled module function call. It returns a Kamailio return
 // code: >0 true, <0 false, 0 ends the script.
-type Call func(c *pv.Context) int
+type Call func(c *event.Context) int
 
-// Func declares a module function. MaxArgs -1 means any number. Routes is
-// the set of route types it may be used in. Compile runs once per call site
-// at load time.
+// Func declares a module function. MaxArgs -1 means any number. Compile
+// runs once per call site at load time. The route types a function may run
+// in are the catalog's (Kamailio's export table), not declared here; a
+// function Kamailio 5.6 does not export sets Ext (as Param.Ext does) and
+// Routes.
 type Func struct {
 	Name             string
 	MinArgs, MaxArgs int
-	Routes           pv.RouteType
 	Compile          func(h Host, args []*Arg) (Call, error)
+	Ext              string
+	Routes           routetype.Mask // only with Ext
 }
 
 // Exports is what a module offers to configurations. It is static: the
@@ -158,10 +168,10 @@ type Host interface {
 	// RunEvent runs event_route[name] of the current configuration on c
 	// (c.Worker must be set) and returns the route's return code; ok is
 	// false when there is no such route.
-	RunEvent(c *pv.Context, name string) (rc int, ok bool)
+	RunEvent(c *event.Context, name string) (rc int, ok bool)
 	// RunRoute runs route[name] of the current configuration on c with
 	// route type rt (t_continue resumes this way).
-	RunRoute(c *pv.Context, name string, rt pv.RouteType) (rc int, ok bool)
+	RunRoute(c *event.Context, name string, rt routetype.Mask) (rc int, ok bool)
 	// Module returns another loaded module instance by name.
 	Module(name string) (Module, bool)
 	// CoreParam returns a core parameter's value.
@@ -179,7 +189,7 @@ type RouteChecker interface {
 // evaluator compiled by the interpreter.
 type Arg struct {
 	Expr ast.Expr
-	Eval func(c *pv.Context) value.Value
+	Eval func(c *event.Context) value.Value
 }
 
 // Literal returns the argument's value when it is a string literal.
@@ -199,7 +209,7 @@ func (a *Arg) IntLiteral() (int64, bool) {
 }
 
 // StrFunc evaluates an argument to a string.
-type StrFunc func(c *pv.Context) string
+type StrFunc func(c *event.Context) string
 
 // Str compiles the argument the way Kamailio's string fixups do: a string
 // literal is a format string whose pseudo-variables are expanded per call;
@@ -212,12 +222,12 @@ func (a *Arg) Str(h Host) (StrFunc, error) {
 		}
 		if f.Const {
 			lit := f.String(nil)
-			return func(*pv.Context) string { return lit }, nil
+			return func(*event.Context) string { return lit }, nil
 		}
 		return f.String, nil
 	}
 	eval := a.Eval
-	return func(c *pv.Context) string {
+	return func(c *event.Context) string {
 		v := eval(c)
 		if v.K == value.Str {
 			return v.S

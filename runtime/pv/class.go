@@ -1,3 +1,9 @@
+// Package pv owns the run-time side of pseudo-variables: the class table
+// modules register classes into, compiled PV references (getters and setters
+// with their transformations applied) and compiled format strings such as
+// "from $fU: $(var(x){s.len})\n". Everything here is built once at load
+// time; per event nothing is parsed. The event they read and write is
+// runtime/event's Context.
 package pv
 
 import (
@@ -5,6 +11,7 @@ import (
 	"sort"
 
 	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/value"
 )
 
@@ -29,11 +36,11 @@ type Spec interface {
 
 // Definer is implemented by specs whose "defined" test is not "not null".
 type Definer interface {
-	Defined(c *Context) bool
+	Defined(c *event.Context) bool
 }
 
 // TransFunc applies one compiled transformation to a value.
-type TransFunc func(c *Context, in value.Value) (value.Value, error)
+type TransFunc func(c *event.Context, in value.Value) (value.Value, error)
 
 // TransClass is a transformation class such as s, uri or param. Compile
 // validates one `{class.op,params}` and returns the function.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/value"
 )
 
@@ -67,7 +68,7 @@ func (t *Table) Compile(p *ast.PVar) (*Ref, error) {
 
 // Get reads the reference and applies its transformations. A failing
 // transformation yields null, as in Kamailio, and is logged.
-func (r *Ref) Get(c *Context) value.Value {
+func (r *Ref) Get(c *event.Context) value.Value {
 	v, _ := r.Lookup(c)
 	return v
 }
@@ -75,7 +76,7 @@ func (r *Ref) Get(c *Context) value.Value {
 // Lookup is Get that also reports whether the transformations succeeded.
 // A format string prints nothing for a failed reference (Kamailio's
 // pv_printf skips it), while Get's null prints as "<null>".
-func (r *Ref) Lookup(c *Context) (value.Value, bool) {
+func (r *Ref) Lookup(c *event.Context) (value.Value, bool) {
 	v := r.spec.Get(c)
 	for _, f := range r.trans {
 		var err error
@@ -96,7 +97,7 @@ var ErrTransNull = errors.New("transformation of a null value")
 
 // Defined reports whether the reference is defined (for `defined $x` and
 // comparisons with $null).
-func (r *Ref) Defined(c *Context) bool {
+func (r *Ref) Defined(c *event.Context) bool {
 	if d, ok := r.spec.(Definer); ok && len(r.trans) == 0 {
 		return d.Defined(c)
 	}
@@ -110,7 +111,7 @@ func (r *Ref) Writable() bool {
 }
 
 // Set writes the reference.
-func (r *Ref) Set(c *Context, v value.Value) error {
+func (r *Ref) Set(c *event.Context, v value.Value) error {
 	s, ok := r.spec.(Setter)
 	if !ok || len(r.trans) != 0 {
 		return fmt.Errorf("%s is read-only", r.Node.Text)
@@ -156,7 +157,7 @@ func ConstFormat(s string) *Format {
 
 // Append evaluates the format, appending to buf. Null values print as
 // "<null>", as Kamailio's format printer does.
-func (f *Format) Append(c *Context, buf []byte) []byte {
+func (f *Format) Append(c *event.Context, buf []byte) []byte {
 	if f.Const {
 		return append(buf, f.lit...)
 	}
@@ -180,7 +181,7 @@ func (f *Format) Append(c *Context, buf []byte) []byte {
 }
 
 // String evaluates the format.
-func (f *Format) String(c *Context) string {
+func (f *Format) String(c *event.Context) string {
 	if f.Const {
 		return f.lit
 	}

@@ -9,8 +9,8 @@ import (
 	"github.com/kamgo/kamgo/lang/preproc"
 	_ "github.com/kamgo/kamgo/modules/pv"
 	_ "github.com/kamgo/kamgo/modules/xlog"
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
-	"github.com/kamgo/kamgo/runtime/pv"
 	"github.com/kamgo/kamgo/runtime/server"
 )
 
@@ -40,7 +40,7 @@ event_route[core:worker-one-init] {
 		if ld.HasErrors() {
 			t.Fatal(ld)
 		}
-		w := pv.NewWorker(1)
+		w := event.NewWorker(1)
 		for i := 0; i < 2; i++ {
 			if _, ok := srv.Dispatch("core:worker-one-init", w, nil); !ok {
 				t.Fatal("event route did not run")

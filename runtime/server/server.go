@@ -30,6 +30,8 @@ import (
 	"github.com/kamgo/kamgo/lang/catalog"
 	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/lang/pvsyntax"
+	"github.com/kamgo/kamgo/lang/routetype"
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/interp"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
@@ -110,7 +112,7 @@ func Load(cfg *ast.Config, opts Options) (*Server, diag.List) {
 	s := &Server{log: opts.Log, opts: opts, byName: map[string]*loaded{},
 		funcs: map[string]*module.Func{}, missing: map[string]string{}}
 	s.host = &host{s: s}
-	s.ctxs.New = func() any { return &pv.Context{} }
+	s.ctxs.New = func() any { return &event.Context{} }
 	var diags diag.List
 	sc := scan(cfg)
 	core := sc.core
@@ -548,8 +550,8 @@ func (s *Server) Module(name string) (module.Module, bool) {
 
 // AcquireContext returns a reset Context for one event on worker w, from
 // a pool; give it back with ReleaseContext once the event is done.
-func (s *Server) AcquireContext(w *pv.Worker) *pv.Context {
-	c := s.ctxs.Get().(*pv.Context)
+func (s *Server) AcquireContext(w *event.Worker) *event.Context {
+	c := s.ctxs.Get().(*event.Context)
 	c.Reset()
 	c.Worker = w
 	c.Log = s.log
@@ -557,7 +559,7 @@ func (s *Server) AcquireContext(w *pv.Worker) *pv.Context {
 }
 
 // ReleaseContext returns c to the pool.
-func (s *Server) ReleaseContext(c *pv.Context) {
+func (s *Server) ReleaseContext(c *event.Context) {
 	c.Reset()
 	c.Worker = nil
 	s.ctxs.Put(c)
@@ -565,7 +567,7 @@ func (s *Server) ReleaseContext(c *pv.Context) {
 
 // Dispatch runs event_route[event] on worker w with a pooled Context that
 // init prepares (module data such as the received message).
-func (s *Server) Dispatch(event string, w *pv.Worker, init func(*pv.Context)) (rc int, ok bool) {
+func (s *Server) Dispatch(event string, w *event.Worker, init func(*event.Context)) (rc int, ok bool) {
 	c := s.AcquireContext(w)
 	if init != nil {
 		init(c)
@@ -609,7 +611,7 @@ func (h *host) HasEvent(name string) bool {
 	return (*h.s.events.Load())[name]
 }
 
-func (h *host) RunEvent(c *pv.Context, name string) (int, bool) {
+func (h *host) RunEvent(c *event.Context, name string) (int, bool) {
 	p := h.s.prog.Load()
 	if p == nil {
 		return 0, false
@@ -630,7 +632,7 @@ func (h *host) HasRoute(name string) bool {
 	return false
 }
 
-func (h *host) RunRoute(c *pv.Context, name string, rt pv.RouteType) (int, bool) {
+func (h *host) RunRoute(c *event.Context, name string, rt routetype.Mask) (int, bool) {
 	p := h.s.prog.Load()
 	if p == nil {
 		return 0, false

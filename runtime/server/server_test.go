@@ -9,9 +9,9 @@ import (
 	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/lang/parser"
 	"github.com/kamgo/kamgo/lang/preproc"
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
-	"github.com/kamgo/kamgo/runtime/pv"
 	"github.com/kamgo/kamgo/runtime/value"
 )
 
@@ -36,13 +36,13 @@ func (m *tmod) SetParam(name string, v value.Value) error {
 func (m *tmod) Exports() module.Exports {
 	return module.Exports{
 		Params: []module.Param{{Name: "greeting", Type: module.ParamStr}},
-		Funcs: []module.Func{{Name: "say", MinArgs: 1, MaxArgs: 1, Routes: pv.AnyRoute,
+		Funcs: []module.Func{{Name: "say", MinArgs: 1, MaxArgs: 1,
 			Compile: func(h module.Host, args []*module.Arg) (module.Call, error) {
 				f, err := args[0].Str(h)
 				if err != nil {
 					return nil, err
 				}
-				return func(c *pv.Context) int {
+				return func(c *event.Context) int {
 					c.Log.Log(klog.Info, "script", m.greeting+f(c))
 					return 1
 				}, nil
@@ -95,7 +95,7 @@ func TestLoadRunReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Stop(context.Background())
-	w := pv.NewWorker(0)
+	w := event.NewWorker(0)
 	if rc, ok := s.Dispatch("test:ev", w, nil); !ok || rc != 1 {
 		t.Fatalf("dispatch: rc=%d ok=%v", rc, ok)
 	}
@@ -156,7 +156,7 @@ event_route[test:ev] { sl_send_reply("200", "OK"); say("x"); }
 	if s == nil {
 		t.Fatal(dl)
 	}
-	if rc, _ := s.Dispatch("test:ev", pv.NewWorker(0), nil); rc != 1 || len(*lines) != 1 {
+	if rc, _ := s.Dispatch("test:ev", event.NewWorker(0), nil); rc != 1 || len(*lines) != 1 {
 		t.Errorf("allowed missing: rc=%d lines=%q", rc, *lines)
 	}
 }

@@ -13,7 +13,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/kamgo/kamgo/runtime/pv"
+	"github.com/kamgo/kamgo/runtime/event"
 )
 
 // Header is one header field as received: the name as written and the
@@ -210,14 +210,14 @@ func Faked() *Msg {
 	return m
 }
 
-var key = pv.NewKey()
+var key = event.NewKey()
 
 // Set attaches m to the event c.
-func Set(c *pv.Context, m *Msg) { c.Set(key, m) }
+func Set(c *event.Context, m *Msg) { c.Set(key, m) }
 
 // FromContext returns the event's message. An event without one (evapi,
 // timers) gets a faked request, new for each event, as in Kamailio.
-func FromContext(c *pv.Context) *Msg {
+func FromContext(c *event.Context) *Msg {
 	if m, ok := c.Get(key).(*Msg); ok {
 		return m
 	}

@@ -3,7 +3,7 @@ package sipmsg
 import (
 	"testing"
 
-	"github.com/kamgo/kamgo/runtime/pv"
+	"github.com/kamgo/kamgo/runtime/event"
 )
 
 func TestFaked(t *testing.T) {
@@ -23,7 +23,7 @@ func TestFaked(t *testing.T) {
 }
 
 func TestFromContextPerEvent(t *testing.T) {
-	c := &pv.Context{}
+	c := &event.Context{}
 	m := FromContext(c)
 	if err := m.SetRequestURI("sip:bob@example.com"); err != nil {
 		t.Fatal(err)

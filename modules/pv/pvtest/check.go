@@ -13,6 +13,8 @@ import (
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/check"
 	"github.com/kamgo/kamgo/lang/preproc"
+	"github.com/kamgo/kamgo/lang/routetype"
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/pv"
@@ -80,7 +82,7 @@ func CheckFile(t *testing.T, path string, skip ...string) {
 		t.Fatal(err)
 	}
 	defer srv.Stop(context.Background())
-	w := pv.NewWorker(1)
+	w := event.NewWorker(1)
 	for i, c := range f.Cases {
 		if slices.Contains(skip, c.Name) {
 			continue
@@ -90,7 +92,7 @@ func CheckFile(t *testing.T, path string, skip ...string) {
 			lines = nil
 			mu.Unlock()
 			ctx := srv.AcquireContext(w)
-			_, ok := srv.Host().RunRoute(ctx, fmt.Sprintf("C%d", i), pv.EventRoute)
+			_, ok := srv.Host().RunRoute(ctx, fmt.Sprintf("C%d", i), routetype.Event)
 			srv.ReleaseContext(ctx)
 			if !ok {
 				t.Fatalf("route C%d not found", i)
@@ -136,13 +138,13 @@ func (evapiStub) SetParam(string, value.Value) error { return nil }
 
 func (evapiStub) Exports() module.Exports {
 	one := func(module.Host, []*module.Arg) (module.Call, error) {
-		return func(*pv.Context) int { return 1 }, nil
+		return func(*event.Context) int { return 1 }, nil
 	}
 	return module.Exports{
 		Params: []module.Param{{Name: "workers", Type: module.ParamInt}, {Name: "bind_addr", Type: module.ParamStr}},
-		Funcs:  []module.Func{{Name: "evapi_relay", MinArgs: 1, MaxArgs: 1, Routes: pv.AnyRoute, Compile: one}},
+		Funcs:  []module.Func{{Name: "evapi_relay", MinArgs: 1, MaxArgs: 1, Compile: one}},
 		Classes: []*pv.Class{{Name: "evapi", Module: "evapi", Compile: func(*pv.Table, *ast.PVar) (pv.Spec, error) {
-			return pv.GetterFunc(func(*pv.Context) value.Value { return value.NullValue }), nil
+			return pv.GetterFunc(func(*event.Context) value.Value { return value.NullValue }), nil
 		}}},
 		Events: []string{"evapi:message-received"},
 	}

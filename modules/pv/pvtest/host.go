@@ -9,6 +9,8 @@ import (
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/lang/pvsyntax"
+	"github.com/kamgo/kamgo/lang/routetype"
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/pv"
@@ -60,7 +62,7 @@ func NewHost(mods ...module.Module) (*Host, error) {
 	if _, ok := h.Table.Class("rc"); !ok {
 		// $rc belongs to the core; tests need it to see return codes.
 		_ = h.Table.AddClass(&pv.Class{Name: "rc", Module: "core", Compile: func(*pv.Table, *ast.PVar) (pv.Spec, error) {
-			return pv.GetterFunc(func(c *pv.Context) value.Value { return value.MakeInt(c.RC) }), nil
+			return pv.GetterFunc(func(c *event.Context) value.Value { return value.MakeInt(c.RC) }), nil
 		}})
 	}
 	return h, nil
@@ -76,8 +78,8 @@ func (h *Host) Lines() []string {
 }
 
 // Context returns a fresh event context on a fresh worker.
-func (h *Host) Context() *pv.Context {
-	return &pv.Context{Worker: pv.NewWorker(1), Log: h.Logger, RC: 1}
+func (h *Host) Context() *event.Context {
+	return &event.Context{Worker: event.NewWorker(1), Log: h.Logger, RC: 1}
 }
 
 // Ref compiles a pseudo-variable written as text.
@@ -113,13 +115,13 @@ func (h *Host) CompileFormat(text string, r diag.Range) (*pv.Format, error) {
 func (h *Host) HasEvent(string) bool { return false }
 
 // RunEvent implements module.Host.
-func (h *Host) RunEvent(*pv.Context, string) (int, bool) { return 0, false }
+func (h *Host) RunEvent(*event.Context, string) (int, bool) { return 0, false }
 
 // HasRoute implements module.Host.
 func (h *Host) HasRoute(string) bool { return false }
 
 // RunRoute implements module.Host.
-func (h *Host) RunRoute(*pv.Context, string, pv.RouteType) (int, bool) { return 0, false }
+func (h *Host) RunRoute(*event.Context, string, routetype.Mask) (int, bool) { return 0, false }
 
 // Module implements module.Host.
 func (h *Host) Module(name string) (module.Module, bool) {
@@ -156,7 +158,7 @@ func (h *Host) arg(t string) (*module.Arg, error) {
 			return nil, err
 		}
 		lit := &ast.StrLit{Value: s}
-		return &module.Arg{Expr: lit, Eval: func(c *pv.Context) value.Value { return value.MakeStr(f.String(c)) }}, nil
+		return &module.Arg{Expr: lit, Eval: func(c *event.Context) value.Value { return value.MakeStr(f.String(c)) }}, nil
 	case strings.HasPrefix(t, "$"):
 		p, d := pvsyntax.ParsePV(t, diag.Range{})
 		if d != nil {
@@ -172,7 +174,7 @@ func (h *Host) arg(t string) (*module.Arg, error) {
 	if _, err := fmt.Sscanf(t, "%d", &n); err != nil {
 		return nil, fmt.Errorf("bad argument %q", t)
 	}
-	return &module.Arg{Expr: &ast.IntLit{Value: n, Text: t}, Eval: func(*pv.Context) value.Value { return value.MakeInt(n) }}, nil
+	return &module.Arg{Expr: &ast.IntLit{Value: n, Text: t}, Eval: func(*event.Context) value.Value { return value.MakeInt(n) }}, nil
 }
 
 // Call compiles and returns the named function of m with the given

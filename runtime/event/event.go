@@ -1,34 +1,13 @@
-// Package pv owns the run-time side of pseudo-variables: the per-event
-// Context they read and write, the class table modules register classes
-// into, compiled PV references (getters and setters with their
-// transformations applied) and compiled format strings such as
-// "from $fU: $(var(x){s.len})\n". Everything here is built once at load
-// time; per event nothing is parsed.
-package pv
+// Package event owns the state of one event being processed (Context: the
+// route type, return code, flags, module data such as the SIP message or the
+// evapi connection) and of the worker that runs it (Worker: the $var slots a
+// Kamailio worker process keeps across messages). A Context may be detached
+// from its worker (a suspended transaction) and resumed on another.
+package event
 
 import (
+	"github.com/kamgo/kamgo/lang/routetype"
 	"github.com/kamgo/kamgo/runtime/klog"
-	"github.com/kamgo/kamgo/runtime/value"
-)
-
-// RouteType is the kind of route block being executed, with Kamailio's bit
-// values (EVENT_ROUTE is REQUEST_ROUTE in Kamailio; kamgo keeps its own bit
-// so checks can tell them apart, see spec/deviations.md).
-type RouteType uint16
-
-// Route types.
-const (
-	RequestRoute       RouteType = 1
-	FailureRoute       RouteType = 2
-	TMOnReplyRoute     RouteType = 4
-	BranchRoute        RouteType = 8
-	OnSendRoute        RouteType = 16
-	ErrorRoute         RouteType = 32
-	LocalRoute         RouteType = 64
-	CoreOnReplyRoute   RouteType = 128
-	BranchFailureRoute RouteType = 256
-	EventRoute         RouteType = 512
-	AnyRoute           RouteType = 0xffff
 )
 
 // Key names a slot of module data in a Context or Worker. Keys are made
@@ -75,7 +54,7 @@ func (w *Worker) Set(k Key, v any) {
 // (the SIP message, evapi's connection info, per-event AVPs ...).
 type Context struct {
 	Event  string
-	Route  RouteType
+	Route  routetype.Mask
 	RC     int64 // $rc / $? / $retcode
 	Worker *Worker
 	Log    *klog.Logger
@@ -121,23 +100,6 @@ func (c *Context) Reset() {
 		c.slots[i] = nil
 	}
 }
-
-// Getter reads a compiled pseudo-variable.
-type Getter interface {
-	Get(c *Context) value.Value
-}
-
-// Setter writes a compiled pseudo-variable. Assigning NullValue unsets it
-// where the class supports that.
-type Setter interface {
-	Set(c *Context, v value.Value) error
-}
-
-// GetterFunc adapts a function to Getter.
-type GetterFunc func(c *Context) value.Value
-
-// Get calls f.
-func (f GetterFunc) Get(c *Context) value.Value { return f(c) }
 
 // ScriptLog prints a script log line at lv, with the expanded log_prefix
 // when the configuration has one with pseudo-variables.
