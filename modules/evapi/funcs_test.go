@@ -52,13 +52,8 @@ func TestParams(t *testing.T) {
 	if err := m.Provision(newFakeHost()); err == nil || !strings.Contains(err.Error(), "KEMI") {
 		t.Errorf("event_callback: %v", err)
 	}
-	ex := newModule().Exports()
-	routes := map[string]routetype.Mask{}
-	for _, f := range ex.Funcs {
-		routes[f.Name] = f.Routes
-	}
-	if routes["evapi_async_relay"] != routetype.Request || routes["evapi_relay"] != routetype.Any || len(ex.Funcs) != 8 {
-		t.Errorf("funcs %v", routes)
+	if n := len(newModule().Exports().Funcs); n != 8 {
+		t.Errorf("%d functions, want evapi's 8", n)
 	}
 }
 
