@@ -6,7 +6,7 @@ import (
 	"time"
 
 	_ "github.com/kamgo/kamgo/modules/pv"
-	"github.com/kamgo/kamgo/modules/pv/pvtest"
+	"github.com/kamgo/kamgo/internal/pvtest"
 	_ "github.com/kamgo/kamgo/modules/xlog"
 	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/value"

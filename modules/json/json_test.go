@@ -6,7 +6,7 @@ import (
 	"github.com/kamgo/kamgo/modules/internal/jsondoc"
 
 	_ "github.com/kamgo/kamgo/modules/pv"
-	"github.com/kamgo/kamgo/modules/pv/pvtest"
+	"github.com/kamgo/kamgo/internal/pvtest"
 	_ "github.com/kamgo/kamgo/modules/xlog"
 )
 

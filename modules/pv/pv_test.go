@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/kamgo/kamgo/modules/pv/pvtest"
+	"github.com/kamgo/kamgo/internal/pvtest"
 	_ "github.com/kamgo/kamgo/modules/xlog"
 	"github.com/kamgo/kamgo/runtime/pv"
 	"github.com/kamgo/kamgo/runtime/value"

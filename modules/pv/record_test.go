@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kamgo/kamgo/modules/pv/pvtest"
+	"github.com/kamgo/kamgo/internal/pvtest"
 )
 
 // kamailioGarbage names the cases where Kamailio 5.6.3 prints bytes past the

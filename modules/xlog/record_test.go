@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kamgo/kamgo/modules/pv/pvtest"
+	"github.com/kamgo/kamgo/internal/pvtest"
 )
 
 // TestRecord rewrites testdata/xlog.txt from the installed Kamailio:
