@@ -7,16 +7,16 @@ import (
 	"runtime/debug"
 
 	"github.com/kamgo/kamgo/lang/ast"
-	"github.com/kamgo/kamgo/lang/catalog"
 	"github.com/kamgo/kamgo/lang/check"
 	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/lang/parser"
 	"github.com/kamgo/kamgo/lang/preproc"
+	"github.com/kamgo/kamgo/runtime/module"
 )
 
 // analyze is everything `kamgo check` runs on one file.
 func analyze(file string, defs []string) (*ast.Config, diag.List, diag.Sources) {
-	return check.Analyze(file, preproc.Options{Defines: defs})
+	return check.Analyze(file, preproc.Options{Defines: defs}, module.Catalog())
 }
 
 // shortLived tunes the garbage collector for a command that reads its input,
@@ -32,7 +32,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	// Building the grammar and the catalog does not depend on the input:
 	// do it on the other core while the files are read and preprocessed.
 	go parser.Prepare()
-	go catalog.Load()
+	go module.Catalog()
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var defs defines

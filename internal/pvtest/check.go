@@ -46,7 +46,7 @@ func CheckFile(t *testing.T, path string, skip ...string) {
 	}
 	registerEvapiStub()
 	text := strings.NewReplacer("%%SIP_PORT%%", "5060", "%%EVAPI_PORT%%", "8448").Replace(f.Config())
-	cfg, diags, _ := check.AnalyzeSource(path, []byte(text), preproc.Options{Env: os.LookupEnv})
+	cfg, diags, _ := check.AnalyzeSource(path, []byte(text), preproc.Options{Env: os.LookupEnv}, module.Catalog())
 	if diags.HasErrors() {
 		t.Fatalf("check: %v", diags.Error())
 	}

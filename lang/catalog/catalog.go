@@ -27,6 +27,7 @@ import (
 type Form struct {
 	Args   int // -1 = variadic
 	Routes routetype.Mask
+	Runs   bool // kamgo implements this form (set by Join)
 }
 
 // Func is a script function (module export or core action).
@@ -34,6 +35,10 @@ type Func struct {
 	Name, Module string
 	Forms        []Form
 	Bare         bool // core actions that may be written without parentheses
+	// API marks an export other modules bind to (bind_json ...): in the
+	// table, but not a script function.
+	API bool
+	Ext string // see Param.Ext
 }
 
 // Accepts returns the first form taking nargs arguments, as Kamailio picks
@@ -73,6 +78,10 @@ type Param struct {
 	Name   string
 	Type   ParamType
 	Repeat bool
+	Runs   bool // kamgo implements it (set by Join)
+	// Ext is empty for facts of Kamailio 5.6; for what Join adds it names
+	// the origin: a newer Kamailio release ("Kamailio 5.7") or "kamgo".
+	Ext string
 }
 
 // Accepts reports whether a value of kind t may be assigned.
@@ -83,6 +92,8 @@ type PVClass struct {
 	Name, Module string
 	Names        []string // nil = any inner name (or none)
 	Writable     bool
+	Runs         bool   // kamgo implements it (set by Join)
+	Ext          string // see Param.Ext
 }
 
 // HasName reports whether name is a valid inner name for the class.
@@ -102,6 +113,8 @@ func (p *PVClass) HasName(name string) bool {
 type TransClass struct {
 	Name, Module string
 	Ops          []string
+	Runs         bool   // kamgo implements it (set by Join)
+	Ext          string // see Param.Ext
 }
 
 // HasOp reports whether op is an operator of the class (case-insensitive,
@@ -127,6 +140,7 @@ type Module struct {
 	Trans      []*TransClass
 	Events     []string // names ending in '*' are prefixes
 	Deps       []string
+	Runs       bool // kamgo implements the module (set by Join)
 }
 
 // Param returns the module parameter with that name, or nil.

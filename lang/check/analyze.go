@@ -2,6 +2,7 @@ package check
 
 import (
 	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/lang/catalog"
 	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/lang/parser"
 	"github.com/kamgo/kamgo/lang/preproc"
@@ -9,18 +10,20 @@ import (
 
 // Analyze preprocesses, parses and checks the file at path: everything
 // `kamgo check` reports, and what `kamgo run` requires to be clean before it
-// opens any socket.
-func Analyze(path string, opts preproc.Options) (*ast.Config, diag.List, diag.Sources) {
+// opens any socket. cat supplies the module facts (nil: catalog.Load(),
+// Kamailio's alone; kamgo's commands pass module.Catalog(), the facts
+// joined with what kamgo implements).
+func Analyze(path string, opts preproc.Options, cat *catalog.Catalog) (*ast.Config, diag.List, diag.Sources) {
 	cfg, diags, src := parser.ParseFile(path, opts)
-	return finish(cfg, diags, src)
+	return finish(cfg, diags, src, cat)
 }
 
 // AnalyzeSource is Analyze on in-memory contents of a file named name.
-func AnalyzeSource(name string, text []byte, opts preproc.Options) (*ast.Config, diag.List, diag.Sources) {
+func AnalyzeSource(name string, text []byte, opts preproc.Options, cat *catalog.Catalog) (*ast.Config, diag.List, diag.Sources) {
 	res := preproc.Process(name, text, opts)
 	cfg, l := parser.Parse(res)
 	diags := append(append(diag.List{}, res.Diags...), l...)
-	return finish(cfg, diags, res.Sources)
+	return finish(cfg, diags, res.Sources, cat)
 }
 
 // finish adds the semantic diagnostics. After a syntax error the tree is
@@ -28,7 +31,7 @@ func AnalyzeSource(name string, text []byte, opts preproc.Options) (*ast.Config,
 // and stops at the first error), only semantic errors that come before the
 // first syntax error are kept; the checks that stand for grammar rules are
 // kept everywhere.
-func finish(cfg *ast.Config, diags diag.List, src diag.Sources) (*ast.Config, diag.List, diag.Sources) {
+func finish(cfg *ast.Config, diags diag.List, src diag.Sources, cat *catalog.Catalog) (*ast.Config, diag.List, diag.Sources) {
 	var first *diag.Diagnostic
 	for _, d := range diags {
 		if d.Severity == diag.Error && (first == nil || d.Subject.File == first.Subject.File && d.Subject.Start.Before(first.Subject.Start)) {
@@ -36,16 +39,16 @@ func finish(cfg *ast.Config, diags diag.List, src diag.Sources) (*ast.Config, di
 		}
 	}
 	if first == nil {
-		diags = append(diags, Check(cfg, Options{})...)
+		diags = append(diags, Check(cfg, Options{Catalog: cat})...)
 		diags.Sort()
 		return cfg, diags, src
 	}
 	grammar := map[string]bool{}
-	for _, d := range Check(cfg, Options{GrammarOnly: true}) {
+	for _, d := range Check(cfg, Options{Catalog: cat, GrammarOnly: true}) {
 		grammar[d.Code+d.Subject.String()] = true
 		diags = append(diags, d)
 	}
-	for _, d := range Check(cfg, Options{}) {
+	for _, d := range Check(cfg, Options{Catalog: cat}) {
 		if grammar[d.Code+d.Subject.String()] {
 			continue
 		}

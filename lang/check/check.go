@@ -33,6 +33,7 @@ const (
 	CodeCoreParamValue   = "KC1007"
 	CodeModparamRegex    = "KC1008"
 	CodeModuleDeps       = "KC1009"
+	CodeExtParam         = "KC1010"
 
 	CodeUnknownFunc    = "KC2001"
 	CodeMissingModule  = "KC2002"
@@ -76,6 +77,7 @@ var Codes = map[string]string{
 	CodeCoreParamValue:   "core parameter value of the wrong kind",
 	CodeModparamRegex:    "modparam module pattern is not a valid regular expression",
 	CodeModuleDeps:       "module needs another module loaded first",
+	CodeExtParam:         "module parameter newer than Kamailio 5.6, or kamgo's own",
 	CodeUnknownFunc:      "unknown function",
 	CodeMissingModule:    "function of a module that is not loaded",
 	CodeArity:            "wrong number of arguments",
@@ -346,6 +348,9 @@ func (c *checker) modparam(n *ast.ModParam) {
 			}
 			continue
 		}
+		if p.Ext != "" {
+			c.extParam(m, p, n)
+		}
 		if p.Type&vt == 0 {
 			want := "a string"
 			if p.Type == catalog.Int {
@@ -354,6 +359,16 @@ func (c *checker) modparam(n *ast.ModParam) {
 			c.errorf(CodeModparamType, n.Value.Span(), "parameter %q of module %q takes %s", n.Param, m.Name, want)
 		}
 	}
+}
+
+// extParam warns about a parameter kamgo runs that Kamailio 5.6 refuses:
+// one of a newer release, or kamgo's own.
+func (c *checker) extParam(m *catalog.Module, p *catalog.Param, n *ast.ModParam) {
+	if p.Ext == "kamgo" {
+		c.warnf(CodeExtParam, n.ParamRange, "parameter %q of module %q is kamgo's own: Kamailio refuses it", p.Name, m.Name)
+		return
+	}
+	c.warnf(CodeExtParam, n.ParamRange, "parameter %q of module %q is new in %s: Kamailio 5.6 refuses it", p.Name, m.Name, p.Ext)
 }
 
 func (c *checker) sortedLoaded() []*loadedMod {

@@ -28,7 +28,7 @@ func TestFindings(t *testing.T) {
 			}
 		}
 		name := "chunk" + strconv.Itoa(i) + ".cfg"
-		_, diags, _ := AnalyzeSource(name, []byte(chunk), preproc.Options{})
+		_, diags, _ := AnalyzeSource(name, []byte(chunk), preproc.Options{}, nil)
 		got := map[string]bool{}
 		for _, d := range diags {
 			got[strconv.Itoa(d.Subject.Start.Line)+" "+d.Code] = true

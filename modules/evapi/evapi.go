@@ -113,6 +113,13 @@ func newModule() *Module {
 	}
 }
 
+// Origins of the parameters Kamailio 5.6 does not have (module.Param.Ext).
+const (
+	extKamailio57    = "Kamailio 5.7"
+	extKamailioDevel = "Kamailio development branch (after 6.1)"
+	extKamgo         = "kamgo"
+)
+
 // Exports implements module.Exporter.
 func (m *Module) Exports() module.Exports {
 	return module.Exports{
@@ -122,14 +129,14 @@ func (m *Module) Exports() module.Exports {
 			{Name: "netstring_format", Type: module.ParamInt, Default: value.MakeInt(1)},
 			{Name: "event_callback", Type: module.ParamStr, Default: value.MakeStr("")},
 			{Name: "max_clients", Type: module.ParamInt, Default: value.MakeInt(8)},
-			{Name: "wait_idle", Type: module.ParamInt, Default: value.MakeInt(500000)},
-			{Name: "wait_increase", Type: module.ParamInt, Default: value.MakeInt(3)},
-			{Name: "send_task_timeout", Type: module.ParamInt, Default: value.MakeInt(0)},
-			{Name: "send_data_timeout", Type: module.ParamInt, Default: value.MakeInt(0)},
-			{Name: "context_mlimit", Type: module.ParamInt, Default: value.MakeInt(0)},
-			{Name: "max_frame_size", Type: module.ParamInt, Default: value.MakeInt(32768)},
-			{Name: "client_queue", Type: module.ParamInt, Default: value.MakeInt(256 << 10)},
-			{Name: "slow_client", Type: module.ParamStr, Default: value.MakeStr("disconnect")},
+			{Name: "wait_idle", Type: module.ParamInt, Default: value.MakeInt(500000), Ext: extKamailio57},
+			{Name: "wait_increase", Type: module.ParamInt, Default: value.MakeInt(3), Ext: extKamailio57},
+			{Name: "send_task_timeout", Type: module.ParamInt, Default: value.MakeInt(0), Ext: extKamailioDevel},
+			{Name: "send_data_timeout", Type: module.ParamInt, Default: value.MakeInt(0), Ext: extKamailioDevel},
+			{Name: "context_mlimit", Type: module.ParamInt, Default: value.MakeInt(0), Ext: extKamailioDevel},
+			{Name: "max_frame_size", Type: module.ParamInt, Default: value.MakeInt(32768), Ext: extKamgo},
+			{Name: "client_queue", Type: module.ParamInt, Default: value.MakeInt(256 << 10), Ext: extKamgo},
+			{Name: "slow_client", Type: module.ParamStr, Default: value.MakeStr("disconnect"), Ext: extKamgo},
 		},
 		Funcs:   m.funcs(),
 		Classes: []*pv.Class{m.pvClass()},

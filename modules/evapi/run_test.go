@@ -20,6 +20,7 @@ import (
 	_ "github.com/kamgo/kamgo/modules/all"
 	"github.com/kamgo/kamgo/modules/evapi"
 	"github.com/kamgo/kamgo/runtime/klog"
+	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/server"
 )
 
@@ -64,7 +65,7 @@ func runConfig(tb testing.TB, path string, port int, defines ...string) (string,
 func runSource(tb testing.TB, path, text string, port int, defines ...string) (string, *logLines) {
 	tb.Helper()
 	defs := append([]string{`EVAPI_BIND="127.0.0.1:` + strconv.Itoa(port) + `"`}, defines...)
-	cfg, diags, _ := check.AnalyzeSource(path, []byte(text), preproc.Options{Defines: defs})
+	cfg, diags, _ := check.AnalyzeSource(path, []byte(text), preproc.Options{Defines: defs}, module.Catalog())
 	if diags.HasErrors() {
 		tb.Fatalf("%s: %v", path, diags.Error())
 	}

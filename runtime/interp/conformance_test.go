@@ -218,7 +218,7 @@ func runCase(c conformance.Case) outcome {
 		return os.LookupEnv(name)
 	}
 	// The same path as `kamgo run`: preprocess, parse and check, then load.
-	cfg, diags, _ := check.AnalyzeSource("kamailio.cfg", []byte(text), preproc.Options{Env: lookup})
+	cfg, diags, _ := check.AnalyzeSource("kamailio.cfg", []byte(text), preproc.Options{Env: lookup}, module.Catalog())
 	var srv *server.Server
 	var logLines []string
 	var mu sync.Mutex

@@ -36,6 +36,7 @@ type Module interface {
 var (
 	regMu    sync.RWMutex
 	registry = map[string]Info{}
+	regGen   int // incremented by each Register
 )
 
 // Register adds a module to the registry. Call it from init. It panics on a
@@ -48,6 +49,7 @@ func Register(m Module) {
 		panic(fmt.Sprintf("module %q registered twice", info.Name))
 	}
 	registry[info.Name] = info
+	regGen++
 }
 
 // Lookup returns a registered module by name.

@@ -25,6 +25,11 @@ type Class struct {
 	Module  string
 	Names   []string // fixed inner names, or nil for any
 	Compile func(t *Table, p *ast.PVar) (Spec, error)
+	// Ext is empty for a class Kamailio 5.6 exports; otherwise its origin
+	// ("Kamailio 5.7", "kamgo"), as module.Param.Ext. Writable is only
+	// read for an Ext class (the catalog knows the others).
+	Ext      string
+	Writable bool
 }
 
 // Spec is a compiled reference. It always reads; it writes when it also
@@ -49,6 +54,7 @@ type TransClass struct {
 	Module  string
 	Ops     []string
 	Compile func(t *Table, tr *ast.Trans) (TransFunc, error)
+	Ext     string // as Class.Ext
 }
 
 // Table holds the classes and transformations available to one loaded

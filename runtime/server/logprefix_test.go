@@ -11,6 +11,7 @@ import (
 	_ "github.com/kamgo/kamgo/modules/xlog"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
+	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/server"
 )
 
@@ -31,7 +32,7 @@ event_route[core:worker-one-init] {
 	xlog("L_INFO", "n=$var(n)\n");
 }
 `
-		ast, diags, _ := check.AnalyzeSource("kamailio.cfg", []byte(cfg), preproc.Options{})
+		ast, diags, _ := check.AnalyzeSource("kamailio.cfg", []byte(cfg), preproc.Options{}, module.Catalog())
 		if diags.HasErrors() {
 			t.Fatal(diags)
 		}

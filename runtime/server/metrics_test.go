@@ -9,6 +9,7 @@ import (
 	"github.com/kamgo/kamgo/lang/check"
 	"github.com/kamgo/kamgo/lang/preproc"
 	_ "github.com/kamgo/kamgo/modules/evapi"
+	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/server"
 )
 
@@ -18,7 +19,7 @@ func TestWriteMetrics(t *testing.T) {
 	cfg := `loadmodule "evapi.so"
 modparam("evapi", "bind_addr", "127.0.0.1:0")
 `
-	ast, diags, _ := check.AnalyzeSource("kamailio.cfg", []byte(cfg), preproc.Options{})
+	ast, diags, _ := check.AnalyzeSource("kamailio.cfg", []byte(cfg), preproc.Options{}, module.Catalog())
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}

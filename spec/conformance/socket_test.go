@@ -237,7 +237,7 @@ func runSocketCase(ctx context.Context, c conformance.Case) string {
 // are allowed as missing, as with `kamgo run --allow-missing`.
 func loadSocketCase(c conformance.Case, sipPort, evapiPort int) (*server.Server, *logCapture, string) {
 	text := c.Config(sipPort, evapiPort)
-	cfg, diags, _ := check.AnalyzeSource("kamailio.cfg", []byte(text), preproc.Options{})
+	cfg, diags, _ := check.AnalyzeSource("kamailio.cfg", []byte(text), preproc.Options{}, module.Catalog())
 	if diags.HasErrors() {
 		return nil, nil, "analyze: " + diags.Error()
 	}
