@@ -44,9 +44,9 @@ func CheckFile(t *testing.T, path string, skip ...string) {
 			t.Fatalf("module %s is not registered in this test binary: import it", m)
 		}
 	}
-	registerEvapiStub()
+	reg := testRegistry()
 	text := strings.NewReplacer("%%SIP_PORT%%", "5060", "%%EVAPI_PORT%%", "8448").Replace(f.Config())
-	cfg, diags, _ := check.AnalyzeSource(path, []byte(text), preproc.Options{Env: os.LookupEnv}, module.Catalog())
+	cfg, diags, _ := check.AnalyzeSource(path, []byte(text), preproc.Options{Env: os.LookupEnv}, reg.Catalog())
 	if diags.HasErrors() {
 		t.Fatalf("check: %v", diags.Error())
 	}
@@ -54,7 +54,7 @@ func CheckFile(t *testing.T, path string, skip ...string) {
 	for _, it := range cfg.Items {
 		if lm, ok := it.(*ast.LoadModule); ok {
 			name := strings.TrimSuffix(pathBase(lm.Path), ".so")
-			if _, ok := module.Lookup(name); !ok {
+			if _, ok := reg.Lookup(name); !ok {
 				missing = append(missing, name)
 			}
 		}
@@ -74,7 +74,7 @@ func CheckFile(t *testing.T, path string, skip ...string) {
 		lines = append(lines, lv.String()+": "+parts[0])
 		lines = append(lines, parts[1:]...)
 	})
-	srv, ld := server.Load(cfg, server.Options{Log: lg, AllowMissing: missing})
+	srv, ld := server.Load(cfg, server.Options{Log: lg, Registry: reg, AllowMissing: missing})
 	if ld.HasErrors() || srv == nil {
 		t.Fatalf("load: %v", ld.Error())
 	}
@@ -115,17 +115,20 @@ func CheckFile(t *testing.T, path string, skip ...string) {
 
 func pathBase(p string) string { return path.Base(p) }
 
-var stubOnce sync.Once
-
-// registerEvapiStub registers a stand-in "evapi" module (its functions
-// return 1, $evapi(...) is null) unless the real one is registered: the
-// case files' config has the recorder's evapi event route.
-func registerEvapiStub() {
-	stubOnce.Do(func() {
-		if _, ok := module.Lookup("evapi"); !ok {
-			module.Register(evapiStub{})
-		}
-	})
+// testRegistry returns the modules of this test binary plus, unless the
+// real one is among them, a stand-in "evapi" (its functions return 1,
+// $evapi(...) is null): the case files' config has the recorder's evapi
+// event route.
+func testRegistry() *module.Registry {
+	reg := module.NewRegistry()
+	for _, name := range module.Registered() {
+		info, _ := module.Lookup(name)
+		reg.Register(info.New())
+	}
+	if _, ok := reg.Lookup("evapi"); !ok {
+		reg.Register(evapiStub{})
+	}
+	return reg
 }
 
 type evapiStub struct{}

@@ -39,7 +39,7 @@
 //
 // Diagnostic codes (KC2200-KC2299; never reused):
 //
-//	KC2201 unknown function
+//	KC2201 unknown function (retired: the checker's KC2001 finds it)
 //	KC2202 unknown route in route(NAME)
 //	KC2203 wrong number of arguments
 //	KC2204 module function refused its arguments
@@ -51,11 +51,11 @@
 //	KC2210 expression not supported outside SIP processing
 //	KC2211 route defined twice
 //	KC2212 return value must be an integer
+//	KC2213 function or pseudo-variable not implemented by kamgo
 package interp
 
 // Diagnostic codes of this package.
 const (
-	CodeUnknownFunc  = "KC2201"
 	CodeUnknownRoute = "KC2202"
 	CodeArgCount     = "KC2203"
 	CodeFixup        = "KC2204"
@@ -67,20 +67,23 @@ const (
 	CodeUnsupported  = "KC2210"
 	CodeDupRoute     = "KC2211"
 	CodeBadReturn    = "KC2212"
+	// CodeNotImplemented: a function, argument count, parameter or
+	// pseudo-variable Kamailio has and kamgo does not run.
+	CodeNotImplemented = "KC2213"
 )
 
 // Codes maps each code to a one-line title.
 var Codes = map[string]string{
-	CodeUnknownFunc:  "unknown function",
-	CodeUnknownRoute: "unknown route",
-	CodeArgCount:     "wrong number of arguments",
-	CodeFixup:        "module function refused its arguments",
-	CodeBadPV:        "bad pseudo-variable",
-	CodeTypeMismatch: "type mismatch in an expression",
-	CodeBadRegex:     "bad regular expression",
-	CodeBadFlag:      "bad flag",
-	CodeBadAssign:    "bad assignment",
-	CodeUnsupported:  "expression not supported outside SIP processing",
-	CodeDupRoute:     "route defined twice",
-	CodeBadReturn:    "return value must be an integer",
+	CodeUnknownRoute:   "unknown route",
+	CodeArgCount:       "wrong number of arguments",
+	CodeFixup:          "module function refused its arguments",
+	CodeBadPV:          "bad pseudo-variable",
+	CodeTypeMismatch:   "type mismatch in an expression",
+	CodeBadRegex:       "bad regular expression",
+	CodeBadFlag:        "bad flag",
+	CodeBadAssign:      "bad assignment",
+	CodeUnsupported:    "expression not supported outside SIP processing",
+	CodeDupRoute:       "route defined twice",
+	CodeBadReturn:      "return value must be an integer",
+	CodeNotImplemented: "not implemented by kamgo",
 }

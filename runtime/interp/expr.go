@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"errors"
 	"regexp"
 
 	"github.com/kamgo/kamgo/lang/ast"
@@ -228,7 +229,7 @@ func (cp *compiler) pvar(n *ast.PVar) *cexpr {
 	}
 	ref, err := cp.env.Table.Compile(n)
 	if err != nil {
-		cp.diags.Errorf(CodeBadPV, n.Rng, "%v", err)
+		cp.pvError(err, n.Rng)
 		return cp.constExpr(value.NullValue, n)
 	}
 	e := &cexpr{node: n, ref: ref, null: n.Class == "null"}
@@ -609,4 +610,18 @@ func (cp *compiler) optimize(n *ast.Binary, x, y *cexpr) *cexpr {
 		}
 	}
 	return nil
+}
+
+// pvError reports a pseudo-variable that does not compile: one kamgo does
+// not implement under its own code, anything else as a bad pseudo-variable.
+func (cp *compiler) pvError(err error, r diag.Range) {
+	code := CodeBadPV
+	var ni *pv.NotImplementedError
+	if errors.As(err, &ni) {
+		code = CodeNotImplemented
+	}
+	d := cp.diags.Errorf(code, r, "%v", err)
+	if cp.route != nil {
+		d.Context = cp.route.title
+	}
 }

@@ -30,15 +30,21 @@ type Env struct {
 	Host module.Host
 	// Funcs are the functions of the loaded modules, by name.
 	Funcs map[string]*module.Func
-	// Missing maps function names of modules that are loaded by the config
-	// but not implemented (and allowed to be missing) to the module name:
-	// calls to them are logged no-ops returning 1.
-	Missing map[string]string
+	// Missing holds the functions of loaded modules that the catalog
+	// knows and kamgo does not implement, by name. A call to one is a
+	// load error naming it, or, when Allowed, a logged no-op returning 1.
+	Missing map[string]Missing
 	// MaxWhileLoops bounds each while loop (0: DefaultMaxWhileLoops;
 	// negative: unbounded, as max_while_loops=0 is in Kamailio).
 	MaxWhileLoops int
 	// MaxRecursiveLevel bounds nested blocks and route calls (0: default).
 	MaxRecursiveLevel int
+}
+
+// Missing is a catalogued function kamgo does not run.
+type Missing struct {
+	Module  string
+	Allowed bool // --allow-missing named the module
 }
 
 // route is one compiled route block.

@@ -339,7 +339,7 @@ func (cp *compiler) assignParts(s *ast.Assign) (func(*event.Context, value.Value
 	}
 	ref, err := cp.env.Table.Compile(s.LHS)
 	if err != nil {
-		cp.diags.Errorf(CodeBadPV, s.LHS.Rng, "%v", err)
+		cp.pvError(err, s.LHS.Rng)
 		return nil, rhs
 	}
 	if !ref.Writable() {
@@ -459,31 +459,21 @@ func (cp *compiler) call(n *ast.Call) action {
 	}
 	f := cp.env.Funcs[n.Name]
 	if f == nil {
-		if mod, ok := cp.env.Missing[n.Name]; ok {
-			return missingCall(mod, n)
+		m, ok := cp.env.Missing[n.Name]
+		if ok && m.Allowed {
+			return missingCall(m.Module, n)
 		}
-		names := make([]string, 0, len(cp.env.Funcs)+len(coreFuncs))
-		for k := range cp.env.Funcs {
-			names = append(names, k)
+		// The checker has resolved every name of a clean config against
+		// the catalog: what is left is what kamgo does not run.
+		name := n.Name
+		if ok {
+			name = m.Module + "." + n.Name
 		}
-		names = append(names, coreFuncs...)
-		sort.Strings(names)
-		d := cp.diags.Errorf(CodeUnknownFunc, n.NameRange, "unknown function %s (params %d), missing loadmodule?", n.Name, len(n.Args))
-		if s := diag.Suggest(n.Name, names); s != "" {
-			d.Detail = "did you mean " + s + "?"
-		}
-		d.Context = cp.route.title
+		cp.diags.Errorf(CodeNotImplemented, n.NameRange, "%s is not implemented by kamgo", name).Context = cp.route.title
 		return nil
 	}
 	if len(n.Args) < f.MinArgs || (f.MaxArgs >= 0 && len(n.Args) > f.MaxArgs) {
-		want := strconv.Itoa(f.MinArgs)
-		switch {
-		case f.MaxArgs < 0:
-			want += " or more"
-		case f.MaxArgs != f.MinArgs:
-			want += " to " + strconv.Itoa(f.MaxArgs)
-		}
-		cp.diags.Errorf(CodeArgCount, n.Rng, "%s takes %s arguments, got %d", n.Name, want, len(n.Args)).Context = cp.route.title
+		cp.diags.Errorf(CodeNotImplemented, n.Rng, "%s with %d arguments is not implemented by kamgo", n.Name, len(n.Args)).Context = cp.route.title
 		return nil
 	}
 	args := make([]*module.Arg, len(n.Args))

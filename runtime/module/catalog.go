@@ -1,8 +1,6 @@
 package module
 
 import (
-	"sync"
-
 	"github.com/kamgo/kamgo/lang/catalog"
 )
 
@@ -32,19 +30,18 @@ func Impl(name string, ex Exports) catalog.Impl {
 	return im
 }
 
-var joined struct {
-	sync.Mutex
-	gen      int // registry generation it was built for
-	cat      *catalog.Catalog
-	problems []string
-}
-
-// Catalog returns Kamailio's facts joined with every registered module:
+// Catalog returns Kamailio's facts joined with every module of Default:
 // the one answer to "what does module M export, in which release, and does
-// kamgo run it" that check, run, `kamgo modules` and lint ask. It is
-// rebuilt when the registry changed since the last call.
-func Catalog() *catalog.Catalog {
-	c, _ := join()
+// kamgo run it" that check, run, `kamgo modules` and lint ask.
+func Catalog() *catalog.Catalog { return Default.Catalog() }
+
+// CatalogProblems returns Default.CatalogProblems().
+func CatalogProblems() []string { return Default.CatalogProblems() }
+
+// Catalog returns Kamailio's facts joined with the registry's modules. It
+// is rebuilt when modules were registered since the last call.
+func (r *Registry) Catalog() *catalog.Catalog {
+	c, _ := r.join()
 	return c
 }
 
@@ -52,30 +49,30 @@ func Catalog() *catalog.Catalog {
 // the catalog (a name it does not know without Ext, an argument count
 // Kamailio does not export). It is empty for the modules kamgo ships: a
 // test asserts it.
-func CatalogProblems() []string {
-	_, p := join()
+func (r *Registry) CatalogProblems() []string {
+	_, p := r.join()
 	return p
 }
 
-func join() (*catalog.Catalog, []string) {
-	regMu.RLock()
-	gen := regGen
-	regMu.RUnlock()
-	joined.Lock()
-	defer joined.Unlock()
-	if joined.cat != nil && joined.gen == gen {
-		return joined.cat, joined.problems
+func (r *Registry) join() (*catalog.Catalog, []string) {
+	r.mu.RLock()
+	gen := r.gen
+	r.mu.RUnlock()
+	r.joinMu.Lock()
+	defer r.joinMu.Unlock()
+	if r.cat != nil && r.joinGen == gen {
+		return r.cat, r.problems
 	}
 	var impls []catalog.Impl
-	for _, name := range Registered() {
-		info, _ := Lookup(name)
+	for _, name := range r.Registered() {
+		info, _ := r.Lookup(name)
 		var ex Exports
 		if e, ok := info.New().(Exporter); ok {
 			ex = e.Exports()
 		}
 		impls = append(impls, Impl(name, ex))
 	}
-	joined.cat, joined.problems = catalog.Load().Join(impls)
-	joined.gen = gen
-	return joined.cat, joined.problems
+	r.cat, r.problems = catalog.Load().Join(impls)
+	r.joinGen = gen
+	return r.cat, r.problems
 }

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/lang/catalog"
 	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/lang/routetype"
 	"github.com/kamgo/kamgo/runtime/event"
@@ -33,44 +34,67 @@ type Module interface {
 	ModuleInfo() Info
 }
 
-var (
-	regMu    sync.RWMutex
-	registry = map[string]Info{}
-	regGen   int // incremented by each Register
-)
+// Registry is a set of modules by name. Default holds the modules kamgo
+// ships (each registers itself from init); tests that need a module of
+// their own make a registry with NewRegistry instead of adding to Default.
+type Registry struct {
+	mu   sync.RWMutex
+	mods map[string]Info
+	gen  int // incremented by each Register
 
-// Register adds a module to the registry. Call it from init. It panics on a
-// duplicate name: that is a programming error, not user input.
-func Register(m Module) {
+	joinMu   sync.Mutex
+	joinGen  int
+	cat      *catalog.Catalog
+	problems []string
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry { return &Registry{mods: map[string]Info{}} }
+
+// Default is the registry of the modules kamgo ships.
+var Default = NewRegistry()
+
+// Register adds a module to the registry. It panics on a duplicate name:
+// that is a programming error, not user input.
+func (r *Registry) Register(m Module) {
 	info := m.ModuleInfo()
-	regMu.Lock()
-	defer regMu.Unlock()
-	if _, dup := registry[info.Name]; dup {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, dup := r.mods[info.Name]; dup {
 		panic(fmt.Sprintf("module %q registered twice", info.Name))
 	}
-	registry[info.Name] = info
-	regGen++
+	r.mods[info.Name] = info
+	r.gen++
 }
 
 // Lookup returns a registered module by name.
-func Lookup(name string) (Info, bool) {
-	regMu.RLock()
-	defer regMu.RUnlock()
-	i, ok := registry[name]
+func (r *Registry) Lookup(name string) (Info, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	i, ok := r.mods[name]
 	return i, ok
 }
 
 // Registered returns the names of all registered modules, sorted.
-func Registered() []string {
-	regMu.RLock()
-	defer regMu.RUnlock()
-	out := make([]string, 0, len(registry))
-	for n := range registry {
+func (r *Registry) Registered() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]string, 0, len(r.mods))
+	for n := range r.mods {
 		out = append(out, n)
 	}
 	sort.Strings(out)
 	return out
 }
+
+// Register adds a module to Default. Call it from init.
+func Register(m Module) { Default.Register(m) }
+
+// Lookup returns a module of Default by name.
+func Lookup(name string) (Info, bool) { return Default.Lookup(name) }
+
+// Registered returns the names of the modules of Default, sorted.
+func Registered() []string { return Default.Registered() }
 
 // ParamType is the type a module parameter accepts.
 type ParamType uint8

@@ -46,7 +46,8 @@ func (t *Table) Compile(p *ast.PVar) (*Ref, error) {
 	}
 	spec, err := c.Compile(t, p)
 	if err != nil {
-		if _, ok := err.(*CompileError); ok {
+		switch err.(type) {
+		case *CompileError, *NotImplementedError:
 			return nil, err
 		}
 		return nil, &CompileError{p, fmt.Sprintf("$%s: %v", p.Class, err)}

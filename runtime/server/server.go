@@ -19,18 +19,11 @@ package server
 import (
 	"context"
 	"fmt"
-	"io"
-	"path"
-	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/kamgo/kamgo/lang/ast"
-	"github.com/kamgo/kamgo/lang/catalog"
 	"github.com/kamgo/kamgo/lang/diag"
-	"github.com/kamgo/kamgo/lang/pvsyntax"
-	"github.com/kamgo/kamgo/lang/routetype"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/interp"
 	"github.com/kamgo/kamgo/runtime/klog"
@@ -39,47 +32,16 @@ import (
 	"github.com/kamgo/kamgo/runtime/value"
 )
 
-// Diagnostic codes of this package (KC2100-KC2199; never reused).
-const (
-	CodeUnknownModule = "KC2101" // loadmodule names a module kamgo does not implement
-	CodeUnknownParam  = "KC2102" // modparam names a parameter the module does not have
-	CodeParamType     = "KC2103" // modparam value of the wrong type
-	CodeNotLoaded     = "KC2104" // modparam for a module that is not loaded
-	CodeParamRefused  = "KC2105" // the module refused a parameter value
-	CodeProvision     = "KC2106" // the module failed to provision
-	CodeReload        = "KC2107" // reload refused: needs a restart
-	CodeCoreParam     = "KC2108" // bad core parameter value
-	CodePVTable       = "KC2109" // two modules register the same class
-)
-
-// Codes maps each code of this package to a one-line title.
-var Codes = map[string]string{
-	CodeUnknownModule: "loadmodule names a module kamgo does not implement",
-	CodeUnknownParam:  "modparam names a parameter the module does not have",
-	CodeParamType:     "modparam value of the wrong type",
-	CodeNotLoaded:     "modparam for a module that is not loaded",
-	CodeParamRefused:  "the module refused a parameter value",
-	CodeProvision:     "the module failed to provision",
-	CodeReload:        "reload refused: the change needs a restart",
-	CodeCoreParam:     "bad core parameter value",
-	CodePVTable:       "two modules register the same pseudo-variable class",
-}
-
 // Options configures Load.
 type Options struct {
 	// Log receives every line; nil means a logger writing nowhere.
 	Log *klog.Logger
+	// Registry supplies the modules; nil means module.Default.
+	Registry *module.Registry
 	// AllowMissing lists modules that may be loaded although kamgo does
 	// not implement them: their functions become logged no-ops returning
 	// 1 and their modparams are ignored.
 	AllowMissing []string
-}
-
-type loaded struct {
-	name    string
-	inst    module.Module
-	exports module.Exports
-	missing bool
 }
 
 // Server is a loaded configuration with its module instances.
@@ -90,7 +52,7 @@ type Server struct {
 	byName  map[string]*loaded
 	table   *pv.Table
 	funcs   map[string]*module.Func
-	missing map[string]string
+	missing map[string]interp.Missing
 	sig     string
 
 	core   atomic.Pointer[map[string]value.Value]
@@ -103,14 +65,19 @@ type Server struct {
 	host   *host
 }
 
-// Load resolves, configures, provisions and compiles cfg. It does not
-// start the modules (see Start).
+// Load resolves, configures, provisions and compiles cfg, which must be a
+// checked tree (check.Analyze without errors): names Kamailio does not
+// know are the checker's to report. Load reports what kamgo cannot run. It
+// does not start the modules (see Start).
 func Load(cfg *ast.Config, opts Options) (*Server, diag.List) {
 	if opts.Log == nil {
 		opts.Log = klog.New(nil, klog.Text)
 	}
+	if opts.Registry == nil {
+		opts.Registry = module.Default
+	}
 	s := &Server{log: opts.Log, opts: opts, byName: map[string]*loaded{},
-		funcs: map[string]*module.Func{}, missing: map[string]string{}}
+		funcs: map[string]*module.Func{}, missing: map[string]interp.Missing{}}
 	s.host = &host{s: s}
 	s.ctxs.New = func() any { return &event.Context{} }
 	var diags diag.List
@@ -122,77 +89,9 @@ func Load(cfg *ast.Config, opts Options) (*Server, diag.List) {
 	s.applyCore(core, &diags)
 	s.sig = sc.signature()
 
-	allow := map[string]bool{}
-	for _, m := range opts.AllowMissing {
-		allow[m] = true
-	}
-	var missingUse []*ast.LoadModule
-	for _, lm := range sc.loads {
-		name := moduleName(lm.Path)
-		if _, dup := s.byName[name]; dup {
-			continue
-		}
-		info, ok := module.Lookup(name)
-		if !ok {
-			l := &loaded{name: name, missing: true}
-			s.byName[name] = l
-			s.mods = append(s.mods, l)
-			if !allow[name] {
-				missingUse = append(missingUse, lm)
-			}
-			continue
-		}
-		inst := info.New()
-		l := &loaded{name: name, inst: inst}
-		if ex, ok := inst.(module.Exporter); ok {
-			l.exports = ex.Exports()
-		}
-		s.byName[name] = l
-		s.mods = append(s.mods, l)
-	}
-	cat := catalog.Load()
-	for _, l := range s.mods {
-		if !l.missing {
-			for i := range l.exports.Funcs {
-				f := &l.exports.Funcs[i]
-				if _, dup := s.funcs[f.Name]; !dup {
-					s.funcs[f.Name] = f
-				}
-			}
-			continue
-		}
-		if cm := catalogModule(cat, l.name); cm != nil {
-			for _, f := range cm.Funcs {
-				if _, impl := s.funcs[f.Name]; !impl {
-					s.missing[f.Name] = l.name
-				}
-			}
-		}
-	}
-	for _, lm := range missingUse {
-		name := moduleName(lm.Path)
-		d := diags.Errorf(CodeUnknownModule, lm.PathRange, "module %s is not implemented by kamgo", name)
-		d.Detail = "kamgo implements: " + strings.Join(module.Registered(), ", ")
-		for _, use := range usesOf(cfg, name, s.missing) {
-			d.Related = append(d.Related, diag.Related{Message: use.Name + "() used here", Range: use.NameRange})
-		}
-	}
-	s.applyModParams(sc.params, &diags)
-
-	s.table = pv.NewTable()
-	for _, l := range s.mods {
-		for _, c := range l.exports.Classes {
-			if err := s.table.AddClass(c); err != nil {
-				diags.Errorf(CodePVTable, diag.Range{}, "%v", err)
-			}
-		}
-		for _, t := range l.exports.Trans {
-			if err := s.table.AddTrans(t); err != nil {
-				diags.Errorf(CodePVTable, diag.Range{}, "%v", err)
-			}
-		}
-	}
-	interp.AddCoreClasses(s.table)
+	r := s.resolve(cfg, sc, &diags)
+	s.applyModParams(sc.params, r, &diags)
+	s.buildTable(r, &diags)
 	s.compileLogPrefix(core, &diags)
 	if diags.HasErrors() {
 		return nil, diags
@@ -214,36 +113,6 @@ func Load(cfg *ast.Config, opts Options) (*Server, diag.List) {
 	return s, diags
 }
 
-// catalogModule finds a module in the catalog by the name loadmodule uses.
-func catalogModule(cat *catalog.Catalog, name string) *catalog.Module {
-	if cat == nil {
-		return nil
-	}
-	if m := cat.ModuleByFile(name); m != nil {
-		return m
-	}
-	return cat.Module(name)
-}
-
-// usesOf returns the calls in cfg of functions that belong to module mod.
-func usesOf(cfg *ast.Config, mod string, owner map[string]string) []*ast.Call {
-	var out []*ast.Call
-	for _, it := range cfg.Items {
-		ast.Inspect(it, func(n ast.Node) bool {
-			if c, ok := n.(*ast.Call); ok && owner[c.Name] == mod {
-				out = append(out, c)
-			}
-			return true
-		})
-	}
-	return out
-}
-
-// moduleName maps "evapi.so", "/path/evapi.so" and "evapi" to "evapi".
-func moduleName(p string) string {
-	return strings.TrimSuffix(path.Base(p), ".so")
-}
-
 func (s *Server) env(core map[string]value.Value) *interp.Env {
 	e := &interp.Env{Table: s.table, Host: s.host, Funcs: s.funcs, Missing: s.missing}
 	if v, ok := core["max_while_loops"]; ok {
@@ -256,240 +125,6 @@ func (s *Server) env(core map[string]value.Value) *interp.Env {
 		e.MaxRecursiveLevel = int(v.I)
 	}
 	return e
-}
-
-// reloadable are the core parameters a reload may change.
-var reloadable = map[string]bool{"debug": true, "log_prefix": true, "max_while_loops": true, "max_recursive_level": true}
-
-func (s *Server) applyCore(core map[string]value.Value, diags *diag.List) {
-	if v, ok := core["debug"]; ok {
-		if v.K != value.Int {
-			diags.Errorf(CodeCoreParam, diag.Range{}, "debug must be an integer")
-		} else {
-			s.log.SetThreshold(klog.Level(v.I))
-		}
-	}
-	if s.table != nil {
-		s.compileLogPrefix(core, diags)
-	}
-}
-
-// compileLogPrefix applies log_prefix: static text goes to the logger; a
-// prefix with pseudo-variables is compiled once and expanded per event for
-// script log lines, as Kamailio expands it per message.
-func (s *Server) compileLogPrefix(core map[string]value.Value, diags *diag.List) {
-	v, ok := core["log_prefix"]
-	if !ok {
-		s.log.SetPrefix("")
-		s.prefix.Store(nil)
-		return
-	}
-	text := value.ToStr(v)
-	f, err := s.host.CompileFormat(text, diag.Range{})
-	if err != nil {
-		diags.Errorf(CodeCoreParam, diag.Range{}, "log_prefix %q: %v", text, err)
-		return
-	}
-	if f.Const {
-		s.log.SetPrefix(text)
-		s.prefix.Store(nil)
-		return
-	}
-	s.log.SetPrefix("")
-	s.prefix.Store(f)
-}
-
-func (s *Server) applyModParams(params []*ast.ModParam, diags *diag.List) {
-	for _, mp := range params {
-		l := s.byName[mp.Module]
-		if l == nil {
-			diags.Errorf(CodeNotLoaded, mp.ModuleRange, "modparam for module %s, which is not loaded", mp.Module)
-			continue
-		}
-		if l.missing {
-			continue
-		}
-		var v value.Value
-		var t module.ParamType
-		switch e := mp.Value.(type) {
-		case *ast.IntLit:
-			v, t = value.MakeInt(e.Value), module.ParamInt
-		case *ast.StrLit:
-			v, t = value.MakeStr(e.Value), module.ParamStr
-		default:
-			diags.Errorf(CodeParamType, mp.Rng, "modparam value must be an integer or a string")
-			continue
-		}
-		var decl *module.Param
-		names := make([]string, 0, len(l.exports.Params))
-		for i := range l.exports.Params {
-			p := &l.exports.Params[i]
-			names = append(names, p.Name)
-			if p.Name == mp.Param {
-				decl = p
-			}
-		}
-		if decl == nil {
-			d := diags.Errorf(CodeUnknownParam, mp.ParamRange, "parameter <%s> not found in module <%s>", mp.Param, mp.Module)
-			if sg := diag.Suggest(mp.Param, names); sg != "" {
-				d.Detail = "did you mean " + sg + "?"
-			}
-			continue
-		}
-		if decl.Type&t == 0 {
-			tn := "int"
-			if t == module.ParamStr {
-				tn = "string"
-			}
-			diags.Errorf(CodeParamType, mp.ParamRange, "parameter <%s> of module <%s> does not take a %s value", mp.Param, mp.Module, tn)
-			continue
-		}
-		ps, ok := l.inst.(module.ParamSetter)
-		if !ok {
-			diags.Errorf(CodeParamRefused, mp.Rng, "module %s takes no parameters", mp.Module)
-			continue
-		}
-		if err := ps.SetParam(mp.Param, v); err != nil {
-			diags.Errorf(CodeParamRefused, mp.Rng, "%s: %v", mp.Module, err)
-		}
-	}
-}
-
-// scanned is what the loader needs from a configuration besides routes.
-type scanned struct {
-	core   map[string]value.Value
-	loads  []*ast.LoadModule
-	paths  []string
-	params []*ast.ModParam
-	events map[string]bool
-}
-
-func scan(cfg *ast.Config) *scanned {
-	sc := &scanned{core: map[string]value.Value{}, events: map[string]bool{}}
-	for _, it := range cfg.Items {
-		switch n := it.(type) {
-		case *ast.CoreParam:
-			if len(n.Values) > 0 {
-				sc.core[n.Name] = coreValue(n.Values[0])
-			} else {
-				sc.core[n.Name] = value.NullValue
-			}
-		case *ast.LoadPath:
-			sc.paths = append(sc.paths, n.Path)
-		case *ast.LoadModule:
-			sc.loads = append(sc.loads, n)
-		case *ast.ModParam:
-			sc.params = append(sc.params, n)
-		case *ast.Route:
-			if n.Kind == ast.Event {
-				sc.events[n.Name] = true
-			}
-		}
-	}
-	return sc
-}
-
-func coreValue(v ast.Value) value.Value {
-	if v.Kind == ast.ValInt {
-		return value.MakeInt(v.Int)
-	}
-	return value.MakeStr(v.Text)
-}
-
-// signature renders everything a reload must not change.
-func (sc *scanned) signature() string {
-	var b strings.Builder
-	for _, l := range sc.loads {
-		fmt.Fprintf(&b, "loadmodule %s\n", moduleName(l.Path))
-	}
-	for _, p := range sc.params {
-		fmt.Fprintf(&b, "modparam %s %s %s\n", p.Module, p.Param, exprText(p.Value))
-	}
-	var names []string
-	for k := range sc.core {
-		if !reloadable[k] {
-			names = append(names, k)
-		}
-	}
-	sort.Strings(names)
-	for _, k := range names {
-		v := sc.core[k]
-		fmt.Fprintf(&b, "core %s %d %q\n", k, v.K, value.ToStr(v))
-	}
-	return b.String()
-}
-
-func exprText(e ast.Expr) string {
-	switch e := e.(type) {
-	case *ast.IntLit:
-		return fmt.Sprintf("int:%d", e.Value)
-	case *ast.StrLit:
-		return fmt.Sprintf("str:%q", e.Value)
-	case *ast.PVar:
-		return "pv:" + e.Text
-	}
-	return "?"
-}
-
-// Reload compiles cfg against the running modules and swaps it in. When
-// cfg changes the module set, a modparam or a start-time core parameter,
-// or does not compile, nothing changes and the diagnostics say why.
-func (s *Server) Reload(cfg *ast.Config) diag.List {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var diags diag.List
-	sc := scan(cfg)
-	if sig := sc.signature(); sig != s.sig {
-		at := diag.Range{}
-		if len(cfg.Files) > 0 {
-			at.File = cfg.Files[0]
-		}
-		d := diags.Errorf(CodeReload, at, "configuration changes need a restart; the running configuration is kept")
-		d.Detail = "changed: " + diffLines(s.sig, sig)
-		return diags
-	}
-	prog, cd := interp.Compile(cfg, s.env(sc.core))
-	diags = append(diags, cd...)
-	if prog == nil || diags.HasErrors() {
-		return diags
-	}
-	core := sc.core
-	s.applyCore(core, &diags)
-	s.core.Store(&core)
-	ev := sc.events
-	s.events.Store(&ev)
-	s.prog.Store(prog)
-	return diags
-}
-
-// diffLines names the lines present in only one of a and b.
-func diffLines(a, b string) string {
-	in := func(s string) map[string]bool {
-		m := map[string]bool{}
-		for _, l := range strings.Split(s, "\n") {
-			if l != "" {
-				m[l] = true
-			}
-		}
-		return m
-	}
-	ma, mb := in(a), in(b)
-	var out []string
-	for l := range ma {
-		if !mb[l] {
-			out = append(out, "-"+l)
-		}
-	}
-	for l := range mb {
-		if !ma[l] {
-			out = append(out, "+"+l)
-		}
-	}
-	sort.Strings(out)
-	if len(out) == 0 {
-		return "the order of loadmodule or modparam statements"
-	}
-	return strings.Join(out, "; ")
 }
 
 // Start starts the modules that run something, in load order. When one
@@ -546,122 +181,4 @@ func (s *Server) Module(name string) (module.Module, bool) {
 		return nil, false
 	}
 	return l.inst, true
-}
-
-// AcquireContext returns a reset Context for one event on worker w, from
-// a pool; give it back with ReleaseContext once the event is done.
-func (s *Server) AcquireContext(w *event.Worker) *event.Context {
-	c := s.ctxs.Get().(*event.Context)
-	c.Reset()
-	c.Worker = w
-	c.Log = s.log
-	return c
-}
-
-// ReleaseContext returns c to the pool.
-func (s *Server) ReleaseContext(c *event.Context) {
-	c.Reset()
-	c.Worker = nil
-	s.ctxs.Put(c)
-}
-
-// Dispatch runs event_route[event] on worker w with a pooled Context that
-// init prepares (module data such as the received message).
-func (s *Server) Dispatch(event string, w *event.Worker, init func(*event.Context)) (rc int, ok bool) {
-	c := s.AcquireContext(w)
-	if init != nil {
-		init(c)
-	}
-	rc, ok = s.host.RunEvent(c, event)
-	s.ReleaseContext(c)
-	return rc, ok
-}
-
-// host is the module.Host implementation.
-type host struct{ s *Server }
-
-var (
-	_ module.Host         = (*host)(nil)
-	_ module.RouteChecker = (*host)(nil)
-)
-
-func (h *host) Log() *klog.Logger { return h.s.log }
-func (h *host) PV() *pv.Table     { return h.s.table }
-
-func (h *host) CompilePV(text string, r diag.Range) (*pv.Ref, error) {
-	p, d := pvsyntax.ParsePV(text, r)
-	if d != nil {
-		return nil, d
-	}
-	return h.s.table.Compile(p)
-}
-
-func (h *host) CompileFormat(text string, r diag.Range) (*pv.Format, error) {
-	f, l := pvsyntax.ParseFormat(text, r)
-	if l.HasErrors() {
-		return nil, l
-	}
-	return h.s.table.CompileFormat(f)
-}
-
-func (h *host) HasEvent(name string) bool {
-	if p := h.s.prog.Load(); p != nil {
-		return p.HasEvent(name)
-	}
-	return (*h.s.events.Load())[name]
-}
-
-func (h *host) RunEvent(c *event.Context, name string) (int, bool) {
-	p := h.s.prog.Load()
-	if p == nil {
-		return 0, false
-	}
-	if c.Log == nil {
-		c.Log = h.s.log
-	}
-	if f := h.s.prefix.Load(); f != nil {
-		c.LogPrefix = f.String(c)
-	}
-	return p.RunEvent(c, name)
-}
-
-func (h *host) HasRoute(name string) bool {
-	if p := h.s.prog.Load(); p != nil {
-		return p.HasRoute(name)
-	}
-	return false
-}
-
-func (h *host) RunRoute(c *event.Context, name string, rt routetype.Mask) (int, bool) {
-	p := h.s.prog.Load()
-	if p == nil {
-		return 0, false
-	}
-	if c.Log == nil {
-		c.Log = h.s.log
-	}
-	if f := h.s.prefix.Load(); f != nil {
-		c.LogPrefix = f.String(c)
-	}
-	return p.RunRoute(c, name, rt)
-}
-
-func (h *host) Module(name string) (module.Module, bool) { return h.s.Module(name) }
-
-func (h *host) CoreParam(name string) (value.Value, bool) {
-	v, ok := (*h.s.core.Load())[name]
-	return v, ok
-}
-
-// WriteMetrics writes the counters of every loaded module that exports
-// any, in the Prometheus text format.
-func (s *Server) WriteMetrics(w io.Writer) error {
-	for _, l := range s.mods {
-		if m, ok := l.inst.(module.MetricsWriter); ok {
-			if err := m.WriteMetrics(w); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/kamgo/kamgo/lang/parser"
 	"github.com/kamgo/kamgo/lang/preproc"
 	"github.com/kamgo/kamgo/runtime/event"
+	"github.com/kamgo/kamgo/runtime/interp"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/value"
@@ -22,7 +23,12 @@ type tmod struct {
 	started  int
 }
 
-func init() { module.Register(&tmod{}) }
+// testModules holds tmod; the modules kamgo ships are not in it.
+var testModules = func() *module.Registry {
+	r := module.NewRegistry()
+	r.Register(&tmod{})
+	return r
+}()
 
 func (*tmod) ModuleInfo() module.Info {
 	return module.Info{Name: "tmod", New: func() module.Module { return &tmod{} }}
@@ -87,7 +93,7 @@ event_route[test:ev] { say("one"); }
 
 func TestLoadRunReload(t *testing.T) {
 	lg, lines := newLog()
-	s, dl := Load(parse(t, base), Options{Log: lg})
+	s, dl := Load(parse(t, base), Options{Log: lg, Registry: testModules})
 	if s == nil {
 		t.Fatal(dl)
 	}
@@ -133,26 +139,22 @@ func codes(dl diag.List) string {
 func TestLoadErrors(t *testing.T) {
 	_, dl := Load(parse(t, `loadmodule "tmod"
 modparam("tmod", "greting", "x")
-`), Options{})
-	if got := codes(dl); !strings.Contains(got, CodeUnknownParam) || !strings.Contains(got, "did you mean greeting?") {
+`), Options{Registry: testModules})
+	// The checker reports names Kamailio does not know; what reaches the
+	// server unchecked is a parameter kamgo does not run.
+	if got := codes(dl); !strings.Contains(got, interp.CodeNotImplemented+" parameter tmod.greting is not implemented by kamgo") {
 		t.Errorf("unknown param: %s", got)
-	}
-	_, dl = Load(parse(t, `loadmodule "tmod.so"
-modparam("tmod", "greeting", 3)
-`), Options{})
-	if got := codes(dl); !strings.Contains(got, CodeParamType) {
-		t.Errorf("param type: %s", got)
 	}
 	src := `loadmodule "sl.so"
 loadmodule "tmod.so"
 event_route[test:ev] { sl_send_reply("200", "OK"); say("x"); }
 `
-	_, dl = Load(parse(t, src), Options{})
+	_, dl = Load(parse(t, src), Options{Registry: testModules})
 	if !dl.HasErrors() || dl[0].Code != CodeUnknownModule || len(dl[0].Related) != 1 {
 		t.Fatalf("missing module: %s", codes(dl))
 	}
 	lg, lines := newLog()
-	s, dl := Load(parse(t, src), Options{Log: lg, AllowMissing: []string{"sl"}})
+	s, dl := Load(parse(t, src), Options{Log: lg, Registry: testModules, AllowMissing: []string{"sl"}})
 	if s == nil {
 		t.Fatal(dl)
 	}

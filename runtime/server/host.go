@@ -1,0 +1,88 @@
+package server
+
+import (
+	"github.com/kamgo/kamgo/lang/diag"
+	"github.com/kamgo/kamgo/lang/pvsyntax"
+	"github.com/kamgo/kamgo/lang/routetype"
+	"github.com/kamgo/kamgo/runtime/event"
+	"github.com/kamgo/kamgo/runtime/klog"
+	"github.com/kamgo/kamgo/runtime/module"
+	"github.com/kamgo/kamgo/runtime/pv"
+	"github.com/kamgo/kamgo/runtime/value"
+)
+
+// host is the module.Host implementation.
+type host struct{ s *Server }
+
+var (
+	_ module.Host         = (*host)(nil)
+	_ module.RouteChecker = (*host)(nil)
+)
+
+func (h *host) Log() *klog.Logger { return h.s.log }
+func (h *host) PV() *pv.Table     { return h.s.table }
+
+func (h *host) CompilePV(text string, r diag.Range) (*pv.Ref, error) {
+	p, d := pvsyntax.ParsePV(text, r)
+	if d != nil {
+		return nil, d
+	}
+	return h.s.table.Compile(p)
+}
+
+func (h *host) CompileFormat(text string, r diag.Range) (*pv.Format, error) {
+	f, l := pvsyntax.ParseFormat(text, r)
+	if l.HasErrors() {
+		return nil, l
+	}
+	return h.s.table.CompileFormat(f)
+}
+
+func (h *host) HasEvent(name string) bool {
+	if p := h.s.prog.Load(); p != nil {
+		return p.HasEvent(name)
+	}
+	return (*h.s.events.Load())[name]
+}
+
+func (h *host) RunEvent(c *event.Context, name string) (int, bool) {
+	p := h.s.prog.Load()
+	if p == nil {
+		return 0, false
+	}
+	if c.Log == nil {
+		c.Log = h.s.log
+	}
+	if f := h.s.prefix.Load(); f != nil {
+		c.LogPrefix = f.String(c)
+	}
+	return p.RunEvent(c, name)
+}
+
+func (h *host) HasRoute(name string) bool {
+	if p := h.s.prog.Load(); p != nil {
+		return p.HasRoute(name)
+	}
+	return false
+}
+
+func (h *host) RunRoute(c *event.Context, name string, rt routetype.Mask) (int, bool) {
+	p := h.s.prog.Load()
+	if p == nil {
+		return 0, false
+	}
+	if c.Log == nil {
+		c.Log = h.s.log
+	}
+	if f := h.s.prefix.Load(); f != nil {
+		c.LogPrefix = f.String(c)
+	}
+	return p.RunRoute(c, name, rt)
+}
+
+func (h *host) Module(name string) (module.Module, bool) { return h.s.Module(name) }
+
+func (h *host) CoreParam(name string) (value.Value, bool) {
+	v, ok := (*h.s.core.Load())[name]
+	return v, ok
+}
