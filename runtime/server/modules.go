@@ -7,6 +7,7 @@ import (
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/catalog"
 	"github.com/kamgo/kamgo/lang/diag"
+	"github.com/kamgo/kamgo/lang/pvsyntax"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/interp"
 	"github.com/kamgo/kamgo/runtime/klog"
@@ -74,7 +75,9 @@ func (s *Server) resolve(cfg *ast.Config, sc *scanned, diags *diag.List) *resolu
 		for _, f := range l.facts.Funcs {
 			if _, impl := s.funcs[f.Name]; !impl && !f.API {
 				if _, seen := s.missing[f.Name]; !seen {
-					s.missing[f.Name] = interp.Missing{Module: l.name, Allowed: l.allowed}
+					// A module kamgo lacks entirely is reported once, with
+					// its uses, by KC2101 below: its calls need no error each.
+					s.missing[f.Name] = interp.Missing{Module: l.name, Allowed: l.allowed || l.inst == nil}
 				}
 			}
 		}
@@ -83,8 +86,8 @@ func (s *Server) resolve(cfg *ast.Config, sc *scanned, diags *diag.List) *resolu
 		name := moduleName(lm.Path)
 		d := diags.Errorf(CodeUnknownModule, lm.PathRange, "module %s is not implemented by kamgo", name)
 		d.Detail = "kamgo implements: " + strings.Join(reg.Registered(), ", ") + "; --allow-missing " + name + " runs the config with its functions as no-ops"
-		for _, use := range usesOf(cfg, name, s.missing) {
-			d.Related = append(d.Related, diag.Related{Message: use.Name + "() used here", Range: use.NameRange})
+		for _, u := range usesOf(cfg, name, s.missing, s.byName[name].facts) {
+			d.Related = append(d.Related, diag.Related{Message: u.what, Range: u.at})
 		}
 	}
 	return r
@@ -98,13 +101,47 @@ func catalogModule(cat *catalog.Catalog, name string) *catalog.Module {
 	return cat.Module(name)
 }
 
-// usesOf returns the calls in cfg of functions that belong to module mod.
-func usesOf(cfg *ast.Config, mod string, missing map[string]interp.Missing) []*ast.Call {
-	var out []*ast.Call
+// use is where a config uses a module kamgo does not implement.
+type use struct {
+	what string
+	at   diag.Range
+}
+
+// usesOf returns the calls in cfg of functions that belong to module mod
+// and the pseudo-variables of its classes, also inside string literals
+// (format strings).
+func usesOf(cfg *ast.Config, mod string, missing map[string]interp.Missing, facts *catalog.Module) []use {
+	classes := map[string]bool{}
+	if facts != nil {
+		for _, p := range facts.PVs {
+			classes[p.Name] = true
+		}
+	}
+	var out []use
+	pvar := func(p *ast.PVar) {
+		if classes[p.Class] {
+			out = append(out, use{"$" + p.Class + " used here", p.Rng})
+		}
+	}
 	for _, it := range cfg.Items {
 		ast.Inspect(it, func(n ast.Node) bool {
-			if c, ok := n.(*ast.Call); ok && missing[c.Name].Module == mod {
-				out = append(out, c)
+			switch n := n.(type) {
+			case *ast.Call:
+				if missing[n.Name].Module == mod {
+					out = append(out, use{n.Name + "() used here", n.NameRange})
+				}
+			case *ast.PVar:
+				pvar(n)
+			case *ast.StrLit:
+				if len(classes) > 0 && strings.Contains(n.Value, "$") {
+					if f, _ := pvsyntax.ParseFormat(n.Value, n.Rng); f != nil {
+						for _, p := range f.Parts {
+							if p.PV != nil {
+								pvar(p.PV)
+							}
+						}
+					}
+				}
 			}
 			return true
 		})

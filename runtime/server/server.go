@@ -89,13 +89,12 @@ func Load(cfg *ast.Config, opts Options) (*Server, diag.List) {
 	s.applyCore(core, &diags)
 	s.sig = sc.signature()
 
+	// Resolution and parameter errors do not stop the load: the program
+	// is still compiled so that one run lists everything kamgo cannot run.
 	r := s.resolve(cfg, sc, &diags)
 	s.applyModParams(sc.params, r, &diags)
 	s.buildTable(r, &diags)
 	s.compileLogPrefix(core, &diags)
-	if diags.HasErrors() {
-		return nil, diags
-	}
 	for _, l := range s.mods {
 		if p, ok := l.inst.(module.Provisioner); ok {
 			if err := p.Provision(s.host); err != nil {
