@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"errors"
 	"regexp"
 	"sort"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
+	"github.com/kamgo/kamgo/runtime/pv"
 	"github.com/kamgo/kamgo/runtime/value"
 )
 
@@ -494,6 +496,11 @@ func (cp *compiler) call(n *ast.Call) action {
 	}
 	call, err := f.Compile(cp.env.Host, args)
 	if err != nil {
+		var ni *pv.NotImplementedError
+		if errors.As(err, &ni) {
+			cp.diags.Errorf(CodeNotImplemented, n.Rng, "%v", ni).Context = cp.route.title
+			return nil
+		}
 		cp.diags.Errorf(CodeFixup, n.Rng, "%s: %v", n.Name, err).Context = cp.route.title
 		return nil
 	}
