@@ -92,7 +92,7 @@ func CheckFile(t *testing.T, path string, skip ...string) {
 			lines = nil
 			mu.Unlock()
 			ctx := srv.AcquireContext(w)
-			_, ok := srv.Host().RunRoute(ctx, fmt.Sprintf("C%d", i), routetype.Event)
+			_, ok := srv.Host().Run(ctx, event.Route(fmt.Sprintf("C%d", i), routetype.Event))
 			srv.ReleaseContext(ctx)
 			if !ok {
 				t.Fatalf("route C%d not found", i)

@@ -9,7 +9,6 @@ import (
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/lang/pvsyntax"
-	"github.com/kamgo/kamgo/lang/routetype"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
@@ -111,17 +110,11 @@ func (h *Host) CompileFormat(text string, r diag.Range) (*pv.Format, error) {
 	return h.Table.CompileFormat(f)
 }
 
-// HasEvent implements module.Host.
-func (h *Host) HasEvent(string) bool { return false }
+// Has implements module.Host: there are no routes.
+func (h *Host) Has(event.Target) bool { return false }
 
-// RunEvent implements module.Host.
-func (h *Host) RunEvent(*event.Context, string) (int, bool) { return 0, false }
-
-// HasRoute implements module.Host.
-func (h *Host) HasRoute(string) bool { return false }
-
-// RunRoute implements module.Host.
-func (h *Host) RunRoute(*event.Context, string, routetype.Mask) (int, bool) { return 0, false }
+// Run implements module.Host: there are no routes.
+func (h *Host) Run(*event.Context, event.Target) (int, bool) { return 0, false }
 
 // Module implements module.Host.
 func (h *Host) Module(name string) (module.Module, bool) {

@@ -334,16 +334,12 @@ func compileCoreHash(h module.Host, args []*module.Arg) (module.Call, error) {
 }
 
 func compileCheckRoute(h module.Host, args []*module.Arg) (module.Call, error) {
-	rc, ok := h.(module.RouteChecker)
-	if !ok {
-		return nil, fmt.Errorf("check_route_exists: not supported by this host")
-	}
 	name, err := args[0].Str(h)
 	if err != nil {
 		return nil, err
 	}
 	return func(c *event.Context) int {
-		if rc.HasRoute(name(c)) {
+		if h.Has(event.Route(name(c), 0)) {
 			return 1
 		}
 		return -1
@@ -356,7 +352,7 @@ func compileRouteIfExists(h module.Host, args []*module.Arg) (module.Call, error
 		return nil, err
 	}
 	return func(c *event.Context) int {
-		rc, ok := h.RunRoute(c, name(c), c.Route)
+		rc, ok := h.Run(c, event.Route(name(c), c.Route))
 		if !ok {
 			return -1
 		}

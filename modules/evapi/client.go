@@ -164,7 +164,7 @@ func (c *client) parse(dec *decoder, buf []byte, r0, r1 int) (int, bool) {
 		c.env.bat = nil
 		c.bat.flush()
 		if w != nil {
-			pool <- w
+			pool.Release(w)
 		}
 	}()
 	for r0 < r1 {
@@ -178,7 +178,7 @@ func (c *client) parse(dec *decoder, buf []byte, r0, r1 int) (int, bool) {
 			if w == nil {
 				// One worker for all frames of this read: no hand-off per
 				// frame, and a client's frames keep their order.
-				w = <-pool
+				w = pool.Get()
 			}
 			// While more frames of this read follow, the routes' sends are
 			// batched; the last frame's sends are written at once.

@@ -75,11 +75,12 @@ type Module struct {
 
 	// dispatcher runs connection events (and message events with
 	// workers=0) one at a time, as Kamailio's dispatcher process does; pool
-	// hands out the message workers. Both are channels of worker states so
-	// that a route runs on the goroutine that read its frame, with no
-	// hand-off, while at most N routes run at once, each with its own $var.
-	dispatcher chan *event.Worker
-	pool       chan *event.Worker
+	// hands out the message workers (evapi's own processes in Kamailio).
+	// A route takes a worker from a pool and runs on the goroutine that
+	// read its frame, with no hand-off, while at most N routes run at
+	// once, each with its own $var.
+	dispatcher *event.Pool
+	pool       *event.Pool
 
 	ln       net.Listener
 	addr     net.Addr
@@ -284,13 +285,9 @@ func (m *Module) Start(ctx context.Context) error {
 		m.log.Log(klog.Info, Name, "mod_init(): cannot load the TM module functions - async relay disabled")
 	}
 	m.slots = make([]*client, m.maxClients)
-	m.dispatcher = make(chan *event.Worker, 1)
-	m.dispatcher <- event.NewWorker(0)
+	m.dispatcher = event.NewPool(1, 0)
 	if m.workers > 0 {
-		m.pool = make(chan *event.Worker, m.workers)
-		for i := 1; i <= m.workers; i++ {
-			m.pool <- event.NewWorker(i)
-		}
+		m.pool = event.NewPool(m.workers, 1)
 	}
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", addr)
@@ -404,10 +401,10 @@ func (m *Module) accept(conn net.Conn) {
 
 // runEvent runs event route name for client c on a worker taken from pool.
 // msg is the frame payload for message-received, nil otherwise.
-func (m *Module) runEvent(c *client, pool chan *event.Worker, name string, msg []byte) {
-	w := <-pool
+func (m *Module) runEvent(c *client, pool *event.Pool, name string, msg []byte) {
+	w := pool.Get()
 	m.runEventOn(c, w, name, msg)
-	pool <- w
+	pool.Release(w)
 }
 
 func (m *Module) runEventOn(c *client, w *event.Worker, name string, msg []byte) {
@@ -419,7 +416,7 @@ func (m *Module) runEventOn(c *client, w *event.Worker, name string, msg []byte)
 	ctx.Log = m.log
 	c.env.set(msg)
 	ctx.Set(envKey, &c.env)
-	m.host.RunEvent(ctx, name)
+	m.host.Run(ctx, event.Event(name))
 	ctx.Set(envKey, nil)
 	c.env.set(nil)
 }

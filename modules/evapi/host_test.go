@@ -12,7 +12,6 @@ import (
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/lang/pvsyntax"
-	"github.com/kamgo/kamgo/lang/routetype"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
@@ -58,18 +57,20 @@ func (h *fakeHost) CompileFormat(text string, r diag.Range) (*pv.Format, error) 
 	}
 	return h.table.CompileFormat(f)
 }
-func (h *fakeHost) HasEvent(name string) bool { _, ok := h.routes[name]; return ok }
-func (h *fakeHost) RunEvent(c *event.Context, name string) (int, bool) {
+func (h *fakeHost) Has(t event.Target) bool {
+	_, ok := h.routes[t.Name]
+	return ok && t.Kind == ast.Event
+}
+func (h *fakeHost) Run(c *event.Context, t event.Target) (int, bool) {
 	if c.Worker == nil {
-		panic("RunEvent without a worker")
+		panic("Run without a worker")
 	}
-	r, ok := h.routes[name]
-	if !ok {
+	r, ok := h.routes[t.Name]
+	if !ok || t.Kind != ast.Event {
 		return 0, false
 	}
 	return r(c), true
 }
-func (h *fakeHost) RunRoute(*event.Context, string, routetype.Mask) (int, bool) { return 0, false }
 func (h *fakeHost) Module(name string) (module.Module, bool) {
 	m, ok := h.modules[name]
 	return m, ok

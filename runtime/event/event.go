@@ -1,8 +1,10 @@
 // Package event owns the state of one event being processed (Context: the
 // route type, return code, flags, module data such as the SIP message or the
 // evapi connection) and of the worker that runs it (Worker: the $var slots a
-// Kamailio worker process keeps across messages). A Context may be detached
-// from its worker (a suspended transaction) and resumed on another.
+// Kamailio worker process keeps across messages), the pools workers come
+// from, and the Target naming the route block an event runs. A Context may
+// be detached from its worker (a suspended transaction) and resumed on
+// another.
 package event
 
 import (
@@ -69,6 +71,30 @@ type Context struct {
 	// forward or reply to a dropped message.
 	Dropped bool
 	slots   []any
+	// detached is set while the Context outlives its event (see Detach).
+	detached bool
+}
+
+// Detach takes c off its worker so that it outlives the event that made
+// it: a transaction suspended by t_suspend or an async relay. The Context
+// keeps the message, the flags, the return code and every module slot
+// (AVPs, XAVPs, the transaction); whoever detached it owns it and must
+// eventually Resume it, or give it back to its pool. $var values are the
+// worker's, not the Context's: they stay behind, as in Kamailio, where the
+// route that resumes a transaction sees the $var of the process running it.
+func (c *Context) Detach() {
+	c.Worker = nil
+	c.detached = true
+}
+
+// Detached reports whether c was detached and not resumed since.
+func (c *Context) Detached() bool { return c.detached }
+
+// Resume attaches a detached Context to w, the worker of the event that
+// resumes it (t_continue runs on the worker that calls it).
+func (c *Context) Resume(w *Worker) {
+	c.Worker = w
+	c.detached = false
 }
 
 // Get returns the event's data for k, or nil.
@@ -95,6 +121,7 @@ func (c *Context) Reset() {
 	c.RC = 1
 	c.Flags = 0
 	c.Dropped = false
+	c.detached = false
 	c.LogPrefix = ""
 	for i := range c.slots {
 		c.slots[i] = nil

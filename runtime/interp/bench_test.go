@@ -43,7 +43,7 @@ func BenchmarkRoute(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		r.prog.RunEvent(c, testEvent)
+		r.prog.Run(c, event.Event(testEvent))
 	}
 }
 
@@ -65,6 +65,6 @@ func BenchmarkRouteInt(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		r.prog.RunEvent(c, testEvent)
+		r.prog.Run(c, event.Event(testEvent))
 	}
 }

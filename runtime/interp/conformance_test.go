@@ -282,7 +282,7 @@ func runCase(c conformance.Case) outcome {
 	capt := current
 	w := event.NewWorker(1)
 	for _, m := range c.Send {
-		srv.Dispatch("evapi:message-received", w, func(ctx *event.Context) { ctx.Set(captureKey, m) })
+		srv.Dispatch(event.Event("evapi:message-received"), w, func(ctx *event.Context) { ctx.Set(captureKey, m) })
 	}
 	var relays []string
 	if capt != nil {

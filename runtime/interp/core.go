@@ -10,9 +10,6 @@ import (
 	"github.com/kamgo/kamgo/runtime/value"
 )
 
-// coreFuncs are the core actions kamgo runs without SIP.
-var coreFuncs = []string{"log", "setflag", "resetflag", "isflagset", "error"}
-
 // logDefaultLevel is the level of log("text") without a level: Kamailio
 // uses L_DBG+1, printed only with debug>=4.
 const logDefaultLevel = klog.Dbg + 1

@@ -195,6 +195,6 @@ func (r *runner) send(msg string) int {
 	c := &event.Context{Worker: r.w, Log: r.log}
 	c.Reset()
 	c.Set(tmsgKey, msg)
-	rc, _ := r.prog.RunEvent(c, testEvent)
+	rc, _ := r.prog.Run(c, event.Event(testEvent))
 	return rc
 }

@@ -151,51 +151,35 @@ func (p *Program) run(c *event.Context, r *route, rt routetype.Mask) int {
 	return ret
 }
 
-// RunRoute runs the route of type rt named name on c: route[name] for
-// request-type routes, failure_route[name], branch_route[name] or
-// onreply_route[name] for those types. It returns the route's return code;
-// ok is false when there is no such route.
-func (p *Program) RunRoute(c *event.Context, name string, rt routetype.Mask) (rc int, ok bool) {
-	var r *route
-	switch rt {
-	case routetype.Failure:
-		r = p.failure[name]
-	case routetype.Branch:
-		r = p.branch[name]
-	case routetype.OnReply:
-		r = p.onreply[name]
-	default:
-		r = p.named[name]
+// block returns the route block t names, or nil.
+func (p *Program) block(t event.Target) *route {
+	switch t.Kind {
+	case ast.Request:
+		return p.request
+	case ast.Reply:
+		return p.reply
+	case ast.OnSend:
+		return p.onsend
 	}
+	return p.table(t.Kind)[t.Name]
+}
+
+// Has reports whether the program defines the block t names.
+func (p *Program) Has(t event.Target) bool { return p.block(t) != nil }
+
+// Run runs the block t names on c, with t's route type, and returns its
+// return code; ok is false when there is no such block. Every route kind
+// is dispatched here: request, reply, onsend, and the named kinds.
+func (p *Program) Run(c *event.Context, t event.Target) (rc int, ok bool) {
+	r := p.block(t)
 	if r == nil {
 		return 0, false
 	}
-	return p.run(c, r, rt), true
-}
-
-// RunEvent runs event_route[name] on c.
-func (p *Program) RunEvent(c *event.Context, name string) (rc int, ok bool) {
-	r := p.events[name]
-	if r == nil {
-		return 0, false
+	if t.Kind == ast.Event {
+		c.Event = t.Name
 	}
-	c.Event = name
-	return p.run(c, r, routetype.Event), true
+	return p.run(c, r, t.RouteType()), true
 }
-
-// RunRequest runs request_route on c.
-func (p *Program) RunRequest(c *event.Context) (rc int, ok bool) {
-	if p.request == nil {
-		return 0, false
-	}
-	return p.run(c, p.request, routetype.Request), true
-}
-
-// HasRoute reports whether route[name] exists.
-func (p *Program) HasRoute(name string) bool { return p.named[name] != nil }
-
-// HasEvent reports whether event_route[name] exists.
-func (p *Program) HasEvent(name string) bool { return p.events[name] != nil }
 
 // Routes returns the titles of all route blocks ("route[A]",
 // "event_route[evapi:message-received]", "request_route"), sorted.

@@ -188,27 +188,18 @@ type Host interface {
 	CompilePV(text string, r diag.Range) (*pv.Ref, error)
 	// CompileFormat compiles a format string ("id=$var(x)\n").
 	CompileFormat(text string, r diag.Range) (*pv.Format, error)
-	// HasEvent reports whether the current configuration defines
-	// event_route[name].
-	HasEvent(name string) bool
-	// RunEvent runs event_route[name] of the current configuration on c
+	// Has reports whether the current configuration defines the route
+	// block t names.
+	Has(t event.Target) bool
+	// Run runs the block t names, of the current configuration, on c
 	// (c.Worker must be set) and returns the route's return code; ok is
-	// false when there is no such route.
-	RunEvent(c *event.Context, name string) (rc int, ok bool)
-	// RunRoute runs route[name] of the current configuration on c with
-	// route type rt (t_continue resumes this way).
-	RunRoute(c *event.Context, name string, rt routetype.Mask) (rc int, ok bool)
+	// false when there is no such block. Events, t_continue and
+	// route_if_exists all run routes this way.
+	Run(c *event.Context, t event.Target) (rc int, ok bool)
 	// Module returns another loaded module instance by name.
 	Module(name string) (Module, bool)
 	// CoreParam returns a core parameter's value.
 	CoreParam(name string) (value.Value, bool)
-}
-
-// RouteChecker is implemented by hosts that can tell whether the current
-// configuration defines route[name] (cfgutils' check_route_exists and
-// route_if_exists use it). runtime/server's host implements it.
-type RouteChecker interface {
-	HasRoute(name string) bool
 }
 
 // Arg is one argument at a call site, as written, with its generic

@@ -19,14 +19,30 @@ func (s *Server) ReleaseContext(c *event.Context) {
 	s.ctxs.Put(c)
 }
 
-// Dispatch runs event_route[event] on worker w with a pooled Context that
-// init prepares (module data such as the received message).
-func (s *Server) Dispatch(event string, w *event.Worker, init func(*event.Context)) (rc int, ok bool) {
+// Dispatch runs the route block t names on worker w with a pooled Context
+// that init prepares (module data such as the received message). A
+// Context the route detached (a suspended transaction) is not given back
+// to the pool: its new owner resumes it and releases it.
+func (s *Server) Dispatch(t event.Target, w *event.Worker, init func(*event.Context)) (rc int, ok bool) {
 	c := s.AcquireContext(w)
 	if init != nil {
 		init(c)
 	}
-	rc, ok = s.host.RunEvent(c, event)
-	s.ReleaseContext(c)
+	rc, ok = s.host.Run(c, t)
+	if !c.Detached() {
+		s.ReleaseContext(c)
+	}
+	return rc, ok
+}
+
+// Resume runs t on a Context detached by an earlier event, on worker w
+// (the worker of the event that resumes it), and gives the Context back to
+// the pool unless the route detached it again.
+func (s *Server) Resume(c *event.Context, t event.Target, w *event.Worker) (rc int, ok bool) {
+	c.Resume(w)
+	rc, ok = s.host.Run(c, t)
+	if !c.Detached() {
+		s.ReleaseContext(c)
+	}
 	return rc, ok
 }

@@ -1,9 +1,9 @@
 package server
 
 import (
+	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/lang/pvsyntax"
-	"github.com/kamgo/kamgo/lang/routetype"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
@@ -14,10 +14,7 @@ import (
 // host is the module.Host implementation.
 type host struct{ s *Server }
 
-var (
-	_ module.Host         = (*host)(nil)
-	_ module.RouteChecker = (*host)(nil)
-)
+var _ module.Host = (*host)(nil)
 
 func (h *host) Log() *klog.Logger { return h.s.log }
 func (h *host) PV() *pv.Table     { return h.s.table }
@@ -38,14 +35,16 @@ func (h *host) CompileFormat(text string, r diag.Range) (*pv.Format, error) {
 	return h.s.table.CompileFormat(f)
 }
 
-func (h *host) HasEvent(name string) bool {
+func (h *host) Has(t event.Target) bool {
 	if p := h.s.prog.Load(); p != nil {
-		return p.HasEvent(name)
+		return p.Has(t)
 	}
-	return (*h.s.events.Load())[name]
+	// Modules provision before the program is compiled; event routes are
+	// known from the scan.
+	return t.Kind == ast.Event && (*h.s.events.Load())[t.Name]
 }
 
-func (h *host) RunEvent(c *event.Context, name string) (int, bool) {
+func (h *host) Run(c *event.Context, t event.Target) (int, bool) {
 	p := h.s.prog.Load()
 	if p == nil {
 		return 0, false
@@ -56,28 +55,7 @@ func (h *host) RunEvent(c *event.Context, name string) (int, bool) {
 	if f := h.s.prefix.Load(); f != nil {
 		c.LogPrefix = f.String(c)
 	}
-	return p.RunEvent(c, name)
-}
-
-func (h *host) HasRoute(name string) bool {
-	if p := h.s.prog.Load(); p != nil {
-		return p.HasRoute(name)
-	}
-	return false
-}
-
-func (h *host) RunRoute(c *event.Context, name string, rt routetype.Mask) (int, bool) {
-	p := h.s.prog.Load()
-	if p == nil {
-		return 0, false
-	}
-	if c.Log == nil {
-		c.Log = h.s.log
-	}
-	if f := h.s.prefix.Load(); f != nil {
-		c.LogPrefix = f.String(c)
-	}
-	return p.RunRoute(c, name, rt)
+	return p.Run(c, t)
 }
 
 func (h *host) Module(name string) (module.Module, bool) { return h.s.Module(name) }

@@ -43,7 +43,7 @@ event_route[core:worker-one-init] {
 		}
 		w := event.NewWorker(1)
 		for i := 0; i < 2; i++ {
-			if _, ok := srv.Dispatch("core:worker-one-init", w, nil); !ok {
+			if _, ok := srv.Dispatch(event.Event("core:worker-one-init"), w, nil); !ok {
 				t.Fatal("event route did not run")
 			}
 		}

@@ -102,23 +102,23 @@ func TestLoadRunReload(t *testing.T) {
 	}
 	defer s.Stop(context.Background())
 	w := event.NewWorker(0)
-	if rc, ok := s.Dispatch("test:ev", w, nil); !ok || rc != 1 {
+	if rc, ok := s.Dispatch(event.Event("test:ev"), w, nil); !ok || rc != 1 {
 		t.Fatalf("dispatch: rc=%d ok=%v", rc, ok)
 	}
-	if !s.Host().HasEvent("test:ev") || s.Host().HasEvent("test:nope") {
-		t.Error("HasEvent")
+	if !s.Host().Has(event.Event("test:ev")) || s.Host().Has(event.Event("test:nope")) {
+		t.Error("Has")
 	}
 	// Same modules and params: the new program is swapped in.
 	if dl := s.Reload(parse(t, strings.Replace(base, `say("one")`, `say("two")`, 1))); dl.HasErrors() {
 		t.Fatal(dl)
 	}
-	s.Dispatch("test:ev", w, nil)
+	s.Dispatch(event.Event("test:ev"), w, nil)
 	// A changed modparam needs a restart: refused, old program kept.
 	dl = s.Reload(parse(t, strings.Replace(strings.Replace(base, "hi ", "yo ", 1), `say("one")`, `say("three")`, 1)))
 	if !dl.HasErrors() || dl[0].Code != CodeReload {
 		t.Fatalf("reload with changed modparam: %v", dl)
 	}
-	s.Dispatch("test:ev", w, nil)
+	s.Dispatch(event.Event("test:ev"), w, nil)
 	want := []string{"INFO: hi one", "INFO: hi two", "INFO: hi two"}
 	if strings.Join(*lines, "|") != strings.Join(want, "|") {
 		t.Errorf("log %q, want %q", *lines, want)
@@ -158,7 +158,7 @@ event_route[test:ev] { sl_send_reply("200", "OK"); say("x"); }
 	if s == nil {
 		t.Fatal(dl)
 	}
-	if rc, _ := s.Dispatch("test:ev", event.NewWorker(0), nil); rc != 1 || len(*lines) != 1 {
+	if rc, _ := s.Dispatch(event.Event("test:ev"), event.NewWorker(0), nil); rc != 1 || len(*lines) != 1 {
 		t.Errorf("allowed missing: rc=%d lines=%q", rc, *lines)
 	}
 }
