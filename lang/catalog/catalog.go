@@ -249,6 +249,9 @@ func build() *Catalog {
 			}
 			last.Forms = append(last.Forms, form)
 		}
+		for _, f := range m.Funcs {
+			f.API = isAPI(f)
+		}
 		for _, p := range g.params {
 			t := ParamType(0)
 			if p.typ&paramInt != 0 {
@@ -292,6 +295,23 @@ func build() *Catalog {
 		c.addEvent(e, "core")
 	}
 	return c
+}
+
+// isAPI reports whether an export is for other modules rather than the
+// script: no route type allows it (db_ctx, load_bm ...), or it is one of
+// the bind_* functions modules look up to get another module's API, some
+// of which are exported with ANY_ROUTE although calling one from a script
+// makes no sense (bind_json, bind_htable ...).
+func isAPI(f *Func) bool {
+	if strings.HasPrefix(f.Name, "bind_") {
+		return true
+	}
+	for _, fo := range f.Forms {
+		if fo.Routes != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *Catalog) addEvent(e, owner string) {
