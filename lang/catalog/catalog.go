@@ -28,6 +28,9 @@ type Form struct {
 	Args   int // -1 = variadic
 	Routes routetype.Mask
 	Runs   bool // kamgo implements this form (set by Join)
+	// Kinds says what the function's fixup requires of each argument; nil
+	// when the catalog has no fixup facts for the form (nothing checked).
+	Kinds []ArgKind
 }
 
 // Func is a script function (module export or core action).
@@ -182,6 +185,8 @@ var (
 	overridesTxt string
 	//go:embed core.txt
 	coreTxt string
+	//go:embed fixups.txt
+	fixupsTxt string
 
 	once sync.Once
 	cat  *Catalog
@@ -286,6 +291,7 @@ func build() *Catalog {
 	}
 	c.readOverrides(overridesTxt)
 	c.readCore(coreTxt)
+	c.readFixups(fixupsTxt)
 	for _, m := range c.mods {
 		for _, e := range m.Events {
 			c.addEvent(e, m.Name)

@@ -3,6 +3,7 @@ package catalog
 import (
 	"testing"
 
+	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/routetype"
 )
 
@@ -244,5 +245,41 @@ func TestModulesSortedWithPackages(t *testing.T) {
 func BenchmarkLoad(b *testing.B) {
 	for b.Loop() {
 		build()
+	}
+}
+
+func TestFixupKinds(t *testing.T) {
+	c := Load()
+	kinds := func(mod, name string, n int) []ArgKind {
+		for _, f := range c.Func(name) {
+			if f.Module == mod {
+				return f.Kinds(n)
+			}
+		}
+		t.Fatalf("no %s.%s", mod, name)
+		return nil
+	}
+	for _, tt := range []struct {
+		mod, name string
+		n         int
+		want      []ArgKind
+	}{
+		{"xlog", "xlog", 2, []ArgKind{{Kind: ArgAny}, {Kind: ArgFormat}}},
+		{"jansson", "jansson_get", 3, []ArgKind{{Kind: ArgFormat}, {Kind: ArgFormat}, {Kind: ArgOutPV}}},
+		{"tmx", "t_continue", 3, []ArgKind{{Kind: ArgAny}, {Kind: ArgAny}, {Kind: ArgRoute, Route: ast.Named}}},
+		{"tm", "t_on_failure", 1, []ArgKind{{Kind: ArgRoute, Route: ast.Failure}}},
+		{"textops", "append_hf", 2, []ArgKind{{Kind: ArgFormat}, {Kind: ArgAny}}},
+		{"xlog", "xlogm", 2, nil},
+	} {
+		got := kinds(tt.mod, tt.name, tt.n)
+		if len(got) != len(tt.want) {
+			t.Errorf("%s/%d: %v, want %v", tt.name, tt.n, got, tt.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != tt.want[i] {
+				t.Errorf("%s/%d arg %d: %v, want %v", tt.name, tt.n, i+1, got[i], tt.want[i])
+			}
+		}
 	}
 }
