@@ -24,15 +24,16 @@ type Host struct {
 	Logger  *klog.Logger
 	Modules map[string]module.Module
 
-	mu    sync.Mutex
-	buf   bytes.Buffer
-	lines []string
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	lines   []string
+	workers *event.Pool
 }
 
 // NewHost returns a host with the exports of mods registered in its table.
 // Modules that take parameters are returned unprovisioned; call Provision.
 func NewHost(mods ...module.Module) (*Host, error) {
-	h := &Host{Table: pv.NewTable(), Modules: map[string]module.Module{}}
+	h := &Host{Table: pv.NewTable(), Modules: map[string]module.Module{}, workers: event.NewPool(1, 1)}
 	h.Logger = klog.New(&h.buf, klog.Text)
 	h.Logger.SetThreshold(klog.Dbg)
 	h.Logger.SetHook(func(lv klog.Level, origin, msg string) {
@@ -109,6 +110,9 @@ func (h *Host) CompileFormat(text string, r diag.Range) (*pv.Format, error) {
 	}
 	return h.Table.CompileFormat(f)
 }
+
+// Workers implements module.Host: one worker.
+func (h *Host) Workers() *event.Pool { return h.workers }
 
 // Has implements module.Host: there are no routes.
 func (h *Host) Has(event.Target) bool { return false }

@@ -57,6 +57,7 @@ func (h *fakeHost) CompileFormat(text string, r diag.Range) (*pv.Format, error) 
 	}
 	return h.table.CompileFormat(f)
 }
+func (h *fakeHost) Workers() *event.Pool { return event.NewPool(1, 1) }
 func (h *fakeHost) Has(t event.Target) bool {
 	_, ok := h.routes[t.Name]
 	return ok && t.Kind == ast.Event

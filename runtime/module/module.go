@@ -196,6 +196,10 @@ type Host interface {
 	// false when there is no such block. Events, t_continue and
 	// route_if_exists all run routes this way.
 	Run(c *event.Context, t event.Target) (rc int, ok bool)
+	// Workers is the core's pool of workers (the `children` core
+	// parameter: Kamailio's SIP worker processes). Events a module raises
+	// for the core's listeners run on one of them.
+	Workers() *event.Pool
 	// Module returns another loaded module instance by name.
 	Module(name string) (Module, bool)
 	// CoreParam returns a core parameter's value.

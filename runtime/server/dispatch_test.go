@@ -171,3 +171,23 @@ event_route[test:ev] { wmark("second"); }
 		t.Error("still detached after Resume")
 	}
 }
+
+// TestCoreWorkers checks that the core pool has `children` workers.
+func TestCoreWorkers(t *testing.T) {
+	reg := module.NewRegistry()
+	for _, tt := range []struct {
+		cfg  string
+		want int
+	}{
+		{"request_route { exit; }\n", DefaultChildren},
+		{"children=3\nrequest_route { exit; }\n", 3},
+	} {
+		s, dl := Load(parse(t, tt.cfg), Options{Registry: reg})
+		if s == nil {
+			t.Fatal(dl)
+		}
+		if n := s.Workers().Size(); n != tt.want || s.Host().Workers() != s.Workers() {
+			t.Errorf("%q: %d workers, want %d", tt.cfg, n, tt.want)
+		}
+	}
+}

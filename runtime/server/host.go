@@ -58,6 +58,8 @@ func (h *host) Run(c *event.Context, t event.Target) (int, bool) {
 	return p.Run(c, t)
 }
 
+func (h *host) Workers() *event.Pool { return h.s.workers }
+
 func (h *host) Module(name string) (module.Module, bool) { return h.s.Module(name) }
 
 func (h *host) CoreParam(name string) (value.Value, bool) {

@@ -63,7 +63,13 @@ type Server struct {
 	start  []module.Starter
 	ctxs   sync.Pool
 	host   *host
+	// workers are the core's workers, `children` of them.
+	workers *event.Pool
 }
+
+// DefaultChildren is the number of core workers without a `children` core
+// parameter, as in Kamailio.
+const DefaultChildren = 8
 
 // Load resolves, configures, provisions and compiles cfg, which must be a
 // checked tree (check.Analyze without errors): names Kamailio does not
@@ -88,6 +94,11 @@ func Load(cfg *ast.Config, opts Options) (*Server, diag.List) {
 	s.events.Store(&ev)
 	s.applyCore(core, &diags)
 	s.sig = sc.signature()
+	children := DefaultChildren
+	if v, ok := core["children"]; ok && v.K == value.Int && v.I > 0 {
+		children = int(v.I)
+	}
+	s.workers = event.NewPool(children, 1)
 
 	// Resolution and parameter errors do not stop the load: the program
 	// is still compiled so that one run lists everything kamgo cannot run.
@@ -163,6 +174,9 @@ func (s *Server) stopLocked(ctx context.Context) error {
 	s.start = nil
 	return first
 }
+
+// Workers returns the core's pool of workers.
+func (s *Server) Workers() *event.Pool { return s.workers }
 
 // Program returns the current program.
 func (s *Server) Program() *interp.Program { return s.prog.Load() }
