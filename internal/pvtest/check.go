@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -53,7 +52,7 @@ func CheckFile(t *testing.T, path string, skip ...string) {
 	var missing []string
 	for _, it := range cfg.Items {
 		if lm, ok := it.(*ast.LoadModule); ok {
-			name := strings.TrimSuffix(pathBase(lm.Path), ".so")
+			name := lm.Module()
 			if _, ok := reg.Lookup(name); !ok {
 				missing = append(missing, name)
 			}
@@ -112,8 +111,6 @@ func CheckFile(t *testing.T, path string, skip ...string) {
 		})
 	}
 }
-
-func pathBase(p string) string { return path.Base(p) }
 
 // testRegistry returns the modules of this test binary plus, unless the
 // real one is among them, a stand-in "evapi" (its functions return 1,

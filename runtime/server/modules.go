@@ -1,7 +1,6 @@
 package server
 
 import (
-	"path"
 	"strings"
 
 	"github.com/kamgo/kamgo/lang/ast"
@@ -44,7 +43,7 @@ func (s *Server) resolve(cfg *ast.Config, sc *scanned, diags *diag.List) *resolu
 	}
 	var unimplemented []*ast.LoadModule
 	for _, lm := range sc.loads {
-		name := moduleName(lm.Path)
+		name := lm.Module()
 		if _, dup := s.byName[name]; dup {
 			continue
 		}
@@ -83,7 +82,7 @@ func (s *Server) resolve(cfg *ast.Config, sc *scanned, diags *diag.List) *resolu
 		}
 	}
 	for _, lm := range unimplemented {
-		name := moduleName(lm.Path)
+		name := lm.Module()
 		d := diags.Errorf(CodeUnknownModule, lm.PathRange, "module %s is not implemented by kamgo", name)
 		d.Detail = "kamgo implements: " + strings.Join(reg.Registered(), ", ") + "; --allow-missing " + name + " runs the config with its functions as no-ops"
 		for _, u := range usesOf(cfg, name, s.missing, s.byName[name].facts) {
@@ -147,11 +146,6 @@ func usesOf(cfg *ast.Config, mod string, missing map[string]interp.Missing, fact
 		})
 	}
 	return out
-}
-
-// moduleName maps "evapi.so", "/path/evapi.so" and "evapi" to "evapi".
-func moduleName(p string) string {
-	return strings.TrimSuffix(path.Base(p), ".so")
 }
 
 // applyModParams hands each modparam to its module. The checker has

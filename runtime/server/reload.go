@@ -15,7 +15,7 @@ import (
 func (sc *scanned) signature() string {
 	var b strings.Builder
 	for _, l := range sc.loads {
-		fmt.Fprintf(&b, "loadmodule %s\n", moduleName(l.Path))
+		fmt.Fprintf(&b, "loadmodule %s\n", l.Module())
 	}
 	for _, p := range sc.params {
 		fmt.Fprintf(&b, "modparam %s %s %s\n", p.Module, p.Param, exprText(p.Value))

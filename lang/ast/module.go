@@ -1,6 +1,10 @@
 package ast
 
-import "regexp"
+import (
+	"path"
+	"regexp"
+	"strings"
+)
 
 var regexMeta = regexp.MustCompile(`[|*+?()\[\]^$\\{}]`)
 
@@ -14,3 +18,13 @@ func (n *ModParam) ModulePattern() (*regexp.Regexp, error) {
 	}
 	return regexp.Compile("^(" + n.Module + ")$")
 }
+
+// ModuleName returns the module name a loadmodule path names:
+// "evapi.so", "/usr/lib/kamailio/modules/evapi.so" and "evapi" all name
+// "evapi".
+func ModuleName(p string) string {
+	return strings.TrimSuffix(path.Base(strings.TrimSpace(p)), ".so")
+}
+
+// Module returns the name of the module n loads.
+func (n *LoadModule) Module() string { return ModuleName(n.Path) }
