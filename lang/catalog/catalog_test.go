@@ -269,7 +269,8 @@ func TestFixupKinds(t *testing.T) {
 		{"tmx", "t_continue", 3, []ArgKind{{Kind: ArgAny}, {Kind: ArgAny}, {Kind: ArgRoute, Route: ast.Named}}},
 		{"tm", "t_on_failure", 1, []ArgKind{{Kind: ArgRoute, Route: ast.Failure}}},
 		{"textops", "append_hf", 2, []ArgKind{{Kind: ArgFormat}, {Kind: ArgAny}}},
-		{"xlog", "xlogm", 2, nil},
+		{"xlog", "xlogm", 2, []ArgKind{{Kind: ArgAny}, {Kind: ArgFormat}}},
+		{"cfgutils", "abort", 0, nil},
 	} {
 		got := kinds(tt.mod, tt.name, tt.n)
 		if len(got) != len(tt.want) {
