@@ -162,7 +162,8 @@ func (s *Server) applyModParams(params []*ast.ModParam, r *resolution, diags *di
 				}
 			}
 			if decl == nil || l.inst == nil {
-				if !l.allowed {
+				// A module kamgo lacks entirely is reported once, by KC2101.
+				if !l.allowed && l.inst != nil {
 					diags.Errorf(interp.CodeNotImplemented, mp.ParamRange, "parameter %s.%s is not implemented by kamgo", l.name, mp.Param)
 				}
 				continue
@@ -244,7 +245,8 @@ func (s *Server) buildTable(r *resolution, diags *diag.List) {
 			continue
 		}
 		for _, p := range l.facts.PVs {
-			stand(p.Name, l.name, l.allowed)
+			// A module kamgo lacks entirely is reported once, by KC2101.
+			stand(p.Name, l.name, l.allowed || l.inst == nil)
 		}
 	}
 	for _, p := range r.cat.CorePVs() {
