@@ -3,48 +3,56 @@ package main
 import (
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
-	"github.com/kamgo/kamgo/lang/check"
-	"github.com/kamgo/kamgo/lang/parser"
-	"github.com/kamgo/kamgo/lang/preproc"
-	"github.com/kamgo/kamgo/lang/pvsyntax"
+	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/runtime/interp"
 	"github.com/kamgo/kamgo/runtime/server"
+
+	// Each package registers its diagnostic codes, with their texts, in
+	// its init.
+	_ "github.com/kamgo/kamgo/lang/check"
+	_ "github.com/kamgo/kamgo/lang/parser"
+	_ "github.com/kamgo/kamgo/lang/preproc"
+	_ "github.com/kamgo/kamgo/lang/pvsyntax"
 )
 
-// codeTables are the diagnostic codes of every package, with their
-// titles. Codes are stable and never reused; the ranges do not overlap.
-func codeTables() []map[string]string {
-	return []map[string]string{preproc.Codes, pvsyntax.Codes, parser.Codes, check.Codes, server.Codes, interp.Codes}
+// titleOnly are the packages whose codes are still a `Codes` map of
+// titles: they are registered here, without explanations, until each
+// declares its codes with diag.Register itself (then its line goes).
+var titleOnly = map[string]map[string]string{
+	"runtime/server": server.Codes,
+	"runtime/interp": interp.Codes,
 }
 
-// cmdExplain prints the title of one diagnostic code, or all of them.
-func cmdExplain(args []string, stdout, stderr io.Writer) int {
-	all := map[string]string{}
-	for _, t := range codeTables() {
-		for k, v := range t {
-			all[k] = v
-		}
+func init() {
+	for owner, titles := range titleOnly {
+		diag.RegisterTitles(owner, titles)
 	}
+}
+
+// cmdExplain lists every diagnostic code with its title, or prints the
+// title, explanation and example of one.
+func cmdExplain(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		codes := make([]string, 0, len(all))
-		for k := range all {
-			codes = append(codes, k)
-		}
-		sort.Strings(codes)
-		for _, k := range codes {
-			fmt.Fprintf(stdout, "%s  %s\n", k, all[k])
+		if err := diag.WriteCodeList(stdout, diag.Codes()); err != nil {
+			fmt.Fprintln(stderr, "kamgo:", err)
+			return exitUsage
 		}
 		return exitOK
 	}
-	code := strings.ToUpper(args[0])
-	title, ok := all[code]
+	if len(args) > 1 {
+		fmt.Fprintln(stderr, "usage: kamgo explain [CODE]")
+		return exitUsage
+	}
+	c, ok := diag.Lookup(strings.ToUpper(args[0]))
 	if !ok {
-		fmt.Fprintf(stderr, "kamgo: no diagnostic code %q\n", args[0])
+		fmt.Fprintf(stderr, "kamgo: no diagnostic code %q (kamgo explain lists them)\n", args[0])
 		return exitFound
 	}
-	fmt.Fprintf(stdout, "%s  %s\n", code, title)
+	if err := diag.WriteExplain(stdout, c); err != nil {
+		fmt.Fprintln(stderr, "kamgo:", err)
+		return exitUsage
+	}
 	return exitOK
 }

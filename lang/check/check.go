@@ -21,94 +21,6 @@ import (
 	"github.com/kamgo/kamgo/lang/routetype"
 )
 
-// Codes of this package: KC1xxx for modules and parameters, KC2xxx for
-// routes, functions, pseudo-variables and expressions.
-const (
-	CodeUnknownModule    = "KC1001"
-	CodeModuleTwice      = "KC1002"
-	CodeModparamNoModule = "KC1003"
-	CodeModparamUnknown  = "KC1004"
-	CodeModparamType     = "KC1005"
-	CodeCoreParamUnknown = "KC1006"
-	CodeCoreParamValue   = "KC1007"
-	CodeModparamRegex    = "KC1008"
-	CodeModuleDeps       = "KC1009"
-	CodeExtParam         = "KC1010"
-
-	CodeUnknownFunc    = "KC2001"
-	CodeMissingModule  = "KC2002"
-	CodeArity          = "KC2003"
-	CodeRouteType      = "KC2004"
-	CodeRouteTypeCall  = "KC2005"
-	CodeUndefinedRoute = "KC2006"
-	CodeDuplicateRoute = "KC2007"
-	CodeUnknownPV      = "KC2008"
-	CodePVNoModule     = "KC2009"
-	CodePVName         = "KC2010"
-	CodeUnknownTrans   = "KC2011"
-	CodeUnknownTransOp = "KC2012"
-	CodeUnknownEvent   = "KC2013"
-	CodeRouteRefArg    = "KC2014"
-	CodeReadOnlyPV     = "KC2015"
-	CodeOutputPV       = "KC2016"
-	CodeFlag           = "KC2017"
-	CodeTypeMismatch   = "KC2018"
-	CodeIntArg         = "KC2019"
-	CodeFormat         = "KC2020"
-	CodeRegex          = "KC2021"
-	CodeSwitch         = "KC2022"
-	CodeUnusedRoute    = "KC2023"
-	CodeAsyncNoExit    = "KC2024"
-	CodeTagTooLong     = "KC2025"
-	CodeReservedName   = "KC2026"
-	CodeListen         = "KC2027"
-	CodeBareWord       = "KC2028"
-	CodeNewerSyntax    = "KC2029"
-)
-
-// Codes maps each code to a one-line title.
-var Codes = map[string]string{
-	CodeUnknownModule:    "loadmodule names a module Kamailio does not have",
-	CodeModuleTwice:      "module loaded twice",
-	CodeModparamNoModule: "modparam for a module that is not loaded",
-	CodeModparamUnknown:  "modparam names a parameter the module does not have",
-	CodeModparamType:     "modparam value of the wrong type",
-	CodeCoreParamUnknown: "unknown core parameter",
-	CodeCoreParamValue:   "core parameter value of the wrong kind",
-	CodeModparamRegex:    "modparam module pattern is not a valid regular expression",
-	CodeModuleDeps:       "module needs another module loaded first",
-	CodeExtParam:         "module parameter newer than Kamailio 5.6, or kamgo's own",
-	CodeUnknownFunc:      "unknown function",
-	CodeMissingModule:    "function of a module that is not loaded",
-	CodeArity:            "wrong number of arguments",
-	CodeRouteType:        "function not allowed in this route type",
-	CodeRouteTypeCall:    "function not allowed in a route type that reaches it through route()",
-	CodeUndefinedRoute:   "route() names an undefined route",
-	CodeDuplicateRoute:   "route defined twice",
-	CodeUnknownPV:        "unknown pseudo-variable class",
-	CodePVNoModule:       "pseudo-variable of a module that is not loaded",
-	CodePVName:           "unknown inner name for a pseudo-variable class with fixed names",
-	CodeUnknownTrans:     "unknown transformation class",
-	CodeUnknownTransOp:   "unknown transformation",
-	CodeUnknownEvent:     "event_route that no loaded module raises",
-	CodeRouteRefArg:      "function argument names an undefined route",
-	CodeReadOnlyPV:       "assignment to a read-only pseudo-variable",
-	CodeOutputPV:         "output argument is not a writable pseudo-variable",
-	CodeFlag:             "bad or undeclared flag",
-	CodeTypeMismatch:     "constant expression type mismatch",
-	CodeIntArg:           "argument must be a number",
-	CodeFormat:           "bad pseudo-variable in a format string",
-	CodeRegex:            "bad regular expression",
-	CodeSwitch:           "bad switch",
-	CodeUnusedRoute:      "route defined but never used",
-	CodeAsyncNoExit:      "async relay not followed by exit",
-	CodeTagTooLong:       "evapi tag longer than 63 characters",
-	CodeReservedName:     "a reserved word used as a route name",
-	CodeListen:           "bad listen address",
-	CodeBareWord:         "a bare word used as a value",
-	CodeNewerSyntax:      "syntax newer than Kamailio 5.6",
-}
-
 // reservedWords are keywords of Kamailio's lexer other than core parameter
 // names (which the catalog lists) that may appear where a name is expected.
 var reservedWords = map[string]bool{
@@ -378,6 +290,14 @@ func (c *checker) sortedLoaded() []*loadedMod {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].order < out[j].order })
 	return out
+}
+
+func (c *checker) moduleLoaded(name string) bool {
+	if name == "core" {
+		return true
+	}
+	lm, ok := c.loaded[name]
+	return ok && lm.order < c.itemIdx
 }
 
 func (c *checker) coreParam(n *ast.CoreParam) {

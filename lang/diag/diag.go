@@ -1,7 +1,9 @@
 // Package diag owns positions, ranges and diagnostics: the error values every
-// phase of kamgo (preprocessor, parser, checker, runtime loader) reports, and
-// the writers that print them for people (text with a source snippet) and for
-// tools (JSON).
+// phase of kamgo (preprocessor, parser, checker, runtime loader) reports, the
+// writers that print them for people (text with a source snippet) and for
+// tools (JSON), and the registry of diagnostic codes: each package declares
+// its codes once, as Code values with their explanations (code.go), inside
+// the range of IDs allocated to it.
 package diag
 
 import (
@@ -90,8 +92,9 @@ func (s Severity) String() string {
 	}
 }
 
-// Diagnostic is one finding. Code is a stable identifier (KC0xxx syntax and
-// preprocessor, KC1xxx/KC2xxx semantic, KL… lint) that is never reused.
+// Diagnostic is one finding. Code is the ID of a declared Code (KC0xxx
+// syntax and preprocessor, KC1xxx/KC2xxx semantic and loading), never
+// reused; Lookup gives its explanation.
 // Context names the enclosing block (e.g. "route[RELAY]") when known.
 type Diagnostic struct {
 	Severity Severity

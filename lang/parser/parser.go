@@ -1,7 +1,7 @@
 // Package parser owns the syntax of a Kamailio configuration: it turns the
 // preprocessor's tokens into a lang/ast tree with participle, reporting every
-// syntax error it can find (not just the first) as KC05xx-KC09xx
-// diagnostics. It is the only package that imports participle.
+// syntax error it can find (not just the first) as KC05xx diagnostics
+// (declared in codes.go). It is the only package that imports participle.
 //
 // The token stream is cut into top-level items by hand (a route block ends at
 // its balanced '}', other items at the next item or ';'), and each item is
@@ -26,43 +26,6 @@ import (
 	"github.com/kamgo/kamgo/lang/preproc"
 	"github.com/kamgo/kamgo/lang/token"
 )
-
-// Codes lists every diagnostic code this package reports with a one-line
-// title. Codes are never reused.
-var Codes = map[string]string{
-	"KC0500": "syntax error",
-	"KC0501": "missing ';'",
-	"KC0502": "unbalanced '{'",
-	"KC0503": "unbalanced '}'",
-	"KC0504": "unknown top-level statement",
-	"KC0505": "unknown statement",
-	"KC0506": "'(' expected after function name",
-	"KC0507": "expected an expression",
-	"KC0508": "the native language has no += or -=",
-	"KC0509": "'%' is not an operator; use mod",
-	"KC0510": "reserved word used as a name",
-	"KC0511": "reply_route takes no name",
-	"KC0512": "nesting too deep",
-	"KC0513": "missing ')'",
-	"KC0514": "invalid number",
-	"KC0515": "route name expected",
-	"KC0516": "invalid event_route name",
-	"KC0517": "'else' without 'if'",
-	"KC0518": "'case' or 'default' outside a switch",
-	"KC0519": "missing ':' after case label",
-	"KC0520": "invalid core parameter value",
-	"KC0522": "assignment to something that is not a pseudo-variable",
-	"KC0523": "'{' expected",
-	"KC0524": "too many errors",
-	"KC0525": "unbalanced ')' or ']'",
-	"KC0526": "bad argument list",
-	"KC0527": "invalid select",
-	"KC0528": "missing ']'",
-	"KC0529": "'=' expected",
-	"KC0530": "modparam value must be a string or a number",
-	"KC0531": "string expected",
-	"KC0532": "empty block",
-}
 
 // maxItemErrors bounds the errors reported for one route block; after that
 // the rest of the block is not searched.

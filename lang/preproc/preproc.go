@@ -61,49 +61,6 @@ type Result struct {
 	Diags   diag.List
 }
 
-// Codes lists every diagnostic code this package reports with a one-line
-// title. Codes are never reused.
-var Codes = map[string]string{
-	"KC0001": "unexpected character (ignored)",
-	"KC0002": "NUL byte in input (ignored)",
-	"KC0003": "unterminated string",
-	"KC0004": "unterminated block comment",
-	"KC0005": "unbalanced parentheses in pseudo-variable",
-	"KC0006": "malformed pseudo-variable",
-	"KC0007": "file too large",
-	"KC0008": "cannot read file",
-	"KC0009": "too many errors",
-	"KC0101": "define name expected",
-	"KC0102": "'-' not allowed in a define name",
-	"KC0103": "define already defined",
-	"KC0104": "too many defines",
-	"KC0105": "recursive define expansion",
-	"KC0106": "define expansion too deep or too large",
-	"KC0107": "invalid command-line define",
-	"KC0108": "environment variable not set",
-	"KC0109": "invalid #!defenv argument",
-	"KC0110": "invalid expression",
-	"KC0111": "undefining a name that is not defined",
-	"KC0120": "#!ifdef without a matching #!endif",
-	"KC0121": "#!else without #!ifdef",
-	"KC0122": "#!endif without #!ifdef",
-	"KC0123": "too many nested #!ifdef",
-	"KC0124": "text after #!ifdef name is ignored",
-	"KC0125": "#!else/#!endif followed by text is a comment",
-	"KC0126": "more #!endif than #!ifdef",
-	"KC0127": "#!endif without a newline at end of file is a comment",
-	"KC0128": "directive newer than the Kamailio version followed: read as a comment",
-	"KC0140": "#!subst needs a string",
-	"KC0141": "invalid #!subst expression",
-	"KC0142": "invalid #!substdef expression",
-	"KC0160": "include file not found",
-	"KC0161": "include nesting too deep",
-	"KC0162": "include file name must be in double quotes",
-	"KC0163": "include file name too long",
-	"KC0164": "include file includes itself",
-	"KC0165": "invalid include file name",
-}
-
 // ProcessFile reads path and runs Process on it.
 func ProcessFile(path string, opts Options) *Result {
 	read := opts.ReadFile

@@ -14,22 +14,6 @@ import (
 	"github.com/kamgo/kamgo/lang/diag"
 )
 
-// Diagnostic codes of this package.
-const (
-	CodeBadPV      = "KC0400" // malformed pseudo-variable
-	CodeBadTrans   = "KC0401" // malformed transformation
-	CodeBadIndex   = "KC0402" // malformed index
-	CodeLoneDollar = "KC0403" // '$' that starts no pseudo-variable in a format
-)
-
-// Codes maps each code to a one-line title.
-var Codes = map[string]string{
-	CodeBadPV:      "malformed pseudo-variable",
-	CodeBadTrans:   "malformed transformation",
-	CodeBadIndex:   "malformed pseudo-variable index",
-	CodeLoneDollar: "'$' in a format string that starts no pseudo-variable (write $$ for a dollar sign)",
-}
-
 // AttrClass is the class given to SER-style attributes ($f.did, %name),
 // which Kamailio's core accepts as AVP references.
 const AttrClass = "attr"

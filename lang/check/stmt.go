@@ -1,0 +1,45 @@
+package check
+
+import (
+	"github.com/kamgo/kamgo/lang/ast"
+)
+
+func (c *checker) block(stmts []ast.Stmt) {
+	for _, s := range stmts {
+		c.stmt(s)
+	}
+	c.asyncExit(stmts)
+}
+
+func (c *checker) stmt(s ast.Stmt) {
+	switch n := s.(type) {
+	case *ast.Block:
+		c.block(n.Stmts)
+	case *ast.If:
+		c.expr(n.Cond)
+		c.stmt(n.Then)
+		if n.Else != nil {
+			c.stmt(n.Else)
+		}
+	case *ast.Switch:
+		c.expr(n.Tag)
+		c.switchCases(n)
+		for _, cs := range n.Cases {
+			if cs.Value != nil {
+				c.expr(cs.Value)
+			}
+			c.block(cs.Body)
+		}
+	case *ast.While:
+		c.expr(n.Cond)
+		c.stmt(n.Body)
+	case *ast.ReturnStmt:
+		if n.Value != nil {
+			c.expr(n.Value)
+		}
+	case *ast.Assign:
+		c.assign(n)
+	case *ast.ExprStmt:
+		c.expr(n.X)
+	}
+}
