@@ -10,8 +10,6 @@
 package check
 
 import (
-	"path"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -125,13 +123,6 @@ func (c *checker) warnf(code string, r diag.Range, format string, args ...any) *
 	return d
 }
 
-// ModuleName returns the module name a loadmodule path refers to:
-// "evapi.so", "/usr/lib/.../evapi.so" and "evapi" all name "evapi".
-func ModuleName(p string) string {
-	base := path.Base(strings.TrimSpace(p))
-	return strings.TrimSuffix(base, ".so")
-}
-
 func (c *checker) run(cfg *ast.Config) {
 	// Pass 1: declarations, in order (Kamailio resolves functions while
 	// parsing, so a module must be loaded before its functions are used).
@@ -183,7 +174,7 @@ func (c *checker) loadModule(i int, n *ast.LoadModule) {
 	if n.X && strings.Contains(n.Path, "$") {
 		return // loadmodulex with a run-time path: nothing to resolve here
 	}
-	file := ModuleName(n.Path)
+	file := n.Module()
 	m := c.cat.ModuleByFile(file)
 	if m == nil {
 		m = c.cat.Module(file)
@@ -207,12 +198,9 @@ func (c *checker) loadModule(i int, n *ast.LoadModule) {
 	c.loaded[m.Name] = &loadedMod{mod: m, order: i, node: n}
 }
 
-var regexMeta = regexp.MustCompile(`[|*+?()\[\]^$\\{}]`)
-
 func (c *checker) modparam(n *ast.ModParam) {
 	var mods []*catalog.Module
-	if regexMeta.MatchString(n.Module) {
-		re, err := regexp.Compile("^(" + n.Module + ")$")
+	if re, err := n.ModulePattern(); re != nil || err != nil {
 		if err != nil {
 			c.errorf(CodeModparamRegex, n.ModuleRange, "bad module pattern %q: %v", n.Module, err)
 			return
