@@ -206,6 +206,13 @@ type Host interface {
 	CoreParam(name string) (value.Value, bool)
 }
 
+// Aborter is implemented by hosts that can stop the whole server from
+// inside an event, as Kamailio's abort() ends its process and with it the
+// server (cfgutils' abort). runtime/server's host implements it.
+type Aborter interface {
+	Abort(reason string)
+}
+
 // Arg is one argument at a call site, as written, with its generic
 // evaluator compiled by the interpreter.
 type Arg struct {

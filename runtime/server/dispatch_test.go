@@ -191,3 +191,31 @@ func TestCoreWorkers(t *testing.T) {
 		}
 	}
 }
+
+// TestAbort checks that a module's Abort reaches the server's owner once,
+// with the first reason.
+func TestAbort(t *testing.T) {
+	s, dl := Load(parse(t, "request_route { exit; }\n"), Options{Registry: module.NewRegistry()})
+	if s == nil {
+		t.Fatal(dl)
+	}
+	ab, ok := s.Host().(module.Aborter)
+	if !ok {
+		t.Fatal("the host cannot abort")
+	}
+	select {
+	case r := <-s.Aborted():
+		t.Fatalf("aborted before Abort: %q", r)
+	default:
+	}
+	ab.Abort("first")
+	ab.Abort("second")
+	if r := <-s.Aborted(); r != "first" {
+		t.Errorf("reason %q", r)
+	}
+	select {
+	case r := <-s.Aborted():
+		t.Errorf("a second reason: %q", r)
+	default:
+	}
+}

@@ -14,7 +14,13 @@ import (
 // host is the module.Host implementation.
 type host struct{ s *Server }
 
-var _ module.Host = (*host)(nil)
+var (
+	_ module.Host    = (*host)(nil)
+	_ module.Aborter = (*host)(nil)
+)
+
+// Abort asks whoever runs the server to stop it (Server.Aborted).
+func (h *host) Abort(reason string) { h.s.Abort(reason) }
 
 func (h *host) Log() *klog.Logger { return h.s.log }
 func (h *host) PV() *pv.Table     { return h.s.table }

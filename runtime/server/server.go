@@ -65,6 +65,9 @@ type Server struct {
 	host   *host
 	// workers are the core's workers, `children` of them.
 	workers *event.Pool
+	// aborted carries the reason of the first Abort.
+	aborted   chan string
+	abortOnce sync.Once
 }
 
 // DefaultChildren is the number of core workers without a `children` core
@@ -85,6 +88,7 @@ func Load(cfg *ast.Config, opts Options) (*Server, diag.List) {
 	s := &Server{log: opts.Log, opts: opts, byName: map[string]*loaded{},
 		funcs: map[string]*module.Func{}, missing: map[string]interp.Missing{}}
 	s.host = &host{s: s}
+	s.aborted = make(chan string, 1)
 	s.ctxs.New = func() any { return &event.Context{} }
 	var diags diag.List
 	sc := scan(cfg)
@@ -174,6 +178,20 @@ func (s *Server) stopLocked(ctx context.Context) error {
 	s.start = nil
 	return first
 }
+
+// Abort records that a module asked to stop the whole server (cfgutils'
+// abort()). The first reason is delivered on Aborted; the server itself
+// keeps running until its owner stops it.
+func (s *Server) Abort(reason string) {
+	s.abortOnce.Do(func() {
+		s.log.Log(klog.Crit, "core", "stopping: "+reason)
+		s.aborted <- reason
+	})
+}
+
+// Aborted delivers the reason when a module asked to stop the server; the
+// process running it should stop it and exit with a failure status.
+func (s *Server) Aborted() <-chan string { return s.aborted }
 
 // Workers returns the core's pool of workers.
 func (s *Server) Workers() *event.Pool { return s.workers }
