@@ -85,10 +85,9 @@ func decodeBase58(s string) (string, error) {
 	return strings.Repeat("\x00", zeros) + string(n.Bytes()), nil
 }
 
-// strftime formats t (in the local time zone) with C strftime
-// conversions; unknown conversions are kept as written.
+// strftime formats t (in its own time zone) with C strftime conversions;
+// unknown conversions are kept as written.
 func strftime(f string, t time.Time) string {
-	t = t.Local()
 	var b strings.Builder
 	for i := 0; i < len(f); i++ {
 		if f[i] != '%' || i+1 == len(f) {

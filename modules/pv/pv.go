@@ -1,9 +1,10 @@
-// Package pv is kamgo's pv module: the pseudo-variable classes $var,
-// $shv, $avp, $xavp, $env, $null, the time classes ($Ts, $Tf, $TS, $TV,
-// $pp), the SIP message classes ($ci, $ru, $fU, $hdr(name) ... read from
-// runtime/sipmsg), the transformation classes s, uri, param, nameaddr,
-// tobody and line, and the functions pv_isset, pv_unset, is_int, typeof
-// and not_empty.
+// Package pv is kamgo's pv module, Kamailio 5.6.3's pv module in Go: the
+// variables ($var, $vz, $vn, $shv, $avp, $xavp, $xavi, $xavu), the SIP
+// message classes ($ru, $fU, $hdr(name) ... read from runtime/sipmsg), the
+// time, flag and branch classes, the transformation classes (s, uri,
+// param, nameaddr, tobody, line, urialias) and the functions over them
+// (pv_isset ... xavp_copy, sbranch_append, pv_evalx). README.md lists
+// them and where kamgo differs from Kamailio.
 package pv
 
 import (
@@ -24,13 +25,21 @@ type Module struct {
 	shvMu sync.RWMutex
 	shv   map[string]value.Value
 
-	// varset initial values, copied into each worker's $var store.
-	varInit map[string]value.Value
+	// varset initial values, in modparam order, copied into each
+	// worker's $var store.
+	varInit []namedValue
 
-	// $var names get a slot number when a reference is compiled, so a
-	// constant name costs a slice index per access, not a map lookup.
-	varMu  sync.RWMutex
-	varIDs map[string]int
+	// The declared names of $var (and $vz) and of $vn; see vars.go.
+	vars, vnulls varNames
+
+	// host is the server the module was provisioned on (nil in unit
+	// tests that do not provision it).
+	host module.Host
+}
+
+type namedValue struct {
+	name string
+	val  value.Value
 }
 
 // ModuleInfo implements module.Module.
@@ -39,15 +48,12 @@ func (*Module) ModuleInfo() module.Info {
 }
 
 func newModule() *Module {
-	return &Module{shv: map[string]value.Value{}, varInit: map[string]value.Value{}}
+	return &Module{shv: map[string]value.Value{}}
 }
 
 func (m *Module) init() {
 	if m.shv == nil {
 		m.shv = map[string]value.Value{}
-	}
-	if m.varInit == nil {
-		m.varInit = map[string]value.Value{}
 	}
 }
 
@@ -80,13 +86,23 @@ func (m *Module) SetParam(name string, v value.Value) error {
 			m.shv[n] = val
 			m.shvMu.Unlock()
 		} else {
-			m.varInit[n] = val
+			// varset declares the variable, before any reference in
+			// the routes (pv_var_to_xavp("*") lists it first).
+			m.varID(n)
+			m.varInit = append(m.varInit, namedValue{n, val})
 		}
 		return nil
 	case "avp_aliases":
 		return nil
 	}
 	return fmt.Errorf("pv: unknown parameter %q", name)
+}
+
+// Provision implements module.Provisioner: the module keeps the host for
+// the core parameters ($sid, $ccp).
+func (m *Module) Provision(h module.Host) error {
+	m.host = h
+	return nil
 }
 
 // parseVarset parses "name=i:1" or "name=s:text".
@@ -112,4 +128,5 @@ func parseVarset(s string) (string, value.Value, error) {
 var (
 	_ module.Exporter    = (*Module)(nil)
 	_ module.ParamSetter = (*Module)(nil)
+	_ module.Provisioner = (*Module)(nil)
 )

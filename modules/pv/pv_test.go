@@ -27,6 +27,21 @@ func TestVars(t *testing.T) {
 	pvtest.CheckFile(t, "testdata/vars.txt")
 }
 
+// TestXavp replays testdata/xavp.txt ($xavp, $xavi, $xavu, $cnt and the
+// xavp functions), recorded from Kamailio 5.6.3. In xavp-index-string a
+// read fails (a string index): Kamailio's xlog then prints nothing for it,
+// kamgo prints <null>, since a pseudo-variable read cannot fail in
+// runtime/pv (README "Differences from Kamailio").
+func TestXavp(t *testing.T) { pvtest.CheckFile(t, "testdata/xavp.txt", failedReadCases...) }
+
+// failedReadCases are the cases where a Kamailio pseudo-variable read
+// fails; see TestXavp.
+var failedReadCases = []string{"xavp-index-string"}
+
+// TestMsg replays testdata/msg.txt (the message, flag and branch classes on
+// the faked request), recorded from Kamailio 5.6.3.
+func TestMsg(t *testing.T) { pvtest.CheckFile(t, "testdata/msg.txt") }
+
 // TestTrans replays testdata/trans.txt, recorded from Kamailio 5.6.3.
 // Skipped cases are Kamailio 5.6.3 bugs kamgo does not reproduce (see
 // README "Differences from Kamailio"); they have their own tests below.

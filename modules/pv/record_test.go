@@ -17,16 +17,19 @@ import (
 var kamailioGarbage = map[string][]string{"trans.txt": garbageCases}
 
 // TestRecord checks the testdata case files against the installed Kamailio
-// (with -update it rewrites them):
+// (with -update it rewrites them), one subtest per file:
 // go test -tags kamailio -run TestRecord ./modules/pv
+// go test -tags kamailio -run TestRecord/xavp.txt ./modules/pv -update
 func TestRecord(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*.txt")
 	for _, f := range files {
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		err := pvtest.RecordFile(ctx, f, kamailioGarbage[filepath.Base(f)], "KAMGO_TEST_ENV=hello env")
-		cancel()
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			err := pvtest.RecordFile(ctx, f, kamailioGarbage[filepath.Base(f)], "KAMGO_TEST_ENV=hello env")
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+		})
 	}
 }

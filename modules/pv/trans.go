@@ -188,6 +188,7 @@ func transClasses() []*pv.TransClass {
 	}{
 		{"s", stringOps}, {"uri", uriOps}, {"param", paramOps},
 		{"nameaddr", nameaddrOps}, {"tobody", tobodyOps}, {"line", lineOps},
+		{"urialias", urialiasOps},
 	} {
 		out = append(out, &pv.TransClass{Name: c.name, Module: "pv", Ops: opNames(c.ops), Compile: compileOps(c.name, c.ops)})
 	}
@@ -202,7 +203,7 @@ func init() {
 	stringOps = map[string]opSpec{
 		"len": simple(func(s string) (value.Value, error) { return value.MakeInt(int64(len(s))), nil }),
 		"int": simple(func(s string) (value.Value, error) {
-			n, ok := str2sint(s)
+			n, ok := value.Str2Sint(s)
 			if !ok {
 				return value.NullValue, errTrans
 			}
@@ -292,13 +293,15 @@ func init() {
 			return value.MakeStr(s[i:]), nil
 		}),
 		"ftime": oneStr(func(s, f string) (value.Value, error) {
-			n, ok := str2sint(s)
+			n, ok := value.Str2Sint(s)
 			if !ok {
 				return value.NullValue, errTrans
 			}
 			return value.MakeStr(strftime(f, time.Unix(n, 0))), nil
 		}),
 		"replace":  {min: 2, max: 2, build: buildReplace},
+		"fmtlines": {min: 2, max: 2, build: buildFmtlines(' ')},
+		"fmtlinet": {min: 2, max: 2, build: buildFmtlines('\t')},
 		"corehash": {max: 1, build: buildCorehash},
 		"trim":     str(func(s string) string { return strings.Trim(s, " \t\r\n") }),
 		"rtrim":    str(func(s string) string { return strings.TrimRight(s, " \t\r\n") }),
@@ -377,19 +380,6 @@ func init() {
 			return value.MakeStr(""), nil
 		}),
 	}
-}
-
-// str2sint parses an optionally signed decimal integer with nothing else
-// around it, as Kamailio's str2sint does.
-func str2sint(s string) (int64, bool) {
-	if s == "" {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(s, 10, 32)
-	if err != nil {
-		return 0, false
-	}
-	return n, true
 }
 
 func enc64(enc *base64.Encoding) func(string) string {

@@ -1,8 +1,8 @@
 package pv
 
 import (
+	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/kamgo/kamgo/lang/ast"
@@ -13,108 +13,13 @@ import (
 	"github.com/kamgo/kamgo/runtime/value"
 )
 
-// $xavp(name[i]=>key[j]): extended AVPs, one list per event (Kamailio
-// keeps them per message, so each evapi event starts empty). A root item
-// holds either a value or a list of key/value items. New items go to the
-// front: index 0 is the newest, a negative index counts from the end.
-// The rules below are those of Kamailio 5.6.3's pv_get_xavp/pv_set_xavp.
+// $xavp(name[i]=>key[j]) and $xavi(...), its case-insensitive twin: reads
+// and assignments as Kamailio 5.6.3's pv_get_xavp/pv_set_xavp do them (see
+// xlist.go for the list rules). Index 0 is the newest item; a negative
+// index counts from the end when reading, and from one past the end when
+// assigning (so `$(xavp(v[-1])) = x` fails, as in Kamailio).
 
-var xavpKey = event.NewKey() // Context slot: *xlist
-
-// xitem is one xavp: a value (int or string) or a sub-list.
-type xitem struct {
-	name string
-	val  value.Value
-	sub  *xlist // set when the item holds a list
-	id   uint64
-}
-
-// xlist is a list of items, newest first.
-type xlist struct {
-	items  []*xitem
-	nextID *uint64
-}
-
-func (l *xlist) count(name string) int {
-	n := 0
-	for _, it := range l.items {
-		if it.name == name {
-			n++
-		}
-	}
-	return n
-}
-
-// at returns the position in l.items of the idx-th item named name.
-func (l *xlist) at(name string, idx int) int {
-	if idx < 0 {
-		return -1
-	}
-	for i, it := range l.items {
-		if it.name == name {
-			if idx == 0 {
-				return i
-			}
-			idx--
-		}
-	}
-	return -1
-}
-
-func (l *xlist) get(name string, idx int) *xitem {
-	if i := l.at(name, idx); i >= 0 {
-		return l.items[i]
-	}
-	return nil
-}
-
-func (l *xlist) add(it *xitem) {
-	l.items = append(l.items, nil)
-	copy(l.items[1:], l.items)
-	l.items[0] = it
-}
-
-// set replaces the idx-th item named name; false when there is none.
-func (l *xlist) set(name string, idx int, v value.Value) bool {
-	i := l.at(name, idx)
-	if i < 0 {
-		return false
-	}
-	l.items[i] = &xitem{name: name, val: v}
-	return true
-}
-
-// rmName removes the first item named name, or all of them.
-func (l *xlist) rmName(name string, all bool) {
-	out := l.items[:0]
-	done := false
-	for _, it := range l.items {
-		if it.name == name && !done {
-			done = !all
-			continue
-		}
-		out = append(out, it)
-	}
-	clear(l.items[len(out):])
-	l.items = out
-}
-
-func (l *xlist) rmIndex(name string, idx int) {
-	if i := l.at(name, idx); i >= 0 {
-		l.items = append(l.items[:i], l.items[i+1:]...)
-	}
-}
-
-func rootXavps(c *event.Context) *xlist {
-	if l, ok := c.Get(xavpKey).(*xlist); ok {
-		return l
-	}
-	l := &xlist{nextID: new(uint64)}
-	c.Set(xavpKey, l)
-	return l
-}
-
-// xindex is a compiled [n], [*] or [$pv] inside an xavp name.
+// xindex is a compiled [n], [*] or [$pv] of an xavp name.
 type xindex struct {
 	set bool // an index was written
 	all bool
@@ -122,236 +27,312 @@ type xindex struct {
 	ref *pv.Ref
 }
 
-func (x xindex) get(c *event.Context) (idx int, all bool) {
+var errXIndex = errors.New("invalid index")
+
+// eval returns the index. An index read from a pseudo-variable must be an
+// integer, as Kamailio's pv_get_spec_index requires.
+func (x xindex) eval(c *event.Context) (idx int, all bool, err error) {
 	switch {
 	case !x.set:
-		return 0, false
+		return 0, false, nil
 	case x.all:
-		return 0, true
+		return 0, true, nil
 	case x.ref != nil:
-		n, _ := value.ToInt(x.ref.Get(c))
-		return int(n), false
-	}
-	return x.n, false
-}
-
-type xavpSpec struct {
-	name, key string
-	hasKey    bool
-	idx, kidx xindex
-}
-
-// parseXavpPart parses "name" or "name[index]".
-func parseXavpPart(t *pv.Table, s string) (string, xindex, error) {
-	var x xindex
-	open := strings.IndexByte(s, '[')
-	if open < 0 {
-		if s == "" {
-			return "", x, fmt.Errorf("missing name")
+		v := x.ref.Get(c)
+		if v.K != value.Int && !v.Num {
+			return 0, false, errXIndex
 		}
-		return s, x, nil
+		return int(v.I), false, nil
 	}
-	if !strings.HasSuffix(s, "]") || open == 0 {
-		return "", x, fmt.Errorf("bad name %q", s)
+	return x.n, false, nil
+}
+
+// xname is a parsed name[index] of an xavp reference.
+type xname struct {
+	name string
+	idx  xindex
+}
+
+// parseXname parses one `name[index]` at the start of s the way
+// pv_xavp_fill_ni does: the name ends at '=', '[' or white space, and the
+// rest after the index is returned.
+func parseXname(t *pv.Table, s string) (xname, string, error) {
+	var x xname
+	s = strings.TrimLeft(s, " \t\r\n")
+	end := strings.IndexAny(s, "=[ \t\r\n")
+	if end < 0 {
+		end = len(s)
 	}
-	name, in := s[:open], strings.TrimSpace(s[open+1:len(s)-1])
-	x.set = true
+	x.name, s = s[:end], s[end:]
+	if x.name == "" {
+		return x, "", fmt.Errorf("missing name")
+	}
+	rest := strings.TrimLeft(s, " \t\r\n")
+	if !strings.HasPrefix(rest, "[") {
+		return x, s, nil
+	}
+	depth, close := 0, -1
+	for i := 1; i < len(rest) && close < 0; i++ {
+		switch rest[i] {
+		case '[':
+			depth++
+		case ']':
+			if depth == 0 {
+				close = i
+			}
+			depth--
+		}
+	}
+	if close < 0 {
+		return x, "", fmt.Errorf("unterminated index in %q", s)
+	}
+	in := rest[1:close]
+	if in == "" {
+		return x, "", fmt.Errorf("empty index")
+	}
+	idx, err := parseIndex(t, in)
+	if err != nil {
+		return x, "", err
+	}
+	x.idx = idx
+	return x, rest[close+1:], nil
+}
+
+// parseIndex parses an index as pv_parse_index does: "*", a pseudo-
+// variable, or an optional '-' and digits (anything after the digits is
+// ignored).
+func parseIndex(t *pv.Table, in string) (xindex, error) {
+	x := xindex{set: true}
 	switch {
 	case in == "*":
 		x.all = true
 	case strings.HasPrefix(in, "$"):
 		p, d := pvsyntax.ParsePV(in, diag.Range{})
 		if d != nil {
-			return "", x, fmt.Errorf("bad index %q", in)
+			return x, fmt.Errorf("bad index %q", in)
 		}
 		r, err := t.Compile(p)
 		if err != nil {
-			return "", x, err
+			return x, err
 		}
 		x.ref = r
 	default:
-		n, err := strconv.Atoi(in)
-		if err != nil {
-			return "", x, fmt.Errorf("bad index %q", in)
+		neg := strings.HasPrefix(in, "-")
+		if neg {
+			in = in[1:]
 		}
-		x.n = n
+		for i := 0; i < len(in) && in[i] >= '0' && in[i] <= '9'; i++ {
+			x.n = x.n*10 + int(in[i]-'0')
+		}
+		if neg {
+			x.n = -x.n
+		}
 	}
-	return name, x, nil
+	return x, nil
 }
 
-func compileXavp(t *pv.Table, p *ast.PVar) (pv.Spec, error) {
-	if p.Name == nil || p.Name.Text == "" {
-		return nil, fmt.Errorf("missing name")
+// xref is a parsed $xavp/$xavi name: the root and an optional key.
+type xref struct {
+	root   xname
+	key    xname
+	hasKey bool
+}
+
+// parseXref parses "name[i]" or "name[i]=>key[j]"; text after the key is
+// ignored, as in Kamailio (`r=>a=>b` is `r=>a`).
+func parseXref(t *pv.Table, s string) (xref, error) {
+	var r xref
+	root, rest, err := parseXname(t, s)
+	if err != nil {
+		return r, err
 	}
-	s := &xavpSpec{}
-	root, key, hasKey := strings.Cut(p.Name.Text, "=>")
-	var err error
-	if s.name, s.idx, err = parseXavpPart(t, strings.TrimSpace(root)); err != nil {
-		return nil, err
+	r.root = root
+	if !strings.HasPrefix(rest, "=") {
+		return r, nil
 	}
-	if hasKey {
-		s.hasKey = true
-		if s.key, s.kidx, err = parseXavpPart(t, strings.TrimSpace(key)); err != nil {
+	if !strings.HasPrefix(rest, "=>") {
+		return r, fmt.Errorf("expected => in %q", s)
+	}
+	key, _, err := parseXname(t, rest[2:])
+	if err != nil {
+		return r, err
+	}
+	r.key, r.hasKey = key, true
+	return r, nil
+}
+
+// xavpSpec is a compiled $xavp or $xavi reference.
+type xavpSpec struct {
+	xref
+	family func(x *xavps) *xfamily
+}
+
+func familyXavp(x *xavps) *xfamily { return &x.xavp }
+func familyXavi(x *xavps) *xfamily { return &x.xavi }
+func familyXavu(x *xavps) *xfamily { return &x.xavu }
+
+func compileXavpClass(family func(x *xavps) *xfamily) func(t *pv.Table, p *ast.PVar) (pv.Spec, error) {
+	return func(t *pv.Table, p *ast.PVar) (pv.Spec, error) {
+		if p.Name == nil || p.Name.Text == "" {
+			return nil, fmt.Errorf("missing name")
+		}
+		r, err := parseXref(t, p.Name.Text)
+		if err != nil {
 			return nil, err
 		}
+		return &xavpSpec{xref: r, family: family}, nil
 	}
-	return s, nil
-}
-
-func xvalue(it *xitem) value.Value {
-	if it.sub != nil {
-		// Kamailio prints the list's address; kamgo prints an id that
-		// is stable for the item.
-		return value.MakeStr(fmt.Sprintf("<<xavp:0x%x>>", it.id))
-	}
-	return it.val
 }
 
 func (s *xavpSpec) Get(c *event.Context) value.Value {
-	l := rootXavps(c)
-	idx, _ := s.idx.get(c)
-	if idx < 0 {
-		idx += l.count(s.name)
+	f := s.family(eventXavps(c))
+	idx, _, err := s.root.idx.eval(c)
+	if err != nil {
+		return value.NullValue
 	}
-	it := l.get(s.name, idx)
+	if idx < 0 {
+		idx += f.count(s.root.name, nil)
+	}
+	it := f.get(s.root.name, nil, idx)
 	if it == nil {
 		return value.NullValue
 	}
 	if !s.hasKey {
-		return xvalue(it)
+		return it.value()
 	}
-	if it.sub == nil {
+	sub := it.childList()
+	if sub == nil {
 		return value.NullValue
 	}
-	sub := it.sub
-	kidx, all := s.kidx.get(c)
-	if kidx < 0 {
-		kidx += sub.count(s.key)
+	kidx, kall, err := s.key.idx.eval(c)
+	if err != nil {
+		return value.NullValue
 	}
-	i := sub.at(s.key, kidx)
+	if kidx < 0 {
+		kidx += f.count(s.key.name, sub)
+	}
+	l, i := f.lookup(s.key.name, sub, kidx)
 	if i < 0 {
 		return value.NullValue
 	}
-	if !all {
-		return xvalue(sub.items[i])
+	if !kall {
+		return (*l)[i].value()
 	}
-	// [*] on the key: this value and the later ones of the same key.
+	// [*] on the key: this value and the later ones of the same name.
 	var b strings.Builder
-	first := true
-	for _, it := range sub.items[i:] {
-		if it.name != s.key {
+	for n, x := range (*l)[i:] {
+		if n > 0 && !f.same(x.name, s.key.name) {
 			continue
 		}
-		if !first {
+		if n > 0 {
 			b.WriteString(", ")
 		}
-		first = false
-		b.WriteString(value.ToStr(xvalue(it)))
+		b.WriteString(value.ToStr(x.value()))
 	}
 	return value.MakeStr(b.String())
 }
 
-// fixSet is the negative index rule of pv_set_xavp: count + idx + 1.
-func fixSet(l *xlist, name string, idx int) int {
+// setIndex is pv_set_xavp's index rule: a negative index counts from one
+// past the end.
+func setIndex(f *xfamily, name string, idx int, l *[]*xitem) int {
 	if idx < 0 {
-		return l.count(name) + idx + 1
+		return f.count(name, l) + idx + 1
 	}
 	return idx
 }
 
+var errXavpSet = errors.New("cannot set the value")
+
 func (s *xavpSpec) Set(c *event.Context, v value.Value) error {
-	l := rootXavps(c)
-	idx, all := s.idx.get(c)
+	f := s.family(eventXavps(c))
+	idx, all, err := s.root.idx.eval(c)
+	if err != nil {
+		return err
+	}
 	if v.IsNull() {
-		s.unset(c, l, idx, all)
-		return nil
+		return s.unset(c, f, idx, all)
 	}
-	v = v.Plain()
 	if !s.hasKey {
-		if s.idx.set {
-			if all {
-				return fmt.Errorf("cannot set $xavp(%s[*])", s.name)
-			}
-			if !l.set(s.name, fixSet(l, s.name, idx), v) {
-				return fmt.Errorf("no $xavp(%s) at index %d", s.name, idx)
+		if s.root.idx.set {
+			if all || !f.set(s.root.name, setIndex(f, s.root.name, idx, nil), f.newItem(s.root.name, v), nil) {
+				return errXavpSet
 			}
 			return nil
 		}
-		l.add(s.newItem(l, s.name, v))
+		f.add(f.newItem(s.root.name, v), nil)
 		return nil
 	}
-	kidx, kall := s.kidx.get(c)
-	if s.idx.set {
-		if all {
-			return nil
-		}
-		it := l.get(s.name, fixSet(l, s.name, idx))
-		if it == nil {
-			return nil
-		}
-		if it.sub == nil {
-			return fmt.Errorf("$xavp(%s) holds no list", s.name)
-		}
-		if s.kidx.set {
-			if !kall {
-				it.sub.set(s.key, fixSet(it.sub, s.key, kidx), v)
-			}
-			return nil
-		}
-		it.sub.add(s.newItem(l, s.key, v))
+	kidx, kall, err := s.key.idx.eval(c)
+	if err != nil {
+		return err
+	}
+	if !s.root.idx.set {
+		f.add(f.newList(s.root.name, []*xitem{f.newItem(s.key.name, v)}), nil)
 		return nil
 	}
-	sub := &xlist{nextID: l.nextID}
-	sub.add(s.newItem(l, s.key, v))
-	root := s.newItem(l, s.name, value.NullValue)
-	root.sub = sub
-	l.add(root)
+	if all {
+		return nil
+	}
+	it := f.get(s.root.name, nil, setIndex(f, s.root.name, idx, nil))
+	if it == nil {
+		return nil
+	}
+	sub := it.childList()
+	if sub == nil {
+		return errXavpSet
+	}
+	if s.key.idx.set {
+		if !kall {
+			f.set(s.key.name, setIndex(f, s.key.name, kidx, sub), f.newItem(s.key.name, v), sub)
+		}
+		return nil
+	}
+	f.add(f.newItem(s.key.name, v), sub)
 	return nil
 }
 
-func (s *xavpSpec) newItem(l *xlist, name string, v value.Value) *xitem {
-	*l.nextID++
-	return &xitem{name: name, val: v, id: 0x1000 + *l.nextID*0x40}
-}
-
-func (s *xavpSpec) unset(c *event.Context, l *xlist, idx int, all bool) {
+// unset is the $null assignment: it removes items, never fails on a
+// missing one.
+func (s *xavpSpec) unset(c *event.Context, f *xfamily, idx int, all bool) error {
 	if !s.hasKey {
 		switch {
-		case s.idx.set && all:
-			l.rmName(s.name, true)
+		case all:
+			f.rmName(s.root.name, true, nil)
 		case idx == 0:
-			l.rmName(s.name, false)
+			f.rmName(s.root.name, false, nil)
 		default:
-			l.rmIndex(s.name, fixSet(l, s.name, idx))
+			f.rmIndex(s.root.name, setIndex(f, s.root.name, idx, nil), nil)
 		}
-		return
+		return nil
 	}
-	kidx, kall := s.kidx.get(c)
+	kidx, kall, err := s.key.idx.eval(c)
+	if err != nil {
+		return err
+	}
 	rmKey := func(it *xitem) {
-		if it == nil || it.sub == nil {
+		sub := it.childList()
+		if sub == nil {
 			return
 		}
 		switch {
-		case s.kidx.set && kall:
-			it.sub.rmName(s.key, true)
-		case s.kidx.set:
-			it.sub.rmIndex(s.key, fixSet(it.sub, s.key, kidx))
+		case s.key.idx.set && kall:
+			f.rmName(s.key.name, true, sub)
+		case s.key.idx.set:
+			f.rmIndex(s.key.name, setIndex(f, s.key.name, kidx, sub), sub)
 		default:
-			it.sub.rmName(s.key, false)
+			f.rmName(s.key.name, false, sub)
 		}
 	}
 	if all {
-		for _, it := range l.items {
-			if it.name == s.name {
-				rmKey(it)
-			}
+		for it := f.get(s.root.name, nil, 0); it != nil; it = f.next(f.root, it) {
+			rmKey(it)
 		}
-		return
+		return nil
 	}
-	if idx != 0 {
-		idx = fixSet(l, s.name, idx)
+	if it := f.get(s.root.name, nil, setIndex(f, s.root.name, idx, nil)); it != nil {
+		rmKey(it)
 	}
-	rmKey(l.get(s.name, idx))
+	return nil
 }
 
 func (s *xavpSpec) Defined(c *event.Context) bool { return !s.Get(c).IsNull() }

@@ -4,11 +4,11 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/kamgo/kamgo/internal/pvtest"
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/lang/routetype"
 	_ "github.com/kamgo/kamgo/modules/pv"
-	"github.com/kamgo/kamgo/internal/pvtest"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/value"

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/kamgo/kamgo/runtime/event"
 )
@@ -21,6 +22,7 @@ import (
 type Header struct {
 	Name  string
 	Value string
+	At    int // offset of Value in the message, -1 when folded or empty
 }
 
 // Addr is a transport address.
@@ -52,6 +54,37 @@ type Msg struct {
 
 	Src, Dst Addr
 	Proto    string // "udp", "tcp", "tls", "sctp", "ws", "wss"
+
+	// ID numbers the messages of the process ($mi).
+	ID uint32
+	// Rcv is the local socket the message arrived on; nil for a faked
+	// request.
+	Rcv *Socket
+	// ForceSocket is the socket forced for sending ($fs), nil when none.
+	ForceSocket *Socket
+
+	// The Request-URI's branch attributes and the other branches (the
+	// destination set). They belong to the message: a new message starts
+	// with none.
+	RuriQ      int    // QUnspecified when unset
+	RuriFlags  uint32 // branch flags of the Request-URI ($bf)
+	Branches   []Branch
+	PathVec    string
+	Ruid       string
+	LocationUA string
+	Instance   string
+	RegID      uint32
+	OTcpID     uint32
+
+	// Edits are changes to the message text that show in the rebuilt
+	// message ($mbu) but not in the parsed fields, as Kamailio's lumps.
+	Edits []Edit
+}
+
+// Edit replaces Len bytes of Buf at At with Text.
+type Edit struct {
+	At, Len int
+	Text    string
 }
 
 // compact maps compact header names (RFC 3261 7.3.3 and extensions) to
@@ -77,20 +110,29 @@ func CanonName(name string) string {
 // continuation lines (starting with a space or tab) are folded into the
 // previous value. The body is what follows the empty line.
 func Parse(buf string) (*Msg, error) {
-	m := &Msg{Buf: buf, Proto: "udp"}
-	head, body, found := strings.Cut(buf, "\r\n\r\n")
-	if !found {
-		head, body, found = strings.Cut(buf, "\n\n")
-	}
-	if !found {
+	m := &Msg{Buf: buf, Proto: "udp", RuriQ: QUnspecified, ID: NextID()}
+	end, body := headEnd(buf)
+	if end < 0 {
 		return nil, errors.New("sipmsg: no end of headers")
 	}
-	m.Body = body
-	lines := strings.Split(strings.ReplaceAll(head, "\r\n", "\n"), "\n")
-	if err := m.firstLine(lines[0]); err != nil {
-		return nil, err
-	}
-	for _, l := range lines[1:] {
+	m.Body = buf[body:]
+	first := true
+	for at := 0; at < end; {
+		n := strings.IndexByte(buf[at:end], '\n')
+		next := end
+		if n >= 0 {
+			next = at + n + 1
+		}
+		l := strings.TrimSuffix(strings.TrimSuffix(buf[at:next], "\n"), "\r")
+		lineAt := at
+		at = next
+		if first {
+			if err := m.firstLine(l); err != nil {
+				return nil, err
+			}
+			first = false
+			continue
+		}
 		if l == "" {
 			continue
 		}
@@ -100,6 +142,7 @@ func Parse(buf string) (*Msg, error) {
 			}
 			h := &m.Headers[len(m.Headers)-1]
 			h.Value = strings.TrimSpace(h.Value + " " + strings.TrimSpace(l))
+			h.At = -1
 			continue
 		}
 		name, val, ok := strings.Cut(l, ":")
@@ -107,9 +150,28 @@ func Parse(buf string) (*Msg, error) {
 		if !ok || name == "" || strings.ContainsAny(name, " \t") {
 			return nil, errors.New("sipmsg: bad header line " + strconv.Quote(l))
 		}
-		m.Headers = append(m.Headers, Header{Name: name, Value: strings.TrimSpace(val)})
+		h := Header{Name: name, Value: strings.TrimSpace(val), At: -1}
+		if h.Value != "" {
+			h.At = lineAt + strings.IndexByte(l, ':') + 1 + len(val) - len(strings.TrimLeft(val, " \t"))
+		}
+		m.Headers = append(m.Headers, h)
 	}
 	return m, nil
+}
+
+// headEnd returns where the header section ends (after the last header's
+// line end, at the empty line) and where the body starts; end is -1 when
+// there is no empty line.
+func headEnd(buf string) (end, body int) {
+	crlf := strings.Index(buf, "\r\n\r\n")
+	lf := strings.Index(buf, "\n\n")
+	switch {
+	case crlf >= 0 && (lf < 0 || crlf < lf):
+		return crlf + 2, crlf + 4
+	case lf >= 0:
+		return lf + 1, lf + 2
+	}
+	return -1, -1
 }
 
 func (m *Msg) firstLine(l string) error {
@@ -168,14 +230,9 @@ func (m *Msg) RequestURI() string {
 	return m.RURI
 }
 
-// SetRequestURI rewrites the Request-URI; it must parse as a URI.
-func (m *Msg) SetRequestURI(s string) error {
-	if _, err := ParseURI(s); err != nil {
-		return err
-	}
-	m.NewURI = s
-	return nil
-}
+// SetRequestURI replaces the Request-URI. As in Kamailio ($ru = ...) the
+// text is not checked: reads of a Request-URI that does not parse fail.
+func (m *Msg) SetRequestURI(s string) { m.NewURI = s }
 
 // CSeq returns the number and method of the CSeq header.
 func (m *Msg) CSeq() (num, method string, ok bool) {
@@ -199,7 +256,7 @@ const FakedRequest = "OPTIONS sip:you@kamailio.org SIP/2.0\r\n" +
 // Faked returns a new faked request. Its source and destination are
 // 127.0.0.1:5060 over UDP; Kamailio 5.6.3 stores the address in host byte
 // order, so on the little-endian machines it runs on it prints as
-// 1.0.0.127, and so does kamgo.
+// 1.0.0.127, and so does kamgo. It arrived on no socket (Rcv is nil).
 func Faked() *Msg {
 	m, err := Parse(FakedRequest)
 	if err != nil {
@@ -208,6 +265,18 @@ func Faked() *Msg {
 	m.Src = Addr{IP: "1.0.0.127", Port: 5060}
 	m.Dst = m.Src
 	return m
+}
+
+var lastID atomic.Uint32
+
+// NextID returns the next message number; 0 is skipped when it wraps, as
+// Kamailio skips it.
+func NextID() uint32 {
+	for {
+		if id := lastID.Add(1); id != 0 {
+			return id
+		}
+	}
 }
 
 var key = event.NewKey()

@@ -138,59 +138,112 @@ func (u *URI) String() string {
 	return b.String()
 }
 
-// NameAddr is a From/To/Contact style value: an optional display name, the
-// URI and the header parameters after it.
-type NameAddr struct {
-	Display string // without quotes and surrounding white space
-	URI     string
-	Params  string // after the address, without the leading ';'
+// Transport protocol numbers, as Kamailio numbers them ($pr, $rP, {uri.tosocket}).
+const (
+	ProtoNone = 0
+	ProtoUDP  = 1
+	ProtoTCP  = 2
+	ProtoTLS  = 3
+	ProtoSCTP = 4
+	ProtoWS   = 5
+	ProtoWSS  = 6
+)
+
+// ProtoNumber maps a transport name (any case) to its number, ProtoNone
+// when unknown.
+func ProtoNumber(name string) int {
+	switch strings.ToLower(name) {
+	case "udp":
+		return ProtoUDP
+	case "tcp":
+		return ProtoTCP
+	case "tls":
+		return ProtoTLS
+	case "sctp":
+		return ProtoSCTP
+	case "ws":
+		return ProtoWS
+	case "wss":
+		return ProtoWSS
+	}
+	return ProtoNone
 }
 
-// ParseNameAddr parses `"Name" <uri>;p=v`, `Name <uri>` or `uri;p=v`.
-func ParseNameAddr(s string) (*NameAddr, error) {
-	s = strings.TrimSpace(s)
-	na := &NameAddr{}
-	lt, inq := -1, false
-	for i := 0; i < len(s); i++ {
-		if s[i] == '"' && (i == 0 || s[i-1] != '\\') {
-			inq = !inq
+// ProtoName is the lower-case name of a transport number, "" when unknown.
+// In URIs WSS is written "ws" (uri true), as Kamailio does.
+func ProtoName(proto int, uri bool) string {
+	switch proto {
+	case ProtoUDP:
+		return "udp"
+	case ProtoTCP:
+		return "tcp"
+	case ProtoTLS:
+		return "tls"
+	case ProtoSCTP:
+		return "sctp"
+	case ProtoWS:
+		return "ws"
+	case ProtoWSS:
+		if uri {
+			return "ws"
 		}
-		if !inq && s[i] == '<' {
-			lt = i
-			break
-		}
+		return "wss"
 	}
-	if lt >= 0 {
-		gt := strings.IndexByte(s[lt:], '>')
-		if gt < 0 {
-			return nil, errors.New("sipmsg: missing '>' in " + strconv.Quote(s))
-		}
-		gt += lt
-		d := strings.TrimSpace(s[:lt])
-		if len(d) >= 2 && d[0] == '"' && d[len(d)-1] == '"' {
-			d = d[1 : len(d)-1]
-		}
-		na.Display, na.URI = d, s[lt+1:gt]
-		na.Params = strings.TrimPrefix(strings.TrimSpace(s[gt+1:]), ";")
-	} else {
-		na.URI, na.Params, _ = strings.Cut(s, ";")
-	}
-	if na.URI == "" {
-		return nil, errors.New("sipmsg: empty address")
-	}
-	return na, nil
+	return ""
 }
 
-// Param returns the value of a header parameter such as tag.
-func (na *NameAddr) Param(name string) (string, bool) {
-	if na.Params == "" {
-		return "", false
+// Proto is the transport the URI asks for with its transport parameter, as
+// Kamailio's URI parser records it: udp, tcp, tls, sctp or ws, else
+// ProtoNone (wss is not recognised there).
+func (u *URI) Proto() int {
+	t, ok := u.Param("transport")
+	if !ok {
+		return ProtoNone
 	}
-	for _, p := range strings.Split(na.Params, ";") {
-		n, v, _ := strings.Cut(p, "=")
-		if strings.EqualFold(strings.TrimSpace(n), name) {
-			return strings.TrimSpace(v), true
+	if p := ProtoNumber(t); p != ProtoWSS {
+		return p
+	}
+	return ProtoNone
+}
+
+// SchemeNumber is Kamailio's URI type: 1 sip, 2 sips, 3 tel, 4 tels. A
+// sip: or sips: URI with the user=phone parameter is a tel: or tels: URI
+// for Kamailio's parser (its phone2tel default).
+func (u *URI) SchemeNumber() int {
+	switch strings.ToLower(u.Scheme) {
+	case "sip":
+		if u.UserPhone() {
+			return 3
 		}
+		return 1
+	case "sips":
+		if u.UserPhone() {
+			return 4
+		}
+		return 2
+	case "tel":
+		return 3
+	case "tels":
+		return 4
 	}
-	return "", false
+	return 0
+}
+
+// UserPhone reports whether u is a sip: or sips: URI with user=phone.
+func (u *URI) UserPhone() bool {
+	if u.IsTel() {
+		return false
+	}
+	v, ok := u.Param("user")
+	return ok && v == "phone"
+}
+
+// UserName is the user as Kamailio's parser gives it: for a user=phone
+// URI, the telephone number without its parameters.
+func (u *URI) UserName() string {
+	if u.UserPhone() {
+		user, _, _ := strings.Cut(u.User, ";")
+		return user
+	}
+	return u.User
 }

@@ -34,7 +34,7 @@ func StrToInt(s string) (i int64, ok bool) {
 	if s == "" {
 		return 0, true
 	}
-	if n, ok := str2sint(s); ok {
+	if n, ok := Str2Sint(s); ok {
 		return n, true
 	}
 	if len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
@@ -59,9 +59,14 @@ func StrToInt(s string) (i int64, ok bool) {
 	return 0, false
 }
 
-// str2sint accepts an optional sign followed by decimal digits within the
-// int32 range; a lone sign is 0, as in Kamailio.
-func str2sint(s string) (int64, bool) {
+// Str2Sint is Kamailio's str2sint: an optional sign followed by decimal
+// digits, nothing else, within the int32 range. A lone sign is 0, as in
+// Kamailio. The empty string fails: Kamailio's empty script values carry
+// no buffer, which str2sint rejects ({s.int} of "" fails).
+func Str2Sint(s string) (int64, bool) {
+	if s == "" {
+		return 0, false
+	}
 	i, neg := 0, false
 	if s[0] == '+' {
 		i++

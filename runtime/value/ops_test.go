@@ -56,3 +56,22 @@ func TestStrInt(t *testing.T) {
 		t.Errorf("plain string converts: %d %v", i, ok)
 	}
 }
+
+// Str2Sint is Kamailio's str2sint as {s.int} shows it (modules/pv's
+// trans.txt records the script side).
+func TestStr2Sint(t *testing.T) {
+	for _, c := range []struct {
+		s  string
+		i  int64
+		ok bool
+	}{
+		{"", 0, false}, {"12", 12, true}, {"-17", -17, true}, {"+5", 5, true}, {"-", 0, true},
+		{" 42", 0, false}, {"42abc", 0, false}, {"0x10", 0, false},
+		{"2147483647", 2147483647, true}, {"2147483648", 0, false}, {"-2147483648", -2147483648, true},
+		{"-2147483649", 0, false},
+	} {
+		if i, ok := Str2Sint(c.s); i != c.i || ok != c.ok {
+			t.Errorf("Str2Sint(%q) = %d, %v; want %d, %v", c.s, i, ok, c.i, c.ok)
+		}
+	}
+}

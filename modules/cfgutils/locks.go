@@ -1,0 +1,78 @@
+package cfgutils
+
+import (
+	"github.com/kamgo/kamgo/runtime/event"
+	"github.com/kamgo/kamgo/runtime/klog"
+	"github.com/kamgo/kamgo/runtime/module"
+)
+
+// lockOp is what lock, unlock and trylock do; the numbers are the ones
+// Kamailio's error line prints ("attempt to do op: 0").
+type lockOpKind int
+
+const (
+	lockOp lockOpKind = iota
+	unlockOp
+	trylockOp
+)
+
+// lockSlot returns the lock a key maps to: Kamailio's core_case_hash of
+// the key over the set, so keys that differ only in ASCII case share a
+// lock, and so may other keys.
+func (m *Module) lockSlot(key string) chan struct{} {
+	return m.locks[coreHash(asciiLower(key), "", uint32(len(m.locks)))]
+}
+
+// asciiLower maps A-Z to a-z and leaves every other byte alone, as
+// core_case_hash folds bytes before hashing them like core_hash.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// compileLock builds lock, unlock and trylock. Locks are not owned: any
+// worker may unlock, unlocking a free lock succeeds, and locking a lock
+// the same worker holds waits (until the module stops, when lock returns
+// -1). Without lock_set_size every operation logs an error and fails, as
+// in Kamailio.
+func (m *Module) compileLock(op lockOpKind) func(module.Host, []*module.Arg) (module.Call, error) {
+	return func(h module.Host, args []*module.Arg) (module.Call, error) {
+		key, err := args[0].Str(h)
+		if err != nil {
+			return nil, err
+		}
+		return func(c *event.Context) int {
+			k := key(c)
+			if len(m.locks) == 0 {
+				logf(c, klog.Err, "cfg_lock_helper(): lock set not initialized (attempt to do op: %d on: %s) - see param lock_set_size", op, k)
+				return -1
+			}
+			slot := m.lockSlot(k)
+			switch op {
+			case lockOp:
+				select {
+				case slot <- struct{}{}:
+				case <-m.done:
+					return -1
+				}
+			case unlockOp:
+				select {
+				case <-slot:
+				default:
+				}
+			case trylockOp:
+				select {
+				case slot <- struct{}{}:
+				default:
+					return -1
+				}
+			}
+			return 1
+		}, nil
+	}
+}

@@ -1,0 +1,101 @@
+package jansson
+
+import (
+	"errors"
+
+	"github.com/kamgo/kamgo/modules/internal/jsondoc"
+	"github.com/kamgo/kamgo/runtime/event"
+	"github.com/kamgo/kamgo/runtime/module"
+	"github.com/kamgo/kamgo/runtime/value"
+)
+
+// parseDoc parses a document for the get functions, logging a failure
+// as janssonmod_get_helper does.
+func parseDoc(c *event.Context, fn, text string) *jsondoc.Node {
+	root, err := jsondoc.ParseJansson(text)
+	if err != nil {
+		logErr(c, fn, "failed to parse json: %s", text)
+		var je *jsondoc.JanssonError
+		if errors.As(err, &je) {
+			logErr(c, fn, "json error at line %d, col %d: %s", je.Line, je.Col, je.Text)
+		}
+		return nil
+	}
+	return root
+}
+
+// compileGet builds jansson_get(path, json, dst) and, with field set,
+// jansson_get_field(json, path, dst), which is the same function with the
+// first two arguments swapped (the "field" is a full path). A document
+// that does not parse or a path that leads nowhere gives -1 and leaves
+// dst unchanged.
+func compileGet(field bool) func(module.Host, []*module.Arg) (module.Call, error) {
+	return func(h module.Host, args []*module.Arg) (module.Call, error) {
+		pathArg, docArg := args[0], args[1]
+		if field {
+			pathArg, docArg = args[1], args[0]
+		}
+		strs, err := module.Strs(h, pathArg, docArg)
+		if err != nil {
+			return nil, err
+		}
+		path, doc := strs[0], strs[1]
+		dst, err := args[2].OutPV(h)
+		if err != nil {
+			return nil, err
+		}
+		return func(c *event.Context) int {
+			root := parseDoc(c, "janssonmod_get_helper", doc(c))
+			if root == nil {
+				return -1
+			}
+			n := pathGet(root, cString(path(c)))
+			if n == nil {
+				return -1
+			}
+			if err := dst.Set(c, toValue(n)); err != nil {
+				return -1
+			}
+			return 1
+		}, nil
+	}
+}
+
+// compileArraySize builds jansson_array_size(path, json, dst): dst gets
+// the number of elements of the array at path.
+func compileArraySize(h module.Host, args []*module.Arg) (module.Call, error) {
+	strs, err := module.Strs(h, args[0], args[1])
+	if err != nil {
+		return nil, err
+	}
+	path, doc := strs[0], strs[1]
+	dst, err := args[2].OutPV(h)
+	if err != nil {
+		return nil, err
+	}
+	const fn = "janssonmod_array_size"
+	return func(c *event.Context) int {
+		root, err := jsondoc.ParseJansson(doc(c))
+		if err != nil {
+			var je *jsondoc.JanssonError
+			if errors.As(err, &je) {
+				logErr(c, fn, "json error at line %d: %s", je.Line, je.Text)
+			}
+			return -1
+		}
+		p := cString(path(c))
+		n := pathGet(root, p)
+		switch {
+		case n == nil:
+			logErr(c, fn, "failed to find %s in json", p)
+			return -1
+		case n.Kind != jsondoc.Array:
+			logErr(c, fn, "value at %s is not an array", p)
+			return -1
+		}
+		if err := dst.Set(c, value.MakeInt(int64(len(n.Vals)))); err != nil {
+			return -1
+		}
+		return 1
+	}, nil
+}

@@ -1,0 +1,180 @@
+package pv
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/kamgo/kamgo/runtime/pv"
+	"github.com/kamgo/kamgo/runtime/sipmsg"
+	"github.com/kamgo/kamgo/runtime/value"
+)
+
+// The Via headers: $via0 (the first via-parm), $via1 (the second), $viaZ
+// (the last), and the reply attributes $rpl(...) taken from the second
+// via-parm, where a reply goes next.
+
+// viaAttr reads an attribute of a via-parm; null without one.
+func viaAttr(v *sipmsg.Via, name string) value.Value {
+	if v == nil {
+		return value.NullValue
+	}
+	switch name {
+	case "host":
+		return nonEmpty(v.Host)
+	case "port":
+		if p := v.PortNumber(); p != 0 {
+			return uintValue(int64(p))
+		}
+		return uintValue(5060)
+	case "proto":
+		return value.MakeStr(v.Transport)
+	case "protoid":
+		return intValue(v.Proto())
+	}
+	p, _ := v.Param(name)
+	return nonEmpty(p)
+}
+
+var viaNames = []string{"host", "port", "proto", "protoid", "branch", "rport", "received", "i"}
+
+func viaClass(class string, which func(vias []*sipmsg.Via) *sipmsg.Via) *pv.Class {
+	g := map[string]pv.Spec{}
+	for _, n := range viaNames {
+		g[n] = msg(func(m *sipmsg.Msg) value.Value { return viaAttr(which(m.Vias()), n) })
+	}
+	return namedClass(class, g)
+}
+
+// replyDest is where a reply goes: the second via-parm's received address
+// (else its host) and rport (else its port, else the transport's default
+// port); ok is false without a second via-parm or with a bad rport.
+func replyDest(m *sipmsg.Msg, tlsDefault bool) (v *sipmsg.Via, host string, port int, ok bool) {
+	vias := m.Vias()
+	if len(vias) < 2 {
+		return nil, "", 0, false
+	}
+	v = vias[1]
+	if r, has := v.Param("rport"); has && r != "" {
+		n, err := strconv.ParseUint(r, 10, 32)
+		if err != nil {
+			return nil, "", 0, false
+		}
+		port = int(n)
+	}
+	host = v.Host
+	if r, has := v.Param("received"); has {
+		host = r
+	}
+	if port == 0 {
+		port = v.PortNumber()
+	}
+	if port == 0 {
+		port = 5060
+		if tlsDefault && v.Proto() == sipmsg.ProtoTLS {
+			port = 5061
+		}
+	}
+	return v, host, port, true
+}
+
+func viaProto(v *sipmsg.Via, uri bool) string {
+	if p := sipmsg.ProtoName(v.Proto(), uri); p != "" {
+		return p
+	}
+	return "udp"
+}
+
+// rplAttr is $rpl(name); null for requests.
+func rplAttr(name string) msgGetter {
+	return msg(func(m *sipmsg.Msg) value.Value {
+		if m.IsRequest() {
+			return value.NullValue
+		}
+		switch name {
+		case "cntvia":
+			return uintValue(int64(len(m.Vias())))
+		case "cntrr":
+			// Kamailio counts the Record-Route entries that follow the
+			// first Via header.
+			n, seen := 0, false
+			for _, h := range m.Headers {
+				switch sipmsg.CanonName(h.Name) {
+				case "via":
+					seen = true
+				case "record-route":
+					if seen {
+						n += len(sipmsg.SplitList(h.Value))
+					}
+				}
+			}
+			return uintValue(int64(n))
+		}
+		v, host, port, ok := replyDest(m, false)
+		if !ok {
+			return value.NullValue
+		}
+		switch name {
+		case "duri":
+			return value.MakeStr(fmt.Sprintf("sip:%s:%d;transport=%s", host, port, viaProto(v, true)))
+		case "dhost":
+			return value.MakeStr(host)
+		case "dport":
+			return uintValue(int64(port))
+		case "dproto":
+			return strInt(viaProto(v, false), v.Proto())
+		}
+		return uintValue(int64(v.Proto()))
+	})
+}
+
+// replyHop is $nh(name) for a reply.
+func replyHop(m *sipmsg.Msg, name string) value.Value {
+	v, host, port, ok := replyDest(m, true)
+	if !ok {
+		return value.NullValue
+	}
+	switch name {
+	case "u":
+		return value.MakeStr(fmt.Sprintf("sip:%s:%d;transport=%s", host, port, viaProto(v, true)))
+	case "U":
+		return value.NullValue
+	case "d":
+		return value.MakeStr(host)
+	case "p":
+		return uintValue(int64(port))
+	case "P":
+		if p := v.Proto(); p != sipmsg.ProtoNone {
+			return strInt(sipmsg.ProtoName(p, false), p)
+		}
+		return strInt("udp", sipmsg.ProtoUDP)
+	}
+	return uintValue(int64(ipFamily(host)))
+}
+
+func viaClasses() []*pv.Class {
+	rpl := map[string]pv.Spec{}
+	for _, n := range []string{"duri", "dhost", "dport", "dproto", "dprotoid", "cntvia", "cntrr"} {
+		rpl[n] = rplAttr(n)
+	}
+	return []*pv.Class{
+		viaClass("via0", func(vias []*sipmsg.Via) *sipmsg.Via {
+			if len(vias) > 0 {
+				return vias[0]
+			}
+			return nil
+		}),
+		viaClass("via1", func(vias []*sipmsg.Via) *sipmsg.Via {
+			if len(vias) > 1 {
+				return vias[1]
+			}
+			return nil
+		}),
+		viaClass("viaZ", func(vias []*sipmsg.Via) *sipmsg.Via {
+			if len(vias) > 0 {
+				return vias[len(vias)-1]
+			}
+			return nil
+		}),
+		namedClass("rpl", rpl),
+	}
+}

@@ -1,0 +1,63 @@
+package sipmsg
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// NameAddr is a From/To/Contact style value: an optional display name, the
+// URI and the header parameters after it.
+type NameAddr struct {
+	Name    string // the text before '<' as written, spaces included
+	Display string // Name without surrounding white space (quotes kept, as Kamailio's to_body has it)
+	URI     string
+	Params  string // after the address, without the leading ';'
+	Len     int    // length of the name-addr: up to '>', or the whole text
+}
+
+// ParseNameAddr parses `"Name" <uri>;p=v`, `Name <uri>` or `uri;p=v`.
+func ParseNameAddr(s string) (*NameAddr, error) {
+	na := &NameAddr{}
+	lt, inq := -1, false
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' && (i == 0 || s[i-1] != '\\') {
+			inq = !inq
+		}
+		if !inq && s[i] == '<' {
+			lt = i
+			break
+		}
+	}
+	if lt >= 0 {
+		gt := strings.IndexByte(s[lt:], '>')
+		if gt < 0 {
+			return nil, errors.New("sipmsg: missing '>' in " + strconv.Quote(s))
+		}
+		gt += lt
+		na.Name, na.URI, na.Len = s[:lt], s[lt+1:gt], gt+1
+		na.Display = strings.TrimSpace(na.Name)
+		na.Params = strings.TrimPrefix(strings.TrimSpace(s[gt+1:]), ";")
+	} else {
+		na.URI, na.Params, _ = strings.Cut(strings.TrimSpace(s), ";")
+		na.Len = len(s)
+	}
+	if na.URI == "" {
+		return nil, errors.New("sipmsg: empty address")
+	}
+	return na, nil
+}
+
+// Param returns the value of a header parameter such as tag.
+func (na *NameAddr) Param(name string) (string, bool) {
+	if na.Params == "" {
+		return "", false
+	}
+	for _, p := range strings.Split(na.Params, ";") {
+		n, v, _ := strings.Cut(p, "=")
+		if strings.EqualFold(strings.TrimSpace(n), name) {
+			return strings.TrimSpace(v), true
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,93 @@
+package sipmsg
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// Via is one via-parm of a Via header: "SIP/2.0/UDP host:port;params".
+type Via struct {
+	Text      string // the via-parm as written, trimmed
+	Protocol  string // "SIP/2.0"
+	Transport string // as written ("UDP")
+	Host      string // with brackets for IPv6
+	Port      string // "" when absent
+	Params    string // after the first ';', without it
+}
+
+// ParseVia parses one via-parm.
+func ParseVia(s string) (*Via, error) {
+	s = strings.TrimSpace(s)
+	v := &Via{Text: s}
+	parts := strings.SplitN(s, "/", 3)
+	if len(parts) != 3 {
+		return nil, errors.New("sipmsg: bad Via " + strconv.Quote(s))
+	}
+	v.Protocol = strings.TrimSpace(parts[0]) + "/" + strings.TrimSpace(parts[1])
+	rest := strings.TrimLeft(parts[2], " \t")
+	end := strings.IndexAny(rest, " \t")
+	if end <= 0 {
+		return nil, errors.New("sipmsg: Via without sent-by " + strconv.Quote(s))
+	}
+	v.Transport, rest = rest[:end], strings.TrimSpace(rest[end:])
+	sentBy := rest
+	if semi := strings.IndexByte(rest, ';'); semi >= 0 {
+		sentBy, v.Params = strings.TrimSpace(rest[:semi]), rest[semi+1:]
+	}
+	if strings.HasPrefix(sentBy, "[") {
+		end := strings.IndexByte(sentBy, ']')
+		if end < 0 {
+			return nil, errors.New("sipmsg: unterminated IPv6 reference in Via")
+		}
+		v.Host = sentBy[:end+1]
+		if p := sentBy[end+1:]; strings.HasPrefix(p, ":") {
+			v.Port = strings.TrimSpace(p[1:])
+		}
+	} else {
+		h, p, _ := strings.Cut(sentBy, ":")
+		v.Host, v.Port = strings.TrimSpace(h), strings.TrimSpace(p)
+	}
+	if v.Host == "" {
+		return nil, errors.New("sipmsg: Via without host " + strconv.Quote(s))
+	}
+	if v.Port != "" {
+		if n, err := strconv.Atoi(v.Port); err != nil || n < 0 || n > 65535 {
+			return nil, errors.New("sipmsg: bad Via port " + strconv.Quote(v.Port))
+		}
+	}
+	return v, nil
+}
+
+// PortNumber is the port, 0 when absent.
+func (v *Via) PortNumber() int {
+	n, _ := strconv.Atoi(v.Port)
+	return n
+}
+
+// Proto is the transport number (ProtoNone when unknown).
+func (v *Via) Proto() int { return ProtoNumber(v.Transport) }
+
+// Param returns the value of a Via parameter; ok is false when it is
+// absent. A parameter without '=' has the value "".
+func (v *Via) Param(name string) (string, bool) {
+	for _, p := range strings.Split(v.Params, ";") {
+		n, val, _ := strings.Cut(p, "=")
+		if strings.EqualFold(strings.TrimSpace(n), name) {
+			return strings.TrimSpace(val), true
+		}
+	}
+	return "", false
+}
+
+// Vias returns every via-parm of the message's Via headers, in order;
+// unparsable ones are skipped.
+func (m *Msg) Vias() []*Via {
+	var out []*Via
+	for _, b := range m.Bodies("via") {
+		if v, err := ParseVia(b); err == nil {
+			out = append(out, v)
+		}
+	}
+	return out
+}
