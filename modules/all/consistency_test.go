@@ -1,0 +1,222 @@
+package all_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/lang/catalog"
+	"github.com/kamgo/kamgo/lang/check"
+	"github.com/kamgo/kamgo/lang/preproc"
+	"github.com/kamgo/kamgo/lang/routetype"
+	_ "github.com/kamgo/kamgo/modules/all"
+	"github.com/kamgo/kamgo/runtime/module"
+	"github.com/kamgo/kamgo/runtime/server"
+	"github.com/kamgo/kamgo/runtime/value"
+)
+
+// TestExportsAgreeWithCatalog fails when a module's Exports names a
+// function, argument count, parameter, pseudo-variable or transformation
+// that the catalog (Kamailio 5.6's export tables) does not have, unless it
+// is marked as an extension (Ext: a newer release's, or kamgo's own).
+func TestExportsAgreeWithCatalog(t *testing.T) {
+	for _, p := range module.CatalogProblems() {
+		t.Error(p)
+	}
+}
+
+// TestRunsEverything fails when a module kamgo ships leaves out anything
+// the catalog lists for it: `kamgo modules` says "runs", so it must run
+// all of it. Exports for other modules (bind_*) are not script functions.
+func TestRunsEverything(t *testing.T) {
+	cat := module.Catalog()
+	for _, name := range module.Registered() {
+		m := cat.Module(name)
+		for _, f := range m.Funcs {
+			for _, fo := range f.Forms {
+				if !fo.Runs && !f.API {
+					t.Errorf("%s.%s/%d is not implemented", name, f.Name, fo.Args)
+				}
+			}
+		}
+		for _, p := range m.Params {
+			if !p.Runs {
+				t.Errorf("parameter %s.%s is not implemented", name, p.Name)
+			}
+		}
+		for _, p := range m.PVs {
+			if !p.Runs {
+				t.Errorf("$%s of %s is not implemented", p.Name, name)
+			}
+		}
+		for _, tr := range m.Trans {
+			if !tr.Runs {
+				t.Errorf("transformation class {%s.*} of %s is not implemented", tr.Name, name)
+			}
+		}
+	}
+}
+
+// routeBlocks are the blocks a generated call may be put in, one per route
+// type, with the route names the argument kinds may refer to.
+var routeBlocks = []struct {
+	rt   routetype.Mask
+	head string
+}{
+	{routetype.Request, "request_route"},
+	{routetype.Failure, "failure_route[F]"},
+	{routetype.OnReply, "onreply_route[R]"},
+	{routetype.Branch, "branch_route[B]"},
+	{routetype.OnSend, "onsend_route"},
+	{routetype.CoreOnReply, "reply_route"},
+	{routetype.Event, "event_route[evapi:message-received]"},
+}
+
+// argFor returns a valid constant for an argument of kind k, or, for
+// functions whose arguments need a particular shape, the one given by
+// argOverrides.
+func argFor(k catalog.ArgKind) string {
+	switch k.Kind {
+	case catalog.ArgOutPV, catalog.ArgPV:
+		return `"$var(out)"`
+	case catalog.ArgInt:
+		return `"1"`
+	case catalog.ArgRegex:
+		return `"a.c"`
+	case catalog.ArgMethods:
+		return `"INVITE"`
+	case catalog.ArgSubst:
+		return `"/a/b/"`
+	case catalog.ArgRoute:
+		switch k.Route {
+		case ast.Failure:
+			return `"F"`
+		case ast.Branch:
+			return `"B"`
+		case ast.OnReply:
+			return `"R"`
+		}
+		return `"N"`
+	}
+	return `"x"`
+}
+
+// argOverrides hold argument lists, per function and argument count, for
+// functions whose arguments have a shape the catalog's kinds do not
+// describe.
+var argOverrides = map[string]string{
+	"set_gflag/1":   `"1"`,
+	"reset_gflag/1": `"1"`,
+	"is_gflag/1":    `"1"`,
+	"xlog/2":        `"L_INFO", "x"`,
+	"xlog/3":        `"LOG_LOCAL0", "L_INFO", "x"`,
+	"xlogl/2":       `"L_INFO", "x"`,
+	"xlogl/3":       `"LOG_LOCAL0", "L_INFO", "x"`,
+	"xlogm/2":       `"L_INFO", "x"`,
+}
+
+// paramOverrides hold modparam values, by module.param, for parameters
+// whose default is not a value a config can set (or has no default).
+var paramOverrides = map[string]string{
+	"pv.shvset":         `"sh=i:1"`,
+	"pv.varset":         `"va=s:x"`,
+	"pv.avp_aliases":    `"a=i:1"`,
+	"xlog.log_facility": `"LOG_LOCAL0"`,
+	"xlog.log_colors":   `"L_ERR=cr"`,
+}
+
+// TestEveryFormLoads writes, for every function form and every parameter
+// of every module kamgo ships, a configuration that uses it, and checks
+// that `kamgo check` and `kamgo run`'s loader both accept it: nothing that
+// `kamgo modules` marks as run is refused.
+func TestEveryFormLoads(t *testing.T) {
+	cat := module.Catalog()
+	for _, name := range module.Registered() {
+		m := cat.Module(name)
+		var b strings.Builder
+		b.WriteString("loadmodule \"pv.so\"\nloadmodule \"xlog.so\"\n")
+		if name != "pv" && name != "xlog" {
+			fmt.Fprintf(&b, "loadmodule %q\n", name+".so")
+		}
+		for _, dep := range m.Deps {
+			if dep != "pv" && dep != "xlog" {
+				fmt.Fprintf(&b, "loadmodule %q\n", dep+".so")
+			}
+		}
+		info, _ := module.Lookup(name)
+		ex := info.New().(module.Exporter).Exports()
+		for _, p := range ex.Params {
+			v := paramOverrides[name+"."+p.Name]
+			switch {
+			case v != "":
+			case p.Default.K == value.Int:
+				v = fmt.Sprint(p.Default.I)
+			case p.Default.K == value.Str:
+				v = fmt.Sprintf("%q", p.Default.S)
+			case p.Type&module.ParamInt != 0:
+				v = "0"
+			default:
+				v = `""`
+			}
+			fmt.Fprintf(&b, "modparam(%q, %q, %s)\n", name, p.Name, v)
+		}
+		bodies := map[string][]string{}
+		for _, f := range m.Funcs {
+			if f.API {
+				continue
+			}
+			for _, fo := range f.Forms {
+				n := fo.Args
+				if n < 0 {
+					n = 1
+				}
+				args := argOverrides[fmt.Sprintf("%s/%d", f.Name, n)]
+				if args == "" {
+					var as []string
+					for i := 0; i < n; i++ {
+						k := catalog.ArgKind{}
+						if i < len(fo.Kinds) {
+							k = fo.Kinds[i]
+						}
+						as = append(as, argFor(k))
+					}
+					args = strings.Join(as, ", ")
+				}
+				head := ""
+				for _, rb := range routeBlocks {
+					if fo.Routes.Allows(rb.rt) {
+						head = rb.head
+						break
+					}
+				}
+				bodies[head] = append(bodies[head], fmt.Sprintf("\t%s(%s);", f.Name, args))
+			}
+		}
+		for _, h := range []string{"route[N]", "failure_route[F]", "onreply_route[R]", "branch_route[B]", "request_route"} {
+			if _, ok := bodies[h]; !ok {
+				bodies[h] = []string{"\tdrop;"}
+			}
+		}
+		for _, rb := range routeBlocks {
+			if lines, ok := bodies[rb.head]; ok {
+				fmt.Fprintf(&b, "%s {\n%s\n}\n", rb.head, strings.Join(lines, "\n"))
+			}
+		}
+		fmt.Fprintf(&b, "route[N] {\n%s\n}\n", strings.Join(bodies["route[N]"], "\n"))
+		text := b.String()
+		cfg, diags, _ := check.AnalyzeSource(name+".cfg", []byte(text), preproc.Options{}, cat)
+		if diags.HasErrors() {
+			t.Errorf("%s: check:\n%v\n%s", name, diags.Error(), text)
+			continue
+		}
+		_, ld := server.Load(cfg, server.Options{AllowMissing: otherModules(name)})
+		if ld.HasErrors() {
+			t.Errorf("%s: load:\n%v\n%s", name, ld.Error(), text)
+		}
+	}
+}
+
+// otherModules lists the dependencies a module's test config loads that
+// kamgo does not implement.
+func otherModules(string) []string { return []string{"tm", "sl"} }
