@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kamgo/kamgo/runtime/corehash"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
@@ -181,7 +182,7 @@ func compileCoreHash(h module.Host, args []*module.Arg) (module.Call, error) {
 			// C's 1<<n on x86 uses the count modulo 32.
 			sz = 1 << uint(n&31)
 		}
-		return int(coreHash(s1(c), s2(c), sz)) + 1
+		return int(corehash.Sum(s1(c), s2(c), sz)) + 1
 	}, nil
 }
 
@@ -218,32 +219,3 @@ func intValue(v value.Value) (int64, bool) {
 	}
 	return 0, false
 }
-
-// coreHash is Kamailio's core_hash (a core function, so each module that
-// needs it carries it): bytes are signed as C chars are on x86.
-func coreHash(s1, s2 string, size uint32) uint32 {
-	var h uint32
-	add := func(s string) {
-		p := 0
-		for ; p+4 <= len(s); p += 4 {
-			v := sc(s[p])<<24 + sc(s[p+1])<<16 + sc(s[p+2])<<8 + sc(s[p+3])
-			h += v ^ (v >> 3)
-		}
-		var v uint32
-		for ; p < len(s); p++ {
-			v = v<<8 + sc(s[p])
-		}
-		h += v ^ (v >> 3)
-	}
-	add(s1)
-	if s2 != "" {
-		add(s2)
-	}
-	h = (h + (h >> 11)) + ((h >> 13) + (h >> 23))
-	if size != 0 {
-		return h & (size - 1)
-	}
-	return h
-}
-
-func sc(b byte) uint32 { return uint32(int32(int8(b))) }

@@ -1,6 +1,7 @@
 package cfgutils
 
 import (
+	"github.com/kamgo/kamgo/runtime/corehash"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
@@ -20,7 +21,7 @@ const (
 // the key over the set, so keys that differ only in ASCII case share a
 // lock, and so may other keys.
 func (m *Module) lockSlot(key string) chan struct{} {
-	return m.locks[coreHash(asciiLower(key), "", uint32(len(m.locks)))]
+	return m.locks[corehash.Sum(asciiLower(key), "", uint32(len(m.locks)))]
 }
 
 // asciiLower maps A-Z to a-z and leaves every other byte alone, as

@@ -10,6 +10,7 @@ import (
 	"github.com/kamgo/kamgo/internal/pvtest"
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/diag"
+	"github.com/kamgo/kamgo/runtime/corehash"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 	"github.com/kamgo/kamgo/runtime/value"
@@ -243,7 +244,7 @@ func TestXavpPrint(t *testing.T) {
 		"XAVP name: s", "XAVP value (str): x", "XAVP value type: 2",
 		"XAVP name: r", "XAVP value type: 6", "XAVP value: <xavp:0x",
 		"+++++ start XAVP list: 0x", "(level=1)", "XAVP value (int): 1",
-		"XAVP id: " + strconv.FormatUint(uint64(CoreHash("r", "", 0)), 10),
+		"XAVP id: " + strconv.FormatUint(uint64(corehash.Sum("r", "", 0)), 10),
 		"----- end XAVP list:",
 	} {
 		if !strings.Contains(got, want) {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/runtime/corehash"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/pv"
 	"github.com/kamgo/kamgo/runtime/value"
@@ -668,37 +669,8 @@ func buildCorehash(t *pv.Table, ps []*ast.TransParam) (strOp, error) {
 		if err != nil {
 			return value.NullValue, err
 		}
-		return value.MakeInt(int64(CoreHash(s, "", uint32(n)))), nil
+		return value.MakeInt(int64(corehash.Sum(s, "", uint32(n)))), nil
 	}, nil
-}
-
-// CoreHash is Kamailio's core_hash: a hash of s1 (and s2 when not empty),
-// reduced to a slot when size (a power of two) is not 0. Bytes are signed,
-// as C chars are on x86.
-func CoreHash(s1, s2 string, size uint32) uint32 {
-	var h uint32
-	add := func(s string) {
-		p := 0
-		for ; p+4 <= len(s); p += 4 {
-			v := uint32(int32(int8(s[p])))<<24 + uint32(int32(int8(s[p+1])))<<16 + uint32(int32(int8(s[p+2])))<<8 + uint32(int32(int8(s[p+3])))
-			h += v ^ (v >> 3)
-		}
-		var v uint32
-		for ; p < len(s); p++ {
-			v <<= 8
-			v += uint32(int32(int8(s[p])))
-		}
-		h += v ^ (v >> 3)
-	}
-	add(s1)
-	if s2 != "" {
-		add(s2)
-	}
-	h = (h + (h >> 11)) + ((h >> 13) + (h >> 23))
-	if size != 0 {
-		return h & (size - 1)
-	}
-	return h
 }
 
 // commaParam folds a separator written as a literal comma ("{s.select,0,,}")

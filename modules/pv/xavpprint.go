@@ -3,6 +3,7 @@ package pv
 import (
 	"fmt"
 
+	"github.com/kamgo/kamgo/runtime/corehash"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
@@ -62,7 +63,7 @@ func printList(lg *klog.Logger, label string, f *xfamily, l []*xitem, level int)
 // case-insensitive variant for xavi.
 func xavpHash(s string, fold bool) uint32 {
 	if !fold {
-		return CoreHash(s, "", 0)
+		return corehash.Sum(s, "", 0)
 	}
 	var h uint32
 	p := 0
