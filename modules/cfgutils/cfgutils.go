@@ -7,8 +7,6 @@ package cfgutils
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -168,7 +166,7 @@ func compileCoreHash(h module.Host, args []*module.Arg) (module.Call, error) {
 	if err != nil {
 		return nil, fmt.Errorf("core_hash: %v", err)
 	}
-	size, err := intOf(h, args[2])
+	size, err := args[2].Int(h)
 	if err != nil {
 		return nil, fmt.Errorf("core_hash: %v", err)
 	}
@@ -184,38 +182,4 @@ func compileCoreHash(h module.Host, args []*module.Arg) (module.Call, error) {
 		}
 		return int(corehash.Sum(s1(c), s2(c), sz)) + 1
 	}, nil
-}
-
-// intOf compiles an int-or-pseudo-variable argument (Kamailio's igp fixup).
-func intOf(h module.Host, a *module.Arg) (func(c *event.Context) (int64, bool), error) {
-	if n, ok := a.IntLiteral(); ok {
-		return func(*event.Context) (int64, bool) { return n, true }, nil
-	}
-	if s, ok := a.Literal(); ok && !strings.Contains(s, "$") {
-		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("%q is not a number", s)
-		}
-		return func(*event.Context) (int64, bool) { return n, true }, nil
-	}
-	eval := a.Eval
-	if s, ok := a.Literal(); ok {
-		r, err := h.CompilePV(s, a.Expr.Span())
-		if err != nil {
-			return nil, err
-		}
-		eval = r.Get
-	}
-	return func(c *event.Context) (int64, bool) { return intValue(eval(c)) }, nil
-}
-
-func intValue(v value.Value) (int64, bool) {
-	switch v.K {
-	case value.Int:
-		return v.I, true
-	case value.Str:
-		n, err := strconv.ParseInt(strings.TrimSpace(v.S), 10, 64)
-		return n, err == nil
-	}
-	return 0, false
 }

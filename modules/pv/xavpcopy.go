@@ -15,7 +15,7 @@ func compileXavpCopy(h module.Host, args []*module.Arg) (module.Call, error) {
 	if err != nil {
 		return nil, err
 	}
-	sidx, err := intArg(h, args[1])
+	sidx, err := args[1].Int(h)
 	if err != nil {
 		return nil, fmt.Errorf("xavp_copy: %v", err)
 	}
@@ -23,9 +23,9 @@ func compileXavpCopy(h module.Host, args []*module.Arg) (module.Call, error) {
 	if err != nil {
 		return nil, err
 	}
-	var didx intFunc
+	var didx module.IntFunc
 	if len(args) == 4 {
-		if didx, err = intArg(h, args[3]); err != nil {
+		if didx, err = args[3].Int(h); err != nil {
 			return nil, fmt.Errorf("xavp_copy: %v", err)
 		}
 	}

@@ -74,7 +74,7 @@ func compileChildSeti(fam familyOf) func(module.Host, []*module.Arg) (module.Cal
 		if err != nil {
 			return nil, err
 		}
-		val, err := intArg(h, args[2])
+		val, err := args[2].Int(h)
 		if err != nil {
 			return nil, fmt.Errorf("child_seti: %v", err)
 		}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/kamgo/kamgo/lang/ast"
@@ -290,6 +291,59 @@ func (a *Arg) OutPV(h Host) (*pv.Ref, error) {
 		return nil, fmt.Errorf("%s is read-only", r.Node.Text)
 	}
 	return r, nil
+}
+
+// IntFunc evaluates an integer argument; ok is false when the value is
+// not an integer.
+type IntFunc func(c *event.Context) (n int64, ok bool)
+
+// Int compiles an argument Kamailio fixes up as "int or pseudo-variable"
+// (fixup_igp, fixup_var_int): a number, written bare or as a string, is
+// fixed at load time; a pseudo-variable must hold an integer when the
+// function runs (an AVP holding a string of digits converts, as
+// get_int_fparam allows). Anything else is a load-time error.
+func (a *Arg) Int(h Host) (IntFunc, error) {
+	if n, ok := a.IntLiteral(); ok {
+		return func(*event.Context) (int64, bool) { return n, true }, nil
+	}
+	var p *ast.PVar
+	switch e := a.Expr.(type) {
+	case *ast.PVar:
+		p = e
+	case *ast.StrLit:
+		s := strings.TrimSpace(e.Value)
+		if !strings.HasPrefix(s, "$") {
+			n, ok := value.Str2Sint(s)
+			if !ok {
+				return nil, fmt.Errorf("%q is not an integer", e.Value)
+			}
+			return func(*event.Context) (int64, bool) { return n, true }, nil
+		}
+	default:
+		eval := a.Eval
+		return func(c *event.Context) (int64, bool) {
+			v := eval(c)
+			return v.I, v.K == value.Int || v.Num
+		}, nil
+	}
+	r, err := a.PV(h)
+	if err != nil {
+		return nil, err
+	}
+	if p == nil {
+		p = r.Node
+	}
+	avp := p.Class == "avp"
+	return func(c *event.Context) (int64, bool) {
+		v := r.Get(c)
+		switch {
+		case v.K == value.Int || v.Num:
+			return v.I, true
+		case avp && v.K == value.Str:
+			return value.Str2Int(v.S)
+		}
+		return 0, false
+	}, nil
 }
 
 // Strs compiles each argument with Str, for functions whose arguments are

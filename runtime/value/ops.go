@@ -59,6 +59,22 @@ func StrToInt(s string) (i int64, ok bool) {
 	return 0, false
 }
 
+// Str2Int is Kamailio's str2int: decimal digits only, as an unsigned
+// 32-bit number taken as a C int.
+func Str2Int(s string) (int64, bool) {
+	var n uint64
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + uint64(s[i]-'0')
+		if n > 1<<32-1 {
+			return 0, false
+		}
+	}
+	return int64(int32(uint32(n))), true
+}
+
 // Str2Sint is Kamailio's str2sint: an optional sign followed by decimal
 // digits, nothing else, within the int32 range. A lone sign is 0, as in
 // Kamailio. The empty string fails: Kamailio's empty script values carry
