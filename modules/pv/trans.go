@@ -232,7 +232,7 @@ func init() {
 				return r
 			}, s)
 		}),
-		"encode.hexa": str(func(s string) string { return strings.ToUpper(hex.EncodeToString([]byte(s))) }),
+		"encode.hexa": str(func(s string) string { return hex.EncodeToString([]byte(s)) }),
 		"decode.hexa": strErr(func(s string) (string, error) {
 			b, err := hex.DecodeString(s[:len(s)/2*2])
 			if err != nil {
