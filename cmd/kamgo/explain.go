@@ -6,8 +6,6 @@ import (
 	"strings"
 
 	"github.com/kamgo/kamgo/lang/diag"
-	"github.com/kamgo/kamgo/runtime/interp"
-	"github.com/kamgo/kamgo/runtime/server"
 
 	// Each package registers its diagnostic codes, with their texts, in
 	// its init.
@@ -15,21 +13,9 @@ import (
 	_ "github.com/kamgo/kamgo/lang/parser"
 	_ "github.com/kamgo/kamgo/lang/preproc"
 	_ "github.com/kamgo/kamgo/lang/pvsyntax"
+	_ "github.com/kamgo/kamgo/runtime/interp"
+	_ "github.com/kamgo/kamgo/runtime/server"
 )
-
-// titleOnly are the packages whose codes are still a `Codes` map of
-// titles: they are registered here, without explanations, until each
-// declares its codes with diag.Register itself (then its line goes).
-var titleOnly = map[string]map[string]string{
-	"runtime/server": server.Codes,
-	"runtime/interp": interp.Codes,
-}
-
-func init() {
-	for owner, titles := range titleOnly {
-		diag.RegisterTitles(owner, titles)
-	}
-}
 
 // cmdExplain lists every diagnostic code with its title, or prints the
 // title, explanation and example of one.

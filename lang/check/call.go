@@ -116,8 +116,8 @@ func routesText(m routetype.Mask) string {
 	return strings.Join(out, ", ")
 }
 
-// coreArgs checks the arguments of core actions whose values Kamailio
-// resolves while parsing (flags).
+// coreArgs checks the arguments of core actions whose grammar takes
+// literals, which Kamailio resolves while parsing (flags, log texts).
 func (c *checker) coreArgs(n *ast.Call) {
 	switch n.Name {
 	case "strip", "strip_tail", "set_advertised_port":
@@ -127,18 +127,59 @@ func (c *checker) coreArgs(n *ast.Call) {
 			}
 		}
 	case "setflag", "resetflag", "isflagset":
-		if len(n.Args) != 1 {
-			return
+		if len(n.Args) == 1 {
+			c.flagArg(n.Args[0])
 		}
-		switch a := n.Args[0].(type) {
-		case *ast.IntLit:
-			if a.Value < 0 || a.Value > 31 {
-				c.errorf(CodeFlag, a.Rng, "bad flag value %d: flags are 0..31", a.Value)
-			}
-		case *ast.Ident:
-			if _, ok := c.flags[a.Name]; !ok {
-				c.errorf(CodeFlag, a.Rng, "flag %q is not declared", a.Name)
+	case "log":
+		if len(n.Args) == 2 {
+			if l, ok := n.Args[0].(*ast.IntLit); !ok || l.Value < 0 {
+				c.errorf(CodeLiteralArg, n.Args[0].Span(), "the level of log must be a number written as such").Detail =
+					"log(1, \"text\"); use xlog for a level named or computed"
 			}
 		}
+		c.strLitArg(n, n.Args[len(n.Args)-1])
+	case "error":
+		for _, a := range n.Args {
+			c.strLitArg(n, a)
+		}
+	}
+}
+
+// flagArg checks a flag: a number in range or a name declared above (a
+// name may be quoted, but a quoted number is still a name).
+func (c *checker) flagArg(e ast.Expr) {
+	switch a := e.(type) {
+	case *ast.IntLit:
+		if a.Value < 0 || a.Value > maxFlag {
+			c.errorf(CodeFlag, a.Rng, "bad flag value %d: flags are 0..%d", a.Value, maxFlag)
+		}
+	case *ast.Ident:
+		c.flagName(a.Name, a.Rng)
+	case *ast.StrLit:
+		c.flagName(a.Value, a.Rng)
+	default:
+		c.errorf(CodeFlag, e.Span(), "a flag is a number or a declared name, not an expression")
+	}
+}
+
+// flagName checks that a flag name is declared above the route using it:
+// Kamailio resolves it while it reads the route.
+func (c *checker) flagName(name string, r diag.Range) {
+	at, ok := c.flags[name]
+	switch {
+	case !ok:
+		c.errorf(CodeFlag, r, "flag %q is not declared", name)
+	case at > c.itemIdx:
+		c.errorf(CodeFlag, r, "flag %q is declared below this route", name).Detail =
+			"move the flags line above the routes that use it"
+	}
+}
+
+// strLitArg reports an argument of log or error that is not a string
+// literal: the grammar takes nothing else there.
+func (c *checker) strLitArg(n *ast.Call, a ast.Expr) {
+	if _, ok := a.(*ast.StrLit); !ok {
+		c.errorf(CodeLiteralArg, a.Span(), "%s takes a string literal here", n.Name).Detail =
+			"use xlog to print pseudo-variables and expressions"
 	}
 }

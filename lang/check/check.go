@@ -91,7 +91,9 @@ type checker struct {
 	diags  diag.List
 	loaded map[string]*loadedMod // by declared module name
 	routes map[routeKey]*ast.Route
-	flags  map[string]int
+	flags  map[string]int // declared flag names, with the index of their flags item
+	// flagBits has a bit set for each flag bit a name took.
+	flagBits uint32
 
 	// per route body walk
 	route     *ast.Route
@@ -135,7 +137,7 @@ func (c *checker) run(cfg *ast.Config) {
 		case *ast.CoreParam:
 			c.coreParam(n)
 		case *ast.Flags:
-			c.declareFlags(n)
+			c.declareFlags(i, n)
 		case *ast.Route:
 			c.declareRoute(n)
 		case *ast.CfgEngine:
@@ -352,49 +354,94 @@ func kindText(kind string) string {
 	return strings.Join(parts, " or ")
 }
 
-func (c *checker) declareFlags(n *ast.Flags) {
+// declareFlags registers flag names as Kamailio does: a name once, with
+// the bit written or, without one, the lowest bit no flag has taken yet.
+// Two names may share a bit written explicitly. i is the index of the
+// flags item: a name is known only to the routes below it.
+func (c *checker) declareFlags(i int, n *ast.Flags) {
 	for _, f := range n.Flags {
-		if f.Bit > 31 || f.Bit < -1 {
-			c.errorf(CodeFlag, f.Rng, "flag %q: bit %d is out of range 0..31", f.Name, f.Bit)
-			continue
-		}
 		if _, dup := c.flags[f.Name]; dup {
 			c.errorf(CodeFlag, f.Rng, "flag %q declared twice", f.Name)
 			continue
 		}
-		c.flags[f.Name] = f.Bit
+		bit := f.Bit
+		switch {
+		case bit > maxFlag || bit < -1:
+			c.errorf(CodeFlag, f.Rng, "flag %q: bit %d is out of range 0..%d", f.Name, f.Bit, maxFlag)
+			continue
+		case bit == -1:
+			for bit = 0; bit <= maxFlag && c.flagBits&(1<<bit) != 0; bit++ {
+			}
+			if bit > maxFlag {
+				c.errorf(CodeFlag, f.Rng, "flag %q: no free flag bit: all %d are taken", f.Name, maxFlag+1)
+				continue
+			}
+		}
+		c.flagBits |= 1 << bit
+		c.flags[f.Name] = i
 	}
 }
 
+// maxFlag is the highest message flag bit (Kamailio's MAX_FLAG).
+const maxFlag = 31
+
+// declareRoute files a route block where Kamailio does and reports a
+// second block for a slot that takes one.
 func (c *checker) declareRoute(r *ast.Route) {
-	name := r.Name
-	kind := r.Kind
 	c.reservedRouteName(r)
-	if kind == ast.Named && (name == "0" || name == "") {
-		kind, name = ast.Request, ""
-	}
-	if kind == ast.Request {
-		// Kamailio accepts several main request routes and keeps the last.
-		c.routes[routeKey{kind, name}] = r
-		return
-	}
-	key := routeKey{kind, name}
-	if prev, ok := c.routes[key]; ok {
+	key, appends := routeSlot(r)
+	prev, taken := c.routes[key]
+	switch {
+	case !taken:
+		c.routes[key] = r
+	case !appends:
 		// The subject is the whole block: Kamailio reports the duplicate at
 		// its closing brace.
 		d := c.errorf(CodeDuplicateRoute, r.Rng, "%s is defined twice", r.Title())
 		d.Related = append(d.Related, diag.Related{Message: "first defined here", Range: prev.Rng})
-		return
 	}
-	c.routes[key] = r
+}
+
+// routeSlot returns where Kamailio files a route block. Each kind of route
+// has a list of slots by name; the unnamed block's slot is also named "0"
+// (route[0] is request_route). An unnamed block, and onreply_route[0],
+// appends its statements to what its slot already holds; a named block
+// needs an empty slot. runtime/interp files blocks the same way.
+func routeSlot(r *ast.Route) (key routeKey, appends bool) {
+	name := r.Name
+	unnamed := name == "" || name == "0"
+	switch r.Kind {
+	case ast.Request:
+		return routeKey{ast.Request, ""}, true
+	case ast.Named:
+		if unnamed {
+			return routeKey{ast.Request, ""}, false
+		}
+	case ast.Reply:
+		return routeKey{ast.Reply, ""}, true
+	case ast.OnReply:
+		if name == "0" {
+			return routeKey{ast.Reply, ""}, true
+		}
+	case ast.Failure, ast.Branch, ast.OnSend:
+		if unnamed {
+			return routeKey{r.Kind, ""}, name == ""
+		}
+	}
+	return routeKey{r.Kind, name}, false
 }
 
 // routeDefined reports whether a named route of the given kind exists.
+// Route 0 always does (Kamailio runs it empty); "" names none.
 func (c *checker) routeDefined(kind ast.RouteKind, name string) bool {
-	if kind == ast.Named && name == "0" {
+	switch {
+	case name == "":
+		return false
+	case kind == ast.Named && name == "0":
 		return true
 	}
-	_, ok := c.routes[routeKey{kind, name}]
+	key, _ := routeSlot(&ast.Route{Kind: kind, Name: name})
+	_, ok := c.routes[key]
 	return ok
 }
 

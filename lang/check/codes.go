@@ -46,6 +46,9 @@ const (
 	CodeListen         = "KC2027"
 	CodeBareWord       = "KC2028"
 	CodeNewerSyntax    = "KC2029"
+	CodeReturnType     = "KC2030"
+	CodeUnknownOp      = "KC2031"
+	CodeLiteralArg     = "KC2032"
 )
 
 func init() { diag.Register("lang/check", diagCodes...) }
@@ -292,8 +295,11 @@ route[RELAY] {
 		Title: "route defined twice",
 		Explain: `Two blocks define the same route (route[X], failure_route[X], an
 event_route of the same name...). Kamailio refuses the config ("duplicate
-route"). The main request_route is the exception: it may be written more
-than once, and the last one is used.`,
+route"). Unnamed blocks are the exception: request_route (and route {}),
+onreply_route {}, failure_route {}, branch_route {} and onsend_route {} may
+each be written more than once, and Kamailio joins their statements in
+the order written. route[0] is request_route under another name, but as a
+named block it must come first: after a request_route it is a duplicate.`,
 		Example: `request_route {
 	route(A);
 }
@@ -470,10 +476,13 @@ request_route {
 		ID:    CodeFlag,
 		Title: "bad or undeclared flag",
 		Explain: `Message flags are bits 0 to 31. setflag, resetflag and isflagset take a
-number in that range or a name declared by a flags line; a flags line
-declares each name once, with a bit in range. Kamailio checks all of this
-while it reads the config and refuses it otherwise ("bad flag value", "flag
-not declared", "register flag failed").`,
+number in that range or a name declared by a flags line above, bare or quoted
+(setflag("1") names a flag "1", it is not bit 1); an expression is a
+syntax error. A flags line declares each name once, with a bit in range or
+without one: then the name takes the lowest bit no name has, and a 33rd
+such name finds none. Kamailio checks all of this while it reads the
+config and refuses it otherwise ("bad flag value", "flag not declared",
+"register flag failed").`,
 		Example: `request_route {
 	setflag(ACC);
 }`,
@@ -484,14 +493,18 @@ request_route {
 	},
 	{
 		ID:    CodeTypeMismatch,
-		Title: "constant expression type mismatch",
-		Explain: `Kamailio checks the types of constants in expressions while it reads the
-config, and refuses a mismatch ("bad expression: type mismatch").
-Arithmetic and bit operators (- * / mod & | ^ << >> and !, ~, unary -)
-need integers; strlen, strempty and defined need strings or
-pseudo-variables. For + and the comparisons the left operand decides: "a" +
-1 joins strings, but 1 + "a" is an integer sum with a string in it. Values
-known only at run time are converted then, and never reported here.`,
+		Title: "expression type mismatch",
+		Explain: `Kamailio gives every expression a type while it reads the config: a number
+or a string constant, a cast or an operator has one, a pseudo-variable or
+a selval has none. It refuses an operand of the wrong type ("bad
+expression: type mismatch"). Arithmetic, bit, logical and ordering
+operators (- * / mod & | ^ << >> && || < > <= >= ieq ine, and !, ~, unary
+-) need integers: "10" < "9" is refused, and so is $var(x) < "a".
+strlen, strempty and defined need strings or pseudo-variables. eq, ne and
+=~ compare strings: an integer on the left is refused. For + and == the
+left operand decides: "a" + 1 joins strings, but 1 + "a" is an integer sum
+with a string in it. Values known only at run time are converted then, and
+never reported here.`,
 		Example: `loadmodule "pv.so"
 request_route {
 	$var(x) = 1 + "a";
@@ -559,9 +572,10 @@ request_route {
 	{
 		ID:    CodeSwitch,
 		Title: "bad switch",
-		Explain: `Case labels must be constants, all integers or all strings, without
-repeats, with at most one default. A switch holding only a default is
-refused as well. Kamailio finds the first problems while it reads the
+		Explain: `Case labels must be constants, all integers or all strings (patterns count
+as strings), without repeats, with at most one default; a label that
+cannot be computed (1/0) is refused too. A switch holding only a default
+is refused as well. Kamailio finds the first problems while it reads the
 config and the others when it starts; either way it does not run. To
 compare with a variable, use if.`,
 		Example: `loadmodule "pv.so"
@@ -695,5 +709,61 @@ for instance loadmodule("name.so") with parentheses, from 5.7. Kamailio
 5.6.3 does not know it and reports a syntax error.`,
 		Example: `loadmodule("xlog.so")`,
 		Fix:     `loadmodule "xlog.so"`,
+	},
+	{
+		ID:    CodeReturnType,
+		Title: "return, exit or drop with a string",
+		Explain: `The value of return, exit and drop is a return code, an integer. Kamailio
+checks the type of the expression when it fixes the route up, at startup,
+and refuses one whose type is a string: a string constant, a (str) cast, or
+a + whose left operand is a string ("bad type, integer expected"). A
+pseudo-variable has no type until it runs: return $var(rc) is accepted, and
+a string it holds is converted then.`,
+		Example: `request_route {
+	route(CHECK);
+}
+route[CHECK] {
+	return "1";
+}`,
+		Fix: `request_route {
+	route(CHECK);
+}
+route[CHECK] {
+	return 1;
+}`,
+	},
+	{
+		ID:    CodeUnknownOp,
+		Title: "unknown operator",
+		Explain: `An expression uses an operator that Kamailio's language does not have. The
+parser accepts only the operators of the language and reports anything
+else itself (% is KC0509), so a config read from text never gets this
+code: it guards syntax trees that programs build and hand to the checker.`,
+		Example: `loadmodule "pv.so"
+request_route {
+	$var(x) = 7 % 2;
+}`,
+		Fix: `loadmodule "pv.so"
+request_route {
+	$var(x) = 7 mod 2;
+}`,
+	},
+	{
+		ID:    CodeLiteralArg,
+		Title: "core action takes a literal here",
+		Explain: `log and error are core actions whose arguments are literals in Kamailio's
+grammar: log("text"), log(level, "text") with the level a plain
+non-negative number, error("text", "text"). A pseudo-variable, an
+expression or a quoted level is a syntax error ("bad log argument"). To
+log computed text, use xlog from the xlog module.`,
+		Example: `loadmodule "pv.so"
+request_route {
+	log($rU);
+}`,
+		Fix: `loadmodule "pv.so"
+loadmodule "xlog.so"
+request_route {
+	xlog("L_INFO", "$rU\n");
+}`,
 	},
 }

@@ -1,14 +1,15 @@
 package check
 
 import (
-	"regexp"
-
 	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/lang/check/ere"
+	"github.com/kamgo/kamgo/runtime/value"
 )
 
-// expr checks names inside an expression and constant types.
-func (c *checker) expr(e ast.Expr) {
-	c.exprType(e)
+// expr checks names inside an expression and its types, and returns its
+// static type.
+func (c *checker) expr(e ast.Expr) staticType {
+	t := c.exprType(e)
 	ast.Inspect(e, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.PVar:
@@ -38,11 +39,7 @@ func (c *checker) expr(e ast.Expr) {
 				}
 			}
 			if n.Op == "=~" {
-				if s, ok := unparen(n.Y).(*ast.StrLit); ok {
-					if _, err := regexp.Compile("(?i)" + s.Value); err != nil {
-						c.errorf(CodeRegex, s.Rng, "bad regular expression %q: %v", s.Value, err)
-					}
-				}
+				c.matchPattern(n.Y)
 			}
 		case *ast.AssignExpr:
 			if n.A != nil {
@@ -52,6 +49,21 @@ func (c *checker) expr(e ast.Expr) {
 		}
 		return true
 	})
+	return t
+}
+
+// matchPattern compiles the right side of =~ when it is constant:
+// Kamailio compiles it once, when it starts, and refuses to start when it
+// does not compile. A pattern known only at run time is compiled then.
+func (c *checker) matchPattern(e ast.Expr) {
+	v, ok := constValue(e)
+	if !ok {
+		return
+	}
+	pat := value.ToStr(v)
+	if _, err := ere.Compile(pat, true); err != nil {
+		c.errorf(CodeRegex, e.Span(), "bad regular expression %q: %v", pat, err)
+	}
 }
 
 func unparen(e ast.Expr) ast.Expr {

@@ -9,9 +9,6 @@ func (c *checker) routeCall(n *ast.RouteCall) {
 	if n.Dyn != nil {
 		return
 	}
-	if n.Name == "" {
-		return
-	}
 	if !c.routeDefined(ast.Named, n.Name) {
 		d := c.errorf(CodeUndefinedRoute, n.NameRange, "route %q is not defined", n.Name)
 		if s := diag.Suggest(n.Name, c.routeNames(ast.Named)); s != "" {

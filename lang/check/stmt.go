@@ -25,17 +25,16 @@ func (c *checker) stmt(s ast.Stmt) {
 		c.expr(n.Tag)
 		c.switchCases(n)
 		for _, cs := range n.Cases {
-			if cs.Value != nil {
-				c.expr(cs.Value)
-			}
 			c.block(cs.Body)
 		}
 	case *ast.While:
 		c.expr(n.Cond)
 		c.stmt(n.Body)
 	case *ast.ReturnStmt:
-		if n.Value != nil {
-			c.expr(n.Value)
+		if n.Value != nil && c.expr(n.Value) == tStr {
+			// Kamailio checks the type when it fixes the route up, at
+			// startup.
+			c.errorf(CodeReturnType, n.Value.Span(), "%s needs an integer, not a string", returnWords[n.Kind])
 		}
 	case *ast.Assign:
 		c.assign(n)
@@ -43,3 +42,5 @@ func (c *checker) stmt(s ast.Stmt) {
 		c.expr(n.X)
 	}
 }
+
+var returnWords = map[ast.ReturnKind]string{ast.Return: "return", ast.Exit: "exit", ast.Drop: "drop"}

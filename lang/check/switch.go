@@ -1,36 +1,43 @@
 package check
 
 import (
-	"regexp"
 	"strconv"
 
 	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/lang/check/ere"
 	"github.com/kamgo/kamgo/lang/diag"
+	"github.com/kamgo/kamgo/runtime/value"
 )
 
+// switchCases checks the case labels of a switch (and the expressions in
+// them): constants, of one kind, without repeats, with at most one
+// default, compiling when they are patterns.
 func (c *checker) switchCases(n *ast.Switch) {
 	seen := map[string]*ast.Case{}
 	defaults := 0
+	// Kamailio sorts labels in two kinds: strings and patterns, which
+	// mix, and everything else, which it reads as integers.
 	var intCase, strCase *ast.Case
 	for _, cs := range n.Cases {
-		switch cs.Value.(type) {
-		case *ast.IntLit:
-			if intCase == nil {
-				intCase = cs
-			}
-		case *ast.StrLit:
+		if cs.Value == nil {
+			continue
+		}
+		t := c.expr(cs.Value)
+		if cs.Regex || t == tStr {
 			if strCase == nil {
 				strCase = cs
 			}
+		} else if intCase == nil {
+			intCase = cs
 		}
 	}
 	if intCase != nil && strCase != nil {
-		later := strCase
+		later, other := strCase, intCase
 		if strCase.Rng.Start.Before(intCase.Rng.Start) {
-			later = intCase
+			later, other = intCase, strCase
 		}
 		d := c.errorf(CodeSwitch, later.Rng, "type mismatch in case: a switch cannot mix integer and string cases")
-		d.Related = append(d.Related, diag.Related{Message: "other case", Range: map[bool]diag.Range{true: intCase.Rng, false: strCase.Rng}[later == strCase]})
+		d.Related = append(d.Related, diag.Related{Message: "other case", Range: other.Rng})
 	}
 	for _, cs := range n.Cases {
 		if cs.Value == nil {
@@ -42,21 +49,24 @@ func (c *checker) switchCases(n *ast.Switch) {
 				"use if/else to compare with a variable"
 			continue
 		}
-		key := ""
-		switch v := cs.Value.(type) {
-		case *ast.IntLit:
-			key = "i:" + strconv.FormatInt(v.Value, 10)
-		case *ast.StrLit:
-			key = "s:" + v.Value
-			if cs.Regex {
-				if _, err := regexp.Compile("(?i)" + v.Value); err != nil {
-					d := c.errorf(CodeRegex, n.Rng, "bad regular expression %q in case: %v", v.Value, err)
-					d.Related = append(d.Related, diag.Related{Message: "the case", Range: v.Rng})
-				}
-			}
-		}
-		if key == "" {
+		v, ok := constValue(cs.Value)
+		if !ok {
+			// Kamailio evaluates the labels when it fixes the whole
+			// switch up, at startup.
+			d := c.errorf(CodeSwitch, n.Rng, "case label cannot be computed (a division or modulo by zero)")
+			d.Related = append(d.Related, diag.Related{Message: "the case", Range: cs.Value.Span()})
 			continue
+		}
+		key := "s:" + value.ToStr(v)
+		if v.K == value.Int && !cs.Regex {
+			key = "i:" + strconv.FormatInt(v.I, 10)
+		}
+		if cs.Regex {
+			pat := value.ToStr(v)
+			if _, err := ere.Compile(pat, false); err != nil {
+				d := c.errorf(CodeRegex, n.Rng, "bad regular expression %q in case: %v", pat, err)
+				d.Related = append(d.Related, diag.Related{Message: "the case", Range: cs.Value.Span()})
+			}
 		}
 		if prev, ok := seen[key]; ok {
 			// Kamailio finds this when the whole switch is reduced.
@@ -76,7 +86,8 @@ func (c *checker) switchCases(n *ast.Switch) {
 }
 
 // isConstCase reports whether a case value is a constant expression
-// (Kamailio folds `case 1+1:` but refuses variables and calls).
+// (Kamailio folds `case 1+1:` but refuses variables and calls; a selval
+// label passes its parser and then fails to evaluate when it starts).
 func isConstCase(e ast.Expr) bool {
 	switch e := e.(type) {
 	case *ast.IntLit, *ast.StrLit:

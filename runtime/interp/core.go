@@ -1,8 +1,6 @@
 package interp
 
 import (
-	"strconv"
-
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
@@ -23,7 +21,7 @@ func (cp *compiler) coreCall(n *ast.Call) (action, bool) {
 		return cp.flagCall(n), true
 	case "error":
 		if len(n.Args) != 2 {
-			cp.diags.Errorf(CodeArgCount, n.Rng, "error takes 2 arguments, got %d", len(n.Args))
+			cp.unchecked(n.Rng, "error takes 2 arguments, got %d", len(n.Args))
 			return nil, true
 		}
 		a, b := cp.constStr(n.Args[0]), cp.constStr(n.Args[1])
@@ -35,13 +33,14 @@ func (cp *compiler) coreCall(n *ast.Call) (action, bool) {
 	return nil, false
 }
 
+// constStr returns the text of a string literal argument of log or error.
 func (cp *compiler) constStr(e ast.Expr) string {
-	ce := cp.expr(e)
-	if !ce.konst {
-		cp.diags.Errorf(CodeUnsupported, e.Span(), "a constant is required here")
+	s, ok := e.(*ast.StrLit)
+	if !ok {
+		cp.unchecked(e.Span(), "a string literal is required here")
 		return ""
 	}
-	return value.ToStr(ce.kv)
+	return s.Value
 }
 
 func (cp *compiler) logCall(n *ast.Call) action {
@@ -51,14 +50,15 @@ func (cp *compiler) logCall(n *ast.Call) action {
 	case 1:
 		text = cp.constStr(n.Args[0])
 	case 2:
-		ce := cp.expr(n.Args[0])
-		if !ce.konst || ce.kv.K != value.Int {
-			cp.diags.Errorf(CodeUnsupported, n.Args[0].Span(), "bad log argument: the level must be an integer")
+		l, ok := n.Args[0].(*ast.IntLit)
+		if !ok || l.Value < 0 {
+			cp.unchecked(n.Args[0].Span(), "bad log argument: the level must be a number")
+			return nil
 		}
-		lv = klog.Level(ce.kv.I)
+		lv = klog.Level(l.Value)
 		text = cp.constStr(n.Args[1])
 	default:
-		cp.diags.Errorf(CodeArgCount, n.Rng, "log takes 1 or 2 arguments, got %d", len(n.Args))
+		cp.unchecked(n.Rng, "log takes 1 or 2 arguments, got %d", len(n.Args))
 		return nil
 	}
 	return func(x *exec) int {
@@ -69,44 +69,42 @@ func (cp *compiler) logCall(n *ast.Call) action {
 	}
 }
 
-// flagArg resolves a flag written as a number or a declared name.
+// flagArg resolves a flag written as a number or a declared name (bare
+// or quoted).
 func (cp *compiler) flagArg(e ast.Expr) (uint, bool) {
 	var bit int
 	switch a := e.(type) {
 	case *ast.IntLit:
+		if a.Value < 0 || a.Value > maxFlag {
+			cp.unchecked(a.Rng, "flag %d out of range (0..%d)", a.Value, maxFlag)
+			return 0, false
+		}
 		bit = int(a.Value)
-	case *ast.Ident:
-		b, ok := cp.prog.flags[a.Name]
+	case *ast.Ident, *ast.StrLit:
+		name := flagName(a)
+		b, ok := cp.prog.flags[name]
 		if !ok {
-			cp.diags.Errorf(CodeBadFlag, a.Rng, "flag %s is not declared", a.Name)
+			cp.unchecked(a.Span(), "flag %s is not declared", name)
 			return 0, false
 		}
 		bit = b
-	case *ast.StrLit:
-		b, ok := cp.prog.flags[a.Value]
-		if !ok {
-			n, err := strconv.Atoi(a.Value)
-			if err != nil {
-				cp.diags.Errorf(CodeBadFlag, a.Rng, "flag %s is not declared", a.Value)
-				return 0, false
-			}
-			b = n
-		}
-		bit = b
 	default:
-		cp.diags.Errorf(CodeBadFlag, e.Span(), "a flag number or name is required")
-		return 0, false
-	}
-	if bit < 0 || bit > maxFlag {
-		cp.diags.Errorf(CodeBadFlag, e.Span(), "flag %d out of range (0..%d)", bit, maxFlag)
+		cp.unchecked(e.Span(), "a flag number or name is required")
 		return 0, false
 	}
 	return uint(bit), true
 }
 
+func flagName(e ast.Expr) string {
+	if id, ok := e.(*ast.Ident); ok {
+		return id.Name
+	}
+	return e.(*ast.StrLit).Value
+}
+
 func (cp *compiler) flagCall(n *ast.Call) action {
 	if len(n.Args) != 1 {
-		cp.diags.Errorf(CodeArgCount, n.Rng, "%s takes 1 argument, got %d", n.Name, len(n.Args))
+		cp.unchecked(n.Rng, "%s takes 1 argument, got %d", n.Name, len(n.Args))
 		return nil
 	}
 	bit, ok := cp.flagArg(n.Args[0])
@@ -127,6 +125,35 @@ func (cp *compiler) flagCall(n *ast.Call) action {
 		return -1
 	}
 }
+
+// declareFlags gives each name of a flags line its bit: the one written,
+// or the lowest one no name has taken.
+func (cp *compiler) declareFlags(n *ast.Flags) {
+	for _, f := range n.Flags {
+		if _, dup := cp.prog.flags[f.Name]; dup {
+			cp.unchecked(f.Rng, "flag %s declared twice", f.Name)
+			continue
+		}
+		bit := f.Bit
+		switch {
+		case bit > maxFlag:
+			cp.unchecked(f.Rng, "flag %s: bit %d is out of range (0..%d)", f.Name, bit, maxFlag)
+			continue
+		case bit < 0:
+			for bit = 0; bit <= maxFlag && cp.flagBits&(1<<bit) != 0; bit++ {
+			}
+			if bit > maxFlag {
+				cp.unchecked(f.Rng, "flag %s: no free flag bit (0..%d)", f.Name, maxFlag)
+				continue
+			}
+		}
+		cp.flagBits |= 1 << bit
+		cp.prog.flags[f.Name] = bit
+	}
+}
+
+// maxFlag is the highest message flag bit (Kamailio's MAX_FLAG).
+const maxFlag = 31
 
 // rcSpec reads the last return code.
 type rcSpec struct{}

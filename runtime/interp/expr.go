@@ -3,8 +3,10 @@ package interp
 import (
 	"errors"
 	"regexp"
+	"slices"
 
 	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/lang/check/ere"
 	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
@@ -127,10 +129,6 @@ func (cp *compiler) fold(e *cexpr, operands ...*cexpr) *cexpr {
 	return cp.constExpr(v, e.node)
 }
 
-func (cp *compiler) mismatch(n ast.Expr) {
-	cp.diags.Errorf(CodeTypeMismatch, n.Span(), "bad expression: type mismatch: str instead of int")
-}
-
 // expr compiles an expression.
 func (cp *compiler) expr(n ast.Expr) *cexpr {
 	switch n := n.(type) {
@@ -190,13 +188,15 @@ func (cp *compiler) expr(n ast.Expr) *cexpr {
 		e.i = fromVal(e.val, n.Rng)
 		return e
 	case *ast.Ident:
-		cp.diags.Errorf(CodeUnsupported, n.Rng, "bare word %q is not a value here", n.Name)
+		// Check lets through only the words of the legacy tests of the
+		// message (method, uri, myself, ...).
+		cp.notImplemented(n.Rng, "the bare word %s (a test of the SIP message) is not implemented by kamgo", n.Name)
 	case *ast.AddrLit:
-		cp.diags.Errorf(CodeUnsupported, n.Rng, "address literal %s is only meaningful in SIP routing and is not supported", n.Text)
+		cp.notImplemented(n.Rng, "the address %s (a test of the SIP message) is not implemented by kamgo", n.Text)
 	case *ast.Select:
-		cp.diags.Errorf(CodeUnsupported, n.Rng, "select %s is not supported", n.Text)
+		cp.notImplemented(n.Rng, "the select %s is not implemented by kamgo", n.Text)
 	default:
-		cp.diags.Errorf(CodeUnsupported, n.Span(), "unsupported expression")
+		cp.notImplemented(n.Span(), "this expression is not implemented by kamgo")
 	}
 	return cp.constExpr(value.NullValue, n)
 }
@@ -229,7 +229,7 @@ func (cp *compiler) pvar(n *ast.PVar) *cexpr {
 	}
 	ref, err := cp.env.Table.Compile(n)
 	if err != nil {
-		cp.pvError(err, n.Rng)
+		cp.pvError(err, n)
 		return cp.constExpr(value.NullValue, n)
 	}
 	e := &cexpr{node: n, ref: ref, null: n.Class == "null"}
@@ -305,7 +305,7 @@ func (cp *compiler) unary(n *ast.Unary) *cexpr {
 		}
 		e.i = fromVal(e.val, n.Rng)
 	default:
-		cp.diags.Errorf(CodeUnsupported, n.Rng, "unknown operator %q", n.Op)
+		cp.unchecked(n.Rng, "unknown operator %q", n.Op)
 		return cp.constExpr(value.NullValue, n)
 	}
 	return cp.fold(e, x)
@@ -337,9 +337,6 @@ func (cp *compiler) binary(n *ast.Binary) *cexpr {
 	var e *cexpr
 	switch n.Op {
 	case "+":
-		if x.kind == kInt && y.kind == kStr {
-			cp.mismatch(n.Y)
-		}
 		e = &cexpr{node: n, kind: x.kind}
 		rr := n.Y.Span()
 		e.val = func(c *event.Context) (value.Value, bool) {
@@ -373,9 +370,6 @@ func (cp *compiler) binary(n *ast.Binary) *cexpr {
 			return value.Wrap(l + r), ok
 		}
 	case "==", "!=":
-		if x.kind == kInt && y.kind == kStr {
-			cp.mismatch(n.Y)
-		}
 		ne := n.Op == "!="
 		rr := n.Y.Span()
 		e = intExpr(func(c *event.Context) (int64, bool) {
@@ -420,11 +414,6 @@ func (cp *compiler) binary(n *ast.Binary) *cexpr {
 	case "=~":
 		e = cp.match(n, x, y)
 	case "&&", "||":
-		if x.kind == kStr {
-			cp.mismatch(n.X)
-		} else if y.kind == kStr {
-			cp.mismatch(n.Y)
-		}
 		and := n.Op == "&&"
 		e = intExpr(func(c *event.Context) (int64, bool) {
 			l, ok := x.i(c)
@@ -446,13 +435,8 @@ func (cp *compiler) binary(n *ast.Binary) *cexpr {
 	default:
 		op, known := value.LookupIntOp(n.Op)
 		if !known {
-			cp.diags.Errorf(CodeUnsupported, n.OpRange, "unknown operator %q", n.Op)
+			cp.unchecked(n.OpRange, "unknown operator %q", n.Op)
 			return cp.constExpr(value.NullValue, n)
-		}
-		if x.kind == kStr {
-			cp.mismatch(n.X)
-		} else if y.kind == kStr {
-			cp.mismatch(n.Y)
 		}
 		e = intExpr(func(c *event.Context) (int64, bool) {
 			l, ok := x.i(c)
@@ -492,9 +476,9 @@ func (cp *compiler) match(n *ast.Binary, x, y *cexpr) *cexpr {
 	if y.konst {
 		pat := value.ToStr(y.kv)
 		var err error
-		re, err = compileERE(pat, true)
+		re, err = ere.Compile(pat, true)
 		if err != nil {
-			cp.diags.Errorf(CodeBadRegex, n.Y.Span(), "bad regular expression %q: %v", pat, err)
+			cp.unchecked(n.Y.Span(), "bad regular expression %q: %v", pat, err)
 			return cp.constExpr(value.MakeInt(0), n)
 		}
 		return intExpr(func(c *event.Context) (int64, bool) {
@@ -612,15 +596,47 @@ func (cp *compiler) optimize(n *ast.Binary, x, y *cexpr) *cexpr {
 	return nil
 }
 
-// pvError reports a pseudo-variable that does not compile: one kamgo does
-// not implement under its own code, anything else as a bad pseudo-variable.
-func (cp *compiler) pvError(err error, r diag.Range) {
-	code := CodeBadPV
+// pvError reports a pseudo-variable that does not compile. What check
+// resolves (the class, a name of a class with fixed names, the
+// transformation classes) means an unchecked tree; what kamgo does not run
+// is CodeNotImplemented; anything else the class or a transformation
+// refused when it parsed its own part, which only its module can decide.
+func (cp *compiler) pvError(err error, p *ast.PVar) {
 	var ni *pv.NotImplementedError
 	if errors.As(err, &ni) {
-		code = CodeNotImplemented
+		cp.notImplemented(p.Rng, "%v", err)
+		return
 	}
-	d := cp.diags.Errorf(code, r, "%v", err)
+	if !cp.resolves(p) {
+		cp.unchecked(p.Rng, "%v", err)
+		return
+	}
+	d := cp.diags.Errorf(CodeFixup, p.Rng, "%v", err)
+	if cp.route != nil {
+		d.Context = cp.route.title
+	}
+}
+
+// resolves reports whether the names check resolves in p are in the table.
+func (cp *compiler) resolves(p *ast.PVar) bool {
+	c, ok := cp.env.Table.Class(p.Class)
+	if !ok {
+		return false
+	}
+	if c.Names != nil && p.Name != nil && p.Name.Dyn == nil && !slices.Contains(c.Names, p.Name.Text) {
+		return false
+	}
+	for _, tr := range p.Trans {
+		if _, ok := cp.env.Table.TransClass(tr.Class); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// notImplemented reports what kamgo does not run.
+func (cp *compiler) notImplemented(r diag.Range, format string, args ...any) {
+	d := cp.diags.Errorf(CodeNotImplemented, r, format, args...)
 	if cp.route != nil {
 		d.Context = cp.route.title
 	}

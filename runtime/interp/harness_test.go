@@ -21,7 +21,7 @@ import (
 // The unit tests run configurations against a small, self-contained set of
 // classes and functions (not the real modules): $var (per worker, 0 when
 // unset, as Kamailio's), $avp (always undefined), $tmsg (the event's
-// message), xlog and tret(N) (returns N).
+// message), $ci (read-only), xlog and tret(N) (returns N).
 
 var (
 	tvarKey = event.NewKey()
@@ -83,6 +83,10 @@ func testTable(t testing.TB) *pv.Table {
 			}
 			return value.NullValue
 		}), nil
+	}}))
+	// $ci stands for a read-only class.
+	must(tb.AddClass(&pv.Class{Name: "ci", Module: "test", Compile: func(*pv.Table, *ast.PVar) (pv.Spec, error) {
+		return pv.GetterFunc(func(*event.Context) value.Value { return value.MakeStr("call-id") }), nil
 	}}))
 	AddCoreClasses(tb)
 	return tb

@@ -47,45 +47,13 @@ type Missing struct {
 	Allowed bool // --allow-missing named the module
 }
 
-// route is one compiled route block.
-type route struct {
-	title string
-	kind  ast.RouteKind
-	body  []action
-	node  *ast.Route
-}
-
 // Program is a compiled configuration. It is immutable after Compile and
 // safe for concurrent use by many workers, each with its own Context.
 type Program struct {
-	request  *route
-	reply    *route
-	named    map[string]*route
-	failure  map[string]*route
-	branch   map[string]*route
-	onreply  map[string]*route
-	onsend   *route
-	events   map[string]*route
+	routes   map[slot]*route
 	maxWhile int
 	maxRec   int
 	flags    map[string]int
-}
-
-// Route kinds that carry a name map.
-func (p *Program) table(k ast.RouteKind) map[string]*route {
-	switch k {
-	case ast.Named:
-		return p.named
-	case ast.Failure:
-		return p.failure
-	case ast.Branch:
-		return p.branch
-	case ast.OnReply:
-		return p.onreply
-	case ast.Event:
-		return p.events
-	}
-	return nil
 }
 
 // Run flags, as Kamailio's run_flags.
@@ -153,15 +121,7 @@ func (p *Program) run(c *event.Context, r *route, rt routetype.Mask) int {
 
 // block returns the route block t names, or nil.
 func (p *Program) block(t event.Target) *route {
-	switch t.Kind {
-	case ast.Request:
-		return p.request
-	case ast.Reply:
-		return p.reply
-	case ast.OnSend:
-		return p.onsend
-	}
-	return p.table(t.Kind)[t.Name]
+	return p.routes[slotOf(t.Kind, t.Name)]
 }
 
 // Has reports whether the program defines the block t names.
@@ -182,18 +142,12 @@ func (p *Program) Run(c *event.Context, t event.Target) (rc int, ok bool) {
 }
 
 // Routes returns the titles of all route blocks ("route[A]",
-// "event_route[evapi:message-received]", "request_route"), sorted.
+// "event_route[evapi:message-received]", "request_route"), sorted. Blocks
+// Kamailio joins into one route are listed once, by the first one's title.
 func (p *Program) Routes() []string {
-	var out []string
-	for _, m := range []map[string]*route{p.named, p.failure, p.branch, p.onreply, p.events} {
-		for _, r := range m {
-			out = append(out, r.title)
-		}
-	}
-	for _, r := range []*route{p.request, p.reply, p.onsend} {
-		if r != nil {
-			out = append(out, r.title)
-		}
+	out := make([]string, 0, len(p.routes))
+	for _, r := range p.routes {
+		out = append(out, r.title)
 	}
 	sort.Strings(out)
 	return out
@@ -205,9 +159,11 @@ func (p *Program) Flag(name string) (int, bool) {
 	return b, ok
 }
 
-// Compile compiles every route of cfg to closures. Nothing is run. The
-// returned diagnostics hold every problem found; the Program is nil when
-// any of them is an error.
+// Compile compiles every route of cfg to closures. Nothing is run. cfg
+// must be a checked tree (check.Analyze without errors): the interpreter
+// does not repeat the checker's rules, and reports a mistake only check
+// should see as CodeUnchecked. The returned diagnostics hold every problem
+// found; the Program is nil when any of them is an error.
 func Compile(cfg *ast.Config, env *Env) (*Program, diag.List) {
 	if env == nil {
 		env = &Env{}
@@ -215,11 +171,8 @@ func Compile(cfg *ast.Config, env *Env) (*Program, diag.List) {
 	if env.Table == nil {
 		env.Table = pv.NewTable()
 	}
-	p := &Program{
-		named: map[string]*route{}, failure: map[string]*route{}, branch: map[string]*route{},
-		onreply: map[string]*route{}, events: map[string]*route{}, flags: map[string]int{},
-		maxWhile: env.MaxWhileLoops, maxRec: env.MaxRecursiveLevel,
-	}
+	p := &Program{routes: map[slot]*route{}, flags: map[string]int{},
+		maxWhile: env.MaxWhileLoops, maxRec: env.MaxRecursiveLevel}
 	if p.maxWhile == 0 {
 		p.maxWhile = DefaultMaxWhileLoops
 	}
@@ -235,17 +188,17 @@ func Compile(cfg *ast.Config, env *Env) (*Program, diag.List) {
 		case *ast.Flags:
 			cp.declareFlags(n)
 		case *ast.Route:
-			r := &route{title: n.Title(), kind: n.Kind, node: n}
-			if !cp.addRoute(r) {
-				continue
+			if r := cp.addRoute(n); r != nil {
+				routes = append(routes, r)
 			}
-			routes = append(routes, r)
 		}
 	}
 	for _, r := range routes {
 		cp.route = r
-		if r.node.Body != nil {
-			r.body = cp.stmts(r.node.Body.Stmts)
+		for _, n := range r.nodes {
+			if n.Body != nil {
+				r.body = append(r.body, cp.stmts(n.Body.Stmts)...)
+			}
 		}
 	}
 	for _, f := range cp.fixups {
@@ -257,76 +210,15 @@ func Compile(cfg *ast.Config, env *Env) (*Program, diag.List) {
 	return p, cp.diags
 }
 
-func (cp *compiler) addRoute(r *route) bool {
-	n := r.node
-	dup := func(old *route) bool {
-		if old == nil {
-			return false
-		}
-		d := cp.diags.Errorf(CodeDupRoute, n.NameRange, "%s is defined twice", r.title)
-		d.Related = append(d.Related, diag.Related{Message: "first definition", Range: old.node.Rng})
-		return true
-	}
-	switch n.Kind {
-	case ast.Request:
-		if n.Name != "" && n.Name != "0" && n.Name != "DEFAULT_ROUTE" {
-			// route[NAME] written with the request keyword is still named.
-			if dup(cp.prog.named[n.Name]) {
-				return false
-			}
-			cp.prog.named[n.Name] = r
-			return true
-		}
-		if dup(cp.prog.request) {
-			return false
-		}
-		cp.prog.request = r
-	case ast.Reply:
-		if dup(cp.prog.reply) {
-			return false
-		}
-		cp.prog.reply = r
-	case ast.OnSend:
-		if dup(cp.prog.onsend) {
-			return false
-		}
-		cp.prog.onsend = r
-	default:
-		m := cp.prog.table(n.Kind)
-		if dup(m[n.Name]) {
-			return false
-		}
-		m[n.Name] = r
-	}
-	return true
-}
-
-func (cp *compiler) declareFlags(n *ast.Flags) {
-	used := map[int]bool{}
-	for _, b := range cp.prog.flags {
-		used[b] = true
-	}
-	for _, f := range n.Flags {
-		if _, dup := cp.prog.flags[f.Name]; dup {
-			cp.diags.Errorf(CodeBadFlag, f.Rng, "flag %s declared twice", f.Name)
-			continue
-		}
-		bit := f.Bit
-		if bit < 0 {
-			for bit = 0; bit <= maxFlag && used[bit]; bit++ {
-			}
-		}
-		if bit > maxFlag {
-			cp.diags.Errorf(CodeBadFlag, f.Rng, "flag %s: no free flag bit (0..%d)", f.Name, maxFlag)
-			continue
-		}
-		used[bit] = true
-		cp.prog.flags[f.Name] = bit
+// unchecked reports a mistake that lang/check reports under its own code:
+// the tree did not go through check. detail says what was found.
+func (cp *compiler) unchecked(r diag.Range, format string, args ...any) {
+	d := cp.diags.Errorf(CodeUnchecked, r, "configuration was not checked")
+	d.Detail = fmt.Sprintf(format, args...) + "; kamgo check reports it"
+	if cp.route != nil {
+		d.Context = cp.route.title
 	}
 }
-
-// maxFlag is the highest message flag bit (Kamailio's MAX_FLAG).
-const maxFlag = 31
 
 // coreLog logs a core (non-script) line on c's logger, with the route
 // backtrace appended for errors.

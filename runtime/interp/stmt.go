@@ -3,11 +3,11 @@ package interp
 import (
 	"errors"
 	"regexp"
-	"sort"
 	"strconv"
 	"sync"
 
 	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/lang/check/ere"
 	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
@@ -26,6 +26,8 @@ type compiler struct {
 	route  *route
 	diags  diag.List
 	fixups []func()
+	// flagBits has a bit set for each flag bit a declared name took.
+	flagBits uint32
 	// inAssignExpr is set while compiling `($x = ...)` used as a value.
 	inAssignExpr bool
 }
@@ -118,7 +120,7 @@ func (cp *compiler) stmt(s ast.Stmt) action {
 			return 1
 		}
 	}
-	cp.diags.Errorf(CodeUnsupported, s.Span(), "unsupported statement")
+	cp.notImplemented(s.Span(), "this statement is not implemented by kamgo")
 	return nil
 }
 
@@ -196,22 +198,22 @@ func (cp *compiler) switchStmt(s *ast.Switch) action {
 		entry := len(all)
 		if c.Default || c.Value == nil {
 			if def >= 0 {
-				cp.diags.Errorf(CodeUnsupported, c.Rng, "switch has more than one default")
+				cp.unchecked(c.Rng, "switch has more than one default")
 			}
 			def = entry
 		} else {
 			v := cp.expr(c.Value)
 			if !v.konst {
-				cp.diags.Errorf(CodeUnsupported, c.Value.Span(), "case value must be a constant")
+				cp.unchecked(c.Value.Span(), "case value must be a constant")
 			}
 			a := arm{entry: entry}
 			switch {
 			case c.Regex:
 				strMode = true
 				pat := value.ToStr(v.kv)
-				re, err := compileERE(pat, false)
+				re, err := ere.Compile(pat, false)
 				if err != nil {
-					cp.diags.Errorf(CodeBadRegex, c.Value.Span(), "bad case regex %q: %v", pat, err)
+					cp.unchecked(c.Value.Span(), "bad case regex %q: %v", pat, err)
 				}
 				a.re = re
 			case v.kv.K == value.Int:
@@ -303,9 +305,6 @@ func (cp *compiler) returnStmt(s *ast.ReturnStmt) action {
 		}
 	}
 	v := cp.expr(s.Value)
-	if v.kind == kStr && v.konst {
-		cp.diags.Errorf(CodeBadReturn, s.Value.Span(), "invalid expression: bad type, integer expected")
-	}
 	return func(x *exec) int {
 		ret, ok := v.i(x.c)
 		if !ok {
@@ -333,7 +332,7 @@ func (cp *compiler) assignParts(s *ast.Assign) (func(*event.Context, value.Value
 		rhs = cp.expr(s.RHS)
 	}
 	if s.Op != "" && s.Op != "=" {
-		cp.diags.Errorf(CodeBadAssign, s.Rng, "operator %q is not an assignment in Kamailio's language (write $x = $x + ...)", s.Op)
+		cp.unchecked(s.Rng, "operator %q is not an assignment in Kamailio's language", s.Op)
 		return nil, rhs
 	}
 	if s.LHS == nil {
@@ -341,11 +340,11 @@ func (cp *compiler) assignParts(s *ast.Assign) (func(*event.Context, value.Value
 	}
 	ref, err := cp.env.Table.Compile(s.LHS)
 	if err != nil {
-		cp.pvError(err, s.LHS.Rng)
+		cp.pvError(err, s.LHS)
 		return nil, rhs
 	}
 	if !ref.Writable() {
-		cp.diags.Errorf(CodeBadAssign, s.LHS.Rng, "%s is read-only", s.LHS.Text)
+		cp.unchecked(s.LHS.Rng, "%s is read-only", s.LHS.Text)
 		return nil, rhs
 	}
 	return ref.Set, rhs
@@ -401,22 +400,11 @@ func (cp *compiler) assign(s *ast.Assign) action {
 func (cp *compiler) routeCall(n *ast.RouteCall) action {
 	if n.Dyn == nil {
 		var target *route
-		name := n.Name
+		name, caller := n.Name, cp.route
 		cp.fixups = append(cp.fixups, func() {
-			target = cp.prog.named[name]
-			if target == nil && (name == "0" || name == "DEFAULT_ROUTE") {
-				target = cp.prog.request
-			}
-			if target == nil {
-				names := make([]string, 0, len(cp.prog.named))
-				for k := range cp.prog.named {
-					names = append(names, k)
-				}
-				sort.Strings(names)
-				d := cp.diags.Errorf(CodeUnknownRoute, n.NameRange, "route %q is not defined", name)
-				if s := diag.Suggest(name, names); s != "" {
-					d.Detail = "did you mean route(" + s + ")?"
-				}
+			if target = cp.prog.named(name); target == nil {
+				cp.route = caller
+				cp.unchecked(n.NameRange, "route %q is not defined", name)
 			}
 		})
 		return func(x *exec) int { return callRoute(x, target) }
@@ -431,7 +419,7 @@ func (cp *compiler) routeCall(n *ast.RouteCall) action {
 			return -1
 		}
 		name := value.ToStr(v)
-		target := x.p.named[name]
+		target := x.p.named(name)
 		if target == nil {
 			coreLog(x.c, klog.Err, "do_action(): route \"%s\" not found at %s", name, at)
 			coreLog(x.c, klog.Err, "do_action(): run action error at: %s", at)
