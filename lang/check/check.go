@@ -50,7 +50,7 @@ type Options struct {
 
 // Check runs every semantic check on cfg.
 func Check(cfg *ast.Config, opts Options) diag.List {
-	c := &checker{cat: opts.Catalog, loaded: map[string]*loadedMod{}, routes: map[routeKey]*ast.Route{},
+	c := &checker{cat: opts.Catalog, loaded: map[string]*loadedMod{}, routes: map[ast.Slot]*ast.Route{},
 		flags: map[string]int{}, okIdents: map[*ast.Ident]bool{}}
 	if c.cat == nil {
 		c.cat = catalog.Load()
@@ -81,16 +81,11 @@ type loadedMod struct {
 	node  *ast.LoadModule
 }
 
-type routeKey struct {
-	kind ast.RouteKind
-	name string
-}
-
 type checker struct {
 	cat    *catalog.Catalog
 	diags  diag.List
 	loaded map[string]*loadedMod // by declared module name
-	routes map[routeKey]*ast.Route
+	routes map[ast.Slot]*ast.Route
 	flags  map[string]int // declared flag names, with the index of their flags item
 	// flagBits has a bit set for each flag bit a name took.
 	flagBits uint32
@@ -389,7 +384,7 @@ const maxFlag = 31
 // second block for a slot that takes one.
 func (c *checker) declareRoute(r *ast.Route) {
 	c.reservedRouteName(r)
-	key, appends := routeSlot(r)
+	key, appends := r.Slot()
 	prev, taken := c.routes[key]
 	switch {
 	case !taken:
@@ -402,35 +397,6 @@ func (c *checker) declareRoute(r *ast.Route) {
 	}
 }
 
-// routeSlot returns where Kamailio files a route block. Each kind of route
-// has a list of slots by name; the unnamed block's slot is also named "0"
-// (route[0] is request_route). An unnamed block, and onreply_route[0],
-// appends its statements to what its slot already holds; a named block
-// needs an empty slot. runtime/interp files blocks the same way.
-func routeSlot(r *ast.Route) (key routeKey, appends bool) {
-	name := r.Name
-	unnamed := name == "" || name == "0"
-	switch r.Kind {
-	case ast.Request:
-		return routeKey{ast.Request, ""}, true
-	case ast.Named:
-		if unnamed {
-			return routeKey{ast.Request, ""}, false
-		}
-	case ast.Reply:
-		return routeKey{ast.Reply, ""}, true
-	case ast.OnReply:
-		if name == "0" {
-			return routeKey{ast.Reply, ""}, true
-		}
-	case ast.Failure, ast.Branch, ast.OnSend:
-		if unnamed {
-			return routeKey{r.Kind, ""}, name == ""
-		}
-	}
-	return routeKey{r.Kind, name}, false
-}
-
 // routeDefined reports whether a named route of the given kind exists.
 // Route 0 always does (Kamailio runs it empty); "" names none.
 func (c *checker) routeDefined(kind ast.RouteKind, name string) bool {
@@ -440,7 +406,7 @@ func (c *checker) routeDefined(kind ast.RouteKind, name string) bool {
 	case kind == ast.Named && name == "0":
 		return true
 	}
-	key, _ := routeSlot(&ast.Route{Kind: kind, Name: name})
+	key := ast.SlotOf(kind, name)
 	_, ok := c.routes[key]
 	return ok
 }

@@ -2,7 +2,7 @@ package check
 
 import (
 	"github.com/kamgo/kamgo/lang/ast"
-	"github.com/kamgo/kamgo/lang/check/ere"
+	"github.com/kamgo/kamgo/lang/ere"
 	"github.com/kamgo/kamgo/runtime/value"
 )
 

@@ -22,8 +22,8 @@ func (c *checker) routeCall(n *ast.RouteCall) {
 func (c *checker) routeNames(kind ast.RouteKind) []string {
 	var out []string
 	for k := range c.routes {
-		if k.kind == kind {
-			out = append(out, k.name)
+		if k.Kind == kind {
+			out = append(out, k.Name)
 		}
 	}
 	return out

@@ -4,8 +4,8 @@ import (
 	"strconv"
 
 	"github.com/kamgo/kamgo/lang/ast"
-	"github.com/kamgo/kamgo/lang/check/ere"
 	"github.com/kamgo/kamgo/lang/diag"
+	"github.com/kamgo/kamgo/lang/ere"
 	"github.com/kamgo/kamgo/runtime/value"
 )
 

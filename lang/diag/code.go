@@ -32,9 +32,6 @@ type Code struct {
 	// Reserved marks a code that no check reports, not yet or no longer.
 	// It stays declared so that its ID is never given to anything else.
 	Reserved bool
-	// TitleOnly marks a code registered by RegisterTitles: its explanation
-	// and example are still to be written.
-	TitleOnly bool
 }
 
 // block is a range of IDs, both ends included.
@@ -93,18 +90,6 @@ func (r *registry) add(owner string, codes []Code) error {
 		r.codes[c.ID] = c
 	}
 	return nil
-}
-
-// RegisterTitles declares codes known only by their titles (a map from ID
-// to title), marked TitleOnly. It is the bridge for packages that still
-// keep a `Codes map[string]string`; each should move to Register with the
-// full texts.
-func RegisterTitles(owner string, titles map[string]string) {
-	codes := make([]Code, 0, len(titles))
-	for id, title := range titles {
-		codes = append(codes, Code{ID: id, Title: title, TitleOnly: true})
-	}
-	Register(owner, codes...)
 }
 
 // InRange returns an error unless id is well formed and inside one of the

@@ -29,9 +29,6 @@ func WriteExplain(w io.Writer, c Code) error {
 	if c.Reserved {
 		b.WriteString("\nReserved: no check reports this code; the ID stays allocated to it.\n")
 	}
-	if c.TitleOnly {
-		fmt.Fprintf(&b, "\nNo explanation has been written for this code of %s yet.\n", c.Owner)
-	}
 	if t := strings.TrimSpace(c.Explain); t != "" {
 		fmt.Fprintf(&b, "\n%s\n", t)
 	}

@@ -6,8 +6,8 @@ import (
 	"slices"
 
 	"github.com/kamgo/kamgo/lang/ast"
-	"github.com/kamgo/kamgo/lang/check/ere"
 	"github.com/kamgo/kamgo/lang/diag"
+	"github.com/kamgo/kamgo/lang/ere"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/pv"

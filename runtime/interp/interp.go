@@ -50,7 +50,7 @@ type Missing struct {
 // Program is a compiled configuration. It is immutable after Compile and
 // safe for concurrent use by many workers, each with its own Context.
 type Program struct {
-	routes   map[slot]*route
+	routes   map[ast.Slot]*route
 	maxWhile int
 	maxRec   int
 	flags    map[string]int
@@ -121,7 +121,7 @@ func (p *Program) run(c *event.Context, r *route, rt routetype.Mask) int {
 
 // block returns the route block t names, or nil.
 func (p *Program) block(t event.Target) *route {
-	return p.routes[slotOf(t.Kind, t.Name)]
+	return p.routes[ast.SlotOf(t.Kind, t.Name)]
 }
 
 // Has reports whether the program defines the block t names.
@@ -171,7 +171,7 @@ func Compile(cfg *ast.Config, env *Env) (*Program, diag.List) {
 	if env.Table == nil {
 		env.Table = pv.NewTable()
 	}
-	p := &Program{routes: map[slot]*route{}, flags: map[string]int{},
+	p := &Program{routes: map[ast.Slot]*route{}, flags: map[string]int{},
 		maxWhile: env.MaxWhileLoops, maxRec: env.MaxRecursiveLevel}
 	if p.maxWhile == 0 {
 		p.maxWhile = DefaultMaxWhileLoops

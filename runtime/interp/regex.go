@@ -4,7 +4,7 @@ import (
 	"regexp"
 	"sync/atomic"
 
-	"github.com/kamgo/kamgo/lang/check/ere"
+	"github.com/kamgo/kamgo/lang/ere"
 )
 
 // Patterns are POSIX extended regular expressions, translated to Go's by
