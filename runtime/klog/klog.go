@@ -29,8 +29,11 @@ const (
 	Dbg    Level = 3
 )
 
+// levelNames are Kamailio's level labels. Level -2 (Kamailio's L_CRIT,
+// which a script reaches only with a numeric level: xlog's "L_CRIT" is
+// Crit) has an empty label in Kamailio's table, and prints none.
 var levelNames = map[Level]string{
-	Alert: "ALERT", Bug: "BUG", Crit: "CRITICAL", Err: "ERROR", Warn: "WARNING",
+	Alert: "ALERT", Bug: "BUG", Crit: "CRITICAL", -2: "", Err: "ERROR", Warn: "WARNING",
 	Notice: "NOTICE", Info: "INFO", Dbg: "DEBUG",
 }
 

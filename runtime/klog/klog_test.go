@@ -1,0 +1,30 @@
+package klog
+
+import (
+	"bytes"
+	"testing"
+)
+
+// TestLevelNames pins Kamailio's labels, including the empty one of level
+// -2 and the numbered fallback for levels Kamailio has no name for.
+func TestLevelNames(t *testing.T) {
+	for lv, want := range map[Level]string{
+		Alert: "ALERT", Bug: "BUG", Crit: "CRITICAL", -2: "", Err: "ERROR",
+		Warn: "WARNING", Notice: "NOTICE", Info: "INFO", Dbg: "DEBUG", 7: "L7",
+	} {
+		if got := lv.String(); got != want {
+			t.Errorf("Level(%d) = %q, want %q", int(lv), got, want)
+		}
+	}
+}
+
+// TestTextLine checks the Kamailio-style line, level label first.
+func TestTextLine(t *testing.T) {
+	var b bytes.Buffer
+	l := New(&b, Text)
+	l.Log(Err, "script", "boom")
+	l.Log(-2, "script", "plain")
+	if got := b.String(); got != "ERROR: <script>: boom\n: <script>: plain\n" {
+		t.Errorf("got %q", got)
+	}
+}
