@@ -39,6 +39,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "check":
 		return cmdCheck(args[1:], stdout, stderr)
+	case "lint":
+		return cmdLint(args[1:], stdout, stderr)
 	case "parse":
 		return cmdParse(args[1:], stdout, stderr)
 	case "run":
@@ -62,6 +64,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
   kamgo check [-A NAME[=VAL]]... [--format text|json] FILE...
+  kamgo lint [-A NAME[=VAL]]... [--checks LIST] [--format text|json|sarif] [--werror] FILE...
   kamgo parse --ast [-A NAME[=VAL]]... FILE
   kamgo run [-A NAME[=VAL]]... [--watch] [--allow-missing MOD,...] [--log-format text|json] [--metrics ADDR] FILE
   kamgo modules [NAME]
