@@ -28,6 +28,7 @@ ROUTES=${ROUTES:-unicast relay}
 OUT=$(mktemp -d /tmp/evapi-bench.XXXXXX)
 export GOTOOLCHAIN=local
 go build -o "$OUT/evbench" ./bench/evbench || exit 1
+go build -o "$OUT/driver" ./bench/route/driver || exit 1
 if [ -z "${KAMGO:-}" ]; then
   go build -o "$OUT/kamgo" ./cmd/kamgo || exit 1
   KAMGO="$OUT/kamgo"
@@ -36,7 +37,8 @@ TICK=$(getconf CLK_TCK)
 PID=""
 trap '[ -n "$PID" ] && stop_server "$PID"; exit 130' INT TERM
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# free_port: a 127.0.0.1 port free for TCP and UDP (internal/freeport).
+free_port() { "$OUT/driver" freeport; }
 
 # cpu_ticks PID: utime+stime of PID and its child processes (Kamailio forks its workers).
 cpu_ticks() {

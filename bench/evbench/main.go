@@ -11,7 +11,6 @@ import (
 	"bufio"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"slices"
@@ -19,6 +18,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/kamgo/kamgo/internal/netstring"
 )
 
 var epoch = time.Now()
@@ -55,6 +56,7 @@ func main() {
 		}
 		go func() { // writer: one message per credit
 			w := bufio.NewWriter(c)
+			var out []byte
 			for s := 0; s < per; s++ {
 				select {
 				case <-credit:
@@ -62,7 +64,8 @@ func main() {
 					return
 				}
 				msg := strconv.Itoa(i) + ":" + strconv.Itoa(s) + ":" + strconv.FormatInt(int64(time.Since(epoch)), 10)
-				w.WriteString(strconv.Itoa(len(msg)) + ":" + msg + ",")
+				out = netstring.Append(out[:0], msg)
+				w.Write(out)
 				if len(credit) == 0 || s == per-1 {
 					if w.Flush() != nil {
 						return
@@ -77,7 +80,7 @@ func main() {
 			c.SetReadDeadline(deadline)
 			prefix := strconv.Itoa(i) + ":"
 			for got := 0; got < per; {
-				f, err := frame(r)
+				f, err := netstring.Read(r, netstring.ConnMax)
 				if err != nil {
 					bad.Add(1)
 					return
@@ -116,24 +119,4 @@ func main() {
 	for _, c := range conns {
 		c.Close()
 	}
-}
-
-// frame reads one "LEN:payload," netstring.
-func frame(r *bufio.Reader) ([]byte, error) {
-	l, err := r.ReadSlice(':')
-	if err != nil {
-		return nil, err
-	}
-	n, err := strconv.Atoi(string(l[:len(l)-1]))
-	if err != nil || n < 0 || n > 1<<20 {
-		return nil, fmt.Errorf("bad length %q", l)
-	}
-	b := make([]byte, n+1)
-	if _, err := io.ReadFull(r, b); err != nil {
-		return nil, err
-	}
-	if b[n] != ',' {
-		return nil, fmt.Errorf("no ','")
-	}
-	return b[:n], nil
 }

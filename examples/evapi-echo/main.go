@@ -8,11 +8,11 @@ import (
 	"bufio"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"os"
-	"strconv"
 	"time"
+
+	"github.com/kamgo/kamgo/internal/netstring"
 )
 
 func main() {
@@ -30,12 +30,12 @@ func main() {
 	for i := 0; i < *n; i++ {
 		msg := fmt.Sprintf("hello %d", i)
 		t0 := time.Now()
-		if _, err := fmt.Fprintf(c, "%d:%s,", len(msg), msg); err != nil {
+		if _, err := c.Write(netstring.Append(nil, msg)); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
 		c.SetReadDeadline(time.Now().Add(5 * time.Second))
-		f, err := readFrame(r)
+		f, err := netstring.Read(r, netstring.ConnMax)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
@@ -46,24 +46,4 @@ func main() {
 		}
 		fmt.Printf("%q -> %q %s %v\n", msg, f, status, time.Since(t0))
 	}
-}
-
-// readFrame reads one "LEN:payload," frame.
-func readFrame(r *bufio.Reader) ([]byte, error) {
-	l, err := r.ReadString(':')
-	if err != nil {
-		return nil, err
-	}
-	n, err := strconv.Atoi(l[:len(l)-1])
-	if err != nil || n < 0 || n > 1<<20 {
-		return nil, fmt.Errorf("bad frame length %q", l)
-	}
-	b := make([]byte, n+1)
-	if _, err := io.ReadFull(r, b); err != nil {
-		return nil, err
-	}
-	if b[n] != ',' {
-		return nil, fmt.Errorf("frame does not end with ','")
-	}
-	return b[:n], nil
 }

@@ -12,10 +12,10 @@ import (
 	"bufio"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"os"
-	"strconv"
+
+	"github.com/kamgo/kamgo/internal/netstring"
 )
 
 func main() {
@@ -30,7 +30,7 @@ func main() {
 	go func() {
 		r := bufio.NewReader(c)
 		for {
-			f, err := readFrame(r)
+			f, err := netstring.Read(r, netstring.ConnMax)
 			if err != nil {
 				fmt.Fprintln(os.Stderr, "connection:", err)
 				os.Exit(0)
@@ -41,29 +41,9 @@ func main() {
 	in := bufio.NewScanner(os.Stdin)
 	for in.Scan() {
 		line := in.Text()
-		if _, err := fmt.Fprintf(c, "%d:%s,", len(line), line); err != nil {
+		if _, err := c.Write(netstring.Append(nil, line)); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return
 		}
 	}
-}
-
-// readFrame reads one "LEN:payload," frame.
-func readFrame(r *bufio.Reader) ([]byte, error) {
-	l, err := r.ReadString(':')
-	if err != nil {
-		return nil, err
-	}
-	n, err := strconv.Atoi(l[:len(l)-1])
-	if err != nil || n < 0 || n > 1<<20 {
-		return nil, fmt.Errorf("bad frame length %q", l)
-	}
-	b := make([]byte, n+1)
-	if _, err := io.ReadFull(r, b); err != nil {
-		return nil, err
-	}
-	if b[n] != ',' {
-		return nil, fmt.Errorf("frame does not end with ','")
-	}
-	return b[:n], nil
 }

@@ -1,23 +1,24 @@
 // Package kamc runs the real Kamailio's config check and reads its verdict.
 //
-// It owns three things: running `kamailio -c -f FILE` (Check) and a short
-// real startup (Startup), reading the first error's position and message
-// out of Kamailio's stderr (ParseStderr), and the recorded verdict tables
-// under testdata/kamailio-c (LoadExpect, WriteExpect). The tables are the
-// oracle the project's own checker is compared against.
+// It owns four things: where the kamailio binary is (Path, also used by
+// package kamref), running `kamailio -c -f FILE` (Check) and a short real
+// startup (Startup) through package proc, reading the first error's
+// position and message out of Kamailio's stderr (ParseStderr), and the
+// recorded verdict tables under testdata/kamailio-c (LoadExpect,
+// WriteExpect). The tables are the oracle the project's own checker is
+// compared against.
 package kamc
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/kamgo/kamgo/internal/proc"
 )
 
 // Binary is the kamailio executable; a bare name is looked up in PATH.
@@ -81,21 +82,18 @@ func CheckIn(ctx context.Context, file, dir string, env []string) (Verdict, erro
 	if dir == "" {
 		dir = filepath.Dir(abs)
 	}
-	cmd := exec.CommandContext(ctx, bin, "-c", "-f", abs)
-	cmd.Dir = dir
-	cmd.Env = baseEnv(env)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	cmd.WaitDelay = 2 * time.Second
-	runErr := cmd.Run()
-	code, err := exitCode(runErr)
+	p, err := proc.Run(ctx, proc.Cmd{Path: bin, Args: []string{"-c", "-f", abs}, Dir: dir, Env: baseEnv(env)})
 	if err != nil {
 		return Verdict{}, fmt.Errorf("kamc: running %s -c: %w", bin, err)
 	}
 	if ctx.Err() != nil {
 		return Verdict{}, ctx.Err()
 	}
-	v := verdictFrom(stderr.String(), abs, code, code == 0, PhaseParse)
+	code, err := p.ExitCode()
+	if err != nil {
+		return Verdict{}, fmt.Errorf("kamc: running %s -c: %w", bin, err)
+	}
+	v := verdictFrom(p.Log().Text(), abs, code, code == 0, PhaseParse)
 	if dir != filepath.Dir(abs) {
 		v.Message = strings.ReplaceAll(v.Message, dir+"/", "")
 		v.Detail = strings.ReplaceAll(v.Detail, dir+"/", "")
@@ -116,79 +114,35 @@ func Startup(ctx context.Context, file string, timeout time.Duration, env ...str
 	if err != nil {
 		return Verdict{}, err
 	}
-	cmd := exec.Command(bin, "-DD", "-E", "-f", abs)
-	cmd.Dir = filepath.Dir(abs)
-	cmd.Env = baseEnv(env)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	var stderr lockedBuffer
-	cmd.Stderr = &stderr
-	cmd.WaitDelay = 2 * time.Second
-	if err := cmd.Start(); err != nil {
-		return Verdict{}, fmt.Errorf("kamc: starting %s: %w", bin, err)
+	p, err := proc.Start(proc.Cmd{Path: bin, Args: []string{"-DD", "-E", "-f", abs}, Dir: filepath.Dir(abs), Env: baseEnv(env)})
+	if err != nil {
+		return Verdict{}, fmt.Errorf("kamc: %w", err)
 	}
-	pgid := cmd.Process.Pid
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
-	var waitErr error
 	exited := false
 	select {
-	case waitErr = <-done:
+	case <-p.Done():
 		exited = true
 	case <-timer.C:
 	case <-ctx.Done():
 	}
+	p.Stop()
 	if !exited {
-		stopGroup(pgid, done)
 		if ctx.Err() != nil {
 			return Verdict{}, ctx.Err()
 		}
-		v := verdictFrom(stderr.String(), abs, 0, true, PhaseStartup)
-		return v, nil
+		return verdictFrom(p.Log().Text(), abs, 0, true, PhaseStartup), nil
 	}
-	// The main process is gone; make sure no worker survived it.
-	_ = syscall.Kill(-pgid, syscall.SIGKILL)
-	code, err := exitCode(waitErr)
+	code, err := p.ExitCode()
 	if err != nil {
 		return Verdict{}, fmt.Errorf("kamc: waiting for %s: %w", bin, err)
 	}
-	v := verdictFrom(stderr.String(), abs, code, false, PhaseStartup)
+	v := verdictFrom(p.Log().Text(), abs, code, false, PhaseStartup)
 	if v.Message == "" {
 		v.Message = fmt.Sprintf("exited with status %d before %s", code, timeout)
 	}
 	return v, nil
-}
-
-// stopGroup ends the process group we created: TERM first so Kamailio
-// reaps its workers, KILL if that takes more than a few seconds.
-func stopGroup(pgid int, done <-chan error) {
-	_ = syscall.Kill(-pgid, syscall.SIGTERM)
-	select {
-	case <-done:
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
-	case <-time.After(3 * time.Second):
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
-		<-done
-	}
-}
-
-func exitCode(err error) (int, error) {
-	if err == nil {
-		return 0, nil
-	}
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			return -1, nil
-		}
-		return ee.ExitCode(), nil
-	}
-	if errors.Is(err, exec.ErrWaitDelay) {
-		return 0, nil
-	}
-	return 0, err
 }
 
 // verdictFrom builds a Verdict from stderr. ok is the caller's decision

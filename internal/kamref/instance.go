@@ -1,32 +1,22 @@
 package kamref
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
-)
 
-// Placeholders that Start replaces with the instance's ports.
-const (
-	SIPPortPlaceholder   = "%%SIP_PORT%%"
-	EvapiPortPlaceholder = "%%EVAPI_PORT%%"
+	"github.com/kamgo/kamgo/internal/freeport"
+	"github.com/kamgo/kamgo/internal/kamc"
+	"github.com/kamgo/kamgo/internal/proc"
 )
 
 // Options configures Start. The zero value is usable.
 type Options struct {
-	// Binary is the kamailio executable; "kamailio" from PATH by default.
+	// Binary is the kamailio executable; kamc.Path() by default.
 	Binary string
 	// SIPPort and EvapiPort replace the placeholders in the config text;
 	// a zero port is picked with FreePort.
@@ -40,65 +30,16 @@ type Options struct {
 	Args []string
 }
 
-// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago; the
-// UDP port of the same number is checked too, since the SIP listener uses it.
-func FreePort() (int, error) {
-	portMu.Lock()
-	defer portMu.Unlock()
-	// Ports come from 24000-31999, below the kernel's ephemeral range, so a
-	// client socket's source port can never take one between the check and
-	// Kamailio's bind; a port is never handed out twice by one process, and
-	// each process starts at its own offset so parallel test binaries do
-	// not race for the same numbers.
-	if nextPort == 0 {
-		nextPort = portLo + (os.Getpid()*97)%(portHi-portLo)
-	}
-	for i := 0; i < portHi-portLo; i++ {
-		port := nextPort
-		nextPort++
-		if nextPort >= portHi {
-			nextPort = portLo
-		}
-		if usedPorts[port] {
-			continue
-		}
-		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
-		if err != nil {
-			continue
-		}
-		u, uerr := net.ListenPacket("udp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
-		l.Close()
-		if uerr != nil {
-			continue
-		}
-		u.Close()
-		usedPorts[port] = true
-		return port, nil
-	}
-	return 0, errors.New("kamref: no free port found")
-}
-
-const portLo, portHi = 24000, 32000
-
-var (
-	portMu    sync.Mutex
-	nextPort  int
-	usedPorts = map[int]bool{}
-)
+// FreePort returns a port on 127.0.0.1 that was free for TCP and UDP a
+// moment ago (the SIP listener uses both); see package freeport.
+func FreePort() (int, error) { return freeport.Pick() }
 
 // Instance is a running Kamailio.
 type Instance struct {
 	SIPPort, EvapiPort int
 	Dir                string // temporary directory holding the config
 
-	cmd      *exec.Cmd
-	waitDone chan struct{}
-	waitErr  error
-	readDone chan struct{}
-
-	mu    sync.Mutex
-	lines []string
-	stop  sync.Once
+	p *proc.Process
 }
 
 // StartError reports that Kamailio exited or never listened; Log holds
@@ -129,72 +70,32 @@ func Start(ctx context.Context, cfgText string, opts Options) (*Instance, error)
 	if opts.StartTimeout == 0 {
 		opts.StartTimeout = 15 * time.Second
 	}
-	dir, err := os.MkdirTemp("", "kamref-")
+	bin := opts.Binary
+	if bin == "" {
+		if bin, err = kamc.Path(); err != nil {
+			return nil, err
+		}
+	}
+	dir, cfgPath, err := writeConfig("", cfgText, opts.SIPPort, opts.EvapiPort)
 	if err != nil {
 		return nil, err
 	}
-	text := strings.ReplaceAll(cfgText, SIPPortPlaceholder, strconv.Itoa(opts.SIPPort))
-	text = strings.ReplaceAll(text, EvapiPortPlaceholder, strconv.Itoa(opts.EvapiPort))
-	cfgPath := filepath.Join(dir, "kamailio.cfg")
-	if err := os.WriteFile(cfgPath, []byte(text), 0o644); err != nil {
-		os.RemoveAll(dir)
-		return nil, err
-	}
-	r, w, err := os.Pipe()
+	p, err := proc.Start(proc.Cmd{
+		Path: bin,
+		Args: append([]string{"-DD", "-E", "-Y", dir, "-f", cfgPath}, opts.Args...),
+		Dir:  dir,
+		Env:  append(os.Environ(), opts.Env...),
+	})
 	if err != nil {
-		os.RemoveAll(dir)
-		return nil, err
-	}
-	args := append([]string{"-DD", "-E", "-Y", dir, "-f", cfgPath}, opts.Args...)
-	cmd := exec.Command(binary(opts.Binary), args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), opts.Env...)
-	cmd.Stderr = w
-	// A process group lets Stop reap children that outlive the main process.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		r.Close()
-		w.Close()
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("kamailio start: %w", err)
 	}
-	w.Close()
-	in := &Instance{SIPPort: opts.SIPPort, EvapiPort: opts.EvapiPort, Dir: dir, cmd: cmd,
-		waitDone: make(chan struct{}), readDone: make(chan struct{})}
-	go in.read(r)
-	go func() {
-		in.waitErr = cmd.Wait()
-		close(in.waitDone)
-	}()
+	in := &Instance{SIPPort: opts.SIPPort, EvapiPort: opts.EvapiPort, Dir: dir, p: p}
 	if err := in.awaitListen(ctx, opts.StartTimeout); err != nil {
 		in.Stop()
 		return nil, &StartError{Reason: err.Error(), Log: in.Lines()}
 	}
 	return in, nil
-}
-
-func binary(b string) string {
-	if b == "" {
-		return "kamailio"
-	}
-	return b
-}
-
-func (in *Instance) read(r io.ReadCloser) {
-	defer close(in.readDone)
-	defer r.Close()
-	br := bufio.NewReaderSize(r, 64*1024)
-	for {
-		line, err := br.ReadString('\n')
-		if line != "" {
-			in.mu.Lock()
-			in.lines = append(in.lines, strings.TrimSuffix(line, "\n"))
-			in.mu.Unlock()
-		}
-		if err != nil {
-			return
-		}
-	}
 }
 
 // awaitListen polls /proc/net/tcp for the evapi listener rather than
@@ -212,8 +113,8 @@ func (in *Instance) awaitListen(ctx context.Context, timeout time.Duration) erro
 			return fmt.Errorf("evapi port %d not listening after %v", in.EvapiPort, timeout)
 		}
 		select {
-		case <-in.waitDone:
-			return fmt.Errorf("kamailio exited before listening (%v)", in.waitErr)
+		case <-in.p.Done():
+			return fmt.Errorf("kamailio exited before listening (%v)", in.p.Err())
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-tick.C:
@@ -252,48 +153,15 @@ func (in *Instance) Dial() (*Conn, error) {
 // a grace period), waits for its stderr to close and removes the temporary
 // directory. It is safe to call more than once.
 func (in *Instance) Stop() {
-	in.stop.Do(func() {
-		pid := in.cmd.Process.Pid
-		_ = syscall.Kill(pid, syscall.SIGTERM)
-		select {
-		case <-in.waitDone:
-		case <-time.After(5 * time.Second):
-			_ = syscall.Kill(-pid, syscall.SIGKILL)
-			select {
-			case <-in.waitDone:
-			case <-time.After(5 * time.Second):
-			}
-		}
-		select {
-		case <-in.readDone:
-		case <-time.After(3 * time.Second):
-			// A child still holds stderr open.
-			_ = syscall.Kill(-pid, syscall.SIGKILL)
-			select {
-			case <-in.readDone:
-			case <-time.After(3 * time.Second):
-			}
-		}
-		os.RemoveAll(in.Dir)
-	})
+	in.p.Stop()
+	os.RemoveAll(in.Dir)
 }
 
 // Exited reports whether the Kamailio process has ended.
-func (in *Instance) Exited() bool {
-	select {
-	case <-in.waitDone:
-		return true
-	default:
-		return false
-	}
-}
+func (in *Instance) Exited() bool { return in.p.Exited() }
 
 // Lines returns the raw stderr lines captured so far.
-func (in *Instance) Lines() []string {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	return append([]string(nil), in.lines...)
-}
+func (in *Instance) Lines() []string { return in.p.Lines() }
 
 // Log returns every parsed log record captured so far.
 func (in *Instance) Log() []LogLine { return ParseLog(in.Lines()) }
@@ -308,95 +176,4 @@ func (in *Instance) ScriptLog() []LogLine {
 		}
 	}
 	return out
-}
-
-// Check is the result of `kamailio -c`.
-type CheckResult struct {
-	OK       bool     // exit status 0
-	ExitCode int      // -1 when killed by the timeout
-	Output   []string // stdout and stderr lines
-	Diags    []Diag   // located errors, in output order
-}
-
-// Diag is an error Kamailio reported at a config position.
-type Diag struct {
-	Level  string
-	Line   int // 1-based line in the checked config
-	Column string
-	Msg    string
-}
-
-var (
-	diagRe   = regexp.MustCompile(`(CRITICAL|ERROR|WARNING): .*config file \S+, (?:from )?line (\d+), column ([0-9-]+)(?: to line \d+, column \d+)?: (.*)$`)
-	fixCfgRe = regexp.MustCompile(`at cfg:\S+:(\d+)`)
-	levelMsg = regexp.MustCompile(`(CRITICAL|ERROR|ALERT|BUG): (?:<[a-z]+>|[A-Za-z0-9_]+)(?: \[[^\]]*\])?: (.*)$`)
-)
-
-// Check runs `kamailio -c -f` on cfgText (placeholders substituted with
-// fixed ports, since nothing binds) with a 20 second bound.
-func Check(ctx context.Context, cfgText string) (*CheckResult, error) {
-	dir, err := os.MkdirTemp("", "kamref-check-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	text := strings.ReplaceAll(cfgText, SIPPortPlaceholder, "5999")
-	text = strings.ReplaceAll(text, EvapiPortPlaceholder, "5998")
-	cfgPath := filepath.Join(dir, "kamailio.cfg")
-	if err := os.WriteFile(cfgPath, []byte(text), 0o644); err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "kamailio", "-c", "-Y", dir, "-f", cfgPath)
-	cmd.Dir = dir
-	cmd.WaitDelay = 2 * time.Second
-	out, err := cmd.CombinedOutput()
-	res := &CheckResult{ExitCode: cmd.ProcessState.ExitCode()}
-	var exitErr *exec.ExitError
-	if err != nil && !errors.As(err, &exitErr) {
-		return nil, fmt.Errorf("kamailio -c: %w", err)
-	}
-	res.OK = err == nil
-	res.Output = strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
-	res.Diags = Diagnostics(res.Output)
-	return res, nil
-}
-
-// Diagnostics extracts located errors ("config file F, line N, column C:
-// msg") from Kamailio output.
-func Diagnostics(lines []string) []Diag {
-	var ds []Diag
-	for _, l := range lines {
-		if m := diagRe.FindStringSubmatch(l); m != nil {
-			n, _ := strconv.Atoi(m[2])
-			ds = append(ds, Diag{Level: m[1], Line: n, Column: m[3], Msg: m[4]})
-		}
-	}
-	return ds
-}
-
-// FirstError returns the line number (0 when unknown) and message of the
-// first error in Kamailio output: a located diagnostic if there is one,
-// otherwise the first ERROR/CRITICAL record, with a "at cfg:FILE:LINE"
-// suffix (fixup failures) giving the line.
-func FirstError(lines []string) (int, string) {
-	if ds := Diagnostics(lines); len(ds) > 0 {
-		return ds[0].Line, ds[0].Msg
-	}
-	for _, l := range lines {
-		m := levelMsg.FindStringSubmatch(l)
-		if m == nil {
-			continue
-		}
-		line := 0
-		for _, l2 := range lines {
-			if c := fixCfgRe.FindStringSubmatch(l2); c != nil {
-				line, _ = strconv.Atoi(c[1])
-				break
-			}
-		}
-		return line, m[2]
-	}
-	return 0, ""
 }

@@ -1,53 +1,57 @@
 package kamref
 
 import (
-	"errors"
 	"net"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/kamgo/kamgo/internal/netstring"
 )
 
-func TestNetstringRoundTrip(t *testing.T) {
-	for _, p := range []string{"", "a", "hello, world", "x:y,z", string(make([]byte, 5000))} {
-		b := AppendNetstring(nil, p)
-		got, n, err := DecodeNetstring(b)
-		if err != nil || got != p || n != len(b) {
-			t.Fatalf("%q: got %q %d %v", p, got, n, err)
-		}
+// TestWriteConfig: the ports replace the placeholders, and the directory
+// name is the one recordings strip.
+func TestWriteConfig(t *testing.T) {
+	dir, file, err := writeConfig("check-", "listen=udp:127.0.0.1:"+SIPPortPlaceholder+"\nbind "+EvapiPortPlaceholder+"\n", 5060, 8448)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	if !strings.HasPrefix(filepath.Base(dir), "kamref-check-") || file != filepath.Join(dir, "kamailio.cfg") {
+		t.Errorf("dir %q, file %q", dir, file)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil || string(b) != "listen=udp:127.0.0.1:5060\nbind 8448\n" {
+		t.Errorf("config %q, %v", b, err)
 	}
 }
 
-func TestNetstringIncompleteAndBad(t *testing.T) {
-	for _, in := range []string{"", "1", "12", "5:ab", "5:abcde", " \n3:ab"} {
-		if _, _, err := DecodeNetstring([]byte(in)); !errors.Is(err, ErrIncomplete) {
-			t.Errorf("%q: want incomplete, got %v", in, err)
-		}
-	}
-	for _, in := range []string{"abc,", ":x,", "3:abcd,", "99999999:x"} {
-		if _, _, err := DecodeNetstring([]byte(in)); err == nil || errors.Is(err, ErrIncomplete) {
-			t.Errorf("%q: want a framing error, got %v", in, err)
-		}
-	}
-}
-
-// TestRecvReassembles feeds frames byte by byte through a real TCP pair.
-func TestRecvReassembles(t *testing.T) {
+// TestSync: Sync returns the frames received before the "#sync" echo.
+func TestSync(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	go func() {
-		c, err := l.Accept()
+	go func() { // relays each frame back, and "x" twice
+		nc, err := l.Accept()
 		if err != nil {
 			return
 		}
-		defer c.Close()
-		data := AppendNetstring(AppendNetstring(nil, "first"), "second, with comma")
-		for _, b := range data {
-			c.Write([]byte{b})
-			time.Sleep(time.Millisecond)
+		s := netstring.NewConn(nc)
+		defer s.Close()
+		for {
+			p, err := s.Recv(10 * time.Second)
+			if err != nil {
+				return
+			}
+			if p == "x" {
+				s.Send(p)
+			}
+			s.Send(p)
 		}
 	}()
 	c, err := Dial(l.Addr().(*net.TCPAddr).Port, 5*time.Second)
@@ -55,16 +59,15 @@ func TestRecvReassembles(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	var got []string
-	for i := 0; i < 2; i++ {
-		p, err := c.Recv(5 * time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, p)
+	if c.LocalPort() == 0 {
+		t.Error("no local port")
 	}
-	if !slices.Equal(got, []string{"first", "second, with comma"}) {
-		t.Fatalf("got %q", got)
+	if err := c.Send("x"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Sync(10 * time.Second)
+	if err != nil || !slices.Equal(got, []string{"x", "x"}) {
+		t.Fatalf("got %q, %v", got, err)
 	}
 }
 

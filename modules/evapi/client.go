@@ -11,6 +11,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/kamgo/kamgo/internal/netstring"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 )
@@ -99,7 +100,7 @@ func (c *client) where() string {
 func (c *client) serve() {
 	m := c.m
 	defer m.wg.Done()
-	dec := decoder{max: m.maxFrame}
+	dec := netstring.Decoder{Max: m.maxFrame, MaxName: "max_frame_size"}
 	size := initialReadBuf
 	if !m.netstring {
 		// One read is one message, as in Kamailio, so reads are never
@@ -117,8 +118,8 @@ func (c *client) serve() {
 				r0 = 0
 			}
 			if r1 == len(buf) {
-				want := max(2*len(buf), need(buf[:r1]))
-				want = min(want, m.maxFrame+maxLenDigits+2)
+				want := max(2*len(buf), netstring.Need(buf[:r1]))
+				want = min(want, m.maxFrame+netstring.MaxLenDigits+2)
 				if want <= len(buf) {
 					want = len(buf) + 1 // cannot happen: the decoder stops oversized frames
 				}
@@ -153,7 +154,7 @@ func (c *client) serve() {
 // parse runs message-received for every whole frame in buf[r0:r1] and
 // returns the new start of the unparsed bytes. fatal means the connection
 // has been closed because of an oversized frame.
-func (c *client) parse(dec *decoder, buf []byte, r0, r1 int) (int, bool) {
+func (c *client) parse(dec *netstring.Decoder, buf []byte, r0, r1 int) (int, bool) {
 	m := c.m
 	var w *event.Worker
 	pool := m.pool
@@ -168,12 +169,12 @@ func (c *client) parse(dec *decoder, buf []byte, r0, r1 int) (int, bool) {
 		}
 	}()
 	for r0 < r1 {
-		payload, n, r, reason := dec.next(buf[r0:r1])
+		payload, n, r, reason := dec.Next(buf[r0:r1])
 		r0 += n
 		switch r {
-		case needMore:
+		case netstring.NeedMore:
 			return r0, false
-		case gotFrame:
+		case netstring.Frame:
 			m.stats.framesIn.Add(1)
 			if w == nil {
 				// One worker for all frames of this read: no hand-off per
@@ -193,7 +194,7 @@ func (c *client) parse(dec *decoder, buf []byte, r0, r1 int) (int, bool) {
 			if c.scriptClosed.Load() || c.serverClosed.Load() {
 				return r1, false
 			}
-		case badFrame:
+		case netstring.Bad:
 			m.stats.badFrames.Add(1)
 			c.badFrames++
 			lv := klog.Warn
@@ -201,7 +202,7 @@ func (c *client) parse(dec *decoder, buf []byte, r0, r1 int) (int, bool) {
 				lv = klog.Dbg
 			}
 			m.log.Logf(lv, Name, "evapi_recv_client(): invalid frame from %s: %s - discarded up to the next ','", c.where(), reason)
-		case tooLong:
+		case netstring.TooLong:
 			m.stats.badFrames.Add(1)
 			m.stats.oversized.Add(1)
 			m.log.Logf(klog.Err, Name, "evapi_recv_client(): %s - closing connection %s", reason, c.where())

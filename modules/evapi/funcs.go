@@ -2,9 +2,9 @@ package evapi
 
 import (
 	"fmt"
-	"strconv"
 	"sync"
 
+	"github.com/kamgo/kamgo/internal/netstring"
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
@@ -31,11 +31,6 @@ func (f *frame) release() {
 		framePool.Put(f)
 	}
 }
-
-// hdrRoom is the space reserved in front of a payload for "LEN:", so the
-// payload can be formatted straight into the frame before its length is
-// known.
-const hdrRoom = 12
 
 // payloadFunc appends a call's evaluated data argument to dst.
 type payloadFunc func(c *event.Context, dst []byte) []byte
@@ -67,7 +62,10 @@ const (
 	toTagFirst               // evapi_unicast
 )
 
-var zeros [hdrRoom]byte
+// zeros reserve the room for a frame header in front of a payload, so the
+// payload can be formatted straight into the frame before its length is
+// known.
+var zeros [netstring.HeaderRoom]byte
 
 // build encodes the payload produced by data into a pooled frame, or
 // returns nil when the payload is empty.
@@ -76,7 +74,7 @@ func (m *Module) build(c *event.Context, data payloadFunc) *frame {
 	off := 0
 	b := f.buf[:0]
 	if m.netstring {
-		off = hdrRoom
+		off = netstring.HeaderRoom
 		b = append(b, zeros[:]...)
 	}
 	b = data(c, b)
@@ -87,11 +85,7 @@ func (m *Module) build(c *event.Context, data payloadFunc) *frame {
 		return nil
 	}
 	if m.netstring {
-		var num [hdrRoom]byte
-		h := strconv.AppendInt(num[:0], int64(plen), 10)
-		h = append(h, ':')
-		start := off - len(h)
-		copy(b[start:], h)
+		start := netstring.PutHeader(b, off, plen)
 		b = append(b, ',')
 		f.b = b[start:]
 	} else {

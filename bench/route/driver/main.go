@@ -20,10 +20,8 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -31,6 +29,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kamgo/kamgo/internal/freeport"
+	"github.com/kamgo/kamgo/internal/netstring"
 )
 
 // clockTicks is USER_HZ, the unit of utime and stime in /proc/PID/stat.
@@ -43,7 +44,7 @@ func main() {
 	}
 	switch os.Args[1] {
 	case "freeport":
-		p, err := freePort()
+		p, err := freeport.Pick()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "driver:", err)
 			os.Exit(1)
@@ -59,24 +60,6 @@ func main() {
 func usage() {
 	fmt.Fprintln(os.Stderr, "usage: driver freeport | driver run -addr HOST:PORT -pid PID [-n N] [-max DUR] [-wait DUR] [-out FILE] [-label NAME]")
 	os.Exit(2)
-}
-
-// freePort finds a port that can be bound on 127.0.0.1 for TCP and UDP.
-func freePort() (int, error) {
-	for i := 0; i < 50; i++ {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return 0, err
-		}
-		port := l.Addr().(*net.TCPAddr).Port
-		u, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
-		l.Close()
-		if err == nil {
-			u.Close()
-			return port, nil
-		}
-	}
-	return 0, errors.New("no free port found")
 }
 
 type result struct {
@@ -175,19 +158,20 @@ func pingPong(conn net.Conn, n int, maxDur time.Duration, w *bufio.Writer) resul
 			break
 		}
 		msg := message(seq)
-		frame := strconv.Itoa(len(msg)) + ":" + msg + ","
+		frame := netstring.Append(nil, msg)
 		t0 := time.Now()
 		conn.SetDeadline(t0.Add(10 * time.Second))
-		if _, err := io.WriteString(conn, frame); err != nil {
+		if _, err := conn.Write(frame); err != nil {
 			res.stopped = "write: " + err.Error()
 			break
 		}
 		res.sent++
-		reply, err := readNetstring(r)
+		b, err := netstring.Read(r, netstring.ConnMax)
 		if err != nil {
 			res.stopped = "read: " + err.Error()
 			break
 		}
+		reply := string(b)
 		res.lats = append(res.lats, time.Since(t0))
 		if strings.HasPrefix(reply, msg+"|") {
 			res.ok++
@@ -204,26 +188,6 @@ func pingPong(conn net.Conn, n int, maxDur time.Duration, w *bufio.Writer) resul
 	}
 	res.wall = time.Since(start)
 	return res
-}
-
-// readNetstring reads one "<len>:<data>," frame.
-func readNetstring(r *bufio.Reader) (string, error) {
-	head, err := r.ReadString(':')
-	if err != nil {
-		return "", err
-	}
-	size, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(head, ":")))
-	if err != nil || size < 0 || size > 1<<20 {
-		return "", fmt.Errorf("bad netstring length %q", head)
-	}
-	buf := make([]byte, size+1)
-	if _, err := io.ReadFull(r, buf); err != nil {
-		return "", err
-	}
-	if buf[size] != ',' {
-		return "", fmt.Errorf("netstring not terminated by ',' (got %q)", buf[size])
-	}
-	return string(buf[:size]), nil
 }
 
 // treeCPU returns utime+stime in clock ticks summed over pid and every

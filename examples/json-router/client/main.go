@@ -15,8 +15,9 @@ import (
 	"io"
 	"net"
 	"os"
-	"strconv"
 	"time"
+
+	"github.com/kamgo/kamgo/internal/netstring"
 )
 
 func main() {
@@ -50,29 +51,18 @@ func dial(name, addr string, timeout time.Duration, out io.Writer) (*peer, error
 func (p *peer) send(payload string) error {
 	fmt.Fprintf(p.out, "%s -> %s\n", p.name, payload)
 	_ = p.c.SetWriteDeadline(time.Now().Add(p.timeout))
-	_, err := fmt.Fprintf(p.c, "%d:%s,", len(payload), payload)
+	_, err := p.c.Write(netstring.Append(nil, payload))
 	return err
 }
 
 // recv reads one netstring frame.
 func (p *peer) recv() (string, error) {
 	_ = p.c.SetReadDeadline(time.Now().Add(p.timeout))
-	head, err := p.r.ReadString(':')
+	b, err := netstring.Read(p.r, netstring.ConnMax)
 	if err != nil {
 		return "", err
 	}
-	n, err := strconv.Atoi(head[:len(head)-1])
-	if err != nil || n < 0 || n > 1<<20 {
-		return "", fmt.Errorf("%s: bad frame length %q", p.name, head)
-	}
-	buf := make([]byte, n+1)
-	if _, err := io.ReadFull(p.r, buf); err != nil {
-		return "", err
-	}
-	if buf[n] != ',' {
-		return "", fmt.Errorf("%s: frame not terminated by ','", p.name)
-	}
-	return string(buf[:n]), nil
+	return string(b), nil
 }
 
 // expect reads one frame, prints it and checks its op.
