@@ -112,7 +112,7 @@ func RecordFile(ctx context.Context, path string, skip []string, env ...string) 
 		}
 	}
 	if len(bad) > 0 {
-		return fmt.Errorf("Kamailio's output differs from the recording (re-record with -update):\n%s", strings.Join(bad, "\n"))
+		return fmt.Errorf("the live Kamailio's output differs from the recording (re-record with -update):\n%s", strings.Join(bad, "\n"))
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/kamgo/kamgo/internal/netstring"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/value"
 )
@@ -105,7 +106,7 @@ func (r *router) takeRCs() string {
 	return s
 }
 
-func ns(s string) string { return strconv.Itoa(len(s)) + ":" + s + "," }
+func ns(s string) string { return string(netstring.Append(nil, s)) }
 
 var syncSeq atomic.Int64
 

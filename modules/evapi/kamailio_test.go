@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kamgo/kamgo/internal/freeport"
 	"github.com/kamgo/kamgo/internal/kamref"
 )
 
@@ -189,7 +190,7 @@ func TestKamailioDifferential(t *testing.T) {
 			t.Run(set.name+"/"+c.name, func(t *testing.T) {
 				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 				defer cancel()
-				kport, err := kamref.FreePort()
+				kport, err := freeport.Pick()
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -202,7 +203,7 @@ func TestKamailioDifferential(t *testing.T) {
 				want := runDiff(t, "127.0.0.1:"+strconv.Itoa(kport), c)
 				t.Logf("kamailio:\n%s", strings.Join(want, "\n"))
 
-				sport, err := kamref.FreePort()
+				sport, err := freeport.Pick()
 				if err != nil {
 					t.Fatal(err)
 				}

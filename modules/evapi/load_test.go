@@ -14,29 +14,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kamgo/kamgo/internal/netstring"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/value"
 )
 
 // readFrame reads one netstring from r.
-func readFrame(r *bufio.Reader) ([]byte, error) {
-	l, err := r.ReadString(':')
-	if err != nil {
-		return nil, err
-	}
-	n, err := strconv.Atoi(l[:len(l)-1])
-	if err != nil {
-		return nil, err
-	}
-	b := make([]byte, n+1)
-	if _, err := io.ReadFull(r, b); err != nil {
-		return nil, err
-	}
-	if b[n] != ',' {
-		return nil, io.ErrUnexpectedEOF
-	}
-	return b[:n], nil
-}
+func readFrame(r *bufio.Reader) ([]byte, error) { return netstring.Read(r, 1<<20) }
 
 // relayFrom returns evapi_relay compiled with a data argument that reads
 // the context's tagKey slot, to be called outside any event route.

@@ -6,7 +6,6 @@ package evapi_test
 import (
 	"bufio"
 	"context"
-	"io"
 	"net"
 	"os"
 	"strconv"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kamgo/kamgo/internal/netstring"
 	"github.com/kamgo/kamgo/lang/check"
 	"github.com/kamgo/kamgo/lang/preproc"
 	_ "github.com/kamgo/kamgo/modules/all"
@@ -93,26 +93,12 @@ func runSource(tb testing.TB, path, text string, port int, defines ...string) (s
 	return mod.(*evapi.Module).Addr().String(), logs
 }
 
-func ns(s string) string { return strconv.Itoa(len(s)) + ":" + s + "," }
+func ns(s string) string { return string(netstring.Append(nil, s)) }
 
 // readFrame reads one netstring.
 func readFrame(r *bufio.Reader) (string, error) {
-	l, err := r.ReadSlice(':')
-	if err != nil {
-		return "", err
-	}
-	n, err := strconv.Atoi(string(l[:len(l)-1]))
-	if err != nil || n < 0 || n > 1<<20 {
-		return "", io.ErrUnexpectedEOF
-	}
-	b := make([]byte, n+1)
-	if _, err := io.ReadFull(r, b); err != nil {
-		return "", err
-	}
-	if b[n] != ',' {
-		return "", io.ErrUnexpectedEOF
-	}
-	return string(b[:n]), nil
+	b, err := netstring.Read(r, 1<<20)
+	return string(b), err
 }
 
 func dialTB(tb testing.TB, addr string) (net.Conn, *bufio.Reader) {

@@ -14,7 +14,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kamgo/kamgo/internal/freeport"
 	"github.com/kamgo/kamgo/internal/kamref"
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/check"
@@ -156,11 +156,11 @@ func runSocketCase(ctx context.Context, c conformance.Case) string {
 	// Another process may take the picked port before the module binds it.
 	for attempt := 0; ; attempt++ {
 		var err error
-		port, err = freePort("tcp")
+		port, err = freeport.Pick()
 		if err != nil {
 			return err.Error()
 		}
-		sip, err := freePort("udp")
+		sip, err := freeport.Pick()
 		if err != nil {
 			return err.Error()
 		}
@@ -296,24 +296,6 @@ func (l *logCapture) other() string {
 		return ""
 	}
 	return fmt.Sprintf("\n other log lines: %q", l.others)
-}
-
-// freePort returns a port on 127.0.0.1 that was free a moment ago.
-func freePort(network string) (int, error) {
-	if network == "udp" {
-		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			return 0, err
-		}
-		defer pc.Close()
-		return pc.LocalAddr().(*net.UDPAddr).Port, nil
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 // readSocketDeviations reads "case-name reason" lines; # starts a comment.
