@@ -242,9 +242,48 @@ func TestModulesSortedWithPackages(t *testing.T) {
 	}
 }
 
+// BenchmarkLoad opens a release as a process does the first time:
+// reading the data files' facts for it, decoding no module.
 func BenchmarkLoad(b *testing.B) {
+	i, _ := releaseIndex(DefaultRelease)
 	for b.Loop() {
-		build()
+		if _, err := openRelease(i); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLoadCheck opens a release and asks what checking a small
+// config asks: a module, a few functions, pseudo-variables and a
+// transformation.
+func BenchmarkLoadCheck(b *testing.B) {
+	i, _ := releaseIndex(DefaultRelease)
+	for b.Loop() {
+		r, err := openRelease(i)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c := &Catalog{rel: r}
+		c.Module("evapi")
+		c.Func("evapi_relay")
+		c.Func("xlog")
+		c.PVClass("var")
+		c.PVClass("evapi")
+		c.Trans("s")
+		c.EventOwner("evapi:message-received")
+	}
+}
+
+// BenchmarkLoadAll opens a release and decodes every module, as listing
+// them does.
+func BenchmarkLoadAll(b *testing.B) {
+	i, _ := releaseIndex(DefaultRelease)
+	for b.Loop() {
+		r, err := openRelease(i)
+		if err != nil {
+			b.Fatal(err)
+		}
+		(&Catalog{rel: r}).Modules()
 	}
 }
 
@@ -282,5 +321,29 @@ func TestFixupKinds(t *testing.T) {
 				t.Errorf("%s/%d arg %d: %v, want %v", tt.name, tt.n, i+1, got[i], tt.want[i])
 			}
 		}
+	}
+}
+
+// BenchmarkLoadJoin opens a release, joins three implemented modules as
+// runtime/module.Catalog does and asks what a small check asks.
+func BenchmarkLoadJoin(b *testing.B) {
+	i, _ := releaseIndex(DefaultRelease)
+	impls := []Impl{
+		{Module: "evapi", Funcs: []ImplFunc{{Name: "evapi_relay", Min: 1, Max: 1}}, Params: []ImplParam{{Name: "workers", Type: Int}}, PVs: []ImplPV{{Name: "evapi"}}},
+		{Module: "pv", PVs: []ImplPV{{Name: "var"}}},
+		{Module: "xlog", Funcs: []ImplFunc{{Name: "xlog", Min: 1, Max: 3}}},
+	}
+	for b.Loop() {
+		r, err := openRelease(i)
+		if err != nil {
+			b.Fatal(err)
+		}
+		j, _ := (&Catalog{rel: r, debian: true}).Join(impls)
+		j.Module("evapi")
+		j.Func("xlog")
+		j.PVClass("var")
+		j.Trans("s")
+		j.EventOwner("evapi:message-received")
+		j.CoreParam("debug")
 	}
 }

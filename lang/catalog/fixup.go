@@ -48,45 +48,53 @@ func parseArgKind(s string) (ArgKind, bool) {
 	return ArgKind{Kind: k}, ok
 }
 
-// readFixups reads fixups.txt: "fixup MODULE FUNC ARGS KIND...".
-func (c *Catalog) readFixups(s string) {
-	lines(s, func(n int, fs []string) {
-		if fs[0] != "fixup" || len(fs) < 5 {
-			c.problem("fixups.txt", n, "bad line")
-			return
+// readFixups sorts fixups.txt's facts ("fixup MODULE FUNC ARGS KIND...")
+// by module; they are applied when the module is decoded.
+func (r *release) readFixups(fs []fact) {
+	for _, f := range fs {
+		if !f.holds(r.num) {
+			continue
 		}
-		m := c.byName[fs[1]]
-		if m == nil {
-			c.problem("fixups.txt", n, "unknown module "+fs[1])
-			return
+		if f.fields[0] != "fixup" || len(f.fields) < 5 {
+			r.problem(f, "bad line")
+			continue
 		}
-		args, err := strconv.Atoi(fs[3])
-		if err != nil || args != len(fs)-4 {
-			c.problem("fixups.txt", n, "the argument count does not match the kinds")
-			return
+		i, ok := r.find(f.fields[1])
+		if !ok {
+			r.problem(f, "unknown module "+f.fields[1])
+			continue
 		}
-		kinds := make([]ArgKind, 0, args)
-		for _, k := range fs[4:] {
-			ak, ok := parseArgKind(k)
-			if !ok {
-				c.problem("fixups.txt", n, "unknown argument kind "+k)
-				return
+		r.fixupFacts[i] = append(r.fixupFacts[i], f)
+	}
+}
+
+// applyFixup sets the argument kinds of one fixup fact on the module's
+// function form, or says why it cannot.
+func applyFixup(m *Module, fs []string) string {
+	args, err := strconv.Atoi(fs[3])
+	if err != nil || args != len(fs)-4 {
+		return "the argument count does not match the kinds"
+	}
+	kinds := make([]ArgKind, 0, args)
+	for _, k := range fs[4:] {
+		ak, ok := parseArgKind(k)
+		if !ok {
+			return "unknown argument kind " + k
+		}
+		kinds = append(kinds, ak)
+	}
+	for _, f := range m.Funcs {
+		if f.Name != fs[2] {
+			continue
+		}
+		for i := range f.Forms {
+			if f.Forms[i].Args == args {
+				f.Forms[i].Kinds = kinds
+				return ""
 			}
-			kinds = append(kinds, ak)
 		}
-		for _, f := range m.Funcs {
-			if f.Name != fs[2] {
-				continue
-			}
-			for i := range f.Forms {
-				if f.Forms[i].Args == args {
-					f.Forms[i].Kinds = kinds
-					return
-				}
-			}
-		}
-		c.problem("fixups.txt", n, "module "+fs[1]+" exports no "+fs[2]+" with "+fs[3]+" arguments")
-	})
+	}
+	return "module " + fs[1] + " exports no " + fs[2] + " with " + fs[3] + " arguments"
 }
 
 // Kinds returns what the fixup of f's form taking nargs arguments requires

@@ -3,13 +3,16 @@ package catalog
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/kamgo/kamgo/lang/routetype"
 )
 
 // Impl is what kamgo implements of one module, as its registration
 // declares it. Names without Ext must be facts of the catalog; names with
-// Ext are additions (a newer Kamailio's, or kamgo's own) that Join adds.
+// Ext are a newer Kamailio release's ("Kamailio 5.7") or kamgo's own
+// ("kamgo"): facts of the catalogs of that release and later ones, and
+// additions that Join adds to older ones.
 type Impl struct {
 	Module string
 	Funcs  []ImplFunc
@@ -60,63 +63,54 @@ func (f ImplFunc) takes(n int) bool {
 }
 
 // Join returns a catalog in which what impls implement is marked Runs and
-// their Ext additions are present. The receiver is not modified. The
-// returned problems name every disagreement between an Impl and the facts:
-// a name the catalog does not know and that has no Ext, an argument count
-// Kamailio does not export, a module the catalog does not know.
+// their Ext additions are present. The receiver is not modified. An Ext
+// naming a Kamailio release this catalog's release has reached ("Kamailio
+// 5.7" in the 5.7 catalog and later ones) marks an ordinary fact of the
+// catalog; other Ext facts are additions. The returned problems name every
+// disagreement between an Impl and the facts: a name the catalog does not
+// know that is not an addition, an addition the catalog already has, an
+// argument count Kamailio does not export, a module the catalog does not
+// know.
 func (c *Catalog) Join(impls []Impl) (*Catalog, []string) {
-	j := *c
-	j.byName = make(map[string]*Module, len(c.byName))
-	for k, v := range c.byName {
-		j.byName[k] = v
+	j := &Catalog{
+		rel: c.rel, debian: c.debian,
+		joined:   make(map[int]*Module, len(c.joined)+len(impls)),
+		extFuncs: make(map[string][]*Func, len(c.extFuncs)),
+		extPVs:   make(map[string][]*PVClass, len(c.extPVs)),
+		extTrans: make(map[string]*TransClass, len(c.extTrans)),
+		corePVs:  append([]*PVClass(nil), c.CorePVs()...),
 	}
-	j.funcs = make(map[string][]*Func, len(c.funcs))
-	for k, v := range c.funcs {
-		j.funcs[k] = v
+	for k, v := range c.joined {
+		j.joined[k] = v
 	}
-	j.pvs = make(map[string]*PVClass, len(c.pvs))
-	for k, v := range c.pvs {
-		j.pvs[k] = v
+	for k, v := range c.extFuncs {
+		j.extFuncs[k] = v
 	}
-	j.trans = make(map[string]*TransClass, len(c.trans))
-	for k, v := range c.trans {
-		j.trans[k] = v
+	for k, v := range c.extPVs {
+		j.extPVs[k] = v
 	}
-	j.mods = append([]*Module(nil), c.mods...)
-	j.corePVs = append([]*PVClass(nil), c.corePVs...)
+	for k, v := range c.extTrans {
+		j.extTrans[k] = v
+	}
 	var problems []string
 	bad := func(mod, format string, args ...any) {
 		problems = append(problems, mod+": "+fmt.Sprintf(format, args...))
 	}
 	for _, im := range impls {
-		old := c.byName[im.Module]
-		if old == nil {
-			bad(im.Module, "not a module of the catalog")
+		i, ok := c.moduleNum(im.Module)
+		if !ok {
+			bad(im.Module, "not a module of Kamailio %s", c.Tag())
 			continue
 		}
-		m := old.clone()
+		m := j.module(i).clone()
 		m.Runs = true
-		for i, o := range j.mods {
-			if o == old {
-				j.mods[i] = m
-			}
-		}
-		j.byName[m.Name] = m
-		for _, f := range m.Funcs {
-			j.replaceFunc(f)
-		}
-		for _, p := range m.PVs {
-			if j.pvs[p.Name] != nil && j.pvs[p.Name].Module == m.Name {
-				j.pvs[p.Name] = p
-			}
-		}
-		for _, t := range m.Trans {
-			j.trans[t.Name] = t
-		}
+		j.dropExt(m.Name)
+		j.joined[i] = m
 		j.joinFuncs(m, im.Funcs, bad)
 		j.joinParams(m, im.Params, bad)
 		j.joinPVs(m, im.PVs, bad)
 		j.joinTrans(m, im.Trans, bad)
+		j.indexExt(m)
 		for _, e := range im.Events {
 			if owner, ok := j.EventOwner(e); !ok || owner != m.Name {
 				bad(m.Name, "event_route[%s] is not an event of the module", e)
@@ -124,7 +118,68 @@ func (c *Catalog) Join(impls []Impl) (*Catalog, []string) {
 		}
 	}
 	sort.Strings(problems)
-	return &j, problems
+	return j, problems
+}
+
+// ordinary reports whether a fact with this Ext belongs to the catalog's
+// release: no Ext, or a Kamailio release it has reached ("Kamailio 5.7").
+func (c *Catalog) ordinary(ext string) bool {
+	if ext == "" {
+		return true
+	}
+	name, ok := strings.CutPrefix(ext, "Kamailio ")
+	if !ok {
+		return false
+	}
+	r, ok := releaseIndex(name)
+	return ok && r <= c.rel.num
+}
+
+// dropExt forgets the additions indexed for a module about to be joined
+// again.
+func (c *Catalog) dropExt(mod string) {
+	for k, fs := range c.extFuncs {
+		var keep []*Func
+		for _, f := range fs {
+			if f.Module != mod {
+				keep = append(keep, f)
+			}
+		}
+		c.extFuncs[k] = keep
+	}
+	for k, ps := range c.extPVs {
+		var keep []*PVClass
+		for _, p := range ps {
+			if p.Module != mod {
+				keep = append(keep, p)
+			}
+		}
+		c.extPVs[k] = keep
+	}
+	for k, t := range c.extTrans {
+		if t.Module == mod {
+			delete(c.extTrans, k)
+		}
+	}
+}
+
+// indexExt makes a joined module's additions found by name.
+func (c *Catalog) indexExt(m *Module) {
+	for _, f := range m.Funcs {
+		if f.Ext != "" {
+			c.extFuncs[f.Name] = append(c.extFuncs[f.Name], f)
+		}
+	}
+	for _, p := range m.PVs {
+		if p.Ext != "" {
+			c.extPVs[p.Name] = append(c.extPVs[p.Name], p)
+		}
+	}
+	for _, t := range m.Trans {
+		if t.Ext != "" {
+			c.extTrans[t.Name] = t
+		}
+	}
 }
 
 // clone copies a module deeply enough that Join may mark it.
@@ -154,29 +209,25 @@ func (m *Module) clone() *Module {
 	return &n
 }
 
-// replaceFunc points the function index at f instead of the original of
-// the same module.
-func (c *Catalog) replaceFunc(f *Func) {
-	list := append([]*Func(nil), c.funcs[f.Name]...)
-	for i, o := range list {
-		if o.Module == f.Module {
-			list[i] = f
-		}
+// missing words the problem of an implemented fact the catalog lacks.
+func (c *Catalog) missing(what, name, ext string) string {
+	if ext == "" {
+		return fmt.Sprintf("%s %s is not exported by Kamailio %s", what, name, c.Tag())
 	}
-	c.funcs[f.Name] = list
+	return fmt.Sprintf("%s %s is marked %q but Kamailio %s does not export it", what, name, ext, c.Tag())
+}
+
+// present words the problem of an addition the catalog already has.
+func (c *Catalog) present(what, name, ext string) string {
+	return fmt.Sprintf("%s %s is marked %q but Kamailio %s exports it", what, name, ext, c.Tag())
 }
 
 func (c *Catalog) joinFuncs(m *Module, fs []ImplFunc, bad func(string, string, ...any)) {
 	for _, im := range fs {
-		var f *Func
-		for _, e := range m.Funcs {
-			if e.Name == im.Name {
-				f = e
-			}
-		}
+		f := m.fn(im.Name)
 		if f == nil {
-			if im.Ext == "" {
-				bad(m.Name, "function %s is not exported by Kamailio 5.6", im.Name)
+			if c.ordinary(im.Ext) {
+				bad(m.Name, "%s", c.missing("function", im.Name, im.Ext))
 				continue
 			}
 			if im.Routes == 0 {
@@ -191,8 +242,10 @@ func (c *Catalog) joinFuncs(m *Module, fs []ImplFunc, bad func(string, string, .
 				f.Forms = append(f.Forms, Form{Args: n, Routes: im.Routes, Runs: true})
 			}
 			m.Funcs = append(m.Funcs, f)
-			c.funcs[f.Name] = append(append([]*Func(nil), c.funcs[f.Name]...), f)
 			continue
+		}
+		if !c.ordinary(im.Ext) && f.Ext == "" {
+			bad(m.Name, "%s", c.present("function", im.Name, im.Ext))
 		}
 		for i := range f.Forms {
 			if im.takes(f.Forms[i].Args) {
@@ -211,15 +264,15 @@ func (c *Catalog) joinParams(m *Module, ps []ImplParam, bad func(string, string,
 	for _, im := range ps {
 		p := m.Param(im.Name)
 		if p == nil {
-			if im.Ext == "" {
-				bad(m.Name, "parameter %s is not exported by Kamailio 5.6", im.Name)
+			if c.ordinary(im.Ext) {
+				bad(m.Name, "%s", c.missing("parameter", im.Name, im.Ext))
 				continue
 			}
 			m.Params = append(m.Params, &Param{Name: im.Name, Type: im.Type, Runs: true, Ext: im.Ext})
 			continue
 		}
-		if im.Ext != "" {
-			bad(m.Name, "parameter %s is marked %q but Kamailio 5.6 exports it", im.Name, im.Ext)
+		if !c.ordinary(im.Ext) && p.Ext == "" {
+			bad(m.Name, "%s", c.present("parameter", im.Name, im.Ext))
 		}
 		if p.Type&im.Type != p.Type {
 			bad(m.Name, "parameter %s takes %s in Kamailio but %s in kamgo", im.Name, p.Type, im.Type)
@@ -230,56 +283,46 @@ func (c *Catalog) joinParams(m *Module, ps []ImplParam, bad func(string, string,
 
 func (c *Catalog) joinPVs(m *Module, ps []ImplPV, bad func(string, string, ...any)) {
 	for _, im := range ps {
-		var p *PVClass
-		for _, e := range m.PVs {
-			if e.Name == im.Name {
-				p = e
+		if p := m.pvClass(im.Name); p != nil {
+			if !c.ordinary(im.Ext) && p.Ext == "" {
+				bad(m.Name, "%s", c.present("pseudo-variable", "$"+im.Name, im.Ext))
 			}
-		}
-		if p == nil {
-			// Modules may implement classes Kamailio's core registers.
-			for i, e := range c.corePVs {
-				if e.Name == im.Name {
-					q := *e
-					q.Runs = true
-					c.corePVs[i] = &q
-					p = &q
-				}
-			}
-			if p != nil {
-				continue
-			}
-			if im.Ext == "" {
-				bad(m.Name, "pseudo-variable $%s is not exported by Kamailio 5.6", im.Name)
-				continue
-			}
-			p = &PVClass{Name: im.Name, Module: m.Name, Writable: im.Writable, Names: im.Names, Runs: true, Ext: im.Ext}
-			m.PVs = append(m.PVs, p)
-			if c.pvs[p.Name] == nil {
-				c.pvs[p.Name] = p
-			}
+			p.Runs = true
 			continue
 		}
-		p.Runs = true
+		// Modules may implement classes Kamailio's core registers.
+		core := false
+		for i, e := range c.corePVs {
+			if e.Name == im.Name {
+				q := *e
+				q.Runs = true
+				c.corePVs[i] = &q
+				core = true
+			}
+		}
+		if core {
+			continue
+		}
+		if c.ordinary(im.Ext) {
+			bad(m.Name, "%s", c.missing("pseudo-variable", "$"+im.Name, im.Ext))
+			continue
+		}
+		m.PVs = append(m.PVs, &PVClass{Name: im.Name, Module: m.Name, Writable: im.Writable, Names: im.Names, Runs: true, Ext: im.Ext})
 	}
 }
 
 func (c *Catalog) joinTrans(m *Module, ts []ImplTrans, bad func(string, string, ...any)) {
 	for _, im := range ts {
-		var t *TransClass
-		for _, e := range m.Trans {
-			if e.Name == im.Name {
-				t = e
-			}
-		}
-		if t == nil {
-			if im.Ext == "" {
-				bad(m.Name, "transformation class %s is not exported by Kamailio 5.6", im.Name)
-				continue
-			}
+		t := m.trans(im.Name)
+		switch {
+		case t == nil && c.ordinary(im.Ext):
+			bad(m.Name, "%s", c.missing("transformation class", im.Name, im.Ext))
+			continue
+		case t == nil:
 			t = &TransClass{Name: im.Name, Module: m.Name, Ops: im.Ops, Ext: im.Ext}
 			m.Trans = append(m.Trans, t)
-			c.trans[t.Name] = t
+		case !c.ordinary(im.Ext) && t.Ext == "":
+			bad(m.Name, "%s", c.present("transformation class", im.Name, im.Ext))
 		}
 		t.Runs = true
 		if im.Ops == nil {
