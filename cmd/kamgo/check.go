@@ -7,16 +7,17 @@ import (
 	"runtime/debug"
 
 	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/lang/catalog"
 	"github.com/kamgo/kamgo/lang/check"
 	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/lang/parser"
 	"github.com/kamgo/kamgo/lang/preproc"
-	"github.com/kamgo/kamgo/runtime/module"
 )
 
-// analyze is everything `kamgo check` runs on one file.
-func analyze(file string, defs []string) (*ast.Config, diag.List, diag.Sources) {
-	return check.Analyze(file, preproc.Options{Defines: defs}, module.Catalog())
+// analyze is everything `kamgo check` runs on one file, against the
+// facts of cat.
+func analyze(file string, defs []string, cat *catalog.Catalog) (*ast.Config, diag.List, diag.Sources) {
+	return check.Analyze(file, preproc.Options{Defines: defs}, cat)
 }
 
 // shortLived tunes the garbage collector for a command that reads its input,
@@ -32,24 +33,28 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	// Building the grammar and the catalog does not depend on the input:
 	// do it on the other core while the files are read and preprocessed.
 	go parser.Prepare()
-	go module.Catalog()
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var defs defines
 	fs.Var(&defs, "A", "define NAME or NAME=VALUE, as Kamailio's -A (repeatable)")
 	format := fs.String("format", "text", "output format: text or json")
+	release := releaseFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
+	cat, ok := catalogFor(*release, stderr)
+	if !ok {
+		return exitUsage
+	}
 	if fs.NArg() == 0 || (*format != "text" && *format != "json") {
-		fmt.Fprintln(stderr, "usage: kamgo check [-A NAME[=VAL]]... [--format text|json] FILE...")
+		fmt.Fprintln(stderr, "usage: kamgo check [-A NAME[=VAL]]... [--kamailio VER] [--format text|json] FILE...")
 		return exitUsage
 	}
 	var all diag.List
 	sources := diag.Sources{}
 	ioErr := false
 	for _, file := range fs.Args() {
-		_, diags, src := analyze(file, defs)
+		_, diags, src := analyze(file, defs, cat)
 		for k, v := range src {
 			sources[k] = v
 		}
@@ -62,7 +67,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	var err error
 	if *format == "json" {
-		err = diag.WriteJSON(stdout, all)
+		err = diag.WriteJSONFor(stdout, all, cat.Release())
 	} else {
 		err = diag.WriteText(stdout, all, sources)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/kamgo/kamgo/internal/kamc"
 	"github.com/kamgo/kamgo/lang/catalog"
 	"github.com/kamgo/kamgo/lang/diag"
+	"github.com/kamgo/kamgo/runtime/module"
 )
 
 // corpusDeviations are real configs where kamgo's first error differs from
@@ -68,7 +69,7 @@ func TestCorpus(t *testing.T) {
 		if err := os.Chdir(filepath.Dir(file)); err != nil {
 			t.Fatal(err)
 		}
-		_, diags, _ := analyze(filepath.Base(file), nil)
+		_, diags, _ := analyze(filepath.Base(file), nil, module.Catalog())
 		_ = os.Chdir(wd)
 		// Kamailio stops at its first error, so only kamgo's first error
 		// is compared: a syntax error there must be one Kamailio reports.

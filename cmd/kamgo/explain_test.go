@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/lang/catalog"
 	"github.com/kamgo/kamgo/lang/check"
 	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/lang/preproc"
@@ -213,8 +214,21 @@ func exampleCheck(id, text string) (*ast.Config, diag.List) {
 		}
 		return nil, fs.ErrNotExist
 	}
-	cfg, diags, _ := check.AnalyzeSource("kamailio.cfg", []byte(text), opts, module.Catalog())
+	cfg, diags, _ := check.AnalyzeSource("kamailio.cfg", []byte(text), opts, exampleCatalog(text))
 	return cfg, diags
+}
+
+// exampleCatalog is the catalog an example is checked against: the
+// release its first line names ("# kamgo check --kamailio 5.6"), or the
+// one the differential tests use.
+func exampleCatalog(text string) *catalog.Catalog {
+	first, _, _ := strings.Cut(text, "\n")
+	if rel, ok := strings.CutPrefix(first, "# kamgo check --kamailio "); ok {
+		if cat, err := module.CatalogFor(strings.TrimSpace(rel)); err == nil {
+			return cat
+		}
+	}
+	return module.Catalog()
 }
 
 // TestRuntimeCodeExamples loads the examples of the runtime packages' codes

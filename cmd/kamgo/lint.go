@@ -9,10 +9,9 @@ import (
 	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/lang/lint"
 	"github.com/kamgo/kamgo/lang/parser"
-	"github.com/kamgo/kamgo/runtime/module"
 )
 
-const lintUsage = "usage: kamgo lint [-A NAME[=VAL]]... [--checks all,-KL9001] [--format text|json|sarif] [--werror] FILE...\n" +
+const lintUsage = "usage: kamgo lint [-A NAME[=VAL]]... [--kamailio VER] [--checks all,-KL9001] [--format text|json|sarif] [--werror] FILE...\n" +
 	"       kamgo lint --explain ID\n" +
 	"       kamgo lint --list"
 
@@ -21,7 +20,6 @@ const lintUsage = "usage: kamgo lint [-A NAME[=VAL]]... [--checks all,-KL9001] [
 func cmdLint(args []string, stdout, stderr io.Writer) int {
 	shortLived()
 	go parser.Prepare()
-	go module.Catalog()
 	fs := flag.NewFlagSet("lint", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var defs defines
@@ -31,8 +29,7 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 	werror := fs.Bool("werror", false, "exit 1 when there are warnings too")
 	explain := fs.String("explain", "", "explain a rule (KL...) or a check code (KC...)")
 	list := fs.Bool("list", false, "list the rules")
-	// --kamailio VER (the release to lint for) belongs here, passed on in
-	// lint.Options, once the catalog holds more than one release.
+	release := releaseFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -48,6 +45,10 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 	}
 	if fs.NArg() == 0 || (*format != "text" && *format != "json" && *format != "sarif") {
 		fmt.Fprintln(stderr, lintUsage)
+		return exitUsage
+	}
+	cat, ok := catalogFor(*release, stderr)
+	if !ok {
 		return exitUsage
 	}
 	extra := lint.ParseChecks(*checks)
@@ -75,7 +76,7 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 			}
 			conf, confs[path] = c, c
 		}
-		res := lint.File(file, lint.Options{Catalog: module.Catalog(), Config: conf, Defines: defs})
+		res := lint.File(file, lint.Options{Catalog: cat, Config: conf, Defines: defs})
 		for k, v := range res.Sources {
 			sources[k] = v
 		}
@@ -92,7 +93,7 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 	var err error
 	switch *format {
 	case "json":
-		err = lint.WriteJSON(stdout, all)
+		err = lint.WriteJSON(stdout, all, cat.Release())
 	case "sarif":
 		err = lint.WriteSARIF(stdout, all, lint.Rules(), Version)
 	default:

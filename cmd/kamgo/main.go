@@ -1,9 +1,9 @@
 // Command kamgo parses, checks and runs Kamailio configuration files.
 //
-//	kamgo check [-A NAME[=VAL]]... [--format text|json] FILE...
+//	kamgo check [-A NAME[=VAL]]... [--kamailio VER] [--format text|json] FILE...
 //	kamgo parse --ast FILE
-//	kamgo run [-A NAME[=VAL]]... [--watch] [--allow-missing MOD,...] [--log-format text|json] [--metrics ADDR] FILE
-//	kamgo modules [NAME]
+//	kamgo run [-A NAME[=VAL]]... [--kamailio VER] [--watch] [--allow-missing MOD,...] [--log-format text|json] [--metrics ADDR] FILE
+//	kamgo modules [--kamailio VER] [NAME]
 //	kamgo explain [CODE]
 //	kamgo version
 //
@@ -63,11 +63,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
-  kamgo check [-A NAME[=VAL]]... [--format text|json] FILE...
-  kamgo lint [-A NAME[=VAL]]... [--checks LIST] [--format text|json|sarif] [--werror] FILE...
+  kamgo check [-A NAME[=VAL]]... [--kamailio VER] [--format text|json] FILE...
+  kamgo lint [-A NAME[=VAL]]... [--kamailio VER] [--checks LIST] [--format text|json|sarif] [--werror] FILE...
   kamgo parse --ast [-A NAME[=VAL]]... FILE
-  kamgo run [-A NAME[=VAL]]... [--watch] [--allow-missing MOD,...] [--log-format text|json] [--metrics ADDR] FILE
-  kamgo modules [NAME]
+  kamgo run [-A NAME[=VAL]]... [--kamailio VER] [--watch] [--allow-missing MOD,...] [--log-format text|json] [--metrics ADDR] FILE
+  kamgo modules [--kamailio VER] [NAME]
   kamgo explain [CODE]
   kamgo version
 `)

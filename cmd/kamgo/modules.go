@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"sort"
@@ -8,7 +9,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/kamgo/kamgo/lang/catalog"
-	"github.com/kamgo/kamgo/runtime/module"
 
 	_ "github.com/kamgo/kamgo/modules/all" // every module kamgo runs
 )
@@ -18,7 +18,17 @@ import (
 // transformations and event routes, each marked with whether kamgo runs
 // it.
 func cmdModules(args []string, stdout, stderr io.Writer) int {
-	cat := module.Catalog()
+	fs := flag.NewFlagSet("modules", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	release := releaseFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	args = fs.Args()
+	cat, ok := catalogFor(*release, stderr)
+	if !ok {
+		return exitUsage
+	}
 	if len(args) == 0 {
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "MODULE\tRUNS\tFUNCS\tPARAMS\tPACKAGE")
@@ -29,7 +39,7 @@ func cmdModules(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	if len(args) != 1 {
-		fmt.Fprintln(stderr, "usage: kamgo modules [NAME]")
+		fmt.Fprintln(stderr, "usage: kamgo modules [--kamailio VER] [NAME]")
 		return exitUsage
 	}
 	m := cat.Module(args[0])
@@ -37,7 +47,7 @@ func cmdModules(args []string, stdout, stderr io.Writer) int {
 		m = cat.ModuleByFile(strings.TrimSuffix(args[0], ".so"))
 	}
 	if m == nil {
-		fmt.Fprintf(stderr, "kamgo: no module %q in Kamailio 5.6.3\n", args[0])
+		fmt.Fprintf(stderr, "kamgo: no module %q in Kamailio %s\n", args[0], cat.Tag())
 		return exitFound
 	}
 	status := "checked only (kamgo cannot run it yet)"
@@ -47,7 +57,11 @@ func cmdModules(args []string, stdout, stderr io.Writer) int {
 	case "partly":
 		status = "checked; kamgo runs what is marked yes below"
 	}
-	fmt.Fprintf(stdout, "module %s (%s.so, Debian package %s): %s\n", m.Name, m.File, m.Package, status)
+	pkg := "Debian package " + m.Package
+	if m.Package == "" {
+		pkg = "not packaged by Debian 12"
+	}
+	fmt.Fprintf(stdout, "module %s (%s.so, %s; Kamailio %s): %s\n", m.Name, m.File, pkg, cat.Tag(), status)
 	if len(m.Deps) > 0 {
 		fmt.Fprintf(stdout, "needs: %s\n", strings.Join(m.Deps, ", "))
 	}

@@ -15,16 +15,21 @@ func TestModulesCommand(t *testing.T) {
 		want []string // regexps, each must match a line
 		code int
 	}{
-		{[]string{"evapi"}, []string{
-			`^module evapi \(evapi\.so, Debian package kamailio-extra-modules\): checked and run by kamgo$`,
+		{[]string{"--kamailio", "5.6", "evapi"}, []string{
+			`^module evapi \(evapi\.so, Debian package kamailio-extra-modules; Kamailio 5\.6\.3\): checked and run by kamgo$`,
 			`^  evapi_async_relay/1 +REQUEST +yes$`,
 			`^  wait_idle +int +yes \(Kamailio 5\.7\)$`,
 			`^  client_queue +int +yes \(kamgo\)$`,
 			`^  workers +int +yes$`,
 			`^  \$evapi\(conidx\|msg\|srcaddr\|srcport\) \(writable\) +yes$`,
 		}, exitOK},
+		{[]string{"--kamailio", "6.1", "evapi"}, []string{
+			`^  wait_idle +int +yes$`,
+			`^  send_task_timeout +int +yes \(Kamailio development branch \(after 6\.1\)\)$`,
+		}, exitOK},
+		{[]string{"--kamailio", "4.4", "evapi"}, nil, exitUsage},
 		{[]string{"tm"}, []string{
-			`^module tm \(tm\.so, Debian package kamailio\): checked only`,
+			`^module tm \(tm\.so, Debian package kamailio; Kamailio 6\.1\.\d+\): checked only`,
 			`^  t_relay/0 +[A-Z_|]+ +no$`,
 			`^  fr_timer +int +no$`,
 		}, exitOK},

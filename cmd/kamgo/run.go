@@ -25,11 +25,16 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	allow := fs.String("allow-missing", "", "comma-separated modules kamgo does not implement whose calls become logged no-ops")
 	logFormat := fs.String("log-format", "text", "log line format: text (Kamailio's) or json")
 	metrics := fs.String("metrics", "", "serve module counters at http://ADDR/metrics (e.g. 127.0.0.1:9090)")
+	release := releaseFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
+	cat, ok := catalogFor(*release, stderr)
+	if !ok {
+		return exitUsage
+	}
 	if fs.NArg() != 1 || (*logFormat != "text" && *logFormat != "json") {
-		fmt.Fprintln(stderr, "usage: kamgo run [-A NAME[=VAL]]... [--watch] [--allow-missing MOD,...] [--log-format text|json] [--metrics ADDR] FILE")
+		fmt.Fprintln(stderr, "usage: kamgo run [-A NAME[=VAL]]... [--kamailio VER] [--watch] [--allow-missing MOD,...] [--log-format text|json] [--metrics ADDR] FILE")
 		return exitUsage
 	}
 	lf := klog.Text
@@ -49,7 +54,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 
 	sup, err := supervise.Start(supervise.Options{
 		File:         fs.Arg(0),
-		Analyze:      func(file string) (*ast.Config, diag.List, diag.Sources) { return analyze(file, defs) },
+		Analyze:      func(file string) (*ast.Config, diag.List, diag.Sources) { return analyze(file, defs, cat) },
+		Catalog:      cat,
 		AllowMissing: allowMissing,
 		Log:          klog.New(stderr, lf),
 		Diag:         stderr,

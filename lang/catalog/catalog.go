@@ -23,6 +23,7 @@ package catalog
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -52,6 +53,15 @@ func (c *Catalog) Release() string { return c.rel.name }
 
 // Tag returns the Kamailio tag the release's facts were read at ("5.6.3").
 func (c *Catalog) Tag() string { return c.rel.tag }
+
+// Version returns the release's tag as numbers: "6.1.4" is {6, 1, 4}.
+func (c *Catalog) Version() [3]int {
+	var v [3]int
+	for i, f := range strings.SplitN(c.rel.tag, ".", 3) {
+		v[i], _ = strconv.Atoi(f)
+	}
+	return v
+}
 
 // in reports whether module number i belongs to the catalog.
 func (c *Catalog) in(i int) bool { return !c.debian || c.rel.packed.Package(i) != "" }

@@ -14,16 +14,32 @@ import (
 // Kamailio's alone; kamgo's commands pass module.Catalog(), the facts
 // joined with what kamgo implements).
 func Analyze(path string, opts preproc.Options, cat *catalog.Catalog) (*ast.Config, diag.List, diag.Sources) {
-	cfg, diags, src := parser.ParseFile(path, opts)
+	cfg, diags, src := parser.ParseFile(path, follow(opts, cat))
 	return finish(cfg, diags, src, cat)
 }
 
 // AnalyzeSource is Analyze on in-memory contents of a file named name.
 func AnalyzeSource(name string, text []byte, opts preproc.Options, cat *catalog.Catalog) (*ast.Config, diag.List, diag.Sources) {
-	res := preproc.Process(name, text, opts)
+	res := preproc.Process(name, text, follow(opts, cat))
 	cfg, l := parser.Parse(res)
 	diags := append(append(diag.List{}, res.Diags...), l...)
 	return finish(cfg, diags, res.Sources, cat)
+}
+
+// follow makes the preprocessor follow the catalog's release: its
+// version for the predefined names and its directives.
+func follow(opts preproc.Options, cat *catalog.Catalog) preproc.Options {
+	if cat == nil {
+		return opts
+	}
+	// An explicit Version keeps the preprocessor's own rule for it.
+	if opts.Version == ([3]int{}) {
+		opts.Version = cat.Version()
+		if opts.Directive == nil {
+			opts.Directive = cat.Directive
+		}
+	}
+	return opts
 }
 
 // finish adds the semantic diagnostics. After a syntax error the tree is

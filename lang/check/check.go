@@ -10,6 +10,7 @@
 package check
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -63,9 +64,7 @@ func Check(cfg *ast.Config, opts Options) diag.List {
 			case *ast.Route:
 				c.reservedRouteName(n)
 			case *ast.LoadModule:
-				if n.Paren {
-					c.errorf(CodeNewerSyntax, n.Rng, "loadmodule(...) needs Kamailio 5.7 or newer; write loadmodule %q", n.Path)
-				}
+				c.loadModuleCall(n)
 			}
 		}
 	} else {
@@ -164,10 +163,16 @@ func (c *checker) run(cfg *ast.Config) {
 	}
 }
 
-func (c *checker) loadModule(i int, n *ast.LoadModule) {
-	if n.Paren {
-		c.errorf(CodeNewerSyntax, n.Rng, "loadmodule(...) needs Kamailio 5.7 or newer; write loadmodule %q", n.Path)
+// loadModuleCall refuses loadmodule("path") where the release checked
+// for has only loadmodule "path".
+func (c *checker) loadModuleCall(n *ast.LoadModule) {
+	if n.Paren && !c.cat.Syntax("loadmodule-call") {
+		c.errorf(CodeNewerSyntax, n.Rng, "loadmodule(...) needs Kamailio 5.7 or newer (the config is checked for Kamailio %s); write loadmodule %q", c.cat.Release(), n.Path)
 	}
+}
+
+func (c *checker) loadModule(i int, n *ast.LoadModule) {
+	c.loadModuleCall(n)
 	if n.X && strings.Contains(n.Path, "$") {
 		return // loadmodulex with a run-time path: nothing to resolve here
 	}
@@ -258,14 +263,21 @@ func (c *checker) modparam(n *ast.ModParam) {
 	}
 }
 
-// extParam warns about a parameter kamgo runs that Kamailio 5.6 refuses:
-// one of a newer release, or kamgo's own.
+// extParam reports a parameter kamgo runs that the release checked for
+// does not have: one of a newer release is an error (that Kamailio refuses
+// the config), kamgo's own or one of no release a warning.
 func (c *checker) extParam(m *catalog.Module, p *catalog.Param, n *ast.ModParam) {
+	rel := c.cat.Release()
+	if since, ok := strings.CutPrefix(p.Ext, "Kamailio "); ok && slices.Contains(catalog.Releases(), since) {
+		d := c.errorf(CodeNewerParam, n.ParamRange, "parameter %q of module %q needs Kamailio %s or newer; the config is checked for Kamailio %s", p.Name, m.Name, since, rel)
+		d.Detail = "check for the release you run: kamgo check --kamailio " + since
+		return
+	}
 	if p.Ext == "kamgo" {
 		c.warnf(CodeExtParam, n.ParamRange, "parameter %q of module %q is kamgo's own: Kamailio refuses it", p.Name, m.Name)
 		return
 	}
-	c.warnf(CodeExtParam, n.ParamRange, "parameter %q of module %q is new in %s: Kamailio 5.6 refuses it", p.Name, m.Name, p.Ext)
+	c.warnf(CodeExtParam, n.ParamRange, "parameter %q of module %q is in no Kamailio release up to %s (%s): Kamailio refuses it", p.Name, m.Name, rel, p.Ext)
 }
 
 func (c *checker) sortedLoaded() []*loadedMod {

@@ -16,6 +16,7 @@ const (
 	CodeModparamRegex    = "KC1008"
 	CodeModuleDeps       = "KC1009"
 	CodeExtParam         = "KC1010"
+	CodeNewerParam       = "KC1011"
 
 	CodeUnknownFunc    = "KC2001"
 	CodeMissingModule  = "KC2002"
@@ -163,16 +164,32 @@ loadmodule "tmx.so"`,
 	},
 	{
 		ID:    CodeExtParam,
-		Title: "module parameter newer than Kamailio 5.6, or kamgo's own",
-		Explain: `kamgo runs this parameter, but Kamailio 5.6 does not have it: it comes
-from a newer Kamailio release, or is kamgo's own (evapi's max_frame_size,
-for instance). Kamailio 5.6 refuses a config that sets it. This is a
-warning: kamgo check and kamgo run accept the config; keep such parameters
-out of configs that Kamailio 5.6 must also load, or behind an #!ifdef.`,
+		Title: "module parameter of kamgo's own, or of no Kamailio release",
+		Explain: `kamgo runs this parameter, but no Kamailio release has it: it is
+kamgo's own (evapi's max_frame_size, client_queue, slow_client), or it only
+exists in Kamailio's development branch. Kamailio refuses a config that
+sets it. This is a warning: kamgo check and kamgo run accept the config;
+keep such parameters out of configs that Kamailio must also load, or behind
+an #!ifdef.`,
 		Example: `loadmodule "evapi.so"
-modparam("evapi", "wait_idle", 500000)`,
+modparam("evapi", "client_queue", 65536)`,
 		Fix: `loadmodule "evapi.so"
 modparam("evapi", "workers", 2)`,
+	},
+	{
+		ID:    CodeNewerParam,
+		Title: "module parameter of a newer Kamailio release",
+		Explain: `The parameter exists in the module from a later Kamailio release than the
+one the config is checked for (--kamailio, KAMGO_KAMAILIO, or the newest
+release kamgo knows). That Kamailio refuses to start with it: its module
+has no such parameter. Check for the release you run, or drop the
+parameter.`,
+		Example: `# kamgo check --kamailio 5.6
+loadmodule "evapi.so"
+modparam("evapi", "wait_idle", 500000)`,
+		Fix: `# kamgo check --kamailio 5.7
+loadmodule "evapi.so"
+modparam("evapi", "wait_idle", 500000)`,
 	},
 	{
 		ID:    CodeUnknownFunc,

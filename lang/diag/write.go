@@ -90,17 +90,22 @@ type jsonDiag struct {
 	Detail   string `json:"detail"`
 	Context  string `json:"context,omitempty"`
 	Define   string `json:"define,omitempty"`
+	Kamailio string `json:"kamailio,omitempty"`
 }
 
 // WriteJSON prints diagnostics as one JSON array.
-func WriteJSON(w io.Writer, l List) error {
+func WriteJSON(w io.Writer, l List) error { return WriteJSONFor(w, l, "") }
+
+// WriteJSONFor is WriteJSON naming, in each entry, the Kamailio release the
+// findings are for ("kamailio": "6.1").
+func WriteJSONFor(w io.Writer, l List, release string) error {
 	out := make([]jsonDiag, 0, len(l))
 	for _, d := range l {
 		out = append(out, jsonDiag{
 			File: d.Subject.File, Line: d.Subject.Start.Line, Col: d.Subject.Start.Col,
 			EndLine: d.Subject.End.Line, EndCol: d.Subject.End.Col,
 			Severity: d.Severity.String(), Code: d.Code, Summary: d.Summary, Detail: d.Detail,
-			Context: d.Context, Define: d.Subject.Via,
+			Context: d.Context, Define: d.Subject.Via, Kamailio: release,
 		})
 	}
 	enc := json.NewEncoder(w)

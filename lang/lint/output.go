@@ -24,17 +24,19 @@ type jsonFinding struct {
 	Detail   string `json:"detail"`
 	Context  string `json:"context,omitempty"`
 	Define   string `json:"define,omitempty"`
+	Kamailio string `json:"kamailio,omitempty"`
 }
 
-// WriteJSON prints findings as one JSON array.
-func WriteJSON(w io.Writer, l diag.List) error {
+// WriteJSON prints findings as one JSON array; release, when not empty,
+// names in each entry the Kamailio release they are for.
+func WriteJSON(w io.Writer, l diag.List, release string) error {
 	out := make([]jsonFinding, 0, len(l))
 	for _, d := range l {
 		f := jsonFinding{
 			File: d.Subject.File, Line: d.Subject.Start.Line, Col: d.Subject.Start.Col,
 			EndLine: d.Subject.End.Line, EndCol: d.Subject.End.Col,
 			Severity: d.Severity.String(), Code: d.Code, Summary: d.Summary, Detail: d.Detail,
-			Context: d.Context, Define: d.Subject.Via,
+			Context: d.Context, Define: d.Subject.Via, Kamailio: release,
 		}
 		if r := RuleOf(d); r != nil {
 			f.Rule = r.Name

@@ -71,9 +71,13 @@ func (p *pp) directive(f *frame) bool {
 	word := dirWord(s, kw)
 	after := kw + len(word)
 	if blankDirectives[word] && after < len(s) && isBlank(s[after]) {
-		if newerDirectives[word] && !p.newer() {
-			p.warnAt("KC0128", diag.Range{File: f.file, Start: start, End: diag.Pos{Line: start.Line, Col: start.Col + 2 + len(word), Offset: start.Offset + 2 + len(word)}},
-				"#!%s needs Kamailio 5.7 or newer: Kamailio %s reads this line as a comment", word, versionString(p.version())).Detail =
+		if newerDirectives[word] && !p.hasDirective(word) {
+			r := diag.Range{File: f.file, Start: start, End: diag.Pos{Line: start.Line, Col: start.Col + 2 + len(word), Offset: start.Offset + 2 + len(word)}}
+			msg := "#!%s needs Kamailio 5.7 or newer: Kamailio %s reads this line as a comment"
+			if p.opts.Directive != nil {
+				msg = "#!%s is not a directive of Kamailio %s: it reads this line as a comment"
+			}
+			p.warnAt("KC0128", r, msg, word, versionString(p.version())).Detail =
 				"the line is ignored; kamgo follows Kamailio " + versionString(p.version())
 			return false
 		}
@@ -488,6 +492,15 @@ func (p *pp) defenvDir(f *frame, start diag.Pos, end int, d string) {
 
 // newer reports whether the version followed knows the directives added
 // after 5.6.
+// hasDirective reports whether the Kamailio followed has #!word, one of
+// newerDirectives.
+func (p *pp) hasDirective(word string) bool {
+	if p.opts.Directive != nil {
+		return p.opts.Directive(word)
+	}
+	return p.newer()
+}
+
 func (p *pp) newer() bool {
 	v := p.version()
 	return v[0] > 5 || v[0] == 5 && v[1] >= 7

@@ -99,7 +99,7 @@ func newPP(opts Options) *pp {
 		p.opts.ReadFile = os.ReadFile
 	}
 	name := "KAMAILIO"
-	for _, v := range Version {
+	for _, v := range p.version() {
 		name += fmt.Sprintf("_%d", v)
 		p.setDefine(name, "", diag.Range{})
 	}

@@ -17,7 +17,8 @@ import (
 )
 
 // Version is the Kamailio version whose predefined names (KAMAILIO_5,
-// KAMAILIO_5_6, KAMAILIO_5_6_3) are set before the main file is read.
+// KAMAILIO_5_6, KAMAILIO_5_6_3) are set before the main file is read,
+// unless Options.Version names another.
 var Version = [3]int{5, 6, 3}
 
 // DefaultMaxFileSize is the largest input read when Options.MaxFileSize is 0.
@@ -49,6 +50,10 @@ type Options struct {
 	// Version is the Kamailio version to follow for directives that
 	// appeared after 5.6 (#!ifexp, #!defexp, #!undef); zero means Version.
 	Version [3]int
+	// Directive, when set, says whether the Kamailio release followed has
+	// the directive #!name (the catalog knows each release's); it decides
+	// instead of Version.
+	Directive func(name string) bool
 }
 
 // Result is what a run produces. It is always complete enough to use:

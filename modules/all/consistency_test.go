@@ -127,11 +127,16 @@ var paramOverrides = map[string]string{
 }
 
 // TestEveryFormLoads writes, for every function form and every parameter
-// of every module kamgo ships, a configuration that uses it, and checks
-// that `kamgo check` and `kamgo run`'s loader both accept it: nothing that
-// `kamgo modules` marks as run is refused.
+// of every module kamgo ships that `kamgo modules` marks as run for the
+// newest release, a configuration that uses it, and checks that `kamgo
+// check` and `kamgo run`'s loader both accept it: nothing marked as run is
+// refused.
 func TestEveryFormLoads(t *testing.T) {
-	cat := module.Catalog()
+	rels := catalog.Releases()
+	cat, err := module.CatalogFor(rels[len(rels)-1])
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, name := range module.Registered() {
 		m := cat.Module(name)
 		var b strings.Builder
@@ -167,6 +172,9 @@ func TestEveryFormLoads(t *testing.T) {
 				continue
 			}
 			for _, fo := range f.Forms {
+				if !fo.Runs {
+					continue // a form of a newer release kamgo does not run: kamgo modules says so
+				}
 				n := fo.Args
 				if n < 0 {
 					n = 1
@@ -210,7 +218,7 @@ func TestEveryFormLoads(t *testing.T) {
 			t.Errorf("%s: check:\n%v\n%s", name, diags.Error(), text)
 			continue
 		}
-		_, ld := server.Load(cfg, server.Options{AllowMissing: otherModules(name)})
+		_, ld := server.Load(cfg, server.Options{AllowMissing: otherModules(name), Catalog: cat})
 		if ld.HasErrors() {
 			t.Errorf("%s: load:\n%v\n%s", name, ld.Error(), text)
 		}

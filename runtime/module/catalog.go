@@ -32,17 +32,67 @@ func Impl(name string, ex Exports) catalog.Impl {
 
 // Catalog returns Kamailio's facts joined with every module of Default:
 // the one answer to "what does module M export, in which release, and does
-// kamgo run it" that check, run, `kamgo modules` and lint ask.
+// kamgo run it" that check, run, `kamgo modules` and lint ask. It is the
+// reference the differential tests were recorded against: Kamailio 5.6.3
+// as Debian 12 ships it (catalog.Load); CatalogFor joins another release.
 func Catalog() *catalog.Catalog { return Default.Catalog() }
+
+// CatalogFor returns Default.CatalogFor(release).
+func CatalogFor(release string) (*catalog.Catalog, error) { return Default.CatalogFor(release) }
 
 // CatalogProblems returns Default.CatalogProblems().
 func CatalogProblems() []string { return Default.CatalogProblems() }
 
-// Catalog returns Kamailio's facts joined with the registry's modules. It
-// is rebuilt when modules were registered since the last call.
+// Catalog returns Kamailio's facts (catalog.Load) joined with the
+// registry's modules. It is rebuilt when modules were registered since the
+// last call.
 func (r *Registry) Catalog() *catalog.Catalog {
 	c, _ := r.join()
 	return c
+}
+
+// CatalogFor returns the facts of a Kamailio release (catalog.Releases
+// names them; every module of the release, Debian's or not) joined with
+// the registry's modules.
+func (r *Registry) CatalogFor(release string) (*catalog.Catalog, error) {
+	base, err := catalog.LoadRelease(release)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.RLock()
+	gen := r.gen
+	r.mu.RUnlock()
+	r.joinMu.Lock()
+	defer r.joinMu.Unlock()
+	if j, ok := r.releases[release]; ok && j.gen == gen {
+		return j.cat, nil
+	}
+	cat, _ := base.Join(r.impls())
+	if r.releases == nil {
+		r.releases = map[string]joinedRelease{}
+	}
+	r.releases[release] = joinedRelease{cat: cat, gen: gen}
+	return cat, nil
+}
+
+// joinedRelease is a release's catalog joined for one registry generation.
+type joinedRelease struct {
+	cat *catalog.Catalog
+	gen int
+}
+
+// impls returns what each registered module implements.
+func (r *Registry) impls() []catalog.Impl {
+	var impls []catalog.Impl
+	for _, name := range r.Registered() {
+		info, _ := r.Lookup(name)
+		var ex Exports
+		if e, ok := info.New().(Exporter); ok {
+			ex = e.Exports()
+		}
+		impls = append(impls, Impl(name, ex))
+	}
+	return impls
 }
 
 // CatalogProblems lists where a registered module's exports disagree with
@@ -63,16 +113,7 @@ func (r *Registry) join() (*catalog.Catalog, []string) {
 	if r.cat != nil && r.joinGen == gen {
 		return r.cat, r.problems
 	}
-	var impls []catalog.Impl
-	for _, name := range r.Registered() {
-		info, _ := r.Lookup(name)
-		var ex Exports
-		if e, ok := info.New().(Exporter); ok {
-			ex = e.Exports()
-		}
-		impls = append(impls, Impl(name, ex))
-	}
-	r.cat, r.problems = catalog.Load().Join(impls)
+	r.cat, r.problems = catalog.Load().Join(r.impls())
 	r.joinGen = gen
 	return r.cat, r.problems
 }

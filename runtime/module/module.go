@@ -47,6 +47,7 @@ type Registry struct {
 	joinGen  int
 	cat      *catalog.Catalog
 	problems []string
+	releases map[string]joinedRelease // CatalogFor's joins
 }
 
 // NewRegistry returns an empty registry.

@@ -36,7 +36,11 @@ type resolution struct {
 // naming where its functions are used, unless --allow-missing names it.
 func (s *Server) resolve(cfg *ast.Config, sc *scanned, diags *diag.List) *resolution {
 	reg := s.opts.Registry
-	r := &resolution{cat: reg.Catalog()}
+	cat := s.opts.Catalog
+	if cat == nil {
+		cat = reg.Catalog()
+	}
+	r := &resolution{cat: cat}
 	allow := map[string]bool{}
 	for _, m := range s.opts.AllowMissing {
 		allow[m] = true

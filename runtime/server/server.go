@@ -23,6 +23,7 @@ import (
 	"sync/atomic"
 
 	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/lang/catalog"
 	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/interp"
@@ -38,6 +39,9 @@ type Options struct {
 	Log *klog.Logger
 	// Registry supplies the modules; nil means module.Default.
 	Registry *module.Registry
+	// Catalog is the facts the configuration was checked against (a
+	// release joined with Registry); nil means Registry.Catalog().
+	Catalog *catalog.Catalog
 	// AllowMissing lists modules that may be loaded although kamgo does
 	// not implement them: their functions become logged no-ops returning
 	// 1 and their modparams are ignored.

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/lang/catalog"
 	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/server"
@@ -42,6 +43,10 @@ type Options struct {
 	// AllowMissing lists modules kamgo does not implement whose calls
 	// become logged no-ops (server.Options.AllowMissing).
 	AllowMissing []string
+	// Catalog is the module facts Analyze checks against, for the server
+	// to resolve modules with the same facts (server.Options.Catalog);
+	// nil means the registry's default.
+	Catalog *catalog.Catalog
 	// Log receives every log line. It must not be nil.
 	Log *klog.Logger
 	// Diag receives the diagnostics of a configuration refused at start.
@@ -95,7 +100,7 @@ func Start(o Options) (*Supervisor, error) {
 		_ = diag.WriteText(o.Diag, diags, src)
 		return nil, ErrRefused
 	}
-	srv, ld := server.Load(cfg, server.Options{Log: log, AllowMissing: o.AllowMissing})
+	srv, ld := server.Load(cfg, server.Options{Log: log, AllowMissing: o.AllowMissing, Catalog: o.Catalog})
 	if ld.HasErrors() {
 		_ = diag.WriteText(o.Diag, ld, src)
 		return nil, ErrRefused
