@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -25,6 +26,7 @@ import (
 
 	"golang.org/x/tools/txtar"
 
+	"github.com/kamgo/kamgo/internal/freeport"
 	"github.com/kamgo/kamgo/internal/netstring"
 	"github.com/kamgo/kamgo/internal/proctest"
 )
@@ -275,7 +277,7 @@ func TestRunMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := proctest.Addr(t)
-	p := runServing(t, t.TempDir(), "-A", `EVAPI_BIND="`+addr+`"`, "--metrics", "127.0.0.1:0", cfg)
+	p := runServing(t, t.TempDir(), "-A", `EVAPI_BIND="`+addr+`"`, "-A", sipPort(t), "--metrics", "127.0.0.1:0", cfg)
 	// The line comes before the running line.
 	re := regexp.MustCompile(`^INFO: <core>: metrics on http://(\S+)/metrics$`)
 	var metrics string
@@ -315,7 +317,7 @@ func TestExampleJSONRouter(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := proctest.Addr(t)
-	p := runServing(t, t.TempDir(), "-A", `EVAPI_BIND="`+addr+`"`, cfg)
+	p := runServing(t, t.TempDir(), "-A", `EVAPI_BIND="`+addr+`"`, "-A", sipPort(t), cfg)
 	type reply struct {
 		to   string
 		want map[string]any
@@ -386,4 +388,15 @@ func TestExampleJSONRouter(t *testing.T) {
 	if n := p.Count(regexp.MustCompile(`^WARNING: <script>: client \d+: not a JSON command, closing: not json$`)); n != 2 {
 		t.Errorf("%d closing lines, want 2", n)
 	}
+}
+
+// sipPort defines SIP_PORT, the examples' SIP listen port, as a port no
+// other test uses.
+func sipPort(t *testing.T) string {
+	t.Helper()
+	port, err := freeport.Pick()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "SIP_PORT=" + strconv.Itoa(port)
 }

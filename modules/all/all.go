@@ -3,10 +3,12 @@
 package all
 
 import (
+	_ "github.com/kamgo/kamgo/modules/app_lua"  // app_lua
 	_ "github.com/kamgo/kamgo/modules/cfgutils" // cfgutils
 	_ "github.com/kamgo/kamgo/modules/evapi"    // evapi
 	_ "github.com/kamgo/kamgo/modules/jansson"  // jansson
 	_ "github.com/kamgo/kamgo/modules/json"     // json
 	_ "github.com/kamgo/kamgo/modules/pv"       // pv
+	_ "github.com/kamgo/kamgo/modules/sl"       // sl
 	_ "github.com/kamgo/kamgo/modules/xlog"     // xlog
 )

@@ -224,8 +224,10 @@ func (m *Module) SetParam(name string, v value.Value) error {
 func (m *Module) Provision(h module.Host) error {
 	m.host = h
 	m.log = h.Log()
-	if m.eventCallback != "" {
-		return fmt.Errorf("evapi: event_callback %q names a KEMI function, but kamgo has no KEMI scripting engine; use event_route[evapi:connection-new], [evapi:connection-closed] and [evapi:message-received] blocks instead", m.eventCallback)
+	if m.eventCallback != "" && module.EngineOf(h) == nil {
+		// Kamailio runs event callbacks only through a KEMI engine; say
+		// so rather than ignore the parameter silently.
+		m.log.Logf(klog.Warn, Name, "event_callback %q is never called: the configuration's routes are native (no cfgengine such as \"lua\"); evapi events run only event_route[evapi:*] blocks", m.eventCallback)
 	}
 	if _, err := listenAddr(m.bindAddr); err != nil {
 		return err
@@ -416,7 +418,9 @@ func (m *Module) runEventOn(c *client, w *event.Worker, name string, msg []byte)
 	ctx.Log = m.log
 	c.env.set(msg)
 	ctx.Set(envKey, &c.env)
-	m.host.Run(ctx, event.Event(name))
+	// A native event_route block wins; without one the event_callback
+	// function runs through the KEMI engine, as in Kamailio.
+	module.RunEvent(m.host, ctx, name, m.eventCallback)
 	ctx.Set(envKey, nil)
 	c.env.set(nil)
 }

@@ -2,7 +2,6 @@ package evapi
 
 import (
 	"errors"
-	"strings"
 	"testing"
 
 	"github.com/kamgo/kamgo/lang/routetype"
@@ -48,9 +47,12 @@ func TestParams(t *testing.T) {
 			t.Error(err)
 		}
 	}
+	// Without a KEMI engine (native routes) the callback is never called,
+	// as in Kamailio; kamgo says so at load.
 	m.SetParam("event_callback", value.MakeStr("ksr_evapi_event"))
-	if err := m.Provision(newFakeHost()); err == nil || !strings.Contains(err.Error(), "KEMI") {
-		t.Errorf("event_callback: %v", err)
+	fh := newFakeHost()
+	if err := m.Provision(fh); err != nil || len(fh.logged(`event_callback "ksr_evapi_event" is never called`)) != 1 {
+		t.Errorf("event_callback: %v %q", err, fh.lines)
 	}
 	if n := len(newModule().Exports().Funcs); n != 8 {
 		t.Errorf("%d functions, want evapi's 8", n)

@@ -30,7 +30,7 @@ func (cp *compiler) coreCall(n *ast.Call) (action, bool) {
 			return 1
 		}, true
 	}
-	return nil, false
+	return cp.sipCall(n)
 }
 
 // constStr returns the text of a string literal argument of log or error.

@@ -61,6 +61,10 @@ func (h *host) Run(c *event.Context, t event.Target) (int, bool) {
 	if f := h.s.prefix.Load(); f != nil {
 		c.LogPrefix = f.String(c)
 	}
+	h.s.attachSIP(c)
+	if rc, ok, done := h.runKEMI(c, t); done {
+		return rc, ok
+	}
 	return p.Run(c, t)
 }
 

@@ -68,12 +68,17 @@ func (s *Server) Reload(cfg *ast.Config) diag.List {
 	if prog == nil || diags.HasErrors() {
 		return diags
 	}
+	commitKEMI, kd := s.prepareKEMI(cfg)
+	if diags = append(diags, kd...); diags.HasErrors() {
+		return diags
+	}
 	core := sc.core
 	s.applyCore(core, &diags)
 	s.core.Store(&core)
 	ev := sc.events
 	s.events.Store(&ev)
 	s.prog.Store(prog)
+	commitKEMI()
 	return diags
 }
 

@@ -30,6 +30,7 @@ import (
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/pv"
+	"github.com/kamgo/kamgo/runtime/sip"
 	"github.com/kamgo/kamgo/runtime/value"
 )
 
@@ -63,12 +64,17 @@ type Server struct {
 	events atomic.Pointer[map[string]bool]
 	prog   atomic.Pointer[interp.Program]
 	prefix atomic.Pointer[pv.Format] // log_prefix with pseudo-variables
+	kemi   atomic.Pointer[kemiState] // cfgengine's engine (kemi.go)
 	mu     sync.Mutex                // serialises Reload, Start, Stop
 	start  []module.Starter
 	ctxs   sync.Pool
 	host   *host
 	// workers are the core's workers, `children` of them.
 	workers *event.Pool
+	// sipConf is the SIP transport's configuration; sip the transport
+	// StartSIP started (sip.go).
+	sipConf sip.Config
+	sip     atomic.Pointer[sip.Transport]
 	// aborted carries the reason of the first Abort.
 	aborted   chan string
 	abortOnce sync.Once
@@ -107,6 +113,7 @@ func Load(cfg *ast.Config, opts Options) (*Server, diag.List) {
 		children = int(v.I)
 	}
 	s.workers = event.NewPool(children, 1)
+	s.sipConf = sipConfig(cfg, core, children, opts.Log, &diags)
 
 	// Resolution and parameter errors do not stop the load: the program
 	// is still compiled so that one run lists everything kamgo cannot run.
@@ -114,6 +121,7 @@ func Load(cfg *ast.Config, opts Options) (*Server, diag.List) {
 	s.applyModParams(sc.params, r, &diags)
 	s.buildTable(r, &diags)
 	s.compileLogPrefix(core, &diags)
+	s.kemi.Store(s.selectKEMI(cfg, &diags))
 	for _, l := range s.mods {
 		if p, ok := l.inst.(module.Provisioner); ok {
 			if err := p.Provision(s.host); err != nil {

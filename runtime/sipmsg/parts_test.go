@@ -17,11 +17,24 @@ func TestParseVia(t *testing.T) {
 			continue
 		}
 		want.Text = in
+		want.hostEnd = v.hostEnd
 		if *v != want {
 			t.Errorf("%s: got %+v", in, *v)
 		}
+		if rest := in[v.HostEnd():]; rest != "" && rest[0] != ';' {
+			t.Errorf("%s: sent-by ends before %q", in, rest)
+		}
 	}
-	v, _ := ParseVia("SIP/2.0/WSS h;rport;branch=b")
+	v, _ := ParseVia("SIP/2.0/UDP h:5;branch=z9; rport ;received=1.2.3.4")
+	for name, want := range map[string]string{"branch": ";branch=z9", "rport": "; rport", "RECEIVED": ";received=1.2.3.4"} {
+		if s, e, ok := v.ParamSpan(name); !ok || v.Text[s:e] != want {
+			t.Errorf("span of %s: %q %v", name, v.Text[s:e], ok)
+		}
+	}
+	if _, _, ok := v.ParamSpan("maddr"); ok {
+		t.Error("span of an absent parameter")
+	}
+	v, _ = ParseVia("SIP/2.0/WSS h;rport;branch=b")
 	if r, ok := v.Param("rport"); !ok || r != "" {
 		t.Errorf("rport %q %v", r, ok)
 	}
@@ -174,7 +187,7 @@ func TestMessageText(t *testing.T) {
 	if m.Method != "XPTIONS" {
 		t.Error("unparsable text changed the parsed fields")
 	}
-	folded, _ := Parse("OPTIONS sip:a@b SIP/2.0\nSubject: a\n b\n\n")
+	folded, _ := Parse("OPTIONS sip:a@b SIP/2.0\r\nSubject: a\r\n b\r\n\r\n")
 	if folded.Headers[0].At != -1 {
 		t.Errorf("folded header at %d", folded.Headers[0].At)
 	}

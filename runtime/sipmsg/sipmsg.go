@@ -4,13 +4,13 @@
 // message that caused it, or, for events that do not come from SIP (evapi,
 // timers), a faked OPTIONS request as Kamailio builds one.
 //
-// A Msg is per event: routes may rewrite the request URI ($ru, $rU ...) or
-// set the destination URI ($du); the original text stays in Buf.
+// Messages are parsed by sipgo (parse.go); the parts the pseudo-variables
+// read are then read from the text as written. A Msg is per event: routes
+// may rewrite the request URI ($ru, $rU ...), set the destination URI
+// ($du) or how it is sent (Send); the original text stays in Buf.
 package sipmsg
 
 import (
-	"errors"
-	"strconv"
 	"strings"
 	"sync/atomic"
 
@@ -19,10 +19,14 @@ import (
 
 // Header is one header field as received: the name as written and the
 // value without surrounding white space (continuation lines folded).
+// Start and End delimit the whole field in the message text, from its
+// name to after its line end (continuation lines included): what a reply
+// copies and a forwarded request keeps.
 type Header struct {
-	Name  string
-	Value string
-	At    int // offset of Value in the message, -1 when folded or empty
+	Name       string
+	Value      string
+	At         int // offset of Value in the message, -1 when folded or empty
+	Start, End int
 }
 
 // Addr is a transport address.
@@ -79,6 +83,58 @@ type Msg struct {
 	// Edits are changes to the message text that show in the rebuilt
 	// message ($mbu) but not in the parsed fields, as Kamailio's lumps.
 	Edits []Edit
+
+	// ReplyHeaders are header lines, each with its CRLF, that local
+	// replies to this request carry (Kamailio's reply lumps:
+	// append_to_reply).
+	ReplyHeaders string
+	// Send holds what the script asked about sending this message and
+	// its replies (Kamailio's message flags and send flags).
+	Send SendState
+	// ConnID is the id of the TCP connection the message arrived on, 0
+	// for other transports.
+	ConnID int
+	// Out describes the message being sent while onsend_route runs for
+	// it; nil otherwise.
+	Out *Outgoing
+}
+
+// SendState is what the core actions set for sending a message and its
+// replies.
+type SendState struct {
+	// ForceRport is force_rport(): replies go to the source port and the
+	// top Via gets rport (RFC 3581) as if the sender had asked for it.
+	ForceRport bool
+	// LocalRport is add_local_rport(): the Via kamgo adds when forwarding
+	// carries an empty rport parameter.
+	LocalRport bool
+	// AdvAddress and AdvPort are set_advertised_address() and
+	// set_advertised_port(): the host and port written in the Via kamgo
+	// adds, "" when unset.
+	AdvAddress, AdvPort string
+	// Fwd and Rpl are the connection flags for forwarding the message
+	// and for replying to it (set_forward_no_connect, set_reply_close ...).
+	Fwd, Rpl ConnFlags
+}
+
+// ConnFlags say how a message may use TCP connections.
+type ConnFlags uint8
+
+// Connection flags.
+const (
+	// NoConnect sends only over an existing connection.
+	NoConnect ConnFlags = 1 << iota
+	// CloseAfter closes the connection once the message is sent.
+	CloseAfter
+)
+
+// Outgoing is a message on its way out: the local socket it leaves from,
+// where it goes and its text.
+type Outgoing struct {
+	From  *Socket
+	To    Addr
+	Proto int
+	Buf   string
 }
 
 // Edit replaces Len bytes of Buf at At with Text.
@@ -104,94 +160,6 @@ func CanonName(name string) string {
 		return l
 	}
 	return n
-}
-
-// Parse parses a SIP request or reply. Header lines end with CRLF or LF;
-// continuation lines (starting with a space or tab) are folded into the
-// previous value. The body is what follows the empty line.
-func Parse(buf string) (*Msg, error) {
-	m := &Msg{Buf: buf, Proto: "udp", RuriQ: QUnspecified, ID: NextID()}
-	end, body := headEnd(buf)
-	if end < 0 {
-		return nil, errors.New("sipmsg: no end of headers")
-	}
-	m.Body = buf[body:]
-	first := true
-	for at := 0; at < end; {
-		n := strings.IndexByte(buf[at:end], '\n')
-		next := end
-		if n >= 0 {
-			next = at + n + 1
-		}
-		l := strings.TrimSuffix(strings.TrimSuffix(buf[at:next], "\n"), "\r")
-		lineAt := at
-		at = next
-		if first {
-			if err := m.firstLine(l); err != nil {
-				return nil, err
-			}
-			first = false
-			continue
-		}
-		if l == "" {
-			continue
-		}
-		if l[0] == ' ' || l[0] == '\t' {
-			if len(m.Headers) == 0 {
-				return nil, errors.New("sipmsg: continuation line before any header")
-			}
-			h := &m.Headers[len(m.Headers)-1]
-			h.Value = strings.TrimSpace(h.Value + " " + strings.TrimSpace(l))
-			h.At = -1
-			continue
-		}
-		name, val, ok := strings.Cut(l, ":")
-		name = strings.TrimSpace(name)
-		if !ok || name == "" || strings.ContainsAny(name, " \t") {
-			return nil, errors.New("sipmsg: bad header line " + strconv.Quote(l))
-		}
-		h := Header{Name: name, Value: strings.TrimSpace(val), At: -1}
-		if h.Value != "" {
-			h.At = lineAt + strings.IndexByte(l, ':') + 1 + len(val) - len(strings.TrimLeft(val, " \t"))
-		}
-		m.Headers = append(m.Headers, h)
-	}
-	return m, nil
-}
-
-// headEnd returns where the header section ends (after the last header's
-// line end, at the empty line) and where the body starts; end is -1 when
-// there is no empty line.
-func headEnd(buf string) (end, body int) {
-	crlf := strings.Index(buf, "\r\n\r\n")
-	lf := strings.Index(buf, "\n\n")
-	switch {
-	case crlf >= 0 && (lf < 0 || crlf < lf):
-		return crlf + 2, crlf + 4
-	case lf >= 0:
-		return lf + 1, lf + 2
-	}
-	return -1, -1
-}
-
-func (m *Msg) firstLine(l string) error {
-	f := strings.SplitN(l, " ", 3)
-	if len(f) != 3 {
-		return errors.New("sipmsg: bad first line " + strconv.Quote(l))
-	}
-	if strings.HasPrefix(f[0], "SIP/") {
-		code, err := strconv.Atoi(f[1])
-		if err != nil || code < 100 || code > 699 {
-			return errors.New("sipmsg: bad status code " + strconv.Quote(f[1]))
-		}
-		m.Version, m.Status, m.Reason = f[0], code, f[2]
-		return nil
-	}
-	if !strings.HasPrefix(f[2], "SIP/") {
-		return errors.New("sipmsg: bad request line " + strconv.Quote(l))
-	}
-	m.Method, m.RURI, m.Version = f[0], f[1], f[2]
-	return nil
 }
 
 // IsRequest reports whether m is a request.

@@ -36,9 +36,9 @@ func TestFromContextPerEvent(t *testing.T) {
 }
 
 func TestParse(t *testing.T) {
-	raw := "INVITE sip:alice@example.com;transport=tcp SIP/2.0\n" +
-		"Via: SIP/2.0/UDP a\nv: SIP/2.0/UDP b\nSubject: one\n two\n" +
-		"f: \"Bob B\" <sip:bob@b.org>;tag=x\nContent-Length: 3\n\nabc"
+	raw := "INVITE sip:alice@example.com;transport=tcp SIP/2.0\r\n" +
+		"Via: SIP/2.0/UDP a\r\nv: SIP/2.0/UDP b\r\nSubject: one\r\n two\r\n" +
+		"f: \"Bob B\" <sip:bob@b.org>;tag=x\r\nContent-Length: 3\r\n\r\nabc"
 	m, err := Parse(raw)
 	if err != nil {
 		t.Fatal(err)
@@ -101,5 +101,41 @@ func TestURI(t *testing.T) {
 	}
 	if v, ok := u.Param("transport"); ok || v != "" {
 		t.Error("absent param found")
+	}
+}
+
+// TestParseSpans: every header keeps where it is in the text; a body
+// without Content-Length is the rest of the text; bare LFs are refused.
+func TestParseSpans(t *testing.T) {
+	raw := "INVITE sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h\r\nSubject: one\r\n\ttwo\r\nX-Empty:\r\nl:3\r\n\r\nabc"
+	m, err := Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Header{
+		{Name: "Via", Value: "SIP/2.0/UDP h", At: 29, Start: 24, End: 44},
+		{Name: "Subject", Value: "one two", At: -1, Start: 44, End: 64},
+		{Name: "X-Empty", Value: "", At: -1, Start: 64, End: 74},
+		{Name: "l", Value: "3", At: 76, Start: 74, End: 79},
+	}
+	if len(m.Headers) != len(want) {
+		t.Fatalf("headers %+v", m.Headers)
+	}
+	for i, h := range m.Headers {
+		if h != want[i] {
+			t.Errorf("header %d: %+v, want %+v", i, h, want[i])
+		}
+	}
+	if m.Body != "abc" {
+		t.Errorf("body %q", m.Body)
+	}
+	m, err = Parse("OPTIONS sip:a@b SIP/2.0\r\nCall-ID: x\r\n\r\nbody without length")
+	if err != nil || m.Body != "body without length" || len(m.Headers) != 1 {
+		t.Errorf("%+v %v", m, err)
+	}
+	for _, bad := range []string{"OPTIONS sip:a@b SIP/2.0\nCall-ID: x\n\n", "SIP/2.0 99 Low\r\n\r\n", "SIP/2.0 2000 X\r\n\r\n"} {
+		if _, err := Parse(bad); err == nil {
+			t.Errorf("accepted %q", bad)
+		}
 	}
 }

@@ -51,15 +51,23 @@ func (m *Msg) TailText() (string, bool) {
 
 // Rebuilt is the message as it would be sent: the Request-URI rewritten and
 // the Edits applied (overlapping edits after the first are dropped).
-func (m *Msg) Rebuilt() string {
-	edits := append([]Edit(nil), m.Edits...)
+func (m *Msg) Rebuilt() string { return m.Build() }
+
+// Build is Rebuilt with more edits: those the sender makes (its Via, the
+// received and rport parameters ...). Edits at one offset apply in order:
+// the Request-URI, m.Edits, then extra.
+func (m *Msg) Build(extra ...Edit) string {
+	edits := make([]Edit, 0, len(m.Edits)+len(extra)+1)
 	if m.IsRequest() && m.NewURI != "" {
 		if at := strings.IndexByte(m.Buf, ' '); at >= 0 && at < m.firstLineEnd() {
 			edits = append(edits, Edit{At: at + 1, Len: len(m.RURI), Text: m.NewURI})
 		}
 	}
+	edits = append(edits, m.Edits...)
+	edits = append(edits, extra...)
 	sort.SliceStable(edits, func(i, j int) bool { return edits[i].At < edits[j].At })
 	var b strings.Builder
+	b.Grow(len(m.Buf) + 256)
 	pos := 0
 	for _, e := range edits {
 		if e.At < pos || e.At+e.Len > len(m.Buf) {

@@ -14,6 +14,9 @@ type Via struct {
 	Host      string // with brackets for IPv6
 	Port      string // "" when absent
 	Params    string // after the first ';', without it
+	// hostEnd is where sent-by ends in Text (after the port, when there
+	// is one): where received and rport are inserted.
+	hostEnd int
 }
 
 // ParseVia parses one via-parm.
@@ -35,6 +38,7 @@ func ParseVia(s string) (*Via, error) {
 	if semi := strings.IndexByte(rest, ';'); semi >= 0 {
 		sentBy, v.Params = strings.TrimSpace(rest[:semi]), rest[semi+1:]
 	}
+	v.hostEnd = len(s) - len(rest) + len(sentBy)
 	if strings.HasPrefix(sentBy, "[") {
 		end := strings.IndexByte(sentBy, ']')
 		if end < 0 {
@@ -59,6 +63,26 @@ func ParseVia(s string) (*Via, error) {
 	return v, nil
 }
 
+// HostEnd is the offset in Text just after sent-by (host and port).
+func (v *Via) HostEnd() int { return v.hostEnd }
+
+// ParamSpan returns where the parameter name is in Text: from the ';'
+// before it to the end of its value. ok is false when it is absent.
+func (v *Via) ParamSpan(name string) (start, end int, ok bool) {
+	if v.Params == "" {
+		return 0, 0, false
+	}
+	at := len(v.Text) - len(v.Params) - 1 // the ';' before the first one
+	for _, p := range strings.Split(v.Params, ";") {
+		n, _, _ := strings.Cut(p, "=")
+		if strings.EqualFold(strings.TrimSpace(n), name) {
+			return at, at + 1 + len(strings.TrimRight(p, " \t")), true
+		}
+		at += 1 + len(p)
+	}
+	return 0, 0, false
+}
+
 // PortNumber is the port, 0 when absent.
 func (v *Via) PortNumber() int {
 	n, _ := strconv.Atoi(v.Port)
@@ -78,6 +102,28 @@ func (v *Via) Param(name string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// TopVia returns the first via-parm of the message and its offset in Buf,
+// -1 when the first Via header is folded (its text is not in Buf as
+// read). ok is false when the message has no Via or the first one does not
+// parse.
+func (m *Msg) TopVia() (v *Via, at int, ok bool) {
+	for _, h := range m.Headers {
+		if CanonName(h.Name) != "via" {
+			continue
+		}
+		list := SplitList(h.Value)
+		if len(list) == 0 {
+			return nil, -1, false
+		}
+		v, err := ParseVia(list[0])
+		if err != nil {
+			return nil, -1, false
+		}
+		return v, h.At, true
+	}
+	return nil, -1, false
 }
 
 // Vias returns every via-parm of the message's Via headers, in order;

@@ -1,10 +1,11 @@
 // Package supervise owns a running configuration's life from start to
 // stop, the part of `kamgo run` that is not flag parsing: it checks and
 // loads the configuration and refuses it before any socket opens when it
-// has errors, starts the modules, serves their counters over HTTP, reloads
-// on SIGHUP and (with Watch) when the configuration or a file it includes
-// changes, and stops the modules on SIGTERM or SIGINT, when the context
-// ends, or when a module aborts.
+// has errors, starts the modules and then the SIP sockets (runtime/sip),
+// serves the modules' counters over HTTP, reloads on SIGHUP and (with
+// Watch) when the configuration or a file it includes changes, and stops
+// the SIP sockets, then the modules, on SIGTERM or SIGINT, when the
+// context ends, or when a module aborts.
 //
 // Reload rule: a reload re-reads and re-checks the configuration; one with
 // errors, or one that runtime/server refuses (a change that needs a
@@ -112,6 +113,12 @@ func Start(o Options) (*Supervisor, error) {
 		log.Logf(klog.Crit, "core", "cannot start: %v", err)
 		return nil, err
 	}
+	if err := srv.StartSIP(ctx); err != nil {
+		cancel()
+		log.Logf(klog.Crit, "core", "cannot start: %v", err)
+		_ = srv.Stop(context.Background())
+		return nil, err
+	}
 	if o.Watch {
 		s.watch(ctx, cfg.Files)
 	}
@@ -193,7 +200,10 @@ func (s *Supervisor) Serve(ctx context.Context) error {
 func (s *Supervisor) stop(cause error) error {
 	s.cancel()
 	ctx, cancel := context.WithTimeout(context.Background(), s.o.StopTimeout)
-	err := s.srv.Stop(ctx)
+	err := s.srv.StopSIP(ctx)
+	if merr := s.srv.Stop(ctx); err == nil {
+		err = merr
+	}
 	cancel()
 	if s.metrics != nil {
 		_ = s.metrics.Close()

@@ -1,0 +1,117 @@
+package applua_test
+
+import (
+	"bufio"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/kamgo/kamgo/runtime/module"
+)
+
+// kemiAPIFile is Kamailio's own list of the KEMI functions it exports to
+// Lua with the modules kamgo ships loaded (kamailio_test.go records it).
+const kemiAPIFile = "testdata/kemi-api-5.6.3.txt"
+
+// coreLeftOut are the core's KEMI functions kamgo does not offer: they
+// act on SIP transport and forwarding, which kamgo does not have (or on
+// the server's own addresses, for is_myself*).
+var coreLeftOut = []string{
+	"add_local_rport", "add_tcp_alias", "add_tcp_alias_via", "force_rport", "forward", "forward_uri",
+	"is_myself", "is_myself_duri", "is_myself_furi", "is_myself_nhuri", "is_myself_ruri", "is_myself_srcip",
+	"is_myself_suri", "is_myself_turi", "set_advertised_address", "set_advertised_port", "set_forward_close",
+	"set_forward_no_connect", "set_reply_close", "set_reply_no_connect", "to_IPv4", "to_IPv6", "to_SCTP",
+	"to_TCP", "to_TLS", "to_UDP", "to_WS", "to_WSS", "to_WSX",
+}
+
+// kemiLine renders a function as the recording does: module (- for KSR
+// itself), name, return type, parameter types.
+func kemiLine(f module.KEMIFunc) string {
+	mod := f.Module
+	if mod == "" {
+		mod = "-"
+	}
+	params := "none"
+	if len(f.Params) > 0 {
+		ps := make([]string, len(f.Params))
+		for i, p := range f.Params {
+			ps[i] = p.String()
+		}
+		params = strings.Join(ps, ",")
+	}
+	return mod + " " + f.Name + " " + f.Ret.String() + " " + params
+}
+
+func readKEMIAPI(t *testing.T) []string {
+	f, err := os.Open(kemiAPIFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if l := sc.Text(); l != "" && !strings.HasPrefix(l, "#") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// kemiExports loads a configuration with every module kamgo ships and
+// returns the KEMI functions its scripts see.
+func kemiExports(t *testing.T) []module.KEMIFunc {
+	var b strings.Builder
+	for _, name := range module.Registered() {
+		b.WriteString(`loadmodule "` + name + `.so"` + "\n")
+	}
+	b.WriteString(`modparam("evapi", "bind_addr", "127.0.0.1:0")` + "\n")
+	srv, _ := load(t, "all.cfg", b.String(), nil)
+	return srv.Host().(module.KEMIHost).KEMIExports()
+}
+
+// TestKEMIAPI compares the KEMI functions kamgo offers with Kamailio's:
+// every function of a module kamgo ships, with Kamailio's name, return
+// type and parameter types, and the core's except coreLeftOut. Functions
+// marked Ext (newer releases', kamgo's) must not be in Kamailio 5.6's list.
+func TestKEMIAPI(t *testing.T) {
+	want := readKEMIAPI(t)
+	var got []string
+	for _, f := range kemiExports(t) {
+		l := kemiLine(f)
+		switch {
+		case f.Ext != "" && slices.Contains(want, l):
+			t.Errorf("%q is marked %q, but Kamailio 5.6 has it", l, f.Ext)
+		case f.Ext == "" && !slices.Contains(want, l):
+			t.Errorf("kamgo offers %q, which Kamailio 5.6 does not (a newer release's or kamgo's own sets KEMIFunc.Ext)", l)
+		}
+		got = append(got, l)
+	}
+	var left []string
+	for _, w := range want {
+		if slices.Contains(got, w) {
+			continue
+		}
+		if mod, name, _ := strings.Cut(w, " "); mod == "-" {
+			left = append(left, strings.Fields(name)[0])
+			continue
+		}
+		t.Errorf("kamgo lacks Kamailio's %q", w)
+	}
+	slices.Sort(left)
+	if !slices.Equal(left, coreLeftOut) {
+		t.Errorf("core functions kamgo lacks: %q, want %q", left, coreLeftOut)
+	}
+}
+
+// TestKEMIExporters: every module kamgo ships states its KEMI functions,
+// even when it has none (json), so that a new module cannot forget to.
+func TestKEMIExporters(t *testing.T) {
+	for _, name := range module.Registered() {
+		info, _ := module.Lookup(name)
+		if _, ok := info.New().(module.KEMIExporter); !ok {
+			t.Errorf("module %s does not implement module.KEMIExporter", name)
+		}
+	}
+}

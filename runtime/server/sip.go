@@ -1,0 +1,193 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/lang/diag"
+	"github.com/kamgo/kamgo/runtime/event"
+	"github.com/kamgo/kamgo/runtime/klog"
+	"github.com/kamgo/kamgo/runtime/sip"
+	"github.com/kamgo/kamgo/runtime/sipmsg"
+	"github.com/kamgo/kamgo/runtime/value"
+)
+
+// The SIP transport is not started by Start: `kamgo run` starts it, once
+// the modules serve, with StartSIP, and stops it first. Tests and tools
+// that load a configuration for its routes do not open its SIP sockets.
+
+// sipConfig reads the core parameters about SIP sockets and sending. A
+// listen= or alias= address that does not read is an error; names are
+// resolved when the sockets open.
+func sipConfig(cfg *ast.Config, core map[string]value.Value, children int, log *klog.Logger, diags *diag.List) sip.Config {
+	c := sip.Config{Log: log, Readers: children, ServerHeader: sip.DefaultServerHeader}
+	flag := func(name string) bool {
+		v, ok := core[name]
+		return ok && v.K == value.Int && v.I != 0
+	}
+	str := func(name string) (string, bool) {
+		v, ok := core[name]
+		if !ok || v.IsNull() {
+			return "", false
+		}
+		return value.ToStr(v), true
+	}
+	seconds := func(name string) time.Duration {
+		if v, ok := core[name]; ok && v.K == value.Int && v.I > 0 {
+			return time.Duration(v.I) * time.Second
+		}
+		return 0
+	}
+	noTCP := flag("disable_tcp")
+	defPort := sip.SIPPort
+	if v, ok := core["port"]; ok && v.K == value.Int && v.I > 0 && v.I < 65536 {
+		defPort = int(v.I)
+	}
+	c.AdvertisedAddress, _ = str("advertised_address")
+	if v, ok := core["advertised_port"]; ok && v.K == value.Int {
+		c.AdvertisedPort = int(v.I)
+	}
+	c.ForceRport, c.LocalRport = flag("force_rport"), flag("local_rport")
+	c.ReplyToVia, c.CheckVia, c.OnSendReply = flag("reply_to_via"), flag("check_via"), flag("onsend_route_reply")
+	if h, ok := str("server_header"); ok {
+		c.ServerHeader = h
+	}
+	if v, ok := core["server_signature"]; ok && v.K == value.Int && v.I == 0 {
+		c.ServerHeader = ""
+	}
+	c.TCPConnectTimeout = seconds("tcp_connect_timeout")
+	c.TCPSendTimeout = seconds("tcp_send_timeout")
+	c.TCPLifetime = seconds("tcp_connection_lifetime")
+	for _, it := range cfg.Items {
+		p, ok := it.(*ast.CoreParam)
+		if !ok {
+			continue
+		}
+		switch p.Name {
+		case "listen":
+			for _, v := range p.Values {
+				c.Listen = append(c.Listen, listens(v, p.Attrs, defPort, noTCP, log, diags)...)
+			}
+		case "alias":
+			for _, v := range p.Values {
+				proto, host, port, err := sip.ParseAddr(v.Text)
+				if err != nil {
+					diags.Errorf(CodeCoreParam, v.Rng, "alias: %v", err)
+					continue
+				}
+				c.Aliases = append(c.Aliases, sip.Alias{Proto: proto, Host: host, Port: port})
+			}
+		}
+	}
+	return c
+}
+
+// listens returns the sockets one listen= address asks for: one per
+// protocol (UDP and, unless disable_tcp, TCP when none is written), at
+// the default port when none is written.
+func listens(v ast.Value, attrs []ast.Attr, defPort int, noTCP bool, log *klog.Logger, diags *diag.List) []sip.Listen {
+	proto, host, port, err := sip.ParseAddr(v.Text)
+	if err != nil {
+		diags.Errorf(CodeCoreParam, v.Rng, "listen: %v", err)
+		return nil
+	}
+	if port == 0 {
+		port = defPort
+	}
+	l := sip.Listen{Host: host, Port: port}
+	for _, a := range attrs {
+		if len(a.Values) == 0 {
+			continue
+		}
+		switch a.Name {
+		case "advertise":
+			_, ah, ap, err := sip.ParseAddr(a.Values[0].Text)
+			if err != nil {
+				diags.Errorf(CodeCoreParam, a.Rng, "listen advertise: %v", err)
+				continue
+			}
+			l.AdvHost, l.AdvPort = ah, ap
+		case "name":
+			l.Name = a.Values[0].Text
+		}
+	}
+	var protos []int
+	switch proto {
+	case sipmsg.ProtoNone:
+		protos = []int{sipmsg.ProtoUDP, sipmsg.ProtoTCP}
+	case sipmsg.ProtoUDP, sipmsg.ProtoTCP:
+		protos = []int{proto}
+	default:
+		log.Logf(klog.Warn, "core", "listen=%s: kamgo has no %s transport - socket not opened", v.Text, sipmsg.ProtoName(proto, false))
+	}
+	var out []sip.Listen
+	for _, p := range protos {
+		if p == sipmsg.ProtoTCP && noTCP {
+			continue
+		}
+		l.Proto = p
+		out = append(out, l)
+	}
+	return out
+}
+
+// sipRouter is the server as the transport's Router.
+type sipRouter struct{ s *Server }
+
+func (r sipRouter) Workers() *event.Pool                             { return r.s.workers }
+func (r sipRouter) AcquireContext(w *event.Worker) *event.Context    { return r.s.AcquireContext(w) }
+func (r sipRouter) ReleaseContext(c *event.Context)                  { r.s.ReleaseContext(c) }
+func (r sipRouter) Run(c *event.Context, t event.Target) (int, bool) { return r.s.host.Run(c, t) }
+
+// StartSIP opens the SIP sockets of the configuration's listen= lines and
+// serves them: requests run request_route, replies the core reply route.
+// Loaded modules that are transaction layers (sip.Layer) see messages
+// first, in load order. A configuration without listen= opens none.
+func (s *Server) StartSIP(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sip.Load() != nil {
+		return fmt.Errorf("sip: already started")
+	}
+	if len(s.sipConf.Listen) == 0 {
+		s.log.Log(klog.Info, "core", "no listen= socket to open: kamgo serves no SIP")
+		return nil
+	}
+	t, err := sip.New(s.sipConf, sipRouter{s})
+	if err != nil {
+		return err
+	}
+	for _, l := range s.mods {
+		if layer, ok := l.inst.(sip.Layer); ok {
+			t.AddLayer(layer)
+		}
+	}
+	if err := t.Start(ctx); err != nil {
+		return err
+	}
+	s.sip.Store(t)
+	return nil
+}
+
+// StopSIP closes the SIP sockets and waits, until ctx ends, for the
+// messages being routed.
+func (s *Server) StopSIP(ctx context.Context) error {
+	t := s.sip.Swap(nil)
+	if t == nil {
+		return nil
+	}
+	return t.Stop(ctx)
+}
+
+// SIP returns the running SIP transport, nil before StartSIP or without
+// sockets.
+func (s *Server) SIP() *sip.Transport { return s.sip.Load() }
+
+// attachSIP gives an event the SIP transport to send with, when one runs.
+func (s *Server) attachSIP(c *event.Context) {
+	if t := s.sip.Load(); t != nil && sip.From(c) == nil {
+		sip.Attach(c, t)
+	}
+}

@@ -1,0 +1,97 @@
+package sip
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/kamgo/kamgo/runtime/sipmsg"
+)
+
+// Dest is where a request is forwarded: a host with an optional port and
+// transport, as a URI or forward()'s arguments give them.
+type Dest struct {
+	// Host is an IP address (IPv6 with or without brackets) or a name.
+	Host string
+	// Port is 0 when not given: DNS SRV decides for a name, else the
+	// default port of the transport.
+	Port int
+	// Proto is sipmsg.ProtoNone when not given: UDP, or TLS for Secure.
+	Proto int
+	// Secure is a sips: URI.
+	Secure bool
+}
+
+// DestOf returns the destination of a SIP URI: its host, port and
+// transport parameter (maddr is not used, as in Kamailio's default
+// build).
+func DestOf(uri string) (Dest, error) {
+	u, err := sipmsg.ParseURI(uri)
+	if err != nil {
+		return Dest{}, err
+	}
+	if u.IsTel() {
+		return Dest{}, fmt.Errorf("%s has no host", uri)
+	}
+	d := Dest{Host: u.Host, Proto: u.Proto(), Secure: strings.EqualFold(u.Scheme, "sips")}
+	if u.Port != "" {
+		d.Port = u.PortNumber()
+	}
+	return d, nil
+}
+
+// resolveTimeout bounds one destination lookup.
+const resolveTimeout = 5 * time.Second
+
+// resolve turns d into an address and a transport, as Kamailio's
+// sip_hostport2su does without NAPTR: an IP address is used as it is; a
+// name without a port is looked up as a SIP SRV record of its transport
+// (UDP when none is given), then as an address record; IPv4 first.
+func (t *Transport) resolve(d Dest) (netip.AddrPort, int, error) {
+	proto := d.Proto
+	if proto == sipmsg.ProtoNone {
+		proto = sipmsg.ProtoUDP
+		if d.Secure {
+			proto = sipmsg.ProtoTLS
+		}
+	}
+	port := d.Port
+	host := trimBrackets(d.Host)
+	defPort := SIPPort
+	if proto == sipmsg.ProtoTLS || d.Secure {
+		defPort = 5061
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		if port == 0 {
+			port = defPort
+		}
+		return netip.AddrPortFrom(ip.Unmap(), uint16(port)), proto, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), resolveTimeout)
+	defer cancel()
+	if port == 0 {
+		service, network := "sip", sipmsg.ProtoName(proto, false)
+		if proto == sipmsg.ProtoTLS {
+			service, network = "sips", "tcp"
+		}
+		if _, srvs, err := t.cfg.Resolver.LookupSRV(ctx, service, network, host); err == nil && len(srvs) > 0 {
+			host, port = strings.TrimSuffix(srvs[0].Target, "."), int(srvs[0].Port)
+		} else {
+			port = defPort
+		}
+	}
+	ips, err := t.cfg.Resolver.LookupNetIP(ctx, "ip", host)
+	if err != nil || len(ips) == 0 {
+		return netip.AddrPort{}, proto, fmt.Errorf("cannot resolve %s: %v", host, err)
+	}
+	best := ips[0].Unmap()
+	for _, ip := range ips {
+		if ip.Unmap().Is4() {
+			best = ip.Unmap()
+			break
+		}
+	}
+	return netip.AddrPortFrom(best, uint16(port)), proto, nil
+}

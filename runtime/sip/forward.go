@@ -1,0 +1,113 @@
+package sip
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/kamgo/kamgo/runtime/event"
+	"github.com/kamgo/kamgo/runtime/klog"
+	"github.com/kamgo/kamgo/runtime/sipmsg"
+)
+
+// Forward relays the request m of the event c statelessly to d, as
+// Kamailio's forward() does: it resolves d, picks the socket to send from,
+// adds its Via (with the branch of a stateless relay), updates the top
+// Via it received (received, rport), rewrites the Request-URI and applies
+// the script's edits, adds a Route for the Path vector, runs onsend_route
+// and sends. It changes nothing else: Max-Forwards and Record-Route are
+// the script's business. The error's Code is what forward() returns.
+func (t *Transport) Forward(c *event.Context, m *sipmsg.Msg, d Dest) error {
+	if !m.IsRequest() {
+		return fail(ErrUnspec, fmt.Errorf("forward: not a request"))
+	}
+	to, proto, err := t.resolve(d)
+	if err != nil {
+		t.log.Logf(klog.Err, "core", "forward_request(): bad host name %s, dropping packet", d.Host)
+		return fail(ErrBadAddress, err)
+	}
+	br, err := branch(m)
+	if err != nil {
+		t.log.Logf(klog.Err, "core", "char_msg_val(): %v", err)
+		t.log.Log(klog.Err, "core", "forward_request(): char_msg_val failed")
+		return fail(ErrUnspec, err)
+	}
+	s := t.sendSocket(m, to, proto)
+	if s == nil {
+		af := 2
+		if to.Addr().Is6() {
+			af = 10
+		}
+		t.log.Logf(klog.Err, "core", "forward_request(): cannot forward to af %d, proto %d no corresponding listening socket", af, proto)
+		return fail(ErrNoSocket, fmt.Errorf("no %s socket for %s", sipmsg.ProtoName(proto, false), to))
+	}
+	buf := t.buildRequest(m, s, proto, br)
+	o := outbound{sock: s, to: to, proto: proto, flags: m.Send.Fwd}
+	send, flags := t.onSend(c, m, o, buf)
+	if !send {
+		t.log.Logf(klog.Info, "core", "forward_request(): request to %s:%d(%d) dropped (onsend_route)", to.Addr(), to.Port(), proto)
+		return fail(ErrProhibited, fmt.Errorf("dropped by onsend_route"))
+	}
+	o.flags = flags
+	return t.send(o, buf)
+}
+
+// buildRequest is the text of m as forwarded from s over proto.
+func (t *Transport) buildRequest(m *sipmsg.Msg, s *socket, proto int, branch string) string {
+	via := t.viaLine(m, s, proto, branch)
+	viaAt := -1
+	routeAt := -1
+	clen := false
+	for _, h := range m.Headers {
+		switch sipmsg.CanonName(h.Name) {
+		case "via":
+			if viaAt < 0 {
+				viaAt = h.Start
+			}
+		case "route":
+			if routeAt < 0 {
+				routeAt = h.Start
+			}
+		case "content-length":
+			clen = true
+		}
+	}
+	if viaAt < 0 {
+		// No Via (a message that did not come from the network): kamgo's
+		// goes first.
+		viaAt = strings.Index(m.Buf, "\r\n") + 2
+	}
+	edits := []sipmsg.Edit{{At: viaAt, Text: via}}
+	if m.PathVec != "" {
+		at := viaAt
+		if routeAt >= 0 {
+			at = routeAt
+		}
+		edits = append(edits, sipmsg.Edit{At: at, Text: "Route: " + m.PathVec + "\r\n"})
+	}
+	edits = append(edits, viaEdits(m)...)
+	if proto == sipmsg.ProtoTCP && !clen && len(m.Headers) > 0 {
+		// A stream needs a Content-Length to frame the message.
+		end := m.Headers[len(m.Headers)-1].End
+		edits = append(edits, sipmsg.Edit{At: end, Text: "Content-Length: " + strconv.Itoa(len(m.Body)) + "\r\n"})
+	}
+	return m.Build(edits...)
+}
+
+// onSend runs onsend_route, when the configuration has one, for m about
+// to be sent as o with text buf, and reports whether to send it (the
+// route did not drop it) and the connection flags the route left. The
+// event's route type, drop state and the message's own flags are as they
+// were afterwards.
+func (t *Transport) onSend(c *event.Context, m *sipmsg.Msg, o outbound, buf string) (bool, sipmsg.ConnFlags) {
+	route, dropped, fwd, rpl := c.Route, c.Dropped, m.Send.Fwd, m.Send.Rpl
+	m.Out = &sipmsg.Outgoing{From: o.sock.info, Proto: o.proto, Buf: buf,
+		To: sipmsg.Addr{IP: o.to.Addr().String(), Port: int(o.to.Port())}}
+	m.Send.Fwd = o.flags
+	c.Dropped = false
+	rc, ok := t.router.Run(c, event.OnSend())
+	send := !ok || rc != 0 || !c.Dropped
+	flags := m.Send.Fwd
+	c.Route, c.Dropped, m.Send.Fwd, m.Send.Rpl, m.Out = route, dropped, fwd, rpl, nil
+	return send, flags
+}

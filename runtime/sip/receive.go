@@ -1,0 +1,100 @@
+package sip
+
+import (
+	"strconv"
+
+	"github.com/kamgo/kamgo/runtime/event"
+	"github.com/kamgo/kamgo/runtime/klog"
+	"github.com/kamgo/kamgo/runtime/sipmsg"
+)
+
+// receive parses one message that arrived on s from src (over conn for
+// TCP) and routes it, as Kamailio's receive_msg does: a message that does
+// not parse, or lacks a Via, Call-ID, CSeq, From or To, is logged and
+// dropped; a request runs the layers and request_route; a reply runs the
+// core reply route, the layers, and is forwarded.
+func (t *Transport) receive(raw string, s *socket, src sipmsg.Addr, conn *tcpConn) {
+	m, err := sipmsg.Parse(raw)
+	if err != nil {
+		t.log.Logf(klog.Dbg, "core", "parse_msg(): %v", err)
+		t.log.Logf(klog.Err, "core", "receive_msg(): core parsing of SIP message failed (%s:%d/%d)", src.IP, src.Port, s.info.Proto)
+		return
+	}
+	m.Src = src
+	m.Dst = sipmsg.Addr{IP: s.info.IP, Port: s.info.Port}
+	m.Rcv = s.info
+	m.Proto = sipmsg.ProtoName(s.info.Proto, false)
+	if conn != nil {
+		m.ConnID = conn.id
+	}
+	m.Send.ForceRport = t.cfg.ForceRport
+	m.Send.AdvAddress = t.cfg.AdvertisedAddress
+	if t.cfg.AdvertisedPort != 0 {
+		m.Send.AdvPort = strconv.Itoa(t.cfg.AdvertisedPort)
+	}
+	kind := "request"
+	if !m.IsRequest() {
+		kind = "reply"
+	}
+	if _, _, ok := m.TopVia(); !ok {
+		t.log.Logf(klog.Err, "core", "receive_msg(): no via found in %s", kind)
+		return
+	}
+	for _, h := range []string{"call-id", "cseq", "from", "to"} {
+		if _, ok := m.Header(h); !ok {
+			t.log.Logf(klog.Err, "core", "receive_msg(): required headers not found in %s", kind)
+			return
+		}
+	}
+	pool := t.router.Workers()
+	w := pool.Get()
+	defer pool.Release(w)
+	c := t.router.AcquireContext(w)
+	sipmsg.Set(c, m)
+	Attach(c, t)
+	if m.IsRequest() {
+		t.request(c, m)
+	} else {
+		t.reply(c, m)
+	}
+	if !c.Detached() {
+		t.router.ReleaseContext(c)
+	}
+}
+
+// request runs the layers, then request_route.
+func (t *Transport) request(c *event.Context, m *sipmsg.Msg) {
+	for _, l := range t.layers {
+		if l.Request(c, m) {
+			return
+		}
+	}
+	rc, ok := t.router.Run(c, event.Request())
+	switch {
+	case !ok:
+		t.log.Log(klog.Err, "core", "receive_msg(): no request_route {...} and no other config routing engine registered")
+	case rc < 0:
+		t.log.Log(klog.Warn, "core", "receive_msg(): error while trying script")
+	}
+}
+
+// reply runs the core reply route, then the layers, then forwards the
+// reply unless one of them took it or the route ended with drop, exit or
+// an error.
+func (t *Transport) reply(c *event.Context, m *sipmsg.Msg) {
+	if rc, ok := t.router.Run(c, event.Reply()); ok {
+		if rc < 0 {
+			t.log.Log(klog.Warn, "core", "receive_msg(): error while trying onreply script")
+			return
+		}
+		if rc == 0 || c.Dropped {
+			return
+		}
+	}
+	for _, l := range t.layers {
+		if l.Reply(c, m) {
+			return
+		}
+	}
+	_ = t.ForwardReply(c, m)
+}

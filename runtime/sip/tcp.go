@@ -1,0 +1,299 @@
+package sip
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	sipgo "github.com/emiago/sipgo/sip"
+
+	"github.com/kamgo/kamgo/runtime/klog"
+	"github.com/kamgo/kamgo/runtime/sipmsg"
+)
+
+// maxTCPMessage is the largest message read from a TCP stream, Kamailio's
+// BUF_SIZE.
+const maxTCPMessage = 65535
+
+// framer finds where each message of a TCP stream ends: sipgo's parser
+// with the one header it must interpret, Content-Length.
+var framer = func() *sipgo.Parser {
+	d := sipgo.DefaultHeadersParser()
+	p := sipgo.NewParser(sipgo.WithHeadersParsers(map[string]sipgo.HeaderParser{
+		"content-length": d["content-length"], "l": d["l"],
+	}))
+	p.MaxMessageLength = maxTCPMessage
+	return p
+}()
+
+// tcpConn is one TCP connection, accepted or dialled.
+type tcpConn struct {
+	id     int
+	c      net.Conn
+	sock   *socket // the TCP socket it belongs to
+	remote netip.AddrPort
+	t      *Transport
+	wmu    sync.Mutex
+	closed atomic.Bool
+}
+
+// connTable holds the open connections by id and by remote address (and
+// the aliases force_tcp_alias gives them).
+type connTable struct {
+	t      *Transport
+	mu     sync.Mutex
+	byID   map[int]*tcpConn
+	byAddr map[netip.AddrPort]*tcpConn
+	next   int
+}
+
+func newConnTable(t *Transport) *connTable {
+	return &connTable{t: t, byID: map[int]*tcpConn{}, byAddr: map[netip.AddrPort]*tcpConn{}}
+}
+
+// add registers c and starts reading it. It fails when the transport is
+// stopping.
+func (ct *connTable) add(c net.Conn, s *socket) (*tcpConn, error) {
+	remote, _ := netip.ParseAddrPort(c.RemoteAddr().String())
+	remote = netip.AddrPortFrom(remote.Addr().Unmap(), remote.Port())
+	ct.mu.Lock()
+	if ct.t.stopping.Load() {
+		ct.mu.Unlock()
+		_ = c.Close()
+		return nil, errors.New("transport stopped")
+	}
+	ct.next++
+	tc := &tcpConn{id: ct.next, c: c, sock: s, remote: remote, t: ct.t}
+	ct.byID[tc.id] = tc
+	ct.byAddr[remote] = tc
+	ct.t.wg.Add(1)
+	ct.mu.Unlock()
+	go ct.t.readTCP(tc)
+	return tc, nil
+}
+
+// remove forgets c and every alias of it.
+func (ct *connTable) remove(c *tcpConn) {
+	ct.mu.Lock()
+	delete(ct.byID, c.id)
+	for a, x := range ct.byAddr {
+		if x == c {
+			delete(ct.byAddr, a)
+		}
+	}
+	ct.mu.Unlock()
+}
+
+// lookup finds the connection with id, else one to `to`.
+func (ct *connTable) lookup(id int, to netip.AddrPort) *tcpConn {
+	ct.mu.Lock()
+	defer ct.mu.Unlock()
+	if c := ct.byID[id]; id != 0 && c != nil && !c.closed.Load() {
+		return c
+	}
+	if c := ct.byAddr[to]; c != nil && !c.closed.Load() {
+		return c
+	}
+	return nil
+}
+
+// alias makes connection id also the connection to `to`.
+func (ct *connTable) alias(id int, to netip.AddrPort) bool {
+	ct.mu.Lock()
+	defer ct.mu.Unlock()
+	c := ct.byID[id]
+	if c == nil {
+		return false
+	}
+	ct.byAddr[to] = c
+	return true
+}
+
+func (ct *connTable) closeAll() {
+	ct.mu.Lock()
+	all := make([]*tcpConn, 0, len(ct.byID))
+	for _, c := range ct.byID {
+		all = append(all, c)
+	}
+	ct.mu.Unlock()
+	for _, c := range all {
+		c.close()
+	}
+}
+
+func (c *tcpConn) close() {
+	if c.closed.CompareAndSwap(false, true) {
+		_ = c.c.Close()
+	}
+}
+
+// touch restarts the idle lifetime.
+func (c *tcpConn) touch() {
+	_ = c.c.SetReadDeadline(time.Now().Add(c.t.cfg.TCPLifetime))
+}
+
+// write sends buf whole, within the send timeout.
+func (c *tcpConn) write(buf []byte) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	_ = c.c.SetWriteDeadline(time.Now().Add(c.t.cfg.TCPSendTimeout))
+	_, err := c.c.Write(buf)
+	if err == nil {
+		c.touch()
+	}
+	return err
+}
+
+// accept serves the TCP socket s until it is closed.
+func (t *Transport) accept(s *socket) {
+	defer t.wg.Done()
+	for {
+		c, err := s.ln.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) || t.stopping.Load() {
+				return
+			}
+			t.log.Logf(klog.Err, "core", "tcp_main_loop(): accept on %s: %v", s.info, err)
+			time.Sleep(10 * time.Millisecond) // out of descriptors: let some close
+			continue
+		}
+		if _, err := t.conns.add(c, s); err != nil {
+			return
+		}
+	}
+}
+
+// readTCP reads one connection until it closes, is idle for the
+// connection lifetime, or its stream cannot be framed.
+func (t *Transport) readTCP(c *tcpConn) {
+	defer t.wg.Done()
+	defer t.conns.remove(c)
+	defer c.close()
+	src := sipmsg.Addr{IP: c.remote.Addr().String(), Port: int(c.remote.Port())}
+	buf := make([]byte, 32768)
+	var pending []byte
+	for {
+		c.touch()
+		n, err := c.c.Read(buf)
+		if n > 0 {
+			var ok bool
+			if pending, ok = t.frames(c, src, append(pending, buf[:n]...)); !ok {
+				return
+			}
+		}
+		if err != nil {
+			var ne net.Error
+			switch {
+			case errors.As(err, &ne) && ne.Timeout():
+				t.log.Logf(klog.Dbg, "core", "tcp connection %d to %s idle for %s - closing", c.id, c.remote, t.cfg.TCPLifetime)
+			case !errors.Is(err, io.EOF) && !c.closed.Load():
+				t.log.Logf(klog.Dbg, "core", "tcp connection %d to %s: %v", c.id, c.remote, err)
+			}
+			return
+		}
+	}
+}
+
+// frames routes every whole message at the start of pending and returns
+// what is left; ok is false when the stream cannot go on.
+func (t *Transport) frames(c *tcpConn, src sipmsg.Addr, pending []byte) (rest []byte, ok bool) {
+	for {
+		// CRLFs between messages are keepalives (RFC 5626 §3.5.1): a
+		// double CRLF is a ping, answered with one CRLF.
+		i := 0
+		for i+1 < len(pending) && pending[i] == '\r' && pending[i+1] == '\n' {
+			i += 2
+		}
+		if i >= 4 {
+			if err := c.write([]byte("\r\n")); err != nil {
+				return nil, false
+			}
+		}
+		pending = pending[i:]
+		if len(pending) == 0 {
+			return pending, true
+		}
+		window := pending[:min(len(pending), maxTCPMessage)]
+		msg, n, err := framer.Parse(window, true)
+		switch {
+		case err == nil:
+			raw := string(pending[:n])
+			pending = pending[n:]
+			t.receive(raw, c.sock, src, c)
+			continue
+		case errors.Is(err, io.ErrUnexpectedEOF),
+			errors.Is(err, sipgo.ErrParseReadBodyIncomplete) && msg != nil && msg.ContentLength() != nil:
+			if len(pending) >= maxTCPMessage {
+				t.log.Logf(klog.Err, "core", "tcp_read_req(): message from %s:%d too big (over %d bytes) - closing connection %d",
+					src.IP, src.Port, maxTCPMessage, c.id)
+				return nil, false
+			}
+			return pending, true
+		case errors.Is(err, sipgo.ErrParseReadBodyIncomplete):
+			t.log.Logf(klog.Err, "core", "tcp_read_req(): message from %s:%d without Content-Length - closing connection %d",
+				src.IP, src.Port, c.id)
+			return nil, false
+		}
+		// A message that does not parse: hand its head to the core,
+		// which logs and drops it, and go on after it, as Kamailio's TCP
+		// reader frames by the empty line before it parses.
+		end := bytes.Index(pending, []byte("\r\n\r\n"))
+		if end < 0 {
+			if len(pending) >= maxTCPMessage {
+				t.log.Logf(klog.Err, "core", "tcp_read_req(): bad data from %s:%d (%v) - closing connection %d", src.IP, src.Port, err, c.id)
+				return nil, false
+			}
+			return pending, true
+		}
+		raw := string(pending[:end+4])
+		pending = pending[end+4:]
+		t.receive(raw, c.sock, src, c)
+	}
+}
+
+// sendTCP sends buf over the connection with id, else over one to `to`,
+// else over a new one from the address of s, unless flags forbid
+// connecting.
+func (t *Transport) sendTCP(s *socket, to netip.AddrPort, id int, flags sipmsg.ConnFlags, buf string) error {
+	c := t.conns.lookup(id, to)
+	if c == nil {
+		if flags&sipmsg.NoConnect != 0 {
+			err := fmt.Errorf("no open connection to %s and connecting is not allowed", to)
+			t.log.Logf(klog.Err, "core", "tcp_send(): %v", err)
+			return err
+		}
+		var err error
+		if c, err = t.dial(s, to); err != nil {
+			t.log.Logf(klog.Err, "core", "tcp_send(): connect to %s failed: %v", to, err)
+			return err
+		}
+	}
+	if err := c.write([]byte(buf)); err != nil {
+		t.log.Logf(klog.Err, "core", "tcp_send(): send on connection %d to %s failed: %v", c.id, c.remote, err)
+		c.close()
+		return err
+	}
+	if flags&sipmsg.CloseAfter != 0 {
+		c.close()
+	}
+	return nil
+}
+
+// dial opens a connection to `to` from the address of s.
+func (t *Transport) dial(s *socket, to netip.AddrPort) (*tcpConn, error) {
+	d := net.Dialer{Timeout: t.cfg.TCPConnectTimeout}
+	if s != nil {
+		d.LocalAddr = &net.TCPAddr{IP: s.addr.AsSlice()}
+	}
+	nc, err := d.Dial("tcp", to.String())
+	if err != nil {
+		return nil, err
+	}
+	return t.conns.add(nc, s)
+}

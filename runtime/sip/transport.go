@@ -1,0 +1,290 @@
+package sip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/kamgo/kamgo/runtime/event"
+	"github.com/kamgo/kamgo/runtime/klog"
+	"github.com/kamgo/kamgo/runtime/sipmsg"
+)
+
+// Router runs the routes of the current configuration for the transport:
+// runtime/server implements it.
+type Router interface {
+	// Workers is the core's pool: every message runs on one of them.
+	Workers() *event.Pool
+	// AcquireContext returns a reset Context for one event on w;
+	// ReleaseContext takes it back.
+	AcquireContext(w *event.Worker) *event.Context
+	ReleaseContext(c *event.Context)
+	// Run runs the block t names on c; ok is false when the
+	// configuration has no such block.
+	Run(c *event.Context, t event.Target) (rc int, ok bool)
+}
+
+// Layer is a transaction layer between the transport and the routes (see
+// the package documentation). Its methods run on the message's worker,
+// with the message's Context.
+type Layer interface {
+	// Request sees a request before request_route; true means the layer
+	// took it and the core runs nothing for it.
+	Request(c *event.Context, m *sipmsg.Msg) bool
+	// Reply sees a reply the core reply route let through (or every
+	// reply, without one) before it is forwarded statelessly; true means
+	// the layer took it.
+	Reply(c *event.Context, m *sipmsg.Msg) bool
+}
+
+// Transport is a set of SIP sockets and the core's stateless path over
+// them. Make it with New, add layers, then Start; Stop closes it.
+type Transport struct {
+	cfg    Config
+	log    *klog.Logger
+	router Router
+	layers []Layer
+
+	socks []*socket
+	conns *connTable
+
+	mu       sync.Mutex // guards started and stopped
+	started  bool
+	stopped  bool
+	stopping atomic.Bool
+	wg       sync.WaitGroup
+}
+
+// socket is one open SIP socket.
+type socket struct {
+	info *sipmsg.Socket
+	addr netip.Addr
+	pc   net.PacketConn // UDP
+	ln   net.Listener   // TCP
+}
+
+func (s *socket) portText() string { return strconv.Itoa(s.info.Port) }
+
+// New returns a transport for cfg whose messages run on r. It opens
+// nothing.
+func New(cfg Config, r Router) (*Transport, error) {
+	cfg = cfg.withDefaults()
+	for _, l := range cfg.Listen {
+		if l.Proto != sipmsg.ProtoUDP && l.Proto != sipmsg.ProtoTCP {
+			return nil, fmt.Errorf("listen %s:%s: kamgo has no %s transport", sipmsg.ProtoName(l.Proto, false), l.Host, sipmsg.ProtoName(l.Proto, false))
+		}
+	}
+	t := &Transport{cfg: cfg, log: cfg.Log, router: r}
+	t.conns = newConnTable(t)
+	return t, nil
+}
+
+// AddLayer puts l between the transport and the routes, after the layers
+// added before it. Call it before Start.
+func (t *Transport) AddLayer(l Layer) { t.layers = append(t.layers, l) }
+
+// Start opens every socket, then serves them. When one cannot be opened,
+// those already open are closed again and the error says which.
+func (t *Transport) Start(ctx context.Context) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.started {
+		return errors.New("sip: transport already started")
+	}
+	for _, l := range t.cfg.Listen {
+		s, err := t.open(ctx, l)
+		if err != nil {
+			t.closeSockets()
+			return err
+		}
+		t.socks = append(t.socks, s)
+	}
+	t.started = true
+	for _, s := range t.socks {
+		if s.pc != nil {
+			for range t.cfg.Readers {
+				t.wg.Add(1)
+				go t.readUDP(s)
+			}
+			continue
+		}
+		t.wg.Add(1)
+		go t.accept(s)
+	}
+	for _, s := range t.socks {
+		t.log.Logf(klog.Info, "core", "listening on %s", s.info.String())
+	}
+	return nil
+}
+
+// open binds one socket.
+func (t *Transport) open(ctx context.Context, l Listen) (*socket, error) {
+	ip, err := t.lookupListen(ctx, l.Host)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s:%s: %w", sipmsg.ProtoName(l.Proto, false), l.Host, err)
+	}
+	hp := netip.AddrPortFrom(ip, uint16(l.Port)).String()
+	s := &socket{addr: ip}
+	var lc net.ListenConfig
+	var local net.Addr
+	if l.Proto == sipmsg.ProtoUDP {
+		s.pc, err = lc.ListenPacket(ctx, "udp", hp)
+		if err == nil {
+			local = s.pc.LocalAddr()
+		}
+	} else {
+		s.ln, err = lc.Listen(ctx, "tcp", hp)
+		if err == nil {
+			local = s.ln.Addr()
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listen %s:%s: %w", sipmsg.ProtoName(l.Proto, false), hp, err)
+	}
+	ap, _ := netip.ParseAddrPort(local.String())
+	s.info = &sipmsg.Socket{Proto: l.Proto, IP: ip.String(), Port: int(ap.Port()),
+		Name: l.Name, AdvIP: l.AdvHost, AdvPort: l.AdvPort}
+	if _, err := netip.ParseAddr(l.Host); err != nil {
+		// A socket given by name is that name too (myself).
+		t.cfg.Aliases = append(t.cfg.Aliases, Alias{Proto: l.Proto, Host: l.Host, Port: s.info.Port})
+	}
+	return s, nil
+}
+
+// lookupListen resolves a listen host to one address, IPv4 first.
+func (t *Transport) lookupListen(ctx context.Context, host string) (netip.Addr, error) {
+	if ip, err := netip.ParseAddr(host); err == nil {
+		return ip.Unmap(), nil
+	}
+	ips, err := t.cfg.Resolver.LookupNetIP(ctx, "ip", host)
+	if err != nil || len(ips) == 0 {
+		return netip.Addr{}, fmt.Errorf("cannot resolve %s: %v", host, err)
+	}
+	for _, ip := range ips {
+		if ip.Unmap().Is4() {
+			return ip.Unmap(), nil
+		}
+	}
+	return ips[0], nil
+}
+
+// Stop closes the sockets and connections and waits, until ctx ends, for
+// the messages being routed.
+func (t *Transport) Stop(ctx context.Context) error {
+	t.mu.Lock()
+	if !t.started || t.stopped {
+		t.mu.Unlock()
+		return nil
+	}
+	t.stopped = true
+	t.stopping.Store(true)
+	t.closeSockets()
+	t.conns.closeAll()
+	t.mu.Unlock()
+	done := make(chan struct{})
+	go func() { t.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("sip: stop: %w", ctx.Err())
+	}
+}
+
+func (t *Transport) closeSockets() {
+	for _, s := range t.socks {
+		if s.pc != nil {
+			_ = s.pc.Close()
+		}
+		if s.ln != nil {
+			_ = s.ln.Close()
+		}
+	}
+}
+
+// Sockets returns the open sockets, in the order of the configuration,
+// with the ports they were given.
+func (t *Transport) Sockets() []*sipmsg.Socket {
+	out := make([]*sipmsg.Socket, len(t.socks))
+	for i, s := range t.socks {
+		out[i] = s.info
+	}
+	return out
+}
+
+// First returns the socket Kamailio calls the first one: the first UDP
+// socket, else the first one of any protocol; nil without sockets. sl's
+// to-tags are made from it.
+func (t *Transport) First() *sipmsg.Socket {
+	for _, s := range t.socks {
+		if s.info.Proto == sipmsg.ProtoUDP {
+			return s.info
+		}
+	}
+	if len(t.socks) > 0 {
+		return t.socks[0].info
+	}
+	return nil
+}
+
+// Socket finds an open socket by protocol, address and port (proto
+// ProtoNone and port 0 match any), as force_send_socket and $fs name one.
+func (t *Transport) Socket(proto int, host string, port int) *sipmsg.Socket {
+	if s := t.findSocket(proto, host, port); s != nil {
+		return s.info
+	}
+	return nil
+}
+
+func (t *Transport) findSocket(proto int, host string, port int) *socket {
+	ip, err := netip.ParseAddr(trimBrackets(host))
+	for _, s := range t.socks {
+		if proto != sipmsg.ProtoNone && s.info.Proto != proto {
+			continue
+		}
+		if port != 0 && s.info.Port != port {
+			continue
+		}
+		if (err == nil && s.addr == ip.Unmap()) || (err != nil && s.info.Name == host) {
+			return s
+		}
+	}
+	return nil
+}
+
+// socketOf returns the open socket info describes.
+func (t *Transport) socketOf(info *sipmsg.Socket) *socket {
+	for _, s := range t.socks {
+		if s.info == info {
+			return s
+		}
+	}
+	if info != nil {
+		return t.findSocket(info.Proto, info.IP, info.Port)
+	}
+	return nil
+}
+
+var ctxKey = event.NewKey()
+
+// Attach makes t the transport of the event c: the one the core actions
+// and modules send with.
+func Attach(c *event.Context, t *Transport) { c.Set(ctxKey, t) }
+
+// From returns the transport of the event c, or nil.
+func From(c *event.Context) *Transport {
+	t, _ := c.Get(ctxKey).(*Transport)
+	return t
+}
+
+func trimBrackets(h string) string {
+	if len(h) > 1 && h[0] == '[' && h[len(h)-1] == ']' {
+		return h[1 : len(h)-1]
+	}
+	return h
+}

@@ -1,0 +1,63 @@
+package sip
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+
+	"github.com/kamgo/kamgo/runtime/klog"
+	"github.com/kamgo/kamgo/runtime/sipmsg"
+)
+
+// maxDatagram is the largest UDP payload.
+const maxDatagram = 65535
+
+// readUDP reads datagrams from s until it is closed. Each is routed on
+// this goroutine, which holds a core worker meanwhile, as a Kamailio UDP
+// worker process does.
+func (t *Transport) readUDP(s *socket) {
+	defer t.wg.Done()
+	buf := make([]byte, maxDatagram)
+	for {
+		n, from, err := s.pc.ReadFrom(buf)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) || t.stopping.Load() {
+				return
+			}
+			t.log.Logf(klog.Err, "core", "udp_rcv_loop(): recvfrom on %s: %v", s.info, err)
+			continue
+		}
+		src := addrOf(from)
+		if n == 0 || onlyCRLF(buf[:n]) {
+			continue // a keepalive
+		}
+		t.receive(string(buf[:n]), s, src, nil)
+	}
+}
+
+// sendUDP sends buf from s to `to`.
+func (t *Transport) sendUDP(s *socket, to netip.AddrPort, buf string) error {
+	if _, err := s.pc.WriteTo([]byte(buf), net.UDPAddrFromAddrPort(to)); err != nil {
+		t.log.Logf(klog.Err, "core", "udp_send(): sendto(len: %d, dst: (%s)) - err: %v", len(buf), to, err)
+		return err
+	}
+	return nil
+}
+
+// addrOf converts a net.Addr of a UDP or TCP peer.
+func addrOf(a net.Addr) sipmsg.Addr {
+	ap, err := netip.ParseAddrPort(a.String())
+	if err != nil {
+		return sipmsg.Addr{}
+	}
+	return sipmsg.Addr{IP: ap.Addr().Unmap().String(), Port: int(ap.Port())}
+}
+
+func onlyCRLF(b []byte) bool {
+	for _, c := range b {
+		if c != '\r' && c != '\n' {
+			return false
+		}
+	}
+	return true
+}

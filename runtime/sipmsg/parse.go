@@ -1,0 +1,135 @@
+package sipmsg
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	sipgo "github.com/emiago/sipgo/sip"
+)
+
+// Messages are parsed by sipgo: it decides what is a SIP message (first
+// line, header lines with their folding, the empty line, the body), for
+// messages from the network and for the faked request alike. sipgo is told
+// to interpret no header (every one stays its text): the pseudo-variables
+// read names and values as written, and the reply and forwarding code
+// copies header fields byte for byte, which sipgo's typed headers would
+// re-render. The values are then read by this package's own small parsers
+// (URI, Via, name-addr, credentials), which keep every part as written, as
+// Kamailio's parsers do.
+var parser = sipgo.NewParser(sipgo.WithHeadersParsers(map[string]sipgo.HeaderParser{}))
+
+// ErrNotSIP wraps every reason Parse refuses a text.
+var ErrNotSIP = errors.New("sipmsg: not a SIP message")
+
+// Parse parses a SIP request or reply. Lines end with CRLF; continuation
+// lines (starting with a space or tab) are folded into the header they
+// continue. The body is everything after the empty line.
+func Parse(buf string) (*Msg, error) {
+	sm, err := parser.ParseSIP([]byte(buf))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotSIP, err)
+	}
+	m := &Msg{Buf: buf, Proto: "udp", RuriQ: QUnspecified}
+	if err := m.fill(sm); err != nil {
+		return nil, err
+	}
+	m.ID = NextID()
+	return m, nil
+}
+
+// fill copies what sipgo found into m, reading each part as written from
+// m.Buf.
+func (m *Msg) fill(sm sipgo.Message) error {
+	buf := m.Buf
+	eol := strings.Index(buf, "\r\n")
+	if eol < 0 {
+		return fmt.Errorf("%w: no line end", ErrNotSIP)
+	}
+	f := strings.SplitN(buf[:eol], " ", 3)
+	if len(f) != 3 {
+		return fmt.Errorf("%w: bad first line %q", ErrNotSIP, buf[:eol])
+	}
+	switch r := sm.(type) {
+	case *sipgo.Request:
+		m.Method, m.RURI, m.Version = f[0], f[1], f[2]
+	case *sipgo.Response:
+		if r.StatusCode < 100 || r.StatusCode > 699 || len(f[1]) != 3 {
+			return fmt.Errorf("%w: bad status code %s", ErrNotSIP, strconv.Quote(f[1]))
+		}
+		m.Version, m.Status, m.Reason = f[0], r.StatusCode, f[2]
+	default:
+		return fmt.Errorf("%w: unknown message type", ErrNotSIP)
+	}
+	hs, ok := sm.(interface{ Headers() []sipgo.Header })
+	if !ok {
+		return fmt.Errorf("%w: no headers", ErrNotSIP)
+	}
+	pos := eol + 2
+	for _, h := range hs.Headers() {
+		if strings.HasPrefix(buf[pos:], "\r\n") {
+			// sipgo gives a message with a body and no Content-Length
+			// one of its own; it is not in the text.
+			if _, ok := h.(*sipgo.ContentLengthHeader); ok {
+				break
+			}
+			return fmt.Errorf("%w: header lines do not end where sipgo's do", ErrNotSIP)
+		}
+		next, folded := fieldEnd(buf, pos)
+		colon := strings.IndexByte(buf[pos:next], ':')
+		if colon < 0 {
+			return fmt.Errorf("%w: header without ':'", ErrNotSIP)
+		}
+		hdr := Header{Name: h.Name(), Value: h.Value(), At: -1, Start: pos, End: next}
+		if !folded && hdr.Value != "" {
+			at := pos + colon + 1
+			for at < next && (buf[at] == ' ' || buf[at] == '\t') {
+				at++
+			}
+			if strings.HasPrefix(buf[at:], hdr.Value) {
+				hdr.At = at
+			}
+		}
+		m.Headers = append(m.Headers, hdr)
+		pos = next
+	}
+	if !strings.HasPrefix(buf[pos:], "\r\n") {
+		return fmt.Errorf("%w: header lines do not end where sipgo's do", ErrNotSIP)
+	}
+	m.Body = buf[pos+2:]
+	return nil
+}
+
+// fieldEnd returns where the header field starting at pos ends: after the
+// CRLF of its last line, continuation lines included. folded is set when
+// the field has continuation lines.
+func fieldEnd(buf string, pos int) (end int, folded bool) {
+	for {
+		n := strings.Index(buf[pos:], "\r\n")
+		if n < 0 {
+			return len(buf), folded
+		}
+		pos += n + 2
+		if pos >= len(buf) || (buf[pos] != ' ' && buf[pos] != '\t') {
+			return pos, folded
+		}
+		folded = true
+	}
+}
+
+// headEnd returns where the header section ends (after the last header's
+// line end, at the empty line) and where the body starts; end is -1 when
+// there is no empty line. A text edited after parsing ($msgbuf) may have
+// lost its CRLFs, so bare LFs count too.
+func headEnd(buf string) (end, body int) {
+	crlf := strings.Index(buf, "\r\n\r\n")
+	lf := strings.Index(buf, "\n\n")
+	switch {
+	case crlf >= 0 && (lf < 0 || crlf < lf):
+		return crlf + 2, crlf + 4
+	case lf >= 0:
+		return lf + 1, lf + 2
+	}
+	return -1, -1
+}
