@@ -1,3 +1,8 @@
+// Package pvtest is test support for kamgo's script-side modules (pv,
+// xlog, cfgutils, jansson, json): a module.Host backed by a pv.Table, for
+// unit tests of single functions and references (pseudo-variables parsed
+// with lang/pvsyntax). The behaviour recorded from Kamailio is replayed by
+// spec/conformance.
 package pvtest
 
 import (

@@ -6,12 +6,14 @@ import (
 	"testing"
 
 	"github.com/kamgo/kamgo/internal/pvtest"
+	_ "github.com/kamgo/kamgo/modules/pv"
 	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/value"
 )
 
 // TestErrorLines checks kamgo's error lines against Kamailio's, as
-// recorded in testdata/jansson.txt ("# ERROR: jansson fn(): text"; the
+// recorded in the corelog sections of spec/conformance/modules/jansson/funcs
+// ("ERROR: jansson fn(): text"; the
 // pointer-valued positions Kamailio prints in some json_path_set lines
 // are left out).
 func TestErrorLines(t *testing.T) {

@@ -16,7 +16,7 @@ func doc(t *testing.T, s string) *jsondoc.Node {
 }
 
 // TestPathGet follows json_path_get's rules (recorded behaviour is in
-// testdata/jansson.txt, cases get-path and get-field-path).
+// spec/conformance/modules/jansson/funcs, get-path and get-field-path).
 func TestPathGet(t *testing.T) {
 	root := doc(t, `{"a":[1,2,[3,4]],"b":{"c":{"d":"deep"}},"":"empty","e.f":5}`)
 	for _, tc := range []struct{ path, want string }{
@@ -55,7 +55,7 @@ func TestPathGet(t *testing.T) {
 }
 
 // TestPathSet follows json_path_set's rules (recorded in
-// testdata/jansson.txt, cases set-paths and append-modes).
+// spec/conformance/modules/jansson/funcs, set-paths and append-modes).
 func TestPathSet(t *testing.T) {
 	const start = `{"a":[1,2],"o":{"x":1},"n":5}`
 	nine := &jsondoc.Node{Kind: jsondoc.Int, Int: 9}
@@ -123,7 +123,8 @@ func TestStrtol0(t *testing.T) {
 }
 
 // TestNewValue checks the value jansson_set builds for each type, with
-// the errors Kamailio logs (recorded in testdata/jansson.txt, set-types).
+// the errors Kamailio logs (recorded in
+// spec/conformance/modules/jansson/funcs, set-types).
 func TestNewValue(t *testing.T) {
 	for _, tc := range []struct{ typ, in, want, err string }{
 		{"integer", " 12", "12", ""},

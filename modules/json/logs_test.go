@@ -6,12 +6,14 @@ import (
 	"testing"
 
 	"github.com/kamgo/kamgo/internal/pvtest"
+	_ "github.com/kamgo/kamgo/modules/pv"
 	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/value"
 )
 
 // TestErrorLines checks kamgo's error lines against Kamailio's, as
-// recorded in testdata/json.txt ("# ERROR: json fn(): text").
+// recorded in the corelog sections of spec/conformance/modules/json/funcs
+// ("ERROR: json fn(): text").
 func TestErrorLines(t *testing.T) {
 	pvm, _ := module.Lookup("pv")
 	for _, tc := range []struct {

@@ -7,7 +7,7 @@ import (
 )
 
 // TestLookup follows tr_json_get_field_object's rules (recorded behaviour
-// is in testdata/json.txt, cases parse and parse-more).
+// is in spec/conformance/modules/json/funcs, parse and parse-more).
 func TestLookup(t *testing.T) {
 	root, err := jsondoc.ParseJSONC(`{"a":{"b":[10,"x",{"c":true}],"n":null},"k":5,"d.e":1,"x":{"y":[7,8]},"w":{"w":[7,8]}}`)
 	if err != nil {

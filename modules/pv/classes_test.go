@@ -17,7 +17,7 @@ import (
 )
 
 // The classes and cases here cannot be recorded on Kamailio's faked
-// request (testdata/*.txt) or on received messages (testdata/messages.sip):
+// request or on received messages (spec/conformance/modules/pv):
 // names the configuration parser does not accept yet, sockets the recorder
 // does not control, and values that depend on the clock or the process.
 

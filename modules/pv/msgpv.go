@@ -13,8 +13,8 @@ import (
 // The SIP message pseudo-variables read the event's message
 // (sipmsg.FromContext): the received SIP message, or Kamailio's faked
 // OPTIONS request in events that do not come from SIP. Values are the ones
-// Kamailio 5.6.3 gives (testdata/msg.txt records them on the faked
-// request). Where Kamailio registers a class under several names ($ru and
+// Kamailio 5.6.3 gives (spec/conformance/modules/pv/msg records them on
+// the faked request). Where Kamailio registers a class under several names ($ru and
 // $ruri, $fu and $from ...), every name shares one implementation.
 
 // msgGetter is a read-only message pseudo-variable.

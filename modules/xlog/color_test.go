@@ -17,8 +17,9 @@ func (stderrHost) CoreParam(name string) (value.Value, bool) {
 	return value.NullValue, false
 }
 
-// TestColor checks $C against the escapes recorded in testdata/xlog.txt,
-// and that they are empty unless Kamailio would colour its log.
+// TestColor checks $C against the escapes recorded in
+// spec/conformance/modules/xlog/funcs (colors), and that they are empty
+// unless Kamailio would colour its log.
 func TestColor(t *testing.T) {
 	want := map[string]string{
 		"xx": "\x1b[0;39;49m", "rb": "\x1b[0;31;44m", "Gw": "\x1b[1;32;47m", "Sx": "\x1b[1;30;49m",

@@ -104,8 +104,9 @@ func TestMethodsFilter(t *testing.T) {
 }
 
 // TestLevelValue checks the error of a level pseudo-variable that holds
-// no integer (recorded in testdata/xlog.txt as "xlog_2_helper(): invalid
-// log level value [4]" for a string and "[1]" for null).
+// no integer (recorded in spec/conformance/modules/xlog/funcs as
+// "xlog_2_helper(): invalid log level value [4]" for a string and "[1]"
+// for null).
 func TestLevelValue(t *testing.T) {
 	m := newModule()
 	h := newHost(t, m)

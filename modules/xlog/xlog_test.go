@@ -25,11 +25,6 @@ func newHost(t *testing.T, m *Module) *pvtest.Host {
 	return h
 }
 
-// TestXlog replays testdata/xlog.txt, recorded from Kamailio 5.6.3.
-func TestXlog(t *testing.T) {
-	pvtest.CheckFile(t, "testdata/xlog.txt")
-}
-
 func TestXlogl(t *testing.T) {
 	for _, long := range []int64{0, 1} {
 		m := newModule()

@@ -1,39 +1,30 @@
 package conformance_test
 
-// The socket runner: every recorded case without a check section runs
-// through the same path as `kamgo run` (check.AnalyzeSource, server.Load
-// with every module kamgo has, Start), with the real evapi module bound to a
-// free 127.0.0.1 port. A TCP client sends each send line as one netstring
-// frame followed by "#sync" and waits for the "#sync" relay, as the
-// recorder does against Kamailio. The relayed payloads and the script log
-// lines are compared with the recorded ones. Cases whose socket result
-// deliberately differs are listed in testdata/socket-deviations.txt.
+// The socket runner: every case with evapi messages runs through the same
+// path as `kamgo run` (lang/check, runtime/server with every module kamgo
+// has, Start), with the real evapi module bound to a free 127.0.0.1 port. A
+// TCP client sends each send line as one netstring frame followed by
+// "#sync" and waits for the "#sync" relay, as the Kamailio runner does. The
+// relayed payloads and the script log lines are compared with the
+// recording. Cases Kamailio refuses are the in-process runner's, and so
+// are SIP messages: this runner does not start kamgo's SIP transport. The deviations of
+// testdata/deviations.txt are excused here too; cases whose socket result
+// deliberately differs from the in-process one are listed in
+// testdata/socket-deviations.txt.
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"slices"
-	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/kamgo/kamgo/internal/freeport"
 	"github.com/kamgo/kamgo/internal/kamref"
-	"github.com/kamgo/kamgo/lang/ast"
-	"github.com/kamgo/kamgo/lang/check"
-	"github.com/kamgo/kamgo/lang/preproc"
-	"github.com/kamgo/kamgo/runtime/klog"
+	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/server"
 	"github.com/kamgo/kamgo/spec/conformance"
-
-	_ "github.com/kamgo/kamgo/modules/all"
 )
 
 const (
@@ -47,54 +38,21 @@ const (
 // TestSocketConformance runs the recorded cases over real evapi sockets;
 // see the file comment.
 func TestSocketConformance(t *testing.T) {
-	cases, err := conformance.Load(".")
-	if err != nil {
-		t.Fatalf("loading cases: %v", err)
+	cases := loadCases(t)
+	setCaseEnv(t)
+	// A case kamgo deliberately answers differently answers so over
+	// sockets too; the socket list adds what differs over sockets only.
+	dev := deviations(t, inProcessDeviations, cases)
+	for name, reason := range deviations(t, socketDeviations, cases) {
+		dev[name] = reason
 	}
-	if len(cases) == 0 {
-		t.Fatal("no conformance cases found")
-	}
-	// $env reads the process environment, so it is set for the whole test;
-	// the parallel subtests below all finish before it is restored.
-	for _, kv := range conformance.Env {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
-	if v, ok := os.LookupEnv("KAMGO_CONF_UNSET"); ok {
-		t.Setenv("KAMGO_CONF_UNSET", v) // restored afterwards
-		if err := os.Unsetenv("KAMGO_CONF_UNSET"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	dev, err := readSocketDeviations(socketDeviations)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name := range dev {
-		if !slices.ContainsFunc(cases, func(c conformance.Case) bool { return c.Name == name }) {
-			t.Errorf("%s: %s names no case", socketDeviations, name)
-		}
-	}
-
-	type tally struct{ pass, fail, excused, skipped int }
-	var mu sync.Mutex
-	byArea := map[string]*tally{}
-	count := func(name string, f func(*tally)) {
-		area, _, _ := strings.Cut(name, "/")
-		mu.Lock()
-		defer mu.Unlock()
-		if byArea[area] == nil {
-			byArea[area] = &tally{}
-		}
-		f(byArea[area])
-	}
+	var ty tally
 	sem := make(chan struct{}, socketParallel)
 	start := time.Now()
 	t.Run("cases", func(t *testing.T) {
 		for _, c := range cases {
-			if c.Check != "" {
-				// The in-process runner covers configs Kamailio refuses.
-				count(c.Name, func(x *tally) { x.skipped++ })
+			if c.Check != "" || c.SIP != nil {
+				ty.add(c, skipped)
 				continue
 			}
 			t.Run(c.Name, func(t *testing.T) {
@@ -103,46 +61,12 @@ func TestSocketConformance(t *testing.T) {
 				defer func() { <-sem }()
 				ctx, cancel := context.WithTimeout(context.Background(), socketCaseTimeout)
 				defer cancel()
-				detail := runSocketCase(ctx, c)
-				reason, listed := dev[c.Name]
-				switch {
-				case detail == "":
-					count(c.Name, func(x *tally) { x.pass++ })
-					if listed {
-						t.Errorf("passes but is listed in %s: remove it", socketDeviations)
-					}
-				case listed:
-					count(c.Name, func(x *tally) { x.excused++ })
-					t.Logf("excused (%s):\n %s", reason, detail)
-				default:
-					count(c.Name, func(x *tally) { x.fail++ })
-					t.Errorf("%s:\n %s", c.Comment, detail)
-				}
+				judge(t, &ty, c, runSocketCase(ctx, c), dev, "the deviation lists")
 			})
 		}
 	})
-
-	areas := make([]string, 0, len(byArea))
-	for a := range byArea {
-		areas = append(areas, a)
-	}
-	sort.Strings(areas)
-	var b strings.Builder
-	var total tally
-	line := func(name string, x tally) {
-		fmt.Fprintf(&b, "  %-10s passed %3d  failed %3d  excused %3d  skipped (check) %3d\n",
-			name, x.pass, x.fail, x.excused, x.skipped)
-	}
-	for _, a := range areas {
-		x := *byArea[a]
-		line(a, x)
-		total.pass += x.pass
-		total.fail += x.fail
-		total.excused += x.excused
-		total.skipped += x.skipped
-	}
-	line("total", total)
-	t.Logf("socket conformance summary (%v):\n%s", time.Since(start).Round(time.Millisecond), b.String())
+	t.Logf("socket conformance summary (%v; skipped: refused configs and SIP messages):\n%s",
+		time.Since(start).Round(time.Millisecond), ty.String())
 }
 
 // runSocketCase runs one case and returns "" when it matches, otherwise
@@ -164,10 +88,11 @@ func runSocketCase(ctx context.Context, c conformance.Case) string {
 		if err != nil {
 			return err.Error()
 		}
-		var msg string
-		srv, logs, msg = loadSocketCase(c, sip, port)
-		if msg != "" {
-			return msg
+		// The registered modules, the real evapi among them.
+		var diags diag.List
+		srv, logs, diags = loadConfig(c.Config(sip, port), module.Default)
+		if srv == nil {
+			return "load: " + diags.Error()
 		}
 		err = srv.Start(ctx)
 		if err == nil {
@@ -218,108 +143,8 @@ func runSocketCase(ctx context.Context, c conformance.Case) string {
 	if msg := stop(); msg != "" {
 		return msg
 	}
-	script := logs.script()
-	var why []string
-	if !slices.Equal(script, c.Log) {
-		why = append(why, fmt.Sprintf("log:\n   got  %q\n   want %q", script, c.Log))
+	if why := compare(c, logs.script(), relays); len(why) > 0 {
+		return strings.Join(why, "\n ") + logs.other()
 	}
-	if !slices.Equal(relays, c.Relay) {
-		why = append(why, fmt.Sprintf("relay:\n   got  %q\n   want %q", relays, c.Relay))
-	}
-	if len(why) == 0 {
-		return ""
-	}
-	return strings.Join(why, "\n ") + logs.other()
-}
-
-// loadSocketCase analyzes and loads the case's config as `kamgo run` does.
-// Modules of the prelude that kamgo does not implement (tm, sl, textops...)
-// are allowed as missing, as with `kamgo run --allow-missing`.
-func loadSocketCase(c conformance.Case, sipPort, evapiPort int) (*server.Server, *logCapture, string) {
-	text := c.Config(sipPort, evapiPort)
-	cfg, diags, _ := check.AnalyzeSource("kamailio.cfg", []byte(text), preproc.Options{}, module.Catalog())
-	if diags.HasErrors() {
-		return nil, nil, "analyze: " + diags.Error()
-	}
-	var missing []string
-	for _, it := range cfg.Items {
-		if lm, ok := it.(*ast.LoadModule); ok {
-			name := strings.TrimSuffix(filepath.Base(lm.Path), ".so")
-			if _, ok := module.Lookup(name); !ok {
-				missing = append(missing, name)
-			}
-		}
-	}
-	logs := &logCapture{}
-	lg := klog.New(nil, klog.Text)
-	lg.SetHook(logs.hook)
-	srv, ld := server.Load(cfg, server.Options{Log: lg, AllowMissing: missing})
-	if ld.HasErrors() {
-		return nil, nil, "load: " + ld.Error()
-	}
-	return srv, logs, ""
-}
-
-// logCapture collects the script log lines in the recorded shape, and the
-// other errors and warnings for failure reports.
-type logCapture struct {
-	mu     sync.Mutex
-	lines  []string
-	others []string
-}
-
-func (l *logCapture) hook(lv klog.Level, origin, msg string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if origin != "script" {
-		if lv <= klog.Warn {
-			l.others = append(l.others, lv.String()+": "+origin+" "+msg)
-		}
-		return
-	}
-	parts := strings.Split(msg, "\n")
-	l.lines = append(l.lines, lv.String()+": "+parts[0])
-	l.lines = append(l.lines, parts[1:]...)
-}
-
-func (l *logCapture) script() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return slices.Clone(l.lines)
-}
-
-// other formats the non-script errors and warnings for a failure report.
-func (l *logCapture) other() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.others) == 0 {
-		return ""
-	}
-	return fmt.Sprintf("\n other log lines: %q", l.others)
-}
-
-// readSocketDeviations reads "case-name reason" lines; # starts a comment.
-func readSocketDeviations(path string) (map[string]string, error) {
-	out := map[string]string{}
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return out, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		l := strings.TrimSpace(sc.Text())
-		if l == "" || strings.HasPrefix(l, "#") {
-			continue
-		}
-		name, reason, _ := strings.Cut(l, " ")
-		if strings.TrimSpace(reason) == "" {
-			return nil, fmt.Errorf("%s: %s has no reason", path, name)
-		}
-		out[name] = strings.TrimSpace(reason)
-	}
-	return out, sc.Err()
+	return ""
 }
