@@ -110,6 +110,29 @@ function ksr_test()
 	KSR.pvx.xavp_child_seti("r", "b", 2)
 	KSR.evapi.relay("a=" .. KSR.pvx.xavp_child_get("r", "a") .. " b=" .. KSR.pvx.xavp_child_get("r", "b"))
 end`},
+	// pv_evalx expands a format string: the relays of the native case
+	// without writing each pseudo-variable out in Lua.
+	{"pv/041-faked-request", `
+local function relayf(text)
+	KSR.pvx.evalx("$var(out)", text)
+	KSR.evapi.relay(KSR.pv.get("$var(out)"))
+end
+function ksr_test()
+	relayf("ci=[$ci] rm=[$rm] ru=[$ru] rU=[$rU] rd=[$rd] rp=[$rp] fu=[$fu] fU=[$fU] fd=[$fd] tu=[$tu] tU=[$tU] td=[$td]")
+	relayf("ua=[$ua] si=[$si] sp=[$sp] cs=[$cs] ml=[$ml] pr=[$pr] ft=[$ft] tt=[$tt] rv=[$rv] du=[$du] ct=[$ct] fn=[$fn] rz=[$rz] oU=[$oU] ou=[$ou] od=[$od] op=[$op] rP=[$rP] via=[$hdr(Via)] cl=[$cl] bs=[$bs] mt=[$mt] cT=[$cT] rb=[$rb]")
+	relayf("mb=$mb")
+	KSR.pv.sets("$ru", "sip:bob@example.com:5070")
+	relayf("after ru=[$ru] rU=[$rU] rd=[$rd] rp=[$rp] ou=[$ou]")
+	KSR.setuser("carol")
+	relayf("after rU ru=[$ru]")
+	KSR.sethost("host.org")
+	relayf("after rd ru=[$ru]")
+	-- KEMI reads $Tf as its text (the int is only for native
+	-- comparisons); $Ts is the same time as a number.
+	if tonumber(KSR.pv.get("$rp")) > 5000 and KSR.pv.get("$Ts") > 1600000000 then
+		KSR.evapi.relay("ints ok")
+	end
+end`},
 }
 
 // conformanceLuaPrelude is the twin's part of the prelude: the event
