@@ -95,7 +95,8 @@ func (m *Module) KEMI() []module.KEMIFunc {
 	}
 }
 
-// lockDo is lock, unlock and trylock on key (see compileLock).
+// lockDo is lock, unlock and trylock on key, for the native functions
+// (compileLock) and their KEMI twins.
 func (m *Module) lockDo(c *event.Context, key string, op lockOpKind) int {
 	if len(m.locks) == 0 {
 		logf(c, klog.Err, "cfg_lock_helper(): lock set not initialized (attempt to do op: %d on: %s) - see param lock_set_size", op, key)

@@ -3,7 +3,6 @@ package cfgutils
 import (
 	"github.com/kamgo/kamgo/runtime/corehash"
 	"github.com/kamgo/kamgo/runtime/event"
-	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
 )
 
@@ -47,33 +46,6 @@ func (m *Module) compileLock(op lockOpKind) func(module.Host, []*module.Arg) (mo
 		if err != nil {
 			return nil, err
 		}
-		return func(c *event.Context) int {
-			k := key(c)
-			if len(m.locks) == 0 {
-				logf(c, klog.Err, "cfg_lock_helper(): lock set not initialized (attempt to do op: %d on: %s) - see param lock_set_size", op, k)
-				return -1
-			}
-			slot := m.lockSlot(k)
-			switch op {
-			case lockOp:
-				select {
-				case slot <- struct{}{}:
-				case <-m.done:
-					return -1
-				}
-			case unlockOp:
-				select {
-				case <-slot:
-				default:
-				}
-			case trylockOp:
-				select {
-				case slot <- struct{}{}:
-				default:
-					return -1
-				}
-			}
-			return 1
-		}, nil
+		return func(c *event.Context) int { return m.lockDo(c, key(c), op) }, nil
 	}
 }
