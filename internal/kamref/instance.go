@@ -100,13 +100,16 @@ func Start(ctx context.Context, cfgText string, opts Options) (*Instance, error)
 
 // awaitListen polls /proc/net/tcp for the evapi listener rather than
 // connecting, because a probe connection would take an evapi slot and run
-// the connection routes.
+// the connection routes. The listener must belong to this Kamailio (a
+// process of its group): a port picked free can still be taken by a
+// process that did not pick it through freeport, and a Kamailio that fails
+// at start-up must not be taken for one that listens.
 func (in *Instance) awaitListen(ctx context.Context, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		if listening(in.EvapiPort) {
+		if listening(in.EvapiPort, in.p.Pid()) {
 			return nil
 		}
 		if time.Now().After(deadline) {
@@ -122,8 +125,9 @@ func (in *Instance) awaitListen(ctx context.Context, timeout time.Duration) erro
 	}
 }
 
-// listening reports whether 127.0.0.1:port is in LISTEN state.
-func listening(port int) bool {
+// listening reports whether a process of group pgid has a socket in LISTEN
+// state on 127.0.0.1:port.
+func listening(port, pgid int) bool {
 	data, err := os.ReadFile("/proc/net/tcp")
 	if err != nil {
 		// Without procfs fall back to a connect probe.
@@ -137,11 +141,60 @@ func listening(port int) bool {
 	want := fmt.Sprintf("0100007F:%04X", port)
 	for _, l := range strings.Split(string(data), "\n") {
 		f := strings.Fields(l)
-		if len(f) > 3 && f[1] == want && f[3] == "0A" {
-			return true
+		if len(f) > 9 && f[1] == want && f[3] == "0A" {
+			return groupHolds(pgid, "socket:["+f[9]+"]")
 		}
 	}
 	return false
+}
+
+// groupHolds reports whether a process of group pgid has a file descriptor
+// whose link reads target.
+func groupHolds(pgid int, target string) bool {
+	procs, err := os.ReadDir("/proc")
+	if err != nil {
+		return false
+	}
+	for _, p := range procs {
+		pid, err := strconv.Atoi(p.Name())
+		if err != nil || processGroup(pid) != pgid {
+			continue
+		}
+		dir := "/proc/" + p.Name() + "/fd/"
+		fds, err := os.ReadDir(dir)
+		if err != nil {
+			continue
+		}
+		for _, fd := range fds {
+			if link, err := os.Readlink(dir + fd.Name()); err == nil && link == target {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// processGroup returns the process group of pid from /proc/PID/stat, or -1.
+func processGroup(pid int) int {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return -1
+	}
+	// The command name in parentheses may hold spaces: fields count from
+	// the last ')': state, ppid, pgrp.
+	i := strings.LastIndexByte(string(data), ')')
+	if i < 0 {
+		return -1
+	}
+	f := strings.Fields(string(data[i+1:]))
+	if len(f) < 3 {
+		return -1
+	}
+	g, err := strconv.Atoi(f[2])
+	if err != nil {
+		return -1
+	}
+	return g
 }
 
 // Dial opens an evapi client connection to the instance.

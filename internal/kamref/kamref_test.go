@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -114,5 +115,31 @@ func TestFreePort(t *testing.T) {
 	p, err := FreePort()
 	if err != nil || p <= 0 || p > 65535 {
 		t.Fatalf("got %d %v", p, err)
+	}
+}
+
+// TestListeningOwner: a listener counts only for the process group that
+// holds it, so a Kamailio that failed at start-up is never taken for one
+// whose port someone else opened.
+func TestListeningOwner(t *testing.T) {
+	if _, err := os.Stat("/proc/net/tcp"); err != nil {
+		t.Skip("no procfs")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	own := syscall.Getpgrp()
+	if !listening(port, own) {
+		t.Errorf("listener of this process group (%d) not found on port %d", own, port)
+	}
+	if listening(port, own+1_000_000) {
+		t.Errorf("listener on port %d attributed to another process group", port)
+	}
+	ln.Close()
+	if listening(port, own) {
+		t.Errorf("closed listener on port %d still found", port)
 	}
 }
