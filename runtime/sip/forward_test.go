@@ -2,6 +2,8 @@ package sip
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -128,7 +130,11 @@ func TestBranch(t *testing.T) {
 // TestForwardDestinations: the Request-URI rewritten, the advertised
 // address, the Path, and a destination that does not resolve.
 func TestForwardDestinations(t *testing.T) {
-	s := startServer(t, Config{AdvertisedAddress: "proxy.example", AdvertisedPort: 5099})
+	// The name lookup fails at once, whatever the machine's DNS does.
+	noDNS := &net.Resolver{PreferGo: true, Dial: func(context.Context, string, string) (net.Conn, error) {
+		return nil, errors.New("no DNS in this test")
+	}}
+	s := startServer(t, Config{AdvertisedAddress: "proxy.example", AdvertisedPort: 5099, Resolver: noDNS})
 	phone, next := newPeer(t), newPeer(t)
 	errs := forwardTo(s, func(m *sipmsg.Msg) Dest {
 		if id, _ := m.Header("call-id"); id == "bad" {
