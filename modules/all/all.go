@@ -8,7 +8,10 @@ import (
 	_ "github.com/kamgo/kamgo/modules/evapi"    // evapi
 	_ "github.com/kamgo/kamgo/modules/jansson"  // jansson
 	_ "github.com/kamgo/kamgo/modules/json"     // json
+	_ "github.com/kamgo/kamgo/modules/maxfwd"   // maxfwd
 	_ "github.com/kamgo/kamgo/modules/pv"       // pv
+	_ "github.com/kamgo/kamgo/modules/sanity"   // sanity
 	_ "github.com/kamgo/kamgo/modules/sl"       // sl
+	_ "github.com/kamgo/kamgo/modules/textops"  // textops
 	_ "github.com/kamgo/kamgo/modules/xlog"     // xlog
 )

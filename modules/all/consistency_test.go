@@ -114,6 +114,8 @@ var argOverrides = map[string]string{
 	"xlogl/2":       `"L_INFO", "x"`,
 	"xlogl/3":       `"LOG_LOCAL0", "L_INFO", "x"`,
 	"xlogm/2":       `"L_INFO", "x"`,
+	"has_body/1":    `"application/sdp"`,
+	"is_privacy/1":  `"id"`,
 }
 
 // paramOverrides hold modparam values, by module.param, for parameters

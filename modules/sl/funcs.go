@@ -1,7 +1,6 @@
 package sl
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/kamgo/kamgo/runtime/event"
@@ -145,53 +144,14 @@ func (m *Module) localResponse(c *event.Context, t *sip.Transport, buf string) {
 	module.RunEvent(m.host, ec, EventLocalResponse, m.evLocalResp)
 }
 
-// contacts is the Contact header of a redirect: the Request-URI when the
-// script changed it, then every branch, each with its q value and, as
-// rich_redirect asks, its branch flags and Path (Kamailio's print_dset).
+// contacts is the Contact header of a redirect (sip.DestinationSet with
+// rich_redirect), "" with a warning when there is nothing to list.
 func (m *Module) contacts(req *sipmsg.Msg) string {
-	var parts []string
-	add := func(uri string, q int, path string, flags uint32) {
-		var b strings.Builder
-		b.WriteString("<" + uri)
-		if m.richRedirect&2 != 0 && path != "" {
-			b.WriteString("?Route=" + escapeParam(path))
-		}
-		b.WriteString(">")
-		if q != sipmsg.QUnspecified {
-			b.WriteString(";q=" + sipmsg.QString(q))
-		}
-		if m.richRedirect&1 != 0 {
-			b.WriteString(";flags=" + strconv.FormatUint(uint64(flags), 10))
-		}
-		parts = append(parts, b.String())
-	}
-	if req.NewURI != "" {
-		add(req.NewURI, req.RuriQ, req.PathVec, req.RuriFlags)
-	}
-	for _, br := range req.Branches {
-		add(br.URI, br.Q, br.Path, br.Flags)
-	}
-	if len(parts) == 0 {
+	h, ok := sip.DestinationSet(req, int(m.richRedirect))
+	if !ok {
 		m.log.Log(klog.Warn, Name, "print_dset(): no r-uri or branches")
-		return ""
 	}
-	return "Contact: " + strings.Join(parts, ", ") + "\r\n"
-}
-
-// escapeParam escapes what may not stand in a URI header value.
-func escapeParam(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		switch {
-		case ch >= 'a' && ch <= 'z', ch >= 'A' && ch <= 'Z', ch >= '0' && ch <= '9',
-			strings.IndexByte("-_.!~*'()[]/:&+$", ch) >= 0:
-			b.WriteByte(ch)
-		default:
-			b.WriteString("%" + strings.ToUpper(strconv.FormatUint(uint64(ch)|0x100, 16)[1:]))
-		}
-	}
-	return b.String()
+	return h
 }
 
 // compileReplyError compiles sl_reply_error() and send_reply_error()
@@ -203,27 +163,10 @@ func (m *Module) compileReplyError(module.Host, []*module.Arg) (module.Call, err
 
 // replyError is sl_reply_error.
 func (m *Module) replyError(c *event.Context) int {
-	code, phrase := errorReply(sip.LastError(c))
+	code, phrase := sip.ErrorReply(sip.LastError(c), "SL")
 	m.reply(c, sipmsg.FromContext(c), code, phrase)
 	m.log.Logf(klog.Err, Name, "sl_reply_error(): stateless error reply used: %s", phrase)
 	return 1
-}
-
-// errorReply is the reply for a Kamailio error code, as err2reason_phrase
-// words it.
-func errorReply(e int) (code int, phrase string) {
-	text, code := "I'm terribly sorry, server error occurred", 500
-	switch e {
-	case sip.ErrSend:
-		text, code = "Unfortunately error on sending to next hop occurred", -e
-	case sip.ErrBadAddress:
-		text, code = "Unresolvable destination", -e
-	case sip.ErrBadURI:
-		text, code = "Regretfully, we were not able to process the URI", -e
-	case 0, -2: // E_OK, E_OUT_OF_MEM
-		text = "No error"
-	}
-	return code, text + " (" + strconv.Itoa(-e) + "/SL)"
 }
 
 // compileForwardReply compiles sl_forward_reply([code[, reason]]): the

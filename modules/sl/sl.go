@@ -15,7 +15,6 @@ package sl
 
 import (
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -63,9 +62,6 @@ type Module struct {
 	filterUntil atomic.Int64
 	now         func() time.Time
 
-	tagMu   sync.Mutex
-	tagBase map[*sipmsg.Socket]string // the fixed part of to-tags, by first socket
-
 	stats counters
 }
 
@@ -89,7 +85,7 @@ func (*Module) ModuleInfo() module.Info {
 
 func newModule() *Module {
 	return &Module{defaultCode: 500, defaultReason: "Internal Server Error", bindTM: 1,
-		now: time.Now, tagBase: map[*sipmsg.Socket]string{}}
+		now: time.Now}
 }
 
 // Exports implements module.Exporter. bind_sl is an API for other C

@@ -1,10 +1,7 @@
 package sl
 
 import (
-	"crypto/md5"
-	"encoding/hex"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/kamgo/kamgo/lang/ast"
@@ -17,110 +14,15 @@ import (
 	"github.com/kamgo/kamgo/runtime/value"
 )
 
-// sl's to-tags have Kamailio's shape, and the same value for the same
-// request and first socket (tag_test.go pins values Kamailio 5.6.3 gave):
-// 32 hexadecimal digits, the MD5 of "KAMAILIO-stateless" and the address
-// and port of the first socket, then '.', then 8 digits: two CRC-16s
-// (CCITT, reflected, as Kamailio's crcitt_string_array computes them), of
-// the top Via's host, port and branch and of its port, host and the
-// Call-ID, each written in hexadecimal lowest digit first and padded with
-// '0'. An ACK is sl's when its To tag is the one sl gives its request.
-
-// tagSignature is the fixed text of sl's to-tags.
-const tagSignature = "KAMAILIO-stateless"
+// sl's to-tags are sip.Tagger's with sl's signature and separator.
+var tagger = sip.NewTagger("KAMAILIO-stateless", '.')
 
 // tagLen is the length of sl's to-tags.
-const tagLen = 32 + 1 + 8
+const tagLen = sip.TagLen
 
-// base returns the fixed part of the to-tags for the first socket s (nil
-// without sockets), with its separator.
-func (m *Module) base(s *sipmsg.Socket) string {
-	m.tagMu.Lock()
-	defer m.tagMu.Unlock()
-	if b, ok := m.tagBase[s]; ok {
-		return b
-	}
-	h := md5.New()
-	h.Write([]byte(tagSignature))
-	if s != nil {
-		h.Write([]byte(s.IP))
-		h.Write([]byte(strconv.Itoa(s.Port)))
-	}
-	b := hex.EncodeToString(h.Sum(nil)) + "."
-	m.tagBase[s] = b
-	return b
-}
-
-// toTag is sl's to-tag for replies to m.
+// toTag is sl's to-tag for replies to msg.
 func (m *Module) toTag(first *sipmsg.Socket, msg *sipmsg.Msg) string {
-	return m.base(first) + tagSuffix(msg)
-}
-
-// tagSuffix is the variable part of a to-tag. As in Kamailio, a Via
-// without a port ends each list of strings there (the port is a null
-// string), and a missing branch or Call-ID is left out.
-func tagSuffix(msg *sipmsg.Msg) string {
-	v, _, ok := msg.TopVia()
-	if !ok {
-		return "00000000"
-	}
-	upToNull := func(parts ...string) []string {
-		for i, p := range parts {
-			if p == "" {
-				return parts[:i]
-			}
-		}
-		return parts
-	}
-	br, _ := v.Param("branch")
-	callID, _ := msg.Header("call-id")
-	return crcHex(crcitt(upToNull(v.Host, v.Port, br)...)) + crcHex(crcitt(upToNull(v.Port, v.Host, callID)...))
-}
-
-// ccittTable is the table of the reflected CRC-CCITT polynomial 0x8408.
-var ccittTable = func() (t [256]uint16) {
-	for i := range t {
-		c := uint16(i)
-		for range 8 {
-			if c&1 != 0 {
-				c = c>>1 ^ 0x8408
-			} else {
-				c >>= 1
-			}
-		}
-		t[i] = c
-	}
-	return t
-}()
-
-// crcitt is the CRC-16 of the strings one after the other: initial value
-// 0xffff, reflected, complemented at the end.
-func crcitt(parts ...string) uint16 {
-	crc := uint16(0xffff)
-	for _, p := range parts {
-		for i := 0; i < len(p); i++ {
-			crc = ccittTable[byte(crc)^p[i]] ^ crc>>8
-		}
-	}
-	return ^crc
-}
-
-// crcHex writes a CRC in four hexadecimal digits, lowest first, padded
-// with '0' after the digits.
-func crcHex(n uint16) string {
-	s := revHex(uint32(n))
-	return s + strings.Repeat("0", 4-len(s))
-}
-
-func revHex(n uint32) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; n != 0; n >>= 4 {
-		b = append(b, "0123456789abcdef"[n&0xf])
-	}
-	return string(b)
+	return tagger.Tag(first, msg)
 }
 
 // filterACK reports whether msg is the ACK of a reply sl sent (its To

@@ -136,3 +136,27 @@ func (c *Context) ScriptLog(lv klog.Level, msg string) {
 	}
 	c.Log.LogPrefixed(lv, c.LogPrefix, "script", msg)
 }
+
+// Snapshot returns a detached copy of c that outlives the event: the same
+// route type, return code, flags and log settings, and the same module
+// data. Slot values are copied, so the stores behind them (maps, pointers:
+// AVPs, XAVPs) are shared with c. A transaction keeps a snapshot of the
+// request that made it, as Kamailio keeps the request and its AVP lists
+// in the transaction, to run its failure and reply routes with.
+func (c *Context) Snapshot() *Context {
+	return &Context{Event: c.Event, Route: c.Route, RC: c.RC, Log: c.Log, LogPrefix: c.LogPrefix,
+		Flags: c.Flags, slots: append([]any(nil), c.slots...), detached: true}
+}
+
+// CopyData sets c's module data to src's (the slot values, so stores are
+// shared), except for the keys in except, which keep c's values.
+func (c *Context) CopyData(src *Context, except ...Key) {
+	keep := make([]any, len(except))
+	for i, k := range except {
+		keep[i] = c.Get(k)
+	}
+	c.slots = append(c.slots[:0], src.slots...)
+	for i, k := range except {
+		c.Set(k, keep[i])
+	}
+}

@@ -1,7 +1,6 @@
 package kemi
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/kamgo/kamgo/runtime/event"
@@ -57,9 +56,9 @@ func hdrFuncs() []module.KEMIFunc {
 			}
 			return module.KEMIRC(-1)
 		}},
-		{Module: "hdr", Name: "append_to_reply", Params: str1, Ret: i, Call: func(_ module.Host, c *event.Context, _ []value.Value) module.KEMIValue {
-			// kamgo sends no SIP replies, so there is nothing to add
-			// the header to; the call succeeds as Kamailio's does.
+		{Module: "hdr", Name: "append_to_reply", Params: str1, Ret: i, Call: func(_ module.Host, c *event.Context, a []value.Value) module.KEMIValue {
+			m := sipmsg.FromContext(c)
+			m.ReplyHeaders += a[0].S
 			return truth
 		}},
 		{Module: "hdr", Name: "get", Params: str1, Ret: x, Call: get(nullNil, false)},
@@ -72,82 +71,34 @@ func hdrFuncs() []module.KEMIFunc {
 	}
 }
 
-// hline is one header line of a message's text: Start is where its name
-// begins, End is past its line end (continuation lines included).
-type hline struct {
-	name       string
-	start, end int
-}
-
-// lines splits the header section of m's text. eoh is where the empty line
-// ending the headers starts: what follows the last header.
-func lines(m *sipmsg.Msg) (hs []hline, first, eoh int) {
-	buf := m.Buf
-	at := strings.IndexByte(buf, '\n') + 1
-	first, eoh = at, at
-	for at > 0 && at < len(buf) {
-		n := strings.IndexByte(buf[at:], '\n')
-		next := len(buf)
-		if n >= 0 {
-			next = at + n + 1
-		}
-		l := strings.TrimRight(buf[at:next], "\r\n")
-		if l == "" {
-			break
-		}
-		if (l[0] == ' ' || l[0] == '\t') && len(hs) > 0 {
-			hs[len(hs)-1].end = next
-		} else if name, _, ok := strings.Cut(l, ":"); ok {
-			hs = append(hs, hline{name: sipmsg.CanonName(name), start: at, end: next})
-		}
-		at = next
-		eoh = at
-	}
-	return hs, first, eoh
-}
-
-// edit records a change of the message text. An insertion goes before a
-// deletion that starts where it does (a header added after the one before
-// a removed header), so that the rebuilt text has both.
-func edit(m *sipmsg.Msg, at, n int, text string) {
-	e := sipmsg.Edit{At: at, Len: n, Text: text}
-	if n == 0 {
-		for i, old := range m.Edits {
-			if old.At == at && old.Len > 0 {
-				m.Edits = slices.Insert(m.Edits, i, e)
-				return
-			}
-		}
-	}
-	m.Edits = append(m.Edits, e)
-}
-
-// find returns the first header line named name, or nil.
-func find(hs []hline, name string) *hline {
+// find returns the first header of m named name (long or compact form,
+// any case), or nil.
+func find(m *sipmsg.Msg, name string) *sipmsg.Header {
 	name = sipmsg.CanonName(name)
-	for i := range hs {
-		if hs[i].name == name {
-			return &hs[i]
+	for i := range m.Headers {
+		if sipmsg.CanonName(m.Headers[i].Name) == name {
+			return &m.Headers[i]
 		}
 	}
 	return nil
 }
 
+// The functions that change headers add lumps (runtime/sipmsg's Insert
+// and Remove), as Kamailio's do.
+
 func hdrAppend(_ module.Host, c *event.Context, a []value.Value) module.KEMIValue {
 	m := sipmsg.FromContext(c)
-	_, _, eoh := lines(m)
-	edit(m, eoh, 0, a[0].S)
+	m.Insert(m.HeadersEnd(), a[0].S)
 	return truth
 }
 
 func hdrInsert(_ module.Host, c *event.Context, a []value.Value) module.KEMIValue {
 	m := sipmsg.FromContext(c)
-	hs, first, _ := lines(m)
-	if len(hs) == 0 {
+	if len(m.Headers) == 0 {
 		logf(c, klog.Err, "sr_kemi_hdr_insert(): error while parsing message")
 		return module.KEMIRC(-1)
 	}
-	edit(m, first, 0, a[0].S)
+	m.Insert(m.Headers[0].Start, a[0].S)
 	return truth
 }
 
@@ -155,12 +106,11 @@ func hdrInsert(_ module.Host, c *event.Context, a []value.Value) module.KEMIValu
 // the last header when there is none.
 func hdrAppendAfter(_ module.Host, c *event.Context, a []value.Value) module.KEMIValue {
 	m := sipmsg.FromContext(c)
-	hs, _, eoh := lines(m)
-	at := eoh
-	if h := find(hs, a[1].S); h != nil {
-		at = h.end
+	at := m.HeadersEnd()
+	if h := find(m, a[1].S); h != nil {
+		at = h.End
 	}
-	edit(m, at, 0, a[0].S)
+	m.Insert(at, a[0].S)
 	return truth
 }
 
@@ -168,16 +118,15 @@ func hdrAppendAfter(_ module.Host, c *event.Context, a []value.Value) module.KEM
 // the first header when there is none.
 func hdrInsertBefore(_ module.Host, c *event.Context, a []value.Value) module.KEMIValue {
 	m := sipmsg.FromContext(c)
-	hs, first, _ := lines(m)
-	if len(hs) == 0 {
+	if len(m.Headers) == 0 {
 		logf(c, klog.Err, "sr_kemi_hdr_insert_before(): error while parsing message")
 		return module.KEMIRC(-1)
 	}
-	at := first
-	if h := find(hs, a[1].S); h != nil {
-		at = h.start
+	at := m.Headers[0].Start
+	if h := find(m, a[1].S); h != nil {
+		at = h.Start
 	}
-	edit(m, at, 0, a[0].S)
+	m.Insert(at, a[0].S)
 	return truth
 }
 
@@ -185,11 +134,10 @@ func hdrInsertBefore(_ module.Host, c *event.Context, a []value.Value) module.KE
 // none.
 func hdrRemove(_ module.Host, c *event.Context, a []value.Value) module.KEMIValue {
 	m := sipmsg.FromContext(c)
-	hs, _, _ := lines(m)
 	name := sipmsg.CanonName(a[0].S)
-	for _, h := range hs {
-		if h.name == name {
-			edit(m, h.start, h.end-h.start, "")
+	for _, h := range m.Headers {
+		if sipmsg.CanonName(h.Name) == name {
+			m.Remove(h.Start, h.End-h.Start)
 		}
 	}
 	return truth

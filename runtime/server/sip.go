@@ -22,7 +22,7 @@ import (
 // listen= or alias= address that does not read is an error; names are
 // resolved when the sockets open.
 func sipConfig(cfg *ast.Config, core map[string]value.Value, children int, log *klog.Logger, diags *diag.List) sip.Config {
-	c := sip.Config{Log: log, Readers: children, ServerHeader: sip.DefaultServerHeader}
+	c := sip.Config{Log: log, Readers: children, ServerHeader: sip.DefaultServerHeader, UserAgentHeader: sip.DefaultUserAgentHeader}
 	flag := func(name string) bool {
 		v, ok := core[name]
 		return ok && v.K == value.Int && v.I != 0
@@ -54,8 +54,11 @@ func sipConfig(cfg *ast.Config, core map[string]value.Value, children int, log *
 	if h, ok := str("server_header"); ok {
 		c.ServerHeader = h
 	}
+	if h, ok := str("user_agent_header"); ok {
+		c.UserAgentHeader = h
+	}
 	if v, ok := core["server_signature"]; ok && v.K == value.Int && v.I == 0 {
-		c.ServerHeader = ""
+		c.ServerHeader, c.UserAgentHeader = "", ""
 	}
 	c.TCPConnectTimeout = seconds("tcp_connect_timeout")
 	c.TCPSendTimeout = seconds("tcp_send_timeout")

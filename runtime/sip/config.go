@@ -48,6 +48,10 @@ type Config struct {
 	// without its line end ("Server: kamgo"); "" adds none
 	// (server_signature=no).
 	ServerHeader string
+	// UserAgentHeader is the User-Agent header of the requests kamgo
+	// makes itself (a CANCEL or ACK of tm), the whole line without its
+	// line end; "" adds none (server_signature=no).
+	UserAgentHeader string
 	// TCPConnectTimeout, TCPSendTimeout and TCPLifetime bound connecting,
 	// writing and an idle connection (tcp_connect_timeout,
 	// tcp_send_timeout, tcp_connection_lifetime); zero means Kamailio's
@@ -63,6 +67,10 @@ type Config struct {
 // DefaultServerHeader is the Server header of local replies unless
 // server_header or server_signature say otherwise.
 const DefaultServerHeader = "Server: kamgo"
+
+// DefaultUserAgentHeader is the User-Agent header of local requests
+// unless user_agent_header or server_signature say otherwise.
+const DefaultUserAgentHeader = "User-Agent: kamgo"
 
 // Listen is one socket to open.
 type Listen struct {

@@ -18,19 +18,36 @@ import (
 // and sends. It changes nothing else: Max-Forwards and Record-Route are
 // the script's business. The error's Code is what forward() returns.
 func (t *Transport) Forward(c *event.Context, m *sipmsg.Msg, d Dest) error {
+	h, buf, err := t.PrepareRequest(m, d, "")
+	if err != nil {
+		return err
+	}
+	if !t.OnSend(c, m, &h, buf) {
+		return fail(ErrProhibited, fmt.Errorf("dropped by onsend_route"))
+	}
+	return t.send(h, buf)
+}
+
+// PrepareRequest is Forward up to onsend_route: it resolves d, picks the
+// socket, and builds the text of m as sent there, with a Via carrying
+// branch ("" gives the branch of a stateless relay). A transaction layer
+// sends each branch of a request this way, with its own branch values.
+// Errors are logged as Kamailio logs them and carry forward()'s codes.
+func (t *Transport) PrepareRequest(m *sipmsg.Msg, d Dest, branch string) (Hop, string, error) {
 	if !m.IsRequest() {
-		return fail(ErrUnspec, fmt.Errorf("forward: not a request"))
+		return Hop{}, "", fail(ErrUnspec, fmt.Errorf("forward: not a request"))
 	}
 	to, proto, err := t.resolve(d)
 	if err != nil {
 		t.log.Logf(klog.Err, "core", "forward_request(): bad host name %s, dropping packet", d.Host)
-		return fail(ErrBadAddress, err)
+		return Hop{}, "", fail(ErrBadAddress, err)
 	}
-	br, err := branch(m)
-	if err != nil {
-		t.log.Logf(klog.Err, "core", "char_msg_val(): %v", err)
-		t.log.Log(klog.Err, "core", "forward_request(): char_msg_val failed")
-		return fail(ErrUnspec, err)
+	if branch == "" {
+		if branch, err = statelessBranch(m); err != nil {
+			t.log.Logf(klog.Err, "core", "char_msg_val(): %v", err)
+			t.log.Log(klog.Err, "core", "forward_request(): char_msg_val failed")
+			return Hop{}, "", fail(ErrUnspec, err)
+		}
 	}
 	s := t.sendSocket(m, to, proto)
 	if s == nil {
@@ -39,18 +56,27 @@ func (t *Transport) Forward(c *event.Context, m *sipmsg.Msg, d Dest) error {
 			af = 10
 		}
 		t.log.Logf(klog.Err, "core", "forward_request(): cannot forward to af %d, proto %d no corresponding listening socket", af, proto)
-		return fail(ErrNoSocket, fmt.Errorf("no %s socket for %s", sipmsg.ProtoName(proto, false), to))
+		return Hop{}, "", fail(ErrNoSocket, fmt.Errorf("no %s socket for %s", sipmsg.ProtoName(proto, false), to))
 	}
-	buf := t.buildRequest(m, s, proto, br)
-	o := outbound{sock: s, to: to, proto: proto, flags: m.Send.Fwd}
-	send, flags := t.onSend(c, m, o, buf)
-	if !send {
-		t.log.Logf(klog.Info, "core", "forward_request(): request to %s:%d(%d) dropped (onsend_route)", to.Addr(), to.Port(), proto)
-		return fail(ErrProhibited, fmt.Errorf("dropped by onsend_route"))
-	}
-	o.flags = flags
-	return t.send(o, buf)
+	return Hop{sock: s, to: to, proto: proto, flags: m.Send.Fwd}, t.buildRequest(m, s, proto, branch), nil
 }
+
+// OnSend runs onsend_route for m about to leave as h with text buf, and
+// reports whether it may leave; the route's connection flags go into h.
+// A dropped message is logged as Kamailio logs it.
+func (t *Transport) OnSend(c *event.Context, m *sipmsg.Msg, h *Hop, buf string) bool {
+	send, flags := t.onSend(c, m, *h, buf)
+	if !send {
+		t.log.Logf(klog.Info, "core", "forward_request(): request to %s:%d(%d) dropped (onsend_route)", h.to.Addr(), h.to.Port(), h.proto)
+		return false
+	}
+	h.flags = flags
+	return true
+}
+
+// Send sends buf as h says: the hop of a request PrepareRequest built, or
+// of a reply ReplyHop chose. Retransmissions go this way too.
+func (t *Transport) Send(h Hop, buf string) error { return t.send(h, buf) }
 
 // buildRequest is the text of m as forwarded from s over proto.
 func (t *Transport) buildRequest(m *sipmsg.Msg, s *socket, proto int, branch string) string {
@@ -99,7 +125,7 @@ func (t *Transport) buildRequest(m *sipmsg.Msg, s *socket, proto int, branch str
 // route did not drop it) and the connection flags the route left. The
 // event's route type, drop state and the message's own flags are as they
 // were afterwards.
-func (t *Transport) onSend(c *event.Context, m *sipmsg.Msg, o outbound, buf string) (bool, sipmsg.ConnFlags) {
+func (t *Transport) onSend(c *event.Context, m *sipmsg.Msg, o Hop, buf string) (bool, sipmsg.ConnFlags) {
 	route, dropped, fwd, rpl := c.Route, c.Dropped, m.Send.Fwd, m.Send.Rpl
 	m.Out = &sipmsg.Outgoing{From: o.sock.info, Proto: o.proto, Buf: buf,
 		To: sipmsg.Addr{IP: o.to.Addr().String(), Port: int(o.to.Port())}}

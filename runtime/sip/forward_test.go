@@ -103,13 +103,13 @@ func TestBranch(t *testing.T) {
 	a := received(t, invite("127.0.0.1", 5080, "", "b1"))
 	b := received(t, invite("127.0.0.1", 5080, "", "b1"))
 	c := received(t, strings.Replace(invite("127.0.0.1", 5080, "", "b1"), "CSeq: 1", "CSeq: 2", 1))
-	ba, _ := branch(a)
-	bb, _ := branch(b)
-	bc, _ := branch(c)
+	ba, _ := statelessBranch(a)
+	bb, _ := statelessBranch(b)
+	bc, _ := statelessBranch(c)
 	if ba != bb || ba == bc || !branchRE.MatchString(ba) {
 		t.Errorf("branches %s %s %s", ba, bb, bc)
 	}
-	if _, err := branch(received(t, request("", "OPTIONS sip:a@b SIP/2.0", "Via: SIP/2.0/UDP h", "Call-ID: x"))); err == nil {
+	if _, err := statelessBranch(received(t, request("", "OPTIONS sip:a@b SIP/2.0", "Via: SIP/2.0/UDP h", "Call-ID: x"))); err == nil {
 		t.Error("a branch without From, To and CSeq")
 	}
 	// Kamailio 5.6.3's forward() gave these branches to these requests.
@@ -121,7 +121,7 @@ func TestBranch(t *testing.T) {
 			"To: <sip:bob@127.0.0.1>;tag=b9\r\nCall-ID: br-2@x\r\nCSeq: 22 BYE\r\nContent-Length: 0\r\n\r\n",
 			"z9hG4bKedf1.0b153b47e24a9fb57890ea36b8777253.0"},
 	} {
-		if got, _ := branch(received(t, tc.raw)); got != tc.want {
+		if got, _ := statelessBranch(received(t, tc.raw)); got != tc.want {
 			t.Errorf("branch %s, Kamailio's %s", got, tc.want)
 		}
 	}

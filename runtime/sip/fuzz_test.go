@@ -43,7 +43,7 @@ func FuzzReceive(f *testing.F) {
 		if _, err := sipmsg.Parse(rpl); err != nil {
 			fail("reply does not parse: %v\n%q", err, rpl)
 		}
-		br, err := branch(m)
+		br, err := statelessBranch(m)
 		if err != nil {
 			return 1
 		}

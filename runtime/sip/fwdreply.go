@@ -101,7 +101,7 @@ func (t *Transport) ForwardReply(c *event.Context, m *sipmsg.Msg, edits ...sipms
 		t.log.Logf(klog.Notice, "core", "update_sock_struct_from_via(): resolve_host(%s) failure", d.Host)
 		return fail(ErrBadAddress, err)
 	}
-	o := outbound{to: to, proto: proto, flags: m.Send.Fwd | m.Send.Rpl}
+	o := Hop{to: to, proto: proto, flags: m.Send.Fwd | m.Send.Rpl}
 	if i, ok := v1.v.Param("i"); ok && proto == sipmsg.ProtoTCP {
 		if id, ok := parseRevHex(i); ok {
 			o.conn = int(id)
@@ -137,4 +137,15 @@ func removeVia(m *sipmsg.Msg, v1, v2 *viaRef) sipmsg.Edit {
 	}
 	rest := sipmsg.SplitList(h.Value)[1:]
 	return sipmsg.Edit{At: h.Start, Len: h.End - h.Start, Text: h.Name + ": " + strings.Join(rest, ", ") + "\r\n"}
+}
+
+// RelayedReply is the text of the reply m as a proxy relays it upstream:
+// its top Via (this server's) taken out and edits applied. ok is false
+// when m has no second Via to go back to.
+func RelayedReply(m *sipmsg.Msg, edits ...sipmsg.Edit) (string, bool) {
+	v1, v2 := topVias(m)
+	if v1 == nil || v1.err != nil || v2 == nil || v2.err != nil {
+		return "", false
+	}
+	return m.Build(append(edits, removeVia(m, v1, v2))...), true
 }

@@ -149,22 +149,31 @@ func withToTag(m *sipmsg.Msg, h sipmsg.Header, tag string) string {
 }
 
 // SendReply sends buf, a reply to the request m of the event c (built with
-// BuildReply), as Kamailio's sl does: from the socket m arrived on, over
-// its transport (its TCP connection while open), to its source address
-// (the top Via's host with reply_to_via), at the source port when the Via
-// has rport or force_rport ran, else at the Via's port.
+// BuildReply), as Kamailio's sl does: to ReplyHop(m).
 func (t *Transport) SendReply(c *event.Context, m *sipmsg.Msg, buf string) error {
+	h, err := t.ReplyHop(m)
+	if err != nil {
+		return err
+	}
+	return t.send(h, buf)
+}
+
+// ReplyHop is where replies to the request m go: from the socket m
+// arrived on, over its transport (its TCP connection while open), to its
+// source address (the top Via's host with reply_to_via), at the source
+// port when the Via has rport or force_rport ran, else at the Via's port.
+func (t *Transport) ReplyHop(m *sipmsg.Msg) (Hop, error) {
 	if m.Rcv == nil {
 		t.log.Log(klog.Err, "core", "msg_send_buffer(): no socket to send the reply from (the message did not come from the network)")
-		return fail(ErrNoSocket, errors.New("message without a receiving socket"))
+		return Hop{}, fail(ErrNoSocket, errors.New("message without a receiving socket"))
 	}
 	s := t.socketOf(m.Rcv)
 	if s == nil {
-		return fail(ErrNoSocket, fmt.Errorf("socket %s is not open", m.Rcv))
+		return Hop{}, fail(ErrNoSocket, fmt.Errorf("socket %s is not open", m.Rcv))
 	}
 	v, _, ok := m.TopVia()
 	if !ok {
-		return fail(ErrUnspec, errors.New("request without a Via"))
+		return Hop{}, fail(ErrUnspec, errors.New("request without a Via"))
 	}
 	_, _, hasRport := v.ParamSpan("rport")
 	port := v.PortNumber()
@@ -179,18 +188,21 @@ func (t *Transport) SendReply(c *event.Context, m *sipmsg.Msg, buf string) error
 		var err error
 		if to, _, err = t.resolve(d); err != nil {
 			t.log.Logf(klog.Err, "core", "sl_reply_helper(): cannot lookup reply dst: %s", v.Host)
-			return fail(ErrBadAddress, err)
+			return Hop{}, fail(ErrBadAddress, err)
 		}
 	} else {
 		ip, err := netip.ParseAddr(m.Src.IP)
 		if err != nil {
-			return fail(ErrBadAddress, err)
+			return Hop{}, fail(ErrBadAddress, err)
 		}
 		to = netip.AddrPortFrom(ip, uint16(port))
 	}
-	o := outbound{sock: s, to: to, proto: s.info.Proto, conn: m.ConnID, flags: m.Send.Rpl}
-	return t.send(o, buf)
+	return Hop{sock: s, to: to, proto: s.info.Proto, conn: m.ConnID, flags: m.Send.Rpl}, nil
 }
 
 // Server returns the Server header line of local replies ("" for none).
 func (t *Transport) Server() string { return t.cfg.ServerHeader }
+
+// UserAgent returns the User-Agent header line of local requests ("" for
+// none).
+func (t *Transport) UserAgent() string { return t.cfg.UserAgentHeader }

@@ -37,8 +37,11 @@ func (t *Transport) sendSocket(m *sipmsg.Msg, to netip.AddrPort, proto int) *soc
 	return nil
 }
 
-// outbound is a message ready to leave.
-type outbound struct {
+// Hop is where a message leaves to: the local socket, the address, the
+// transport, the TCP connection to prefer and the connection flags. A
+// transaction layer keeps the hop of each message it sends, to retransmit
+// it and to send what belongs with it (CANCEL, ACK) the same way.
+type Hop struct {
 	sock  *socket
 	to    netip.AddrPort
 	proto int
@@ -47,7 +50,7 @@ type outbound struct {
 }
 
 // send sends buf as o says.
-func (t *Transport) send(o outbound, buf string) error {
+func (t *Transport) send(o Hop, buf string) error {
 	var err error
 	switch o.proto {
 	case sipmsg.ProtoUDP:
@@ -62,3 +65,21 @@ func (t *Transport) send(o outbound, buf string) error {
 	}
 	return nil
 }
+
+// Socket is the local socket h leaves from.
+func (h Hop) Socket() *sipmsg.Socket {
+	if h.sock == nil {
+		return nil
+	}
+	return h.sock.info
+}
+
+// Addr is the address h goes to.
+func (h Hop) Addr() netip.AddrPort { return h.to }
+
+// Proto is the transport of h (sipmsg.ProtoUDP ...).
+func (h Hop) Proto() int { return h.proto }
+
+// Reliable reports whether h is over a transport that retransmits by
+// itself, so a transaction layer does not (RFC 3261 §17.1.1.2).
+func (h Hop) Reliable() bool { return h.proto != sipmsg.ProtoUDP }

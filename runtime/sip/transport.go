@@ -288,3 +288,11 @@ func trimBrackets(h string) string {
 	}
 	return h
 }
+
+// ContextKey is the Context slot of the event's transport (see
+// sipmsg.ContextKey).
+func ContextKey() event.Key { return ctxKey }
+
+// OnSendReplies reports whether onsend_route runs for replies too (the
+// onsend_route_reply core parameter).
+func (t *Transport) OnSendReplies() bool { return t.cfg.OnSendReply }

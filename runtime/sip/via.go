@@ -109,13 +109,13 @@ func sameHost(ip, host string) bool {
 	return host == ip
 }
 
-// branch returns the branch parameter of a request forwarded statelessly,
+// statelessBranch returns the branch parameter of a request forwarded statelessly,
 // as Kamailio computes it so that a retransmission gets the same one:
 // "z9hG4bK", the transaction's hash slot (of Call-ID and CSeq number), and
 // the MD5 of the transaction key (From tag, To tag except for INVITE, ACK
 // and CANCEL, Call-ID, the received Request-URI, CSeq number, and the top
 // Via's host, port and branch), then branch number 0.
-func branch(m *sipmsg.Msg) (string, error) {
+func statelessBranch(m *sipmsg.Msg) (string, error) {
 	callID, ok1 := m.Header("call-id")
 	cseq, _, ok2 := m.CSeq()
 	from, ok3 := m.Header("from")

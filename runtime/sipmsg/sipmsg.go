@@ -262,3 +262,8 @@ func FromContext(c *event.Context) *Msg {
 	c.Set(key, m)
 	return m
 }
+
+// ContextKey is the Context slot of the event's message, for code that
+// moves an event's module data between contexts and must leave the
+// message behind.
+func ContextKey() event.Key { return key }
