@@ -103,6 +103,63 @@ var ksrCases = []struct{ lua, want string }{
 	{`return KSR.x.modf("nope")`, "n:-1"},
 	{`KSR.cfgutils.rand_set_prob(50) return KSR.x.modf("rand_reset_prob") + KSR.cfgutils.rand_get_prob()`, "n:11"},
 	{`return KSRVERSION`, "s:2.0"},
+	// The core over the SIP transport: both servers listen on UDP
+	// 127.0.0.1 only (at ports that differ, so no case names one).
+	{`return KSR.is_myself("sip:127.0.0.1")`, "true"},
+	{`return KSR.is_myself("127.0.0.1")`, "true"},
+	{`return KSR.is_myself("sip:alice@127.0.0.1;transport=udp")`, "true"},
+	{`return KSR.is_myself("sip:127.0.0.1;transport=tcp")`, "false"},
+	{`return KSR.is_myself("sip:127.0.0.2")`, "false"},
+	{`return KSR.is_myself("SIP:127.0.0.1")`, "false"},
+	{`return KSR.is_myself("sip:[::1]")`, "false"},
+	{`return KSR.is_myself("sip:")`, "false"},
+	{`return KSR.is_myself("sip:127.0.0.1:x")`, "false"},
+	{`return KSR.is_myself()`, "false"},
+	{`return KSR.is_myself_ruri()`, "false"},
+	{`return KSR.is_myself_furi()`, "false"},
+	{`return KSR.is_myself_turi()`, "false"},
+	{`return KSR.is_myself_suri()`, "false"},
+	{`return KSR.is_myself_srcip()`, "false"},
+	{`KSR.setdsturi("sip:127.0.0.1") return KSR.is_myself_duri()`, "true"},
+	{`return KSR.is_myself_nhuri()`, "true"},
+	{`KSR.resetdsturi() return KSR.is_myself_duri()`, "false"},
+	{`return KSR.is_myself_nhuri()`, "false"},
+	{`KSR.seturi("sip:u@127.0.0.1") return KSR.is_myself_ruri()`, "true"},
+	{`return KSR.is_myself_nhuri()`, "true"},
+	{`return KSR.force_rport()`, "true"},
+	{`return KSR.add_local_rport()`, "true"},
+	{`return KSR.set_forward_close()`, "true"},
+	{`return KSR.set_forward_no_connect()`, "true"},
+	{`return KSR.set_reply_close()`, "true"},
+	{`return KSR.set_reply_no_connect()`, "true"},
+	{`return KSR.set_advertised_address(string.rep("a", 128))`, "n:0"},
+	{`return KSR.set_advertised_address()`, "false"},
+	{`return KSR.set_advertised_address("192.0.2.1")`, "n:1"},
+	{`return KSR.set_advertised_port("12345678")`, "n:0"},
+	{`return KSR.set_advertised_port(5080)`, "n:1"},
+	{`return KSR.add_tcp_alias(5060)`, "n:1"},
+	{`return KSR.add_tcp_alias_via()`, "n:1"},
+	{`return KSR.to_UDP()`, "false"},
+	{`return KSR.to_IPv4()`, "true"},
+	{`return KSR.to_IPv6()`, "false"},
+	{`KSR.setdsturi("sip:[::1];transport=tcp") return KSR.to_TCP()`, "true"},
+	{`return KSR.to_IPv6()`, "true"},
+	{`return KSR.to_IPv4()`, "false"},
+	{`return KSR.to_WSX()`, "false"},
+	{`KSR.setdsturi("sip:h.org;transport=ws") return KSR.to_WSX()`, "true"},
+	{`return KSR.to_WS()`, "true"},
+	{`return KSR.to_IPv4()`, "false"},
+	{`KSR.setdsturi("sip:h.org;transport=sctp") return KSR.to_SCTP()`, "true"},
+	{`KSR.setdsturi("sip:h.org;transport=tls") return KSR.to_TLS()`, "true"},
+	{`KSR.setdsturi("sip:h.org;transport=udp") return KSR.to_UDP()`, "true"},
+	{`KSR.setdsturi("nonsense") return KSR.to_UDP()`, "false"},
+	{`return KSR.forward()`, "n:-1"},
+	{`return KSR.forward_uri("sip:")`, "n:-1"},
+	{`return KSR.forward_uri("sip:127.0.0.1:9;transport=tcp")`, "n:-1"},
+	{`return KSR.forward_uri("sip:no-such-host.invalid")`, "n:-1"},
+	{`KSR.resetdsturi() return KSR.forward_uri("sip:127.0.0.1:9")`, "n:1"},
+	{`KSR.setdsturi("sip:127.0.0.1:9") return KSR.forward()`, "n:1"},
+	{`KSR.setdsturi("sip:127.0.0.1:9") return KSR.forward_uri("")`, "n:1"},
 }
 
 // ksrParams declare what the cases use: Kamailio's KSR.pvx.shv_sets
@@ -141,7 +198,7 @@ func TestKSR(t *testing.T) {
 		fmt.Fprintf(&b, "cases[#cases + 1] = function()\n%s\nend\n", c.lua)
 	}
 	b.WriteString(ksrDriver)
-	srv, lg, _ := runLua(t, b.String(), false, ksrParams+"\nroute[R] {\n\treturn 7;\n}\n")
+	srv, lg, _ := runLua(t, b.String(), false, "listen=udp:127.0.0.1:5060\n"+ksrParams+"\nroute[R] {\n\treturn 7;\n}\n")
 	dispatch(srv, event.NewWorker(1), event.Request())
 	got := map[string]string{}
 	for _, l := range scriptLines(lg) {

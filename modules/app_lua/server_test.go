@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kamgo/kamgo/internal/freeport"
 	"github.com/kamgo/kamgo/internal/netstring"
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/check"
@@ -67,9 +68,21 @@ func (l *logs) waitFor(tb testing.TB, sub string, n int) {
 	}
 }
 
-// anyPort makes a configuration bind nothing fixed: the SIP listen port
-// becomes 0.
+// listenPort finds a configuration's SIP listen port, which tests replace
+// by a free one (kamgo, as Kamailio, takes port 0 for 5060).
 var listenPort = regexp.MustCompile(`(listen=udp:127\.0\.0\.1:)\d+`)
+
+// freeListen gives each SIP listen line of text a free port.
+func freeListen(tb testing.TB, text string) string {
+	tb.Helper()
+	return listenPort.ReplaceAllStringFunc(text, func(l string) string {
+		port, err := freeport.Pick()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return listenPort.ReplaceAllString(l, "${1}"+strconv.Itoa(port))
+	})
+}
 
 // analyze checks a configuration text as `kamgo run -A DEF...` does.
 func analyze(tb testing.TB, text string, defines ...string) *ast.Config {
@@ -86,7 +99,7 @@ func analyze(tb testing.TB, text string, defines ...string) *ast.Config {
 // does, without starting it.
 func load(tb testing.TB, path, text string, defines []string, allow ...string) (*server.Server, *logs) {
 	tb.Helper()
-	text = listenPort.ReplaceAllString(text, "${1}0")
+	text = freeListen(tb, text)
 	cfg, diags, _ := check.AnalyzeSource(path, []byte(text), preproc.Options{Defines: defines}, module.Catalog())
 	if diags.HasErrors() {
 		tb.Fatalf("%s: %v", path, diags.Error())
@@ -101,17 +114,24 @@ func load(tb testing.TB, path, text string, defines []string, allow ...string) (
 	return srv, lg
 }
 
-// start loads and starts a configuration; the server stops at the end of
-// the test. It returns the evapi address when evapi is loaded.
+// start loads and starts a configuration, with its SIP sockets when it
+// has listen= lines; the server stops at the end of the test. It returns
+// the evapi address when evapi is loaded.
 func start(tb testing.TB, path, text string, defines []string, allow ...string) (*server.Server, *logs, string) {
 	tb.Helper()
 	srv, lg := load(tb, path, text, defines, allow...)
 	if err := srv.Start(context.Background()); err != nil {
 		tb.Fatalf("%s: start: %v", path, err)
 	}
+	if err := srv.StartSIP(context.Background()); err != nil {
+		tb.Fatalf("%s: start SIP: %v", path, err)
+	}
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
+		if err := srv.StopSIP(ctx); err != nil {
+			tb.Errorf("stop SIP: %v", err)
+		}
 		if err := srv.Stop(ctx); err != nil {
 			tb.Errorf("stop: %v", err)
 		}
@@ -123,8 +143,9 @@ func start(tb testing.TB, path, text string, defines []string, allow ...string) 
 	return srv, lg, addr
 }
 
-// startFile is start on a file, with EVAPI_BIND on a free port and
-// LUA_SCRIPT naming the file's kamailio.lua by its absolute path.
+// startFile is start on a file, with EVAPI_BIND on a free port, SIP_PORT
+// a free port and LUA_SCRIPT naming the file's kamailio.lua by its
+// absolute path.
 func startFile(tb testing.TB, path string, defines ...string) (*server.Server, *logs, string) {
 	tb.Helper()
 	text, err := os.ReadFile(path)
@@ -139,7 +160,11 @@ func fileDefines(tb testing.TB, path string, defines ...string) []string {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return append([]string{`EVAPI_BIND="127.0.0.1:0"`, `LUA_SCRIPT="` + lua + `"`}, defines...)
+	port, err := freeport.Pick()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return append([]string{`EVAPI_BIND="127.0.0.1:0"`, `LUA_SCRIPT="` + lua + `"`, "SIP_PORT=" + strconv.Itoa(port)}, defines...)
 }
 
 // writeLua writes a Lua script to a temporary file and returns its path.

@@ -15,7 +15,9 @@ import (
 // transport forms, the set*()/rewrite*() family on the Request-URI, the
 // flags that change how a message and its replies are sent, and the
 // branch set. Sending goes through the event's transport (sip.From),
-// which runtime/server attaches when kamgo serves SIP.
+// which runtime/server attaches when kamgo serves SIP. What KEMI's core
+// functions run too (forwarding, the send flags, the TCP alias) is
+// runtime/sip's, shared with runtime/kemi.
 
 // uriEdits maps the URI rewriting actions, by every name Kamailio gives
 // them, to what they change.
@@ -30,23 +32,12 @@ var uriEdits = map[string]sipmsg.URIPart{
 	"userphone": sipmsg.PartUserPhone,
 }
 
-// sendFlags are the actions that set a message's send state.
-var sendFlags = map[string]func(s *sipmsg.SendState){
-	"force_rport":            func(s *sipmsg.SendState) { s.ForceRport = true },
-	"add_rport":              func(s *sipmsg.SendState) { s.ForceRport = true },
-	"add_local_rport":        func(s *sipmsg.SendState) { s.LocalRport = true },
-	"set_forward_no_connect": func(s *sipmsg.SendState) { s.Fwd |= sipmsg.NoConnect },
-	"set_forward_close":      func(s *sipmsg.SendState) { s.Fwd |= sipmsg.CloseAfter },
-	"set_reply_no_connect":   func(s *sipmsg.SendState) { s.Rpl |= sipmsg.NoConnect },
-	"set_reply_close":        func(s *sipmsg.SendState) { s.Rpl |= sipmsg.CloseAfter },
-}
-
 // sipCall compiles a SIP core action; ok is false when n is not one.
 func (cp *compiler) sipCall(n *ast.Call) (action, bool) {
 	if part, ok := uriEdits[n.Name]; ok {
 		return cp.uriEditCall(n, part), true
 	}
-	if set, ok := sendFlags[n.Name]; ok {
+	if set, ok := sip.SendFlag(n.Name); ok {
 		if len(n.Args) != 0 {
 			cp.unchecked(n.Rng, "%s takes no arguments", n.Name)
 			return nil, true
@@ -275,12 +266,8 @@ func (cp *compiler) forwardCall(n *ast.Call) action {
 		}
 		var d sip.Dest
 		if fromURI {
-			uri := m.DstURI
-			if uri == "" {
-				uri = m.RequestURI()
-			}
 			var err error
-			if d, err = sip.DestOf(uri); err != nil {
+			if d, err = sip.DestOf(sip.NextHop(m)); err != nil {
 				coreLog(x.c, klog.Err, "do_action(): forward: bad_uri dropping packet")
 				coreLog(x.c, klog.Err, "do_action(): run action error at: %s", at)
 				return sip.ErrBadURI
@@ -297,12 +284,7 @@ func (cp *compiler) forwardCall(n *ast.Call) action {
 				d.Proto = m.Rcv.Proto
 			}
 		}
-		err := t.Forward(x.c, m, d)
-		sip.NoteError(x.c, err)
-		if err != nil {
-			return sip.Code(err)
-		}
-		return 1
+		return t.Relay(x.c, m, d)
 	}
 }
 
@@ -349,12 +331,7 @@ func (cp *compiler) tcpAliasCall(n *ast.Call) action {
 		port = p
 	}
 	return func(x *exec) int {
-		m := sipmsg.FromContext(x.c)
-		t := sip.From(x.c)
-		if m.ConnID == 0 || t == nil {
-			return 1 // not over TCP: nothing to do
-		}
-		if !t.AddTCPAlias(m, port) {
+		if !sip.AliasConn(x.c, sipmsg.FromContext(x.c), port) {
 			coreLog(x.c, klog.Err, "do_action(): receive_msg: tcp alias failed")
 			return -1
 		}

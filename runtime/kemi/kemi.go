@@ -1,11 +1,12 @@
 // Package kemi owns the core's KEMI functions: what Kamailio's core exports
 // to embedded languages as KSR.<name> (logging, flags, the message's method
-// and protocol, the Request-URI and destination URI, route), KSR.pv.<name>
-// (pseudo-variables named by text) and KSR.hdr.<name> (headers of the
-// event's message). Modules declare their own KEMI functions
-// (module.KEMIExporter); engines such as app_lua bind all of them. The
-// functions follow Kamailio 5.6.3's core/kemi.c: names, parameter types,
-// return codes and log lines.
+// and protocol, the Request-URI and destination URI, route, and, over the
+// SIP transport, is_myself*, forward, the send flags and the next hop's
+// transport), KSR.pv.<name> (pseudo-variables named by text) and
+// KSR.hdr.<name> (headers of the event's message). Modules declare their
+// own KEMI functions (module.KEMIExporter); engines such as app_lua bind
+// all of them. The functions follow Kamailio 5.6.3's core/kemi.c: names,
+// parameter types, return codes and log lines.
 package kemi
 
 import (
@@ -22,6 +23,7 @@ func Core() []module.KEMIFunc {
 	var out []module.KEMIFunc
 	out = append(out, logFuncs()...)
 	out = append(out, msgFuncs()...)
+	out = append(out, sipFuncs()...)
 	out = append(out, pvFuncs(&module.KEMICache{})...)
 	out = append(out, hdrFuncs()...)
 	return out

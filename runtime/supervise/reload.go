@@ -26,5 +26,5 @@ func (s *Supervisor) reload(reason string) []string {
 	if cfg == nil {
 		return nil
 	}
-	return cfg.Files
+	return s.watched(cfg)
 }

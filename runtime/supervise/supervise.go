@@ -12,7 +12,8 @@
 // restart), is logged with its diagnostics and the running configuration
 // is kept. A good one is swapped in without dropping connections. The
 // watch follows the files the newest configuration reads, refused or not,
-// so fixing a broken include is noticed.
+// so fixing a broken include is noticed: its own and included files, and
+// the files its modules read (app_lua's scripts; see ConfigFiler).
 package supervise
 
 import (
@@ -120,7 +121,7 @@ func Start(o Options) (*Supervisor, error) {
 		return nil, err
 	}
 	if o.Watch {
-		s.watch(ctx, cfg.Files)
+		s.watch(ctx, s.watched(cfg))
 	}
 	if o.Metrics != "" {
 		if err := s.serveMetrics(); err != nil {
