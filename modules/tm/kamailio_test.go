@@ -1,0 +1,263 @@
+//go:build kamailio
+
+package tm_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kamgo/kamgo/internal/kamref"
+	"github.com/kamgo/kamgo/runtime/sipmsg"
+)
+
+// The differential tests run one scenario against Kamailio 5.6.3 and
+// against kamgo, with the same routes and the same messages from the same
+// kind of peers, and compare what each peer received, normalised for what
+// legitimately differs: ports, the values of tm's branches and to-tags,
+// and the Server and User-Agent headers.
+
+// scene is one run of a scenario: the peers (phone first, then the
+// servers downstream) and what each received.
+type scene struct {
+	t     *testing.T
+	addr  string
+	peers []*peer
+	names map[string]string // port -> peer name, and the proxy's
+	got   []string
+}
+
+// send sends msg from peer i to the proxy.
+func (s *scene) send(i int, msg string) { s.peers[i].send(s.addr, msg) }
+
+// recv reads the next message of peer i and records it.
+func (s *scene) recv(i int) *sipmsg.Msg {
+	s.t.Helper()
+	m := s.peers[i].recv()
+	s.got = append(s.got, fmt.Sprintf("peer %d got:\n%s", i, s.normalize(m.Buf)))
+	return m
+}
+
+// skipTo reads messages of peer i until one satisfies ok (retransmissions
+// of the two servers come at different moments); it records that one.
+func (s *scene) skipTo(i int, ok func(*sipmsg.Msg) bool) *sipmsg.Msg {
+	s.t.Helper()
+	for {
+		m := s.peers[i].recv()
+		if ok(m) {
+			s.got = append(s.got, fmt.Sprintf("peer %d got:\n%s", i, s.normalize(m.Buf)))
+			return m
+		}
+	}
+}
+
+var (
+	reTMBranch = regexp.MustCompile(`branch=z9hG4bK[0-9a-f]+\.[0-9a-f]+\.([0-9a-f]+)`)
+	reTMTag    = regexp.MustCompile(`tag=[0-9a-f]{32}-[0-9a-f]{8}`)
+	reServer   = regexp.MustCompile(`(?m)^(Server|User-Agent): .*$`)
+)
+
+// normalize rewrites a message so that the two servers' texts compare.
+func (s *scene) normalize(buf string) string {
+	buf = reTMBranch.ReplaceAllString(buf, "branch=z9hG4bK<tm>.$1")
+	buf = reTMTag.ReplaceAllString(buf, "tag=<tm-tag>")
+	buf = reServer.ReplaceAllString(buf, "$1: <server>")
+	for port, name := range s.names {
+		buf = strings.ReplaceAll(buf, ":"+port, ":<"+name+">")
+	}
+	return strings.ReplaceAll(buf, "\r\n", "\n")
+}
+
+// diffScenario is a scenario with its routes (UAS1, UAS2 ... stand for the
+// ports of peers 1, 2 ...).
+type diffScenario struct {
+	name   string
+	peers  int
+	routes string
+	run    func(s *scene)
+}
+
+// TestDifferential runs each scenario on Kamailio and on kamgo and
+// compares the transcripts.
+func TestDifferential(t *testing.T) {
+	for _, sc := range diffScenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			kam := runOnKamailio(t, sc)
+			kg := runOnKamgo(t, sc)
+			if len(kam) != len(kg) {
+				t.Errorf("Kamailio: %d messages, kamgo: %d", len(kam), len(kg))
+			}
+			for i := 0; i < min(len(kam), len(kg)); i++ {
+				if kam[i] != kg[i] {
+					t.Errorf("message %d differs\nKamailio %s\nkamgo    %s", i, kam[i], kg[i])
+				}
+			}
+			if t.Failed() {
+				t.Logf("Kamailio's transcript:\n%s", strings.Join(kam, "\n"))
+			}
+		})
+	}
+}
+
+func newScene(t *testing.T, n int) *scene {
+	s := &scene{t: t, names: map[string]string{}}
+	for i := range n {
+		p := newPeer(t)
+		s.peers = append(s.peers, p)
+		name := "phone"
+		if i > 0 {
+			name = "uas" + strconv.Itoa(i)
+		}
+		s.names[strconv.Itoa(p.port())] = name
+	}
+	return s
+}
+
+func routesFor(s *scene, routes string) string {
+	for i := 1; i < len(s.peers); i++ {
+		routes = strings.ReplaceAll(routes, "UAS"+strconv.Itoa(i), strconv.Itoa(s.peers[i].port()))
+	}
+	return routes
+}
+
+func runOnKamailio(t *testing.T, sc diffScenario) []string {
+	s := newScene(t, sc.peers)
+	text := "#!KAMAILIO\ndebug=2\nlog_stderror=yes\nchildren=2\nlisten=udp:127.0.0.1:" + kamref.SIPPortPlaceholder +
+		"\nauto_aliases=no\ndns=no\nrev_dns=no\n" +
+		"mpath=\"/usr/lib/x86_64-linux-gnu/kamailio/modules/\"\n" +
+		"loadmodule \"tm.so\"\nloadmodule \"sl.so\"\nloadmodule \"pv.so\"\nloadmodule \"xlog.so\"\nloadmodule \"textops.so\"\nloadmodule \"evapi.so\"\n" +
+		"modparam(\"evapi\", \"bind_addr\", \"127.0.0.1:" + kamref.EvapiPortPlaceholder + "\")\n" + routesFor(s, sc.routes)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	in, err := kamref.Start(ctx, text, kamref.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Stop()
+	s.addr = "127.0.0.1:" + strconv.Itoa(in.SIPPort)
+	s.names[strconv.Itoa(in.SIPPort)] = "proxy"
+	sc.run(s)
+	return s.got
+}
+
+func runOnKamgo(t *testing.T, sc diffScenario) []string {
+	s := newScene(t, sc.peers)
+	p := start(t, routesFor(s, sc.routes))
+	s.addr = p.addr
+	s.names[strconv.Itoa(p.port)] = "proxy"
+	sc.run(s)
+	return s.got
+}
+
+// withTag adds a To tag to a request built by peer.request.
+func withTag(req, tag string) string {
+	return strings.Replace(req, "To: <sip:bob@127.0.0.1>", "To: <sip:bob@127.0.0.1>;tag="+tag, 1)
+}
+
+func ruriOf(s *scene, i int) string { return fmt.Sprintf("sip:bob@127.0.0.1:%d", s.peers[i].port()) }
+
+var diffScenarios = []diffScenario{
+	{name: "invite-200", peers: 2, routes: `request_route { if (!t_relay()) { sl_reply_error(); } exit; }`,
+		run: func(s *scene) {
+			s.send(0, s.peers[0].request("INVITE", ruriOf(s, 1), "d1", "dcall-1", 1))
+			s.recv(0)
+			inv := s.recv(1)
+			s.send(1, reply(inv, 180, "Ringing", "t1"))
+			s.recv(0)
+			s.send(1, reply(inv, 200, "OK", "t1"))
+			s.recv(0)
+			s.send(0, withTag(s.peers[0].request("ACK", ruriOf(s, 1), "d1ack", "dcall-1", 1), "t1"))
+			s.recv(1)
+		}},
+	{name: "invite-486", peers: 2, routes: `request_route { t_relay(); exit; }`,
+		run: func(s *scene) {
+			s.send(0, s.peers[0].request("INVITE", ruriOf(s, 1), "d2", "dcall-2", 5))
+			s.recv(0)
+			inv := s.recv(1)
+			s.send(1, reply(inv, 486, "Busy Here", "t2"))
+			s.recv(1) // kamgo's or Kamailio's hop-by-hop ACK
+			s.recv(0)
+			s.send(0, withTag(s.peers[0].request("ACK", ruriOf(s, 1), "d2", "dcall-2", 5), "t2"))
+		}},
+	{name: "cancel", peers: 2, routes: `request_route {
+	if (is_method("CANCEL")) { if (t_check_trans()) { t_relay(); } exit; }
+	t_relay(); exit;
+}`,
+		run: func(s *scene) {
+			s.send(0, s.peers[0].request("INVITE", ruriOf(s, 1), "d3", "dcall-3", 2))
+			s.recv(0)
+			inv := s.recv(1)
+			s.send(1, reply(inv, 180, "Ringing", "t3"))
+			s.recv(0)
+			s.send(0, s.peers[0].request("CANCEL", ruriOf(s, 1), "d3", "dcall-3", 2, "Reason: SIP;cause=480"))
+			s.recv(0)
+			c := s.recv(1)
+			s.send(1, reply(c, 200, "OK", "t3"))
+			s.send(1, reply(inv, 487, "Request Terminated", "t3"))
+			s.recv(1)
+			s.recv(0)
+		}},
+	{name: "local-404", peers: 1, routes: `request_route { t_newtran(); t_reply("404", "Not Here"); exit; }`,
+		run: func(s *scene) {
+			s.send(0, s.peers[0].request("INVITE", "sip:bob@127.0.0.1", "d4", "dcall-4", 1))
+			s.recv(0)
+			s.send(0, s.peers[0].request("OPTIONS", "sip:bob@127.0.0.1", "d4o", "dcall-4o", 1))
+			s.recv(0)
+		}},
+	{name: "failure-route", peers: 3, routes: `request_route { t_on_failure("F"); t_relay(); exit; }
+failure_route[F] {
+	xlog("L_INFO", "failure route for $rm $ru\n");
+	if (t_check_status("486")) { $ru = "sip:carol@127.0.0.1:UAS2"; t_relay(); }
+}`,
+		run: func(s *scene) {
+			s.send(0, s.peers[0].request("INVITE", ruriOf(s, 1), "d5", "dcall-5", 1))
+			s.recv(0)
+			inv := s.recv(1)
+			s.send(1, reply(inv, 486, "Busy Here", "t5"))
+			s.recv(1)
+			inv2 := s.recv(2)
+			s.send(2, reply(inv2, 200, "OK", "t6"))
+			s.recv(0)
+		}},
+	{name: "fork-pick", peers: 3, routes: `request_route {
+	$sbranch(uri) = "sip:carol@127.0.0.1:UAS2";
+	sbranch_append();
+	t_relay(); exit;
+}`,
+		run: func(s *scene) {
+			s.send(0, s.peers[0].request("INVITE", ruriOf(s, 1), "d6", "dcall-6", 1))
+			s.recv(0)
+			a, b := s.recv(1), s.recv(2)
+			s.send(1, reply(a, 486, "Busy Here", "t7"))
+			s.recv(1)
+			s.send(2, reply(b, 404, "Not Found", "t8"))
+			s.recv(2)
+			s.recv(0)
+		}},
+	{name: "fork-200-cancels", peers: 3, routes: `request_route {
+	$sbranch(uri) = "sip:carol@127.0.0.1:UAS2";
+	sbranch_append();
+	t_relay(); exit;
+}`,
+		run: func(s *scene) {
+			s.send(0, s.peers[0].request("INVITE", ruriOf(s, 1), "d7", "dcall-7", 1))
+			s.recv(0)
+			a, b := s.recv(1), s.recv(2)
+			s.send(2, reply(b, 180, "Ringing", "t9"))
+			s.recv(0)
+			s.send(1, reply(a, 200, "OK", "t10"))
+			s.recv(0)
+			s.skipTo(2, func(m *sipmsg.Msg) bool { return m.Method == "CANCEL" })
+		}},
+	{name: "message-200", peers: 2, routes: `request_route { t_relay(); exit; }`,
+		run: func(s *scene) {
+			s.send(0, s.peers[0].request("MESSAGE", ruriOf(s, 1), "d8", "dcall-8", 1))
+			m := s.recv(1)
+			s.send(1, reply(m, 202, "Accepted", "t11"))
+			s.recv(0)
+		}},
+}

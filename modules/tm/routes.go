@@ -1,0 +1,121 @@
+package tm
+
+import (
+	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/lang/routetype"
+	"github.com/kamgo/kamgo/runtime/event"
+	"github.com/kamgo/kamgo/runtime/klog"
+	"github.com/kamgo/kamgo/runtime/sipmsg"
+)
+
+// fakedRequest is the message failure routes and t_continue run with, as
+// Kamailio's fake_req: a copy of the transaction's request, with the
+// branch flags of the branch b (nil: none) and no destination set.
+func (x *txn) fakedRequest(b *branch) *sipmsg.Msg {
+	cp := *x.req
+	cp.Branches = nil
+	cp.Edits = append([]sipmsg.Edit(nil), x.req.Edits...)
+	if b != nil {
+		cp.RuriFlags = b.flags
+	}
+	return &cp
+}
+
+// runInTxn runs the block t on the transaction's own event (its AVPs,
+// XAVPs and flags) with msg as its message, on the worker of c, as route
+// type rt, with the transaction's lock held by the caller. It returns the
+// route's return code; the event is detached again afterwards.
+func (x *txn) runInTxn(c *event.Context, t event.Target, rt routetype.Mask, msg *sipmsg.Msg, branch int) int {
+	ctx := x.ctx
+	ctx.Resume(c.Worker)
+	if ctx.Log == nil {
+		ctx.Log = c.Log
+	}
+	sipmsg.Set(ctx, msg)
+	s := &current{x: x, branch: branch, locked: true, lookedUp: true}
+	ctx.Set(curKey, s)
+	ctx.Dropped = false
+	t.Type = rt
+	rc, _ := x.m.host.Run(ctx, t)
+	ctx.Detach()
+	sipmsg.Set(ctx, x.req)
+	ctx.Set(curKey, &current{x: x, branch: -1, lookedUp: true})
+	return rc
+}
+
+// runFailure runs the failure_route of the picked branch (Kamailio's
+// run_failure_handlers), with the faked request; the route may reply
+// (t_reply) or start new branches (t_relay). The route must be set again
+// for the branches it starts.
+func (x *txn) runFailure(c *event.Context, picked int) {
+	b := x.branches[picked]
+	name := b.onFailure
+	if name == "" || c == nil || c.Worker == nil {
+		return
+	}
+	x.onFailure = ""
+	x.dropReplies = int(x.m.cfg.failureReplyMode)
+	x.flags |= flagInFailure
+	x.runInTxn(c, event.Target{Kind: ast.Failure, Name: name}, routetype.Failure, x.fakedRequest(b), picked)
+	x.flags &^= flagInFailure
+}
+
+// runBranchFailure runs event_route[tm:branch-failure:NAME] for a branch
+// that got a negative final reply, when t_on_branch_failure named one.
+func (x *txn) runBranchFailure(c *event.Context, b *branch) {
+	if c == nil || c.Worker == nil || x.m.host == nil {
+		return
+	}
+	t := event.Event(EventBranchFailure + ":" + b.onBranchFailure)
+	if !x.m.host.Has(t) {
+		return
+	}
+	x.runInTxn(c, t, routetype.BranchFailure, x.fakedRequest(b), b.idx)
+}
+
+// branchTimeout is the final response timer of a branch running out
+// (Kamailio's final_response_handler): the branch gets a local 408, as if
+// the next hop had sent it.
+func (x *txn) branchTimeout(c *event.Context, b *branch) {
+	x.stopTimer(&b.retr)
+	if !b.pending() {
+		return
+	}
+	b.timedOut = true
+	x.m.stats.timeouts.Add(1)
+	x.fakeReply(c, b, 408)
+}
+
+// timeoutPending gives every pending branch its timeout reply (the
+// transaction's lifetime ran out).
+func (m *Module) timeoutPending(c *event.Context, x *txn) {
+	for _, b := range x.branches {
+		if b.pending() {
+			x.stopTimer(&b.retr)
+			x.stopTimer(&b.fr)
+			b.timedOut = true
+			x.fakeReply(c, b, 408)
+		}
+	}
+}
+
+// fakeReply processes a reply kamgo makes for a branch (408 on timeout,
+// 487 for a branch canceled before any reply) through the relaying rules.
+func (x *txn) fakeReply(c *event.Context, b *branch, code int) {
+	if x.local {
+		b.last, b.faked = code, true
+		x.localReply(c, b, nil, code)
+		return
+	}
+	relay, completed := x.shouldRelay(c, b, nil, code, true)
+	if relay >= 0 {
+		x.sendRelayed(c, relay, b, nil, code, completed)
+	} else if completed {
+		x.putOnWait()
+	}
+}
+
+// logf is a shorthand for the module's log lines.
+func (x *txn) logf(lv klog.Level, format string, args ...any) {
+	x.m.log.Logf(lv, Name, format, args...)
+}

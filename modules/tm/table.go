@@ -1,0 +1,393 @@
+package tm
+
+import (
+	"math/rand/v2"
+	"strings"
+	"sync"
+
+	"github.com/kamgo/kamgo/runtime/corehash"
+	"github.com/kamgo/kamgo/runtime/sipmsg"
+)
+
+// tableSize is the number of hash buckets (Kamailio's TABLE_ENTRIES).
+const tableSize = 1 << 16
+
+// magicCookie starts the branch of an RFC 3261 Via.
+const magicCookie = "z9hG4bK"
+
+// table holds the live transactions by hash bucket, the bucket being the
+// hash of the Call-ID and CSeq number, as in Kamailio, so that $T(id_index)
+// has Kamailio's value.
+type table struct {
+	mu      sync.Mutex
+	buckets map[uint32][]*txn
+	labels  map[uint32]uint32 // next label per bucket
+	count   int
+}
+
+func newTable() *table {
+	return &table{buckets: map[uint32][]*txn{}, labels: map[uint32]uint32{}}
+}
+
+// hashOf is the bucket of a request.
+func hashOf(callID, cseqNum string) uint32 {
+	return corehash.Sum(strings.TrimSpace(callID), strings.TrimSpace(cseqNum), tableSize)
+}
+
+// insert files x in its bucket with a new label.
+func (t *table) insert(x *txn) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	l, ok := t.labels[x.index]
+	if !ok {
+		l = rand.Uint32()
+	}
+	x.label = l
+	t.labels[x.index] = l + 1
+	t.buckets[x.index] = append(t.buckets[x.index], x)
+	t.count++
+}
+
+// remove takes x out of the table.
+func (t *table) remove(x *txn) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	b := t.buckets[x.index]
+	for i, y := range b {
+		if y == x {
+			b = append(b[:i], b[i+1:]...)
+			t.count--
+			break
+		}
+	}
+	if len(b) == 0 {
+		delete(t.buckets, x.index)
+	} else {
+		t.buckets[x.index] = b
+	}
+}
+
+// size returns the number of live transactions.
+func (t *table) size() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.count
+}
+
+// byIdent finds a transaction by its index and label (t_continue).
+func (t *table) byIdent(index, label uint32) *txn {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, x := range t.buckets[index] {
+		if x.label == label {
+			return x
+		}
+	}
+	return nil
+}
+
+// each returns a copy of the transactions of bucket index, or of every
+// bucket when all is set.
+func (t *table) list(index uint32, all bool) []*txn {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !all {
+		return append([]*txn(nil), t.buckets[index]...)
+	}
+	var out []*txn
+	for _, b := range t.buckets {
+		out = append(out, b...)
+	}
+	return out
+}
+
+// keysOf reads the matching keys of a request; ok is false when the
+// request lacks one of the headers a transaction needs (Call-ID, CSeq,
+// From, To, Via).
+func keysOf(m *sipmsg.Msg) (k matchKeys, ok bool) {
+	callID, ok1 := m.Header("call-id")
+	num, _, ok2 := m.CSeq()
+	from, ok3 := m.Header("from")
+	to, ok4 := m.Header("to")
+	v, _, ok5 := m.TopVia()
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 {
+		return k, false
+	}
+	k = matchKeys{method: strings.ToUpper(m.Method), callID: strings.TrimSpace(callID),
+		cseqNum: strings.TrimSpace(num), from: from, to: to, ruri: m.RURI, via1: v.Text,
+		viaHost: v.Host, viaPort: v.PortNumber(), viaProto: strings.ToUpper(v.Transport)}
+	if na, err := sipmsg.ParseNameAddr(from); err == nil {
+		k.fromTag, _ = na.Param("tag")
+	}
+	if na, err := sipmsg.ParseNameAddr(to); err == nil {
+		k.toURI = na.URI
+	}
+	if br, _ := v.Param("branch"); len(br) > len(magicCookie) && br[:len(magicCookie)] == magicCookie {
+		k.branch = br[len(magicCookie):]
+	}
+	return k, true
+}
+
+// toTagOf is the tag of the To header of m, "" when none.
+func toTagOf(m *sipmsg.Msg) string {
+	to, ok := m.Header("to")
+	if !ok {
+		return ""
+	}
+	na, err := sipmsg.ParseNameAddr(to)
+	if err != nil {
+		return ""
+	}
+	tag, _ := na.Param("tag")
+	return tag
+}
+
+// sameVia is RFC 3261 §17.2.3's comparison of top Vias: the branch, the
+// sent-by host and port (a missing port stands for 5060 or 5061) and the
+// transport.
+func sameVia(a, b *matchKeys) bool {
+	if a.branch != b.branch || a.viaHost != b.viaHost || a.viaProto != b.viaProto {
+		return false
+	}
+	if a.viaPort != b.viaPort {
+		if a.viaPort == 0 && b.viaPort != 5060 && b.viaPort != 5061 {
+			return false
+		}
+		if b.viaPort == 0 && a.viaPort != 5060 && a.viaPort != 5061 {
+			return false
+		}
+		if (a.viaPort == 5061 || b.viaPort == 5061) && a.viaProto != "TLS" {
+			return false
+		}
+	}
+	return true
+}
+
+// matchResult is what a request lookup found.
+type matchResult int
+
+const (
+	noMatch    matchResult = iota
+	matched                // the request belongs to the transaction (a retransmission, or the ACK of a negative reply)
+	matchedE2E             // an ACK for a 2xx the transaction relayed
+)
+
+// lookupRequest finds the transaction a request belongs to, as Kamailio's
+// t_lookup_request: RFC 3261 matching when the top Via's branch has the
+// magic cookie, else the RFC 2543 rules (Call-ID, CSeq number, From, To,
+// and, as the ruri_matching and via1_matching parameters say, the
+// Request-URI and the top Via). An ACK matches the INVITE it acknowledges
+// when that was answered negatively, or with a local 2xx whose to-tag it
+// carries.
+func (m *Module) lookupRequest(req *sipmsg.Msg, k *matchKeys) (*txn, matchResult) {
+	isACK := k.method == "ACK"
+	ackTag := ""
+	if isACK {
+		ackTag = toTagOf(req)
+	}
+	bucket := m.table.list(hashOf(k.callID, k.cseqNum), false)
+	var e2e *txn
+	for _, x := range bucket {
+		if x.req == nil {
+			continue
+		}
+		t := &x.keys
+		if k.branch != "" {
+			if isACK {
+				if t.method != "INVITE" {
+					continue
+				}
+			} else if t.method != k.method {
+				continue
+			}
+			status, relayed, localTag := x.snapshotStatus()
+			if isACK && status < 300 {
+				if relayed == -2 && ackPartial(t, k) && ackTag == localTag {
+					return x, matched
+				}
+				continue
+			}
+			if !sameVia(t, k) {
+				continue
+			}
+			if m.cfg.callIDMatching != 0 && t.callID != k.callID {
+				m.log.Logf(logErr, Name, "matching_3261(): matching transaction found but callids don't match (received: %s stored: %s)", k.callID, t.callID)
+				continue
+			}
+			return x, matched
+		}
+		if !isACK {
+			if t.method != k.method || t.callID != k.callID || t.cseqNum != k.cseqNum ||
+				t.from != k.from || t.to != k.to {
+				continue
+			}
+			if m.cfg.ruriMatching != 0 && t.ruri != k.ruri {
+				continue
+			}
+			if m.cfg.via1Matching != 0 && t.via1 != k.via1 {
+				continue
+			}
+			return x, matched
+		}
+		if t.method != "INVITE" || t.callID != k.callID || t.cseqNum != k.cseqNum || t.toURI != k.toURI {
+			continue
+		}
+		status, relayed, localTag := x.snapshotStatus()
+		if status < 300 {
+			if t.fromTag != k.fromTag {
+				continue
+			}
+			if relayed != -2 {
+				if e2e == nil {
+					e2e = x
+				}
+				continue
+			}
+			if ackTag == localTag {
+				return x, matched
+			}
+			continue
+		}
+		if t.from != k.from {
+			continue
+		}
+		if m.cfg.ruriMatching != 0 && t.ruri != k.ruri {
+			continue
+		}
+		if m.cfg.via1Matching != 0 && t.via1 != k.via1 {
+			continue
+		}
+		return x, matched
+	}
+	if e2e != nil {
+		return e2e, matchedE2E
+	}
+	return nil, noMatch
+}
+
+// ackPartial is the dialog part of ACK matching: Call-ID, CSeq number and
+// From tag.
+func ackPartial(t, k *matchKeys) bool {
+	return t.callID == k.callID && t.cseqNum == k.cseqNum && t.fromTag == k.fromTag
+}
+
+// lookupInvite finds the INVITE transaction a CANCEL cancels (Kamailio's
+// t_lookupOriginalT): the same top Via (RFC 3261), or the same Call-ID,
+// CSeq number, From, To (its URI when the CANCEL's To has no tag added),
+// Request-URI and top Via (RFC 2543).
+func (m *Module) lookupInvite(k *matchKeys) *txn {
+	for _, x := range m.table.list(hashOf(k.callID, k.cseqNum), false) {
+		if x.req == nil || x.keys.method == "CANCEL" || x.keys.method == "ACK" {
+			continue
+		}
+		t := &x.keys
+		if k.branch != "" {
+			if sameVia(t, k) {
+				return x
+			}
+			continue
+		}
+		if t.callID != k.callID || t.cseqNum != k.cseqNum || t.from != k.from || t.toURI != k.toURI {
+			continue
+		}
+		if m.cfg.ruriMatching != 0 && t.ruri != k.ruri {
+			continue
+		}
+		if m.cfg.via1Matching != 0 && t.via1 != k.via1 {
+			continue
+		}
+		return x
+	}
+	return nil
+}
+
+// snapshotStatus reads what ACK matching needs under the transaction's
+// lock.
+func (x *txn) snapshotStatus() (status, relayed int, localTag string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.uas.status, x.relayedBranch, x.uas.toTag
+}
+
+// lookupReply finds the transaction and branch a reply belongs to, from
+// the branch parameter of its top Via (kamgo's own: z9hG4bK, the hash
+// index, the label and the branch number, each in reversed hexadecimal)
+// and the method of its CSeq (a reply to a CANCEL kamgo sent matches the
+// branch's CANCEL).
+func (m *Module) lookupReply(rpl *sipmsg.Msg) (x *txn, b int, cancel bool) {
+	v, _, ok := rpl.TopVia()
+	if !ok {
+		return nil, 0, false
+	}
+	br, _ := v.Param("branch")
+	if !strings.HasPrefix(br, magicCookie) {
+		return nil, 0, false
+	}
+	parts := strings.Split(br[len(magicCookie):], ".")
+	if len(parts) != 3 {
+		return nil, 0, false
+	}
+	index, ok1 := parseRevHex(parts[0])
+	label, ok2 := parseRevHex(parts[1])
+	bn, ok3 := parseRevHex(parts[2])
+	if !ok1 || !ok2 || !ok3 || index >= tableSize {
+		return nil, 0, false
+	}
+	_, method, ok := rpl.CSeq()
+	if !ok {
+		return nil, 0, false
+	}
+	x = m.table.byIdent(index, label)
+	if x == nil {
+		return nil, 0, false
+	}
+	method = strings.ToUpper(method)
+	cancel = method == "CANCEL" && x.keys.method != "CANCEL"
+	if !cancel && method != x.keys.method {
+		return nil, 0, false
+	}
+	x.mu.Lock()
+	n := len(x.branches)
+	x.mu.Unlock()
+	if int(bn) >= n {
+		return nil, 0, false
+	}
+	return x, int(bn), cancel
+}
+
+// revHex writes n in hexadecimal, lowest digit first, as Kamailio's
+// int2reverse_hex (branch parameters are built with it).
+func revHex(n uint32) string {
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; n != 0; n >>= 4 {
+		b = append(b, "0123456789abcdef"[n&0xf])
+	}
+	return string(b)
+}
+
+// parseRevHex reads what revHex writes.
+func parseRevHex(s string) (uint32, bool) {
+	if s == "" || len(s) > 8 {
+		return 0, false
+	}
+	var n uint32
+	for i := len(s) - 1; i >= 0; i-- {
+		c := s[i]
+		var d byte
+		switch {
+		case c >= '0' && c <= '9':
+			d = c - '0'
+		case c >= 'a' && c <= 'f':
+			d = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			d = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		n = n<<4 | uint32(d)
+	}
+	return n, true
+}

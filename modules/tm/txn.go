@@ -1,0 +1,165 @@
+package tm
+
+import (
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kamgo/kamgo/lang/routetype"
+	"github.com/kamgo/kamgo/runtime/event"
+	"github.com/kamgo/kamgo/runtime/sip"
+	"github.com/kamgo/kamgo/runtime/sipmsg"
+)
+
+// txn is one server transaction with its client branches: Kamailio's tm
+// cell. Every change to it, and every route run for it, happens with mu
+// held (Kamailio's reply lock), so that replies, timers, CANCELs and
+// t_continue see one state at a time.
+type txn struct {
+	mu sync.Mutex
+	m  *Module
+
+	// Identity: the hash bucket and the label within it ($T(id_index),
+	// $T(id_label)).
+	index, label uint32
+
+	// The request that made the transaction, as it was when the
+	// transaction was created (or relayed last), and what matching needs
+	// of it.
+	req  *sipmsg.Msg
+	keys matchKeys
+	// ctx is the request's event as the transaction keeps it: its AVPs,
+	// XAVPs and flags, for failure routes, reply routes and t_continue.
+	ctx *event.Context
+	tr  *sip.Transport
+
+	invite bool
+	local  bool // made by t_uac_send, or replicated: replies are not relayed
+
+	// The server side.
+	uas struct {
+		status   int     // last reply sent upstream, 0 before any
+		buf      string  // its text, for retransmissions
+		hop      sip.Hop // where replies go
+		hopOK    bool
+		toTag    string // the to-tag of local replies
+		local    bool   // the last reply was made here, not relayed
+		retr     timer  // final negative reply retransmission (timer G)
+		retrWait time.Duration
+	}
+	relayedBranch int // branch whose reply went upstream; -2 a local reply, -1 none
+
+	branches []*branch
+
+	// Routes and settings the script gave (t_on_*, t_set_*).
+	onFailure, onReply, onBranch, onBranchFailure string
+	frTimeout, frInvTimeout                       time.Duration
+	retrT1, retrT2                                time.Duration
+	maxLifetime                                   time.Duration
+	flags                                         txnFlags
+	dropReplies                                   int // t_drop_replies mode for the current failure route
+	cancelReason                                  string
+	lastError                                     int  // Kamailio's ser_error of the last forwarding
+	ruriUsed                                      bool // the Request-URI has had its branch
+
+	created time.Time
+	wait    timer // the wait state's end: the transaction is deleted
+	life    timer // max_inv_lifetime / max_noninv_lifetime
+	gone    bool  // deleted from the table
+
+	// Suspension (t_suspend, evapi async): the route type the request was
+	// in and the blind branch standing for the application.
+	suspended      bool
+	blind          int            // the blind branch of a suspended request, -1 none
+	suspendedReply int            // the branch whose reply is suspended, -1 none
+	suspendRoute   routetype.Mask // the route type t_suspend ran in
+	continuing     bool
+}
+
+// txnFlags are the per-transaction switches.
+type txnFlags uint16
+
+const (
+	flagCanceled txnFlags = 1 << iota
+	flag6xx
+	flagDisable6xx
+	flagDisableFailover
+	flagNoE2ECancelReason
+	flagDisableInternalReply
+	flagAutoInv100
+	flagNoAutoAck
+	flagInFailure // a failure route is running
+	flagUseUACHeaders
+)
+
+// matchKeys are the parts of the request transaction matching compares
+// (RFC 3261 §17.2.3, and the older rules of RFC 2543).
+type matchKeys struct {
+	method   string // upper case
+	callID   string
+	cseqNum  string
+	from     string // the From header's value as written
+	fromTag  string
+	to       string // the To header's value as written
+	toURI    string
+	ruri     string // the Request-URI as received
+	via1     string // the top via-parm as written
+	branch   string // the top Via's branch without the magic cookie, "" when not RFC 3261
+	viaHost  string
+	viaPort  int
+	viaProto string
+}
+
+// branch is one client transaction: a copy of the request sent to one
+// destination.
+type branch struct {
+	idx                        int
+	uri                        string // the Request-URI it was sent with
+	dst                        string // the destination URI ($du), "" when none
+	path                       string
+	flags                      uint32 // branch flags
+	ruid, instance, locationUA string
+
+	msg   *sipmsg.Msg // the branch's copy of the request
+	hop   sip.Hop
+	buf   string // the request as sent; "" for a blind branch
+	viaBr string // the branch parameter of the Via kamgo added
+	sent  bool
+	// firstOfStep marks the first branch of one t_relay (Kamailio's
+	// TM_UAC_FLAG_FB): t_drop_replies("l") drops from there.
+	firstOfStep bool
+
+	last            int         // the last reply code received (Kamailio's last_received)
+	reply           *sipmsg.Msg // the final reply, kept for picking and failure routes
+	faked           bool        // the final reply was made here (timeout, cancel)
+	replied         bool
+	timedOut        bool
+	onReply         string // onreply_route for this branch
+	onFailure       string // failure_route when its reply is picked
+	onBranchFailure string
+
+	retr     timer // request retransmission (timer A / E)
+	retrWait time.Duration
+	fr       timer // final response timer (B / F, fr_inv)
+	frInv    bool  // fr runs with fr_inv_timer
+
+	suspendedMsg *sipmsg.Msg // a reply suspended in onreply_route
+
+	cancel struct {
+		buf      string
+		sent     bool
+		pending  bool // to send on the first provisional reply
+		retr     timer
+		retrWait time.Duration
+		fr       timer
+	}
+}
+
+// isInvite reports whether method is INVITE.
+func isMethod(m *sipmsg.Msg, method string) bool { return strings.EqualFold(m.Method, method) }
+
+// pending reports whether the branch has no final reply yet.
+func (b *branch) pending() bool { return b.last < 200 }
+
+// blind reports whether the branch was never sent (t_suspend's).
+func (b *branch) isBlind() bool { return b.buf == "" }
