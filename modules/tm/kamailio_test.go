@@ -24,7 +24,8 @@ import (
 // scene is one run of a scenario: the peers (phone first, then the
 // servers downstream) and what each received.
 type scene struct {
-	t     *testing.T
+	t       *testing.T
+	advance func(time.Duration) // kamgo's fake clock; nothing for Kamailio, whose time passes
 	addr  string
 	peers []*peer
 	names map[string]string // port -> peer name, and the proxy's
@@ -138,6 +139,7 @@ func runOnKamailio(t *testing.T, sc diffScenario) []string {
 		t.Fatal(err)
 	}
 	defer in.Stop()
+	s.advance = func(time.Duration) {}
 	s.addr = "127.0.0.1:" + strconv.Itoa(in.SIPPort)
 	s.names[strconv.Itoa(in.SIPPort)] = "proxy"
 	sc.run(s)
@@ -147,6 +149,7 @@ func runOnKamailio(t *testing.T, sc diffScenario) []string {
 func runOnKamgo(t *testing.T, sc diffScenario) []string {
 	s := newScene(t, sc.peers)
 	p := start(t, routesFor(s, sc.routes))
+	s.advance = p.clock.Advance
 	s.addr = p.addr
 	s.names[strconv.Itoa(p.port)] = "proxy"
 	sc.run(s)
@@ -258,6 +261,80 @@ failure_route[F] {
 			s.send(0, s.peers[0].request("MESSAGE", ruriOf(s, 1), "d8", "dcall-8", 1))
 			m := s.recv(1)
 			s.send(1, reply(m, 202, "Accepted", "t11"))
+			s.recv(0)
+		}},
+	{name: "timeout-408", peers: 2, routes: `modparam("tm", "fr_timer", 1000)
+request_route { t_on_failure("F"); t_relay(); exit; }
+failure_route[F] { xlog("L_INFO", "timeout\n"); }`,
+		run: func(s *scene) {
+			s.send(0, s.peers[0].request("OPTIONS", ruriOf(s, 1), "d9", "dcall-9", 1))
+			s.recv(1)
+			s.advance(time.Second)
+			s.skipTo(0, func(m *sipmsg.Msg) bool { return m.Status == 408 })
+		}},
+	{name: "onreply-drop-180", peers: 2, routes: `request_route { t_on_reply("R"); t_relay(); exit; }
+onreply_route[R] { if ($rs == 180) { drop; } }`,
+		run: func(s *scene) {
+			s.send(0, s.peers[0].request("INVITE", ruriOf(s, 1), "d10", "dcall-10", 1))
+			s.recv(0)
+			inv := s.recv(1)
+			s.send(1, reply(inv, 180, "Ringing", "t12"))
+			s.send(1, reply(inv, 183, "Session Progress", "t12"))
+			s.recv(0)
+			s.send(1, reply(inv, 200, "OK", "t12"))
+			s.recv(0)
+		}},
+	{name: "failure-reply", peers: 2, routes: `request_route { t_on_failure("F"); t_relay(); exit; }
+failure_route[F] { t_reply("480", "Gone Fishing"); }`,
+		run: func(s *scene) {
+			s.send(0, s.peers[0].request("INVITE", ruriOf(s, 1), "d11", "dcall-11", 1))
+			s.recv(0)
+			inv := s.recv(1)
+			s.send(1, reply(inv, 404, "Not Found", "t13"))
+			s.recv(1)
+			s.recv(0)
+		}},
+	{name: "remap-503", peers: 2, routes: `request_route { t_relay(); exit; }`,
+		run: func(s *scene) {
+			s.send(0, s.peers[0].request("MESSAGE", ruriOf(s, 1), "d12", "dcall-12", 1))
+			m := s.recv(1)
+			s.send(1, reply(m, 503, "Service Unavailable", "t14"))
+			s.recv(0)
+		}},
+	{name: "aggregate-407", peers: 3, routes: `request_route {
+	$sbranch(uri) = "sip:carol@127.0.0.1:UAS2";
+	sbranch_append();
+	t_relay(); exit;
+}`,
+		run: func(s *scene) {
+			s.send(0, s.peers[0].request("MESSAGE", ruriOf(s, 1), "d13", "dcall-13", 1))
+			a, b := s.recv(1), s.recv(2)
+			ra := strings.Replace(reply(a, 407, "Proxy Authentication Required", "t15"), "Content-Length", "Proxy-Authenticate: Digest realm=\"a\", nonce=\"1\"\r\nContent-Length", 1)
+			rb := strings.Replace(reply(b, 407, "Proxy Authentication Required", "t16"), "Content-Length", "Proxy-Authenticate: Digest realm=\"b\", nonce=\"2\"\r\nContent-Length", 1)
+			s.send(1, ra)
+			s.send(2, rb)
+			s.recv(0)
+		}},
+	{name: "redirect-local", peers: 1, routes: `request_route {
+	$sbranch(uri) = "sip:x@127.0.0.2";
+	sbranch_append();
+	t_newtran(); t_reply("302", "Moved"); exit;
+}`,
+		run: func(s *scene) {
+			s.send(0, s.peers[0].request("INVITE", "sip:bob@127.0.0.1", "d14", "dcall-14", 1))
+			s.recv(0)
+		}},
+	{name: "retransmitted-invite", peers: 2, routes: `request_route { t_relay(); exit; }`,
+		run: func(s *scene) {
+			req := s.peers[0].request("INVITE", ruriOf(s, 1), "d15", "dcall-15", 1)
+			s.send(0, req)
+			s.recv(0)
+			inv := s.recv(1)
+			s.send(1, reply(inv, 180, "Ringing", "t17"))
+			s.recv(0)
+			s.send(0, req)
+			s.recv(0)
+			s.send(1, reply(inv, 200, "OK", "t17"))
 			s.recv(0)
 		}},
 }
