@@ -243,3 +243,10 @@ func (m *Module) statusEdits(msg *sipmsg.Msg, code, reason string) ([]sipmsg.Edi
 	}
 	return edits, true
 }
+
+// SendReply answers the request of c statelessly, as sl_send_reply does,
+// for modules that reply to requests themselves (sanity, siputils'
+// options_reply). It returns sl_send_reply's code.
+func (m *Module) SendReply(c *event.Context, code int, reason string) int {
+	return m.reply(c, sipmsg.FromContext(c), code, reason)
+}
