@@ -13,5 +13,6 @@ import (
 	_ "github.com/kamgo/kamgo/modules/sanity"   // sanity
 	_ "github.com/kamgo/kamgo/modules/sl"       // sl
 	_ "github.com/kamgo/kamgo/modules/textops"  // textops
+	_ "github.com/kamgo/kamgo/modules/textopsx" // textopsx
 	_ "github.com/kamgo/kamgo/modules/xlog"     // xlog
 )
