@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/kamgo/kamgo/lang/ast"
@@ -52,9 +53,20 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	defer signal.Stop(sigs)
 
+	// A main file that cannot be read (KC0008: missing, not a regular
+	// file, too large) is a usage error, as for check: exit 2.
+	var unreadable atomic.Bool
 	sup, err := supervise.Start(supervise.Options{
-		File:         fs.Arg(0),
-		Analyze:      func(file string) (*ast.Config, diag.List, diag.Sources) { return analyze(file, defs, cat) },
+		File: fs.Arg(0),
+		Analyze: func(file string) (*ast.Config, diag.List, diag.Sources) {
+			cfg, diags, srcs := analyze(file, defs, cat)
+			for _, d := range diags {
+				if d.Code == "KC0008" {
+					unreadable.Store(true)
+				}
+			}
+			return cfg, diags, srcs
+		},
 		Catalog:      cat,
 		AllowMissing: allowMissing,
 		Log:          klog.New(stderr, lf),
@@ -65,6 +77,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		Version:      Version,
 	})
 	if err != nil {
+		if unreadable.Load() {
+			return exitUsage
+		}
 		return exitFound
 	}
 	if err := sup.Serve(context.Background()); err != nil {

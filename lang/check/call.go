@@ -7,6 +7,7 @@ import (
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/catalog"
 	"github.com/kamgo/kamgo/lang/diag"
+	"github.com/kamgo/kamgo/lang/parser"
 	"github.com/kamgo/kamgo/lang/routetype"
 )
 
@@ -14,6 +15,10 @@ import (
 // argument count and whether the enclosing route type allows it.
 func (c *checker) call(n *ast.Call) {
 	nargs := len(n.Args)
+	if bareCall(n) {
+		c.bareCall(n)
+		return
+	}
 	if f, ok := c.cat.CoreFunc(n.Name); ok {
 		if _, ok := f.Accepts(nargs); !ok {
 			c.errorf(CodeArity, n.Rng, "%s takes %s, not %d", n.Name, arities(f), nargs)
@@ -55,6 +60,7 @@ func (c *checker) call(n *ast.Call) {
 			arityOK = f
 			if f.AcceptsIn(nargs, c.routeMask) {
 				c.funcUses[c.route.Title()] = append(c.funcUses[c.route.Title()], funcUse{f, n})
+				c.constArgs(f, n)
 				c.moduleArgs(f, n)
 				return
 			}
@@ -181,5 +187,30 @@ func (c *checker) strLitArg(n *ast.Call, a ast.Expr) {
 	if _, ok := a.(*ast.StrLit); !ok {
 		c.errorf(CodeLiteralArg, a.Span(), "%s takes a string literal here", n.Name).Detail =
 			"use xlog to print pseudo-variables and expressions"
+	}
+}
+
+// bareCall reports whether a call was written without parentheses
+// (force_rport;): the parser then gives it its name's range.
+func bareCall(n *ast.Call) bool { return len(n.Args) == 0 && n.Rng == n.NameRange }
+
+// bareCall checks a name written as a statement without parentheses. Only
+// the core actions the catalog marks Bare may be written so; for any other
+// name Kamailio's grammar wants "(" and ")" and reports a syntax error, the
+// one the parser would report had it known the name.
+func (c *checker) bareCall(n *ast.Call) {
+	f, ok := c.cat.CoreFunc(n.Name)
+	if !ok || !f.Bare {
+		c.errorf(parser.CodeParenExpected, n.NameRange, "'(' expected after function name %q", n.Name).Detail =
+			"call it with parentheses: " + n.Name + "()"
+		return
+	}
+	for _, fo := range f.Forms {
+		if fo.Routes.Allows(c.routeMask) {
+			return
+		}
+	}
+	if len(f.Forms) > 0 {
+		c.errorf(CodeRouteType, n.Rng, "%s cannot be used in %s", n.Name, c.route.Keyword)
 	}
 }

@@ -52,7 +52,7 @@ type Options struct {
 // Check runs every semantic check on cfg.
 func Check(cfg *ast.Config, opts Options) diag.List {
 	c := &checker{cat: opts.Catalog, loaded: map[string]*loadedMod{}, routes: map[ast.Slot]*ast.Route{},
-		flags: map[string]int{}, okIdents: map[*ast.Ident]bool{}}
+		flags: map[string]int{}, okIdents: map[*ast.Ident]bool{}, okAddrs: map[*ast.AddrLit]bool{}}
 	if c.cat == nil {
 		c.cat = catalog.Load()
 	}
@@ -95,7 +95,8 @@ type checker struct {
 	itemIdx   int
 	calls     map[string][]string // route title -> named routes it calls
 	funcUses  map[string][]funcUse
-	okIdents  map[*ast.Ident]bool // host names in legacy tests
+	okIdents  map[*ast.Ident]bool   // host names in legacy tests
+	okAddrs   map[*ast.AddrLit]bool // addresses in legacy tests
 }
 
 type funcUse struct {
@@ -138,6 +139,7 @@ func (c *checker) run(cfg *ast.Config) {
 			c.cfgEngine(n)
 		}
 	}
+	c.kemiCallbacks(cfg)
 	// Pass 2: route bodies.
 	c.calls = map[string][]string{}
 	c.funcUses = map[string][]funcUse{}
@@ -159,7 +161,7 @@ func (c *checker) run(cfg *ast.Config) {
 	// config parsed: a missing dependency matters only when nothing else
 	// is wrong.
 	if !c.diags.HasErrors() {
-		c.moduleDeps()
+		c.moduleDeps(cfg)
 	}
 }
 
@@ -425,10 +427,13 @@ func (c *checker) routeDefined(kind ast.RouteKind, name string) bool {
 
 // moduleDeps reports loaded modules whose startup needs a module that is
 // not loaded (Kamailio refuses to start: its mod_init cannot bind the API).
-func (c *checker) moduleDeps() {
+func (c *checker) moduleDeps(cfg *ast.Config) {
 	for _, lm := range c.sortedLoaded() {
 		for _, dep := range lm.mod.Deps {
 			if _, ok := c.loaded[dep]; ok {
+				continue
+			}
+			if depWaived(cfg, lm.mod.Name, dep) {
 				continue
 			}
 			file := dep
@@ -444,8 +449,9 @@ func (c *checker) moduleDeps() {
 
 // cfgEngine checks that a KEMI engine named by cfgengine has its module.
 func (c *checker) cfgEngine(n *ast.CfgEngine) {
-	switch n.Name {
-	case "native", "kemi", "":
+	// Kamailio compares native and default without case (kemi.c).
+	switch strings.ToLower(n.Name) {
+	case "native", "default", "kemi", "":
 		return
 	}
 	mod := "app_" + n.Name

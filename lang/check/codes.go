@@ -50,6 +50,7 @@ const (
 	CodeReturnType     = "KC2030"
 	CodeUnknownOp      = "KC2031"
 	CodeLiteralArg     = "KC2032"
+	CodeNotConstant    = "KC2033"
 )
 
 func init() { diag.Register("lang/check", diagCodes...) }
@@ -367,11 +368,13 @@ request_route {
 	},
 	{
 		ID:    CodePVName,
-		Title: "unknown inner name for a pseudo-variable class with fixed names",
+		Title: "bad inner name of a pseudo-variable",
 		Explain: `Some classes take one of a fixed set of names in their parentheses:
 $evapi(msg), $T(reply_code), $snd(ip). Kamailio checks the name when it
 reads the config and refuses an unknown one. Classes with free names
-($var, $avp, $hdr, ...) are not concerned.`,
+($var, $avp, $hdr, ...) take any name, but not an empty one: $var() is
+refused for every class. In an expression Kamailio refuses it while it
+reads the config; inside a format string (xlog, evapi_relay) when it starts.`,
 		Example: `loadmodule "pv.so"
 loadmodule "evapi.so"
 event_route[evapi:message-received] {
@@ -707,7 +710,10 @@ defined, left as text.`,
 		Explain: `An unquoted word stands where a value is expected. Kamailio only accepts a
 few keywords there (method, uri, src_ip, myself, udp, ...), so anything
 else is a syntax error. It is usually a #!define that is not defined at
-that point, or a string that lost its quotes.`,
+that point, or a string that lost its quotes. An address (127.0.0.1,
+10.0.0.0/8) is a value only in a test such as src_ip == 10.0.0.0/8 and as an
+argument of core actions such as forward; a #!define or #!substdef whose
+value is an address or a URI, used unquoted, is the usual cause.`,
 		Example: `loadmodule "pv.so"
 request_route {
 	if ($rU == ADMIN) exit;
@@ -781,6 +787,31 @@ request_route {
 loadmodule "xlog.so"
 request_route {
 	xlog("L_INFO", "$rU\n");
+}`,
+	},
+	{
+		ID:    CodeNotConstant,
+		Title: "function argument must be a constant",
+		Explain: `Many module functions prepare their arguments once, when Kamailio loads the
+config (a format string is parsed, a number or a route name is looked up),
+and cannot undo that to take a new value on each call. Kamailio accepts
+only a constant there: a quoted string, a number, or an expression of
+constants. A bare pseudo-variable, a select, a test such as
+method == "INVITE", or an expression using one of them is refused while the
+config is parsed ("parameter N is not constant"). Where the function formats
+its argument, put the pseudo-variable inside the quotes: "$var(x)" is a
+constant string that the function expands on each call. Which forms take
+only constants changes between releases: many functions of Kamailio 6.0 take
+run-time values.`,
+		Example: `loadmodule "pv.so"
+loadmodule "xlog.so"
+request_route {
+	xlog("L_INFO", $var(msg));
+}`,
+		Fix: `loadmodule "pv.so"
+loadmodule "xlog.so"
+request_route {
+	xlog("L_INFO", "$var(msg)\n");
 }`,
 	},
 }

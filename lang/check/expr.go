@@ -21,7 +21,9 @@ func (c *checker) expr(e ast.Expr) staticType {
 				// Core actions take flag names and host names as bare
 				// words; their grammar decides.
 				for _, a := range n.Args {
-					if _, bare := a.(*ast.Ident); !bare {
+					switch a.(type) {
+					case *ast.Ident, *ast.AddrLit:
+					default:
 						c.expr(a)
 					}
 				}
@@ -29,13 +31,18 @@ func (c *checker) expr(e ast.Expr) staticType {
 			}
 		case *ast.Ident:
 			c.ident(n)
+		case *ast.AddrLit:
+			c.addrLit(n)
 		case *ast.RouteCall:
 			c.routeCall(n)
 		case *ast.Binary:
 			if x, ok := n.X.(*ast.Ident); ok && legacyWords[x.Name] {
-				if y, ok := n.Y.(*ast.Ident); ok {
+				switch y := n.Y.(type) {
+				case *ast.Ident:
 					// src_ip == backup.example.com: a host name operand.
 					c.okIdents[y] = true
+				case *ast.AddrLit:
+					c.okAddrs[y] = true // src_ip == 10.0.0.0/8
 				}
 			}
 			if n.Op == "=~" {

@@ -56,7 +56,9 @@ func (c *checker) moduleArgs(f *catalog.Func, n *ast.Call) {
 				}
 			}
 		case catalog.ArgMethods:
-			if isStr && !strings.Contains(s.Value, "$") {
+			// Kamailio's fixup_method wants defined methods only in a
+			// '|' list; a single name is compared as written.
+			if isStr && !strings.Contains(s.Value, "$") && strings.Contains(s.Value, "|") {
 				for _, m := range strings.FieldsFunc(s.Value, func(r rune) bool { return r == ',' || r == '|' }) {
 					if !sipMethods[strings.ToUpper(strings.TrimSpace(m))] {
 						c.errorf(CodeIntArg, s.Rng, "%s: unknown SIP method %q (only defined methods are accepted)", f.Name, strings.TrimSpace(m))

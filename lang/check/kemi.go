@@ -32,8 +32,6 @@ loadmodule "app_lua.so"
 modparam("evapi", "event_callback", "ksr_evapi_event")
 modparam("app_lua", "load", "/etc/kamailio/kamailio.lua")
 cfgengine "lua"`,
-		// Reserved until check.run calls kemiCallbacks.
-		Reserved: true,
 	})
 }
 

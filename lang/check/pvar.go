@@ -1,6 +1,7 @@
 package check
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/kamgo/kamgo/lang/ast"
@@ -14,6 +15,14 @@ import (
 func (c *checker) pvar(p *ast.PVar) {
 	cls := c.pvClass(p)
 	if cls == nil {
+		return
+	}
+	if p.Name != nil && p.Name.Dyn == nil && p.Name.Text == "" {
+		// Kamailio's pseudo-variable parser refuses "()" for every class:
+		// in an expression while the config is read, in a format string
+		// when the function's fixup parses it at start-up.
+		c.errorf(CodePVName, p.Rng, "empty name in %s", p.Text).Detail =
+			"Kamailio refuses empty parentheses after $" + p.Class + ": write the name between them"
 		return
 	}
 	if cls.Names != nil && p.Name != nil && p.Name.Dyn == nil && !cls.HasName(p.Name.Text) {
@@ -61,9 +70,15 @@ func (c *checker) pvar(p *ast.PVar) {
 		if n, ok := transParams[tr.Class+"."+tr.Op]; ok && len(tr.Params) < n {
 			c.errorf(CodeUnknownTransOp, tr.Rng, "{%s.%s} needs %d parameter(s)", tr.Class, tr.Op, n)
 		}
-		for _, tp := range tr.Params {
+		nums := transNumParams[strings.ToLower(tr.Class+"."+tr.Op)]
+		for i, tp := range tr.Params {
 			if tp.PV != nil {
 				c.pvar(tp.PV)
+				continue
+			}
+			if slices.Contains(nums, i) && !transNumber(tp.Text) {
+				c.errorf(CodeUnknownTransOp, tr.Rng, "parameter %d of {%s.%s} must be a number or a pseudo-variable, not %q", i+1, tr.Class, tr.Op, tp.Text)
+				break
 			}
 		}
 	}
@@ -75,6 +90,37 @@ var transParams = map[string]int{
 	"s.substr": 2, "s.select": 2, "s.replace": 2, "s.strip": 1, "s.striptail": 1,
 	"s.timeformat": 1, "param.value": 1, "param.valueat": 1, "param.name": 1,
 	"param.in": 1, "uri.param": 1, "line.at": 1, "line.sw": 1,
+}
+
+// transNumParams lists, for the transformations whose parser reads a
+// number there, the positions (from 0) of those parameters (pv_trans.c at
+// 5.6.3: the parameters read as numbers or pseudo-variables).
+var transNumParams = map[string][]int{
+	"s.substr": {0, 1}, "s.select": {0}, "s.strip": {0}, "s.striptail": {0},
+	"s.prefixes": {0}, "s.prefixes.quoted": {0}, "s.corehash": {0},
+	"s.fmtline": {0, 1}, "s.fmtlinet": {0, 1},
+	"param.valueat": {0}, "param.name": {0}, "line.at": {0},
+}
+
+// transNumber reports whether a transformation parameter reads as a
+// number: an optional sign, then digits (Kamailio skips blanks after the
+// sign and stops at the first other character, which the caller's check
+// for ',' or '}' then refuses).
+func transNumber(s string) bool {
+	s = strings.TrimLeft(s, " \t\n")
+	if s == "" {
+		return false
+	}
+	if s[0] == '+' || s[0] == '-' {
+		s = strings.TrimLeft(s[1:], " \t\n")
+	}
+	s = strings.TrimRight(s, " \t\n")
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // pvClass resolves a class, reporting unknown classes and classes whose

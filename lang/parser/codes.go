@@ -7,6 +7,11 @@ import "github.com/kamgo/kamgo/lang/diag"
 // "syntax error" for nearly all of them; kamgo names what is wrong.
 func init() { diag.Register("lang/parser", diagCodes...) }
 
+// CodeParenExpected is KC0506. A name written without parentheses as a
+// statement is a call the parser keeps; lang/check reports this code for
+// it unless the name is a core action that may be written bare.
+const CodeParenExpected = "KC0506"
+
 var diagCodes = []diag.Code{
 	{
 		ID:    "KC0500",
@@ -106,11 +111,13 @@ request_route {
 }`,
 	},
 	{
-		ID:    "KC0506",
+		ID:    CodeParenExpected,
 		Title: "'(' expected after function name",
-		Explain: `A function is always called with parentheses, even without arguments:
-t_relay(), not t_relay. The same holds for route(NAME), strlen(...) and
-selval(...). Without them Kamailio reports a syntax error.`,
+		Explain: `A function is called with parentheses, even without arguments: t_relay(),
+not t_relay. The same holds for route(NAME), strlen(...) and selval(...).
+Without them Kamailio reports a syntax error. Only a few core actions may
+be written without parentheses (force_rport, add_rport, revert_uri,
+set_reply_close ...); the catalog of core actions says which.`,
 		Example: `loadmodule "tm.so"
 request_route {
 	t_relay;
@@ -475,6 +482,27 @@ an empty statement and will do.`,
 }`,
 		Fix: `request_route {
 	;
+}`,
+	},
+	{
+		ID:    "KC0533",
+		Title: "block in braces where a statement is expected",
+		Explain: `In Kamailio's grammar a block in braces is only the body of a route, an if,
+an else or a while. Standing alone among the statements (or as the body of
+a switch case) it is a syntax error. The usual cause is a ';' right after
+an if condition: it ends the if with an empty statement, and the block that
+was meant as its body then stands alone.`,
+		Example: `loadmodule "pv.so"
+request_route {
+	if ($rU == "alice"); {
+		exit;
+	}
+}`,
+		Fix: `loadmodule "pv.so"
+request_route {
+	if ($rU == "alice") {
+		exit;
+	}
 }`,
 	},
 }

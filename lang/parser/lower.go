@@ -218,8 +218,14 @@ func (p *state) values(v *valuesNode, attrs bool) ([]ast.Value, []ast.Attr) {
 // them (or come from the same define expansion and may be joined).
 func (p *state) joined(a, b int) bool {
 	ta, tb := p.toks[a], p.toks[b]
-	if ta.File != tb.File || tb.Kind == token.String || ta.Kind == token.String {
+	if ta.File != tb.File {
 		return false
+	}
+	if tb.Kind == token.String || ta.Kind == token.String {
+		// A quoted host is joined only to the ':' of a port or protocol
+		// written right next to it: "sip.example.com":5060.
+		colon := ta.Kind == token.Punct && ta.Text == ":" || tb.Kind == token.Punct && tb.Text == ":"
+		return colon && ta.End.Line == tb.Pos.Line && ta.End.Col == tb.Pos.Col
 	}
 	if ta.Via != "" && ta.Via == tb.Via && ta.Pos == tb.Pos {
 		if (tb.Kind == token.Ident || tb.Kind == token.Keyword) && listenAttrs[tb.Text] {
@@ -258,15 +264,27 @@ func (p *state) value(run []int) ast.Value {
 		return ast.Value{Kind: ast.ValInt, Text: "-" + last.Text, Int: -v, Rng: r}
 	}
 	var b strings.Builder
-	for _, i := range run {
+	for k, i := range run {
 		t := p.toks[i]
-		switch t.Kind {
-		case token.String, token.PVar:
+		switch {
+		case t.Kind == token.PVar, t.Kind == token.String && !hostString(p.toks, run, k):
 			p.errorf(i, "KC0520", "unexpected %s in an address", describeTok(t))
 		}
 		b.WriteString(t.Text)
 	}
 	return ast.Value{Kind: ast.ValAddr, Text: b.String(), Rng: r}
+}
+
+// hostString reports whether the string at position k of an address run
+// stands where Kamailio's grammar takes a quoted host: first or after
+// "proto:", and last or before ":port".
+func hostString(toks []token.Token, run []int, k int) bool {
+	colon := func(j int) bool {
+		return j >= 0 && j < len(run) && toks[run[j]].Kind == token.Punct && toks[run[j]].Text == ":"
+	}
+	before := k == 0 || k == 2 && colon(1)
+	after := k == len(run)-1 || k == len(run)-3 && colon(k+1)
+	return before && after
 }
 
 func describeTok(t token.Token) string {
@@ -337,9 +355,21 @@ func (p *state) lowerBlock(g *gBlock) *ast.Block {
 	return b
 }
 
+// lowerStmts lowers a list of statements: a route or block body, or a
+// case's statements. A block in braces is no statement of such a list in
+// Kamailio's grammar, only the body of if, else or while: after
+// `if (c);` the block that follows is refused.
 func (p *state) lowerStmts(gs []*gStmt) []ast.Stmt {
 	out := make([]ast.Stmt, 0, len(gs))
-	for _, g := range gs {
+	for i, g := range gs {
+		if g != nil && g.Block != nil {
+			d := p.errorf(g.Block.Pos.Offset, "KC0533", "a block in braces stands only after if, else, while or a route name")
+			if i > 0 && gs[i-1] != nil && gs[i-1].If != nil && gs[i-1].If.Then != nil && gs[i-1].If.Then.Empty && gs[i-1].If.Else == nil {
+				d.Detail = "the ';' after the if condition ends the if: remove it to make this block its body"
+			} else {
+				d.Detail = "remove the braces, or make the block the body of an if"
+			}
+		}
 		if s := p.lowerStmt(g); s != nil {
 			out = append(out, s)
 		}

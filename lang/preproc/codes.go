@@ -116,9 +116,11 @@ a disk image) cannot exhaust memory. No real configuration comes close.`,
 		ID:    "KC0008",
 		Title: "cannot read file",
 		Explain: `The main configuration file cannot be opened or read: it does not exist,
-permissions forbid it, or it is a directory. kamgo check exits with status
-2, as for a usage error, since nothing could be checked. Missing included
-files have their own code, KC0160.`,
+permissions forbid it, it is not a regular file (a directory, a named pipe,
+a device such as /dev/zero: kamgo does not wait on a pipe or read a device),
+or it is larger than the size limit. kamgo check exits with status 2, as for
+a usage error, since nothing could be checked. Included files have their
+own codes, KC0160 and KC0007.`,
 		Example: `kamgo check /etc/kamailio/kamailo.cfg`,
 		Fix:     `kamgo check /etc/kamailio/kamailio.cfg`,
 	},

@@ -77,10 +77,14 @@ func (p *pp) include(f *frame, isImport bool, start diag.Pos) {
 	}
 	src, path, err := p.openInclude(name)
 	if err != nil {
-		if isImport {
+		if isImport && errors.Is(err, fs.ErrNotExist) {
 			return
 		}
-		d := p.errorAt("KC0160", r, "cannot open included file %q: %s", name, err)
+		if errors.Is(err, ErrTooLarge) {
+			p.errorAt("KC0007", r, "included file %q is too large: %s", name, reason(err))
+			return
+		}
+		d := p.errorAt("KC0160", r, "cannot open included file %q: %s", name, reason(err))
 		d.Detail = "the path is tried relative to the working directory, then relative to the including file"
 		return
 	}
@@ -130,6 +134,9 @@ func (p *pp) openInclude(name string) ([]byte, string, error) {
 	if err == nil {
 		return src, name, nil
 	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, "", err // there, but not readable as a config
+	}
 	cur := ""
 	for k := len(p.frames) - 1; k >= 0; k-- {
 		if !p.frames[k].macro {
@@ -139,26 +146,26 @@ func (p *pp) openInclude(name string) ([]byte, string, error) {
 	}
 	slash := strings.LastIndexByte(cur, '/')
 	if strings.HasPrefix(name, "/") || slash < 0 {
-		return nil, "", reason(err)
+		return nil, "", err
 	}
 	alt := cur[:slash] + "/" + name
 	src, err2 := p.opts.ReadFile(alt)
+	if errors.Is(err2, fs.ErrNotExist) {
+		return nil, "", err
+	}
 	if err2 != nil {
-		return nil, "", reason(err)
+		return nil, "", err2
 	}
 	return src, alt, nil
 }
 
-func reason(err error) error {
+// reason is the text of a read error for a message that names the file.
+func reason(err error) string {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return errors.New("no such file")
+		return "no such file"
 	case errors.Is(err, fs.ErrPermission):
-		return errors.New("permission denied")
+		return "permission denied"
 	}
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
+	return errText(err)
 }

@@ -96,7 +96,8 @@ func newPP(opts Options) *pp {
 		p.opts.Env = os.LookupEnv
 	}
 	if p.opts.ReadFile == nil {
-		p.opts.ReadFile = os.ReadFile
+		limit := p.max
+		p.opts.ReadFile = func(path string) ([]byte, error) { return ReadFile(path, limit) }
 	}
 	name := "KAMAILIO"
 	for _, v := range p.version() {
@@ -299,13 +300,20 @@ func (p *pp) sqCont(f *frame) {
 		p.carry = carryNone
 		t := p.carryTok
 		t.Quote = '\''
-		t.Text = p.substRun(string(p.carryBuf))
+		t.Text = string(p.carryBuf)
+		if !p.substArgNext() {
+			t.Text = p.substRun(t.Text)
+		}
 		p.emit(t)
 		return
 	}
 	p.carryBuf = append(p.carryBuf, s[f.off:]...)
 	f.advance(len(s))
 }
+
+// substArgNext reports whether the next string is the argument of a
+// pending #!subst, #!substdef or #!substdefs.
+func (p *pp) substArgNext() bool { return p.substDir != "" && p.substIdx < 0 }
 
 // emit appends a token, first finishing a pending double-quoted string.
 func (p *pp) emit(t token.Token) {
@@ -342,11 +350,13 @@ func (p *pp) flushStr() {
 	if i >= len(p.toks) {
 		return
 	}
-	p.toks[i].Text = p.substRun(p.toks[i].Text)
 	if i == p.substIdx {
+		// The argument of #!subst* is read as written: earlier rules do
+		// not rewrite later directives.
 		p.flushSubst()
 		return
 	}
+	p.toks[i].Text = p.substRun(p.toks[i].Text)
 	p.stringDone(i)
 }
 

@@ -9,8 +9,8 @@
 package preproc
 
 import (
-	"os"
-	"strings"
+	"errors"
+	"io/fs"
 
 	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/lang/token"
@@ -42,7 +42,8 @@ type Options struct {
 	// Env looks up environment variables for #!defenv; nil means os.LookupEnv.
 	Env func(string) (string, bool)
 	// ReadFile reads included files (and the main file for ProcessFile);
-	// nil means os.ReadFile.
+	// nil means the package's ReadFile with MaxFileSize: regular files
+	// only, never more than the limit.
 	ReadFile func(path string) ([]byte, error)
 	// MaxFileSize refuses bigger inputs with a diagnostic; 0 means
 	// DefaultMaxFileSize.
@@ -70,7 +71,7 @@ type Result struct {
 func ProcessFile(path string, opts Options) *Result {
 	read := opts.ReadFile
 	if read == nil {
-		read = os.ReadFile
+		read = func(path string) ([]byte, error) { return ReadFile(path, opts.MaxFileSize) }
 	}
 	src, err := read(path)
 	if err != nil {
@@ -90,10 +91,12 @@ func Process(file string, src []byte, opts Options) *Result {
 	return p.res
 }
 
+// errText is the reason of a read error without the path, which the
+// message names already.
 func errText(err error) string {
-	s := err.Error()
-	if i := strings.LastIndex(s, ": "); i >= 0 && strings.HasPrefix(s, "open ") {
-		return s[i+2:]
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
 	}
-	return s
+	return err.Error()
 }

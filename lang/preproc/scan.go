@@ -529,7 +529,9 @@ func (p *pp) sqString(f *frame) {
 		f.advance(f.off + i + 2)
 		t := f.tok(token.String, text, start)
 		t.Quote = '\''
-		t.Text = p.substRun(t.Text)
+		if !p.substArgNext() {
+			t.Text = p.substRun(t.Text)
+		}
 		p.emit(t)
 		return
 	}

@@ -11,6 +11,7 @@ import (
 	_ "github.com/kamgo/kamgo/modules/maxfwd"   // maxfwd
 	_ "github.com/kamgo/kamgo/modules/pv"       // pv
 	_ "github.com/kamgo/kamgo/modules/sanity"   // sanity
+	_ "github.com/kamgo/kamgo/modules/siputils" // siputils
 	_ "github.com/kamgo/kamgo/modules/sl"       // sl
 	_ "github.com/kamgo/kamgo/modules/textops"  // textops
 	_ "github.com/kamgo/kamgo/modules/textopsx" // textopsx

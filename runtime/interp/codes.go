@@ -63,19 +63,17 @@ does not run is KC2213.`,
 when it loads the config, as Kamailio fixes them up when it starts, and a
 module refused one: arguments it cannot convert, a pseudo-variable it
 cannot write to, the inner name of one of its pseudo-variables
-($xavp(a=>)), the parameters of one of its transformations ({s.substr,a,1}
-takes numbers). Only the
-module can tell, so kamgo check does not report it; kamgo run refuses the
-config and keeps nothing running. The message is the module's.`,
+($xavp(a=>)), a log level it does not know. kamgo run refuses the config
+and keeps nothing running. The message is the module's.`,
 		Example: `loadmodule "pv.so"
 loadmodule "xlog.so"
 request_route {
-	xlog("L_INFO", "$(var(x){s.substr,a,1})\n");
+	xlog("L_XYZ", "x\n");
 }`,
 		Fix: `loadmodule "pv.so"
 loadmodule "xlog.so"
 request_route {
-	xlog("L_INFO", "$(var(x){s.substr,0,1})\n");
+	xlog("L_INFO", "x\n");
 }`,
 	},
 	{
