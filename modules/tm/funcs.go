@@ -123,7 +123,7 @@ func (m *Module) funcs() []module.Func {
 			return func(c *event.Context) int { return m.forwardNonack(c, o) }, nil
 		}
 	}
-	return []module.Func{
+	return mergeForms(append([]module.Func{
 		f("t_newtran", 0, plain(m.wNewtran)),
 		f("t_lookup_request", 0, plain(m.wLookupRequest)),
 		f("t_lookup_cancel", 0, plain(func(c *event.Context) int { return m.wLookupCancel(c, 0) })),
@@ -196,7 +196,42 @@ func (m *Module) funcs() []module.Func {
 		f("t_replicate_tls", 2, m.compileReplicate(sipmsg.ProtoTLS)),
 		f("t_replicate_sctp", 2, m.compileReplicate(sipmsg.ProtoSCTP)),
 		f("t_replicate_to", 2, m.compileReplicateTo),
+	}, m.moreFuncs()...))
+}
+
+// mergeForms makes one module.Func per name of the forms given, as the
+// loader keeps one per name: its argument range covers every form, and
+// its Compile picks the form for the argument count. Counts between the
+// forms that Kamailio does not export (t_relay with one argument) never
+// reach it: the checker refuses them from the catalog.
+func mergeForms(forms []module.Func) []module.Func {
+	var out []module.Func
+	byName := map[string]int{}
+	compilers := map[string]map[int]func(module.Host, []*module.Arg) (module.Call, error){}
+	for _, f := range forms {
+		i, seen := byName[f.Name]
+		if !seen {
+			i = len(out)
+			byName[f.Name] = i
+			out = append(out, module.Func{Name: f.Name, MinArgs: f.MinArgs, MaxArgs: f.MaxArgs, Ext: f.Ext, Routes: f.Routes})
+			compilers[f.Name] = map[int]func(module.Host, []*module.Arg) (module.Call, error){}
+		}
+		out[i].MinArgs, out[i].MaxArgs = min(out[i].MinArgs, f.MinArgs), max(out[i].MaxArgs, f.MaxArgs)
+		for n := f.MinArgs; n <= f.MaxArgs; n++ {
+			compilers[f.Name][n] = f.Compile
+		}
 	}
+	for i := range out {
+		byCount, name := compilers[out[i].Name], out[i].Name
+		out[i].Compile = func(h module.Host, args []*module.Arg) (module.Call, error) {
+			c := byCount[len(args)]
+			if c == nil {
+				return nil, fmt.Errorf("%s takes no %d arguments", name, len(args))
+			}
+			return c(h, args)
+		}
+	}
+	return out
 }
 
 // hostPortArgs reads the constant host and port arguments of the t_relay

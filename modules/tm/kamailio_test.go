@@ -26,10 +26,10 @@ import (
 type scene struct {
 	t       *testing.T
 	advance func(time.Duration) // kamgo's fake clock; nothing for Kamailio, whose time passes
-	addr  string
-	peers []*peer
-	names map[string]string // port -> peer name, and the proxy's
-	got   []string
+	addr    string
+	peers   []*peer
+	names   map[string]string // port -> peer name, and the proxy's
+	got     []string
 }
 
 // send sends msg from peer i to the proxy.

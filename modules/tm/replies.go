@@ -50,6 +50,8 @@ func (m *Module) replyReceived(c *event.Context, rpl *sipmsg.Msg) bool {
 			} else {
 				m.log.Log(klog.Err, Name, "build_ack(): cannot generate a HBH ACK if key HFs in reply missing")
 			}
+		} else if x.invite && x.local {
+			x.ackLocal2xx(b, rpl)
 		}
 	} else {
 		if b.cancel.pending || b.cancel.sent {

@@ -23,6 +23,7 @@ package tm
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/kamgo/kamgo/runtime/event"
@@ -92,6 +93,10 @@ func (m *Module) Exports() module.Exports {
 // Provision implements module.Provisioner.
 func (m *Module) Provision(h module.Host) error {
 	m.host, m.log = h, h.Log()
+	if m.cfg.contactsAVP != "" && m.cfg.contactFlowsAVP == "" {
+		m.log.Log(klog.Err, Name, "mod_init(): contact_flows_avp param has not been defined")
+		return errors.New("contact_flows_avp param has not been defined")
+	}
 	return nil
 }
 
