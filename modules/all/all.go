@@ -10,6 +10,7 @@ import (
 	_ "github.com/kamgo/kamgo/modules/json"     // json
 	_ "github.com/kamgo/kamgo/modules/maxfwd"   // maxfwd
 	_ "github.com/kamgo/kamgo/modules/pv"       // pv
+	_ "github.com/kamgo/kamgo/modules/rr"       // rr
 	_ "github.com/kamgo/kamgo/modules/sanity"   // sanity
 	_ "github.com/kamgo/kamgo/modules/siputils" // siputils
 	_ "github.com/kamgo/kamgo/modules/sl"       // sl

@@ -117,6 +117,7 @@ var argOverrides = map[string]string{
 	"has_body/1":     `"application/sdp"`,
 	"is_privacy/1":   `"id"`,
 	"is_supported/1": `"path"`,
+	"is_direction/1": `"downstream"`,
 }
 
 // paramOverrides hold modparam values, by module.param, for parameters
