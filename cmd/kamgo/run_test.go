@@ -184,7 +184,7 @@ func diagLines(s string) []string {
 	return out
 }
 
-// TestRunAllowMissing: --allow-missing tm turns tm's functions into no-ops
+// TestRunAllowMissing: --allow-missing ipops turns ipops' functions into no-ops
 // returning 1, logged once per call site, and the routes go on.
 func TestRunAllowMissing(t *testing.T) {
 	t.Parallel()
@@ -193,7 +193,7 @@ func TestRunAllowMissing(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := proctest.Addr(t)
-	p := runServing(t, writeConfig(t, string(src), addr), "--allow-missing", "tm", "kamailio.cfg")
+	p := runServing(t, writeConfig(t, string(src), addr), "--allow-missing", "ipops", "kamailio.cfg")
 	c := dial(t, addr)
 	for i := 1; i <= 3; i++ {
 		want := fmt.Sprintf("done:m%d first=1 second=1", i)
@@ -205,8 +205,8 @@ func TestRunAllowMissing(t *testing.T) {
 		t.Errorf("exit code %d after SIGTERM", code)
 	}
 	for _, re := range []string{
-		`^WARNING: <core>: t_on_failure\(\) at kamailio\.cfg:18 is a no-op: module tm is not implemented$`,
-		`^WARNING: <core>: t_relay\(\) at kamailio\.cfg:13 is a no-op: module tm is not implemented$`,
+		`^WARNING: <core>: is_ipv4\(\) at kamailio\.cfg:18 is a no-op: module ipops is not implemented$`,
+		`^WARNING: <core>: is_ip\(\) at kamailio\.cfg:13 is a no-op: module ipops is not implemented$`,
 	} {
 		if n := p.Count(regexp.MustCompile(re)); n != 1 {
 			t.Errorf("%d lines match %s, want 1 (once per call site)", n, re)

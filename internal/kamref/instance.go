@@ -113,6 +113,19 @@ func (in *Instance) awaitListen(ctx context.Context, timeout time.Duration) erro
 			return nil
 		}
 		if time.Now().After(deadline) {
+			// A Kamailio that refused its configuration is on its way
+			// out; on a busy machine its exit can take longer than the
+			// wait for the port. Give it the time, so that the refusal
+			// is reported as one.
+			if refused(in.Lines()) {
+				select {
+				case <-in.p.Done():
+					return fmt.Errorf("kamailio exited before listening (%v)", in.p.Err())
+				case <-ctx.Done():
+					return ctx.Err()
+				case <-time.After(timeout):
+				}
+			}
 			return fmt.Errorf("evapi port %d not listening after %v", in.EvapiPort, timeout)
 		}
 		select {
@@ -123,6 +136,17 @@ func (in *Instance) awaitListen(ctx context.Context, timeout time.Duration) erro
 		case <-tick.C:
 		}
 	}
+}
+
+// refused reports whether Kamailio's log says it refused its
+// configuration and will exit.
+func refused(lines []string) bool {
+	for _, l := range lines {
+		if strings.Contains(l, "while trying to fix configuration") || strings.Contains(l, "bad config file") {
+			return true
+		}
+	}
+	return false
 }
 
 // listening reports whether a process of group pgid has a socket in LISTEN

@@ -143,3 +143,20 @@ func TestListeningOwner(t *testing.T) {
 		t.Errorf("closed listener on port %d still found", port)
 	}
 }
+
+// TestRefused: the lines Kamailio prints when it refuses a configuration
+// mark it as leaving.
+func TestRefused(t *testing.T) {
+	for _, tc := range []struct {
+		lines []string
+		want  bool
+	}{
+		{[]string{" 0(1) ERROR: rr [rr_mod.c:262]: direction_fixup(): unknown direction 'x'", "error -6 while trying to fix configuration"}, true},
+		{[]string{"ERROR: bad config file (1 errors) (parsing code: 0)"}, true},
+		{[]string{" 0(1) INFO: <core> [main.c:3055]: main(): processes (at least): 7"}, false},
+	} {
+		if got := refused(tc.lines); got != tc.want {
+			t.Errorf("refused(%q) = %v", tc.lines, got)
+		}
+	}
+}

@@ -305,7 +305,7 @@ func TestFixupKinds(t *testing.T) {
 	}{
 		{"xlog", "xlog", 2, []ArgKind{{Kind: ArgAny}, {Kind: ArgFormat}}},
 		{"jansson", "jansson_get", 3, []ArgKind{{Kind: ArgFormat}, {Kind: ArgFormat}, {Kind: ArgPV}}},
-		{"tmx", "t_continue", 3, []ArgKind{{Kind: ArgAny}, {Kind: ArgAny}, {Kind: ArgRoute, Route: ast.Named}}},
+		{"tmx", "t_continue", 3, []ArgKind{{Kind: ArgInt}, {Kind: ArgInt}, {Kind: ArgRoute, Route: ast.Named}}},
 		{"tm", "t_on_failure", 1, []ArgKind{{Kind: ArgRoute, Route: ast.Failure}}},
 		{"textops", "append_hf", 2, []ArgKind{{Kind: ArgFormat}, {Kind: ArgAny}}},
 		{"xlog", "xlogm", 2, []ArgKind{{Kind: ArgAny}, {Kind: ArgFormat}}},

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -23,11 +24,12 @@ type Impl struct {
 }
 
 // ImplFunc is an implemented function: the argument counts Min..Max (Max
-// -1: any). Routes is only read for an Ext function; the others take the
-// catalog's.
+// -1: any), or those Arities lists when set. Routes is only read for an
+// Ext function; the others take the catalog's.
 type ImplFunc struct {
 	Name     string
 	Min, Max int
+	Arities  []int
 	Ext      string
 	Routes   routetype.Mask
 }
@@ -56,10 +58,28 @@ type ImplTrans struct {
 }
 
 func (f ImplFunc) takes(n int) bool {
+	if f.Arities != nil {
+		return slices.Contains(f.Arities, n)
+	}
 	if n < 0 {
 		return f.Max < 0
 	}
 	return n >= f.Min && (f.Max < 0 || n <= f.Max)
+}
+
+// counts lists the argument counts f takes, nil for any number.
+func (f ImplFunc) counts() []int {
+	if f.Arities != nil {
+		return f.Arities
+	}
+	if f.Max < 0 {
+		return nil
+	}
+	var out []int
+	for n := f.Min; n <= f.Max; n++ {
+		out = append(out, n)
+	}
+	return out
 }
 
 // Join returns a catalog in which what impls implement is marked Runs and
@@ -234,11 +254,11 @@ func (c *Catalog) joinFuncs(m *Module, fs []ImplFunc, bad func(string, string, .
 				bad(m.Name, "function %s (%s) declares no route types", im.Name, im.Ext)
 			}
 			f = &Func{Name: im.Name, Module: m.Name, Ext: im.Ext}
-			for n := im.Min; im.Max < 0 || n <= im.Max; n++ {
-				if im.Max < 0 {
-					f.Forms = append(f.Forms, Form{Args: -1, Routes: im.Routes, Runs: true})
-					break
-				}
+			counts := im.counts()
+			if counts == nil {
+				f.Forms = append(f.Forms, Form{Args: -1, Routes: im.Routes, Runs: true})
+			}
+			for _, n := range counts {
 				f.Forms = append(f.Forms, Form{Args: n, Routes: im.Routes, Runs: true})
 			}
 			m.Funcs = append(m.Funcs, f)
@@ -252,7 +272,7 @@ func (c *Catalog) joinFuncs(m *Module, fs []ImplFunc, bad func(string, string, .
 				f.Forms[i].Runs = true
 			}
 		}
-		for n := im.Min; im.Max >= 0 && n <= im.Max; n++ {
+		for _, n := range im.counts() {
 			if _, ok := f.Accepts(n); !ok {
 				bad(m.Name, "function %s takes %d arguments in kamgo but Kamailio exports no such form", im.Name, n)
 			}

@@ -16,5 +16,7 @@ import (
 	_ "github.com/kamgo/kamgo/modules/sl"       // sl
 	_ "github.com/kamgo/kamgo/modules/textops"  // textops
 	_ "github.com/kamgo/kamgo/modules/textopsx" // textopsx
+	_ "github.com/kamgo/kamgo/modules/tm"       // tm
+	_ "github.com/kamgo/kamgo/modules/tmx"      // tmx
 	_ "github.com/kamgo/kamgo/modules/xlog"     // xlog
 )

@@ -106,18 +106,20 @@ func argFor(k catalog.ArgKind) string {
 // functions whose arguments have a shape the catalog's kinds do not
 // describe.
 var argOverrides = map[string]string{
-	"set_gflag/1":    `"1"`,
-	"reset_gflag/1":  `"1"`,
-	"is_gflag/1":     `"1"`,
-	"xlog/2":         `"L_INFO", "x"`,
-	"xlog/3":         `"LOG_LOCAL0", "L_INFO", "x"`,
-	"xlogl/2":        `"L_INFO", "x"`,
-	"xlogl/3":        `"LOG_LOCAL0", "L_INFO", "x"`,
-	"xlogm/2":        `"L_INFO", "x"`,
-	"has_body/1":     `"application/sdp"`,
-	"is_privacy/1":   `"id"`,
-	"is_supported/1": `"path"`,
-	"is_direction/1": `"downstream"`,
+	"set_gflag/1":         `"1"`,
+	"reset_gflag/1":       `"1"`,
+	"is_gflag/1":          `"1"`,
+	"xlog/2":              `"L_INFO", "x"`,
+	"xlog/3":              `"LOG_LOCAL0", "L_INFO", "x"`,
+	"xlogl/2":             `"L_INFO", "x"`,
+	"xlogl/3":             `"LOG_LOCAL0", "L_INFO", "x"`,
+	"xlogm/2":             `"L_INFO", "x"`,
+	"has_body/1":          `"application/sdp"`,
+	"is_privacy/1":        `"id"`,
+	"is_supported/1":      `"path"`,
+	"is_direction/1":      `"downstream"`,
+	"t_cancel_branches/1": `"all"`,
+	"t_is_set/1":          `"failure_route"`,
 }
 
 // paramOverrides hold modparam values, by module.param, for parameters

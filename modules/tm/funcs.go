@@ -2,6 +2,7 @@ package tm
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -202,8 +203,7 @@ func (m *Module) funcs() []module.Func {
 // mergeForms makes one module.Func per name of the forms given, as the
 // loader keeps one per name: its argument range covers every form, and
 // its Compile picks the form for the argument count. Counts between the
-// forms that Kamailio does not export (t_relay with one argument) never
-// reach it: the checker refuses them from the catalog.
+// forms (t_relay takes 0 or 2) are left out with Arities.
 func mergeForms(forms []module.Func) []module.Func {
 	var out []module.Func
 	byName := map[string]int{}
@@ -223,6 +223,12 @@ func mergeForms(forms []module.Func) []module.Func {
 	}
 	for i := range out {
 		byCount, name := compilers[out[i].Name], out[i].Name
+		if len(byCount) != out[i].MaxArgs-out[i].MinArgs+1 {
+			for n := range byCount {
+				out[i].Arities = append(out[i].Arities, n)
+			}
+			slices.Sort(out[i].Arities)
+		}
 		out[i].Compile = func(h module.Host, args []*module.Arg) (module.Call, error) {
 			c := byCount[len(args)]
 			if c == nil {
@@ -549,40 +555,44 @@ func (m *Module) compileOn(kind string) func(h module.Host, args []*module.Arg) 
 		if !ok {
 			return nil, fmt.Errorf("route name must be a constant")
 		}
-		if name == "0" {
-			name = ""
-		}
-		return func(c *event.Context) int {
-			withTxn(c, func(x *txn) {
-				switch kind {
-				case "failure":
-					x.onFailure = name
-				case "reply":
-					x.onReply = name
-					if s := cur(c); s.branch >= 0 && s.branch < len(x.branches) && c.Route&(routetype.OnReply|routetype.Branch) != 0 {
-						x.branches[s.branch].onReply = name
-					}
-				case "branch":
-					x.onBranch = name
-				case "branch_failure":
-					x.onBranchFailure = name
-				}
-			}, func(p *pending) {
-				p.set[kind] = true
-				switch kind {
-				case "failure":
-					p.onFailure = name
-				case "reply":
-					p.onReply = name
-				case "branch":
-					p.onBranch = name
-				case "branch_failure":
-					p.onBranchFailure = name
-				}
-			})
-			return 1
-		}, nil
+		return func(c *event.Context) int { return m.setOn(c, kind, name) }, nil
 	}
+}
+
+// setOn names the route of kind ("failure", "reply", "branch",
+// "branch_failure") for the event's transaction, or the one to come.
+func (m *Module) setOn(c *event.Context, kind, name string) int {
+	if name == "0" {
+		name = ""
+	}
+	withTxn(c, func(x *txn) {
+		switch kind {
+		case "failure":
+			x.onFailure = name
+		case "reply":
+			x.onReply = name
+			if s := cur(c); s.branch >= 0 && s.branch < len(x.branches) && c.Route&(routetype.OnReply|routetype.Branch) != 0 {
+				x.branches[s.branch].onReply = name
+			}
+		case "branch":
+			x.onBranch = name
+		case "branch_failure":
+			x.onBranchFailure = name
+		}
+	}, func(p *pending) {
+		p.set[kind] = true
+		switch kind {
+		case "failure":
+			p.onFailure = name
+		case "reply":
+			p.onReply = name
+		case "branch":
+			p.onBranch = name
+		case "branch_failure":
+			p.onBranchFailure = name
+		}
+	})
+	return 1
 }
 
 // compileCheckStatus compiles t_check_status(re): the status code of the
@@ -608,20 +618,31 @@ func (m *Module) compileCheckStatus(h module.Host, args []*module.Arg) (module.C
 		if !ok {
 			return -1
 		}
-		match := fixed
-		if match == nil {
-			re, err := ere.Compile(s(c), false)
-			if err != nil {
-				m.log.Logf(klog.Err, Name, "t_check_status(): failed to compile regex '%s'", s(c))
-				return -1
-			}
-			match = re.MatchString
+		if fixed == nil {
+			return m.checkStatus(c, s(c))
 		}
-		if match(strconv.Itoa(code)) {
+		if fixed(strconv.Itoa(code)) {
 			return 1
 		}
 		return -1
 	}, nil
+}
+
+// checkStatus is t_check_status with an expression compiled per call.
+func (m *Module) checkStatus(c *event.Context, expr string) int {
+	code, ok := m.statusOf(c)
+	if !ok {
+		return -1
+	}
+	re, err := ere.Compile(expr, false)
+	if err != nil {
+		m.log.Logf(klog.Err, Name, "t_check_status(): failed to compile regex '%s'", expr)
+		return -1
+	}
+	if re.MatchString(strconv.Itoa(code)) {
+		return 1
+	}
+	return -1
 }
 
 // statusOf is the status code t_check_status and t_get_status_code see.
@@ -703,18 +724,23 @@ func (m *Module) compileSetFr(h module.Host, args []*module.Arg) (module.Call, e
 		if fr != nil {
 			f, _ = fr(c)
 		}
-		withTxn(c, func(x *txn) {
-			if i > 0 {
-				x.frInvTimeout = i
-			}
-			if f > 0 {
-				x.frTimeout = f
-			}
-		}, func(p *pending) {
-			p.set["fr"], p.frInv, p.fr = true, i, f
-		})
-		return 1
+		return m.setFr(c, i, f)
 	}, nil
+}
+
+// setFr is t_set_fr: the final response timeouts (0 leaves one as it is).
+func (m *Module) setFr(c *event.Context, inv, fr time.Duration) int {
+	withTxn(c, func(x *txn) {
+		if inv > 0 {
+			x.frInvTimeout = inv
+		}
+		if fr > 0 {
+			x.frTimeout = fr
+		}
+	}, func(p *pending) {
+		p.set["fr"], p.frInv, p.fr = true, inv, fr
+	})
+	return 1
 }
 
 func (m *Module) wResetFr(c *event.Context) int {
@@ -737,16 +763,21 @@ func (m *Module) compileSetRetr(h module.Host, args []*module.Arg) (module.Call,
 	return func(c *event.Context) int {
 		a, _ := t1(c)
 		b, _ := t2(c)
-		withTxn(c, func(x *txn) {
-			if a > 0 {
-				x.retrT1 = a
-			}
-			if b > 0 {
-				x.retrT2 = b
-			}
-		}, func(p *pending) { p.set["retr"], p.t1, p.t2 = true, a, b })
-		return 1
+		return m.setRetr(c, a, b)
 	}, nil
+}
+
+// setRetr is t_set_retr: the retransmission intervals T1 and T2.
+func (m *Module) setRetr(c *event.Context, t1, t2 time.Duration) int {
+	withTxn(c, func(x *txn) {
+		if t1 > 0 {
+			x.retrT1 = t1
+		}
+		if t2 > 0 {
+			x.retrT2 = t2
+		}
+	}, func(p *pending) { p.set["retr"], p.t1, p.t2 = true, t1, t2 })
+	return 1
 }
 
 func (m *Module) wResetRetr(c *event.Context) int {
@@ -770,18 +801,24 @@ func (m *Module) compileSetMaxLifetime(h module.Host, args []*module.Arg) (modul
 	return func(c *event.Context) int {
 		a, _ := inv(c)
 		b, _ := non(c)
-		withTxn(c, func(x *txn) {
-			d := b
-			if x.invite {
-				d = a
-			}
-			if d > 0 {
-				x.maxLifetime = d
-				x.startRoute(&x.life, max(0, d-x.m.now().Sub(x.created)), x.lifetimeEnded)
-			}
-		}, func(p *pending) { p.set["life"], p.lifeInv, p.lifeNonInv = true, a, b })
-		return 1
+		return m.setMaxLifetime(c, a, b)
 	}, nil
+}
+
+// setMaxLifetime is t_set_max_lifetime: the longest an INVITE and another
+// transaction may live.
+func (m *Module) setMaxLifetime(c *event.Context, inv, non time.Duration) int {
+	withTxn(c, func(x *txn) {
+		d := non
+		if x.invite {
+			d = inv
+		}
+		if d > 0 {
+			x.maxLifetime = d
+			x.startRoute(&x.life, max(0, d-x.m.now().Sub(x.created)), x.lifetimeEnded)
+		}
+	}, func(p *pending) { p.set["life"], p.lifeInv, p.lifeNonInv = true, inv, non })
+	return 1
 }
 
 func (m *Module) wResetMaxLifetime(c *event.Context) int {
@@ -920,8 +957,13 @@ func (m *Module) compileGrepStatus(h module.Host, args []*module.Arg) (module.Ca
 	}
 	return func(c *event.Context) int {
 		code, _ := n(c)
-		return m.anyBranch(c, func(b *branch) bool { return int64(b.last) == code && (b.reply != nil || b.faked || b.last >= 200) })
+		return m.grepStatus(c, int(code))
 	}, nil
+}
+
+// grepStatus is t_grep_status: a branch got a final reply with code.
+func (m *Module) grepStatus(c *event.Context, code int) int {
+	return m.anyBranch(c, func(b *branch) bool { return b.last == code && (b.reply != nil || b.faked || b.last >= 200) })
 }
 
 func (m *Module) compileDropReplies(h module.Host, args []*module.Arg) (module.Call, error) {
@@ -974,35 +1016,39 @@ func (m *Module) compileIsSet(h module.Host, args []*module.Arg) (module.Call, e
 	if !ok || (what != "failure_route" && what != "branch_route" && what != "onreply_route") {
 		return nil, fmt.Errorf("invalid parameter value: %s", what)
 	}
-	return func(c *event.Context) int {
-		s := cur(c)
-		var name string
-		if s.x != nil {
-			unlock := s.lock(s.x)
-			switch what {
-			case "failure_route":
-				name = s.x.onFailure
-			case "branch_route":
-				name = s.x.onBranch
-			default:
-				name = s.x.onReply
-			}
-			unlock()
-		} else if p := s.pending; p != nil {
-			switch what {
-			case "failure_route":
-				name = p.onFailure
-			case "branch_route":
-				name = p.onBranch
-			default:
-				name = p.onReply
-			}
+	return func(c *event.Context) int { return m.isSet(c, what) }, nil
+}
+
+// isSet is t_is_set: the route what ("failure_route", "branch_route",
+// "onreply_route") is set for the event's transaction, or the one to come.
+func (m *Module) isSet(c *event.Context, what string) int {
+	s := cur(c)
+	var name string
+	if s.x != nil {
+		unlock := s.lock(s.x)
+		switch what {
+		case "failure_route":
+			name = s.x.onFailure
+		case "branch_route":
+			name = s.x.onBranch
+		default:
+			name = s.x.onReply
 		}
-		if name != "" {
-			return 1
+		unlock()
+	} else if p := s.pending; p != nil {
+		switch what {
+		case "failure_route":
+			name = p.onFailure
+		case "branch_route":
+			name = p.onBranch
+		default:
+			name = p.onReply
 		}
-		return -1
-	}, nil
+	}
+	if name != "" {
+		return 1
+	}
+	return -1
 }
 
 // wUseUACHeaders is t_use_uac_headers: CANCELs and ACKs kamgo builds take

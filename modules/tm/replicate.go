@@ -2,9 +2,7 @@ package tm
 
 import (
 	"github.com/kamgo/kamgo/runtime/event"
-	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
-	"github.com/kamgo/kamgo/runtime/sip"
 )
 
 // t_replicate and its forms send a copy of the request statefully, as
@@ -22,18 +20,7 @@ func (m *Module) compileReplicateURI(h module.Host, args []*module.Arg) (module.
 	if err != nil {
 		return nil, err
 	}
-	return func(c *event.Context) int {
-		u := uri(c)
-		if u == "" {
-			return m.relay(c, relayOpts{replicate: true})
-		}
-		d, err := sip.DestOf(u)
-		if err != nil {
-			m.log.Log(klog.Err, Name, "t_replicate_uri(): bad replicate SIP address!")
-			return -1
-		}
-		return m.relay(c, relayOpts{dest: &d, replicate: true})
-	}, nil
+	return func(c *event.Context) int { return m.replicateURI(c, uri(c)) }, nil
 }
 
 // compileReplicate compiles t_replicate(host, port) and its _udp, _tcp,

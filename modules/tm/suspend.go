@@ -105,10 +105,30 @@ func (m *Module) SuspendRequest(c *event.Context) error {
 // runs route[name] on the worker of c, with the request as it was
 // suspended (as a failure route: it may t_relay, t_reply ...), its AVPs,
 // XAVPs and flags, and the worker's $var. When the route neither replied
-// nor left a branch pending, the request gets an error reply. It returns 1
-// when the route ran, 1 also for a canceled transaction (nothing runs), -1
-// when there is no such transaction and -2 when it is not suspended.
+// nor left a branch pending, the request gets an error reply. A
+// transaction already in its wait state (answered) is not found, as the
+// script's t_continue skips those. It returns 1 when the route ran, 1
+// also for a canceled transaction (nothing runs), -1 when there is no such
+// transaction and -2 when it is not suspended.
 func (m *Module) Continue(c *event.Context, index, label uint32, route string) int {
+	return m.resume(c, index, label, true, func(x *txn, rt routetype.Mask, msg *sipmsg.Msg, branch int) {
+		x.runInTxn(c, event.Target{Kind: ast.Named, Name: route}, rt, msg, branch)
+	})
+}
+
+// ContinueFunc is Continue with a function instead of a route (KEMI's
+// t_continue, whose callback is a function of the script engine): run is
+// called with the transaction's event as route[name] would run. As
+// Kamailio's t_continue_cb, it also finds a transaction in its wait state.
+func (m *Module) ContinueFunc(c *event.Context, index, label uint32, run func(ctx *event.Context)) int {
+	return m.resume(c, index, label, false, func(x *txn, rt routetype.Mask, msg *sipmsg.Msg, branch int) {
+		x.runFuncInTxn(c, run, rt, msg, branch)
+	})
+}
+
+// resume is the body of Continue and ContinueFunc; run runs the script
+// for the transaction with the message msg as route type rt.
+func (m *Module) resume(c *event.Context, index, label uint32, skipWaiting bool, run func(x *txn, rt routetype.Mask, msg *sipmsg.Msg, branch int)) int {
 	x := m.table.byIdent(index, label)
 	if x == nil {
 		m.log.Log(klog.Warn, Name, "t_continue_helper(): active transaction not found")
@@ -117,6 +137,10 @@ func (m *Module) Continue(c *event.Context, index, label uint32, route string) i
 	s := cur(c)
 	unlock := s.lock(x)
 	defer unlock()
+	if skipWaiting && x.wait.running() {
+		m.log.Log(klog.Warn, Name, "t_continue_helper(): active transaction not found")
+		return -1
+	}
 	if !x.suspended {
 		m.log.Logf(klog.Warn, Name, "t_continue_helper(): transaction is not suspended [%d:%d]", index, label)
 		return -2
@@ -126,7 +150,18 @@ func (m *Module) Continue(c *event.Context, index, label uint32, route string) i
 		return 1
 	}
 	if x.suspendedReply >= 0 && x.suspendRoute&routetype.OnReply != 0 {
-		return m.continueReply(c, x, route)
+		bi := x.suspendedReply
+		x.suspendedReply = -1
+		if bi >= len(x.branches) || x.branches[bi].suspendedMsg == nil {
+			m.log.Log(klog.Warn, Name, "t_continue_helper(): no reply in t_continue for branch. not much we can do")
+			return 0
+		}
+		b := x.branches[bi]
+		rpl := b.suspendedMsg
+		b.suspendedMsg = nil
+		run(x, routetype.OnReply, rpl, bi)
+		x.relayReply(c, b, rpl, rpl.Status)
+		return 1
 	}
 	x.continuing = true
 	defer func() { x.continuing = false }()
@@ -139,7 +174,7 @@ func (m *Module) Continue(c *event.Context, index, label uint32, route string) i
 		}
 		blind.last, blind.faked = 500, true
 	}
-	x.runInTxn(c, event.Target{Kind: ast.Named, Name: route}, routetype.Failure, x.fakedRequest(blind), -1)
+	run(x, routetype.Failure, x.fakedRequest(blind), -1)
 	if x.uas.status < 200 {
 		for _, b := range x.branches {
 			if b.pending() {
@@ -155,23 +190,6 @@ func (m *Module) Continue(c *event.Context, index, label uint32, route string) i
 			x.release()
 		}
 	}
-	return 1
-}
-
-// continueReply resumes a reply suspended in onreply_route: the route runs
-// with the reply, then the reply goes through the relaying rules.
-func (m *Module) continueReply(c *event.Context, x *txn, route string) int {
-	bi := x.suspendedReply
-	x.suspendedReply = -1
-	if bi < 0 || bi >= len(x.branches) || x.branches[bi].suspendedMsg == nil {
-		m.log.Log(klog.Warn, Name, "t_continue_helper(): no reply in t_continue for branch. not much we can do")
-		return 0
-	}
-	b := x.branches[bi]
-	rpl := b.suspendedMsg
-	b.suspendedMsg = nil
-	x.runInTxn(c, event.Target{Kind: ast.Named, Name: route}, routetype.OnReply, rpl, bi)
-	x.relayReply(c, b, rpl, rpl.Status)
 	return 1
 }
 

@@ -40,7 +40,9 @@ func (t *table) insert(x *txn) {
 	defer t.mu.Unlock()
 	l, ok := t.labels[x.index]
 	if !ok {
-		l = rand.Uint32()
+		// Kamailio starts each bucket at kam_rand(), at most RAND_MAX
+		// (2^31-1): labels stay positive as the script's integers.
+		l = rand.Uint32N(1 << 31)
 	}
 	x.label = l
 	t.labels[x.index] = l + 1

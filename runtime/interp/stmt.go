@@ -462,7 +462,7 @@ func (cp *compiler) call(n *ast.Call) action {
 		cp.diags.Errorf(CodeNotImplemented, n.NameRange, "%s is not implemented by kamgo", name).Context = cp.route.title
 		return nil
 	}
-	if len(n.Args) < f.MinArgs || (f.MaxArgs >= 0 && len(n.Args) > f.MaxArgs) {
+	if !f.Takes(len(n.Args)) {
 		cp.diags.Errorf(CodeNotImplemented, n.Rng, "%s with %d arguments is not implemented by kamgo", n.Name, len(n.Args)).Context = cp.route.title
 		return nil
 	}

@@ -9,7 +9,7 @@ import (
 func Impl(name string, ex Exports) catalog.Impl {
 	im := catalog.Impl{Module: name, Events: ex.Events}
 	for _, f := range ex.Funcs {
-		im.Funcs = append(im.Funcs, catalog.ImplFunc{Name: f.Name, Min: f.MinArgs, Max: f.MaxArgs, Ext: f.Ext, Routes: f.Routes})
+		im.Funcs = append(im.Funcs, catalog.ImplFunc{Name: f.Name, Min: f.MinArgs, Max: f.MaxArgs, Arities: f.Arities, Ext: f.Ext, Routes: f.Routes})
 	}
 	for _, p := range ex.Params {
 		var t catalog.ParamType

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -122,18 +123,29 @@ type Param struct {
 	Ext     string
 }
 
+// Takes reports whether the function takes n arguments.
+func (f *Func) Takes(n int) bool {
+	if f.Arities != nil {
+		return slices.Contains(f.Arities, n)
+	}
+	return n >= f.MinArgs && (f.MaxArgs < 0 || n <= f.MaxArgs)
+}
+
 // Call is a compiled module function call. It returns a Kamailio return
 // code: >0 true, <0 false, 0 ends the script.
 type Call func(c *event.Context) int
 
-// Func declares a module function. MaxArgs -1 means any number. Compile
-// runs once per call site at load time. The route types a function may run
-// in are the catalog's (Kamailio's export table), not declared here; a
-// function Kamailio 5.6 does not export sets Ext (as Param.Ext does) and
-// Routes.
+// Func declares a module function. MaxArgs -1 means any number; Arities,
+// when set, lists the argument counts instead, for a function whose forms
+// are not a range (t_relay takes 0 or 2). One Func per name: its Compile
+// sees the call's arguments. Compile runs once per call site at load time.
+// The route types a function may run in are the catalog's (Kamailio's
+// export table), not declared here; a function Kamailio 5.6 does not
+// export sets Ext (as Param.Ext does) and Routes.
 type Func struct {
 	Name             string
 	MinArgs, MaxArgs int
+	Arities          []int
 	Compile          func(h Host, args []*Arg) (Call, error)
 	Ext              string
 	Routes           routetype.Mask // only with Ext

@@ -28,9 +28,9 @@ kamgo run refuses the config and lists where its functions and
 pseudo-variables are used. --allow-missing NAME runs the config anyway,
 with the module's functions as logged no-ops returning 1, its modparams
 ignored and its pseudo-variables <null>.`,
-		Example: `loadmodule "tm.so"
+		Example: `loadmodule "ipops.so"
 request_route {
-	t_relay();
+	is_ip("192.0.2.1");
 }`,
 	},
 	{

@@ -70,6 +70,11 @@ func (t *Transport) request(c *event.Context, m *sipmsg.Msg) {
 		}
 	}
 	rc, ok := t.router.Run(c, event.Request())
+	for _, l := range t.layers {
+		if d, isDone := l.(RequestDoner); isDone {
+			d.RequestDone(c)
+		}
+	}
 	switch {
 	case !ok:
 		t.log.Log(klog.Err, "core", "receive_msg(): no request_route {...} and no other config routing engine registered")

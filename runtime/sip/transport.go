@@ -42,6 +42,13 @@ type Layer interface {
 	Reply(c *event.Context, m *sipmsg.Msg) bool
 }
 
+// RequestDoner is a layer that wants to know when request_route has
+// finished with a request (tmx's t_precheck_trans forgets it then, as
+// Kamailio's post-script callback does).
+type RequestDoner interface {
+	RequestDone(c *event.Context)
+}
+
 // Transport is a set of SIP sockets and the core's stateless path over
 // them. Make it with New, add layers, then Start; Stop closes it.
 type Transport struct {

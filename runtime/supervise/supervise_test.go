@@ -206,8 +206,8 @@ func TestStartRefuses(t *testing.T) {
 	for _, tc := range []struct{ name, cfg, diag string }{
 		{"syntax error", cfgs["syntax-error.cfg"], `kamailio.cfg:1[78]:\d+: error: .*\[KC0501\]`},
 		{"unknown function", cfgs["unknown-function.cfg"], `kamailio.cfg:17:2: error: unknown function evapi_rely .*\[KC2001\]`},
-		{"module not implemented", strings.Replace(cfgs["a.cfg"], `loadmodule "evapi.so"`, "loadmodule \"evapi.so\"\nloadmodule \"tm.so\"", 1),
-			`kamailio.cfg:5:12: error: module tm is not implemented by kamgo \[KC2101\]`},
+		{"module not implemented", strings.Replace(cfgs["a.cfg"], `loadmodule "evapi.so"`, "loadmodule \"evapi.so\"\nloadmodule \"ipops.so\"", 1),
+			`kamailio.cfg:5:12: error: module ipops is not implemented by kamgo \[KC2101\]`},
 		{"missing file", "", `no such file`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -253,10 +253,10 @@ func TestStartFails(t *testing.T) {
 // TestAllowMissing: AllowMissing lets a configuration with a module kamgo
 // does not implement run, its calls logged once per call site.
 func TestAllowMissing(t *testing.T) {
-	cfg := strings.Replace(configs(t, 1)["a.cfg"], "evapi_relay(", "t_relay();\n\tevapi_relay(", 1)
-	cfg = strings.Replace(cfg, `loadmodule "evapi.so"`, "loadmodule \"evapi.so\"\nloadmodule \"tm.so\"", 1)
+	cfg := strings.Replace(configs(t, 1)["a.cfg"], "evapi_relay(", "is_ip(\"1.2.3.4\");\n\tevapi_relay(", 1)
+	cfg = strings.Replace(cfg, `loadmodule "evapi.so"`, "loadmodule \"evapi.so\"\nloadmodule \"ipops.so\"", 1)
 	o, log, _ := setup(t, cfg)
-	o.AllowMissing = []string{"tm"}
+	o.AllowMissing = []string{"ipops"}
 	r := serve(t, o, log)
 	c := r.dial()
 	for i := range 3 {
@@ -264,7 +264,7 @@ func TestAllowMissing(t *testing.T) {
 			t.Errorf("reply %q, want %q", got, want)
 		}
 	}
-	if n := log.Count(regexp.MustCompile(`^WARNING: <core>: t_relay\(\) at \S*kamailio\.cfg:\d+ is a no-op: module tm is not implemented$`)); n != 1 {
+	if n := log.Count(regexp.MustCompile(`^WARNING: <core>: is_ip\(\) at \S*kamailio\.cfg:\d+ is a no-op: module ipops is not implemented$`)); n != 1 {
 		t.Errorf("%d no-op lines, want 1:\n%s", n, log.Text())
 	}
 	r.signal(syscall.SIGTERM)
