@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -149,6 +150,61 @@ func TestLintJSONFields(t *testing.T) {
 		}
 		if r, ok := lint.Lookup(f["code"].(string)); ok && f["rule"] != r.Name {
 			t.Errorf("rule = %v, want %s", f["rule"], r.Name)
+		}
+	}
+}
+
+// speed is the part of --matrix's report on stderr that changes from run
+// to run.
+var speed = regexp.MustCompile(`in [0-9.]+s, [0-9.]+ combinations/s`)
+
+// TestLintMatrixGolden runs `kamgo lint --matrix` in text, JSON and SARIF
+// on testdata/lint/matrix.cfg, and with a name fixed by -A, and compares
+// the transcripts (speed masked) with matrix.golden.
+func TestLintMatrixGolden(t *testing.T) {
+	wd, _ := os.Getwd()
+	defer os.Chdir(wd)
+	if err := os.Chdir(filepath.Join("testdata", "lint")); err != nil {
+		t.Fatal(err)
+	}
+	var all bytes.Buffer
+	for _, args := range [][]string{
+		{"lint", "--matrix", "matrix.cfg"},
+		{"lint", "--matrix", "--format", "json", "matrix.cfg"},
+		{"lint", "--matrix", "--format", "sarif", "matrix.cfg"},
+		{"lint", "--matrix", "-A", "WITH_NAT", "matrix.cfg"},
+	} {
+		out, _ := runLint(args...)
+		all.Write(speed.ReplaceAll(out, []byte("in T, N combinations/s")))
+	}
+	golden(t, "matrix.golden", all.Bytes())
+}
+
+// TestLintMatrixExit checks --matrix's exit codes and flags.
+func TestLintMatrixExit(t *testing.T) {
+	cfg := filepath.Join("testdata", "lint", "matrix.cfg")
+	relay := filepath.Join("testdata", "lint", "relay.cfg")
+	cases := []struct {
+		args []string
+		code int
+		has  []string
+	}{
+		{[]string{"lint", "--matrix", cfg}, exitFound, []string{"all 8 combinations", "8 combinations in "}},
+		{[]string{"lint", "--matrix", "--matrix-max", "4", "--matrix-seed", "3", cfg}, exitFound, []string{"4 sampled of 2^3 combinations"}},
+		{[]string{"lint", "--matrix", "--matrix-max", "0", cfg}, exitUsage, []string{"usage"}},
+		{[]string{"lint", "--matrix", relay}, exitOK, []string{"matrix of 0 names: 1 combination", "1 combination in "}},
+		{[]string{"lint", "--matrix", "--werror", relay}, exitFound, nil},
+		{[]string{"lint", "--matrix", "no-such-file.cfg"}, exitUsage, []string{"cannot read"}},
+	}
+	for _, c := range cases {
+		out, code := runLint(c.args...)
+		if code != c.code {
+			t.Errorf("%v: exit %d, want %d\n%s", c.args, code, c.code, out)
+		}
+		for _, s := range c.has {
+			if !bytes.Contains(out, []byte(s)) {
+				t.Errorf("%v: output lacks %q:\n%s", c.args, s, out)
+			}
 		}
 	}
 }

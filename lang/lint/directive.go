@@ -3,6 +3,7 @@ package lint
 import (
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/diag"
@@ -17,6 +18,9 @@ import (
 type Directives struct {
 	Defines []*Define // in file and line order
 	Tests   []*Test   // #!ifdef and #!ifndef, in file and line order
+	// Exps are the names an #!ifexp expression reads (outside its
+	// strings), in file and line order; Not is false.
+	Exps []*Test
 	// Uses counts the identifiers written in code (outside comments,
 	// strings, pseudo-variables and directive lines) and in define
 	// values, where a define would be expanded.
@@ -47,7 +51,7 @@ func (d *Directives) CondBetween(file string, from, to int) bool {
 }
 
 // Define is one directive that defines a name: #!define, #!trydef,
-// #!redefine, #!defenv, #!trydefenv, #!substdef.
+// #!redefine, #!defenv, #!trydefenv, #!substdef, #!defexp.
 type Define struct {
 	Directive string // as written after #!: define, def, trydef, substdef ...
 	Name      string
@@ -91,19 +95,9 @@ func (d *Directives) Tested(name string) bool {
 // scanDirectives reads the directives, identifier uses and comment words of
 // every source file of cfg.
 func scanDirectives(cfg *ast.Config, src diag.Sources, defines []string) *Directives {
-	d := &Directives{Uses: map[string]int{}, Mentions: map[string]int{}, StrWords: map[string]int{}, CommandLine: map[string]bool{},
+	d := &Directives{Uses: map[string]int{}, Mentions: map[string]int{}, StrWords: map[string]int{}, CommandLine: commandLine(defines),
 		Conds: map[string][]int{}}
-	for _, a := range defines {
-		n, _, _ := strings.Cut(a, "=")
-		d.CommandLine[n] = true
-	}
-	files := cfg.Files
-	if len(files) == 0 {
-		for f := range src {
-			files = append(files, f)
-		}
-		sort.Strings(files)
-	}
+	files := scanOrder(cfg, src)
 	seen := map[string]bool{}
 	for _, f := range files {
 		if text, ok := src[f]; ok && !seen[f] {
@@ -113,6 +107,59 @@ func scanDirectives(cfg *ast.Config, src diag.Sources, defines []string) *Direct
 		}
 	}
 	return d
+}
+
+func commandLine(defines []string) map[string]bool {
+	m := map[string]bool{}
+	for _, a := range defines {
+		n, _, _ := strings.Cut(a, "=")
+		m[n] = true
+	}
+	return m
+}
+
+// scanOrder returns the files to scan: those cfg was read from, in the
+// order read, or else every source, sorted.
+func scanOrder(cfg *ast.Config, src diag.Sources) []string {
+	files := cfg.Files
+	if len(files) == 0 {
+		for f := range src {
+			files = append(files, f)
+		}
+		sort.Strings(files)
+	}
+	return files
+}
+
+// directiveCache shares the scan of the same files between runs; only
+// the -A names differ from one run to the next. The rules only read a
+// Directives, so runs share one.
+type directiveCache struct {
+	mu   sync.Mutex
+	byFs map[string]*Directives
+}
+
+// scan is scanDirectives, from the cache when c is not nil.
+func (c *directiveCache) scan(cfg *ast.Config, src diag.Sources, defines []string) *Directives {
+	if c == nil {
+		return scanDirectives(cfg, src, defines)
+	}
+	key := strings.Join(scanOrder(cfg, src), "\x00")
+	c.mu.Lock()
+	d, ok := c.byFs[key]
+	c.mu.Unlock()
+	if !ok {
+		d = scanDirectives(cfg, src, nil)
+		c.mu.Lock()
+		if c.byFs == nil {
+			c.byFs = map[string]*Directives{}
+		}
+		c.byFs[key] = d
+		c.mu.Unlock()
+	}
+	out := *d
+	out.CommandLine = commandLine(defines)
+	return &out
 }
 
 // scanner walks one file the way Kamailio's lexer cuts it into comments,
@@ -345,6 +392,18 @@ func (s *scanner) directive() {
 		s.valueUses(value)
 		s.advance(consumed)
 		return
+	case "defexp", "defexps":
+		// #!defexp NAME EXPR: the value is computed; the expression's names
+		// are read where it is.
+		name := identPrefix(args)
+		if name != "" {
+			expr := args[len(name):]
+			s.d.Defines = append(s.d.Defines, &Define{Directive: kw, Name: name, Value: strings.TrimSpace(expr),
+				NameRng: rangeAt(argOff, len(name)), Rng: whole})
+			s.valueUses(expr)
+		}
+	case "ifexp":
+		s.expNames(args, argOff, rangeAt)
 	case "defenv", "defenvs", "trydefenv", "trydefenvs":
 		name := identPrefix(args)
 		if name != "" {
@@ -392,6 +451,39 @@ func (s *scanner) valueUses(value string) {
 				j++
 			}
 			s.d.Uses[value[i:j]]++
+			i = j
+		default:
+			i++
+		}
+	}
+}
+
+// expNames records the names an #!ifexp expression reads: identifiers
+// outside quotes that do not start a number.
+func (s *scanner) expNames(expr string, off int, rangeAt func(off, n int) diag.Range) {
+	var q byte
+	for i := 0; i < len(expr); {
+		c := expr[i]
+		switch {
+		case q != 0:
+			if c == q {
+				q = 0
+			}
+			i++
+		case c == '"' || c == '\'':
+			q = c
+			i++
+		case c >= '0' && c <= '9':
+			for i < len(expr) && isIdentChar(expr[i]) {
+				i++
+			}
+		case isIdentStart(c):
+			j := i
+			for j < len(expr) && isIdentChar(expr[j]) {
+				j++
+			}
+			s.d.Exps = append(s.d.Exps, &Test{Name: expr[i:j], Rng: rangeAt(off+i, j-i)})
+			s.d.Uses[expr[i:j]]++
 			i = j
 		default:
 			i++

@@ -19,6 +19,10 @@
 // with a reason; a directive that silences nothing is reported itself
 // (KL9900). Which rules run and at which severity comes from a selection
 // (--checks) and from a .kamgo.toml file beside the configuration.
+//
+// Matrix lints a configuration in every combination of the names its
+// #!ifdef lines switch on (a bounded sample beyond MatrixMax) and reports
+// each finding once with the combinations it appears in.
 package lint
 
 import (
@@ -45,6 +49,10 @@ type Options struct {
 	// The Kamailio release the rules judge against is 5.6.3, the one the
 	// catalog describes; a Kamailio field selecting another release's
 	// catalog belongs here when the catalog has more than one.
+
+	// directives, when set, shares the scan of the raw sources between
+	// runs that read the same files (the combinations of a matrix run).
+	directives *directiveCache
 }
 
 // Result is what a lint run found.
@@ -91,7 +99,7 @@ func Run(cfg *ast.Config, checked diag.List, src diag.Sources, opts Options) Res
 	} else {
 		prog := flow.New(cfg, cat)
 		f := &facts{}
-		pre := scanDirectives(cfg, src, opts.Defines)
+		pre := opts.directives.scan(cfg, src, opts.Defines)
 		for _, r := range Rules() {
 			if r.ID == codeUnusedIgnore || r.ID == codeBadIgnore || !conf.Enabled(r) {
 				continue

@@ -32,20 +32,24 @@ type jsonFinding struct {
 func WriteJSON(w io.Writer, l diag.List, release string) error {
 	out := make([]jsonFinding, 0, len(l))
 	for _, d := range l {
-		f := jsonFinding{
-			File: d.Subject.File, Line: d.Subject.Start.Line, Col: d.Subject.Start.Col,
-			EndLine: d.Subject.End.Line, EndCol: d.Subject.End.Col,
-			Severity: d.Severity.String(), Code: d.Code, Summary: d.Summary, Detail: d.Detail,
-			Context: d.Context, Define: d.Subject.Via, Kamailio: release,
-		}
-		if r := RuleOf(d); r != nil {
-			f.Rule = r.Name
-		}
-		out = append(out, f)
+		out = append(out, jsonOf(d, release))
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
+}
+
+func jsonOf(d *diag.Diagnostic, release string) jsonFinding {
+	f := jsonFinding{
+		File: d.Subject.File, Line: d.Subject.Start.Line, Col: d.Subject.Start.Col,
+		EndLine: d.Subject.End.Line, EndCol: d.Subject.End.Col,
+		Severity: d.Severity.String(), Code: d.Code, Summary: d.Summary, Detail: d.Detail,
+		Context: d.Context, Define: d.Subject.Via, Kamailio: release,
+	}
+	if r := RuleOf(d); r != nil {
+		f.Rule = r.Name
+	}
+	return f
 }
 
 // WriteRuleList prints one line per rule: ID, name, default severity and

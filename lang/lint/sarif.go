@@ -24,9 +24,10 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool       sarifTool     `json:"tool"`
-	Results    []sarifResult `json:"results"`
-	ColumnKind string        `json:"columnKind"`
+	Tool       sarifTool      `json:"tool"`
+	Results    []sarifResult  `json:"results"`
+	ColumnKind string         `json:"columnKind"`
+	Properties map[string]any `json:"properties,omitempty"`
 }
 
 type sarifTool struct {
@@ -72,6 +73,7 @@ type sarifResult struct {
 	Message          sarifText       `json:"message"`
 	Locations        []sarifLocation `json:"locations"`
 	RelatedLocations []sarifLocation `json:"relatedLocations,omitempty"`
+	Properties       map[string]any  `json:"properties,omitempty"`
 }
 
 type sarifLocation struct {
@@ -147,14 +149,20 @@ func sarifRegionOf(r diag.Range) *sarifRegion {
 // rules to describe (every rule, or the selected ones); the check codes of
 // the findings are described too. version is kamgo's.
 func WriteSARIF(w io.Writer, l diag.List, rules []*Rule, version string) error {
-	run := sarifRun{ColumnKind: "unicodeCodePoints", Results: []sarifResult{}}
+	return writeSARIF(w, l, rules, version, nil, nil)
+}
+
+// writeSARIF is WriteSARIF with property bags: runProps for the run and,
+// when props is not nil, props(i) for the result of l[i].
+func writeSARIF(w io.Writer, l diag.List, rules []*Rule, version string, runProps map[string]any, props func(i int) map[string]any) error {
+	run := sarifRun{ColumnKind: "unicodeCodePoints", Results: []sarifResult{}, Properties: runProps}
 	run.Tool.Driver = sarifDriver{Name: "kamgo", Version: version, InformationURI: "https://github.com/kamgo/kamgo"}
 	index := map[string]int{}
 	for _, r := range rules {
 		index[r.ID] = len(run.Tool.Driver.Rules)
 		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRuleOf(r))
 	}
-	for _, d := range l {
+	for i, d := range l {
 		if _, ok := index[d.Code]; !ok {
 			index[d.Code] = len(run.Tool.Driver.Rules)
 			run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifCheckRule(d.Code))
@@ -164,6 +172,9 @@ func WriteSARIF(w io.Writer, l diag.List, rules []*Rule, version string) error {
 			msg += " (" + d.Detail + ")"
 		}
 		res := sarifResult{RuleID: d.Code, RuleIndex: index[d.Code], Level: sarifLevel(d.Severity), Message: sarifText{Text: msg}}
+		if props != nil {
+			res.Properties = props(i)
+		}
 		loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: sarifURI(d.Subject.File)}, Region: sarifRegionOf(d.Subject)}}
 		if d.Context != "" {
 			loc.LogicalLocations = []sarifLogicalLocn{{Name: d.Context, Kind: "function"}}

@@ -73,6 +73,29 @@ func (c *sarifChecker) text(path string, v any, shape string) {
 	}
 }
 
+// bag checks a property bag: any properties, but "tags" is a list of
+// distinct strings.
+func (c *sarifChecker) bag(path string, v any) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		c.fail(path, "not an object")
+		return
+	}
+	if tags, ok := m["tags"]; ok {
+		l, ok := tags.([]any)
+		seen := map[any]bool{}
+		for _, t := range l {
+			if _, s := t.(string); !s || seen[t] {
+				ok = false
+			}
+			seen[t] = true
+		}
+		if !ok {
+			c.fail(path+".tags", "must be a list of distinct strings")
+		}
+	}
+}
+
 func (c *sarifChecker) level(path string, v any) {
 	switch v {
 	case "none", "note", "warning", "error":
@@ -135,8 +158,15 @@ func TestSARIF(t *testing.T) {
 	if err := WriteSARIF(&b, res.Diags, Rules(), "test"); err != nil {
 		t.Fatal(err)
 	}
+	checkSARIF(t, b.Bytes(), len(res.Diags))
+}
+
+// checkSARIF checks a SARIF log holding one run of n results, and returns
+// the run.
+func checkSARIF(t *testing.T, data []byte, n int) map[string]any {
+	t.Helper()
 	var log any
-	if err := json.Unmarshal(b.Bytes(), &log); err != nil {
+	if err := json.Unmarshal(data, &log); err != nil {
 		t.Fatal(err)
 	}
 	c := &sarifChecker{t: t}
@@ -151,6 +181,9 @@ func TestSARIF(t *testing.T) {
 	run := c.obj("run", "run", runs[0])
 	if ck := run["columnKind"]; ck != "utf16CodeUnits" && ck != "unicodeCodePoints" {
 		t.Errorf("columnKind = %v", ck)
+	}
+	if p, ok := run["properties"]; ok {
+		c.bag("run.properties", p)
 	}
 	tool := c.obj("tool", "tool", run["tool"])
 	driver := c.obj("driver", "driver", tool["driver"])
@@ -179,14 +212,17 @@ func TestSARIF(t *testing.T) {
 		c.obj(path+".properties", "properties", r["properties"])
 	}
 	results, _ := run["results"].([]any)
-	if len(results) != len(res.Diags) {
-		t.Errorf("%d results for %d findings", len(results), len(res.Diags))
+	if len(results) != n {
+		t.Errorf("%d results for %d findings", len(results), n)
 	}
 	for i, rv := range results {
 		path := fmt.Sprintf("results[%d]", i)
 		r := c.obj(path, "result", rv)
 		c.text(path+".message", r["message"], "message")
 		c.level(path+".level", r["level"])
+		if p, ok := r["properties"]; ok {
+			c.bag(path+".properties", p)
+		}
 		id, _ := r["ruleId"].(string)
 		idx, ok := ids[id]
 		if !ok {
@@ -208,4 +244,5 @@ func TestSARIF(t *testing.T) {
 			}
 		}
 	}
+	return run
 }

@@ -3,20 +3,23 @@
 package all
 
 import (
-	_ "github.com/kamgo/kamgo/modules/app_lua"  // app_lua
-	_ "github.com/kamgo/kamgo/modules/cfgutils" // cfgutils
-	_ "github.com/kamgo/kamgo/modules/evapi"    // evapi
-	_ "github.com/kamgo/kamgo/modules/jansson"  // jansson
-	_ "github.com/kamgo/kamgo/modules/json"     // json
-	_ "github.com/kamgo/kamgo/modules/maxfwd"   // maxfwd
-	_ "github.com/kamgo/kamgo/modules/pv"       // pv
-	_ "github.com/kamgo/kamgo/modules/rr"       // rr
-	_ "github.com/kamgo/kamgo/modules/sanity"   // sanity
-	_ "github.com/kamgo/kamgo/modules/siputils" // siputils
-	_ "github.com/kamgo/kamgo/modules/sl"       // sl
-	_ "github.com/kamgo/kamgo/modules/textops"  // textops
-	_ "github.com/kamgo/kamgo/modules/textopsx" // textopsx
-	_ "github.com/kamgo/kamgo/modules/tm"       // tm
-	_ "github.com/kamgo/kamgo/modules/tmx"      // tmx
-	_ "github.com/kamgo/kamgo/modules/xlog"     // xlog
+	_ "github.com/kamgo/kamgo/modules/app_lua"   // app_lua
+	_ "github.com/kamgo/kamgo/modules/cfgutils"  // cfgutils
+	_ "github.com/kamgo/kamgo/modules/evapi"     // evapi
+	_ "github.com/kamgo/kamgo/modules/jansson"   // jansson
+	_ "github.com/kamgo/kamgo/modules/json"      // json
+	_ "github.com/kamgo/kamgo/modules/kex"       // kex
+	_ "github.com/kamgo/kamgo/modules/maxfwd"    // maxfwd
+	_ "github.com/kamgo/kamgo/modules/pv"        // pv
+	_ "github.com/kamgo/kamgo/modules/registrar" // registrar
+	_ "github.com/kamgo/kamgo/modules/rr"        // rr
+	_ "github.com/kamgo/kamgo/modules/sanity"    // sanity
+	_ "github.com/kamgo/kamgo/modules/siputils"  // siputils
+	_ "github.com/kamgo/kamgo/modules/sl"        // sl
+	_ "github.com/kamgo/kamgo/modules/textops"   // textops
+	_ "github.com/kamgo/kamgo/modules/textopsx"  // textopsx
+	_ "github.com/kamgo/kamgo/modules/tm"        // tm
+	_ "github.com/kamgo/kamgo/modules/tmx"       // tmx
+	_ "github.com/kamgo/kamgo/modules/usrloc"    // usrloc
+	_ "github.com/kamgo/kamgo/modules/xlog"      // xlog
 )

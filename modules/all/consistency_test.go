@@ -120,6 +120,10 @@ var argOverrides = map[string]string{
 	"is_direction/1":      `"downstream"`,
 	"t_cancel_branches/1": `"all"`,
 	"t_is_set/1":          `"failure_route"`,
+	"save/2":              `"location", "0x02"`,
+	"save/3":              `"location", "0x02", "sip:a@b"`,
+	"registered/3":        `"location", "sip:a@b", "1"`,
+	"registered/4":        `"location", "sip:a@b", "1", "1"`,
 }
 
 // paramOverrides hold modparam values, by module.param, for parameters

@@ -174,11 +174,28 @@ cfgengine "lua"
 
 // loadAll loads every module kamgo ships, app_lua last.
 func loadAll() string {
+	// A module goes after those it needs (the catalog's dependencies):
+	// Kamailio binds them while it loads (registrar needs tm and usrloc).
+	cat := module.Catalog()
 	var b strings.Builder
-	for _, name := range module.Registered() {
-		if name != "app_lua" {
-			b.WriteString(`loadmodule "` + name + `.so"` + "\n")
+	done := map[string]bool{"app_lua": true}
+	var load func(name string)
+	load = func(name string) {
+		if done[name] {
+			return
 		}
+		done[name] = true
+		if m := cat.Module(name); m != nil {
+			for _, d := range m.Deps {
+				if slices.Contains(module.Registered(), d) {
+					load(d)
+				}
+			}
+		}
+		b.WriteString(`loadmodule "` + name + `.so"` + "\n")
+	}
+	for _, name := range module.Registered() {
+		load(name)
 	}
 	return b.String() + `loadmodule "app_lua.so"` + "\n"
 }
