@@ -310,6 +310,7 @@ func TestFixupKinds(t *testing.T) {
 		{"textops", "append_hf", 2, []ArgKind{{Kind: ArgFormat}, {Kind: ArgAny}}},
 		{"xlog", "xlogm", 2, []ArgKind{{Kind: ArgAny}, {Kind: ArgFormat}}},
 		{"cfgutils", "abort", 0, nil},
+		{"cfgutils", "set_gflag", 1, []ArgKind{{Kind: ArgNumber, Max: 31}}},
 	} {
 		got := kinds(tt.mod, tt.name, tt.n)
 		if len(got) != len(tt.want) {
@@ -320,6 +321,25 @@ func TestFixupKinds(t *testing.T) {
 			if got[i] != tt.want[i] {
 				t.Errorf("%s/%d arg %d: %v, want %v", tt.name, tt.n, i+1, got[i], tt.want[i])
 			}
+		}
+	}
+}
+
+// TestInnerNames: whether a class takes an inner name, for core and module
+// classes (core.txt, overrides.txt).
+func TestInnerNames(t *testing.T) {
+	c := Load()
+	for _, tt := range []struct {
+		class string
+		want  Inner
+	}{
+		{"ru", InnerNone}, {"ci", InnerNone}, {"var", InnerNeeded}, {"hdr", InnerNeeded},
+		{"avp", InnerNeeded}, {"xavp", InnerNeeded}, {"T_branch_idx", InnerNone},
+		{"evapi", InnerNeeded}, {"env", InnerNeeded}, {"rc", InnerNone},
+	} {
+		cl := c.PVClass(tt.class)
+		if cl == nil || cl.Inner != tt.want {
+			t.Errorf("$%s: %+v, want Inner %v", tt.class, cl, tt.want)
 		}
 	}
 }

@@ -62,9 +62,12 @@ func (r *release) readCore(fs []fact) {
 				fn.Forms = append(fn.Forms, Form{Args: k, Routes: routes})
 			}
 		case x[0] == "pv" && len(x) >= 2:
-			pv := &PVClass{Name: x[1], Module: "core"}
+			pv := &PVClass{Name: x[1], Module: "core", Inner: InnerNone}
 			for _, o := range x[2:] {
 				pv.Writable = pv.Writable || o == "w"
+				if o == "named" {
+					pv.Inner = InnerNeeded
+				}
 			}
 			c.pvs = append(c.pvs, pv)
 		case x[0] == "event" && len(x) == 2:

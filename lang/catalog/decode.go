@@ -78,6 +78,18 @@ func (r *release) build(i int) (*Module, []string) {
 				continue
 			}
 			pv.Names = append(pv.Names, f.fields[2:]...)
+		case "named", "unnamed":
+			inner := InnerNeeded
+			if f.fields[0] == "unnamed" {
+				inner = InnerNone
+			}
+			for _, name := range f.fields[1:] {
+				if pv := m.pvClass(name); pv != nil {
+					pv.Inner = inner
+				} else {
+					bad(f, "module "+m.Name+" has no pv class "+name)
+				}
+			}
 		case "trans":
 			tc := m.trans(f.fields[1])
 			if tc == nil {

@@ -12,6 +12,7 @@ import (
 type ArgKind struct {
 	Kind  ArgClass
 	Route ast.RouteKind // for ArgRoute: the kind of block named
+	Max   uint32        // for ArgNumber: the largest value accepted
 }
 
 // ArgClass is the class of an argument kind.
@@ -28,6 +29,7 @@ const (
 	ArgMethods                 // a comma-separated list of SIP method names
 	ArgSubst                   // a sed-style /re/replacement/flags expression
 	ArgRoute                   // names a route block of kind Route
+	ArgNumber                  // a literal unsigned decimal number up to Max
 )
 
 var argClassNames = map[string]ArgClass{
@@ -40,6 +42,10 @@ var routeKindNames = map[string]ast.RouteKind{
 }
 
 func parseArgKind(s string) (ArgKind, bool) {
+	if m, ok := strings.CutPrefix(s, "number:"); ok {
+		n, err := strconv.ParseUint(m, 10, 32)
+		return ArgKind{Kind: ArgNumber, Max: uint32(n)}, err == nil
+	}
 	if r, ok := strings.CutPrefix(s, "route:"); ok {
 		k, ok := routeKindNames[r]
 		return ArgKind{Kind: ArgRoute, Route: k}, ok

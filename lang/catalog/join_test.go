@@ -149,3 +149,24 @@ func TestJoinCorePV(t *testing.T) {
 		t.Error("Join changed the receiver's core class")
 	}
 }
+
+// TestJoinLaterForm: a form a later release exports (cfgutils' lock with
+// two keys, from 6.0) joins without a problem and runs where the release
+// has it; a form no release exports is a problem.
+func TestJoinLaterForm(t *testing.T) {
+	impl := []Impl{{Module: "cfgutils", Funcs: []ImplFunc{{Name: "lock", Min: 1, Max: 2}}}}
+	for _, r := range []string{"5.6", "6.0"} {
+		j, problems := load(t, r).Join(impl)
+		if len(problems) > 0 {
+			t.Errorf("%s: %v", r, problems)
+		}
+		_, has2 := j.Module("cfgutils").fn("lock").Accepts(2)
+		if has2 != (r == "6.0") {
+			t.Errorf("%s: lock/2 in the joined catalog: %v", r, has2)
+		}
+	}
+	impl[0].Funcs[0].Max = 3
+	if _, problems := load(t, "6.1").Join(impl); len(problems) != 1 {
+		t.Errorf("lock/3: problems %v", problems)
+	}
+}

@@ -78,9 +78,34 @@ func (p *Param) Accepts(t ParamType) bool { return p.Type&t != 0 }
 type PVClass struct {
 	Name, Module string
 	Names        []string // nil = any inner name (or none)
+	Inner        Inner    // whether Kamailio wants an inner name
 	Writable     bool
 	Runs         bool   // kamgo implements it (set by Join)
 	Ext          string // see Param.Ext
+}
+
+// Inner is whether a pseudo-variable class takes an inner name
+// ($class(name)). Kamailio decides it by the class's name parser
+// (pv_export_t's parse_name): with one, $class alone is refused ("expects
+// an inner name"); without, $class(name) is ("does not get name param").
+type Inner uint8
+
+// Inner values.
+const (
+	InnerUnknown Inner = iota // no fact: both forms pass
+	InnerNeeded               // $class(name) only
+	InnerNone                 // $class only
+)
+
+// String names the fact as overrides.txt writes it.
+func (i Inner) String() string {
+	switch i {
+	case InnerNeeded:
+		return "named"
+	case InnerNone:
+		return "unnamed"
+	}
+	return "unknown"
 }
 
 // HasName reports whether name is a valid inner name for the class.

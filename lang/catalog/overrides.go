@@ -42,7 +42,7 @@ func (r *release) readOverrides(fs []fact) {
 			} else {
 				r.events[e] = cur
 			}
-		case "dep", "pvnames", "trans":
+		case "dep", "pvnames", "trans", "named", "unnamed":
 		default:
 			r.problem(f, "unknown fact "+f.fields[0])
 			continue

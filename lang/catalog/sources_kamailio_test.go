@@ -64,6 +64,7 @@ func TestGeneratedFromSources(t *testing.T) {
 			c := load(t, rd.name)
 			checkCore(t, c, tree)
 			checkEvents(t, c, tree)
+			checkInnerNames(t, c, mods)
 		})
 	}
 }
@@ -106,6 +107,32 @@ func checkEvents(t *testing.T, c *Catalog, tree csrc.Tree) {
 			}
 			if !found {
 				t.Errorf("%s: event %s of %s is no string of its sources", c.Tag(), e, m.Name)
+			}
+		}
+	}
+}
+
+// checkInnerNames compares overrides.txt's named and unnamed facts with
+// the name parsers of the release's pv_export_t tables: every module
+// class has one of the two facts, and the right one.
+func checkInnerNames(t *testing.T, c *Catalog, mods []facts.Module) {
+	for _, fm := range mods {
+		m := c.ModuleByFile(fm.File)
+		if m == nil {
+			m = c.Module(fm.Name)
+		}
+		if m == nil {
+			continue
+		}
+		for _, p := range fm.PVs {
+			want := InnerNone
+			if p.Named {
+				want = InnerNeeded
+			}
+			for _, cl := range m.PVs {
+				if cl.Name == p.Name && cl.Inner != want {
+					t.Errorf("%s: $%s of %s: overrides.txt says %v, the name parser says %v", c.Tag(), p.Name, m.Name, cl.Inner, want)
+				}
 			}
 		}
 	}

@@ -173,6 +173,10 @@ func (c *checker) loadModuleCall(n *ast.LoadModule) {
 	}
 }
 
+// debianRelease is the release Debian 12 ships (5.6.3); the catalog's
+// Package fields name its packages.
+const debianRelease = "5.6"
+
 func (c *checker) loadModule(i int, n *ast.LoadModule) {
 	c.loadModuleCall(n)
 	if n.X && strings.Contains(n.Path, "$") {
@@ -193,6 +197,10 @@ func (c *checker) loadModule(i int, n *ast.LoadModule) {
 			d.Detail = "did you mean \"" + s + ".so\"?"
 		}
 		return
+	}
+	if m.Package == "" && c.cat.Release() == debianRelease {
+		d := c.warnf(CodeNotPackaged, n.PathRange, "module %s is not packaged by Debian 12: Debian's Kamailio %s does not find it", m.File, c.cat.Tag())
+		d.Detail = "the module is in Kamailio's sources but in no Debian package; it loads only where it was built from the sources"
 	}
 	if prev, ok := c.loaded[m.Name]; ok {
 		d := c.errorf(CodeModuleTwice, n.PathRange, "module %q is already loaded", m.Name)

@@ -17,6 +17,7 @@ const (
 	CodeModuleDeps       = "KC1009"
 	CodeExtParam         = "KC1010"
 	CodeNewerParam       = "KC1011"
+	CodeNotPackaged      = "KC1013"
 
 	CodeUnknownFunc    = "KC2001"
 	CodeMissingModule  = "KC2002"
@@ -191,6 +192,22 @@ modparam("evapi", "wait_idle", 500000)`,
 		Fix: `# kamgo check --kamailio 5.7
 loadmodule "evapi.so"
 modparam("evapi", "wait_idle", 500000)`,
+	},
+	{
+		ID:    CodeNotPackaged,
+		Title: "module Debian 12 does not package",
+		Explain: `The module is one of Kamailio 5.6's sources, but Debian 12, whose Kamailio
+is 5.6.3, builds no package with it (kamgo modules NAME says so). On a
+Debian installation its file is not in the module directory, and Kamailio
+stops at the loadmodule line ("could not find module"). The config is fine
+for a Kamailio built from the sources with the module; on Debian, build the
+module yourself or drop it. Only --kamailio 5.6 reports this: the other
+releases are not Debian 12's.`,
+		Example: `# kamgo check --kamailio 5.6
+loadmodule "tm.so"
+loadmodule "http_async_client.so"`,
+		Fix: `loadmodule "tm.so"
+loadmodule "http_client.so"`,
 	},
 	{
 		ID:    CodeUnknownFunc,

@@ -72,11 +72,45 @@ func (c *checker) moduleArgs(f *catalog.Func, n *ast.Call) {
 					c.errorf(CodeRegex, s.Rng, "%s: %s", f.Name, msg)
 				}
 			}
+		case catalog.ArgNumber:
+			c.numberArg(f, i, k.Max, a)
 		case catalog.ArgRoute:
 			if isStr && !strings.Contains(s.Value, "$") && !c.routeDefined(k.Route, s.Value) {
 				c.warnf(CodeRouteRefArg, s.Rng, "%s names %s[%s], which is not defined", f.Name, k.Route, s.Value)
 			}
 		}
+	}
+}
+
+// numberArg checks an argument that must be a literal unsigned decimal
+// number up to max, as cfgutils' fixup_gflags reads it with str2int: one
+// optional '+', then digits only ("" and "+" are 0), below 2^32; no sign,
+// space or pseudo-variable. Kamailio refuses anything else when it starts
+// ("bad number", "out of range"). A non-constant argument is the constant
+// rule's (KC2033).
+func (c *checker) numberArg(f *catalog.Func, i int, max uint32, a ast.Expr) {
+	var text string
+	switch v := a.(type) {
+	case *ast.StrLit:
+		text = v.Value
+	case *ast.IntLit:
+		text = strconv.FormatInt(v.Value, 10)
+	default:
+		return
+	}
+	digits := strings.TrimPrefix(text, "+")
+	var n uint64
+	var err error
+	if digits != "" {
+		n, err = strconv.ParseUint(digits, 10, 32)
+	}
+	switch {
+	case err != nil || strings.Trim(digits, "0123456789") != "":
+		d := c.errorf(CodeIntArg, a.Span(), "argument %d of %s must be a number, not %q", i+1, f.Name, text)
+		d.Detail = f.Name + " reads its argument once, when the config is loaded: write the number itself (digits only); Kamailio refuses anything else when it starts"
+	case n > uint64(max):
+		d := c.errorf(CodeIntArg, a.Span(), "argument %d of %s is out of range: %d is above %d", i+1, f.Name, n, max)
+		d.Detail = "Kamailio refuses it when it starts (`kamailio -c` does not check it)"
 	}
 }
 

@@ -25,6 +25,16 @@ func (c *checker) pvar(p *ast.PVar) {
 			"Kamailio refuses empty parentheses after $" + p.Class + ": write the name between them"
 		return
 	}
+	switch {
+	case cls.Inner == catalog.InnerNone && p.Name != nil:
+		c.errorf(CodePVName, p.Rng, "$%s takes no inner name", p.Class).Detail =
+			"Kamailio refuses a name in parentheses after $" + p.Class + ": write $" + p.Class + " alone"
+		return
+	case cls.Inner == catalog.InnerNeeded && p.Name == nil:
+		c.errorf(CodePVName, p.Rng, "$%s needs an inner name", p.Class).Detail =
+			"Kamailio refuses $" + p.Class + " without a name in parentheses: write $" + p.Class + "(name)"
+		return
+	}
 	if cls.Names != nil && p.Name != nil && p.Name.Dyn == nil && !cls.HasName(p.Name.Text) {
 		d := c.errorf(CodePVName, p.Rng, "unknown name %q for $%s", p.Name.Text, p.Class)
 		if s := diag.Suggest(p.Name.Text, cls.Names); s != "" {
@@ -90,6 +100,8 @@ var transParams = map[string]int{
 	"s.substr": 2, "s.select": 2, "s.replace": 2, "s.strip": 1, "s.striptail": 1,
 	"s.timeformat": 1, "param.value": 1, "param.valueat": 1, "param.name": 1,
 	"param.in": 1, "uri.param": 1, "line.at": 1, "line.sw": 1,
+	// pv_trans.c at the tags that added them (5.8.8, 6.1.4)
+	"s.charat": 1, "s.byteat": 1, "s.selectsw": 1, "uri.rmparam": 1,
 }
 
 // transNumParams lists, for the transformations whose parser reads a
@@ -100,6 +112,7 @@ var transNumParams = map[string][]int{
 	"s.prefixes": {0}, "s.prefixes.quoted": {0}, "s.corehash": {0},
 	"s.fmtline": {0, 1}, "s.fmtlinet": {0, 1},
 	"param.valueat": {0}, "param.name": {0}, "line.at": {0},
+	"s.charat": {0}, "s.byteat": {0}, "s.selectsw": {0},
 }
 
 // transNumber reports whether a transformation parameter reads as a

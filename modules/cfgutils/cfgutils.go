@@ -75,9 +75,12 @@ func (m *Module) Exports() module.Exports {
 			{Name: "set_gflag", MinArgs: 1, MaxArgs: 1, Compile: m.compileFlag(m.setGflag)},
 			{Name: "reset_gflag", MinArgs: 1, MaxArgs: 1, Compile: m.compileFlag(m.resetGflag)},
 			{Name: "is_gflag", MinArgs: 1, MaxArgs: 1, Compile: m.compileFlag(m.isGflag)},
-			{Name: "lock", MinArgs: 1, MaxArgs: 1, Compile: m.compileLock(lockOp)},
-			{Name: "unlock", MinArgs: 1, MaxArgs: 1, Compile: m.compileLock(unlockOp)},
-			{Name: "trylock", MinArgs: 1, MaxArgs: 1, Compile: m.compileLock(trylockOp)},
+			// The two-key forms are Kamailio 6.0's: module.Func has no Ext
+			// per form, and the catalog's join accepts a form a later
+			// release exports (checking for 5.6 refuses it).
+			{Name: "lock", MinArgs: 1, MaxArgs: 2, Compile: m.compileLock(lockOp)},
+			{Name: "unlock", MinArgs: 1, MaxArgs: 2, Compile: m.compileLock(unlockOp)},
+			{Name: "trylock", MinArgs: 1, MaxArgs: 2, Compile: m.compileLock(trylockOp)},
 			{Name: "core_hash", MinArgs: 3, MaxArgs: 3, Compile: compileCoreHash},
 			{Name: "check_route_exists", MinArgs: 1, MaxArgs: 1, Compile: compileCheckRoute},
 			{Name: "route_if_exists", MinArgs: 1, MaxArgs: 1, Compile: compileRouteIfExists},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kamgo/kamgo/internal/pvtest"
 	_ "github.com/kamgo/kamgo/modules/pv"
+	"github.com/kamgo/kamgo/runtime/corehash"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
@@ -90,6 +91,56 @@ func TestLocks(t *testing.T) {
 		if rc := call(t, h, m, step.fn, strconv.Quote(step.key))(c); rc != step.want {
 			t.Errorf("%s(%q) = %d, want %d", step.fn, step.key, rc, step.want)
 		}
+	}
+}
+
+// TestTwoKeyLocks: lock, unlock and trylock with a second key (Kamailio
+// 6.0, read from cfgutils.c at 6.0.7; no Kamailio 6.0 runs here to record
+// it) use the lock of both keys hashed together, without ASCII case; an
+// empty second key is none.
+func TestTwoKeyLocks(t *testing.T) {
+	m := newModule()
+	if err := m.SetParam("lock_set_size", value.MakeInt(14)); err != nil {
+		t.Fatal(err)
+	}
+	h := newHost(t, m)
+	c := h.Context()
+	if corehash.Sum("a", "b", 1<<14) == corehash.Sum("a", "", 1<<14) {
+		t.Fatal("the keys chosen share a lock with the first key alone")
+	}
+	for _, step := range []struct {
+		fn   string
+		keys []string
+		want int
+	}{
+		{"lock", []string{"a", "b"}, 1},
+		{"trylock", []string{"a", "b"}, -1},
+		{"trylock", []string{"A", "B"}, -1},
+		{"trylock", []string{"a"}, 1}, // another lock
+		{"unlock", []string{"a"}, 1},
+		{"unlock", []string{"a", "b"}, 1},
+		{"trylock", []string{"a", "b"}, 1},
+		{"unlock", []string{"a", "b"}, 1},
+		{"trylock", []string{"a", ""}, 1}, // an empty second key is none
+		{"trylock", []string{"a"}, -1},
+		{"unlock", []string{"a"}, 1},
+	} {
+		var args []string
+		for _, k := range step.keys {
+			args = append(args, strconv.Quote(k))
+		}
+		if rc := call(t, h, m, step.fn, args...)(c); rc != step.want {
+			t.Errorf("%s%q = %d, want %d", step.fn, step.keys, rc, step.want)
+		}
+	}
+	m2 := newModule()
+	h2 := newHost(t, m2)
+	if rc := call(t, h2, m2, "lock", `"a"`, `"b"`)(h2.Context()); rc != -1 {
+		t.Errorf("lock without a set: rc %d", rc)
+	}
+	want := "ERROR: <cfgutils>: cfg_lock_helper(): lock set not initialized (attempt to do op: 0 on:[a b]) - see param lock_set_size"
+	if got := h2.Lines(); !slices.Equal(got, []string{want}) {
+		t.Errorf("got %q", got)
 	}
 }
 

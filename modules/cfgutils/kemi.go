@@ -20,7 +20,7 @@ func (m *Module) KEMI() []module.KEMIFunc {
 	type call = func(module.Host, *event.Context, []value.Value) module.KEMIValue
 	lock := func(op lockOpKind) call {
 		return func(_ module.Host, c *event.Context, a []value.Value) module.KEMIValue {
-			return rc(m.lockDo(c, a[0].S, op))
+			return rc(m.lockDo(c, a[0].S, "", op))
 		}
 	}
 	sleep := func(unit time.Duration) call {
@@ -97,12 +97,17 @@ func (m *Module) KEMI() []module.KEMIFunc {
 
 // lockDo is lock, unlock and trylock on key, for the native functions
 // (compileLock) and their KEMI twins.
-func (m *Module) lockDo(c *event.Context, key string, op lockOpKind) int {
+func (m *Module) lockDo(c *event.Context, key, key2 string, op lockOpKind) int {
 	if len(m.locks) == 0 {
-		logf(c, klog.Err, "cfg_lock_helper(): lock set not initialized (attempt to do op: %d on: %s) - see param lock_set_size", op, key)
+		if key2 != "" {
+			// Kamailio 6.0's line for two keys.
+			logf(c, klog.Err, "cfg_lock_helper(): lock set not initialized (attempt to do op: %d on:[%s %s]) - see param lock_set_size", op, key, key2)
+		} else {
+			logf(c, klog.Err, "cfg_lock_helper(): lock set not initialized (attempt to do op: %d on: %s) - see param lock_set_size", op, key)
+		}
 		return -1
 	}
-	slot := m.lockSlot(key)
+	slot := m.lockSlot(key, key2)
 	switch op {
 	case lockOp:
 		select {

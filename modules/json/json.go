@@ -34,7 +34,7 @@ func (m *Module) Exports() module.Exports {
 			{Name: "json_get_field", MinArgs: 3, MaxArgs: 3, Compile: compileGet(false)},
 			{Name: "json_get_string", MinArgs: 3, MaxArgs: 3, Compile: compileGet(true)},
 		},
-		Trans: []*pv.TransClass{{Name: "json", Module: "json", Ops: []string{"parse"}, Compile: compileTrans}},
+		Trans: []*pv.TransClass{{Name: "json", Module: "json", Ops: []string{"parse", "parsex"}, Compile: compileTrans}},
 	}
 }
 

@@ -21,17 +21,18 @@ func cString(s string) string {
 }
 
 // lookup follows a {json.parse} path from root: segments separated by
-// '.' (empty segments are skipped), each a key optionally followed by
+// sep ('.' for parse, the path's first character for parsex; empty
+// segments are skipped, as strtok skips them), each a key optionally followed by
 // "[n]"; '%' in a key stands for '.'. A key looks into an object (or
 // finds nothing); an index applies only when the key's value is an array
 // and is read as C's atoi, a negative one finding nothing; on any other
 // value the index is ignored. A segment that starts with '[' reuses the
 // previous segment's key, as Kamailio's sscanf leaves it; for the first
 // segment it finds nothing.
-func lookup(root *jsondoc.Node, path string) *jsondoc.Node {
+func lookup(root *jsondoc.Node, path string, sep byte) *jsondoc.Node {
 	cur := root
 	prevKey, havePrev := "", false
-	for _, seg := range strings.Split(path, ".") {
+	for _, seg := range strings.Split(path, string(sep)) {
 		if seg == "" {
 			continue
 		}

@@ -32,7 +32,7 @@ func TestLookup(t *testing.T) {
 		{"", `{ "a": { "b": [ 10, "x", { "c": true } ], "n": null }, "k": 5, "d.e": 1, "x": { "y": [ 7, 8 ] }, "w": { "w": [ 7, 8 ] } }`},
 	} {
 		got := ""
-		if n := lookup(root, tc.path); n != nil {
+		if n := lookup(root, tc.path, '.'); n != nil {
 			got = n.JSONC()
 		}
 		if got != tc.want {

@@ -26,12 +26,20 @@ import (
 // {json.encode} is in Kamailio's export table but its parser never
 // accepts the name, so Kamailio refuses every use of it at startup; so
 // does kamgo.
+//
+// {json.parsex,path} (Kamailio 6.1) is {json.parse} whose separator is the
+// path's first character ({json.parsex,/a/b} is {json.parse,a.b});
+// the escape character still stands for '.'. A path that is empty before
+// the separator is taken off fails, as json_tr_eval's length check does.
+// Read from Kamailio 6.1.4's json_trans.c and json_funcs.c (no Kamailio
+// 6.1 runs here to record it).
 func compileTrans(t *pv.Table, tr *ast.Trans) (pv.TransFunc, error) {
-	if !strings.EqualFold(tr.Op, "parse") {
-		return nil, fmt.Errorf("unknown JSON transformation %s (Kamailio 5.6.3 accepts only parse)", tr.Op)
+	extended := strings.EqualFold(tr.Op, "parsex")
+	if !extended && !strings.EqualFold(tr.Op, "parse") {
+		return nil, fmt.Errorf("unknown JSON transformation %s (Kamailio 5.6.3 accepts only parse; 6.1 adds parsex)", tr.Op)
 	}
 	if len(tr.Params) != 1 {
-		return nil, errors.New("{json.parse} takes one parameter, the path")
+		return nil, fmt.Errorf("{json.%s} takes one parameter, the path", strings.ToLower(tr.Op))
 	}
 	path, err := pathParam(t, tr.Params[0], tr.Rng)
 	if err != nil {
@@ -48,12 +56,20 @@ func compileTrans(t *pv.Table, tr *ast.Trans) (pv.TransFunc, error) {
 			logErr(c, "json_tr_eval", "%v", err)
 			return value.NullValue, pv.ErrTransNull
 		}
+		sep := byte('.')
+		if extended {
+			if p == "" {
+				logErr(c, "json_tr_eval", "invalid value for: %s", tr.Params[0].Text)
+				return value.NullValue, pv.ErrTransNull
+			}
+			sep, p = p[0], p[1:]
+		}
 		root, perr := jsondoc.ParseJSONC(value.ToStr(in))
 		if perr != nil || root.Kind == jsondoc.Null {
 			logErr(c, "tr_json_get_field_object", "empty or invalid JSON")
 			return value.MakeStr(""), nil
 		}
-		n := lookup(root, p)
+		n := lookup(root, p, sep)
 		if n == nil || n.Kind == jsondoc.Null {
 			return value.MakeStr(""), nil
 		}

@@ -381,6 +381,7 @@ func init() {
 			return value.MakeStr(""), nil
 		}),
 	}
+	addNewerStringOps(stringOps)
 }
 
 func enc64(enc *base64.Encoding) func(string) string {

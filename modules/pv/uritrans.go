@@ -3,6 +3,7 @@ package pv
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/runtime/event"
@@ -114,6 +115,23 @@ var uriOps = map[string]opSpec{
 			return value.MakeStr(sipParam(u, name(c))), nil
 		}, nil
 	}},
+	// rmparam (Kamailio 6.1, read from pv_trans.c and the core's
+	// ksr_uri_remove_param at 6.1.4; no Kamailio 6.1 runs here) drops the
+	// first URI parameter of that name (compared without case) with its
+	// ';' and value; a URI without it comes back as it is.
+	"rmparam": {min: 1, max: 1, build: func(t *pv.Table, ps []*ast.TransParam) (strOp, error) {
+		name, err := strParam(t, ps[0])
+		if err != nil {
+			return nil, err
+		}
+		return func(c *event.Context, s string) (value.Value, error) {
+			u, err := sipmsg.ParseURI(s)
+			if err != nil {
+				return value.NullValue, errTrans
+			}
+			return value.MakeStr(removeURIParam(s, u, name(c))), nil
+		}, nil
+	}},
 	// tosocket is proto:host:port, for the transport the URI names; a URI
 	// without a known transport gives "" (with a warning), as in Kamailio.
 	"tosocket": {build: func(*pv.Table, []*ast.TransParam) (strOp, error) {
@@ -134,4 +152,40 @@ var uriOps = map[string]opSpec{
 			return value.MakeStr(fmt.Sprintf("%s:%s:%d", proto, u.Host, port)), nil
 		}, nil
 	}},
+}
+
+// removeURIParam returns s, whose parts are u, without its first
+// parameter called name: from the ';' before it to the end of its value,
+// spaces after the value kept.
+func removeURIParam(s string, u *sipmsg.URI, name string) string {
+	if u.Params == "" {
+		return s
+	}
+	end := len(s)
+	if !u.IsTel() {
+		colon := strings.IndexByte(s, ':')
+		if q := strings.IndexByte(s[colon+1:], '?'); q >= 0 {
+			end = colon + 1 + q
+		}
+	}
+	start := end - len(u.Params)
+	if start < 1 || s[start-1] != ';' || s[start:end] != u.Params {
+		return s
+	}
+	for off := start; off <= end; {
+		segEnd := strings.IndexByte(s[off:end], ';')
+		if segEnd < 0 {
+			segEnd = end
+		} else {
+			segEnd += off
+		}
+		seg := s[off:segEnd]
+		pname, _, _ := strings.Cut(seg, "=")
+		if strings.EqualFold(strings.TrimSpace(pname), name) {
+			cut := off + len(strings.TrimRight(seg, " \t\r\n"))
+			return s[:off-1] + s[cut:]
+		}
+		off = segEnd + 1
+	}
+	return s
 }

@@ -94,7 +94,7 @@ static cmd_export_t cmds[] = {
 
 static pv_export_t mod_pvs[] = {
 	{ {"demo", (sizeof("demo")-1)}, PVT_OTHER, pv_get_demo, pv_set_demo, 0, 0, 0, 0},
-	{ STR_STATIC_INIT("demoro"), PVT_OTHER, pv_get_demo, 0, 0, 0, 0, 0},
+	{ STR_STATIC_INIT("demoro"), PVT_OTHER, pv_get_demo, 0, pv_parse_demo_name, 0, 0, 0},
 	{ str_init("demonull"), PVT_OTHER, pv_get_demo, NULL, 0, 0, 0, 0},
 	{ {0, 0}, 0, 0, 0, 0, 0, 0, 0 }
 };
@@ -174,7 +174,7 @@ func TestReadModule(t *testing.T) {
 			{Name: "table", Type: facts.String | facts.UseFunc},
 			{Name: "table", Type: facts.Int | facts.UseFunc},
 		},
-		PVs:   []facts.PV{{Name: "demo", Writable: true}, {Name: "demoro"}, {Name: "demonull"}},
+		PVs:   []facts.PV{{Name: "demo", Writable: true}, {Name: "demoro", Named: true}, {Name: "demonull"}},
 		Trans: []string{"dm"},
 	}
 	if !reflect.DeepEqual(m, want) {

@@ -220,7 +220,11 @@ func (d *definition) pvs() []facts.PV {
 		if err != nil {
 			return false, fmt.Errorf("%s: setter: %v", name, err)
 		}
-		out = append(out, facts.PV{Name: name, Writable: w})
+		named, err := u.pointer(e.field(4))
+		if err != nil {
+			return false, fmt.Errorf("%s: name parser: %v", name, err)
+		}
+		out = append(out, facts.PV{Name: name, Writable: w, Named: named})
 		return false, nil
 	})
 	return out

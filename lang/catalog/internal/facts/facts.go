@@ -58,6 +58,11 @@ const (
 type PV struct {
 	Name     string
 	Writable bool // it has a setter
+	// Named: it has a name parser (parse_name), so Kamailio wants an
+	// inner name ($class(name)) and refuses none; without one it refuses
+	// a name. Read for the cross-check of overrides.txt's named and
+	// unnamed facts, which hold it: it is not packed.
+	Named bool
 }
 
 // ParamMacros lists the modparam_t macros by the bit they become.

@@ -10,13 +10,13 @@ func sample() [][]Module {
 	evapi := Module{Name: "evapi", File: "evapi", Package: "kamailio-extra-modules",
 		Funcs:  []Func{{"evapi_relay", 1, AnyRoute}, {"evapi_close", 0, AnyRoute}, {"evapi_close", 1, AnyRoute}, {"evapi_async_relay", 1, 1}},
 		Params: []Param{{"workers", Int}, {"bind_addr", String}, {"event_callback", Str}},
-		PVs:    []PV{{"evapi", true}},
+		PVs:    []PV{{Name: "evapi", Writable: true}},
 	}
 	evapi57 := evapi
 	evapi57.Params = append(append([]Param(nil), evapi.Params...), Param{"wait_idle", Int}, Param{"wait_increase", Int})
 	pv := Module{Name: "pv", File: "pv", Package: "kamailio",
 		Funcs: []Func{{"pv_isset", 1, AnyRoute}, {"xavp_params_explode", VarArgs, 0x3ff}},
-		PVs:   []PV{{"var", true}, {"ci", false}, {"evapi", false}},
+		PVs:   []PV{{Name: "var", Writable: true}, {Name: "ci"}, {Name: "evapi"}},
 		Trans: []string{"s", "uri"},
 	}
 	tmx := Module{Name: "tmx", File: "tmx", Deps: []string{"tm"}, Params: []Param{{"hooks", String | Int | UseFunc}}}
