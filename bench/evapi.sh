@@ -14,7 +14,10 @@
 # 1x1 8x1 1x32 8x32, bench/evbench measures msg/s and the round trip (p50/p99), and the
 # server's CPU time (utime+stime of the server process and all its children, from
 # /proc/PID/stat) is read around the run and divided by the messages echoed to their sender.
-# The summary prints medians over the rounds and kamgo/kamailio ratios.
+# The summary prints medians over the rounds and kamgo/kamailio ratios, and the lowest and
+# highest of the per-round ratios (each round runs both servers back to back, so a round's
+# ratio is a paired comparison): a verdict holds when the whole range is on one side of 1.
+# On a shared 2-core machine msg/s moves with the other load; CPU per message moves less.
 # Everything binds 127.0.0.1; every server started here is stopped by its PID.
 set -u
 cd "$(dirname "$0")/.."
@@ -104,7 +107,15 @@ for l in open(sys.argv[1]):
     d["rate"].append(float(rate)); d["p50"].append(float(p50)); d["p99"].append(float(p99))
     if cpu != "NA": d["cpu"].append(float(cpu))
 med = lambda v: st.median(v) if v else float("nan")
-print("| route | c x w | kamailio msg/s | kamgo msg/s | ratio | kamailio p50/p99 µs | kamgo p50/p99 µs | kamailio CPU µs/msg | kamgo CPU µs/msg | CPU ratio |")
+rounds = {}
+for l in open(sys.argv[1]):
+    r, route, cw, server, rate, p50, p99, cpu = l.rstrip("\n").split("\t")
+    rounds.setdefault((route, cw, r), {})[server] = (float(rate), float(cpu) if cpu != "NA" else float("nan"))
+def span(route, cw, i):
+    v = [d["kamgo"][i] / d["kamailio"][i] for (ro, c, _), d in rounds.items()
+         if ro == route and c == cw and "kamgo" in d and "kamailio" in d and d["kamailio"][i] > 0]
+    return "%.2f-%.2f" % (min(v), max(v)) if v else "NA"
+print("| route | c x w | kamailio msg/s | kamgo msg/s | ratio (rounds) | kamailio p50/p99 µs | kamgo p50/p99 µs | kamailio CPU µs/msg | kamgo CPU µs/msg | CPU ratio (rounds) |")
 print("|---|---|---|---|---|---|---|---|---|---|")
 for (route, cw) in sorted(rows, key=lambda k: (k[0] != "unicast", ["1x1", "8x1", "1x32", "8x32"].index(k[1]))):
     k, g = rows[(route, cw)].get("kamailio"), rows[(route, cw)].get("kamgo")
@@ -113,9 +124,9 @@ for (route, cw) in sorted(rows, key=lambda k: (k[0] != "unicast", ["1x1", "8x1",
             if d: print("| %s | %s | %s: %.0f msg/s, p50/p99 %.0f / %.0f µs, CPU %.2f µs/msg |" % (route, cw, name, med(d["rate"]), med(d["p50"]), med(d["p99"]), med(d["cpu"])))
         continue
     kr, gr = med(k["rate"]), med(g["rate"]); kc, gc = med(k["cpu"]), med(g["cpu"])
-    print("| %s | %s | %.0f | %.0f | %.2f | %.0f / %.0f | %.0f / %.0f | %.2f | %.2f | %.2f |" % (
-        route, cw, kr, gr, gr / kr if kr else float("nan"), med(k["p50"]), med(k["p99"]), med(g["p50"]), med(g["p99"]),
-        kc, gc, gc / kc if kc else float("nan")))
-print("(medians over rounds; ratio = kamgo/kamailio; CPU = server CPU per message echoed to its sender)")
+    print("| %s | %s | %.0f | %.0f | %.2f (%s) | %.0f / %.0f | %.0f / %.0f | %.2f | %.2f | %.2f (%s) |" % (
+        route, cw, kr, gr, gr / kr if kr else float("nan"), span(route, cw, 0), med(k["p50"]), med(k["p99"]), med(g["p50"]), med(g["p99"]),
+        kc, gc, gc / kc if kc else float("nan"), span(route, cw, 1)))
+print("(medians over rounds; ratio = kamgo/kamailio, in brackets the lowest-highest per-round ratio; CPU = server CPU per message echoed to its sender)")
 PY
 echo "# raw results and logs: $OUT"

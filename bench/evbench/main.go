@@ -5,6 +5,12 @@
 // and skipped). It prints one line: rate, p50/p99 latency, losses.
 //
 //	evbench -addr 127.0.0.1:8448 -clients 8 -window 32 -n 100000
+//
+// With -halfclose, each client sends one message, shuts down its write side
+// at once and reads until the server closes the connection; the line says
+// how many clients got their own message back and how many saw the end.
+//
+//	evbench -addr 127.0.0.1:8448 -clients 50 -halfclose
 package main
 
 import (
@@ -30,7 +36,12 @@ func main() {
 	window := flag.Int("window", 1, "messages in flight per client (1 = ping-pong)")
 	total := flag.Int("n", 100000, "messages in all, split across the clients")
 	limit := flag.Duration("max", 60*time.Second, "give up after this long")
+	half := flag.Bool("halfclose", false, "one message per client, then shutdown(SHUT_WR); count own replies")
 	flag.Parse()
+	if *half {
+		halfClose(*addr, *clients, *limit)
+		return
+	}
 	per := *total / *clients
 	conns := make([]net.Conn, *clients)
 	for i := range conns {
@@ -116,6 +127,53 @@ func main() {
 	fmt.Printf("clients=%d window=%d sent=%d own=%d lost=%d others=%d bad=%d elapsed=%.3fs rate=%.0f p50us=%.0f p99us=%.0f\n",
 		*clients, *window, per**clients, len(all), per**clients-len(all), others.Load(), bad.Load(), el.Seconds(),
 		float64(len(all))/el.Seconds(), pct(0.5), pct(0.99))
+	for _, c := range conns {
+		c.Close()
+	}
+}
+
+// halfClose connects n clients, then each sends "h<i>" and shuts down its
+// write side at once, and reads until the end of the stream.
+func halfClose(addr string, n int, limit time.Duration) {
+	conns := make([]*net.TCPConn, n)
+	for i := range conns {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			fmt.Println("dial:", err)
+			os.Exit(1)
+		}
+		conns[i] = c.(*net.TCPConn)
+		conns[i].SetNoDelay(true)
+	}
+	time.Sleep(200 * time.Millisecond) // connection-new routes
+	var own, eof atomic.Int64
+	var wg sync.WaitGroup
+	deadline := time.Now().Add(limit)
+	for i, c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			want := "h" + strconv.Itoa(i)
+			c.Write(netstring.Append(nil, want))
+			c.CloseWrite()
+			c.SetReadDeadline(deadline)
+			r := bufio.NewReader(c)
+			for {
+				f, err := netstring.Read(r, netstring.ConnMax)
+				if err != nil {
+					if ne, ok := err.(net.Error); !ok || !ne.Timeout() {
+						eof.Add(1)
+					}
+					return
+				}
+				if string(f) == want {
+					own.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	fmt.Printf("halfclose clients=%d own=%d eof=%d\n", n, own.Load(), eof.Load())
 	for _, c := range conns {
 		c.Close()
 	}

@@ -24,6 +24,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kamgo/kamgo/internal/evloop"
 	"github.com/kamgo/kamgo/lang/routetype"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
@@ -82,8 +83,12 @@ type Module struct {
 	dispatcher *event.Pool
 	pool       *event.Pool
 
-	ln       net.Listener
+	// The listening socket and the event loops the clients are spread
+	// over (see loop).
+	ln       *evloop.Listener
+	loops    []*loop
 	addr     net.Addr
+	started  bool
 	stopping atomic.Bool
 	wg       sync.WaitGroup
 
@@ -291,13 +296,29 @@ func (m *Module) Start(ctx context.Context) error {
 	if m.workers > 0 {
 		m.pool = event.NewPool(m.workers, 1)
 	}
-	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", addr)
+	ln, err := evloop.Listen(addr)
 	if err != nil {
 		return fmt.Errorf("evapi: cannot bind to local address and port [%s]: %w", m.bindAddr, err)
 	}
-	m.ln = ln
-	m.addr = ln.Addr()
+	for i := 0; err == nil && i < max(1, m.workers); i++ {
+		var l *loop
+		if l, err = newLoop(m); err == nil {
+			m.loops = append(m.loops, l)
+		}
+	}
+	if err != nil {
+		ln.Close()
+		for _, l := range m.loops {
+			l.p.Close()
+		}
+		m.loops = nil
+		return fmt.Errorf("evapi: %w", err)
+	}
+	m.ln, m.addr, m.started = ln, ln.Addr(), true
+	for _, l := range m.loops {
+		m.wg.Add(1)
+		go l.run()
+	}
 	m.wg.Add(1)
 	go m.acceptLoop()
 	return nil
@@ -310,17 +331,13 @@ func (m *Module) Addr() net.Addr { return m.addr }
 // connection (no connection-closed route runs, as when Kamailio exits),
 // waits for the connection goroutines and logs the counters.
 func (m *Module) Stop(ctx context.Context) error {
-	if m.ln == nil || m.stopping.Swap(true) {
+	if !m.started || m.stopping.Swap(true) {
 		return nil
 	}
 	m.ln.Close()
-	m.mu.Lock()
-	for _, c := range m.slots {
-		if c != nil {
-			c.conn.Close()
-		}
+	for _, l := range m.loops {
+		l.p.Wake()
 	}
-	m.mu.Unlock()
 	done := make(chan struct{})
 	go func() { m.wg.Wait(); close(done) }()
 	var err error
@@ -333,35 +350,14 @@ func (m *Module) Stop(ctx context.Context) error {
 	return err
 }
 
-func (m *Module) acceptLoop() {
-	defer m.wg.Done()
-	var delay time.Duration
-	for {
-		conn, err := m.ln.Accept()
-		if err != nil {
-			if m.stopping.Load() || errors.Is(err, net.ErrClosed) {
-				return
-			}
-			// Out of descriptors and the like: back off instead of spinning.
-			m.log.Logf(klog.Err, Name, "evapi_accept_client(): cannot accept the client: %v", err)
-			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-			time.Sleep(delay)
-			continue
-		}
-		delay = 0
-		m.accept(conn)
-	}
-}
-
-// accept takes the lowest free slot for conn and runs connection-new in the
-// accepting goroutine, as Kamailio's dispatcher does, so connection-new
-// routes run in accept order before the client's first message.
-func (m *Module) accept(conn net.Conn) {
-	if tc, ok := conn.(*net.TCPConn); ok {
-		_ = tc.SetNoDelay(true)
-		_ = tc.SetKeepAlive(true)
-	}
-	c := newClient(m, conn)
+// accept takes the lowest free slot for the connection fd and runs
+// connection-new in the accepting goroutine, as Kamailio's dispatcher does,
+// so connection-new routes run in accept order before the client's first
+// message; then the client's loop watches it.
+func (m *Module) accept(fd int, ip net.IP, port int) {
+	_ = evloop.SetTCPOptions(fd)
+	c := newClient(m, fd, ip, port)
+	c.lp = m.pickLoop()
 	m.mu.Lock()
 	idx := -1
 	if !m.stopping.Load() {
@@ -380,7 +376,7 @@ func (m *Module) accept(conn net.Conn) {
 		if !m.stopping.Load() {
 			m.log.Log(klog.Err, Name, "evapi_accept_client(): too many clients")
 		}
-		conn.Close()
+		evloop.Close(fd)
 		return
 	}
 	c.idx = idx
@@ -390,26 +386,29 @@ func (m *Module) accept(conn net.Conn) {
 	m.stats.connections.Add(1)
 	m.stats.active.Add(1)
 
-	m.runEvent(c, m.dispatcher, EventConnectionNew, nil)
-	if c.scriptClosed.Load() {
+	w := m.dispatcher.Get()
+	m.runEventOn(c, nil, w, EventConnectionNew, nil)
+	m.dispatcher.Release(w)
+	if c.scriptClosed.Load() || m.stopping.Load() {
 		// evapi_close() in connection-new: Kamailio frees the slot and
 		// never watches the socket; connection-closed does not run.
-		c.finish()
+		m.freeSlot(c)
+		c.qmu.Lock()
+		c.closed, c.fdClosed = true, true
+		c.dropOutLocked()
+		c.qmu.Unlock()
+		evloop.Close(fd)
+		m.stats.active.Add(-1)
 		return
 	}
-	m.wg.Add(1)
-	go c.serve()
+	c.lp.add(c)
 }
 
-// runEvent runs event route name for client c on a worker taken from pool.
-// msg is the frame payload for message-received, nil otherwise.
-func (m *Module) runEvent(c *client, pool *event.Pool, name string, msg []byte) {
-	w := pool.Get()
-	m.runEventOn(c, w, name, msg)
-	pool.Release(w)
-}
-
-func (m *Module) runEventOn(c *client, w *event.Worker, name string, msg []byte) {
+// runEventOn runs event route name for client c on worker w. l is the
+// loop running it (nil on the accept goroutine): frames its routes send to
+// the loop's own clients are written at the end of the loop's round. msg is
+// the frame payload for message-received, nil otherwise.
+func (m *Module) runEventOn(c *client, l *loop, w *event.Worker, name string, msg []byte) {
 	ctx := c.ctx
 	ctx.Reset()
 	ctx.Event = name
@@ -417,12 +416,14 @@ func (m *Module) runEventOn(c *client, w *event.Worker, name string, msg []byte)
 	ctx.Worker = w
 	ctx.Log = m.log
 	c.env.set(msg)
+	c.env.lp = l
 	ctx.Set(envKey, &c.env)
 	// A native event_route block wins; without one the event_callback
 	// function runs through the KEMI engine, as in Kamailio.
 	module.RunEvent(m.host, ctx, name, m.eventCallback)
 	ctx.Set(envKey, nil)
 	c.env.set(nil)
+	c.env.lp = nil
 }
 
 // freeSlot releases c's slot if c still holds it.

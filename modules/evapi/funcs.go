@@ -17,17 +17,18 @@ import (
 type frame struct {
 	b   []byte // the encoded frame: a window of buf
 	buf []byte // backing array
+	tag []byte // the evaluated tag of a multicast or unicast
 }
 
-var framePool = sync.Pool{New: func() any { return &frame{buf: make([]byte, 0, 256)} }}
+var framePool = sync.Pool{New: func() any { return &frame{buf: make([]byte, 0, 256), tag: make([]byte, 0, 64)} }}
 
 // maxPooledFrame keeps rare huge frames from pinning memory in the pool.
 const maxPooledFrame = 64 << 10
 
 func (f *frame) release() {
 	f.b = nil
-	if cap(f.buf) <= maxPooledFrame {
-		f.buf = f.buf[:0]
+	if cap(f.buf) <= maxPooledFrame && cap(f.tag) <= maxPooledFrame {
+		f.buf, f.tag = f.buf[:0], f.tag[:0]
 		framePool.Put(f)
 	}
 }
@@ -43,6 +44,16 @@ func compileData(h module.Host, a *module.Arg) (payloadFunc, error) {
 		f, err := h.CompileFormat(s.Value, s.Rng)
 		if err != nil {
 			return nil, err
+		}
+		if s.Value == "$evapi(msg)" {
+			// The echo and forward form: the frame's bytes go straight
+			// into the outgoing frame, with no string made in between.
+			return func(c *event.Context, dst []byte) []byte {
+				if e := envOf(c); e != nil && e.hasMsg && !e.c.scriptClosed.Load() {
+					return append(dst, e.msg...)
+				}
+				return f.Append(c, dst)
+			}, nil
 		}
 		return f.Append, nil
 	}
@@ -95,32 +106,32 @@ func (m *Module) build(c *event.Context, data payloadFunc) *frame {
 	return f
 }
 
-// send writes or queues f for the selected clients and returns how many
-// were selected, or -1 when context_mlimit refused the frame. It consumes
-// f. Inside message-received the clients that must be written are flushed
-// together when the frames of the current read are done (see batch).
-func (m *Module) send(c *event.Context, f *frame, tag string, t target) int {
-	defer f.release()
+// send writes or queues f for the selected clients (those tagged f.tag for
+// a multicast or unicast) and returns how many were selected, or -1 when
+// context_mlimit refused the frame. The caller releases f. Frames for the clients
+// of the loop running the current event are written at the end of the
+// loop's round (see client.enqueue).
+func (m *Module) send(c *event.Context, f *frame, t target) int {
 	if m.contextMLimit > 0 && m.live.Load() >= m.contextMLimit {
 		m.log.Log(klog.Err, Name, "_evapi_relay(): evapi context condition failure - dropping message")
 		return -1
 	}
-	var bat *batch
-	if e := envOf(c); e != nil {
-		bat = e.bat
+	// On a loop, a fan-out, or a send while more frames of the current
+	// read follow, waits for the end of the round; a unicast answering
+	// the last frame of a read is written at once.
+	var lp *loop
+	batch := false
+	if e := envOf(c); e != nil && e.lp != nil {
+		lp = e.lp
+		batch = t != toTagFirst || e.more
 	}
-	// A frame for one client is written at once from this goroutine. A
-	// fan-out is handed to the clients' writer goroutines instead: they
-	// write in parallel and merge frames that arrive while they write, so
-	// busy fan-outs cost fewer writes.
-	direct := t == toTagFirst || m.stats.active.Load() <= 1
 	n := 0
 	m.mu.RLock()
 	for _, cl := range m.slots[:m.hi] {
-		if cl == nil || t != toAll && cl.tag != tag {
+		if cl == nil || t != toAll && cl.tag != string(f.tag) {
 			continue
 		}
-		cl.enqueue(f.b, bat, direct)
+		cl.enqueue(f.b, lp != nil && cl.lp == lp, batch)
 		n++
 		if t == toTagFirst {
 			break
@@ -185,9 +196,9 @@ func (m *Module) compileRelay(async bool, t target) func(module.Host, []*module.
 		if err != nil {
 			return nil, err
 		}
-		var tagf module.StrFunc
+		var tagf payloadFunc
 		if t != toAll {
-			if tagf, err = args[1].Str(h); err != nil {
+			if tagf, err = compileData(h, args[1]); err != nil {
 				return nil, err
 			}
 		}
@@ -215,15 +226,16 @@ func (m *Module) compileRelay(async bool, t target) func(module.Host, []*module.
 				m.log.Log(klog.Err, Name, fn+": invalid data parameter")
 				return -1
 			}
-			tag := ""
 			if tagf != nil {
-				if tag = tagf(c); tag == "" {
+				if f.tag = tagf(c, f.tag[:0]); len(f.tag) == 0 {
 					f.release()
 					m.log.Log(klog.Err, Name, fn+": invalid tag parameter")
 					return -1
 				}
 			}
-			if !m.relayResult(c, m.send(c, f, tag, t)) {
+			if !m.relayResult(c, m.send(c, f, t)) {
+				tag := string(f.tag)
+				f.release()
 				if t == toAll {
 					m.log.Logf(klog.Err, Name, "%s: failed to relay event: %s", fn, lastData(c, data))
 				} else {
@@ -231,6 +243,7 @@ func (m *Module) compileRelay(async bool, t target) func(module.Host, []*module.
 				}
 				return fail
 			}
+			f.release()
 			return 1
 		}, nil
 	}
@@ -264,7 +277,11 @@ func (m *Module) closeClient(c *client) int {
 		return -2
 	}
 	m.freeSlot(c)
-	c.shut()
+	// No more frames are queued for it; its loop (or, in connection-new,
+	// the accepting goroutine) writes what is queued and closes it.
+	c.qmu.Lock()
+	c.closed = true
+	c.qmu.Unlock()
 	return 1
 }
 

@@ -56,7 +56,10 @@ func (m *Module) kemiSend(c *event.Context, data, tag string, t target) int {
 		}
 		t = toAll
 	}
-	return m.send(c, f, tag, t)
+	f.tag = append(f.tag[:0], tag...)
+	n := m.send(c, f, t)
+	f.release()
+	return n
 }
 
 // sendFirst sends f to the lowest-slot client, tagged or not.
@@ -74,10 +77,12 @@ func (m *Module) sendFirst(c *event.Context, f *frame) int {
 		f.release()
 		return 0
 	}
-	tag := first.tag
+	f.tag = append(f.tag[:0], first.tag...)
 	m.mu.RUnlock()
 	// The first client is the first one with its own tag too.
-	return m.send(c, f, tag, toTagFirst)
+	n := m.send(c, f, toTagFirst)
+	f.release()
+	return n
 }
 
 func (m *Module) kemiRelay(t target) func(module.Host, *event.Context, []value.Value) module.KEMIValue {

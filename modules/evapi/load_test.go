@@ -6,6 +6,8 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -132,28 +134,43 @@ func rss(t testing.TB) int64 {
 	return 0
 }
 
-// TestTenThousandClients connects 10 000 clients (max_clients=10000) and
-// relays one message to all of them. The clients live in a child process
-// (this test binary re-run as helperClients), so the server's descriptors
-// and RSS are measured alone.
-func TestTenThousandClients(t *testing.T) {
-	const n = 10000
+// raiseNoFile raises RLIMIT_NOFILE to at least n (up to the hard limit, or
+// beyond it when the process may) until the test ends; false if it cannot.
+func raiseNoFile(t testing.TB, n uint64) bool {
 	var lim syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
 		t.Fatal(err)
 	}
-	if lim.Cur < n+200 {
-		want := lim
-		want.Cur = min(n+1000, lim.Max)
-		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &want); err != nil || want.Cur < n+200 {
-			t.Skipf("RLIMIT_NOFILE %d/%d is too low for %d clients", lim.Cur, lim.Max, n)
-		}
-		t.Cleanup(func() { syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim) })
+	if lim.Cur >= n {
+		return true
 	}
-	m, h := newTestModule(t, map[string]value.Value{"max_clients": value.MakeInt(n)})
+	want := lim
+	want.Cur = max(n, lim.Cur)
+	want.Max = max(want.Cur, lim.Max)
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &want); err != nil {
+		want.Cur, want.Max = min(n, lim.Max), lim.Max
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &want); err != nil || want.Cur < n {
+			return false
+		}
+	}
+	t.Cleanup(func() { syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim) })
+	return true
+}
+
+// idleClients connects n clients (max_clients=n) from a child process (this
+// test binary re-run as helperClients), so the server's descriptors and RSS
+// are measured alone, and relays one message to all of them. It returns
+// the server's RSS growth per connection.
+func idleClients(t *testing.T, n int) float64 {
+	if !raiseNoFile(t, uint64(n)+1000) {
+		t.Skipf("RLIMIT_NOFILE is too low for %d clients", n)
+	}
+	m, h := newTestModule(t, map[string]value.Value{"max_clients": value.MakeInt(int64(n))})
 	h.routes[EventConnectionNew] = func(*event.Context) int { return 1 }
 	start(t, m)
 	relay := relayFrom(t, h, m)
+	runtime.GC()
+	debug.FreeOSMemory()
 	before := rss(t)
 
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperClients$")
@@ -171,10 +188,13 @@ func TestTenThousandClients(t *testing.T) {
 	if !lines.Scan() || lines.Text() != "connected" {
 		t.Fatalf("helper: %q", lines.Text())
 	}
-	waitFor(t, "10000 connections", func() bool { return m.Stats().Active == n })
+	waitFor(t, strconv.Itoa(n)+" connections", func() bool { return m.Stats().Active == int64(n) })
+	runtime.GC()
+	debug.FreeOSMemory()
 	after := rss(t)
-	t.Logf("server RSS %d MiB -> %d MiB with %d clients: %.1f KiB per connection",
-		before>>20, after>>20, n, float64(after-before)/n/1024)
+	per := float64(after-before) / float64(n)
+	t.Logf("server RSS %d MiB -> %d MiB with %d idle clients: %.2f KiB per connection",
+		before>>20, after>>20, n, per/1024)
 	if rc := relay("to everyone"); rc != 1 {
 		t.Fatalf("relay rc %d", rc)
 	}
@@ -182,24 +202,61 @@ func TestTenThousandClients(t *testing.T) {
 		t.Fatalf("helper: %q", lines.Text())
 	}
 	// The counter moves after each write returns.
-	waitFor(t, "frames out", func() bool { return m.Stats().FramesOut == n })
+	waitFor(t, "frames out", func() bool { return m.Stats().FramesOut == uint64(n) })
+	return per
 }
 
-// TestHelperClients is the client side of TestTenThousandClients; it does
-// nothing unless run by it.
+// TestTenThousandClients connects 10 000 clients and relays one message to
+// all of them.
+func TestTenThousandClients(t *testing.T) { idleClients(t, 10000) }
+
+// TestIdleRSS reports the server's RSS per idle connection at 10 000 and
+// 100 000 connections. It takes 200 000 descriptors (raising
+// RLIMIT_NOFILE, which needs the privilege to go past the hard limit) and
+// about a minute, so it runs only with EVAPI_RSS=1:
+//
+//	EVAPI_RSS=1 go test -run TestIdleRSS -v ./modules/evapi
+func TestIdleRSS(t *testing.T) {
+	if os.Getenv("EVAPI_RSS") == "" {
+		t.Skip("set EVAPI_RSS=1 to run")
+	}
+	sizes := []int{10000, 100000}
+	var lim syscall.Rlimit
+	syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim)
+	if !raiseNoFile(t, 100000+1000) && lim.Max > 12000 {
+		// Without the privilege to pass the hard limit, also measure the
+		// most connections it allows.
+		n := int(lim.Max-1000) / 1000 * 1000
+		t.Logf("RLIMIT_NOFILE hard limit %d: 100000 connections need more; measuring %d too", lim.Max, n)
+		sizes = append(sizes, n)
+	}
+	for _, n := range sizes {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			if per := idleClients(t, n); per > 4<<10 {
+				t.Errorf("%.0f bytes per idle connection, want at most 4 KiB", per)
+			}
+		})
+	}
+}
+
+// TestHelperClients is the client side of idleClients; it does nothing
+// unless run by it. Above 20 000 clients it dials from more loopback
+// addresses (127.0.0.2, 127.0.0.3, ...), since one source address has
+// fewer ephemeral ports than that.
 func TestHelperClients(t *testing.T) {
 	addr := os.Getenv("EVAPI_HELPER_ADDR")
 	if addr == "" {
 		t.Skip("helper process only")
 	}
 	n, _ := strconv.Atoi(os.Getenv("EVAPI_HELPER_N"))
-	var lim syscall.Rlimit
-	syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim)
-	lim.Cur = lim.Max
-	syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
+	raiseNoFile(t, uint64(n)+1000)
 	conns := make([]net.Conn, 0, n)
 	for i := 0; i < n; i++ {
-		c, err := net.DialTimeout("tcp", addr, 10*time.Second)
+		d := net.Dialer{Timeout: 10 * time.Second}
+		if n > 20000 {
+			d.LocalAddr = &net.TCPAddr{IP: net.IPv4(127, 0, byte(i/20000), byte(2+i%20000%200))}
+		}
+		c, err := d.Dial("tcp", addr)
 		if err != nil {
 			t.Fatalf("dial %d: %v", i, err)
 		}
@@ -210,7 +267,7 @@ func TestHelperClients(t *testing.T) {
 	buf := make([]byte, len(want))
 	got := 0
 	for _, c := range conns {
-		c.SetReadDeadline(time.Now().Add(20 * time.Second))
+		c.SetReadDeadline(time.Now().Add(60 * time.Second))
 		if _, err := io.ReadFull(c, buf); err == nil && string(buf) == want {
 			got++
 		}

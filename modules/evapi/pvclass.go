@@ -17,7 +17,8 @@ var envKey = event.NewKey()
 // event; the payload is copied to a string only when a route reads it.
 type env struct {
 	c      *client
-	bat    *batch // message-received with more frames of the read to come
+	lp     *loop  // the loop running the event; nil on other goroutines
+	more   bool   // message-received with more frames of the read to come
 	msg    []byte // nil outside message-received
 	hasMsg bool
 	str    string
