@@ -3,8 +3,7 @@
 // application relays to a sipp UAS complete (INVITE, ACK and BYE), calls it
 // rejects get its code, and with a silent application the proxy's timer
 // answers 408. Without sipp installed the tests are skipped; with the
-// kamailio build tag they fail instead, and run against Kamailio 5.6.3 too
-// (kamailio_test.go).
+// kamailio build tag (the suite that needs every tool) they fail instead.
 package main
 
 import (
