@@ -312,6 +312,9 @@ func (cp *compiler) unary(n *ast.Unary) *cexpr {
 }
 
 func (cp *compiler) binary(n *ast.Binary) *cexpr {
+	if e, ok := cp.msgTest(n); ok {
+		return e
+	}
 	// x == $null and x != $null test definedness, as Kamailio rewrites them.
 	if n.Op == "==" || n.Op == "!=" {
 		x, y := n.X, n.Y
