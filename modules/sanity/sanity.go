@@ -144,22 +144,15 @@ func (m *Module) Provision(h module.Host) error {
 	return nil
 }
 
-// slReply returns sl's stateless reply function. sl offers it to Go
-// callers through its KEMI declaration (KSR.sl.sl_send_reply).
-func slReply(h module.Host, sl module.Module) replyFunc {
-	k, ok := sl.(module.KEMIExporter)
+// slReply returns sl's stateless reply (sl_send_reply).
+func slReply(_ module.Host, sl module.Module) replyFunc {
+	r, ok := sl.(interface {
+		SendReply(c *event.Context, code int, reason string) int
+	})
 	if !ok {
 		return nil
 	}
-	for _, f := range k.KEMI() {
-		if f.Name == "sl_send_reply" {
-			call := f.Call
-			return func(c *event.Context, code int, reason string) int {
-				return int(call(h, c, []value.Value{value.MakeInt(int64(code)), value.MakeStr(reason)}).I)
-			}
-		}
-	}
-	return nil
+	return r.SendReply
 }
 
 // splitList splits a comma-separated list as Kamailio's parse_str_list:

@@ -185,22 +185,16 @@ func (m *Module) Provision(h module.Host) error {
 	return nil
 }
 
-// slReply returns sl's send_reply. sl offers it to Go callers only
-// through its KEMI declaration (KSR.sl.send_reply).
-func slReply(h module.Host, sl module.Module) replyFunc {
-	k, ok := sl.(module.KEMIExporter)
+// slReply returns sl's send_reply: through the transaction when there is
+// one, else stateless.
+func slReply(_ module.Host, sl module.Module) replyFunc {
+	r, ok := sl.(interface {
+		SendReplyTM(c *event.Context, code int, reason string) int
+	})
 	if !ok {
 		return nil
 	}
-	for _, f := range k.KEMI() {
-		if f.Name == "send_reply" {
-			call := f.Call
-			return func(c *event.Context, code int, reason string) int {
-				return int(call(h, c, []value.Value{value.MakeInt(int64(code)), value.MakeStr(reason)}).I)
-			}
-		}
-	}
-	return nil
+	return r.SendReplyTM
 }
 
 var (

@@ -250,3 +250,10 @@ func (m *Module) statusEdits(msg *sipmsg.Msg, code, reason string) ([]sipmsg.Edi
 func (m *Module) SendReply(c *event.Context, code int, reason string) int {
 	return m.reply(c, sipmsg.FromContext(c), code, reason)
 }
+
+// SendReplyTM answers the request of c as send_reply does: through its
+// transaction when tm has one for it, else statelessly (siputils'
+// options_reply).
+func (m *Module) SendReplyTM(c *event.Context, code int, reason string) int {
+	return m.sendReply(c, code, reason, 0)
+}
