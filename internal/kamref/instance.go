@@ -138,6 +138,10 @@ func (in *Instance) awaitListen(ctx context.Context, timeout time.Duration) erro
 	}
 }
 
+// Refused reports whether this Kamailio's log says it refused its
+// configuration.
+func (in *Instance) Refused() bool { return refused(in.Lines()) }
+
 // refused reports whether Kamailio's log says it refused its
 // configuration and will exit.
 func refused(lines []string) bool {

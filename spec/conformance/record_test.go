@@ -129,6 +129,21 @@ func record(ctx context.Context, c Case) (Case, error) {
 		in.Stop()
 		return got, fmt.Errorf("%s: %v\n%s", what, err, strings.Join(in.Lines(), "\n"))
 	}
+	// A verdict must not rest on how the listener was found: a refusing
+	// Kamailio has once passed for a listening one under load. A first
+	// round trip proves this one serves; an exit instead is the start-up
+	// verdict.
+	first, err := conn.Sync(10 * time.Second)
+	if err != nil {
+		in.Stop()
+		if in.Refused() {
+			line, msg := kamref.FirstError(in.Lines())
+			got.Check = fmt.Sprintf("startup %d %s", relLine(line), cleanPath(msg))
+			return got, nil
+		}
+		return fail("first sync", err)
+	}
+	got.Relay = append(got.Relay, first...)
 	for i, msg := range c.Send {
 		if err := conn.Send(msg); err != nil {
 			return got, err
