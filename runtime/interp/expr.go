@@ -188,6 +188,9 @@ func (cp *compiler) expr(n ast.Expr) *cexpr {
 		e.i = fromVal(e.val, n.Rng)
 		return e
 	case *ast.Ident:
+		if af, ok := familyWords[n.Name]; ok {
+			return cp.constExpr(value.MakeInt(af), n)
+		}
 		// Check lets through only the words of the legacy tests of the
 		// message (method, uri, myself, ...).
 		cp.notImplemented(n.Rng, "the bare word %s (a test of the SIP message) is not implemented by kamgo", n.Name)
@@ -313,6 +316,12 @@ func (cp *compiler) unary(n *ast.Unary) *cexpr {
 
 func (cp *compiler) binary(n *ast.Binary) *cexpr {
 	if e, ok := cp.msgTest(n); ok {
+		return e
+	}
+	if e, ok := cp.addrTest(n); ok {
+		return e
+	}
+	if e, ok := cp.numTest(n); ok {
 		return e
 	}
 	// x == $null and x != $null test definedness, as Kamailio rewrites them.
