@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/catalog"
@@ -30,6 +31,7 @@ import (
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/pv"
+	"github.com/kamgo/kamgo/runtime/rpc"
 	"github.com/kamgo/kamgo/runtime/sip"
 	"github.com/kamgo/kamgo/runtime/value"
 )
@@ -47,6 +49,10 @@ type Options struct {
 	// not implement them: their functions become logged no-ops returning
 	// 1 and their modparams are ignored.
 	AllowMissing []string
+	// Version is the version core.version reports ("kamgo 0.1.0 ...").
+	Version string
+	// Now is the clock core.uptime reads; nil means time.Now.
+	Now func() time.Time
 }
 
 // Server is a loaded configuration with its module instances.
@@ -75,6 +81,10 @@ type Server struct {
 	// StartSIP started (sip.go).
 	sipConf sip.Config
 	sip     atomic.Pointer[sip.Transport]
+	// rpc holds the RPC commands of the core and the modules (rpc.go).
+	rpc     *rpc.Registry
+	loaded  time.Time // when Load ran
+	started time.Time // when Start first ran
 	// aborted carries the reason of the first Abort.
 	aborted   chan string
 	abortOnce sync.Once
@@ -130,6 +140,8 @@ func Load(cfg *ast.Config, opts Options) (*Server, diag.List) {
 			}
 		}
 	}
+	s.loaded = s.now()
+	s.registerRPC(&diags)
 	prog, cd := interp.Compile(cfg, s.env(core))
 	diags = append(diags, cd...)
 	if prog == nil || diags.HasErrors() {
@@ -158,6 +170,9 @@ func (s *Server) env(core map[string]value.Value) *interp.Env {
 func (s *Server) Start(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.started.IsZero() {
+		s.started = s.now()
+	}
 	for _, l := range s.mods {
 		st, ok := l.inst.(module.Starter)
 		if !ok {

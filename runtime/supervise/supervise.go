@@ -102,7 +102,7 @@ func Start(o Options) (*Supervisor, error) {
 		_ = diag.WriteText(o.Diag, diags, src)
 		return nil, ErrRefused
 	}
-	srv, ld := server.Load(cfg, server.Options{Log: log, AllowMissing: o.AllowMissing, Catalog: o.Catalog})
+	srv, ld := server.Load(cfg, server.Options{Log: log, AllowMissing: o.AllowMissing, Catalog: o.Catalog, Version: o.Version})
 	if ld.HasErrors() {
 		_ = diag.WriteText(o.Diag, ld, src)
 		return nil, ErrRefused
