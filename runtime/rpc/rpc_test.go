@@ -51,7 +51,9 @@ func TestCallScansAndConverts(t *testing.T) {
 
 func TestRegistry(t *testing.T) {
 	r := NewRegistry()
-	h := func(_ context.Context, c *Call) { c.AddStruct().Set("a", NewInt(1)).Set("b", NewArray().Append(NewStr("x"), NewBool(true))) }
+	h := func(_ context.Context, c *Call) {
+		c.AddStruct().Set("a", NewInt(1)).Set("b", NewArray().Append(NewStr("x"), NewBool(true)))
+	}
 	if err := r.Register(Command{Name: "b.two", Handler: h}, Command{Name: "a.one", Handler: h}); err != nil {
 		t.Fatal(err)
 	}
