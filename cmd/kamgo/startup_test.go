@@ -120,6 +120,9 @@ loadmodule "evapi.so"
 loadmodule "jansson.so"
 loadmodule "json.so"
 loadmodule "app_lua.so"
+loadmodule "corex.so"
+modparam("corex", "alias_subdomains", "example.org")
+modparam("corex", "dns_cache", "type=A;name=gw.example.org;addr=192.0.2.1;ttl=60")
 modparam("evapi", "bind_addr", "127.0.0.1:8448")
 modparam("evapi", "workers", 2)
 modparam("cfgutils", "lock_set_size", 4)

@@ -5,6 +5,7 @@ package all
 import (
 	_ "github.com/kamgo/kamgo/modules/app_lua"   // app_lua
 	_ "github.com/kamgo/kamgo/modules/cfgutils"  // cfgutils
+	_ "github.com/kamgo/kamgo/modules/corex"     // corex
 	_ "github.com/kamgo/kamgo/modules/evapi"     // evapi
 	_ "github.com/kamgo/kamgo/modules/jansson"   // jansson
 	_ "github.com/kamgo/kamgo/modules/json"      // json

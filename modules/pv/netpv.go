@@ -2,6 +2,7 @@ package pv
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
@@ -82,10 +83,43 @@ func netClasses() []*pv.Class {
 		}
 		return strInt(name, protoOf(m))
 	})
+	// $snd and $sndto describe where the message being sent goes,
+	// $sndfrom the socket it leaves from: in onsend_route and the events
+	// that run as a message leaves (m.Out); null elsewhere. af, proto and
+	// sproto are the sending socket's in both.
 	sockNames := func(class string) *pv.Class {
-		s := map[string]pv.Spec{}
-		for _, n := range []string{"ip", "af", "port", "proto", "buf", "len", "sproto"} {
-			s[n] = pv.GetterFunc(nullGetter)
+		from := class == "sndfrom"
+		out := func(f func(o *sipmsg.Outgoing) value.Value) msgGetter {
+			return msg(func(m *sipmsg.Msg) value.Value {
+				if m.Out == nil || m.Out.From == nil {
+					return value.NullValue
+				}
+				return f(m.Out)
+			})
+		}
+		s := map[string]pv.Spec{
+			"ip": out(func(o *sipmsg.Outgoing) value.Value {
+				if from {
+					return value.MakeStr(o.From.IP)
+				}
+				return value.MakeStr(o.To.IP)
+			}),
+			"af": out(func(o *sipmsg.Outgoing) value.Value {
+				if strings.Contains(o.From.IP, ":") {
+					return uintValue(10)
+				}
+				return uintValue(2)
+			}),
+			"port": out(func(o *sipmsg.Outgoing) value.Value {
+				if from {
+					return uintValue(int64(o.From.Port))
+				}
+				return uintValue(int64(o.To.Port))
+			}),
+			"proto":  out(func(o *sipmsg.Outgoing) value.Value { return uintValue(int64(o.From.Proto)) }),
+			"buf":    out(func(o *sipmsg.Outgoing) value.Value { return value.MakeStr(o.Buf) }),
+			"len":    out(func(o *sipmsg.Outgoing) value.Value { return uintValue(int64(len(o.Buf))) }),
+			"sproto": out(func(o *sipmsg.Outgoing) value.Value { return value.MakeStr(sipmsg.ProtoName(o.From.Proto, false)) }),
 		}
 		return namedClass(class, s)
 	}

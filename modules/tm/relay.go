@@ -246,6 +246,7 @@ func (x *txn) addBranch(c *event.Context, msg *sipmsg.Msg, sb sipmsg.Branch, onB
 		m.log.Log(klog.Err, Name, "add_uac(): no SIP socket is open (the configuration has no listen=)")
 		return nil, sip.ErrNoSocket
 	}
+	x.tr.PrepareVia(c, &bm)
 	hop, buf, err := x.tr.PrepareRequest(&bm, d, br)
 	if err != nil {
 		return nil, sip.Code(err)

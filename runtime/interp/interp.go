@@ -71,10 +71,10 @@ type exec struct {
 	p     *Program
 	flags uint8
 	lev   int
-	stack []string
+	stack []*route
 }
 
-var execPool = sync.Pool{New: func() any { return &exec{stack: make([]string, 0, 16)} }}
+var execPool = sync.Pool{New: func() any { return &exec{stack: make([]*route, 0, 16)} }}
 
 // execKey stores the running exec in the Context so that expression
 // closures, which only see the Context, can reach it.
@@ -88,6 +88,17 @@ func execOf(c *event.Context) *exec {
 	return x
 }
 
+// RouteName is the name Kamailio gives the route block running on c (the
+// innermost one): the name in brackets, "DEFAULT" for an unnamed block;
+// ok is false outside a route.
+func RouteName(c *event.Context) (name string, ok bool) {
+	x := execOf(c)
+	if x == nil || len(x.stack) == 0 {
+		return "", false
+	}
+	return x.stack[len(x.stack)-1].name, true
+}
+
 // backtrace renders the route stack, innermost first.
 func (x *exec) backtrace() string {
 	if x == nil || len(x.stack) == 0 {
@@ -95,7 +106,7 @@ func (x *exec) backtrace() string {
 	}
 	parts := make([]string, 0, len(x.stack))
 	for i := len(x.stack) - 1; i >= 0; i-- {
-		parts = append(parts, x.stack[i])
+		parts = append(parts, x.stack[i].title)
 	}
 	return strings.Join(parts, " <- ")
 }
@@ -108,7 +119,7 @@ func (p *Program) run(c *event.Context, r *route, rt routetype.Mask) int {
 	c.Set(execKey, x)
 	c.Route = rt
 	c.RC = 0
-	x.stack = append(x.stack, r.title)
+	x.stack = append(x.stack, r)
 	ret := runActions(x, r.body)
 	if x.flags&dropF != 0 {
 		c.Dropped = true

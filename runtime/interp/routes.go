@@ -6,6 +6,7 @@ import "github.com/kamgo/kamgo/lang/ast"
 // kind joined in the order written.
 type route struct {
 	title string
+	name  string // Kamailio's route name: the name in brackets, or DEFAULT
 	body  []action
 	nodes []*ast.Route
 }
@@ -17,7 +18,7 @@ func (cp *compiler) addRoute(n *ast.Route) *route {
 	old := cp.prog.routes[s]
 	switch {
 	case old == nil:
-		r := &route{title: n.Title(), nodes: []*ast.Route{n}}
+		r := &route{title: n.Title(), name: routeName(n), nodes: []*ast.Route{n}}
 		cp.prog.routes[s] = r
 		return r
 	case joins:
@@ -43,4 +44,15 @@ func (p *Program) named(name string) *route {
 }
 
 // emptyMain is request_route when no block fills it.
-var emptyMain = route{title: "request_route"}
+var emptyMain = route{title: "request_route", name: defaultRouteName}
+
+// defaultRouteName is the name Kamailio gives unnamed route blocks.
+const defaultRouteName = "DEFAULT"
+
+// routeName is Kamailio's name of block n.
+func routeName(n *ast.Route) string {
+	if n.Name == "" {
+		return defaultRouteName
+	}
+	return n.Name
+}

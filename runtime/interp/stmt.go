@@ -433,7 +433,7 @@ func callRoute(x *exec, r *route) int {
 	if r == nil {
 		return -1
 	}
-	x.stack = append(x.stack, r.title)
+	x.stack = append(x.stack, r)
 	ret := runActions(x, r.body)
 	x.stack = x.stack[:len(x.stack)-1]
 	x.c.RC = int64(ret)

@@ -166,6 +166,18 @@ func (s *Server) StartSIP(ctx context.Context) error {
 		if layer, ok := l.inst.(sip.Layer); ok {
 			t.AddLayer(layer)
 		}
+		if sc, ok := l.inst.(sip.SelfChecker); ok {
+			t.AddSelfChecker(sc)
+		}
+		if dns, ok := l.inst.(sip.StaticDNS); ok {
+			t.AddStaticRecords(dns.StaticRecords())
+		}
+		if o, ok := l.inst.(sip.ReplyObserver); ok {
+			t.AddReplyObserver(o)
+		}
+		if r, ok := l.inst.(sip.ViaResolver); ok {
+			t.AddViaResolver(r)
+		}
 	}
 	if err := t.Start(ctx); err != nil {
 		return err

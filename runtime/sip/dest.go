@@ -76,11 +76,23 @@ func (t *Transport) resolve(d Dest) (netip.AddrPort, int, error) {
 		if proto == sipmsg.ProtoTLS {
 			service, network = "sips", "tcp"
 		}
-		if _, srvs, err := t.cfg.Resolver.LookupSRV(ctx, service, network, host); err == nil && len(srvs) > 0 {
+		if target, p, ok := t.staticSRV("_" + service + "._" + network + "." + host); ok {
+			host, port = target, p
+		} else if _, srvs, err := t.cfg.Resolver.LookupSRV(ctx, service, network, host); err == nil && len(srvs) > 0 {
 			host, port = strings.TrimSuffix(srvs[0].Target, "."), int(srvs[0].Port)
 		} else {
 			port = defPort
 		}
+	}
+	if t.staticNegative(host) {
+		return netip.AddrPort{}, proto, fmt.Errorf("cannot resolve %s: a dns_cache record says it does not exist", host)
+	}
+	if ip, ok := t.staticAddr(host); ok {
+		return netip.AddrPortFrom(ip.Unmap(), uint16(port)), proto, nil
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		// An SRV target may be an address.
+		return netip.AddrPortFrom(ip.Unmap(), uint16(port)), proto, nil
 	}
 	ips, err := t.cfg.Resolver.LookupNetIP(ctx, "ip", host)
 	if err != nil || len(ips) == 0 {

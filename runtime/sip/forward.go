@@ -18,6 +18,7 @@ import (
 // and sends. It changes nothing else: Max-Forwards and Record-Route are
 // the script's business. The error's Code is what forward() returns.
 func (t *Transport) Forward(c *event.Context, m *sipmsg.Msg, d Dest) error {
+	t.PrepareVia(c, m)
 	h, buf, err := t.PrepareRequest(m, d, "")
 	if err != nil {
 		return err

@@ -155,7 +155,11 @@ func (t *Transport) SendReply(c *event.Context, m *sipmsg.Msg, buf string) error
 	if err != nil {
 		return err
 	}
-	return t.send(h, buf)
+	if err := t.send(h, buf); err != nil {
+		return err
+	}
+	t.ReplySent(c, m, h, buf)
+	return nil
 }
 
 // ReplyHop is where replies to the request m go: from the socket m

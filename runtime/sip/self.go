@@ -34,6 +34,11 @@ func (t *Transport) Myself(host string, port, proto int) bool {
 			return true
 		}
 	}
+	for _, c := range t.selfCheckers {
+		if c.IsMyself(host, port, proto) {
+			return true
+		}
+	}
 	return false
 }
 

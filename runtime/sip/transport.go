@@ -56,6 +56,12 @@ type Transport struct {
 	log    *klog.Logger
 	router Router
 	layers []Layer
+	// selfCheckers and static are the modules' additions to Myself and
+	// to the lookups of destinations (modhooks.go).
+	selfCheckers   []SelfChecker
+	static         []StaticRecord
+	replyObservers []ReplyObserver
+	viaResolvers   []ViaResolver
 
 	socks []*socket
 	conns *connTable

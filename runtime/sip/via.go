@@ -26,7 +26,13 @@ func (t *Transport) viaLine(m *sipmsg.Msg, s *socket, proto int, branch string) 
 	b.WriteString("Via: SIP/2.0/")
 	b.WriteString(strings.ToUpper(sipmsg.ProtoName(proto, false)))
 	b.WriteByte(' ')
-	host, port := m.Send.AdvAddress, m.Send.AdvPort
+	host, port := m.Send.ViaHost, m.Send.ViaPort
+	if host == "" {
+		host = m.Send.AdvAddress
+	}
+	if port == "" {
+		port = m.Send.AdvPort
+	}
 	if host == "" {
 		host = s.info.AdvIP
 	}
@@ -59,6 +65,7 @@ func (t *Transport) viaLine(m *sipmsg.Msg, s *socket, proto int, branch string) 
 	if m.Send.LocalRport || t.cfg.LocalRport {
 		b.WriteString(";rport")
 	}
+	b.WriteString(m.Send.ViaParams)
 	b.WriteString("\r\n")
 	return b.String()
 }

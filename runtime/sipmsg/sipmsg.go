@@ -112,6 +112,12 @@ type SendState struct {
 	// set_advertised_port(): the host and port written in the Via kamgo
 	// adds, "" when unset.
 	AdvAddress, AdvPort string
+	// ViaHost and ViaPort, when set, are the host and port of the Via
+	// kamgo adds, before the advertised ones (corex's
+	// via_use_xavp_fields); ViaParams are parameters appended to it
+	// (";srvid=1;a=b": via_add_srvid, via_add_xavp_params). The transport
+	// fills them just before the message is sent (sip.ViaResolver).
+	ViaHost, ViaPort, ViaParams string
 	// Fwd and Rpl are the connection flags for forwarding the message
 	// and for replying to it (set_forward_no_connect, set_reply_close ...).
 	Fwd, Rpl ConnFlags
