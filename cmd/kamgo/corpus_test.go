@@ -21,8 +21,8 @@ var corpusDeviations = map[string]string{
 	"corpus:cgrates-tutorial/kamailio.cfg":                                       "listens on interface enp0s3, which this machine lacks: kamgo resolves listen names when it binds, not in check",
 	"corpus:evapi-backpressure-repro/kamailio.cfg":                               "listens on EPHEMERAL_IP_ADDR, a host name to resolve: kamgo resolves listen names when it binds, not in check",
 	"debian:/usr/share/doc/kamailio/examples/ims/pcscf/route/websocket.cfg":      "a route fragment included by the P-CSCF config: kamgo reports the undefined port name at its line, Kamailio at the closing parenthesis",
-	"debian:/usr/share/doc/kamailio/examples/mixed/kamailio-minimal-anycast.cfg": "$sel(via.params[...]): kamgo knows the core message selects only, and modules/pv reports another as a fixup error (KC2204) rather than as not implemented (KC2213)",
-	"debian:/usr/share/doc/kamailio/examples/pkg/sipcapture.cfg":                 "$sel(contact.uri.host): kamgo knows the core message selects only, and modules/pv reports another as a fixup error (KC2204) rather than as not implemented (KC2213)",
+	"debian:/usr/share/doc/kamailio/examples/mixed/kamailio-minimal-anycast.cfg": "$sel(via.params[...]): a core select kamgo does not have; inside a format string it is reported as the format's load error (KC2204, saying it is not implemented) rather than as KC2213",
+	"debian:/usr/share/doc/kamailio/examples/pkg/sipcapture.cfg":                 "$sel(contact.uri.host): a core select kamgo does not have; inside a format string it is reported as the format's load error (KC2204, saying it is not implemented) rather than as KC2213",
 	"corpus:dsiprouter/kamailio.cfg":                                             "written for Kamailio 5.7+ (#!ifexp): under 5.6.3 both #!ifexp branches are read; kamgo stops at the template's empty substitution first",
 }
 

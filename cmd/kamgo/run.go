@@ -22,6 +22,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var defs defines
 	fs.Var(&defs, "A", "define NAME or NAME=VALUE, as Kamailio's -A (repeatable)")
+	var listenAddrs repeated
+	fs.Var(&listenAddrs, "l", "listen on [proto:]addr[:port] besides the config's listen= lines, as Kamailio's -l (repeatable)")
+	runDir := fs.String("Y", "", "runtime directory for control sockets and FIFOs, as Kamailio's -Y")
 	watchFlag := fs.Bool("watch", false, "reload when the config or an included file changes")
 	allow := fs.String("allow-missing", "", "comma-separated modules kamgo does not implement whose calls become logged no-ops")
 	logFormat := fs.String("log-format", "text", "log line format: text (Kamailio's) or json")
@@ -35,7 +38,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if fs.NArg() != 1 || (*logFormat != "text" && *logFormat != "json") {
-		fmt.Fprintln(stderr, "usage: kamgo run [-A NAME[=VAL]]... [--kamailio VER] [--watch] [--allow-missing MOD,...] [--log-format text|json] [--metrics ADDR] FILE")
+		fmt.Fprintln(stderr, "usage: kamgo run [-A NAME[=VAL]]... [-l ADDR]... [-Y DIR] [--kamailio VER] [--watch] [--allow-missing MOD,...] [--log-format text|json] [--metrics ADDR] FILE")
 		return exitUsage
 	}
 	lf := klog.Text
@@ -75,6 +78,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		Watch:        *watchFlag,
 		Metrics:      *metrics,
 		Version:      Version,
+		Listen:       listenAddrs,
+		RunDir:       *runDir,
 	})
 	if err != nil {
 		if unreadable.Load() {
@@ -87,3 +92,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	}
 	return exitOK
 }
+
+// repeated is a flag given once per value.
+type repeated []string
+
+func (r *repeated) String() string     { return strings.Join(*r, ",") }
+func (r *repeated) Set(v string) error { *r = append(*r, v); return nil }

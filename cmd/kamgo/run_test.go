@@ -41,8 +41,18 @@ var (
 )
 
 // kamgo starts `kamgo args...` in dir.
+// A run listens on a free loopback port besides the config's listen=
+// lines: a config without any would listen on every interface at 5060,
+// as Kamailio.
 func kamgo(t *testing.T, dir string, args ...string) *proctest.Proc {
 	t.Helper()
+	if len(args) > 0 && args[0] == "run" {
+		port, err := freeport.Pick()
+		if err != nil {
+			t.Fatal(err)
+		}
+		args = append([]string{"run", "-l", "udp:127.0.0.1:" + strconv.Itoa(port)}, args[1:]...)
+	}
 	return proctest.Start(t, proctest.Build(t, "."), dir, args...)
 }
 

@@ -121,6 +121,13 @@ loadmodule "jansson.so"
 loadmodule "json.so"
 loadmodule "app_lua.so"
 loadmodule "corex.so"
+loadmodule "acc.so"
+loadmodule "cfg_rpc.so"
+loadmodule "counters.so"
+loadmodule "ctl.so"
+loadmodule "jsonrpcs.so"
+modparam("acc", "log_flag", 1)
+modparam("counters", "script_counter", "calls")
 modparam("corex", "alias_subdomains", "example.org")
 modparam("corex", "dns_cache", "type=A;name=gw.example.org;addr=192.0.2.1;ttl=60")
 modparam("evapi", "bind_addr", "127.0.0.1:8448")

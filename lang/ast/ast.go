@@ -17,6 +17,10 @@ type Node interface {
 type Config struct {
 	Items []Item
 	Files []string // every file read, main file first, for reload watching
+	// Defines are the preprocessor's defines at the end of the main file
+	// (name to value, "" for a define without one): what core.ppdefines
+	// reports of the running configuration.
+	Defines map[string]string
 }
 
 // Item is a top-level statement.

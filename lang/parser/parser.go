@@ -37,7 +37,7 @@ const maxItemErrors = 50
 // from res). Tokens of kind Error were diagnosed by the preprocessor and are
 // skipped.
 func Parse(res *preproc.Result) (*ast.Config, diag.List) {
-	cfg := &ast.Config{Files: res.Files}
+	cfg := &ast.Config{Files: res.Files, Defines: res.Defines}
 	g, err := getParsers()
 	if err != nil {
 		var l diag.List

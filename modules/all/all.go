@@ -3,12 +3,17 @@
 package all
 
 import (
+	_ "github.com/kamgo/kamgo/modules/acc"       // acc
 	_ "github.com/kamgo/kamgo/modules/app_lua"   // app_lua
+	_ "github.com/kamgo/kamgo/modules/cfg_rpc"   // cfg_rpc
 	_ "github.com/kamgo/kamgo/modules/cfgutils"  // cfgutils
 	_ "github.com/kamgo/kamgo/modules/corex"     // corex
+	_ "github.com/kamgo/kamgo/modules/counters"  // counters
+	_ "github.com/kamgo/kamgo/modules/ctl"       // ctl
 	_ "github.com/kamgo/kamgo/modules/evapi"     // evapi
 	_ "github.com/kamgo/kamgo/modules/jansson"   // jansson
 	_ "github.com/kamgo/kamgo/modules/json"      // json
+	_ "github.com/kamgo/kamgo/modules/jsonrpcs"  // jsonrpcs
 	_ "github.com/kamgo/kamgo/modules/kex"       // kex
 	_ "github.com/kamgo/kamgo/modules/maxfwd"    // maxfwd
 	_ "github.com/kamgo/kamgo/modules/pv"        // pv

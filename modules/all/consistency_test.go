@@ -29,14 +29,22 @@ func TestExportsAgreeWithCatalog(t *testing.T) {
 // TestRunsEverything fails when a module kamgo ships leaves out anything
 // the catalog lists for it: `kamgo modules` says "runs", so it must run
 // all of it. Exports for other modules (bind_*) are not script functions.
+// needsAbsentModule lists the function forms a shipped module cannot run
+// because they work only inside another module kamgo does not have (the
+// module's README says so too), with that module.
+var needsAbsentModule = map[string]string{
+	"jsonrpcs.jsonrpc_dispatch/0": "xhttp: it answers the HTTP request event_route[xhttp:request] runs for",
+}
+
 func TestRunsEverything(t *testing.T) {
 	cat := module.Catalog()
 	for _, name := range module.Registered() {
 		m := cat.Module(name)
 		for _, f := range m.Funcs {
 			for _, fo := range f.Forms {
-				if !fo.Runs && !f.API {
-					t.Errorf("%s.%s/%d is not implemented", name, f.Name, fo.Args)
+				key := fmt.Sprintf("%s.%s/%d", name, f.Name, fo.Args)
+				if _, needs := needsAbsentModule[key]; !fo.Runs && !f.API && !needs {
+					t.Errorf("%s is not implemented", key)
 				}
 			}
 		}
@@ -124,16 +132,18 @@ var argOverrides = map[string]string{
 	"save/3":              `"location", "0x02", "sip:a@b"`,
 	"registered/3":        `"location", "sip:a@b", "1"`,
 	"registered/4":        `"location", "sip:a@b", "1", "1"`,
+	"cnt_add/2":           `"x", "1"`,
 }
 
 // paramOverrides hold modparam values, by module.param, for parameters
 // whose default is not a value a config can set (or has no default).
 var paramOverrides = map[string]string{
-	"pv.shvset":         `"sh=i:1"`,
-	"pv.varset":         `"va=s:x"`,
-	"pv.avp_aliases":    `"a=i:1"`,
-	"xlog.log_facility": `"LOG_LOCAL0"`,
-	"xlog.log_colors":   `"L_ERR=cr"`,
+	"pv.shvset":               `"sh=i:1"`,
+	"pv.varset":               `"va=s:x"`,
+	"pv.avp_aliases":          `"a=i:1"`,
+	"xlog.log_facility":       `"LOG_LOCAL0"`,
+	"xlog.log_colors":         `"L_ERR=cr"`,
+	"counters.script_counter": `"x"`,
 }
 
 // TestEveryFormLoads writes, for every function form and every parameter

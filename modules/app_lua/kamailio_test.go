@@ -178,7 +178,8 @@ func loadAll() string {
 	// Kamailio binds them while it loads (registrar needs tm and usrloc).
 	cat := module.Catalog()
 	var b strings.Builder
-	done := map[string]bool{"app_lua": true}
+	// ctl is loaded by the test itself, with its socket.
+	done := map[string]bool{"app_lua": true, "ctl": true}
 	var load func(name string)
 	load = func(name string) {
 		if done[name] {
@@ -222,6 +223,9 @@ loadmodule "ctl.so"
 ` + loadAll() + `modparam("ctl", "binrpc", "unix:` + sock + `")
 modparam("evapi", "bind_addr", "127.0.0.1:` + kamref.EvapiPortPlaceholder + `")
 modparam("app_lua", "load", "` + lua + `")
+modparam("jsonrpcs", "transport", 0)
+modparam("jsonrpcs", "fifo_name", "` + filepath.Join(dir, "rpc.fifo") + `")
+modparam("jsonrpcs", "dgram_socket", "` + filepath.Join(dir, "rpc.sock") + `")
 cfgengine "lua"
 `
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

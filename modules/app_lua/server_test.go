@@ -107,7 +107,17 @@ func load(tb testing.TB, path, text string, defines []string, allow ...string) (
 	lg := &logs{}
 	log := klog.New(nil, klog.Text)
 	log.SetHook(lg.hook)
-	srv, ld := server.Load(cfg, server.Options{Log: log, AllowMissing: allow})
+	opts := server.Options{Log: log, AllowMissing: allow}
+	if !strings.Contains(text, "listen=") {
+		// Without listen= a server listens on every interface at 5060,
+		// as Kamailio; a test takes a free loopback port instead (-l).
+		port, err := freeport.Pick()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		opts.Listen = []string{"udp:127.0.0.1:" + strconv.Itoa(port)}
+	}
+	srv, ld := server.Load(cfg, opts)
 	if ld.HasErrors() {
 		tb.Fatalf("%s: load: %v", path, ld.Error())
 	}

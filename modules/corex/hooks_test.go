@@ -3,6 +3,7 @@ package corex_test
 import (
 	"context"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -186,7 +187,11 @@ event_route[corex:reply-out] {
 		"INFO: example.org.evil.test is not myself",
 		"INFO: reply-out 200 OK to 127.0.0.1:" + port,
 	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+	// The second request may be routed before the first one's reply-out
+	// route has logged (its reply has left already): compare as sets.
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
 		t.Errorf("log:\n got  %q\n want %q", got, want)
 	}
 }

@@ -383,12 +383,14 @@ func (m *Module) accept(fd int, ip net.IP, port int) {
 	m.slots[idx] = c
 	m.hi = max(m.hi, idx+1)
 	m.mu.Unlock()
-	m.stats.connections.Add(1)
 	m.stats.active.Add(1)
 
 	w := m.dispatcher.Get()
 	m.runEventOn(c, nil, w, EventConnectionNew, nil)
 	m.dispatcher.Release(w)
+	// Counted once connection-new has run: whoever sees the count can rely
+	// on the route's effects.
+	m.stats.connections.Add(1)
 	if c.scriptClosed.Load() || m.stopping.Load() {
 		// evapi_close() in connection-new: Kamailio frees the slot and
 		// never watches the socket; connection-closed does not run.

@@ -8,6 +8,7 @@ import (
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/lang/pvsyntax"
+	"github.com/kamgo/kamgo/runtime/counters"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/pv"
@@ -51,8 +52,8 @@ func (m *Module) miscClasses() []*pv.Class {
 			"ver":    constSpec(value.MakeStr(kamVersion)),
 			"verval": constSpec(uintValue(kamVersionVal)),
 		}),
-		{Name: "stat", Module: "pv", Compile: compileStat},
-		{Name: "sel", Module: "pv", Compile: compileSelect},
+		{Name: "stat", Module: "pv", Compile: m.compileStat},
+		{Name: "sel", Module: "pv", Compile: m.compileSelect},
 		{Name: "ccp", Module: "pv", Compile: m.compileCcp},
 		{Name: "env", Module: "pv", Compile: compileEnv},
 		fixedClass("null", func(*event.Context) value.Value { return value.NullValue }),
@@ -115,15 +116,25 @@ func compileEnv(t *pv.Table, p *ast.PVar) (pv.Spec, error) {
 	}), nil
 }
 
-// compileStat is $stat(name). kamgo keeps none of Kamailio's statistics,
-// so every name reads null with the warning Kamailio gives for an unknown
-// one.
-func compileStat(_ *pv.Table, p *ast.PVar) (pv.Spec, error) {
+// compileStat is $stat(name): the value of the last statistic registered
+// with that name (group not written), as an unsigned 32-bit number, the
+// way Kamailio's pv reads it. An unknown name reads null with Kamailio's
+// warning.
+func (m *Module) compileStat(_ *pv.Table, p *ast.PVar) (pv.Spec, error) {
 	if p.Name == nil {
 		return nil, fmt.Errorf("missing name")
 	}
 	name := p.Name.Text
+	var reg *counters.Registry
+	if h, ok := m.host.(counters.Host); ok {
+		reg = h.Counters()
+	}
 	return pv.GetterFunc(func(c *event.Context) value.Value {
+		if reg != nil {
+			if k, ok := reg.Lookup("", name); ok {
+				return value.MakeInt(int64(uint32(k.Value())))
+			}
+		}
 		logf(c, klog.Warn, "pv_get_stat(): No stat variable ``%s''", name)
 		return value.NullValue
 	}), nil

@@ -60,6 +60,7 @@ func (x *txn) replyLocal(c *event.Context, req *sipmsg.Msg, code int, reason, he
 			m.log.Logf(klog.Err, Name, "_reply_light(): failed to send the reply: %v", err)
 		} else {
 			x.tr.ReplySent(c, req, x.uas.hop, buf)
+			x.localResponseOut(c, code, buf)
 			x.localResponseSent(c, buf)
 		}
 	} else {

@@ -90,6 +90,7 @@ func (m *Module) newtran(c *event.Context) int {
 		m.absorb(c, x, req)
 		return newtranRetr
 	case matchedE2E:
+		x.e2eAck(c, req)
 		return newtranNew
 	}
 	if k.method == "ACK" {
@@ -139,6 +140,7 @@ func (m *Module) create(c *event.Context, req *sipmsg.Msg, k matchKeys) *txn {
 		x.flags |= flagDisable6xx
 	}
 	cur(c).pending.apply(x)
+	m.requestIn(c, x, req)
 	x.snapshot(c, req)
 	if tr != nil && req.Rcv != nil {
 		h, err := tr.ReplyHop(req)

@@ -181,6 +181,7 @@ func (x *txn) shouldRelay(c *event.Context, b *branch, rpl *sipmsg.Msg, code int
 		x.flags &^= flag6xx
 		count := len(x.branches)
 		dropped := false
+		x.failureCallbacks(c, picked)
 		if picked >= 0 && x.branches[picked].onFailure != "" && x.m.host != nil {
 			x.runFailure(c, picked)
 			if mode := x.dropReplies; (mode == 3 && count < len(x.branches)) || (mode != 0 && mode != 3) {
@@ -362,8 +363,8 @@ func (x *txn) sendRelayed(c *event.Context, relay int, cur *branch, rpl *sipmsg.
 		if relayed != nil && !faked && (m.cfg.replyRelayMode == 0 || !pushed) && x.tr.OnSendReplies() {
 			send = x.tr.OnSend(c, relayed, &x.uas.hop, buf)
 		}
-		if send {
-			_ = x.tr.Send(x.uas.hop, buf)
+		if send && x.tr.Send(x.uas.hop, buf) == nil {
+			x.responseOut(c, relay, relayed, faked, code, buf, pushed)
 		}
 	} else {
 		m.log.Log(klog.Notice, Name, "relay_reply(): dst no longer set - skipped sending the reply out")

@@ -207,6 +207,9 @@ func (m *Module) lookupRequest(req *sipmsg.Msg, k *matchKeys) (*txn, matchResult
 				if relayed == -2 && ackPartial(t, k) && ackTag == localTag {
 					return x, matched
 				}
+				if relayed != -2 && ackPartial(t, k) && x.wantsE2EAck(ackTag) {
+					return x, matchedE2E
+				}
 				continue
 			}
 			if !sameVia(t, k) {

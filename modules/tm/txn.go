@@ -74,6 +74,8 @@ type txn struct {
 	suspendedReply int            // the branch whose reply is suspended, -1 none
 	suspendRoute   routetype.Mask // the route type t_suspend ran in
 	continuing     bool
+
+	cbs txnCallbacks // other modules' callbacks (callbacks.go)
 }
 
 // txnFlags are the per-transaction switches.

@@ -146,7 +146,7 @@ SIP-only expressions "not supported"; they are what kamgo does not run,
 KC2213. The constant arguments log and error need are KC2032 of
 lang/check, and switch labels KC2022.`,
 		Example: `request_route {
-	if (@ruri.user == "alice") exit;
+	if (@via[1].host == "alice") exit;
 }`,
 	},
 	{
@@ -186,13 +186,13 @@ does not run something in it: a module kamgo does not implement (KC2101
 names the module), a function, a form of a function with this many
 arguments, a module parameter or a pseudo-variable of a module kamgo runs
 only in part, or a construct of SIP routing the interpreter has no
-message for (selects such as @ruri.user, an address literal outside a
+message for (selects such as @via[1].host, an address literal outside a
 test of src_ip or dst_ip). kamgo run refuses the config and lists every
 such use at once.
 --allow-missing MOD turns the functions and parameters of module MOD into
 logged no-ops; see README.md.`,
 		Example: `request_route {
-	if (@ruri.user == "alice") exit;
+	if (@via[1].host == "alice") exit;
 }`,
 	},
 	{

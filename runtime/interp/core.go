@@ -19,6 +19,8 @@ func (cp *compiler) coreCall(n *ast.Call) (action, bool) {
 		return cp.logCall(n), true
 	case "setflag", "resetflag", "isflagset":
 		return cp.flagCall(n), true
+	case "cfg_select", "cfg_reset":
+		return cp.cfgCall(n), true
 	case "error":
 		if len(n.Args) != 2 {
 			cp.unchecked(n.Rng, "error takes 2 arguments, got %d", len(n.Args))

@@ -197,7 +197,7 @@ func (cp *compiler) expr(n ast.Expr) *cexpr {
 	case *ast.AddrLit:
 		cp.notImplemented(n.Rng, "the address %s (a test of the SIP message) is not implemented by kamgo", n.Text)
 	case *ast.Select:
-		cp.notImplemented(n.Rng, "the select %s is not implemented by kamgo", n.Text)
+		return cp.selectExpr(n)
 	default:
 		cp.notImplemented(n.Span(), "this expression is not implemented by kamgo")
 	}

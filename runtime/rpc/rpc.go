@@ -43,6 +43,15 @@ type Value struct {
 	Bool    bool
 	Members []Member // Struct, in insertion order; names may repeat
 	Items   []*Value // Array
+	// Names are the names array items were added with (AppendNamed),
+	// parallel to Items; nil when none has one. Kamailio's handlers add
+	// named members to some arrays (core.sockets_list): binrpc sends
+	// the names, JSON drops them.
+	Names []string
+	// Printed marks a string made by Call.Printf (Kamailio's
+	// rpc->rpl_printf), which ctl formats into a buffer of
+	// binrpc_buffer_size bytes.
+	Printed bool
 }
 
 // Member is one named member of a structure.
@@ -68,7 +77,30 @@ func (v *Value) Set(name string, m *Value) *Value {
 // Append appends an item to an array and returns the array.
 func (v *Value) Append(items ...*Value) *Value {
 	v.Items = append(v.Items, items...)
+	if v.Names != nil {
+		v.Names = append(v.Names, make([]string, len(items))...)
+	}
 	return v
+}
+
+// AppendNamed appends an item added with a name to an array and
+// returns the array.
+func (v *Value) AppendNamed(name string, item *Value) *Value {
+	if v.Names == nil {
+		v.Names = make([]string, len(v.Items))
+	}
+	v.Items = append(v.Items, item)
+	v.Names = append(v.Names, name)
+	return v
+}
+
+// ItemName returns the name item i of an array was added with, "" when
+// none.
+func (v *Value) ItemName(i int) string {
+	if i < 0 || i >= len(v.Names) {
+		return ""
+	}
+	return v.Names[i]
 }
 
 // Get returns the first member named name of a structure.
@@ -122,6 +154,10 @@ func (v *Value) write(b *strings.Builder) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
+			if n := v.ItemName(i); n != "" {
+				b.WriteString(n)
+				b.WriteString(": ")
+			}
 			it.write(b)
 		}
 		b.WriteByte(']')
@@ -152,10 +188,20 @@ type Call struct {
 	// as a string, digits as a number), as jsonrpcs always does and ctl
 	// does with its autoconversion parameter.
 	Convert bool
+	// Scan, when not nil, reads parameters in place of Convert's rules,
+	// for a transport that keeps its Kamailio module's rpc->scan rules
+	// (ctl's binrpc, jsonrpcs). It gets the parameter's index, the parameter (nil
+	// when there is none), the kind wanted (Str or Int) and Convert, and
+	// returns the value read or the text of a 400 fault. A failed read
+	// leaves a pending fault, as Kamailio's binrpc does: it is the reply
+	// only when the handler adds no value and makes no fault of its own,
+	// and the next read clears it.
+	Scan func(idx int, v *Value, want Kind, convert bool) (out *Value, fault string)
 
-	reply []*Value
-	fault *Fault
-	next  int // the next parameter Next* reads
+	reply   []*Value
+	fault   *Fault
+	pending *Fault // a failed Scan read
+	next    int    // the next parameter Next* reads
 }
 
 // Add appends values to the reply.
@@ -179,7 +225,9 @@ func (c *Call) AddArray() *Value {
 
 // Printf appends a formatted string to the reply (rpc->rpl_printf).
 func (c *Call) Printf(format string, args ...any) {
-	c.Add(NewStr(fmt.Sprintf(format, args...)))
+	v := NewStr(fmt.Sprintf(format, args...))
+	v.Printed = true
+	c.Add(v)
 }
 
 // Fault makes the reply a fault; the first fault wins, and values added
@@ -195,7 +243,26 @@ func (c *Call) Reply() ([]*Value, *Fault) {
 	if c.fault != nil {
 		return nil, c.fault
 	}
+	if c.pending != nil && len(c.reply) == 0 {
+		return nil, c.pending
+	}
 	return c.reply, nil
+}
+
+// scan reads the next parameter through c.Scan.
+func (c *Call) scan(want Kind) (*Value, bool) {
+	c.pending = nil
+	var v *Value
+	if c.next < len(c.Params) {
+		v = c.Params[c.next]
+	}
+	out, text := c.Scan(c.next, v, want, c.Convert)
+	if out == nil || out.Kind != want {
+		c.pending = &Fault{Code: CodeBadRequest, Text: text}
+		return nil, false
+	}
+	c.next++
+	return out, true
 }
 
 // Remaining is the number of parameters Next* has not read.
@@ -213,6 +280,13 @@ func (c *Call) Param(i int) *Value {
 // one of another kind (unless Convert) faults the call with Kamailio's
 // wording and returns ok false.
 func (c *Call) NextStr() (string, bool) {
+	if c.Scan != nil {
+		v, ok := c.scan(Str)
+		if !ok {
+			return "", false
+		}
+		return v.Str, true
+	}
 	v, ok := c.take("string")
 	if !ok {
 		return "", false
@@ -231,6 +305,13 @@ func (c *Call) NextStr() (string, bool) {
 
 // NextInt reads the next parameter as an integer, as NextStr does.
 func (c *Call) NextInt() (int64, bool) {
+	if c.Scan != nil {
+		v, ok := c.scan(Int)
+		if !ok {
+			return 0, false
+		}
+		return v.Int, true
+	}
 	v, ok := c.take("integer")
 	if !ok {
 		return 0, false

@@ -73,7 +73,9 @@ func (s *Server) Reload(cfg *ast.Config) diag.List {
 		return diags
 	}
 	core := sc.core
+	s.overrideCore(core)
 	s.applyCore(core, &diags)
+	s.storeDefines(cfg)
 	s.core.Store(&core)
 	ev := sc.events
 	s.events.Store(&ev)

@@ -44,8 +44,26 @@ func (s *Server) now() time.Time {
 // ctime is C's ctime() without its newline, as Kamailio prints times.
 func ctime(t time.Time) string { return t.Format("Mon Jan _2 15:04:05 2006") }
 
-// coreRPC are the core's commands.
+// coreRPC are the core's commands: those of Kamailio's core_cmd.c that
+// kamgo can answer. Not registered, because kamgo has nothing that would
+// answer them truthfully: the memory commands (core.shmmem,
+// core.sfmalloc), which describe Kamailio's fixed-size pools; the DNS
+// cache (dns.*) and destination blocklist (dst_blocklist.*) commands;
+// core.udp4_raw_info, as kamgo never sends through raw sockets; and
+// core.tcp_list, as kamgo does not track a connection's idle deadline or
+// references.
 func (s *Server) coreRPC() []rpc.Command {
+	var cmds []rpc.Command
+	cmds = append(cmds, s.systemRPC()...)
+	cmds = append(cmds, s.infoRPC()...)
+	cmds = append(cmds, s.procRPC()...)
+	cmds = append(cmds, s.netRPC()...)
+	cmds = append(cmds, s.ppRPC()...)
+	return cmds
+}
+
+// systemRPC are the system.* commands, about the registry itself.
+func (s *Server) systemRPC() []rpc.Command {
 	return []rpc.Command{
 		{Name: "system.listMethods", Doc: "The names of all commands, sorted.", Array: true,
 			Handler: func(_ context.Context, c *rpc.Call) {
@@ -53,14 +71,20 @@ func (s *Server) coreRPC() []rpc.Command {
 					c.Add(rpc.NewStr(n))
 				}
 			}},
+		{Name: "system.methodSignature", Doc: "Not available: commands do not declare their signatures.",
+			Handler: func(_ context.Context, c *rpc.Call) {
+				c.Fault(rpc.CodeInternal, "Not Implemented Yet")
+			}},
 		{Name: "system.methodHelp", Doc: "The one-line description of the command named by the parameter.",
 			Handler: func(_ context.Context, c *rpc.Call) {
-				if c.Remaining() == 0 {
-					c.Fault(rpc.CodeBadRequest, "Method Name Expected")
-					return
+				// A missing name, or one that does not read as a string,
+				// is the command's own fault, as in Kamailio.
+				name, ok := "", c.Remaining() > 0
+				if ok {
+					name, ok = c.NextStr()
 				}
-				name, ok := c.NextStr()
 				if !ok {
+					c.Fault(rpc.CodeBadRequest, "Method Name Expected")
 					return
 				}
 				cmd, found := s.rpc.Lookup(name)
@@ -73,43 +97,13 @@ func (s *Server) coreRPC() []rpc.Command {
 					c.Add(rpc.NewStr(cmd.Doc))
 				}
 			}},
-		{Name: "core.echo", Doc: "Each parameter back, as a string.", Array: true,
-			Handler: func(_ context.Context, c *rpc.Call) {
-				conv := c.Convert
-				c.Convert = true
-				for c.Remaining() > 0 {
-					str, ok := c.NextStr()
-					if !ok {
-						break
-					}
-					c.Add(rpc.NewStr(str))
-				}
-				c.Convert = conv
-			}},
-		{Name: "core.version", Doc: "The server's name and version.",
-			Handler: func(_ context.Context, c *rpc.Call) {
-				c.Add(rpc.NewStr(s.fullVersion()))
-			}},
-		{Name: "core.uptime", Doc: "The time now, the start time and the seconds since.",
-			Handler: func(_ context.Context, c *rpc.Call) {
-				now := s.now()
-				since := s.startTime()
-				c.AddStruct().
-					Set("now", rpc.NewStr(ctime(now))).
-					Set("up_since", rpc.NewStr(ctime(since))).
-					Set("uptime", rpc.NewInt(int64(now.Sub(since)/time.Second)))
-			}},
 	}
 }
 
 // fullVersion is what core.version answers: the name, the version and
 // the Kamailio release whose configuration language kamgo runs.
 func (s *Server) fullVersion() string {
-	v := s.opts.Version
-	if v == "" {
-		v = "devel"
-	}
-	return "kamgo " + v + " (Kamailio 5.6.3 configuration language)"
+	return "kamgo " + s.version() + " (Kamailio 5.6.3 configuration language)"
 }
 
 // startTime is when the server started (when it was loaded, before Start).

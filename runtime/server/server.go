@@ -26,6 +26,7 @@ import (
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/catalog"
 	"github.com/kamgo/kamgo/lang/diag"
+	"github.com/kamgo/kamgo/runtime/cfgvars"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/interp"
 	"github.com/kamgo/kamgo/runtime/klog"
@@ -51,6 +52,10 @@ type Options struct {
 	AllowMissing []string
 	// Version is the version core.version reports ("kamgo 0.1.0 ...").
 	Version string
+	// Listen adds listen addresses to the configuration's, as Kamailio's
+	// -l; RunDir sets the runtime directory, as -Y (cmdline.go).
+	Listen []string
+	RunDir string
 	// Now is the clock core.uptime reads; nil means time.Now.
 	Now func() time.Time
 }
@@ -82,9 +87,16 @@ type Server struct {
 	sipConf sip.Config
 	sip     atomic.Pointer[sip.Transport]
 	// rpc holds the RPC commands of the core and the modules (rpc.go).
-	rpc     *rpc.Registry
-	loaded  time.Time // when Load ran
-	started time.Time // when Start first ran
+	rpc *rpc.Registry
+	// cfg holds the configuration groups (cfgvars.go), counters the
+	// statistics (counters.go); both are made on first use.
+	cfg          *cfgvars.Store
+	cfgOnce      sync.Once
+	counters     *counterSet
+	countersOnce sync.Once
+	defines      atomic.Pointer[[]Define] // the configuration's (rpc_ppdefines.go)
+	loaded       time.Time                // when Load ran
+	started      time.Time                // when Start first ran
 	// aborted carries the reason of the first Abort.
 	aborted   chan string
 	abortOnce sync.Once
@@ -113,7 +125,9 @@ func Load(cfg *ast.Config, opts Options) (*Server, diag.List) {
 	var diags diag.List
 	sc := scan(cfg)
 	core := sc.core
+	s.overrideCore(core)
 	s.core.Store(&core)
+	s.storeDefines(cfg)
 	ev := sc.events
 	s.events.Store(&ev)
 	s.applyCore(core, &diags)
@@ -123,7 +137,7 @@ func Load(cfg *ast.Config, opts Options) (*Server, diag.List) {
 		children = int(v.I)
 	}
 	s.workers = event.NewPool(children, 1)
-	s.sipConf = sipConfig(cfg, core, children, opts.Log, &diags)
+	s.sipConf = sipConfig(cfg, core, children, opts.Listen, opts.Log, &diags)
 
 	// Resolution and parameter errors do not stop the load: the program
 	// is still compiled so that one run lists everything kamgo cannot run.
@@ -140,6 +154,8 @@ func Load(cfg *ast.Config, opts Options) (*Server, diag.List) {
 			}
 		}
 	}
+	s.loadCfg(cfg, &diags)
+	s.registerCounters(&diags)
 	s.loaded = s.now()
 	s.registerRPC(&diags)
 	prog, cd := interp.Compile(cfg, s.env(core))

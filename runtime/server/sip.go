@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/netip"
 	"time"
 
 	"github.com/kamgo/kamgo/lang/ast"
@@ -18,10 +20,11 @@ import (
 // the modules serve, with StartSIP, and stops it first. Tests and tools
 // that load a configuration for its routes do not open its SIP sockets.
 
-// sipConfig reads the core parameters about SIP sockets and sending. A
-// listen= or alias= address that does not read is an error; names are
-// resolved when the sockets open.
-func sipConfig(cfg *ast.Config, core map[string]value.Value, children int, log *klog.Logger, diags *diag.List) sip.Config {
+// sipConfig reads the core parameters about SIP sockets and sending, with
+// the listen addresses of the command line (extra). A listen= or alias=
+// address that does not read is an error; names are resolved when the
+// sockets open.
+func sipConfig(cfg *ast.Config, core map[string]value.Value, children int, extra []string, log *klog.Logger, diags *diag.List) sip.Config {
 	c := sip.Config{Log: log, Readers: children, ServerHeader: sip.DefaultServerHeader, UserAgentHeader: sip.DefaultUserAgentHeader}
 	flag := func(name string) bool {
 		v, ok := core[name]
@@ -84,7 +87,74 @@ func sipConfig(cfg *ast.Config, core map[string]value.Value, children int, log *
 			}
 		}
 	}
+	c.Listen = append(c.Listen, cmdlineListens(extra, defPort, noTCP, log, diags)...)
+	if !hasListen(cfg) && len(extra) == 0 {
+		c.Listen = everyInterface(defPort, noTCP, flag("auto_bind_ipv6"), log)
+	}
 	return c
+}
+
+// hasListen reports whether cfg has a listen= line.
+func hasListen(cfg *ast.Config) bool {
+	for _, it := range cfg.Items {
+		if p, ok := it.(*ast.CoreParam); ok && p.Name == "listen" {
+			return true
+		}
+	}
+	return false
+}
+
+// interfaceAddrs lists the addresses of the machine's interfaces that are
+// up, in the order the system gives them.
+var interfaceAddrs = func() ([]netip.Addr, error) {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		return nil, err
+	}
+	var out []netip.Addr
+	for _, ifc := range ifs {
+		if ifc.Flags&net.FlagUp == 0 {
+			continue
+		}
+		addrs, err := ifc.Addrs()
+		if err != nil {
+			continue
+		}
+		for _, a := range addrs {
+			if n, ok := a.(*net.IPNet); ok {
+				if ip, ok := netip.AddrFromSlice(n.IP); ok {
+					out = append(out, ip.Unmap())
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// everyInterface is what a configuration without listen= listens on, as
+// Kamailio: every IPv4 address of the interfaces that are up (IPv6 ones
+// too with auto_bind_ipv6, link-local ones excepted), at the port core
+// parameter, over UDP and, unless disable_tcp, TCP.
+func everyInterface(port int, noTCP, ipv6 bool, log *klog.Logger) []sip.Listen {
+	addrs, err := interfaceAddrs()
+	if err != nil {
+		log.Logf(klog.Err, "core", "no listen= and the interfaces cannot be listed: %v", err)
+		return nil
+	}
+	protos := []int{sipmsg.ProtoUDP}
+	if !noTCP {
+		protos = append(protos, sipmsg.ProtoTCP)
+	}
+	var out []sip.Listen
+	for _, p := range protos {
+		for _, a := range addrs {
+			if a.Is6() && (!ipv6 || a.IsLinkLocalUnicast()) {
+				continue
+			}
+			out = append(out, sip.Listen{Proto: p, Host: a.String(), Port: port})
+		}
+	}
+	return out
 }
 
 // listens returns the sockets one listen= address asks for: one per

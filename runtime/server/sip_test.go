@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"fmt"
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -69,17 +71,46 @@ func equalListens(a, b []sip.Listen) bool {
 	return true
 }
 
+// TestNoListen: without listen=, as Kamailio, the sockets are every IPv4
+// address of the interfaces that are up (IPv6 ones too, link-local ones
+// excepted, with auto_bind_ipv6), at the port core parameter, over UDP
+// then TCP; -l addresses (Options.Listen) replace that list.
+func TestNoListen(t *testing.T) {
+	saved := interfaceAddrs
+	defer func() { interfaceAddrs = saved }()
+	interfaceAddrs = func() ([]netip.Addr, error) {
+		return []netip.Addr{netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("::1"),
+			netip.MustParseAddr("fe80::1"), netip.MustParseAddr("192.0.2.9")}, nil
+	}
+	for _, tc := range []struct {
+		cfg    string
+		listen []string
+		want   string
+	}{
+		{"request_route { exit; }\n", nil, "udp 127.0.0.1:5060, udp 192.0.2.9:5060, tcp 127.0.0.1:5060, tcp 192.0.2.9:5060"},
+		{"port=5070\ndisable_tcp=yes\nrequest_route { exit; }\n", nil, "udp 127.0.0.1:5070, udp 192.0.2.9:5070"},
+		{"auto_bind_ipv6=1\ndisable_tcp=yes\nrequest_route { exit; }\n", nil, "udp 127.0.0.1:5060, udp ::1:5060, udp 192.0.2.9:5060"},
+		{"request_route { exit; }\n", []string{"udp:127.0.0.1:5099"}, "udp 127.0.0.1:5099"},
+		{"listen=udp:192.0.2.9:5080\nrequest_route { exit; }\n", []string{"udp:127.0.0.1:5099"}, "udp 192.0.2.9:5080, udp 127.0.0.1:5099"},
+	} {
+		s, dl := Load(parse(t, tc.cfg), Options{Registry: testModules, Listen: tc.listen})
+		if s == nil {
+			t.Fatal(dl)
+		}
+		var got []string
+		for _, l := range s.sipConf.Listen {
+			got = append(got, fmt.Sprintf("%s %s:%d", sipmsg.ProtoName(l.Proto, false), l.Host, l.Port))
+		}
+		if g := strings.Join(got, ", "); g != tc.want {
+			t.Errorf("%q -l %v:\n got  %s\n want %s", tc.cfg, tc.listen, g, tc.want)
+		}
+	}
+}
+
 // TestStartSIP: StartSIP opens the listen= sockets and StopSIP closes
-// them; a configuration without listen= opens none.
+// them.
 func TestStartSIP(t *testing.T) {
-	s, dl := Load(parse(t, "request_route { exit; }\n"), Options{Registry: testModules})
-	if s == nil {
-		t.Fatal(dl)
-	}
-	if err := s.StartSIP(context.Background()); err != nil || s.SIP() != nil {
-		t.Fatalf("without listen: %v %v", err, s.SIP())
-	}
-	s, dl = Load(parse(t, "listen=udp:127.0.0.1:0\nrequest_route { exit; }\n"), Options{Registry: testModules})
+	s, dl := Load(parse(t, "listen=udp:127.0.0.1:0\nrequest_route { exit; }\n"), Options{Registry: testModules})
 	if s == nil {
 		t.Fatal(dl)
 	}

@@ -17,7 +17,8 @@ import (
 // the script's edits, adds a Route for the Path vector, runs onsend_route
 // and sends. It changes nothing else: Max-Forwards and Record-Route are
 // the script's business. The error's Code is what forward() returns.
-func (t *Transport) Forward(c *event.Context, m *sipmsg.Msg, d Dest) error {
+func (t *Transport) Forward(c *event.Context, m *sipmsg.Msg, d Dest) (err error) {
+	defer func() { t.countForward(err) }()
 	t.PrepareVia(c, m)
 	h, buf, err := t.PrepareRequest(m, d, "")
 	if err != nil {

@@ -66,9 +66,11 @@ func (t *Transport) receive(raw string, s *socket, src sipmsg.Addr, conn *tcpCon
 func (t *Transport) request(c *event.Context, m *sipmsg.Msg) {
 	for _, l := range t.layers {
 		if l.Request(c, m) {
+			t.countTaken(l, m)
 			return
 		}
 	}
+	t.countRequest(m)
 	rc, ok := t.router.Run(c, event.Request())
 	for _, l := range t.layers {
 		if d, isDone := l.(RequestDoner); isDone {
@@ -87,12 +89,14 @@ func (t *Transport) request(c *event.Context, m *sipmsg.Msg) {
 // reply unless one of them took it or the route ended with drop, exit or
 // an error.
 func (t *Transport) reply(c *event.Context, m *sipmsg.Msg) {
+	t.countReply(m)
 	if rc, ok := t.router.Run(c, event.Reply()); ok {
 		if rc < 0 {
 			t.log.Log(klog.Warn, "core", "receive_msg(): error while trying onreply script")
 			return
 		}
 		if rc == 0 || c.Dropped {
+			t.countDropReply()
 			return
 		}
 	}
@@ -101,5 +105,5 @@ func (t *Transport) reply(c *event.Context, m *sipmsg.Msg) {
 			return
 		}
 	}
-	_ = t.ForwardReply(c, m)
+	t.countForwardReply(t.ForwardReply(c, m))
 }

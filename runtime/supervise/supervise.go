@@ -68,6 +68,9 @@ type Options struct {
 	Metrics string
 	// Version is printed in the line that says kamgo is running.
 	Version string
+	// Listen and RunDir are Kamailio's -l and -Y (server.Options).
+	Listen []string
+	RunDir string
 	// StopTimeout bounds stopping the modules; 10s when 0.
 	StopTimeout time.Duration
 }
@@ -102,7 +105,8 @@ func Start(o Options) (*Supervisor, error) {
 		_ = diag.WriteText(o.Diag, diags, src)
 		return nil, ErrRefused
 	}
-	srv, ld := server.Load(cfg, server.Options{Log: log, AllowMissing: o.AllowMissing, Catalog: o.Catalog, Version: o.Version})
+	srv, ld := server.Load(cfg, server.Options{Log: log, AllowMissing: o.AllowMissing, Catalog: o.Catalog, Version: o.Version,
+		Listen: o.Listen, RunDir: o.RunDir})
 	if ld.HasErrors() {
 		_ = diag.WriteText(o.Diag, ld, src)
 		return nil, ErrRefused

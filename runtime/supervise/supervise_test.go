@@ -3,6 +3,7 @@ package supervise
 import (
 	"context"
 	"errors"
+	"github.com/kamgo/kamgo/internal/freeport"
 	"net"
 	"os"
 	"path/filepath"
@@ -90,12 +91,19 @@ func setup(t *testing.T, cfg string) (Options, *linelog.Log, *lockedBuffer) {
 	proctest.WriteFile(t, file, cfg)
 	log := &linelog.Log{}
 	d := &lockedBuffer{}
+	// A configuration without listen= listens on every interface at 5060,
+	// as Kamailio; a test listens on a free loopback port instead (-l).
+	port, err := freeport.Pick()
+	if err != nil {
+		t.Fatal(err)
+	}
 	return Options{
 		File:    file,
 		Analyze: analyze,
 		Log:     klog.New(log, klog.Text),
 		Diag:    d,
 		Version: "test",
+		Listen:  []string{"udp:127.0.0.1:" + strconv.Itoa(port)},
 	}, log, d
 }
 
