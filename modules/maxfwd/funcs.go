@@ -43,7 +43,7 @@ const (
 func header(c *event.Context, msg *sipmsg.Msg) (int, *sipmsg.Header) {
 	for i := range msg.Headers {
 		h := &msg.Headers[i]
-		if sipmsg.CanonName(h.Name) != "max-forwards" {
+		if !h.Is("max-forwards") {
 			continue
 		}
 		n, ok := parseShort(strings.TrimSpace(h.Value))

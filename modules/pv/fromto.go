@@ -27,7 +27,7 @@ type xto struct {
 // message has none, err when it does not parse.
 func parseXto(m *sipmsg.Msg, name string) (x *xto, ok bool, err error) {
 	for _, h := range m.Headers {
-		if sipmsg.CanonName(h.Name) != name {
+		if !h.Is(name) {
 			continue
 		}
 		na, err := sipmsg.ParseNameAddr(h.Value)

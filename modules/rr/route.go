@@ -33,7 +33,7 @@ type routeElem struct {
 func routeHeaders(msg *sipmsg.Msg) []*sipmsg.Header {
 	var out []*sipmsg.Header
 	for i := range msg.Headers {
-		if sipmsg.CanonName(msg.Headers[i].Name) == "route" {
+		if msg.Headers[i].Is("route") {
 			out = append(out, &msg.Headers[i])
 		}
 	}

@@ -182,7 +182,7 @@ func (k *checker) contentLength() int {
 // what this check compares.
 func writtenValue(msg *sipmsg.Msg, name string) (string, bool) {
 	for _, h := range msg.Headers {
-		if sipmsg.CanonName(h.Name) == name {
+		if h.Is(name) {
 			_, v, _ := strings.Cut(msg.Buf[h.Start:h.End], ":")
 			return strings.TrimSpace(v), true
 		}

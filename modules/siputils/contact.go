@@ -23,7 +23,7 @@ type contactURI struct {
 func contactHeaders(msg *sipmsg.Msg) []sipmsg.Header {
 	var out []sipmsg.Header
 	for _, h := range msg.Headers {
-		if sipmsg.CanonName(h.Name) == "contact" {
+		if h.Is("contact") {
 			out = append(out, h)
 		}
 	}

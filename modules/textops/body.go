@@ -14,7 +14,7 @@ import (
 // header returns the first header of msg named name (canonical), or nil.
 func header(msg *sipmsg.Msg, name string) *sipmsg.Header {
 	for i := range msg.Headers {
-		if sipmsg.CanonName(msg.Headers[i].Name) == name {
+		if msg.Headers[i].Is(name) {
 			return &msg.Headers[i]
 		}
 	}

@@ -75,7 +75,7 @@ func (m *Module) addHF(msg *sipmsg.Msg, text, name string, appendIt bool) int {
 	if name != "" {
 		for i := range msg.Headers {
 			h := &msg.Headers[i]
-			if sipmsg.CanonName(h.Name) != name {
+			if !h.Is(name) {
 				continue
 			}
 			if appendIt {
@@ -117,7 +117,7 @@ func (m *Module) compileRemoveHF(_ module.Host, args []*module.Arg) (module.Call
 func removeHF(msg *sipmsg.Msg, name string) int {
 	n := 0
 	for _, h := range msg.Headers {
-		if sipmsg.CanonName(h.Name) == name {
+		if h.Is(name) {
 			msg.Remove(h.Start, h.End-h.Start)
 			n++
 		}
@@ -157,7 +157,7 @@ func removeHFIdx(msg *sipmsg.Msg, name string, idx int) int {
 	name = sipmsg.CanonName(name)
 	var hs []*sipmsg.Header
 	for i := range msg.Headers {
-		if sipmsg.CanonName(msg.Headers[i].Name) == name {
+		if msg.Headers[i].Is(name) {
 			hs = append(hs, &msg.Headers[i])
 		}
 	}
@@ -254,7 +254,7 @@ func (m *Module) removeHFMatch(c *event.Context, s []string) int {
 	ret := -2
 	for i := range msg.Headers {
 		h := &msg.Headers[i]
-		if sipmsg.CanonName(h.Name) != name {
+		if !h.Is(name) {
 			continue
 		}
 		_, body := rawBody(msg, h)
@@ -287,7 +287,7 @@ func (m *Module) compileIsPresentHF(_ module.Host, args []*module.Arg) (module.C
 
 func isPresent(msg *sipmsg.Msg, name string) int {
 	for _, h := range msg.Headers {
-		if sipmsg.CanonName(h.Name) == name {
+		if h.Is(name) {
 			return 1
 		}
 	}
@@ -346,7 +346,7 @@ func searchHF(msg *sipmsg.Msg, name string, re *regexp.Regexp, flags string) int
 	var last *sipmsg.Header
 	for i := range msg.Headers {
 		h := &msg.Headers[i]
-		if sipmsg.CanonName(h.Name) != name {
+		if !h.Is(name) {
 			continue
 		}
 		if strings.HasPrefix(flags, "l") {

@@ -142,7 +142,7 @@ func (m *Module) substHF(c *event.Context, name string, se *subst, flags string)
 	var lastH *sipmsg.Header
 	for i := range msg.Headers {
 		h := &msg.Headers[i]
-		if sipmsg.CanonName(h.Name) != name {
+		if !h.Is(name) {
 			continue
 		}
 		if last {

@@ -45,7 +45,7 @@ func bodyOf(msg *sipmsg.Msg, h *sipmsg.Header) field {
 func fieldsNamed(msg *sipmsg.Msg, canon string) []field {
 	var out []field
 	for i := range msg.Headers {
-		if sipmsg.CanonName(msg.Headers[i].Name) == canon {
+		if msg.Headers[i].Is(canon) {
 			out = append(out, bodyOf(msg, &msg.Headers[i]))
 		}
 	}

@@ -187,7 +187,7 @@ func (m *Module) e2eCancel(c *event.Context, msg *sipmsg.Msg, x, inv *txn) {
 	reason := ""
 	if m.cfg.e2eCancelReason != 0 && inv.flags&flagNoE2ECancelReason == 0 {
 		for _, h := range msg.Headers {
-			if sipmsg.CanonName(h.Name) == "reason" {
+			if h.Is("reason") {
 				reason += msg.Buf[h.Start:h.End]
 			}
 		}

@@ -150,7 +150,7 @@ func topViaLine(buf string) string {
 func headerLine(m *sipmsg.Msg, name string) string {
 	want := sipmsg.CanonName(name)
 	for _, h := range m.Headers {
-		if sipmsg.CanonName(h.Name) == want {
+		if h.Is(want) {
 			return m.Buf[h.Start:h.End]
 		}
 	}
@@ -161,7 +161,7 @@ func headerLine(m *sipmsg.Msg, name string) string {
 // ("CSeq: 101"): what Kamailio copies into the requests it builds.
 func cseqNumberText(req *sipmsg.Msg) string {
 	for _, h := range req.Headers {
-		if sipmsg.CanonName(h.Name) != "cseq" {
+		if !h.Is("cseq") {
 			continue
 		}
 		line := strings.TrimRight(req.Buf[h.Start:h.End], "\r\n")

@@ -454,7 +454,7 @@ func (x *txn) runLocalRequest(c *event.Context, b *branch, d sip.Dest, nexthop s
 		}
 		top := lreq.Headers[0]
 		for _, h := range lreq.Headers {
-			if sipmsg.CanonName(h.Name) == "via" {
+			if h.Is("via") {
 				top = h
 				break
 			}

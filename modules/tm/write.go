@@ -391,7 +391,7 @@ func (e twElem) value(c *event.Context, msg *sipmsg.Msg) (string, bool) {
 	}
 	want := sipmsg.CanonName(e.hdr)
 	for _, h := range msg.Headers {
-		if sipmsg.CanonName(h.Name) == want {
+		if h.Is(want) {
 			return strings.TrimSpace(h.Value), true
 		}
 	}

@@ -76,7 +76,7 @@ func hdrFuncs() []module.KEMIFunc {
 func find(m *sipmsg.Msg, name string) *sipmsg.Header {
 	name = sipmsg.CanonName(name)
 	for i := range m.Headers {
-		if sipmsg.CanonName(m.Headers[i].Name) == name {
+		if m.Headers[i].Is(name) {
 			return &m.Headers[i]
 		}
 	}
@@ -136,7 +136,7 @@ func hdrRemove(_ module.Host, c *event.Context, a []value.Value) module.KEMIValu
 	m := sipmsg.FromContext(c)
 	name := sipmsg.CanonName(a[0].S)
 	for _, h := range m.Headers {
-		if sipmsg.CanonName(h.Name) == name {
+		if h.Is(name) {
 			m.Remove(h.Start, h.End-h.Start)
 		}
 	}

@@ -82,7 +82,7 @@ func nameAddrPart(text, part string) (string, bool) {
 func headerNameAddr(name, part string) msgFunc {
 	return func(m *sipmsg.Msg) (string, bool) {
 		for _, h := range m.Headers {
-			if sipmsg.CanonName(h.Name) == name {
+			if h.Is(name) {
 				if part == "" {
 					return h.Value, true
 				}

@@ -24,7 +24,7 @@ type viaRef struct {
 func topVias(m *sipmsg.Msg) (first, second *viaRef) {
 	var out []*viaRef
 	for i, h := range m.Headers {
-		if sipmsg.CanonName(h.Name) != "via" {
+		if !h.Is("via") {
 			continue
 		}
 		from := h.At

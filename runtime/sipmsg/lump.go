@@ -120,7 +120,7 @@ func (m *Msg) DropBodyEdits() {
 func (m *Msg) fixLength() {
 	at, n, ok := -1, 0, false
 	for _, h := range m.Headers {
-		if CanonName(h.Name) == "content-length" && h.At >= 0 {
+		if h.Is("content-length") && h.At >= 0 {
 			at, n, ok = h.At, len(h.Value), true
 			break
 		}

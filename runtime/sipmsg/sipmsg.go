@@ -151,19 +151,48 @@ type Edit struct {
 
 // compact maps compact header names (RFC 3261 7.3.3 and extensions) to
 // their long forms, lower case.
-var compact = map[string]string{
-	"i": "call-id", "m": "contact", "e": "content-encoding", "l": "content-length",
-	"c": "content-type", "f": "from", "s": "subject", "k": "supported", "t": "to",
-	"v": "via", "r": "refer-to", "b": "referred-by", "o": "event", "u": "allow-events",
-	"x": "session-expires", "y": "identity", "a": "accept-contact", "j": "reject-contact",
-	"d": "request-disposition",
+// compactForms maps the letter of each compact header name (RFC 3261 §7.3.3
+// and the extensions that define one) to its long form, lower case.
+var compactForms = [26]string{
+	'a' - 'a': "accept-contact", 'b' - 'a': "referred-by", 'c' - 'a': "content-type",
+	'd' - 'a': "request-disposition", 'e' - 'a': "content-encoding", 'f' - 'a': "from",
+	'i' - 'a': "call-id", 'j' - 'a': "reject-contact", 'k' - 'a': "supported",
+	'l' - 'a': "content-length", 'm' - 'a': "contact", 'o' - 'a': "event",
+	'r' - 'a': "refer-to", 's' - 'a': "subject", 't' - 'a': "to", 'u' - 'a': "allow-events",
+	'v' - 'a': "via", 'x' - 'a': "session-expires", 'y' - 'a': "identity",
+}
+
+// compactLong returns the long form of the one-letter header name c, or "".
+func compactLong(c byte) string {
+	c |= 0x20 // ASCII lower case
+	if c < 'a' || c > 'z' {
+		return ""
+	}
+	return compactForms[c-'a']
 }
 
 // CanonName returns the lower-case long form of a header name.
 func CanonName(name string) string {
-	n := strings.ToLower(strings.TrimSpace(name))
-	if l, ok := compact[n]; ok {
-		return l
+	return strings.ToLower(longForm(name))
+}
+
+// Is reports whether h is the header called name (long or compact form,
+// any case). It does not allocate: header lookups run several times for
+// every message.
+func (h Header) Is(name string) bool { return SameName(h.Name, name) }
+
+// SameName reports whether header names a and b name the same header.
+func SameName(a, b string) bool {
+	return strings.EqualFold(longForm(a), longForm(b))
+}
+
+// longForm trims name and expands a compact form, keeping the case.
+func longForm(name string) string {
+	n := strings.TrimSpace(name)
+	if len(n) == 1 {
+		if l := compactLong(n[0]); l != "" {
+			return l
+		}
 	}
 	return n
 }
@@ -174,9 +203,8 @@ func (m *Msg) IsRequest() bool { return m.Method != "" }
 // Header returns the value of the first header named name (long or
 // compact form, any case).
 func (m *Msg) Header(name string) (string, bool) {
-	want := CanonName(name)
 	for _, h := range m.Headers {
-		if CanonName(h.Name) == want {
+		if h.Is(name) {
 			return h.Value, true
 		}
 	}
@@ -185,10 +213,9 @@ func (m *Msg) Header(name string) (string, bool) {
 
 // HeaderValues returns the values of every header named name, in order.
 func (m *Msg) HeaderValues(name string) []string {
-	want := CanonName(name)
 	var out []string
 	for _, h := range m.Headers {
-		if CanonName(h.Name) == want {
+		if h.Is(name) {
 			out = append(out, h.Value)
 		}
 	}

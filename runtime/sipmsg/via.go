@@ -110,7 +110,7 @@ func (v *Via) Param(name string) (string, bool) {
 // parse.
 func (m *Msg) TopVia() (v *Via, at int, ok bool) {
 	for _, h := range m.Headers {
-		if CanonName(h.Name) != "via" {
+		if !h.Is("via") {
 			continue
 		}
 		list := SplitList(h.Value)
