@@ -96,8 +96,8 @@ func (m *Module) process(c *event.Context, msg *sipmsg.Msg, limit int64) int {
 	case val == 0:
 		return -1
 	}
-	if int64(val) > m.maxLimit {
-		val = int(m.maxLimit) + 1
+	if lim := m.limit(c); int64(val) > lim {
+		val = int(lim) + 1
 	}
 	if !decrement(msg, h, val-1) {
 		logf(c, klog.Err, "process_maxfwd_header(): decrement failed!")

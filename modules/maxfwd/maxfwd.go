@@ -11,6 +11,8 @@ package maxfwd
 import (
 	"fmt"
 
+	"github.com/kamgo/kamgo/runtime/cfgvars"
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/value"
 )
@@ -28,6 +30,29 @@ type Module struct {
 	// maxLimit caps the value a decremented header gets (modparam
 	// max_limit).
 	maxLimit int64
+	// cfg is the maxfwd configuration group: max_limit as cfg.set leaves it.
+	cfg *cfgvars.ModuleGroup
+}
+
+// cfgDefs is the maxfwd group of Kamailio's configuration framework.
+var cfgDefs = []cfgvars.Def{
+	{Name: "max_limit", Type: cfgvars.Int, Min: 0, Max: 255, Descr: "Highest Max-Forwards value a relayed request keeps"},
+}
+
+// Provision implements module.Provisioner: it declares the maxfwd group
+// with max_limit's value.
+func (m *Module) Provision(h module.Host) error {
+	g, err := cfgvars.DeclareModule(h, Name, cfgDefs, []value.Value{value.MakeInt(m.maxLimit)})
+	m.cfg = g
+	return err
+}
+
+// limit is max_limit as the event reads it.
+func (m *Module) limit(c *event.Context) int64 {
+	if m.cfg == nil {
+		return m.maxLimit
+	}
+	return m.cfg.Int(c, 0)
 }
 
 // ModuleInfo implements module.Module.
@@ -74,4 +99,5 @@ var (
 	_ module.Module      = (*Module)(nil)
 	_ module.Exporter    = (*Module)(nil)
 	_ module.ParamSetter = (*Module)(nil)
+	_ module.Provisioner = (*Module)(nil)
 )

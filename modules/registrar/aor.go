@@ -43,13 +43,13 @@ func (m *Module) extractAOR(c *state, uri string) (string, *sipmsg.URI, bool) {
 		if user != "" {
 			aor += "@"
 		}
-		if p := m.strs["realm_prefix"]; p != "" && len(p) < len(host) && host[:len(p)] == p {
+		if p := m.realmPrefix(); p != "" && len(p) < len(host) && host[:len(p)] == p {
 			host = host[len(p):]
 		}
 		aor += host
 	}
 	switch {
-	case m.ints["case_sensitive"] != 0 && user != "":
+	case m.live("case_sensitive") != 0 && user != "":
 		// Only what follows "user@" is lower-cased; without use_domain
 		// that is nothing.
 		if len(aor) > len(user)+1 {

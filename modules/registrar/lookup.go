@@ -62,13 +62,13 @@ func (m *Module) lookup(c *event.Context, d *usrloc.Domain, uri string, dset boo
 	}
 	now := m.ul.Now()
 	filter := m.lookupFilter(c)
-	useExpired := m.ints["use_expired_contacts"] != 0
+	useExpired := m.live("use_expired_contacts") != 0
 	valid := func(ct *usrloc.Contact) bool { return ct.Valid(now) || useExpired }
 	ret := lookupNone
 	var picked []*usrloc.Contact // the contact for the Request-URI first, then the branches
 	collect := func(r *usrloc.Record, from int, first *usrloc.Contact) {
 		picked = append(picked, first.Clone())
-		if inst != "" || m.ints["append_branches"] == 0 {
+		if inst != "" || m.live("append_branches") == 0 {
 			return
 		}
 		for _, ct := range r.Contacts[from:] {
@@ -120,7 +120,7 @@ func (m *Module) lookup(c *event.Context, d *usrloc.Domain, uri string, dset boo
 		// lookup_to_dset leaves the Request-URI alone: every contact,
 		// the best one included, becomes a branch (none for a GRUU or
 		// without append_branches, as in Kamailio).
-		if inst == "" && m.ints["append_branches"] != 0 {
+		if inst == "" && m.live("append_branches") != 0 {
 			if err := m.pushBranches(c, msg, picked); err != nil {
 				return lookupError
 			}
@@ -336,7 +336,7 @@ func (m *Module) registered(c *event.Context, d *usrloc.Domain, uri string, matc
 		}
 	}
 	now := m.ul.Now()
-	useExpired := m.ints["use_expired_contacts"] != 0
+	useExpired := m.live("use_expired_contacts") != 0
 	var hit *usrloc.Contact
 	d.With(aor, func(r *usrloc.Record, _ bool) {
 		for _, ct := range r.Contacts {

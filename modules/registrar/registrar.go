@@ -15,6 +15,7 @@ package registrar
 
 import (
 	"fmt"
+	"github.com/kamgo/kamgo/runtime/cfgvars"
 
 	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/modules/sl"
@@ -73,7 +74,9 @@ type Module struct {
 	rcvAVP   *pv.Ref // received_avp
 	sockFlag uint32  // sock_flag as a mask, 0 when unset
 
-	stats counters
+	stats  counters
+	cfg    *cfgvars.ModuleGroup // the registrar group (cfg.set registrar ...)
+	ranges rangeStats
 }
 
 // ModuleInfo implements module.Module.
@@ -201,6 +204,9 @@ func (m *Module) Provision(h module.Host) error {
 	}
 	if sf := m.ints["sock_flag"]; sf >= 0 && sf < 32 {
 		m.sockFlag = 1 << sf
+	}
+	if err := m.declareCfg(h); err != nil {
+		return err
 	}
 	if h.Has(event.Event(EventExpired)) ||
 		(m.strs["event_callback"] != "" && module.EngineOf(h) != nil) {

@@ -139,13 +139,13 @@ func (m *Module) replyHeaders(msg *sipmsg.Msg, st *state) int {
 	case rOBReqd:
 		add("Unsupported", "outbound")
 	case rLowExp:
-		add("Min-Expires", strconv.FormatInt(m.ints["min_expires"], 10))
+		add("Min-Expires", strconv.FormatInt(m.live("min_expires"), 10))
 	}
 	code := rerrInfo[st.rerr].code
 	if code != 200 {
 		add("P-Registrar-Error", rerrInfo[st.rerr].text)
-		if code >= 500 && m.ints["retry_after"] != 0 {
-			add("Retry-After", strconv.FormatInt(m.ints["retry_after"], 10))
+		if code >= 500 && m.live("retry_after") != 0 {
+			add("Retry-After", strconv.FormatInt(m.live("retry_after"), 10))
 		}
 	}
 	return code

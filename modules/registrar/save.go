@@ -451,7 +451,7 @@ func (s *saveCall) maxContacts() int {
 	if v, ok := s.m.cfgInt(s.c, "max_contacts"); ok {
 		return int(v)
 	}
-	return int(s.m.ints["max_contacts"])
+	return int(s.m.live("max_contacts"))
 }
 
 // pack fills what every contact of the request shares (the first part of
@@ -604,19 +604,19 @@ func (s *saveCall) expires(ct *contact) int64 {
 	} else if ct.expires == nil || ct.expires.value == "" {
 		e, _ = expiresHeader(s.msg)
 		if e < 0 {
-			e, rng = m.ints["default_expires"], m.ints["default_expires_range"]
+			e, rng = m.live("default_expires"), m.live("default_expires_range")
 		} else {
-			rng = m.ints["expires_range"]
+			rng = m.live("expires_range")
 		}
 	} else if n, ok := str2int(ct.expires.value); ok {
-		e, rng = int64(int32(uint32(n))), m.ints["expires_range"]
+		e, rng = int64(int32(uint32(n))), m.live("expires_range")
 	} else {
-		e, rng = m.ints["default_expires"], m.ints["default_expires_range"]
+		e, rng = m.live("default_expires"), m.live("default_expires_range")
 	}
 	if e == 0 {
 		return 0
 	}
-	minE, maxE := m.ints["min_expires"], m.ints["max_expires"]
+	minE, maxE := m.live("min_expires"), m.live("max_expires")
 	if e < minE {
 		if m.ints["min_expires_mode"] != 0 {
 			s.st.rerr = rLowExp

@@ -141,7 +141,7 @@ func (m *Module) contactQ(c *event.Context, ct *contact) (int, bool) {
 		return 0, false
 	}
 	if ct.q == nil || ct.q.value == "" {
-		return int(m.ints["default_q"]), true
+		return int(m.live("default_q")), true
 	}
 	q, ok := parseQ(ct.q.value)
 	if !ok {

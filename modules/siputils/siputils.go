@@ -165,6 +165,9 @@ func (m *Module) SetParam(name string, v value.Value) error {
 // options_reply sends, and compiles the rpid_avp AVP.
 func (m *Module) Provision(h module.Host) error {
 	m.host = h
+	if err := declareCfg(h); err != nil {
+		return err
+	}
 	sl, ok := h.Module("sl")
 	if !ok {
 		return errors.New("mod_init(): cannot bind to SL API")

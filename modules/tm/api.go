@@ -275,7 +275,7 @@ func (m *Module) CancelCallID(c *event.Context, callID, cseq string, flag, cause
 		x.ctx.Flags |= 1 << flag
 	}
 	reason := ""
-	if m.cfg.localCancelReason != 0 {
+	if m.conf().localCancelReason != 0 {
 		text := ""
 		if cause == 200 {
 			text = "Call completed elsewhere"

@@ -256,7 +256,7 @@ func (x *txn) responseOut(c *event.Context, relay int, rpl *sipmsg.Msg, faked bo
 			return
 		}
 	}
-	if !x.has(ResponseOut) || (pushed && x.m.cfg.replyRelayMode != 0) {
+	if !x.has(ResponseOut) || (pushed && x.m.conf().replyRelayMode != 0) {
 		return
 	}
 	ec, req := x.txnEvent(c, relay, routetype.Request)

@@ -40,7 +40,7 @@ func (b *branch) cancelable() bool {
 // provisional reply get a CANCEL).
 func (x *txn) cancelBranches(c *event.Context, code int, byMethod bool) {
 	reason := ""
-	if x.m.cfg.localCancelReason != 0 {
+	if x.m.conf().localCancelReason != 0 {
 		text := ""
 		if code == 200 {
 			text = "Call completed elsewhere"
@@ -52,7 +52,7 @@ func (x *txn) cancelBranches(c *event.Context, code int, byMethod bool) {
 			continue
 		}
 		if byMethod {
-			x.cancelBranch(c, b, reason, cancelMode(x.m.cfg.cancelBMethod))
+			x.cancelBranch(c, b, reason, cancelMode(x.m.conf().cancelBMethod))
 		} else {
 			x.killBranch(b, reason)
 		}
@@ -125,8 +125,8 @@ func (m *Module) forwardCancel(c *event.Context, msg *sipmsg.Msg, o relayOpts) i
 		return sip.ErrBadTuple
 	}
 	inv := m.lookupInvite(&k)
-	if inv == nil && m.cfg.unmatchedCancel != 0 {
-		if m.cfg.unmatchedCancel == 2 {
+	if inv == nil && m.conf().unmatchedCancel != 0 {
+		if m.conf().unmatchedCancel == 2 {
 			return 1
 		}
 		d, err := o.destFor(msg)
@@ -185,7 +185,7 @@ func (m *Module) e2eCancel(c *event.Context, msg *sipmsg.Msg, x, inv *txn) {
 		return
 	}
 	reason := ""
-	if m.cfg.e2eCancelReason != 0 && inv.flags&flagNoE2ECancelReason == 0 {
+	if m.conf().e2eCancelReason != 0 && inv.flags&flagNoE2ECancelReason == 0 {
 		for _, h := range msg.Headers {
 			if h.Is("reason") {
 				reason += msg.Buf[h.Start:h.End]
@@ -194,7 +194,7 @@ func (m *Module) e2eCancel(c *event.Context, msg *sipmsg.Msg, x, inv *txn) {
 	}
 	inv.cancelReason = reason
 	for _, b := range todo {
-		inv.cancelBranch(c, b, reason, cancelMode(m.cfg.cancelBMethod))
+		inv.cancelBranch(c, b, reason, cancelMode(m.conf().cancelBMethod))
 	}
 	inv.mu.Unlock()
 	m.replyCancel(c, x, msg, reasonCanceling)

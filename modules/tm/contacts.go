@@ -85,7 +85,7 @@ func (m *Module) compileLoadContacts(h module.Host, args []*module.Arg) (module.
 
 // loadContacts is t_load_contacts([mode]).
 func (m *Module) loadContacts(c *event.Context, mode int) int {
-	if m.cfg.contactsAVP == "" {
+	if m.conf().contactsAVP == "" {
 		m.log.Log(klog.Err, Name, "ki_t_load_contacts_mode(): feature has been disabled - to enable define contacts_avp module parameter")
 		return -1
 	}
@@ -152,7 +152,7 @@ func (m *Module) loadContacts(c *event.Context, mode int) int {
 	}
 	// order is first to last: added last to first, each in front.
 	for i := len(order) - 1; i >= 0; i-- {
-		pv.AddXavpList(c, m.cfg.contactsAVP, contactFields(order[i]))
+		pv.AddXavpList(c, m.conf().contactsAVP, contactFields(order[i]))
 	}
 	msg.Branches = nil
 	msg.RuriQ, msg.RuriFlags = sipmsg.QUnspecified, 0
@@ -307,12 +307,12 @@ func (m *Module) socketOf(c *event.Context, fn, s string) (*sipmsg.Socket, bool)
 // Request-URI and branches, -2 when contacts_avp is empty, -1 on error.
 func (m *Module) nextContacts(c *event.Context) int {
 	const fn = "ki_t_next_contacts"
-	if m.cfg.contactsAVP == "" {
+	if m.conf().contactsAVP == "" {
 		m.log.Log(klog.Err, Name, "ki_t_next_contacts(): feature has been disabled - to enable define contacts_avp module parameter")
 		return -1
 	}
 	msg := sipmsg.FromContext(c)
-	fs, ok := pv.XavpList(c, m.cfg.contactsAVP)
+	fs, ok := pv.XavpList(c, m.conf().contactsAVP)
 	if !ok {
 		return -2
 	}
@@ -320,7 +320,7 @@ func (m *Module) nextContacts(c *event.Context) int {
 	var sock *sipmsg.Socket
 	if r.has("sock") {
 		if sock, ok = m.socketOf(c, fn, r.str("sock")); !ok {
-			m.rmXavp(c, m.cfg.contactsAVP, false)
+			m.rmXavp(c, m.conf().contactsAVP, false)
 			return -1
 		}
 	}
@@ -337,13 +337,13 @@ func (m *Module) nextContacts(c *event.Context) int {
 	msg.RuriFlags = uint32(r.int("flags"))
 	msg.Ruid, msg.LocationUA = r.str("ruid"), r.str("ua")
 	c.Set(forkKey, nil)
-	m.rmXavp(c, m.cfg.contactsAVP, false)
+	m.rmXavp(c, m.conf().contactsAVP, false)
 	if qf != 0 {
 		return 1
 	}
-	m.rmXavp(c, m.cfg.contactFlowsAVP, true)
+	m.rmXavp(c, m.conf().contactFlowsAVP, true)
 	for {
-		fs, ok := pv.XavpList(c, m.cfg.contactsAVP)
+		fs, ok := pv.XavpList(c, m.conf().contactsAVP)
 		if !ok {
 			return 1
 		}
@@ -368,14 +368,14 @@ func (m *Module) nextContacts(c *event.Context) int {
 			}
 		}
 		if flow {
-			pv.AddXavpList(c, m.cfg.contactFlowsAVP, flowFields(r))
+			pv.AddXavpList(c, m.conf().contactFlowsAVP, flowFields(r))
 		} else if err := msg.AppendBranch(sipmsg.Branch{URI: r.str("uri"), DstURI: r.str("dst_uri"), Path: r.str("path"),
 			Q: 0, Flags: uint32(r.int("flags")), Socket: sock, Instance: inst, Ruid: r.str("ruid"),
 			LocationUA: r.str("ua")}); err != nil {
 			m.log.Log(klog.Err, Name, "ki_t_next_contacts(): appending branch failed")
 			return -1
 		}
-		m.rmXavp(c, m.cfg.contactsAVP, false)
+		m.rmXavp(c, m.conf().contactsAVP, false)
 		if qf != 0 {
 			return 1
 		}
@@ -401,7 +401,7 @@ func flowFields(r record) []pv.XavpField {
 // branch has no instance or there are no flows, -1 when none matches.
 func (m *Module) nextContactFlow(c *event.Context) int {
 	const fn = "ki_t_next_contact_flow"
-	if m.cfg.contactFlowsAVP == "" {
+	if m.conf().contactFlowsAVP == "" {
 		m.log.Log(klog.Err, Name, "ki_t_next_contact_flow(): feature has been disabled - to enable define contact_flows_avp module parameter")
 		return -1
 	}
@@ -416,7 +416,7 @@ func (m *Module) nextContactFlow(c *event.Context) int {
 	}
 	var flows [][]pv.XavpField
 	for {
-		fs, ok := m.takeFirst(c, m.cfg.contactFlowsAVP)
+		fs, ok := m.takeFirst(c, m.conf().contactFlowsAVP)
 		if !ok {
 			break
 		}
@@ -453,7 +453,7 @@ func (m *Module) nextContactFlow(c *event.Context) int {
 	}
 	for i := len(flows) - 1; i >= 0; i-- {
 		if i != used {
-			pv.AddXavpList(c, m.cfg.contactFlowsAVP, reversed(flows[i]))
+			pv.AddXavpList(c, m.conf().contactFlowsAVP, reversed(flows[i]))
 		}
 	}
 	return rc

@@ -329,7 +329,7 @@ func (m *Module) compileReply(create bool) func(h module.Host, args []*module.Ar
 			}
 			n, ok := code(c)
 			if !ok {
-				n = m.cfg.defaultCode
+				n = m.conf().defaultCode
 			}
 			r := reason(c)
 			if create {
@@ -686,7 +686,7 @@ func (x *txn) pickBlind() (int, int) {
 		if b.reply == nil && !b.faked {
 			continue
 		}
-		if best < 0 || prio(b.last, b.faked, x.m.cfg.fakedReplyPrio) < prio(bestCode, false, x.m.cfg.fakedReplyPrio) {
+		if best < 0 || prio(b.last, b.faked, x.m.conf().fakedReplyPrio) < prio(bestCode, false, x.m.conf().fakedReplyPrio) {
 			best, bestCode = b.idx, b.last
 		}
 	}
@@ -745,7 +745,7 @@ func (m *Module) setFr(c *event.Context, inv, fr time.Duration) int {
 
 func (m *Module) wResetFr(c *event.Context) int {
 	withTxn(c, func(x *txn) {
-		x.frTimeout, x.frInvTimeout = ms(m.cfg.frTimer), ms(m.cfg.frInvTimer)
+		x.frTimeout, x.frInvTimeout = ms(m.conf().frTimer), ms(m.conf().frInvTimer)
 	}, func(p *pending) { p.set["fr"], p.frInv, p.fr = false, 0, 0 })
 	return 1
 }
@@ -782,7 +782,7 @@ func (m *Module) setRetr(c *event.Context, t1, t2 time.Duration) int {
 
 func (m *Module) wResetRetr(c *event.Context) int {
 	withTxn(c, func(x *txn) {
-		x.retrT1, x.retrT2 = ms(m.cfg.retrTimer1), ms(m.cfg.retrTimer2)
+		x.retrT1, x.retrT2 = ms(m.conf().retrTimer1), ms(m.conf().retrTimer2)
 	}, func(p *pending) { p.set["retr"] = false })
 	return 1
 }
@@ -823,9 +823,9 @@ func (m *Module) setMaxLifetime(c *event.Context, inv, non time.Duration) int {
 
 func (m *Module) wResetMaxLifetime(c *event.Context) int {
 	withTxn(c, func(x *txn) {
-		x.maxLifetime = ms(m.cfg.maxNonInvLifetime)
+		x.maxLifetime = ms(m.conf().maxNonInvLifetime)
 		if x.invite {
-			x.maxLifetime = ms(m.cfg.maxInvLifetime)
+			x.maxLifetime = ms(m.conf().maxInvLifetime)
 		}
 	}, func(p *pending) { p.set["life"] = false })
 	return 1
@@ -1085,7 +1085,7 @@ func (m *Module) wClean(c *event.Context) int {
 			continue
 		}
 		x.mu.Lock()
-		if now.Sub(x.created) > x.maxLifetime+ms(m.cfg.wtTimer)+ms(m.cfg.frTimer) {
+		if now.Sub(x.created) > x.maxLifetime+ms(m.conf().wtTimer)+ms(m.conf().frTimer) {
 			x.release()
 		}
 		x.mu.Unlock()

@@ -15,7 +15,7 @@ import (
 // request's for a CANCEL, the reply's for an ACK); reason is the Reason
 // line of a CANCEL.
 func (x *txn) buildHopRequest(b *branch, method, toLine, reason string) string {
-	if x.m.cfg.reparseInvite != 0 {
+	if x.m.conf().reparseInvite != 0 {
 		if s, ok := fromSent(b.buf, method, toLine, reason); ok {
 			return s
 		}

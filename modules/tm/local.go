@@ -31,7 +31,7 @@ func (x *txn) replyLocal(c *event.Context, req *sipmsg.Msg, code int, reason, he
 	}
 	hdrs := req.ReplyHeaders + headers
 	if code >= 300 && code < 400 {
-		if dset, ok := sip.DestinationSet(req, int(m.cfg.richRedirect)); ok {
+		if dset, ok := sip.DestinationSet(req, int(m.conf().richRedirect)); ok {
 			hdrs += dset
 		} else {
 			m.log.Log(klog.Warn, Name, "print_dset(): no r-uri or branches")
@@ -148,7 +148,7 @@ func (x *txn) localResponseSent(c *event.Context, buf string) {
 	if m.host == nil {
 		return
 	}
-	if !m.host.Has(event.Event(EventLocalResponse)) && (m.cfg.eventCallbackLresSent == "" || module.EngineOf(m.host) == nil) {
+	if !m.host.Has(event.Event(EventLocalResponse)) && (m.conf().eventCallbackLresSent == "" || module.EngineOf(m.host) == nil) {
 		return
 	}
 	rpl, err := sipmsg.Parse(buf)
@@ -166,7 +166,7 @@ func (x *txn) localResponseSent(c *event.Context, buf string) {
 	rpl.Rcv = x.uas.hop.Socket()
 	sipmsg.Set(ec, rpl)
 	sip.Attach(ec, x.tr)
-	module.RunEvent(m.host, ec, EventLocalResponse, m.cfg.eventCallbackLresSent)
+	module.RunEvent(m.host, ec, EventLocalResponse, m.conf().eventCallbackLresSent)
 }
 
 // now is the module's clock time.

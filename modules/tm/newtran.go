@@ -127,16 +127,16 @@ func (m *Module) create(c *event.Context, req *sipmsg.Msg, k matchKeys) *txn {
 	x := &txn{m: m, keys: k, tr: tr, relayedBranch: -1, blind: -1, suspendedReply: -1,
 		invite: k.method == "INVITE", created: m.clock.Now()}
 	x.index = hashOf(k.callID, k.cseqNum)
-	x.frTimeout, x.frInvTimeout = ms(m.cfg.frTimer), ms(m.cfg.frInvTimer)
-	x.retrT1, x.retrT2 = ms(m.cfg.retrTimer1), ms(m.cfg.retrTimer2)
-	x.maxLifetime = ms(m.cfg.maxNonInvLifetime)
+	x.frTimeout, x.frInvTimeout = ms(m.conf().frTimer), ms(m.conf().frInvTimer)
+	x.retrT1, x.retrT2 = ms(m.conf().retrTimer1), ms(m.conf().retrTimer2)
+	x.maxLifetime = ms(m.conf().maxNonInvLifetime)
 	if x.invite {
-		x.maxLifetime = ms(m.cfg.maxInvLifetime)
-		if m.cfg.autoInv100 != 0 {
+		x.maxLifetime = ms(m.conf().maxInvLifetime)
+		if m.conf().autoInv100 != 0 {
 			x.flags |= flagAutoInv100
 		}
 	}
-	if m.cfg.disable6xx != 0 {
+	if m.conf().disable6xx != 0 {
 		x.flags |= flagDisable6xx
 	}
 	cur(c).pending.apply(x)
@@ -274,7 +274,7 @@ func (x *txn) putOnWait() {
 	if x.wait.running() || x.gone {
 		return
 	}
-	x.start(&x.wait, ms(x.m.cfg.wtTimer), x.release)
+	x.start(&x.wait, ms(x.m.conf().wtTimer), x.release)
 }
 
 // release deletes the transaction now: timers stop, the table forgets it.

@@ -33,6 +33,7 @@ type config struct {
 	localCancelReason, e2eCancelReason                             int64
 	xavpContact, eventCallback, eventCallbackLresSent              string
 	relay100, richRedirect, execTimeCheck, replyRelayMode, uacFR   int64
+	frInvTimerNext                                                 int64 // the tm group's, no parameter
 }
 
 // The defaults are Kamailio 5.6.3's (tm/config.c, tm.c, t_reply.c).
@@ -47,7 +48,7 @@ func defaultConfig() config {
 		blst503Max: 3600, blstMethodsAdd: methodInvite, blstMethodsLookup: ^methodBye,
 		cancelBMethod: 1, reparseOnDNSFailover: 1,
 		failureReplyMode: 3, remap503500: 1, localCancelReason: 1, e2eCancelReason: 1,
-		execTimeCheck: 5000, replyRelayMode: 1,
+		execTimeCheck: 5000, replyRelayMode: 1, frInvTimerNext: 30000,
 	}
 }
 

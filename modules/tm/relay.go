@@ -86,7 +86,7 @@ func (m *Module) relay(c *event.Context, o relayOpts) int {
 		x.local = true
 	}
 	if isMethod(msg, "INVITE") && x.flags&flagAutoInv100 != 0 && x.uas.status < 100 {
-		x.replyLocal(c, msg, 100, m.cfg.autoInv100Reason, "", "")
+		x.replyLocal(c, msg, 100, m.conf().autoInv100Reason, "", "")
 	}
 	if rc := x.forward(c, msg, o); rc <= 0 {
 		e := rc

@@ -89,7 +89,7 @@ func (m *Module) replyReceived(c *event.Context, rpl *sipmsg.Msg) bool {
 		x.relayReply(c, b, rpl, code)
 	}
 	b.replied = true
-	if x.invite && code < 200 && (m.cfg.restartFrOnEachReply != 0 || (last < code && (code >= 180 || last == 0))) {
+	if x.invite && code < 200 && (m.conf().restartFrOnEachReply != 0 || (last < code && (code >= 180 || last == 0))) {
 		b.frInv = true
 		x.startRoute(&b.fr, x.frInvTimeout, func(c *event.Context) { x.branchTimeout(c, b) })
 	}
@@ -100,11 +100,11 @@ func (m *Module) replyReceived(c *event.Context, rpl *sipmsg.Msg) bool {
 // transaction took; true when the route ended it (drop, or exit with 0),
 // so the core does not forward it.
 func (m *Module) slReply(c *event.Context) bool {
-	if m.cfg.onSLReply == "" || m.host == nil {
+	if m.conf().onSLReply == "" || m.host == nil {
 		return false
 	}
 	c.Dropped = false
-	rc, ok := m.host.Run(c, event.Target{Kind: ast.OnReply, Name: m.cfg.onSLReply})
+	rc, ok := m.host.Run(c, event.Target{Kind: ast.OnReply, Name: m.conf().onSLReply})
 	return ok && (rc == 0 || c.Dropped)
 }
 
@@ -223,7 +223,7 @@ func (x *txn) shouldRelay(c *event.Context, b *branch, rpl *sipmsg.Msg, code int
 	if code >= 100 {
 		b.last = code
 		relay = b.idx
-		if code == 100 && x.m.cfg.relay100 == 0 {
+		if code == 100 && x.m.conf().relay100 == 0 {
 			relay = -1
 		}
 		if code >= 200 {
@@ -255,7 +255,7 @@ func (x *txn) branchesFailed(c *event.Context) int {
 // continues), -1 with no branch.
 func (x *txn) pickBranch() (int, int) {
 	best, bestCode := -1, 0
-	bestPrio := prio(0, false, x.m.cfg.fakedReplyPrio)
+	bestPrio := prio(0, false, x.m.conf().fakedReplyPrio)
 	for _, b := range x.branches {
 		if b.isBlind() && b.last >= 200 && b.reply == nil && !b.faked {
 			continue
@@ -269,7 +269,7 @@ func (x *txn) pickBranch() (int, int) {
 		if b.reply == nil && !b.faked {
 			continue
 		}
-		if p := prio(b.last, b.faked, x.m.cfg.fakedReplyPrio); p < bestPrio {
+		if p := prio(b.last, b.faked, x.m.conf().fakedReplyPrio); p < bestPrio {
 			best, bestCode, bestPrio = b.idx, b.last, p
 		}
 	}
@@ -324,16 +324,16 @@ func (x *txn) sendRelayed(c *event.Context, relay int, cur *branch, rpl *sipmsg.
 		if x.flags&flagCanceled != 0 {
 			code = 487
 		}
-		if m.cfg.aggregateChallenges != 0 && (code == 401 || code == 407) && x.authCount() > 1 {
+		if m.conf().aggregateChallenges != 0 && (code == 401 || code == 407) && x.authCount() > 1 {
 			buf = x.aggregateAuth(code)
 		} else {
 			buf = x.localReplyText(code, sip.ReasonPhrase(code), "")
 		}
 		local = true
-	case relayed.Status == 503 && m.cfg.remap503500 != 0:
+	case relayed.Status == 503 && m.conf().remap503500 != 0:
 		buf = x.localReplyText(500, sip.ReasonPhrase(503), "")
 		code, local = 500, true
-	case m.cfg.aggregateChallenges != 0 && (code == 401 || code == 407) && x.authCount() > 1:
+	case m.conf().aggregateChallenges != 0 && (code == 401 || code == 407) && x.authCount() > 1:
 		buf = x.aggregateAuth(code)
 		local = true
 	default:
@@ -347,7 +347,7 @@ func (x *txn) sendRelayed(c *event.Context, relay int, cur *branch, rpl *sipmsg.
 	m.stats.replyCount(code)
 	m.stats.relayedReplies.Add(1)
 	pushed := x.uas.status >= 200
-	if m.cfg.replyRelayMode == 0 || !pushed {
+	if m.conf().replyRelayMode == 0 || !pushed {
 		x.uas.status, x.uas.buf, x.uas.local = code, buf, local
 		x.relayedBranch = relay
 		if local {
@@ -360,7 +360,7 @@ func (x *txn) sendRelayed(c *event.Context, relay int, cur *branch, rpl *sipmsg.
 	}
 	if x.uas.hopOK {
 		send := true
-		if relayed != nil && !faked && (m.cfg.replyRelayMode == 0 || !pushed) && x.tr.OnSendReplies() {
+		if relayed != nil && !faked && (m.conf().replyRelayMode == 0 || !pushed) && x.tr.OnSendReplies() {
 			send = x.tr.OnSend(c, relayed, &x.uas.hop, buf)
 		}
 		if send && x.tr.Send(x.uas.hop, buf) == nil {

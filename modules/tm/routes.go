@@ -54,7 +54,7 @@ func (x *txn) runFailure(c *event.Context, picked int) {
 		return
 	}
 	x.onFailure = ""
-	x.dropReplies = int(x.m.cfg.failureReplyMode)
+	x.dropReplies = int(x.m.conf().failureReplyMode)
 	x.flags |= flagInFailure
 	x.runInTxn(c, event.Target{Kind: ast.Failure, Name: name}, routetype.Failure, x.fakedRequest(b), picked)
 	x.flags &^= flagInFailure

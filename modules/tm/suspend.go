@@ -61,7 +61,7 @@ func (m *Module) Suspend(c *event.Context) int {
 		return 0
 	}
 	if isMethod(msg, "INVITE") && x.flags&flagAutoInv100 != 0 && x.uas.status < 100 {
-		x.replyLocal(c, msg, 100, m.cfg.autoInv100Reason, "", "")
+		x.replyLocal(c, msg, 100, m.conf().autoInv100Reason, "", "")
 	}
 	if len(x.branches) == 0 {
 		x.snapshot(c, msg)

@@ -215,7 +215,7 @@ func (m *Module) lookupRequest(req *sipmsg.Msg, k *matchKeys) (*txn, matchResult
 			if !sameVia(t, k) {
 				continue
 			}
-			if m.cfg.callIDMatching != 0 && t.callID != k.callID {
+			if m.conf().callIDMatching != 0 && t.callID != k.callID {
 				m.log.Logf(logErr, Name, "matching_3261(): matching transaction found but callids don't match (received: %s stored: %s)", k.callID, t.callID)
 				continue
 			}
@@ -226,10 +226,10 @@ func (m *Module) lookupRequest(req *sipmsg.Msg, k *matchKeys) (*txn, matchResult
 				t.from != k.from || t.to != k.to {
 				continue
 			}
-			if m.cfg.ruriMatching != 0 && t.ruri != k.ruri {
+			if m.conf().ruriMatching != 0 && t.ruri != k.ruri {
 				continue
 			}
-			if m.cfg.via1Matching != 0 && t.via1 != k.via1 {
+			if m.conf().via1Matching != 0 && t.via1 != k.via1 {
 				continue
 			}
 			return x, matched
@@ -256,10 +256,10 @@ func (m *Module) lookupRequest(req *sipmsg.Msg, k *matchKeys) (*txn, matchResult
 		if t.from != k.from {
 			continue
 		}
-		if m.cfg.ruriMatching != 0 && t.ruri != k.ruri {
+		if m.conf().ruriMatching != 0 && t.ruri != k.ruri {
 			continue
 		}
-		if m.cfg.via1Matching != 0 && t.via1 != k.via1 {
+		if m.conf().via1Matching != 0 && t.via1 != k.via1 {
 			continue
 		}
 		return x, matched
@@ -295,10 +295,10 @@ func (m *Module) lookupInvite(k *matchKeys) *txn {
 		if t.callID != k.callID || t.cseqNum != k.cseqNum || t.from != k.from || t.toURI != k.toURI {
 			continue
 		}
-		if m.cfg.ruriMatching != 0 && t.ruri != k.ruri {
+		if m.conf().ruriMatching != 0 && t.ruri != k.ruri {
 			continue
 		}
-		if m.cfg.via1Matching != 0 && t.via1 != k.via1 {
+		if m.conf().via1Matching != 0 && t.via1 != k.via1 {
 			continue
 		}
 		return x

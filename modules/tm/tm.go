@@ -50,7 +50,8 @@ func init() { module.Register(new(Module)) }
 
 // Module is one loaded tm module.
 type Module struct {
-	cfg   config
+	cfg   config     // the parameters
+	live  liveConfig // cfg plus the tm group's changes (conf)
 	host  module.Host
 	log   *klog.Logger
 	clock Clock
@@ -94,11 +95,11 @@ func (m *Module) Exports() module.Exports {
 // Provision implements module.Provisioner.
 func (m *Module) Provision(h module.Host) error {
 	m.host, m.log = h, h.Log()
-	if m.cfg.contactsAVP != "" && m.cfg.contactFlowsAVP == "" {
+	if m.conf().contactsAVP != "" && m.conf().contactFlowsAVP == "" {
 		m.log.Log(klog.Err, Name, "mod_init(): contact_flows_avp param has not been defined")
 		return errors.New("contact_flows_avp param has not been defined")
 	}
-	return nil
+	return m.declareCfg(h)
 }
 
 // Start implements module.Starter: tm has nothing to start; its timers

@@ -335,11 +335,11 @@ func (m *Module) uac(c *event.Context, tr *sip.Transport, r uacRequest, u uacHea
 	k := matchKeys{method: strings.ToUpper(r.method)}
 	x := &txn{m: m, keys: k, tr: tr, local: true, relayedBranch: -1, blind: -1, suspendedReply: -1,
 		invite: r.method == "INVITE", created: m.clock.Now()}
-	x.frTimeout, x.frInvTimeout = ms(m.cfg.frTimer), ms(m.cfg.frInvTimer)
-	x.retrT1, x.retrT2 = ms(m.cfg.retrTimer1), ms(m.cfg.retrTimer2)
-	x.maxLifetime = ms(m.cfg.maxNonInvLifetime)
+	x.frTimeout, x.frInvTimeout = ms(m.conf().frTimer), ms(m.conf().frInvTimer)
+	x.retrT1, x.retrT2 = ms(m.conf().retrTimer1), ms(m.conf().retrTimer2)
+	x.maxLifetime = ms(m.conf().maxNonInvLifetime)
 	if x.invite {
-		x.maxLifetime = ms(m.cfg.maxInvLifetime)
+		x.maxLifetime = ms(m.conf().maxInvLifetime)
 	}
 	x.ctx = &event.Context{}
 	x.ctx.Reset()
@@ -368,7 +368,7 @@ func (m *Module) uac(c *event.Context, tr *sip.Transport, r uacRequest, u uacHea
 	b := &branch{idx: 0, uri: r.ruri, dst: r.nexthop, msg: msg, hop: hop, buf: buf, viaBr: br}
 	x.branches = append(x.branches, b)
 	if m.host != nil && c.Worker != nil &&
-		(m.host.Has(event.Event(EventLocalRequest)) || (m.cfg.eventCallback != "" && module.EngineOf(m.host) != nil)) {
+		(m.host.Has(event.Event(EventLocalRequest)) || (m.conf().eventCallback != "" && module.EngineOf(m.host) != nil)) {
 		if !x.runLocalRequest(c, b, d, nexthop) {
 			x.drop(isACK)
 			return 0
@@ -442,7 +442,7 @@ func (x *txn) runLocalRequest(c *event.Context, b *branch, d sip.Dest, nexthop s
 	sipmsg.Set(ec, lreq)
 	sip.Attach(ec, x.tr)
 	ec.Set(curKey, &current{x: x, branch: -1, locked: true, lookedUp: true})
-	module.RunEvent(x.m.host, ec, EventLocalRequest, x.m.cfg.eventCallback)
+	module.RunEvent(x.m.host, ec, EventLocalRequest, x.m.conf().eventCallback)
 	if ec.Dropped {
 		return false
 	}
@@ -583,7 +583,7 @@ func (x *txn) buildLocalACK(b *branch, rpl *sipmsg.Msg) (ack string, d sip.Dest,
 		}
 	}
 	sb.WriteString("Content-Length: 0\r\n\r\n")
-	switch x.m.cfg.localAckMode {
+	switch x.m.conf().localAckMode {
 	case 1:
 		return x.withVia(sb.String(), b), d, b.hop, true, true
 	case 2:

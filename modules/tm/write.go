@@ -193,7 +193,7 @@ func (m *Module) compileWrite(unix bool) func(h module.Host, args []*module.Arg)
 		}
 		var app *twAppend
 		var names []string
-		for _, text := range m.cfg.twAppend {
+		for _, text := range m.conf().twAppend {
 			if strings.TrimSpace(text) == "" {
 				continue
 			}
@@ -447,7 +447,7 @@ func (m *Module) writeUnix(path, data string) bool {
 		return false
 	}
 	defer conn.Close()
-	_ = conn.SetWriteDeadline(time.Now().Add(ms(m.cfg.unixTxTimeout)))
+	_ = conn.SetWriteDeadline(time.Now().Add(ms(m.conf().unixTxTimeout)))
 	if _, err := conn.Write([]byte(data)); err != nil {
 		m.log.Logf(klog.Err, Name, "write_to_unixsock(): writev failed: %s", errnoText(err))
 		return false

@@ -33,9 +33,8 @@ func (m *Module) compile(h module.Host, name, helper string, lv levelFunc, a *mo
 	}
 	log := h.Log()
 	bufSize := m.bufSize
-	filter := m.methodsFilter
 	return func(c *event.Context) int {
-		if methods && filtered(c, filter) {
+		if methods && filtered(c, m.filter(c)) {
 			return 1
 		}
 		lg := c.Log

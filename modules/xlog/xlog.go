@@ -6,6 +6,8 @@ package xlog
 
 import (
 	"fmt"
+	"github.com/kamgo/kamgo/runtime/cfgvars"
+	"github.com/kamgo/kamgo/runtime/event"
 	"strings"
 
 	"github.com/kamgo/kamgo/runtime/klog"
@@ -28,7 +30,8 @@ type Module struct {
 	prefixFmt     *pv.Format // prefix compiled when prefixMode is set
 	forceColor    int64
 	methodsFilter int64
-	colors        bool // $C prints escapes: log_stderror or force_color
+	cfg           *cfgvars.ModuleGroup // the xlog group: methods_filter as cfg.set leaves it
+	colors        bool                 // $C prints escapes: log_stderror or force_color
 }
 
 // ModuleInfo implements module.Module.
@@ -120,7 +123,22 @@ func (m *Module) Provision(h module.Host) error {
 		m.prefixFmt = f
 	}
 	m.colors = m.forceColor != 0 || coreTrue(h, "log_stderror")
-	return nil
+	g, err := cfgvars.DeclareModule(h, "xlog", cfgDefs, []value.Value{value.MakeInt(m.methodsFilter)})
+	m.cfg = g
+	return err
+}
+
+// cfgDefs is the xlog group of Kamailio's configuration framework.
+var cfgDefs = []cfgvars.Def{
+	{Name: "methods_filter", Type: cfgvars.Int, Descr: "Bit mask of the request methods xlogm leaves out"},
+}
+
+// filter is methods_filter as the event reads it.
+func (m *Module) filter(c *event.Context) int64 {
+	if m.cfg == nil {
+		return m.methodsFilter
+	}
+	return m.cfg.Int(c, 0)
 }
 
 // coreTrue reports whether a core parameter is set to a true value
