@@ -126,6 +126,15 @@ loadmodule "cfg_rpc.so"
 loadmodule "counters.so"
 loadmodule "ctl.so"
 loadmodule "jsonrpcs.so"
+loadmodule "htable.so"
+loadmodule "pike.so"
+loadmodule "nathelper.so"
+loadmodule "rtpproxy.so"
+loadmodule "rtjson.so"
+modparam("htable", "htable", "ipban=>size=8;autoexpire=300;")
+modparam("pike", "sampling_time_unit", 2)
+modparam("nathelper", "natping_interval", 30)
+modparam("rtpproxy", "rtpproxy_sock", "udp:127.0.0.1:7722")
 modparam("acc", "log_flag", 1)
 modparam("counters", "script_counter", "calls")
 modparam("corex", "alias_subdomains", "example.org")

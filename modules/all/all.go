@@ -11,14 +11,19 @@ import (
 	_ "github.com/kamgo/kamgo/modules/counters"  // counters
 	_ "github.com/kamgo/kamgo/modules/ctl"       // ctl
 	_ "github.com/kamgo/kamgo/modules/evapi"     // evapi
+	_ "github.com/kamgo/kamgo/modules/htable"    // htable
 	_ "github.com/kamgo/kamgo/modules/jansson"   // jansson
 	_ "github.com/kamgo/kamgo/modules/json"      // json
 	_ "github.com/kamgo/kamgo/modules/jsonrpcs"  // jsonrpcs
 	_ "github.com/kamgo/kamgo/modules/kex"       // kex
 	_ "github.com/kamgo/kamgo/modules/maxfwd"    // maxfwd
+	_ "github.com/kamgo/kamgo/modules/nathelper" // nathelper
+	_ "github.com/kamgo/kamgo/modules/pike"      // pike
 	_ "github.com/kamgo/kamgo/modules/pv"        // pv
 	_ "github.com/kamgo/kamgo/modules/registrar" // registrar
 	_ "github.com/kamgo/kamgo/modules/rr"        // rr
+	_ "github.com/kamgo/kamgo/modules/rtjson"    // rtjson
+	_ "github.com/kamgo/kamgo/modules/rtpproxy"  // rtpproxy
 	_ "github.com/kamgo/kamgo/modules/sanity"    // sanity
 	_ "github.com/kamgo/kamgo/modules/siputils"  // siputils
 	_ "github.com/kamgo/kamgo/modules/sl"        // sl

@@ -133,6 +133,27 @@ var argOverrides = map[string]string{
 	"registered/3":        `"location", "sip:a@b", "1"`,
 	"registered/4":        `"location", "sip:a@b", "1", "1"`,
 	"cnt_add/2":           `"x", "1"`,
+	// htable: the key functions take a constant "table=>key" (fixup_ht_key);
+	// the integer arguments are fixed up as integers.
+	"sht_rm_name_re/1":     `"x=>a"`,
+	"sht_rm_value_re/1":    `"x=>a"`,
+	"sht_lock/1":           `"x=>a"`,
+	"sht_unlock/1":         `"x=>a"`,
+	"sht_iterator_seti/2":  `"x", "1"`,
+	"sht_iterator_setex/2": `"x", "1"`,
+	"sht_setxs/4":          `"x", "x", "x", "1"`,
+	"sht_setxi/4":          `"x", "x", "1", "1"`,
+	// nathelper and rtpproxy: flags and modes are integers (fixup_igp,
+	// fixup_int); a set id must name a configured set.
+	"set_contact_alias/1":   `"1"`,
+	"handle_ruri_alias/1":   `"1"`,
+	"fix_nated_sdp/1":       `"3"`,
+	"fix_nated_sdp/2":       `"3", "192.0.2.1"`,
+	"nat_uac_test/1":        `"19"`,
+	"add_rcv_param/1":       `"1"`,
+	"set_rtp_proxy_set/1":   `"0"`,
+	"rtpproxy_stream2uac/2": `"x", "1"`,
+	"rtpproxy_stream2uas/2": `"x", "1"`,
 }
 
 // paramOverrides hold modparam values, by module.param, for parameters
@@ -144,6 +165,9 @@ var paramOverrides = map[string]string{
 	"xlog.log_facility":       `"LOG_LOCAL0"`,
 	"xlog.log_colors":         `"L_ERR=cr"`,
 	"counters.script_counter": `"x"`,
+	"htable.htable":           `"x=>size=2"`,          // a table definition: the parameter has no default
+	"nathelper.received_avp":  `"$avp(rcv)"`,          // fix_nated_register needs it
+	"rtpproxy.rtpproxy_sock":  `"udp:127.0.0.1:7722"`, // set_rtp_proxy_set needs set 0
 }
 
 // TestEveryFormLoads writes, for every function form and every parameter

@@ -1,0 +1,554 @@
+package rtjson_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kamgo/kamgo/internal/fakeclock"
+	"github.com/kamgo/kamgo/internal/freeport"
+	"github.com/kamgo/kamgo/internal/linelog"
+	"github.com/kamgo/kamgo/internal/proctest"
+	"github.com/kamgo/kamgo/lang/check"
+	"github.com/kamgo/kamgo/lang/preproc"
+	_ "github.com/kamgo/kamgo/modules/pv"
+	_ "github.com/kamgo/kamgo/modules/rtjson"
+	_ "github.com/kamgo/kamgo/modules/sl"
+	_ "github.com/kamgo/kamgo/modules/textops"
+	"github.com/kamgo/kamgo/modules/tm"
+	_ "github.com/kamgo/kamgo/modules/tmx"
+	_ "github.com/kamgo/kamgo/modules/xlog"
+	"github.com/kamgo/kamgo/runtime/klog"
+	"github.com/kamgo/kamgo/runtime/module"
+	"github.com/kamgo/kamgo/runtime/server"
+	"github.com/kamgo/kamgo/runtime/sipmsg"
+)
+
+// The SIP scenarios run routes that use every rtjson function on real UDP
+// sockets: a phone (peer 0) calls through the proxy, whose routing
+// document sends the call to servers downstream (peers 1, 2 ...). kamgo's
+// tm runs on a fake clock, so timeouts happen when a scenario advances it;
+// kamailio_test.go runs the same scenarios on Kamailio 5.6.3 and compares
+// what every peer received and what rtjson and the routes logged.
+
+func TestMain(m *testing.M) { proctest.Main(m) }
+
+// wait bounds every read of a message that must come.
+const wait = 5 * time.Second
+
+// scenarioRoutes are the routes every scenario runs. The routing document
+// comes in the request's X-Routes header; a request without one tries to
+// push routes that were never initialised.
+const scenarioRoutes = `
+request_route {
+	if (is_method("ACK")) { if (t_check_trans()) { t_relay(); } exit; }
+	if ($hdr(X-Routes) == $null) {
+		if (!rtjson_push_routes()) { sl_send_reply("500", "No Routes"); }
+		exit;
+	}
+	if (!rtjson_init_routes("$hdr(X-Routes)")) { sl_send_reply("500", "Init Failed"); exit; }
+	remove_hf("X-Routes");
+	if (!rtjson_push_routes()) { sl_send_reply("500", "Push Failed"); exit; }
+	xlog("L_INFO", "pushed ru=$ru du=$du bf=$bf idx=$xavp(rtjson=>idx) b0=$(branch(uri)[0])\n");
+	t_on_branch("B");
+	t_on_failure("F");
+	t_relay();
+	exit;
+}
+branch_route[B] {
+	rtjson_update_branch();
+	xlog("L_INFO", "branch $T_branch_idx rc=$rc ru=$ru du=$du\n");
+}
+failure_route[F] {
+	if (t_is_canceled()) { exit; }
+	if (rtjson_next_route()) {
+		xlog("L_INFO", "next idx=$xavp(rtjson=>idx) b0=$(branch(uri)[0])\n");
+		t_on_branch("B");
+		t_on_failure("F");
+		t_relay();
+		exit;
+	}
+	xlog("L_INFO", "no more routes after $T_reply_code\n");
+}
+`
+
+// scenarioModules are the modules the routes need.
+var scenarioModules = []string{"tm", "tmx", "sl", "pv", "xlog", "textops", "rtjson"}
+
+func loadLines() string {
+	var b strings.Builder
+	for _, m := range scenarioModules {
+		fmt.Fprintf(&b, "loadmodule \"%s.so\"\n", m)
+	}
+	return b.String()
+}
+
+// peer is a UDP endpoint: the phone or a server.
+type peer struct {
+	t  *testing.T
+	pc net.PacketConn
+}
+
+func newPeer(t *testing.T) *peer {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pc.Close() })
+	return &peer{t: t, pc: pc}
+}
+
+func (p *peer) port() int { return p.pc.LocalAddr().(*net.UDPAddr).Port }
+
+func (p *peer) send(addr, msg string) {
+	p.t.Helper()
+	to, err := net.ResolveUDPAddr("udp", addr)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	if _, err := p.pc.WriteTo([]byte(msg), to); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+// recv returns the next message, failing the test when none comes in
+// time.
+func (p *peer) recv() *sipmsg.Msg {
+	p.t.Helper()
+	m, ok := p.read(wait)
+	if !ok {
+		p.t.Fatalf("peer %d: no message", p.port())
+	}
+	return m
+}
+
+// read returns the next message within d; ok is false when none came.
+func (p *peer) read(d time.Duration) (*sipmsg.Msg, bool) {
+	p.t.Helper()
+	buf := make([]byte, 65535)
+	_ = p.pc.SetReadDeadline(time.Now().Add(d))
+	n, _, err := p.pc.ReadFrom(buf)
+	if err != nil {
+		return nil, false
+	}
+	m, err := sipmsg.Parse(string(buf[:n]))
+	if err != nil {
+		p.t.Fatalf("peer %d: unparsable message: %v\n%s", p.port(), err, buf[:n])
+	}
+	return m, true
+}
+
+// request builds a request from p with extra headers.
+func (p *peer) request(method, ruri, callID string, cseq int, extra ...string) string {
+	h := []string{
+		method + " " + ruri + " SIP/2.0",
+		fmt.Sprintf("Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-%s-%d", p.port(), callID, cseq),
+		"Max-Forwards: 70",
+		"From: <sip:alice@127.0.0.1>;tag=a-" + callID,
+		"To: <sip:bob@127.0.0.1>",
+		"Call-ID: " + callID,
+		fmt.Sprintf("CSeq: %d %s", cseq, method),
+	}
+	h = append(h, extra...)
+	return strings.Join(append(h, "Content-Length: 0"), "\r\n") + "\r\n\r\n"
+}
+
+// reply builds the reply of a server to req, with extra headers.
+func reply(req *sipmsg.Msg, code int, reason, toTag string, extra ...string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "SIP/2.0 %d %s\r\n", code, reason)
+	for _, h := range req.Headers {
+		switch sipmsg.CanonName(h.Name) {
+		case "via", "from", "call-id", "cseq", "record-route":
+			b.WriteString(req.Buf[h.Start:h.End])
+		case "to":
+			line := req.Buf[h.Start:h.End]
+			if toTag != "" && !strings.Contains(line, ";tag=") {
+				line = strings.TrimRight(line, "\r\n") + ";tag=" + toTag + "\r\n"
+			}
+			b.WriteString(line)
+		}
+	}
+	for _, h := range extra {
+		b.WriteString(h + "\r\n")
+	}
+	b.WriteString("Content-Length: 0\r\n\r\n")
+	return b.String()
+}
+
+// scene is one run of a scenario on one server: the peers, what each
+// received, and how to move the server's clock.
+type scene struct {
+	t       *testing.T
+	advance func(time.Duration) // kamgo's fake clock; nothing for Kamailio, whose time passes
+	addr    string
+	peers   []*peer
+	names   map[string]string // port -> peer name
+	got     []string
+}
+
+func newScene(t *testing.T, n int) *scene {
+	s := &scene{t: t, names: map[string]string{}}
+	for i := range n {
+		p := newPeer(t)
+		s.peers = append(s.peers, p)
+		name := "phone"
+		if i > 0 {
+			name = "uas" + strconv.Itoa(i)
+		}
+		s.names[strconv.Itoa(p.port())] = name
+	}
+	return s
+}
+
+// subst replaces UAS1, UAS2 ... with the servers' ports.
+func (s *scene) subst(text string) string {
+	for i := len(s.peers) - 1; i >= 1; i-- {
+		text = strings.ReplaceAll(text, "UAS"+strconv.Itoa(i), strconv.Itoa(s.peers[i].port()))
+	}
+	return text
+}
+
+func (s *scene) send(i int, msg string) { s.peers[i].send(s.addr, msg) }
+
+// call sends an INVITE from the phone with the routing document doc
+// (placeholders replaced); "" sends none.
+func (s *scene) call(callID, doc string) {
+	var extra []string
+	if doc != "" {
+		extra = append(extra, "X-Routes: "+s.subst(doc))
+	}
+	s.send(0, s.peers[0].request("INVITE", "sip:bob@127.0.0.1", callID, 1, extra...))
+}
+
+// recv reads the next message of peer i and records it.
+func (s *scene) recv(i int) *sipmsg.Msg {
+	s.t.Helper()
+	m := s.peers[i].recv()
+	s.got = append(s.got, fmt.Sprintf("peer %d got:\n%s", i, s.normalize(m.Buf)))
+	return m
+}
+
+// skipTo reads messages of peer i until one satisfies ok (retransmissions
+// come at moments that differ between servers) and records that one.
+func (s *scene) skipTo(i int, ok func(*sipmsg.Msg) bool) *sipmsg.Msg {
+	s.t.Helper()
+	for range 20 {
+		m := s.peers[i].recv()
+		if ok(m) {
+			s.got = append(s.got, fmt.Sprintf("peer %d got:\n%s", i, s.normalize(m.Buf)))
+			return m
+		}
+	}
+	s.t.Fatalf("peer %d: the awaited message never came", i)
+	return nil
+}
+
+// timeoutTo moves the server's clock by a second at a time until peer i
+// receives a message that satisfies ok (what a timeout of the server's
+// makes it send) and records that one. The clock moves more than once
+// because the server may still be processing what came before (a
+// provisional reply that restarts a timer) when the test first moves it;
+// Kamailio's clock is real, and there each round only waits.
+func (s *scene) timeoutTo(i int, ok func(*sipmsg.Msg) bool) *sipmsg.Msg {
+	s.t.Helper()
+	for range 20 {
+		s.advance(time.Second)
+		for {
+			m, got := s.peers[i].read(300 * time.Millisecond)
+			if !got {
+				break
+			}
+			if ok(m) {
+				s.got = append(s.got, fmt.Sprintf("peer %d got:\n%s", i, s.normalize(m.Buf)))
+				return m
+			}
+		}
+	}
+	s.t.Fatalf("peer %d: the message a timeout sends never came", i)
+	return nil
+}
+
+// expect fails the scenario when m's first line is not line or it lacks
+// one of the headers (whole lines, "Name: value").
+func (s *scene) expect(m *sipmsg.Msg, line string, headers ...string) {
+	s.t.Helper()
+	if got := s.normalize(m.FirstLine()); got != line {
+		s.t.Errorf("first line %q, want %q", got, line)
+	}
+	for _, h := range headers {
+		if !strings.Contains(m.Buf, "\r\n"+h+"\r\n") {
+			s.t.Errorf("no %q in\n%s", h, m.Buf)
+		}
+	}
+}
+
+var (
+	reTMBranch = regexp.MustCompile(`branch=z9hG4bK[0-9a-f]+\.[0-9a-f]+\.([0-9a-f]+)`)
+	reTag      = regexp.MustCompile(`tag=[0-9a-f]{32}[-.][0-9a-f]{8}`)
+	reServer   = regexp.MustCompile(`(?m)^(Server|User-Agent): .*$`)
+	rePort     = regexp.MustCompile(`:(\d{4,5})\b`)
+)
+
+// normalize rewrites a text (message or log line) so that the two
+// servers' compare: tm's branch values and tags, the Server header, and
+// ports, named after their peer.
+func (s *scene) normalize(text string) string {
+	text = reTMBranch.ReplaceAllString(text, "branch=z9hG4bK<tm>.$1")
+	text = reTag.ReplaceAllString(text, "tag=<tag>")
+	text = reServer.ReplaceAllString(text, "$1: <server>")
+	text = rePort.ReplaceAllStringFunc(text, func(p string) string {
+		if name, ok := s.names[p[1:]]; ok {
+			return ":<" + name + ">"
+		}
+		return p
+	})
+	return strings.ReplaceAll(text, "\r\n", "\n")
+}
+
+// scenario is a call through the scenario routes with peers peers.
+type scenario struct {
+	name  string
+	peers int
+	run   func(s *scene)
+	// tmDeviation, when set, says why kamgo's tm does not run the
+	// scenario as Kamailio does; TestScenarios skips it and the
+	// differential test shows the difference.
+	tmDeviation string
+}
+
+// failureRURI is the tm deviation the serial failover scenarios meet:
+// kamgo's tm forwards the Request-URI again from failure_route when the
+// request route had rewritten it, where Kamailio takes the Request-URI as
+// used (ruri_mark_consumed) until failure_route rewrites it.
+const failureRURI = "tm: t_relay in failure_route forwards again to a Request-URI rewritten before the first t_relay"
+
+var isInvite = func(m *sipmsg.Msg) bool { return m.Method == "INVITE" }
+
+var scenarios = []scenario{
+	{name: "serial-486-408-200", peers: 4, run: func(s *scene) {
+		s.call("c1", `{"routing": "serial", "routes": [`+
+			`{"dst_uri": "sip:127.0.0.1:UAS1", "branch_flags": 4, "headers": {"extra": "X-Route: first\r\n"}},`+
+			`{"uri": "sip:carol@127.0.0.1:UAS2", "fr_inv_timer": 1000, "headers": {"extra": "X-Route: second\r\nX-More: yes\r\n"}},`+
+			`{"uri": "sip:dave@127.0.0.1:UAS3", "headers": {"extra": "abc"}}]}`)
+		s.expect(s.recv(0), "SIP/2.0 100 trying -- your call is important to us")
+		inv := s.recv(1)
+		s.expect(inv, "INVITE sip:bob@127.0.0.1 SIP/2.0", "X-Route: first")
+		s.send(1, reply(inv, 486, "Busy Here", "u1"))
+		s.expect(s.recv(1), "ACK sip:bob@127.0.0.1 SIP/2.0")
+		inv2 := s.recv(2)
+		s.expect(inv2, "INVITE sip:carol@127.0.0.1:<uas2> SIP/2.0", "X-Route: second", "X-More: yes")
+		if strings.Contains(inv2.Buf, "X-Route: first") {
+			s.t.Errorf("the first route's header went to the second:\n%s", inv2.Buf)
+		}
+		s.send(2, reply(inv2, 180, "Ringing", "u2"))
+		s.expect(s.recv(0), "SIP/2.0 180 Ringing")
+		// fr_inv_timer: one second after the 180 the branch times out.
+		// (Kamailio then also cancels it; kamgo's tm does not, so what
+		// uas2 gets afterwards is not compared.)
+		inv3 := s.timeoutTo(3, isInvite)
+		s.expect(inv3, "INVITE sip:dave@127.0.0.1:<uas3> SIP/2.0")
+		if strings.Contains(inv3.Buf, "abc") {
+			s.t.Errorf("an extra header of 4 bytes or less was added:\n%s", inv3.Buf)
+		}
+		s.send(3, reply(inv3, 200, "OK", "u3"))
+		s.expect(s.recv(0), "SIP/2.0 200 OK")
+	}},
+	{name: "serial-timeout-408", peers: 3, run: func(s *scene) {
+		s.call("c2", `{"routing": "serial", "routes": [`+
+			`{"dst_uri": "sip:127.0.0.1:UAS1", "fr_timer": 1000},`+
+			`{"uri": "sip:carol@127.0.0.1:UAS2", "fr_timer": 30000}]}`)
+		s.recv(0)
+		s.expect(s.recv(1), "INVITE sip:bob@127.0.0.1 SIP/2.0")
+		// fr_timer: without any reply the branch times out after a second.
+		inv := s.timeoutTo(2, isInvite)
+		s.expect(inv, "INVITE sip:carol@127.0.0.1:<uas2> SIP/2.0")
+		s.send(2, reply(inv, 200, "OK", "u4"))
+		s.expect(s.recv(0), "SIP/2.0 200 OK")
+	}},
+	{name: "serial-ruri-rewritten", peers: 3, tmDeviation: failureRURI, run: func(s *scene) {
+		s.call("c10", `{"routing": "serial", "routes": [`+
+			`{"uri": "sip:bob@127.0.0.1:UAS1"}, {"uri": "sip:carol@127.0.0.1:UAS2"}]}`)
+		s.recv(0)
+		inv := s.recv(1)
+		s.expect(inv, "INVITE sip:bob@127.0.0.1:<uas1> SIP/2.0")
+		s.send(1, reply(inv, 486, "Busy Here", "u8"))
+		s.recv(1)
+		inv2 := s.recv(2)
+		s.expect(inv2, "INVITE sip:carol@127.0.0.1:<uas2> SIP/2.0")
+		s.send(2, reply(inv2, 200, "OK", "u9"))
+		s.expect(s.recv(0), "SIP/2.0 200 OK")
+	}},
+	{name: "parallel", peers: 3, run: func(s *scene) {
+		s.call("c3", `{"routing": "parallel", "routes": [`+
+			`{"uri": "sip:bob@127.0.0.1:UAS1", "headers": {"extra": "X-Route: not-applied\r\n"}},`+
+			`{"uri": "sip:carol@example.invalid", "dst_uri": "sip:127.0.0.1:UAS2", "branch_flags": 2}]}`)
+		s.recv(0)
+		a := s.recv(1)
+		s.expect(a, "INVITE sip:bob@127.0.0.1:<uas1> SIP/2.0")
+		b := s.recv(2)
+		s.expect(b, "INVITE sip:carol@example.invalid SIP/2.0")
+		s.send(1, reply(a, 486, "Busy Here", "u5"))
+		s.recv(1)
+		s.send(2, reply(b, 200, "OK", "u6"))
+		s.expect(s.recv(0), "SIP/2.0 200 OK")
+	}},
+	{name: "serial-exhausted", peers: 2, run: func(s *scene) {
+		s.call("c4", `{"routing": "serial", "routes": [{"uri": "sip:bob@127.0.0.1:UAS1"}], "extra": "ignored"} trailing text`)
+		s.recv(0)
+		inv := s.recv(1)
+		s.send(1, reply(inv, 404, "Not Found", "u7"))
+		s.recv(1)
+		s.expect(s.recv(0), "SIP/2.0 404 Not Found")
+	}},
+	{name: "invalid-doc", peers: 1, run: func(s *scene) {
+		s.call("c5", `{"routing": "serial", "routes": [`)
+		s.expect(s.recv(0), "SIP/2.0 500 Init Failed")
+	}},
+	{name: "unsupported-routing", peers: 1, run: func(s *scene) {
+		s.call("c6", `{"ROUTING": "weighted", "routes": [{"uri": "sip:x@127.0.0.1"}]}`)
+		s.expect(s.recv(0), "SIP/2.0 500 Push Failed")
+	}},
+	{name: "routing-not-a-string", peers: 1, run: func(s *scene) {
+		s.call("c7", `{"routing": 1, "routes": [{"uri": "sip:x@127.0.0.1"}]}`)
+		s.expect(s.recv(0), "SIP/2.0 500 Push Failed")
+	}},
+	{name: "empty-routes", peers: 1, run: func(s *scene) {
+		s.call("c8", `{"routing": "serial", "routes": []}`)
+		s.expect(s.recv(0), "SIP/2.0 500 Push Failed")
+	}},
+	{name: "missing-xavp", peers: 1, run: func(s *scene) {
+		s.call("c9", "")
+		s.expect(s.recv(0), "SIP/2.0 500 No Routes")
+	}},
+}
+
+// kamgoRun is a scenario's run on kamgo: the transcript and the log lines
+// of the routes and of rtjson.
+func runOnKamgo(t *testing.T, sc scenario) (transcript, logs []string) {
+	s := newScene(t, sc.peers)
+	port, err := freeport.Pick()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := fmt.Sprintf("debug=3\nchildren=2\nlisten=udp:127.0.0.1:%d\n%s%s", port, loadLines(), scenarioRoutes)
+	cfg, diags, _ := check.AnalyzeSource("rtjson.cfg", []byte(src), preproc.Options{}, module.Catalog())
+	if diags.HasErrors() {
+		t.Fatalf("check: %v", diags.Error())
+	}
+	ll := &linelog.Log{}
+	srv, ld := server.Load(cfg, server.Options{Log: klog.New(ll, klog.Text)})
+	if ld.HasErrors() {
+		t.Fatalf("load: %v", ld.Error())
+	}
+	inst, _ := srv.Module("tm")
+	clock := fakeclock.New()
+	inst.(*tm.Module).SetClock(clock)
+	if err := srv.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.StartSIP(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if t.Failed() {
+			t.Logf("kamgo's log:\n%s", ll.Text())
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), wait)
+		defer cancel()
+		_ = srv.StopSIP(ctx)
+		_ = srv.Stop(ctx)
+	}()
+	s.advance = clock.Advance
+	s.addr = "127.0.0.1:" + strconv.Itoa(port)
+	s.names[strconv.Itoa(port)] = "proxy"
+	sc.run(s)
+	return s.got, logLines(s, ll.Lines())
+}
+
+// reRecord starts a log record of kamgo's text format; a line without it
+// continues the record before (a message with line breaks).
+var reRecord = regexp.MustCompile(`^(ALERT|BUG|CRITICAL|ERROR|WARNING|NOTICE|INFO|DEBUG): <([a-z_]+)>: `)
+
+// logLines returns the records of rtjson and of the routes, as
+// "LEVEL: origin: text", normalised.
+func logLines(s *scene, lines []string) []string {
+	var out []string
+	keep := false
+	for _, l := range lines {
+		m := reRecord.FindStringSubmatch(l)
+		if m == nil {
+			if keep && len(out) > 0 {
+				out[len(out)-1] += "\n" + l
+			}
+			continue
+		}
+		keep = m[2] == "script" || m[2] == "rtjson"
+		if keep {
+			out = append(out, m[1]+": "+m[2]+": "+l[len(m[0]):])
+		}
+	}
+	for i := range out {
+		out[i] = s.normalize(out[i])
+	}
+	return out
+}
+
+// TestScenarios runs every scenario on kamgo; each checks what the peers
+// receive. The logs are checked against the lines each scenario must
+// print.
+func TestScenarios(t *testing.T) {
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			if sc.tmDeviation != "" {
+				t.Skip(sc.tmDeviation)
+			}
+			_, logs := runOnKamgo(t, sc)
+			for _, want := range scenarioLogs[sc.name] {
+				if !containsLine(logs, want) {
+					t.Errorf("log lacks %q:\n%s", want, strings.Join(logs, "\n"))
+				}
+			}
+		})
+	}
+}
+
+func containsLine(lines []string, want string) bool {
+	for _, l := range lines {
+		if l == want {
+			return true
+		}
+	}
+	return false
+}
+
+// scenarioLogs are lines each scenario's log must have.
+var scenarioLogs = map[string][]string{
+	"serial-486-408-200": {
+		"INFO: script: pushed ru=sip:bob@127.0.0.1 du=sip:127.0.0.1:<uas1> bf=4 idx=1 b0=<null>",
+		"INFO: script: branch 0 rc=1 ru=sip:bob@127.0.0.1 du=sip:127.0.0.1:<uas1>",
+		"INFO: script: next idx=2 b0=sip:carol@127.0.0.1:<uas2>",
+		"INFO: script: branch 1 rc=1 ru=sip:carol@127.0.0.1:<uas2> du=<null>",
+		"INFO: script: next idx=3 b0=sip:dave@127.0.0.1:<uas3>",
+		"INFO: script: branch 2 rc=1 ru=sip:dave@127.0.0.1:<uas3> du=<null>",
+	},
+	"parallel": {
+		"INFO: script: pushed ru=sip:bob@127.0.0.1:<uas1> du=<null> bf=0 idx=2 b0=sip:carol@example.invalid",
+		"INFO: script: branch 0 rc=-1 ru=sip:bob@127.0.0.1:<uas1> du=<null>",
+		"INFO: script: branch 1 rc=-1 ru=sip:carol@example.invalid du=sip:127.0.0.1:<uas2>",
+	},
+	"serial-exhausted": {"INFO: script: no more routes after 404"},
+	"invalid-doc": {
+		`ERROR: rtjson: rtjson_init_routes(): invalid json doc [[{"routing": "serial", "routes": []]`,
+	},
+	"unsupported-routing":  {"ERROR: rtjson: rtjson_push_routes(): unsupported routing [weighted]"},
+	"routing-not-a-string": {"ERROR: rtjson: rtjson_push_routes(): missing or invalid routing field"},
+	"empty-routes":         {"ERROR: rtjson: rtjson_init_serial(): missing or invalid routes field"},
+	"missing-xavp":         {"WARNING: rtjson: rtjson_push_routes(): no json for routing"},
+}

