@@ -151,24 +151,51 @@ type Edit struct {
 
 // compact maps compact header names (RFC 3261 7.3.3 and extensions) to
 // their long forms, lower case.
-// compactForms maps the letter of each compact header name (RFC 3261 §7.3.3
-// and the extensions that define one) to its long form, lower case.
-var compactForms = [26]string{
-	'a' - 'a': "accept-contact", 'b' - 'a': "referred-by", 'c' - 'a': "content-type",
-	'd' - 'a': "request-disposition", 'e' - 'a': "content-encoding", 'f' - 'a': "from",
-	'i' - 'a': "call-id", 'j' - 'a': "reject-contact", 'k' - 'a': "supported",
-	'l' - 'a': "content-length", 'm' - 'a': "contact", 'o' - 'a': "event",
-	'r' - 'a': "refer-to", 's' - 'a': "subject", 't' - 'a': "to", 'u' - 'a': "allow-events",
-	'v' - 'a': "via", 'x' - 'a': "session-expires", 'y' - 'a': "identity",
-}
-
-// compactLong returns the long form of the one-letter header name c, or "".
+// compactLong returns the long form, lower case, of the one-letter header
+// name c (the compact forms of RFC 3261 §7.3.3 and of the extensions that
+// define one), or "".
 func compactLong(c byte) string {
-	c |= 0x20 // ASCII lower case
-	if c < 'a' || c > 'z' {
-		return ""
+	switch c | 0x20 { // ASCII lower case
+	case 'a':
+		return "accept-contact"
+	case 'b':
+		return "referred-by"
+	case 'c':
+		return "content-type"
+	case 'd':
+		return "request-disposition"
+	case 'e':
+		return "content-encoding"
+	case 'f':
+		return "from"
+	case 'i':
+		return "call-id"
+	case 'j':
+		return "reject-contact"
+	case 'k':
+		return "supported"
+	case 'l':
+		return "content-length"
+	case 'm':
+		return "contact"
+	case 'o':
+		return "event"
+	case 'r':
+		return "refer-to"
+	case 's':
+		return "subject"
+	case 't':
+		return "to"
+	case 'u':
+		return "allow-events"
+	case 'v':
+		return "via"
+	case 'x':
+		return "session-expires"
+	case 'y':
+		return "identity"
 	}
-	return compactForms[c-'a']
+	return ""
 }
 
 // CanonName returns the lower-case long form of a header name.
