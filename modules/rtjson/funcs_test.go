@@ -50,6 +50,9 @@ func TestFunctions(t *testing.T) {
 		{name: "newest document wins", calls: []call{{"KSR.rtjson.init_routes", serial, 1},
 			{"KSR.rtjson.init_routes", `{"routing": "serial", "routes": [{"uri": "sip:z@10.0.0.5"}]}`, 1}, {"rtjson_push_routes", "", 1}},
 			ru: "sip:z@10.0.0.5", idx: "1"},
+		// Deviation: Kamailio sets an empty Request-URI here (spec/deviations.md).
+		{name: "empty uri keeps the Request-URI", calls: []call{{"KSR.rtjson.init_routes", `{"routing": "serial", "routes": [{"uri": ""}]}`, 1},
+			{"rtjson_push_routes", "", 1}}, ru: "sip:b@example.com", idx: "1"},
 		{name: "empty native argument", calls: []call{{"rtjson_init_routes", `""`, -1}},
 			ru: "sip:b@example.com", idx: "<null>", log: []string{"ERROR: <rtjson>: w_rtjson_init_routes(): no routing information"}},
 		{name: "empty KEMI argument", calls: []call{{"KSR.rtjson.init_routes", "", -1}},
