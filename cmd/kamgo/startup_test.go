@@ -131,6 +131,7 @@ loadmodule "pike.so"
 loadmodule "nathelper.so"
 loadmodule "rtpproxy.so"
 loadmodule "rtjson.so"
+loadmodule "xhttp.so"
 modparam("htable", "htable", "ipban=>size=8;autoexpire=300;")
 modparam("pike", "sampling_time_unit", 2)
 modparam("nathelper", "natping_interval", 30)
@@ -159,6 +160,9 @@ request_route {
 }
 event_route[evapi:message-received] {
 	evapi_relay("$evapi(msg)");
+}
+event_route[xhttp:request] {
+	xhttp_reply("200", "OK", "text/plain", "$(hu{url.path})");
 }
 `)
 	for _, name := range module.Registered() {

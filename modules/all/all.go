@@ -32,5 +32,6 @@ import (
 	_ "github.com/kamgo/kamgo/modules/tm"        // tm
 	_ "github.com/kamgo/kamgo/modules/tmx"       // tmx
 	_ "github.com/kamgo/kamgo/modules/usrloc"    // usrloc
+	_ "github.com/kamgo/kamgo/modules/xhttp"     // xhttp
 	_ "github.com/kamgo/kamgo/modules/xlog"      // xlog
 )

@@ -223,6 +223,7 @@ loadmodule "ctl.so"
 ` + loadAll() + `modparam("ctl", "binrpc", "unix:` + sock + `")
 modparam("evapi", "bind_addr", "127.0.0.1:` + kamref.EvapiPortPlaceholder + `")
 modparam("app_lua", "load", "` + lua + `")
+modparam("xhttp", "event_callback", "ksr_xhttp_event")
 modparam("jsonrpcs", "transport", 0)
 modparam("jsonrpcs", "fifo_name", "` + filepath.Join(dir, "rpc.fifo") + `")
 modparam("jsonrpcs", "dgram_socket", "` + filepath.Join(dir, "rpc.sock") + `")

@@ -3,6 +3,7 @@ package jsonrpcs
 import (
 	"context"
 
+	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/rpc"
 )
 
@@ -48,6 +49,18 @@ type result struct {
 // that is not JSON-RPC 2.0 (no "jsonrpc":"2.0", no method, params neither
 // an array nor an object) gets an empty result, as jsonrpcs answers it.
 func (m *Module) exec(ctx context.Context, text []byte, fifo bool) result {
+	return m.execAs(ctx, text, fifo, "")
+}
+
+// execAs is exec; a request that is not JSON-RPC 2.0 or names no command
+// is logged as the function where (Kamailio's ki_jsonrpcs_dispatch logs
+// them), or not at all when where is "".
+func (m *Module) execAs(ctx context.Context, text []byte, fifo bool, where string) result {
+	bad := func(format string, args ...any) {
+		if where != "" && m.log != nil {
+			m.log.Logf(klog.Err, Name, where+"(): "+format, args...)
+		}
+	}
 	root, err := parse(text)
 	if err != nil {
 		return result{}
@@ -58,7 +71,13 @@ func (m *Module) exec(ctx context.Context, text []byte, fifo bool) result {
 	var fault *rpc.Fault
 	ran := false
 	func() {
-		if v, ok := root.get("jsonrpc").text(); !ok || v != "2.0" {
+		v, ok := root.get("jsonrpc").text()
+		if !ok {
+			bad("missing or invalid jsonrpc field in request")
+			return
+		}
+		if v != "2.0" {
+			bad("unsupported jsonrpc version [%s]", v)
 			return
 		}
 		if fifo {
@@ -71,6 +90,7 @@ func (m *Module) exec(ctx context.Context, text []byte, fifo bool) result {
 		}
 		method, ok := root.get("method").text()
 		if !ok {
+			bad("missing or invalid jsonrpc method field in request")
 			return
 		}
 		reg := m.registry()
@@ -80,12 +100,14 @@ func (m *Module) exec(ctx context.Context, text []byte, fifo bool) result {
 			c, found = reg.Lookup(method)
 		}
 		if !found {
+			bad("method callback not found [%s]", method)
 			fault = &rpc.Fault{Code: 500, Text: "Method Not Found"}
 			return
 		}
 		cmd = c
 		params := root.get("params")
 		if params != nil && params.kind != jArray && params.kind != jObject {
+			bad("params field is not an array or object")
 			return
 		}
 		if params != nil {

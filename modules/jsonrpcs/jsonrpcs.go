@@ -1,8 +1,9 @@
 // Package jsonrpcs is kamgo's jsonrpcs module: Kamailio's management
 // commands (the RPC registry, runtime/rpc) served as JSON-RPC 2.0 over a
-// FIFO file and over a datagram socket (unix or UDP), and run from the
+// FIFO file, over a datagram socket (unix or UDP) and over HTTP (with
+// xhttp: jsonrpc_dispatch in event_route[xhttp:request]), and run from the
 // script with jsonrpc_exec, whose response $jsonrpl(code|text|body) reads.
-// It owns the request reader, the response writer and both transports.
+// It owns the request reader, the response writer and the transports.
 //
 // Requests are read with encoding/json. Responses are written by this
 // package, not by encoding/json, because clients see Kamailio's exact
@@ -12,10 +13,7 @@
 // bytes as \u00xx while passing every other byte through; encoding/json
 // does none of these.
 //
-// The HTTP transport (jsonrpc_dispatch in event_route[xhttp:request])
-// needs the xhttp module, which kamgo does not have: jsonrpc_dispatch is
-// not exported and HTTP requests are not served. The package README lists
-// where kamgo differs from Kamailio 5.6.3.
+// The package README lists where kamgo differs from Kamailio 5.6.3.
 package jsonrpcs
 
 import (
@@ -28,6 +26,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/kamgo/kamgo/modules/xhttp"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/pv"
@@ -88,6 +87,7 @@ type Module struct {
 	log     *klog.Logger
 	rpcHost rpc.Host      // where the registry is; it is built after Provision
 	reg     *rpc.Registry // a fixed registry (tests), in place of rpcHost's
+	xh      *xhttp.Module // the HTTP transport's replies; nil without xhttp
 
 	mu    sync.Mutex
 	fifo  *fifoServer
@@ -117,9 +117,7 @@ func (*Module) ModuleInfo() module.Info {
 	return module.Info{Name: Name, New: func() module.Module { return newModule() }}
 }
 
-// Exports implements module.Exporter. jsonrpc_dispatch is left out: it
-// serves HTTP through xhttp, which kamgo does not have, so `kamgo modules`
-// reports it as not run.
+// Exports implements module.Exporter.
 func (m *Module) Exports() module.Exports {
 	i, s, a := module.ParamInt, module.ParamStr, module.ParamAny
 	none := value.MakeInt(-1)
@@ -141,6 +139,7 @@ func (m *Module) Exports() module.Exports {
 		},
 		Funcs: []module.Func{
 			{Name: "jsonrpc_exec", MinArgs: 1, MaxArgs: 1, Compile: m.compileExec},
+			{Name: "jsonrpc_dispatch", Compile: func(module.Host, []*module.Arg) (module.Call, error) { return m.dispatch, nil }},
 		},
 		Classes: []*pv.Class{m.pvClass()},
 	}
@@ -199,6 +198,9 @@ func (m *Module) Provision(h module.Host) error {
 		return errors.New(Name + ": the server offers no RPC registry")
 	}
 	m.rpcHost = rh
+	if err := m.bindHTTP(h); err != nil {
+		return err
+	}
 	if m.dgramWorkers < 1 {
 		// Kamailio forks no worker then: the socket is bound but never read.
 		m.log.Logf(klog.Warn, Name, "dgram_workers is %d: datagram requests will not be answered", m.dgramWorkers)
@@ -249,9 +251,6 @@ func (m *Module) inRunDir(p string) string {
 func (m *Module) Start(ctx context.Context) error {
 	if m.host == nil {
 		return errors.New(Name + ": Start before Provision")
-	}
-	if want, _ := m.wants(transHTTP); want && m.transport != 0 {
-		m.log.Logf(klog.Warn, Name, "transport %d asks for HTTP, which needs the xhttp module: kamgo does not have it, JSON-RPC over HTTP is not served", m.transport)
 	}
 	if want, required := m.wants(transFIFO); want && m.fifoName != "" {
 		f, err := m.startFIFO()

@@ -8,8 +8,7 @@ import (
 
 // KEMI implements module.KEMIExporter: KSR.jsonrpcs.exec(cmd) and its
 // twin execx(cmd), and KSR.jsonrpcs.response(), the last response
-// document ("" before any). KSR.jsonrpcs.dispatch() is not exported: it
-// serves HTTP through xhttp, which kamgo does not have.
+// document ("" before any), and KSR.jsonrpcs.dispatch(), jsonrpc_dispatch.
 func (m *Module) KEMI() []module.KEMIFunc {
 	s, i := module.KEMIStr, module.KEMIInt
 	exec := func(_ module.Host, c *event.Context, a []value.Value) module.KEMIValue {
@@ -18,6 +17,10 @@ func (m *Module) KEMI() []module.KEMIFunc {
 	return []module.KEMIFunc{
 		{Module: Name, Name: "exec", Params: []module.KEMIType{s}, Ret: i, Call: exec},
 		{Module: Name, Name: "execx", Params: []module.KEMIType{s}, Ret: i, Call: exec},
+		{Module: Name, Name: "dispatch", Ret: i,
+			Call: func(_ module.Host, c *event.Context, _ []value.Value) module.KEMIValue {
+				return module.KEMIRC(m.dispatch(c))
+			}},
 		{Module: Name, Name: "response", Ret: module.KEMIXVal,
 			Call: func(_ module.Host, c *event.Context, _ []value.Value) module.KEMIValue {
 				if r := lastReply(c); r != nil {

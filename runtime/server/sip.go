@@ -66,6 +66,7 @@ func sipConfig(cfg *ast.Config, core map[string]value.Value, children int, extra
 	c.TCPConnectTimeout = seconds("tcp_connect_timeout")
 	c.TCPSendTimeout = seconds("tcp_send_timeout")
 	c.TCPLifetime = seconds("tcp_connection_lifetime")
+	c.AcceptNoCL = flag("tcp_accept_no_cl")
 	for _, it := range cfg.Items {
 		p, ok := it.(*ast.CoreParam)
 		if !ok {
@@ -247,6 +248,9 @@ func (s *Server) StartSIP(ctx context.Context) error {
 		}
 		if r, ok := l.inst.(sip.ViaResolver); ok {
 			t.AddViaResolver(r)
+		}
+		if h, ok := l.inst.(sip.NonSIPHandler); ok {
+			t.AddNonSIPHandler(h)
 		}
 	}
 	if err := t.Start(ctx); err != nil {

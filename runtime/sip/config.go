@@ -57,6 +57,10 @@ type Config struct {
 	// tcp_send_timeout, tcp_connection_lifetime); zero means Kamailio's
 	// defaults, 10s, 10s and 120s.
 	TCPConnectTimeout, TCPSendTimeout, TCPLifetime time.Duration
+	// AcceptNoCL is the tcp_accept_no_cl core parameter: a message over
+	// TCP without Content-Length has no body, instead of closing the
+	// connection (HTTP requests such as GET have none).
+	AcceptNoCL bool
 	// Log receives the transport's and the core's lines; nil writes
 	// nowhere.
 	Log *klog.Logger

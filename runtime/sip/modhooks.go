@@ -156,3 +156,17 @@ func (t *Transport) PrepareVia(c *event.Context, m *sipmsg.Msg) {
 		r.ResolveVia(c, m)
 	}
 }
+
+// NonSIPHandler is a module that takes messages that are not SIP: an HTTP
+// request over a TCP connection of a SIP listener (Kamailio's non-SIP
+// message hooks, which xhttp registers). The request comes as Kamailio
+// hands it over, with a Via of the connection's peer added after the
+// request line; NonSIP reports whether the module took it (false: the
+// next handler gets it).
+type NonSIPHandler interface {
+	NonSIP(c *event.Context, m *sipmsg.Msg) bool
+}
+
+// AddNonSIPHandler adds a module's handler of non-SIP messages. It must be
+// called before Start.
+func (t *Transport) AddNonSIPHandler(h NonSIPHandler) { t.nonSIP = append(t.nonSIP, h) }

@@ -2,6 +2,7 @@ package sip
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
@@ -106,4 +107,49 @@ func (t *Transport) reply(c *event.Context, m *sipmsg.Msg) {
 		}
 	}
 	t.countForwardReply(t.ForwardReply(c, m))
+}
+
+// receiveHTTP hands an HTTP request that came over the TCP connection conn
+// to the non-SIP handlers, as Kamailio's xhttp gets it: with a Via of the
+// peer ("Via: SIP/2.0/TCP ip:port") after the request line, so that a
+// reply can be built and sent back as to a SIP request.
+func (t *Transport) receiveHTTP(raw string, s *socket, src sipmsg.Addr, conn *tcpConn) {
+	eol := strings.Index(raw, "\r\n")
+	if strings.HasPrefix(raw[eol:], "\r\n\r\n") {
+		// A request line alone: Kamailio's parser refuses it.
+		t.log.Logf(klog.Err, "core", "receive_msg(): core parsing of SIP message failed (%s:%d/%d)", src.IP, src.Port, s.info.Proto)
+		return
+	}
+	host := src.IP
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	proto := strings.ToUpper(sipmsg.ProtoName(s.info.Proto, false))
+	faked := raw[:eol+2] + "Via: SIP/2.0/" + proto + " " + host + ":" + strconv.Itoa(src.Port) + "\r\n" + raw[eol+2:]
+	m, err := sipmsg.ParseHTTP(faked)
+	if err != nil {
+		t.log.Logf(klog.Err, "core", "receive_msg(): core parsing of SIP message failed (%s:%d/%d)", src.IP, src.Port, s.info.Proto)
+		return
+	}
+	m.Src = src
+	m.Dst = sipmsg.Addr{IP: s.info.IP, Port: s.info.Port}
+	m.Rcv = s.info
+	m.Proto = sipmsg.ProtoName(s.info.Proto, false)
+	if conn != nil {
+		m.ConnID = conn.id
+	}
+	pool := t.router.Workers()
+	w := pool.Get()
+	defer pool.Release(w)
+	c := t.router.AcquireContext(w)
+	sipmsg.Set(c, m)
+	Attach(c, t)
+	for _, h := range t.nonSIP {
+		if h.NonSIP(c, m) {
+			break
+		}
+	}
+	if !c.Detached() {
+		t.router.ReleaseContext(c)
+	}
 }

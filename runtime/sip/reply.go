@@ -37,7 +37,8 @@ type Reply struct {
 // received or rport); From, To (with r.ToTag), Call-ID and CSeq as
 // written; Record-Route for 180 to 299; then r.Headers, the Server header
 // and Content-Length; then r.Body. Header fields copied keep the request's
-// text, except that a Via ends with CRLF.
+// text, except that a Via ends with CRLF. A reply to an HTTP request has
+// the HTTP version and its Via headers renamed Sia, as Kamailio's.
 func BuildReply(m *sipmsg.Msg, r Reply) string {
 	var b strings.Builder
 	b.Grow(len(m.Buf) + len(r.Headers) + len(r.Body) + 128)
@@ -47,6 +48,7 @@ func BuildReply(m *sipmsg.Msg, r Reply) string {
 	b.WriteString("\r\n")
 	v1, at1, _ := m.TopVia()
 	firstVia := true
+	http := m.IsHTTP()
 	for _, h := range m.Headers {
 		field := m.Buf[h.Start:h.End]
 		switch sipmsg.CanonName(h.Name) {
@@ -56,6 +58,11 @@ func BuildReply(m *sipmsg.Msg, r Reply) string {
 				text = replyVia(m, h, text, v1, at1)
 			}
 			firstVia = false
+			if http && text != "" {
+				// Kamailio's reply builder renames Via for HTTP: an HTTP
+				// Via is not a SIP one.
+				text = "S" + text[1:]
+			}
 			b.WriteString(text)
 			b.WriteString("\r\n")
 		case "record-route":

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -219,6 +220,20 @@ func (t *Transport) frames(c *tcpConn, src sipmsg.Addr, pending []byte) (rest []
 		if len(pending) == 0 {
 			return pending, true
 		}
+		if len(t.nonSIP) > 0 {
+			if n, ok, isHTTP := t.httpFrame(c, src, pending); isHTTP {
+				if !ok {
+					return nil, false
+				}
+				if n == 0 {
+					return pending, true // wait for the rest
+				}
+				raw := string(pending[:n])
+				pending = pending[n:]
+				t.receiveHTTP(raw, c.sock, src, c)
+				continue
+			}
+		}
 		window := pending[:min(len(pending), maxTCPMessage)]
 		msg, n, err := framer.Parse(window, true)
 		switch {
@@ -296,4 +311,68 @@ func (t *Transport) dial(s *socket, to netip.AddrPort) (*tcpConn, error) {
 		return nil, err
 	}
 	return t.conns.add(nc, s)
+}
+
+// httpFrame frames an HTTP request at the start of pending: isHTTP tells
+// whether its first line is an HTTP request line; n is its length (0 while
+// incomplete); ok is false when the connection must close (too big, no
+// Content-Length without tcp_accept_no_cl).
+func (t *Transport) httpFrame(c *tcpConn, src sipmsg.Addr, pending []byte) (n int, ok, isHTTP bool) {
+	eol := bytes.Index(pending, []byte("\r\n"))
+	if eol < 0 {
+		// A request line is short: wait for its end unless this is
+		// already too long to be one.
+		return 0, len(pending) < maxTCPMessage, false
+	}
+	if !sipmsg.HTTPRequestLine(string(pending[:eol])) {
+		return 0, true, false
+	}
+	end := bytes.Index(pending, []byte("\r\n\r\n"))
+	if end < 0 {
+		if len(pending) >= maxTCPMessage {
+			t.log.Logf(klog.Err, "core", "tcp_read_req(): message from %s:%d too big (over %d bytes) - closing connection %d",
+				src.IP, src.Port, maxTCPMessage, c.id)
+			return 0, false, true
+		}
+		return 0, true, true
+	}
+	body, hasCL := contentLength(pending[eol+2 : end+2])
+	if !hasCL && !t.cfg.AcceptNoCL {
+		t.log.Logf(klog.Err, "core", "tcp_read_req(): message from %s:%d without Content-Length - closing connection %d",
+			src.IP, src.Port, c.id)
+		return 0, false, true
+	}
+	total := end + 4 + body
+	if body < 0 || total > maxTCPMessage {
+		t.log.Logf(klog.Err, "core", "tcp_read_req(): message from %s:%d too big (over %d bytes) - closing connection %d",
+			src.IP, src.Port, maxTCPMessage, c.id)
+		return 0, false, true
+	}
+	if len(pending) < total {
+		return 0, true, true
+	}
+	return total, true, true
+}
+
+// contentLength reads the Content-Length header among the header lines
+// head; a value that is not a number counts as absent.
+func contentLength(head []byte) (int, bool) {
+	for len(head) > 0 {
+		line := head
+		if i := bytes.Index(head, []byte("\r\n")); i >= 0 {
+			line, head = head[:i], head[i+2:]
+		} else {
+			head = nil
+		}
+		name, val, found := bytes.Cut(line, []byte(":"))
+		if !found || !sipmsg.SameName(string(bytes.TrimSpace(name)), "content-length") {
+			continue
+		}
+		n, err := strconv.Atoi(string(bytes.TrimSpace(val)))
+		if err != nil || n < 0 {
+			return 0, false
+		}
+		return n, true
+	}
+	return 0, false
 }

@@ -62,6 +62,7 @@ type Transport struct {
 	static         []StaticRecord
 	replyObservers []ReplyObserver
 	viaResolvers   []ViaResolver
+	nonSIP         []NonSIPHandler
 
 	socks []*socket
 	conns *connTable
