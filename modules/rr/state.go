@@ -1,6 +1,8 @@
 package rr
 
 import (
+	"sync"
+
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/sipmsg"
@@ -10,10 +12,22 @@ import (
 // in message flags (FL_RR_ADDED, FL_ROUTE_ADDR), in the message's lumps
 // and in per-process variables keyed by the message id (the rr_param
 // buffer, the routed parameters, the direction). kamgo keeps it in the
-// event, per message: a branch's copy of the request starts afresh and
-// leaves the request's own state as it was.
+// event, per message. tm runs branch and failure routes on copies of the
+// request, each carrying the edits of the request it was copied from;
+// such a copy starts with a copy of that request's state, so that
+// add_rr_param there reaches the Record-Route added before (Kamailio's
+// routes see the same lumps), while the request's own state stays as it
+// was.
 
 var stateKey = event.NewKey()
+
+// states are the rr states of an event's messages. A transaction's events
+// share the map (tm keeps a snapshot of the request's event for its
+// failure routes), so it is guarded.
+type states struct {
+	mu sync.Mutex
+	m  map[*sipmsg.Msg]*state
+}
 
 // state is rr's view of one request.
 type state struct {
@@ -61,17 +75,67 @@ const (
 
 // stateOf returns the rr state of msg in c.
 func stateOf(c *event.Context, msg *sipmsg.Msg) *state {
-	states, _ := c.Get(stateKey).(map[*sipmsg.Msg]*state)
-	if s, ok := states[msg]; ok {
+	all, _ := c.Get(stateKey).(*states)
+	if all == nil {
+		all = &states{m: map[*sipmsg.Msg]*state{}}
+		c.Set(stateKey, all)
+	}
+	all.mu.Lock()
+	defer all.mu.Unlock()
+	if s, ok := all.m[msg]; ok {
 		return s
 	}
-	if states == nil {
-		states = map[*sipmsg.Msg]*state{}
-		c.Set(stateKey, states)
-	}
-	s := &state{}
-	states[msg] = s
+	s := all.origin(msg)
+	all.m[msg] = s
 	return s
+}
+
+// origin is the state a message starts with: a copy of the state of the
+// message it was copied from, found as the one with the most Record-Route
+// headers whose every header is an insertion msg still carries; a new
+// state when there is none.
+func (all *states) origin(msg *sipmsg.Msg) *state {
+	var from *state
+	for m, st := range all.m {
+		if m == msg || !st.carriedBy(msg) {
+			continue
+		}
+		if from == nil || len(st.slots) > len(from.slots) {
+			from = st
+		}
+	}
+	if from == nil {
+		return &state{}
+	}
+	cp := *from
+	cp.slots = append([]slot(nil), from.slots...)
+	return &cp
+}
+
+// carriedBy reports whether st has a Record-Route written in the message
+// and msg carries each of st's written Record-Route headers as it is.
+func (st *state) carriedBy(msg *sipmsg.Msg) bool {
+	n := 0
+	for _, sl := range st.slots {
+		if sl.hidden {
+			continue
+		}
+		if !hasInsert(msg, sl.text) {
+			return false
+		}
+		n++
+	}
+	return n > 0
+}
+
+// hasInsert reports whether text is one of msg's insertions.
+func hasInsert(msg *sipmsg.Msg, text string) bool {
+	for _, e := range msg.Edits {
+		if e.Len == 0 && e.Text == text {
+			return true
+		}
+	}
+	return false
 }
 
 func logf(c *event.Context, lv klog.Level, format string, args ...any) {

@@ -323,12 +323,6 @@ type scenario struct {
 	tmDeviation string
 }
 
-// failureRURI is the tm deviation the serial failover scenarios meet:
-// kamgo's tm forwards the Request-URI again from failure_route when the
-// request route had rewritten it, where Kamailio takes the Request-URI as
-// used (ruri_mark_consumed) until failure_route rewrites it.
-const failureRURI = "tm: t_relay in failure_route forwards again to a Request-URI rewritten before the first t_relay"
-
 var isInvite = func(m *sipmsg.Msg) bool { return m.Method == "INVITE" }
 
 var scenarios = []scenario{
@@ -349,14 +343,19 @@ var scenarios = []scenario{
 		}
 		s.send(2, reply(inv2, 180, "Ringing", "u2"))
 		s.expect(s.recv(0), "SIP/2.0 180 Ringing")
-		// fr_inv_timer: one second after the 180 the branch times out.
-		// (Kamailio then also cancels it; kamgo's tm does not, so what
-		// uas2 gets afterwards is not compared.)
+		// fr_inv_timer: one second after the 180 the branch times out;
+		// the failure route tries the third route and the ringing
+		// branch is cancelled.
 		inv3 := s.timeoutTo(3, isInvite)
 		s.expect(inv3, "INVITE sip:dave@127.0.0.1:<uas3> SIP/2.0")
 		if strings.Contains(inv3.Buf, "abc") {
 			s.t.Errorf("an extra header of 4 bytes or less was added:\n%s", inv3.Buf)
 		}
+		c := s.skipTo(2, func(m *sipmsg.Msg) bool { return m.Method == "CANCEL" })
+		s.expect(c, "CANCEL sip:carol@127.0.0.1:<uas2> SIP/2.0")
+		s.send(2, reply(c, 200, "OK", "u2"))
+		s.send(2, reply(inv2, 487, "Request Terminated", "u2"))
+		s.expect(s.recv(2), "ACK sip:carol@127.0.0.1:<uas2> SIP/2.0")
 		s.send(3, reply(inv3, 200, "OK", "u3"))
 		s.expect(s.recv(0), "SIP/2.0 200 OK")
 	}},
@@ -369,10 +368,13 @@ var scenarios = []scenario{
 		// fr_timer: without any reply the branch times out after a second.
 		inv := s.timeoutTo(2, isInvite)
 		s.expect(inv, "INVITE sip:carol@127.0.0.1:<uas2> SIP/2.0")
-		s.send(2, reply(inv, 200, "OK", "u4"))
-		s.expect(s.recv(0), "SIP/2.0 200 OK")
+		// The timed-out branch's 408 was dropped when the failure route
+		// added the next one (failure_reply_mode 3): the 486 goes up.
+		s.send(2, reply(inv, 486, "Busy Here", "u4"))
+		s.recv(2)
+		s.expect(s.recv(0), "SIP/2.0 486 Busy Here")
 	}},
-	{name: "serial-ruri-rewritten", peers: 3, tmDeviation: failureRURI, run: func(s *scene) {
+	{name: "serial-ruri-rewritten", peers: 3, run: func(s *scene) {
 		s.call("c10", `{"routing": "serial", "routes": [`+
 			`{"uri": "sip:bob@127.0.0.1:UAS1"}, {"uri": "sip:carol@127.0.0.1:UAS2"}]}`)
 		s.recv(0)
@@ -543,7 +545,8 @@ var scenarioLogs = map[string][]string{
 		"INFO: script: branch 0 rc=-1 ru=sip:bob@127.0.0.1:<uas1> du=<null>",
 		"INFO: script: branch 1 rc=-1 ru=sip:carol@example.invalid du=sip:127.0.0.1:<uas2>",
 	},
-	"serial-exhausted": {"INFO: script: no more routes after 404"},
+	"serial-timeout-408": {"INFO: script: no more routes after 486"},
+	"serial-exhausted":   {"INFO: script: no more routes after 404"},
 	"invalid-doc": {
 		`ERROR: rtjson: rtjson_init_routes(): invalid json doc [[{"routing": "serial", "routes": []]`,
 	},

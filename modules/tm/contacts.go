@@ -41,22 +41,22 @@ type contact struct {
 }
 
 // forkKey is the event slot that says the Request-URI was consumed for
-// forking (Kamailio's ruri_is_new cleared) and what it was then.
+// forking (Kamailio's ruri_is_new cleared) and what it was then. Kamailio
+// marks the Request-URI new again whenever something sets it; kamgo sees
+// that as a Request-URI other than the consumed one (setting it to the
+// same value does not count).
 var forkKey = event.NewKey()
 
+// forkState is the value of forkKey; nil (or no value) is a Request-URI
+// that is new.
 type forkState struct{ consumedURI string }
 
 // ruriIsNew reports whether the Request-URI may still be used as a
-// destination: not consumed by t_load_contacts since it was last set, and
-// in a failure route only once rewritten there.
+// destination: not consumed (by forwarding, or by t_load_contacts) since
+// it was last set. Failure routes start with it consumed.
 func (m *Module) ruriIsNew(c *event.Context, msg *sipmsg.Msg) bool {
-	if st, ok := c.Get(forkKey).(*forkState); ok {
+	if st, ok := c.Get(forkKey).(*forkState); ok && st != nil {
 		return msg.RequestURI() != st.consumedURI
-	}
-	if c.Route&(routetype.Failure|routetype.BranchFailure) != 0 {
-		if x := T(c); x != nil && x.req != nil {
-			return msg.RequestURI() != x.req.RequestURI()
-		}
 	}
 	return true
 }

@@ -660,7 +660,10 @@ func (m *Module) statusOf(c *event.Context) (int, bool) {
 		if s.branch >= 0 && s.branch < len(x.branches) {
 			return x.branches[s.branch].last, true
 		}
-		_, code := x.pickBlind()
+		b, code := x.pickBranch(-1, 0)
+		if b < 0 {
+			_, code = x.pickBlind()
+		}
 		return code, true
 	}
 	x := s.x
@@ -679,14 +682,17 @@ func (m *Module) statusOf(c *event.Context) (int, bool) {
 // branch, blind ones included.
 func (x *txn) pickBlind() (int, int) {
 	best, bestCode := -1, 0
+	penalty := x.m.conf().fakedReplyPrio
 	for _, b := range x.branches {
 		if b.pending() {
 			return -2, 0
 		}
-		if b.reply == nil && !b.faked {
+		if b.kept == keptNone {
 			continue
 		}
-		if best < 0 || prio(b.last, b.faked, x.m.conf().fakedReplyPrio) < prio(bestCode, false, x.m.conf().fakedReplyPrio) {
+		// Both sides are ranked as this branch's reply, as Kamailio does.
+		f := b.kept == keptFaked
+		if prio(b.last, f, penalty) < prio(bestCode, f, penalty) {
 			best, bestCode = b.idx, b.last
 		}
 	}

@@ -56,6 +56,31 @@ func (s *scene) skipTo(i int, ok func(*sipmsg.Msg) bool) *sipmsg.Msg {
 	}
 }
 
+// timeoutTo moves the proxy's clock by a second at a time until peer i
+// receives a message that satisfies ok (what a timer running out makes
+// the proxy send), and records that one. kamgo may still be handling
+// what came before (a provisional reply that restarts a timer) when the
+// clock first moves; on Kamailio, whose clock is real, a round only
+// waits.
+func (s *scene) timeoutTo(i int, ok func(*sipmsg.Msg) bool) *sipmsg.Msg {
+	s.t.Helper()
+	for range 20 {
+		s.advance(time.Second)
+		for {
+			m, got := s.peers[i].read(300 * time.Millisecond)
+			if !got {
+				break
+			}
+			if ok(m) {
+				s.got = append(s.got, fmt.Sprintf("peer %d got:\n%s", i, s.normalize(m.Buf)))
+				return m
+			}
+		}
+	}
+	s.t.Fatalf("peer %d: the message a timeout sends never came", i)
+	return nil
+}
+
 var (
 	reTMBranch = regexp.MustCompile(`branch=z9hG4bK[0-9a-f]+\.[0-9a-f]+\.([0-9a-f]+)`)
 	reTMTag    = regexp.MustCompile(`tag=[0-9a-f]{32}-[0-9a-f]{8}`)
@@ -324,6 +349,62 @@ failure_route[F] { t_reply("480", "Gone Fishing"); }`,
 			s.send(0, s.peers[0].request("INVITE", "sip:bob@127.0.0.1", "d14", "dcall-14", 1))
 			s.recv(0)
 		}},
+	// The Request-URI was rewritten before the first t_relay: a failure
+	// route that only appends a branch relays that branch, not the
+	// Request-URI again (Kamailio's ruri_mark_consumed).
+	{name: "failure-ruri-consumed", peers: 3, routes: `request_route {
+	$ru = "sip:bob@127.0.0.1:UAS1";
+	t_on_failure("F"); t_relay(); exit;
+}
+failure_route[F] {
+	$sbranch(uri) = "sip:carol@127.0.0.1:UAS2";
+	sbranch_append();
+	if (!t_relay()) { xlog("L_INFO", "relay failed\n"); }
+}`,
+		run: func(s *scene) {
+			s.send(0, s.peers[0].request("INVITE", "sip:bob@127.0.0.1", "d16", "dcall-16", 1))
+			s.recv(0)
+			inv := s.recv(1)
+			s.send(1, reply(inv, 486, "Busy Here", "t18"))
+			s.recv(1)
+			inv2 := s.recv(2)
+			s.send(2, reply(inv2, 404, "Not Found", "t19"))
+			s.recv(2)
+			s.recv(0)
+		}},
+	// Nothing new in the failure route: t_relay has no branch to send
+	// and the reply picked goes upstream.
+	{name: "failure-ruri-nothing-new", peers: 2, routes: `request_route {
+	$ru = "sip:bob@127.0.0.1:UAS1";
+	t_on_failure("F"); t_relay(); exit;
+}
+failure_route[F] {
+	if (!t_relay()) { xlog("L_INFO", "relay failed\n"); }
+}`,
+		run: func(s *scene) {
+			s.send(0, s.peers[0].request("INVITE", "sip:bob@127.0.0.1", "d17", "dcall-17", 1))
+			s.recv(0)
+			inv := s.recv(1)
+			s.send(1, reply(inv, 486, "Busy Here", "t20"))
+			s.recv(1)
+			s.recv(0)
+		}},
+	// fr_inv_timer runs out on a branch that rang: 408 upstream, and the
+	// branch is cancelled.
+	{name: "fr-inv-timeout-cancels", peers: 2, routes: `modparam("tm", "fr_inv_timer", 1000)
+request_route { t_relay(); exit; }`,
+		run: func(s *scene) {
+			s.send(0, s.peers[0].request("INVITE", ruriOf(s, 1), "d18", "dcall-18", 1))
+			s.recv(0)
+			inv := s.recv(1)
+			s.send(1, reply(inv, 180, "Ringing", "t21"))
+			s.recv(0)
+			s.timeoutTo(0, func(m *sipmsg.Msg) bool { return m.Status == 408 })
+			c := s.skipTo(1, func(m *sipmsg.Msg) bool { return m.Method == "CANCEL" })
+			s.send(1, reply(c, 200, "OK", "t21"))
+			s.send(1, reply(inv, 487, "Request Terminated", "t21"))
+			s.skipTo(1, func(m *sipmsg.Msg) bool { return m.Method == "ACK" })
+		}},
 	{name: "retransmitted-invite", peers: 2, routes: `request_route { t_relay(); exit; }`,
 		run: func(s *scene) {
 			req := s.peers[0].request("INVITE", ruriOf(s, 1), "d15", "dcall-15", 1)
@@ -337,4 +418,42 @@ failure_route[F] { t_reply("480", "Gone Fishing"); }`,
 			s.send(1, reply(inv, 200, "OK", "t17"))
 			s.recv(0)
 		}},
+}
+
+func init() {
+	diffScenarios = append(diffScenarios, timeoutThen486("timeout-then-486", "", "486 Busy Here"),
+		timeoutThen486("timeout-then-486-mode0", `modparam("tm", "failure_reply_mode", 0)`, "408 Request Timeout"),
+		timeoutThen486("timeout-then-486-mode0-prio", `modparam("tm", "failure_reply_mode", 0)
+modparam("tm", "faked_reply_prio", 100)`, "486 Busy Here"))
+}
+
+// timeoutThen486 is a scenario where a branch times out (a 408 made
+// here) and the failure route starts another, which answers 486. With
+// failure_reply_mode 3 (the default) the 408 was dropped and the caller
+// gets the 486; with 0 the 408 stays and wins, unless faked_reply_prio
+// ranks it below the 486. want is only the test's reading; the
+// comparison is with Kamailio.
+func timeoutThen486(name, params, want string) diffScenario {
+	return diffScenario{name: name, peers: 3, routes: params + `
+modparam("tm", "fr_timer", 1000)
+request_route { t_on_failure("F"); t_relay(); exit; }
+failure_route[F] {
+	xlog("L_INFO", "failure route\n");
+	if (t_check_status("408") && !isflagset(1)) {
+		setflag(1);
+		$ru = "sip:carol@127.0.0.1:UAS2"; t_on_failure("F"); t_relay();
+	}
+}`,
+		run: func(s *scene) {
+			s.send(0, s.peers[0].request("INVITE", ruriOf(s, 1), "d19", "dcall-19", 1))
+			s.recv(0)
+			s.recv(1)
+			s.advance(time.Second)
+			inv2 := s.recv(2)
+			s.send(2, reply(inv2, 486, "Busy Here", "t22"))
+			s.recv(2)
+			if r := s.skipTo(0, func(m *sipmsg.Msg) bool { return m.Status >= 200 }); strconv.Itoa(r.Status)+" "+r.Reason != want {
+				s.t.Errorf("caller got %d %s, want %s", r.Status, r.Reason, want)
+			}
+		}}
 }

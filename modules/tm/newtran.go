@@ -168,7 +168,7 @@ func (x *txn) snapshot(c *event.Context, req *sipmsg.Msg) {
 	cp := *req
 	cp.Branches = append([]sipmsg.Branch(nil), req.Branches...)
 	cp.Edits = append([]sipmsg.Edit(nil), req.Edits...)
-	x.req = &cp
+	x.setReq(&cp)
 	if x.ctx == nil {
 		x.ctx = c.Snapshot()
 	} else {

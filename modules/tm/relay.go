@@ -133,11 +133,12 @@ func (o relayOpts) destFor(msg *sipmsg.Msg) (sip.Dest, error) {
 }
 
 // forward is Kamailio's t_forward_nonack: a branch for the Request-URI
-// (unless a failure route already used it) and one for each branch of the
-// destination set, each through branch_route when t_on_branch set one,
-// then sent. The destination set is consumed. It returns 1 when at least
-// one branch was sent, else a negative code (x.lastError says why). x.mu
-// must be held.
+// (unless it was consumed: forwarded, or taken by t_load_contacts, and
+// not set since; a failure route starts with it consumed) and one for
+// each branch of the destination set, each through branch_route when
+// t_on_branch set one, then sent. The destination set is consumed. It
+// returns 1 when at least one branch was sent, else a negative code
+// (x.lastError says why). x.mu must be held.
 func (x *txn) forward(c *event.Context, msg *sipmsg.Msg, o relayOpts) int {
 	m := x.m
 	if x.flags&flagCanceled != 0 {
@@ -157,7 +158,7 @@ func (x *txn) forward(c *event.Context, msg *sipmsg.Msg, o relayOpts) int {
 		isRURI bool
 	}
 	var cands []cand
-	if c.Route&(routetype.Failure|routetype.BranchFailure) == 0 || msg.NewURI != "" || !x.ruriUsed {
+	if m.ruriIsNew(c, msg) {
 		cands = append(cands, cand{b: sipmsg.Branch{URI: msg.RequestURI(), DstURI: msg.DstURI, Path: msg.PathVec,
 			Q: msg.RuriQ, Flags: msg.RuriFlags, Socket: msg.ForceSocket, Ruid: msg.Ruid,
 			LocationUA: msg.LocationUA, Instance: msg.Instance}, isRURI: true})
@@ -166,7 +167,10 @@ func (x *txn) forward(c *event.Context, msg *sipmsg.Msg, o relayOpts) int {
 		cands = append(cands, cand{b: b})
 	}
 	msg.Branches = nil
-	x.ruriUsed = true
+	// Forwarding consumes the destination set, the Request-URI included
+	// (Kamailio's clear_branches): a later t_relay uses it only once it
+	// was set again.
+	c.Set(forkKey, &forkState{consumedURI: msg.RequestURI()})
 	lowest := sip.ErrUnspec
 	var added []*branch
 	for _, cd := range cands {
@@ -262,12 +266,13 @@ func (x *txn) addBranch(c *event.Context, msg *sipmsg.Msg, sb sipmsg.Branch, onB
 // sendBranch runs onsend_route for the branch and sends it, then starts
 // its timers: retransmissions over UDP (T1 doubling up to T2; INVITE
 // until a provisional reply, others until a final one), and the final
-// response timer. A branch that cannot be sent ends with a local 503-class
-// failure so that it does not hold the transaction.
+// response timer. A branch that cannot be sent ends as Kamailio ends it:
+// 408 as its last code, with no reply stored, so that it neither holds the
+// transaction nor is ever picked.
 func (x *txn) sendBranch(c *event.Context, b *branch) bool {
 	m := x.m
 	if !x.tr.OnSend(c, b.msg, &b.hop, b.buf) {
-		b.last, b.faked = 503, true
+		b.last, b.faked = 408, true
 		x.lastError = sip.ErrProhibited
 		return false
 	}
@@ -282,7 +287,7 @@ func (x *txn) sendBranch(c *event.Context, b *branch) bool {
 		m.log.Logf(klog.Err, Name, "t_send_branch(): sending request on branch %d failed", b.idx)
 		x.stopTimer(&b.retr)
 		x.stopTimer(&b.fr)
-		b.last, b.faked = 503, true
+		b.last, b.faked = 408, true
 		x.lastError = sip.ErrSend
 		return false
 	}

@@ -170,8 +170,9 @@ func (x *txn) shouldRelay(c *event.Context, b *branch, rpl *sipmsg.Msg, code int
 		if b.onBranchFailure != "" {
 			x.runBranchFailure(c, b)
 		}
-		picked, _ := x.pickBranch()
+		picked, _ := x.pickBranch(b.idx, code)
 		if picked == -2 {
+			b.keep()
 			if code >= 600 && code < 700 && x.flags&(flag6xx|flagDisable6xx) == 0 {
 				x.flags |= flag6xx
 				x.cancelBranches(c, code, true)
@@ -195,7 +196,7 @@ func (x *txn) shouldRelay(c *event.Context, b *branch, rpl *sipmsg.Msg, code int
 					}
 				}
 				for i := from; i < count; i++ {
-					x.branches[i].reply = nil
+					x.branches[i].reply, x.branches[i].kept = nil, keptNone
 				}
 				picked, dropped = -1, true
 			}
@@ -204,9 +205,18 @@ func (x *txn) shouldRelay(c *event.Context, b *branch, rpl *sipmsg.Msg, code int
 			return -1, true
 		}
 		if count < len(x.branches) {
-			nb, _ := x.pickBranch()
+			// The new branches may have ended already; the dropped
+			// replies, the current one included, are out of the race.
+			inc := b.idx
+			if dropped {
+				inc = -1
+			}
+			nb, _ := x.pickBranch(inc, code)
 			if nb < 0 {
 				if nb == -2 {
+					if !dropped {
+						b.keep()
+					}
 					return -1, false
 				}
 				if dropped {
@@ -248,16 +258,26 @@ func (x *txn) branchesFailed(c *event.Context) int {
 	return -1
 }
 
-// pickBranch chooses the reply to relay once every branch has a final one
-// (Kamailio's t_pick_branch): 6xx first, then 2xx, 3xx, 4xx (401, 407,
-// 415, 420 and 484 before the other 4xx), 5xx; -2 while a branch is still
-// pending (a suspended transaction's blind branch excepted while it
-// continues), -1 with no branch.
-func (x *txn) pickBranch() (int, int) {
-	best, bestCode := -1, 0
-	bestPrio := prio(0, false, x.m.conf().fakedReplyPrio)
+// pickBranch chooses the reply to relay once every branch has a final one,
+// as Kamailio's t_pick_branch: 6xx first, then 2xx, 3xx, 4xx (401, 407,
+// 415, 420 and 484 before the other 4xx), 5xx. The branch inc (-1 none)
+// is the one whose final reply incCode is being processed: it competes
+// with that code. Any other branch competes only with the reply it kept,
+// and a reply made here (kept as faked) is ranked faked_reply_prio lower;
+// the current one never is, as it is not stored yet. -2 while a branch
+// is still pending (a suspended transaction's blind branch excepted
+// while it continues); -1 when no branch has a reply to pick.
+func (x *txn) pickBranch(inc, incCode int) (int, int) {
+	penalty := x.m.conf().fakedReplyPrio
+	best, bestCode, bestKept := -1, 0, keptNone
 	for _, b := range x.branches {
-		if b.isBlind() && b.last >= 200 && b.reply == nil && !b.faked {
+		if b.idx == inc {
+			if prio(incCode, b.kept == keptFaked, penalty) < prio(bestCode, bestKept == keptFaked, penalty) {
+				best, bestCode, bestKept = b.idx, incCode, b.kept
+			}
+			continue
+		}
+		if b.isBlind() && b.last >= 200 {
 			continue
 		}
 		if b.pending() {
@@ -266,14 +286,21 @@ func (x *txn) pickBranch() (int, int) {
 			}
 			return -2, 0
 		}
-		if b.reply == nil && !b.faked {
-			continue
-		}
-		if p := prio(b.last, b.faked, x.m.conf().fakedReplyPrio); p < bestPrio {
-			best, bestCode, bestPrio = b.idx, b.last, p
+		if b.kept != keptNone && prio(b.last, b.kept == keptFaked, penalty) < prio(bestCode, bestKept == keptFaked, penalty) {
+			best, bestCode, bestKept = b.idx, b.last, b.kept
 		}
 	}
 	return best, bestCode
+}
+
+// keep stores the branch's final reply for picking it later (Kamailio's
+// store_reply).
+func (b *branch) keep() {
+	if b.faked || b.reply == nil {
+		b.kept = keptFaked
+	} else {
+		b.kept = keptReal
+	}
 }
 
 // prio is the rank of a reply code for picking: lower wins.

@@ -56,7 +56,9 @@ func (x *txn) runFailure(c *event.Context, picked int) {
 	x.onFailure = ""
 	x.dropReplies = int(x.m.conf().failureReplyMode)
 	x.flags |= flagInFailure
-	x.runInTxn(c, event.Target{Kind: ast.Failure, Name: name}, routetype.Failure, x.fakedRequest(b), picked)
+	req := x.fakedRequest(b)
+	x.consumeRURI(req)
+	x.runInTxn(c, event.Target{Kind: ast.Failure, Name: name}, routetype.Failure, req, picked)
 	x.flags &^= flagInFailure
 }
 
@@ -70,7 +72,16 @@ func (x *txn) runBranchFailure(c *event.Context, b *branch) {
 	if !x.m.host.Has(t) {
 		return
 	}
-	x.runInTxn(c, t, routetype.BranchFailure, x.fakedRequest(b), b.idx)
+	req := x.fakedRequest(b)
+	x.consumeRURI(req)
+	x.runInTxn(c, t, routetype.BranchFailure, req, b.idx)
+}
+
+// consumeRURI marks the Request-URI of req, the request a failure route
+// runs with, as used for forking, as Kamailio's faked_env does: only a
+// rewrite there makes a t_relay send to it again; appended branches go.
+func (x *txn) consumeRURI(req *sipmsg.Msg) {
+	x.ctx.Set(forkKey, &forkState{consumedURI: req.RequestURI()})
 }
 
 // branchTimeout is the final response timer of a branch running out
@@ -81,9 +92,31 @@ func (x *txn) branchTimeout(c *event.Context, b *branch) {
 	if !b.pending() {
 		return
 	}
+	if x.silentTimeout(b) {
+		x.putOnWait()
+		return
+	}
 	b.timedOut = true
 	x.m.stats.timeouts.Add(1)
+	// A branch that got a provisional reply is still ringing there: after
+	// its 408 has gone through the reply logic it gets a CANCEL (with no
+	// Reason), as Kamailio's fake_reply sends one.
+	cancel := x.invite && !b.isBlind() && b.last >= 100 && !b.cancel.sent && !b.cancel.pending
 	x.fakeReply(c, b, 408)
+	if cancel && !x.gone {
+		b.cancel.buf = x.buildHopRequest(b, "CANCEL", headerLine(x.req, "to"), "")
+		x.sendCancel(b)
+	}
+}
+
+// silentTimeout reports whether a timed-out branch ends the transaction
+// without any reply, as Kamailio's final_response_handler decides with
+// noisy_ctimer 0: an INVITE proxied on one branch that never got a reply,
+// with no failure route or failure callback that could fork further, and
+// no blind branch (t_suspend) waiting for an answer.
+func (x *txn) silentTimeout(b *branch) bool {
+	return x.m.conf().noisyCTimer == 0 && x.flags&flagNoisyCTimer == 0 && !x.local && x.invite &&
+		len(x.branches) == 1 && x.onFailure == "" && !x.has(OnFailure) && b.last == 0
 }
 
 // timeoutPending gives every pending branch its timeout reply (the

@@ -72,6 +72,7 @@ func (m *Module) Suspend(c *event.Context) int {
 	b := &branch{idx: len(x.branches), onFailure: x.onFailure, onReply: x.onReply}
 	x.branches = append(x.branches, b)
 	x.blind = b.idx
+	x.flags |= flagNoisyCTimer
 	x.startRoute(&b.fr, x.frTimeout, func(c *event.Context) { x.branchTimeout(c, b) })
 	x.suspended = true
 	x.suspendRoute = c.Route
@@ -172,7 +173,7 @@ func (m *Module) resume(c *event.Context, index, label uint32, skipWaiting bool,
 		if blind.last != 0 {
 			return 1
 		}
-		blind.last, blind.faked = 500, true
+		blind.last, blind.faked, blind.kept = 500, true, keptFaked
 	}
 	run(x, routetype.Failure, x.fakedRequest(blind), -1)
 	if x.uas.status < 200 {

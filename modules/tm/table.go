@@ -190,7 +190,7 @@ func (m *Module) lookupRequest(req *sipmsg.Msg, k *matchKeys) (*txn, matchResult
 	bucket := m.table.list(hashOf(k.callID, k.cseqNum), false)
 	var e2e *txn
 	for _, x := range bucket {
-		if x.req == nil {
+		if !x.hasReq.Load() {
 			continue
 		}
 		t := &x.keys
@@ -282,7 +282,7 @@ func ackPartial(t, k *matchKeys) bool {
 // Request-URI and top Via (RFC 2543).
 func (m *Module) lookupInvite(k *matchKeys) *txn {
 	for _, x := range m.table.list(hashOf(k.callID, k.cseqNum), false) {
-		if x.req == nil || x.keys.method == "CANCEL" || x.keys.method == "ACK" {
+		if !x.hasReq.Load() || x.keys.method == "CANCEL" || x.keys.method == "ACK" {
 			continue
 		}
 		t := &x.keys

@@ -3,6 +3,7 @@ package tm
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kamgo/kamgo/lang/routetype"
@@ -59,8 +60,10 @@ type txn struct {
 	flags                                         txnFlags
 	dropReplies                                   int // t_drop_replies mode for the current failure route
 	cancelReason                                  string
-	lastError                                     int  // Kamailio's ser_error of the last forwarding
-	ruriUsed                                      bool // the Request-URI has had its branch
+	lastError                                     int // Kamailio's ser_error of the last forwarding
+	// hasReq is whether req is set, for the table's lookups, which do
+	// not take the transaction's lock (setReq).
+	hasReq atomic.Bool
 
 	created time.Time
 	wait    timer // the wait state's end: the transaction is deleted
@@ -92,6 +95,7 @@ const (
 	flagNoAutoAck
 	flagInFailure // a failure route is running
 	flagUseUACHeaders
+	flagNoisyCTimer // a timeout is always answered (a blind branch was added)
 )
 
 // matchKeys are the parts of the request transaction matching compares
@@ -131,9 +135,13 @@ type branch struct {
 	// TM_UAC_FLAG_FB): t_drop_replies("l") drops from there.
 	firstOfStep bool
 
-	last            int         // the last reply code received (Kamailio's last_received)
-	reply           *sipmsg.Msg // the final reply, kept for picking and failure routes
-	faked           bool        // the final reply was made here (timeout, cancel)
+	last  int         // the last reply code received (Kamailio's last_received)
+	reply *sipmsg.Msg // the final reply, kept for picking and failure routes
+	faked bool        // the final reply was made here (timeout, cancel)
+	// kept is the reply stored for picking (Kamailio's uac.reply): only
+	// a negative reply that had to wait for other branches is stored, and
+	// a failure route that drops replies forgets it.
+	kept            keptReply
 	replied         bool
 	timedOut        bool
 	onReply         string // onreply_route for this branch
@@ -157,6 +165,15 @@ type branch struct {
 	}
 }
 
+// keptReply is what a branch has stored for picking the final reply.
+type keptReply uint8
+
+const (
+	keptNone  keptReply = iota // nothing: the branch is never picked (but a reply being processed is)
+	keptReal                   // a reply received
+	keptFaked                  // a reply made here: faked_reply_prio applies
+)
+
 // isInvite reports whether method is INVITE.
 func isMethod(m *sipmsg.Msg, method string) bool { return strings.EqualFold(m.Method, method) }
 
@@ -165,3 +182,9 @@ func (b *branch) pending() bool { return b.last < 200 }
 
 // blind reports whether the branch was never sent (t_suspend's).
 func (b *branch) isBlind() bool { return b.buf == "" }
+
+// setReq makes r the transaction's request (under x.mu).
+func (x *txn) setReq(r *sipmsg.Msg) {
+	x.req = r
+	x.hasReq.Store(r != nil)
+}

@@ -344,7 +344,7 @@ func (m *Module) uac(c *event.Context, tr *sip.Transport, r uacRequest, u uacHea
 	x.ctx = &event.Context{}
 	x.ctx.Reset()
 	x.ctx.Log = c.Log
-	x.req = msg
+	x.setReq(msg)
 	if !isACK {
 		x.index = hashOf(u.callID, strconv.Itoa(u.cseq))
 		m.table.insert(x)
@@ -375,7 +375,7 @@ func (m *Module) uac(c *event.Context, tr *sip.Transport, r uacRequest, u uacHea
 		}
 	}
 	if p, err := sipmsg.Parse(b.buf); err == nil {
-		x.req = p
+		x.setReq(p)
 	}
 	x.ctx.Set(curKey, &current{x: x, branch: -1, lookedUp: true})
 	sipmsg.Set(x.ctx, x.req)

@@ -262,6 +262,7 @@ func (x *txn) addBlind() bool {
 	b := &branch{idx: len(x.branches), onFailure: x.onFailure, onReply: x.onReply, onBranchFailure: x.onBranchFailure}
 	x.branches = append(x.branches, b)
 	x.blind = b.idx
+	x.flags |= flagNoisyCTimer
 	x.startRoute(&b.fr, x.frTimeout, func(c *event.Context) { x.branchTimeout(c, b) })
 	return true
 }

@@ -211,13 +211,16 @@ func contactValue(ct *Contact, now int64) *rpc.Value {
 		// In memory a contact never reaches a database: Kamailio keeps
 		// it CS_NEW in db_mode 0.
 		Set("State", rpc.NewStr("CS_NEW")).
-		Set("Flags", rpc.NewInt(int64(ct.Flags))).
-		Set("CFlags", rpc.NewInt(int64(ct.CFlags))).
+		// Kamailio adds Flags, CFlags, Methods and Reg-Id as C unsigned
+		// ints, which binrpc carries as signed 32-bit integers: all bits
+		// set (Methods of a contact with no Allow) reads -1.
+		Set("Flags", rpc.NewInt(int64(int32(ct.Flags)))).
+		Set("CFlags", rpc.NewInt(int64(int32(ct.CFlags)))).
 		Set("Socket", rpc.NewStr(sock)).
-		Set("Methods", rpc.NewInt(int64(ct.Methods))).
+		Set("Methods", rpc.NewInt(int64(int32(ct.Methods)))).
 		Set("Ruid", rpc.NewStr(orNotSet(ct.Ruid))).
 		Set("Instance", rpc.NewStr(orNotSet(ct.Instance))).
-		Set("Reg-Id", rpc.NewInt(int64(ct.RegID))).
+		Set("Reg-Id", rpc.NewInt(int64(int32(ct.RegID)))).
 		Set("Server-Id", rpc.NewInt(int64(ct.ServerID))).
 		Set("Tcpconn-Id", rpc.NewInt(int64(ct.ConnID))).
 		Set("Keepalive", rpc.NewInt(ka)).

@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"os"
 	"os/exec"
@@ -444,7 +445,12 @@ func kamgoRun(srv *server.Server, cmd []string) ([]*rpc.Value, error) {
 func asKamcmd(v *rpc.Value) *rpc.Value {
 	switch v.Kind {
 	case rpc.Int:
-		return rpc.NewStr(strconv.Itoa(int(int32(v.Int))))
+		// kamgo's binrpc sends an integer beyond 32 bits as a double
+		// (Kamailio's 'L'), which kamcmd prints with six decimals.
+		if v.Int < math.MinInt32 || v.Int > math.MaxInt32 {
+			return rpc.NewStr(strconv.FormatFloat(float64(v.Int), 'f', 6, 64))
+		}
+		return rpc.NewStr(strconv.FormatInt(v.Int, 10))
 	case rpc.Double:
 		if v.Double == float64(int64(v.Double)) {
 			return rpc.NewStr(strconv.FormatInt(int64(v.Double), 10))

@@ -78,7 +78,7 @@ func call(t *testing.T, srv *server.Server, method string, params ...any) string
 func contactText(addr, expires, q, callID, ua, ruid, sock string, cseq, lastMod int) string {
 	return "Contact: {Address: " + addr + ", Expires: " + expires + ", Q: " + q + ", Call-ID: " + callID +
 		", CSeq: " + itoa(cseq) + ", User-Agent: " + ua + ", Received: [not set], Path: [not set], State: CS_NEW, Flags: 0, CFlags: 0, Socket: " + sock +
-		", Methods: 4294967295, Ruid: " + ruid + ", Instance: [not set], Reg-Id: 0, Server-Id: 0, Tcpconn-Id: -1, Keepalive: 0, Last-Keepalive: " + itoa(lastMod) +
+		", Methods: -1, Ruid: " + ruid + ", Instance: [not set], Reg-Id: 0, Server-Id: 0, Tcpconn-Id: -1, Keepalive: 0, Last-Keepalive: " + itoa(lastMod) +
 		", KA-Roundtrip: 0, Last-Modified: " + itoa(lastMod) + "}"
 }
 
