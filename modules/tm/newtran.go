@@ -127,6 +127,7 @@ func (m *Module) create(c *event.Context, req *sipmsg.Msg, k matchKeys) *txn {
 	x := &txn{m: m, keys: k, tr: tr, relayedBranch: -1, blind: -1, suspendedReply: -1,
 		invite: k.method == "INVITE", created: m.clock.Now()}
 	x.index = hashOf(k.callID, k.cseqNum)
+	x.md5 = charMsgVal(req, &k)
 	x.frTimeout, x.frInvTimeout = ms(m.conf().frTimer), ms(m.conf().frInvTimer)
 	x.retrT1, x.retrT2 = ms(m.conf().retrTimer1), ms(m.conf().retrTimer2)
 	x.maxLifetime = ms(m.conf().maxNonInvLifetime)

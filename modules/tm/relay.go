@@ -245,7 +245,7 @@ func (x *txn) addBranch(c *event.Context, msg *sipmsg.Msg, sb sipmsg.Branch, onB
 		m.log.Logf(klog.Err, Name, "add_uac(): can't fwd to af %s", bm.RequestURI())
 		return nil, sip.ErrBadAddress
 	}
-	br := magicCookie + revHex(x.index) + "." + revHex(x.label) + "." + revHex(uint32(idx))
+	br := x.branchParam(idx)
 	if x.tr == nil {
 		m.log.Log(klog.Err, Name, "add_uac(): no SIP socket is open (the configuration has no listen=)")
 		return nil, sip.ErrNoSocket

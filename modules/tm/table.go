@@ -314,11 +314,12 @@ func (x *txn) snapshotStatus() (status, relayed int, localTag string) {
 	return x.uas.status, x.relayedBranch, x.uas.toTag
 }
 
-// lookupReply finds the transaction and branch a reply belongs to, from
-// the branch parameter of its top Via (kamgo's own: z9hG4bK, the hash
-// index, the label and the branch number, each in reversed hexadecimal)
-// and the method of its CSeq (a reply to a CANCEL kamgo sent matches the
-// branch's CANCEL).
+// lookupReply finds the transaction and branch a reply belongs to, as
+// Kamailio's t_reply_matching: from the branch parameter of its top Via
+// (kamgo's own, branch.go: the hash index, the transaction's
+// characteristic value, or with callid_cseq_matching its Call-ID and
+// CSeq number, and the branch number) and the method of its CSeq (a reply
+// to a CANCEL kamgo sent matches the branch's CANCEL).
 func (m *Module) lookupReply(rpl *sipmsg.Msg) (x *txn, b int, cancel bool) {
 	v, _, ok := rpl.TopVia()
 	if !ok {
@@ -333,31 +334,42 @@ func (m *Module) lookupReply(rpl *sipmsg.Msg) (x *txn, b int, cancel bool) {
 		return nil, 0, false
 	}
 	index, ok1 := parseRevHex(parts[0])
-	label, ok2 := parseRevHex(parts[1])
-	bn, ok3 := parseRevHex(parts[2])
-	if !ok1 || !ok2 || !ok3 || index >= tableSize {
+	bn, ok2 := parseRevHex(parts[2])
+	if !ok1 || !ok2 || index >= tableSize || bn >= maxBranches || len(parts[1]) != md5Len {
 		return nil, 0, false
 	}
-	_, method, ok := rpl.CSeq()
+	num, method, ok := rpl.CSeq()
 	if !ok {
 		return nil, 0, false
 	}
-	x = m.table.byIdent(index, label)
-	if x == nil {
-		return nil, 0, false
-	}
 	method = strings.ToUpper(method)
-	cancel = method == "CANCEL" && x.keys.method != "CANCEL"
-	if !cancel && method != x.keys.method {
-		return nil, 0, false
+	byCallID := m.conf().callIDCSeqMatching != 0
+	var callID string
+	if byCallID {
+		callID, _ = rpl.Header("call-id")
+		callID, num = strings.TrimSpace(callID), strings.TrimSpace(num)
 	}
-	x.mu.Lock()
-	n := len(x.branches)
-	x.mu.Unlock()
-	if int(bn) >= n {
-		return nil, 0, false
+	for _, x := range m.table.list(index, false) {
+		if byCallID {
+			if x.keys.callID != callID || x.keys.cseqNum != num {
+				continue
+			}
+		} else if x.md5 != parts[1] {
+			continue
+		}
+		x.mu.Lock()
+		n := len(x.branches)
+		x.mu.Unlock()
+		if int(bn) >= n {
+			continue
+		}
+		cancel = method == "CANCEL" && x.keys.method == "INVITE"
+		if !cancel && method != x.keys.method {
+			continue
+		}
+		return x, int(bn), cancel
 	}
-	return x, int(bn), cancel
+	return nil, 0, false
 }
 
 // revHex writes n in hexadecimal, lowest digit first, as Kamailio's

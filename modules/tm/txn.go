@@ -61,6 +61,9 @@ type txn struct {
 	dropReplies                                   int // t_drop_replies mode for the current failure route
 	cancelReason                                  string
 	lastError                                     int // Kamailio's ser_error of the last forwarding
+	// md5 is the transaction's characteristic value, the middle part of
+	// the branches it sends (Kamailio's t->md5, branch.go).
+	md5 string
 	// hasReq is whether req is set, for the table's lookups, which do
 	// not take the transaction's lock (setReq).
 	hasReq atomic.Bool

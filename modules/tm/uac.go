@@ -335,6 +335,7 @@ func (m *Module) uac(c *event.Context, tr *sip.Transport, r uacRequest, u uacHea
 	k := matchKeys{method: strings.ToUpper(r.method)}
 	x := &txn{m: m, keys: k, tr: tr, local: true, relayedBranch: -1, blind: -1, suspendedReply: -1,
 		invite: r.method == "INVITE", created: m.clock.Now()}
+	x.md5 = localMD5()
 	x.frTimeout, x.frInvTimeout = ms(m.conf().frTimer), ms(m.conf().frInvTimer)
 	x.retrT1, x.retrT2 = ms(m.conf().retrTimer1), ms(m.conf().retrTimer2)
 	x.maxLifetime = ms(m.conf().maxNonInvLifetime)
@@ -358,7 +359,7 @@ func (m *Module) uac(c *event.Context, tr *sip.Transport, r uacRequest, u uacHea
 		x.drop(isACK)
 		return sip.ErrNoSocket
 	}
-	br := magicCookie + revHex(x.index) + "." + revHex(x.label) + ".0"
+	br := x.branchParam(0)
 	hop, buf, err := tr.PrepareRequest(msg, d, br)
 	if err != nil {
 		m.log.Log(klog.Err, Name, "t_uac_prepare(): no socket found")
