@@ -28,17 +28,17 @@ func TestModulesCommand(t *testing.T) {
 			`^  send_task_timeout +int +yes \(Kamailio development branch \(after 6\.1\)\)$`,
 		}, exitOK},
 		{[]string{"--kamailio", "4.4", "evapi"}, nil, exitUsage},
-		{[]string{"dialog"}, []string{
-			`^module dialog \(dialog\.so, Debian package kamailio; Kamailio 6\.1\.\d+\): checked only`,
-			`^  dlg_manage/0 +[A-Z_|]+ +no$`,
-			`^  timeout_avp +str +no$`,
+		{[]string{"dispatcher"}, []string{
+			`^module dispatcher \(dispatcher\.so, Debian package kamailio; Kamailio 6\.1\.\d+\): checked only`,
+			`^  ds_select/2 +[A-Z_|]+ +no$`,
+			`^  list_file +str +no$`,
 		}, exitOK},
 		{[]string{"--kamailio", "5.6", "tm"}, []string{
 			`^module tm \(tm\.so, Debian package kamailio; Kamailio 5\.6\.3\): checked and run by kamgo`,
 			`^  t_relay/2 +[A-Z_|]+ +yes$`,
 		}, exitOK},
 		{[]string{"json"}, []string{`^  bind_json/0 +ANY +api \(not a script function\)$`}, exitOK},
-		{nil, []string{`^evapi +yes +8 +13 +kamailio-extra-modules$`, `^dialog +- +`}, exitOK},
+		{nil, []string{`^evapi +yes +8 +13 +kamailio-extra-modules$`, `^dispatcher +- +`}, exitOK},
 		{[]string{"nope"}, nil, exitFound},
 	} {
 		var out, errb bytes.Buffer

@@ -132,6 +132,8 @@ loadmodule "nathelper.so"
 loadmodule "rtpproxy.so"
 loadmodule "rtjson.so"
 loadmodule "xhttp.so"
+loadmodule "auth.so"
+loadmodule "dialog.so"
 modparam("htable", "htable", "ipban=>size=8;autoexpire=300;")
 modparam("pike", "sampling_time_unit", 2)
 modparam("nathelper", "natping_interval", 30)

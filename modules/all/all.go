@@ -5,11 +5,13 @@ package all
 import (
 	_ "github.com/kamgo/kamgo/modules/acc"       // acc
 	_ "github.com/kamgo/kamgo/modules/app_lua"   // app_lua
+	_ "github.com/kamgo/kamgo/modules/auth"      // auth
 	_ "github.com/kamgo/kamgo/modules/cfg_rpc"   // cfg_rpc
 	_ "github.com/kamgo/kamgo/modules/cfgutils"  // cfgutils
 	_ "github.com/kamgo/kamgo/modules/corex"     // corex
 	_ "github.com/kamgo/kamgo/modules/counters"  // counters
 	_ "github.com/kamgo/kamgo/modules/ctl"       // ctl
+	_ "github.com/kamgo/kamgo/modules/dialog"    // dialog
 	_ "github.com/kamgo/kamgo/modules/evapi"     // evapi
 	_ "github.com/kamgo/kamgo/modules/htable"    // htable
 	_ "github.com/kamgo/kamgo/modules/jansson"   // jansson

@@ -1,0 +1,115 @@
+package dialog_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// timersConfig asks for keep-alives to both sides of every call, every
+// 30 seconds, checked every 10.
+const timersConfig = `modparam("dialog", "ka_timer", 10)
+modparam("dialog", "ka_interval", 30)
+modparam("dialog", "lreq_callee_headers", "X-Callee: 1")
+modparam("dialog", "profiles_no_value", "calls")
+modparam("dialog", "profiles_with_value", "caller")
+request_route {
+	if ($tt != $null) {
+		if (loose_route()) {
+			xlog("L_INFO", "within $rm state=$dlg(state)\n");
+			t_relay();
+			exit;
+		}
+		if (method == "ACK") {
+			if (t_check_trans()) {
+				t_relay();
+			}
+			exit;
+		}
+		sl_send_reply("404", "Not here");
+		exit;
+	}
+	if (method == "INVITE") {
+		record_route();
+		dlg_manage();
+		dlg_set_property("ka-src");
+		dlg_set_property("ka-dst");
+		$dlg_var(k) = "v";
+	}
+	$du = "sip:127.0.0.1:UAS1";
+	t_relay();
+	exit;
+}
+`
+
+// TestKeepAlive checks the OPTIONS of ka_timer/ka_interval: none before
+// ka_interval, then one to each side, with a CSeq one below the side's
+// and lreq_callee_headers to the callee.
+func TestKeepAlive(t *testing.T) {
+	a, b := newPeer(t, "caller"), newPeer(t, "callee")
+	tg := startKamgo(t, timersConfig, b)
+	call(t, tg, a, b, "call-ka")
+	tg.waitLog(t, `within ACK state=4`, 1)
+	tg.expire(20)
+	if m, ok := a.read(100 * time.Millisecond); ok {
+		t.Fatalf("keep-alive before ka_interval:\n%s", m.Buf)
+	}
+	tg.expire(10)
+	optA := a.recvMethod("OPTIONS")
+	optB := b.recvMethod("OPTIONS")
+	if num, _, _ := optA.CSeq(); num != "0" {
+		// the callee's CSeq is 0: a keep-alive keeps it
+		t.Errorf("caller OPTIONS CSeq %q, want 0", num)
+	}
+	if num, _, _ := optB.CSeq(); num != "9" {
+		t.Errorf("callee OPTIONS CSeq %q, want 9 (one below the caller's 10)", num)
+	}
+	if v, _ := optB.Header("x-callee"); v != "1" {
+		t.Errorf("callee OPTIONS without lreq_callee_headers:\n%s", optB.Buf)
+	}
+	if _, ok := optA.Header("x-callee"); ok {
+		t.Errorf("caller OPTIONS with lreq_callee_headers:\n%s", optA.Buf)
+	}
+	if to, _ := optA.Header("to"); !strings.Contains(to, "tag=a-call-ka") {
+		t.Errorf("caller OPTIONS To %q", to)
+	}
+}
+
+// TestCleanAndDump checks the clean timer (an unanswered dialog goes
+// after early_timeout) and dlg.dump_file.
+func TestCleanAndDump(t *testing.T) {
+	a, b := newPeer(t, "caller"), newPeer(t, "callee")
+	tg := startKamgo(t, timersConfig, b)
+	call(t, tg, a, b, "call-dump")
+	tg.waitLog(t, `within ACK state=4`, 1)
+	file := filepath.Join(t.TempDir(), "dlg.json")
+	tg.rpc(t, "dlg.dump_file", file)
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(strings.TrimSpace(string(data))), &doc); err != nil {
+		t.Fatalf("dump is not one JSON document per line: %v\n%s", err, data)
+	}
+	if doc["call_id"] != "call-dump" || doc["state"] != 4.0 {
+		t.Errorf("dump: %s", data)
+	}
+	if vars, _ := doc["variables"].(map[string]any); vars["k"] != "v" {
+		t.Errorf("dump variables: %s", data)
+	}
+	// an INVITE nobody answers stays unconfirmed until the clean timer
+	a.send(tg.addr(), a.invite("sip:bob@127.0.0.1", "call-early"))
+	b.recvMethod("INVITE")
+	waitState(t, tg, "call-early", 1)
+	tg.expire(300 + 90)
+	if got := tg.rpc(t, "dlg.dlg_list", "call-early"); len(got) != 0 {
+		t.Errorf("unanswered dialog kept after early_timeout: %v", got)
+	}
+	if got := tg.rpc(t, "dlg.dlg_list", "call-dump"); len(got) == 0 {
+		t.Error("the confirmed dialog went with the clean timer")
+	}
+}
