@@ -4,6 +4,8 @@
 # usage: bench/check.sh [FILE...]
 #   RUNS=40 WARMUP=5   hyperfine runs and warm-up runs per command
 #   OUT=DIR            keep hyperfine's JSON exports in DIR
+#   KAMGO=PATH         time this kamgo binary instead of building one (to
+#                      compare two builds: run the script for each in turn)
 #
 # Builds kamgo once, then times both commands as whole processes with
 # hyperfine (-N: no shell in between) and prints one table row per file:
@@ -40,11 +42,19 @@ trap 'rm -rf "$TMP"' EXIT
 OUT=${OUT:-$TMP}
 mkdir -p "$OUT"
 
-(cd "$ROOT" && go build -o "$TMP/kamgo" ./cmd/kamgo)
+if [ -n "${KAMGO:-}" ]; then
+	cp "$KAMGO" "$TMP/kamgo"
+else
+	(cd "$ROOT" && go build -o "$TMP/kamgo" ./cmd/kamgo)
+fi
 
 echo "# date: $(date -Is)"
 echo "# machine: $(nproc) cores, $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "# $(kamailio -v | head -1); kamgo $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?') + working tree"
+if [ -n "${KAMGO:-}" ]; then
+	echo "# $(kamailio -v | head -1); kamgo $KAMGO"
+else
+	echo "# $(kamailio -v | head -1); kamgo $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?') + working tree"
+fi
 echo "# hyperfine -N -w $WARMUP -r $RUNS; times in ms; ratio = kamgo/kamailio median (target <= 0.50)"
 printf '%-44s %6s %9s %9s %6s %6s %9s %9s %5s %5s\n' \
 	file lines kamgo_med kam_med ratio target kamgo_cpu kam_cpu k_rc kam_rc

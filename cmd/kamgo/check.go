@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"runtime"
 	"runtime/debug"
 
 	"github.com/kamgo/kamgo/lang/ast"
@@ -18,6 +19,45 @@ import (
 	"github.com/kamgo/kamgo/runtime/server"
 )
 
+// facts is the catalog of one release for a command: the release's own
+// facts at once, and their join with what kamgo runs (module.CatalogFor)
+// built on another goroutine. Joining instantiates every module, which is
+// as much work as preprocessing and parsing a config, and only the checks
+// after parsing read the joined catalog.
+type facts struct {
+	release *catalog.Catalog
+	done    chan struct{}
+	joined  *catalog.Catalog
+}
+
+// loadFacts returns the facts of a release, or prints why there are none.
+// The other goroutine builds the parser's grammar first, which the parse
+// needs before the checks need the joined catalog: run one after the
+// other, they leave the caller's core to the preprocessor and the parser.
+func loadFacts(release string, stderr io.Writer) (*facts, bool) {
+	f := &facts{done: make(chan struct{})}
+	go func() {
+		defer close(f.done)
+		parser.Prepare()
+		f.joined, _ = module.CatalogFor(release) // its only error is LoadRelease's
+	}()
+	base, err := catalog.LoadRelease(release)
+	if err != nil {
+		fmt.Fprintln(stderr, "kamgo: --kamailio:", err)
+		return nil, false
+	}
+	f.release = base
+	return f, true
+}
+
+// Joined waits for the joined catalog.
+func (f *facts) Joined() *catalog.Catalog {
+	if f.done != nil {
+		<-f.done
+	}
+	return f.joined
+}
+
 // analyze is everything `kamgo check` runs on one file, against the
 // facts of cat.
 func analyze(file string, defs []string, cat *catalog.Catalog) (*ast.Config, diag.List, diag.Sources) {
@@ -27,11 +67,16 @@ func analyze(file string, defs []string, cat *catalog.Catalog) (*ast.Config, dia
 // checkFile is `kamgo check` on one file: the analysis, then, when it is
 // clean, the load that finds what only Kamailio's start-up refuses.
 func checkFile(file string, defs []string, cat *catalog.Catalog) (diag.List, diag.Sources) {
-	cfg, diags, src := analyze(file, defs, cat)
+	return checkFacts(file, defs, &facts{release: cat, joined: cat})
+}
+
+// checkFacts is checkFile with the catalog joined while file is parsed.
+func checkFacts(file string, defs []string, f *facts) (diag.List, diag.Sources) {
+	cfg, diags, src := check.AnalyzeJoining(file, preproc.Options{Defines: defs}, f.release, f.Joined)
 	if cfg == nil || diags.HasErrors() {
 		return diags, src
 	}
-	return append(diags, startupDiags(cfg, cat, module.Default)...), src
+	return append(diags, startupDiags(cfg, f.Joined(), module.Default)...), src
 }
 
 // startupDiags loads a checked cfg with the modules of reg the way `kamgo
@@ -74,19 +119,18 @@ func startupDiags(cfg *ast.Config, cat *catalog.Catalog, reg *module.Registry) d
 	return out
 }
 
-// shortLived tunes the garbage collector for a command that reads its input,
-// prints and exits: collecting would only cost time. A memory limit keeps a
-// huge input from growing without bound.
+// shortLived tunes the runtime for a command that reads its input, prints
+// and exits: collecting garbage would only cost time (a memory limit keeps
+// a huge input from growing without bound), and so would sampling
+// allocations for a heap profile nobody can ask for.
 func shortLived() {
+	runtime.MemProfileRate = 0
 	debug.SetGCPercent(-1)
 	debug.SetMemoryLimit(1 << 30)
 }
 
 func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	shortLived()
-	// Building the grammar and the catalog does not depend on the input:
-	// do it on the other core while the files are read and preprocessed.
-	go parser.Prepare()
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var defs defines
@@ -96,7 +140,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
-	cat, ok := catalogFor(*release, stderr)
+	facts, ok := loadFacts(*release, stderr)
 	if !ok {
 		return exitUsage
 	}
@@ -108,7 +152,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	sources := diag.Sources{}
 	ioErr := false
 	for _, file := range fs.Args() {
-		diags, src := checkFile(file, defs, cat)
+		diags, src := checkFacts(file, defs, facts)
 		for k, v := range src {
 			sources[k] = v
 		}
@@ -121,7 +165,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	var err error
 	if *format == "json" {
-		err = diag.WriteJSONFor(stdout, all, cat.Release())
+		err = diag.WriteJSONFor(stdout, all, facts.release.Release())
 	} else {
 		err = diag.WriteText(stdout, all, sources)
 	}

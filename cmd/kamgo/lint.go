@@ -8,9 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kamgo/kamgo/lang/check"
 	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/lang/lint"
-	"github.com/kamgo/kamgo/lang/parser"
+	"github.com/kamgo/kamgo/lang/preproc"
 )
 
 const lintUsage = "usage: kamgo lint [-A NAME[=VAL]]... [--kamailio VER] [--checks all,-KL9001] [--format text|json|sarif] [--werror] FILE...\n" +
@@ -24,7 +25,6 @@ const lintUsage = "usage: kamgo lint [-A NAME[=VAL]]... [--kamailio VER] [--chec
 // #!ifdef lines test (lint.Matrix); the speed goes to stderr.
 func cmdLint(args []string, stdout, stderr io.Writer) int {
 	shortLived()
-	go parser.Prepare()
 	fs := flag.NewFlagSet("lint", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var defs defines
@@ -55,7 +55,7 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, lintUsage)
 		return exitUsage
 	}
-	cat, ok := catalogFor(*release, stderr)
+	facts, ok := loadFacts(*release, stderr)
 	if !ok {
 		return exitUsage
 	}
@@ -88,6 +88,7 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 		// limit shortLived sets for one run (1 GiB for Debian's config; 70
 		// MiB like this, and no slower).
 		debug.SetGCPercent(400)
+		cat := facts.Joined()
 		var runs []*lint.MatrixResult
 		for _, file := range fs.Args() {
 			conf, ok := configFor(file)
@@ -115,7 +116,9 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 		if !ok {
 			return exitUsage
 		}
-		res := lint.File(file, lint.Options{Catalog: cat, Config: conf, Defines: defs})
+		// lint.File, with the catalog joined while the file is parsed.
+		cfg, checked, src := check.AnalyzeJoining(file, preproc.Options{Defines: defs}, facts.release, facts.Joined)
+		res := lint.Run(cfg, checked, src, lint.Options{Catalog: facts.Joined(), Config: conf, Defines: defs})
 		for k, v := range res.Sources {
 			sources[k] = v
 		}
@@ -132,7 +135,7 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 	var err error
 	switch *format {
 	case "json":
-		err = lint.WriteJSON(stdout, all, cat.Release())
+		err = lint.WriteJSON(stdout, all, facts.release.Release())
 	case "sarif":
 		err = lint.WriteSARIF(stdout, all, lint.Rules(), Version)
 	default:

@@ -6,14 +6,16 @@ import (
 	"strings"
 )
 
-var regexMeta = regexp.MustCompile(`[|*+?()\[\]^$\\{}]`)
+// regexMeta holds the characters that make a modparam's module name a
+// regular expression.
+const regexMeta = `|*+?()[]^$\{}`
 
 // ModulePattern returns the regular expression a modparam's module name
 // stands for when it has regular-expression characters (Kamailio then sets
 // the parameter in every loaded module whose name matches it whole), or nil
 // for a plain module name.
 func (n *ModParam) ModulePattern() (*regexp.Regexp, error) {
-	if !regexMeta.MatchString(n.Module) {
+	if !strings.ContainsAny(n.Module, regexMeta) {
 		return nil, nil
 	}
 	return regexp.Compile("^(" + n.Module + ")$")

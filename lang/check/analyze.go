@@ -18,6 +18,17 @@ func Analyze(path string, opts preproc.Options, cat *catalog.Catalog) (*ast.Conf
 	return finish(cfg, diags, src, cat)
 }
 
+// AnalyzeJoining is Analyze for a caller that joins the checker's catalog
+// on another core while the file is preprocessed and parsed, which read
+// only the release's version and directives: release (the release's own
+// facts, catalog.LoadRelease) sets up the preprocessor, and joined is
+// called once, after parsing, for the catalog the checks read. The result
+// is that of Analyze(path, opts, joined()).
+func AnalyzeJoining(path string, opts preproc.Options, release *catalog.Catalog, joined func() *catalog.Catalog) (*ast.Config, diag.List, diag.Sources) {
+	cfg, diags, src := parser.ParseFile(path, follow(opts, release))
+	return finish(cfg, diags, src, joined())
+}
+
 // AnalyzeSource is Analyze on in-memory contents of a file named name.
 func AnalyzeSource(name string, text []byte, opts preproc.Options, cat *catalog.Catalog) (*ast.Config, diag.List, diag.Sources) {
 	res := preproc.Process(name, text, follow(opts, cat))

@@ -2,7 +2,6 @@ package diag
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"sync"
 )
@@ -49,7 +48,20 @@ var blocks = map[string][]block{
 	"runtime/interp": {{"KC2200", "KC2299"}},
 }
 
-var idShape = regexp.MustCompile(`^KC\d{4}$`)
+// idShape reports whether id is shaped as a code: KC and four digits.
+// Every package validates its codes when the program starts, so this is a
+// loop rather than a regular expression compiled by every process.
+func idShape(id string) bool {
+	if len(id) != 6 || id[:2] != "KC" {
+		return false
+	}
+	for i := 2; i < len(id); i++ {
+		if id[i] < '0' || id[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // registry holds declared codes by ID.
 type registry struct {
@@ -95,7 +107,7 @@ func (r *registry) add(owner string, codes []Code) error {
 // InRange returns an error unless id is well formed and inside one of the
 // ranges allocated to owner.
 func InRange(owner, id string) error {
-	if !idShape.MatchString(id) {
+	if !idShape(id) {
 		return fmt.Errorf("diag: %s: malformed code %q", owner, id)
 	}
 	bs, ok := blocks[owner]

@@ -2,6 +2,7 @@ package diag
 
 import (
 	"bytes"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -46,7 +47,7 @@ func TestRangesDisjoint(t *testing.T) {
 	var all []owned
 	for o, bs := range blocks {
 		for _, b := range bs {
-			if b.lo > b.hi || !idShape.MatchString(b.lo) || !idShape.MatchString(b.hi) {
+			if b.lo > b.hi || !idShape(b.lo) || !idShape(b.hi) {
 				t.Errorf("%s: bad block %v", o, b)
 			}
 			all = append(all, owned{o, b})
@@ -81,5 +82,15 @@ func TestWriteExplain(t *testing.T) {
 	}
 	if b.String() != "KC2001  unknown function\nKC2023  unused (reserved)\n" {
 		t.Errorf("list: %q", b.String())
+	}
+}
+
+// TestIDShape holds idShape to the pattern it stands for, ^KC\d{4}$.
+func TestIDShape(t *testing.T) {
+	re := regexp.MustCompile(`^KC\d{4}$`)
+	for _, id := range []string{"KC0001", "KC9999", "KC000", "KC00001", "kc0001", "KL0001", "KC00a1", "KC０001", "", "KC", " KC0001", "KC0001\n"} {
+		if got, want := idShape(id), re.MatchString(id); got != want {
+			t.Errorf("idShape(%q) = %v, want %v", id, got, want)
+		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 
 	"github.com/kamgo/kamgo/lang/diag"
@@ -90,14 +89,14 @@ func WriteMatrixJSON(w io.Writer, runs []*MatrixResult, release string) error {
 	if err != nil {
 		return err
 	}
-	b = nameList.ReplaceAllFunc(b, compact)
+	b = nameList().ReplaceAllFunc(b, compact)
 	_, err = w.Write(append(b, '\n'))
 	return err
 }
 
 // nameList matches a JSON array of names spread over lines by indenting: a
 // combination, which reads better on one line.
-var nameList = regexp.MustCompile(`\[\n\s*"\w+"(?:,\n\s*"\w+")*\n\s*\]`)
+var nameList = lazyRegexp(`\[\n\s*"\w+"(?:,\n\s*"\w+")*\n\s*\]`)
 
 func compact(list []byte) []byte {
 	var b bytes.Buffer

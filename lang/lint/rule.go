@@ -51,9 +51,6 @@ var Families = []Family{
 }
 
 var (
-	idShape   = regexp.MustCompile(`^KL[1-9]\d{3}$`)
-	nameShape = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
-
 	regMu  sync.Mutex
 	byID   = map[string]*Rule{}
 	byName = map[string]*Rule{}
@@ -75,13 +72,13 @@ func register(rules ...*Rule) {
 }
 
 func validate(r *Rule) error {
-	if !idShape.MatchString(r.ID) {
+	if !idShape(r.ID) {
 		return fmt.Errorf("lint: malformed rule ID %q", r.ID)
 	}
 	if familyOf(r.ID) == nil {
 		return fmt.Errorf("lint: rule %s is in no family", r.ID)
 	}
-	if !nameShape.MatchString(r.Name) {
+	if !nameShape(r.Name) {
 		return fmt.Errorf("lint: rule %s: malformed name %q", r.ID, r.Name)
 	}
 	if _, dup := byID[r.ID]; dup {
@@ -94,6 +91,50 @@ func validate(r *Rule) error {
 		return fmt.Errorf("lint: rule %s needs a title, docs, a bad and a good example, and Run", r.ID)
 	}
 	return nil
+}
+
+// idShape reports whether id is shaped as a rule ID: KL, a digit 1-9 and
+// three digits. Every rule is validated when the program starts, so this
+// is a loop rather than a regular expression compiled by every process.
+func idShape(id string) bool {
+	if len(id) != 6 || id[:2] != "KL" || id[2] < '1' || id[2] > '9' {
+		return false
+	}
+	for i := 3; i < len(id); i++ {
+		if id[i] < '0' || id[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// nameShape reports whether name is lower-case words of letters and
+// digits joined by single '-', starting with a letter.
+func nameShape(name string) bool {
+	if name == "" || name[0] < 'a' || name[0] > 'z' {
+		return false
+	}
+	dash := false
+	for i := 1; i < len(name); i++ {
+		switch c := name[i]; {
+		case c == '-':
+			if dash {
+				return false
+			}
+			dash = true
+		case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
+			dash = false
+		default:
+			return false
+		}
+	}
+	return !dash
+}
+
+// lazyRegexp compiles expr on first use: check and run link this package
+// without reading what the expressions match.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }
 
 func familyOf(id string) *Family {

@@ -2,7 +2,6 @@ package lint
 
 import (
 	"bytes"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,9 +18,9 @@ const (
 // ignoreRe matches a lint directive alone on its line, after # or //:
 //
 //	# lint:ignore KL1001,KL2001 why the finding does not apply
-var ignoreRe = regexp.MustCompile(`^\s*(?:#|//)\s*lint:ignore\b(.*)$`)
+var ignoreRe = lazyRegexp(`^\s*(?:#|//)\s*lint:ignore\b(.*)$`)
 
-var codeRe = regexp.MustCompile(`^(KL\d{4}|KC\d{4}|[a-z][a-z0-9-]*)$`)
+var codeRe = lazyRegexp(`^(KL\d{4}|KC\d{4}|[a-z][a-z0-9-]*)$`)
 
 // directive is one lint:ignore comment.
 type directive struct {
@@ -50,7 +49,7 @@ func scanIgnores(src diag.Sources, bad *diag.List) []*directive {
 		lines := strings.Split(string(text), "\n")
 		var pending []*directive
 		for i, line := range lines {
-			m := ignoreRe.FindStringSubmatch(line)
+			m := ignoreRe().FindStringSubmatch(line)
 			if m == nil {
 				t := strings.TrimSpace(line)
 				if t == "" || strings.HasPrefix(t, "#") && !strings.HasPrefix(t, "#!") || strings.HasPrefix(t, "//") {
@@ -77,7 +76,7 @@ func scanIgnores(src diag.Sources, bad *diag.List) []*directive {
 			d := &directive{file: file, line: i + 1, used: map[string]bool{}, rng: rng}
 			ok := true
 			for _, c := range strings.Split(fields[0], ",") {
-				if !codeRe.MatchString(c) {
+				if !codeRe().MatchString(c) {
 					bad.Add(diag.Warning, codeBadIgnore, rng, "lint:ignore: "+c+" is not a rule ID, rule name or check code", "")
 					ok = false
 					break

@@ -1,7 +1,6 @@
 package lint
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/kamgo/kamgo/lang/ast"
@@ -263,12 +262,12 @@ func isOctal(text string) bool {
 
 // permParams holds the parameters that take file permissions, where octal
 // is what everybody writes.
-var permParams = regexp.MustCompile(`(?i)mode|perm|mask`)
+var permParams = lazyRegexp(`(?i)mode|perm|mask`)
 
 func runOctal(p *Pass) {
 	perms := map[*ast.IntLit]bool{}
 	for _, it := range p.Config.Items {
-		if mp, ok := it.(*ast.ModParam); ok && permParams.MatchString(mp.Param) {
+		if mp, ok := it.(*ast.ModParam); ok && permParams().MatchString(mp.Param) {
 			if lit, ok := mp.Value.(*ast.IntLit); ok {
 				perms[lit] = true
 			}
@@ -281,7 +280,7 @@ func runOctal(p *Pass) {
 		}
 	})
 	for _, it := range p.Config.Items {
-		if cp, ok := it.(*ast.CoreParam); ok && !permParams.MatchString(cp.Name) {
+		if cp, ok := it.(*ast.CoreParam); ok && !permParams().MatchString(cp.Name) {
 			for _, v := range cp.Values {
 				if v.Kind == ast.ValInt && isOctal(v.Text) {
 					p.Reportf(nil, v.Rng, "%s is octal: its value is %d", v.Text, v.Int)

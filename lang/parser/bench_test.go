@@ -18,7 +18,7 @@ func BenchmarkParse(b *testing.B) {
 		b.Skip(err)
 	}
 	res := preproc.Process(path, src, preproc.Options{})
-	if _, err := getParsers(); err != nil {
+	if err := prepare(); err != nil {
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(len(src)))

@@ -15,19 +15,9 @@ import (
 // written out. Every struct keeps Pos/EndPos, whose Offset fields are token
 // indices (see toLexer).
 
-// gItem is the root production: one top-level item. The parser cuts the
-// token stream into items itself and parses each with the production its
-// first token selects; gItem only ties every production into one grammar.
-type gItem struct {
-	Route      *gRoute      `parser:"  @@"`
-	LoadModule *gLoadModule `parser:"| @@"`
-	LoadPath   *gLoadPath   `parser:"| @@"`
-	ModParam   *gModParam   `parser:"| @@"`
-	CfgEngine  *gCfgEngine  `parser:"| @@"`
-	Flags      *gFlags      `parser:"| @@"`
-	CfgVar     *gCfgVar     `parser:"| @@"`
-	CoreParam  *gCoreParam  `parser:"| @@"`
-}
+// The parser cuts the token stream into items itself and parses each with
+// the production its first token selects: gRoute, gLoadModule, gLoadPath,
+// gModParam, gCfgEngine, gFlags, gCfgVar or gCoreParam.
 
 type gRoute struct {
 	Pos     lexer.Position
@@ -198,59 +188,41 @@ type gSockField struct {
 	Values *valuesNode `parser:"@@"`
 }
 
-// parsers holds the grammar, built once on first use: building costs about
-// two milliseconds, which matters for a CLI that parses one file.
-type parsers struct {
-	item       *participle.Parser[gItem]
-	route      *participle.Parser[gRoute]
-	loadModule *participle.Parser[gLoadModule]
-	loadPath   *participle.Parser[gLoadPath]
-	modParam   *participle.Parser[gModParam]
-	cfgEngine  *participle.Parser[gCfgEngine]
-	flags      *participle.Parser[gFlags]
-	cfgVar     *participle.Parser[gCfgVar]
-	coreParam  *participle.Parser[gCoreParam]
-	stmt       *participle.Parser[gStmt]
+// production is the participle parser of one production, built the first
+// time an item of its kind is parsed. Building costs about 25 µs a struct
+// field, which matters for a CLI that parses one file. Nearly every config
+// has routes (Prepare builds that production); loadmodule, modparam and
+// core parameter items are most often plain (plainitem.go) and need none.
+type production[P any] struct {
+	once sync.Once
+	p    *participle.Parser[P]
+	err  error
 }
 
-var (
-	grammarOnce sync.Once
-	grammar     *parsers
-	grammarErr  error
-)
-
-func getParsers() (*parsers, error) {
-	grammarOnce.Do(func() {
-		p := &parsers{}
-		p.item, grammarErr = participle.Build[gItem](participle.Lexer(tokenDef{}))
-		if grammarErr != nil {
-			return
-		}
-		p.route = mustProd[gRoute](p.item)
-		p.loadModule = mustProd[gLoadModule](p.item)
-		p.loadPath = mustProd[gLoadPath](p.item)
-		p.modParam = mustProd[gModParam](p.item)
-		p.cfgEngine = mustProd[gCfgEngine](p.item)
-		p.flags = mustProd[gFlags](p.item)
-		p.cfgVar = mustProd[gCfgVar](p.item)
-		p.coreParam = mustProd[gCoreParam](p.item)
-		p.stmt = mustProd[gStmt](p.item)
-		grammar = p
-	})
-	return grammar, grammarErr
+func (pr *production[P]) get() (*participle.Parser[P], error) {
+	pr.once.Do(func() { pr.p, pr.err = participle.Build[P](participle.Lexer(tokenDef{})) })
+	return pr.p, pr.err
 }
 
-// mustProd returns the parser for one production of the item grammar. The
-// productions are fixed at compile time, so a failure is a programming
-// error caught by every test.
-func mustProd[P any](root *participle.Parser[gItem]) *participle.Parser[P] {
-	p, err := participle.ParserForProduction[P](root)
-	if err != nil {
-		panic(err)
-	}
-	return p
+// grammar holds the productions; they are shared by every parse.
+var grammar struct {
+	route      production[gRoute]
+	loadModule production[gLoadModule]
+	loadPath   production[gLoadPath]
+	modParam   production[gModParam]
+	cfgEngine  production[gCfgEngine]
+	flags      production[gFlags]
+	cfgVar     production[gCfgVar]
+	coreParam  production[gCoreParam]
 }
 
-// Prepare builds the grammar now (it is built once, on first use). A
-// command can call it in the background while the preprocessor runs.
-func Prepare() { _, _ = getParsers() }
+// Prepare builds the production nearly every config uses, the route
+// block's, now (the others are built on first use). A command can call it
+// in the background while the preprocessor runs.
+func Prepare() { _ = prepare() }
+
+// prepare builds the route block's production.
+func prepare() error {
+	_, err := grammar.route.get()
+	return err
+}

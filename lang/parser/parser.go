@@ -38,13 +38,12 @@ const maxItemErrors = 50
 // skipped.
 func Parse(res *preproc.Result) (*ast.Config, diag.List) {
 	cfg := &ast.Config{Files: res.Files, Defines: res.Defines}
-	g, err := getParsers()
-	if err != nil {
+	if err := prepare(); err != nil {
 		var l diag.List
 		l.Errorf("KC0500", diag.Range{}, "internal grammar error: %v", err)
 		return cfg, l
 	}
-	p := &state{g: g, toks: res.Tokens}
+	p := &state{toks: res.Tokens}
 	if len(p.toks) == 0 || p.toks[len(p.toks)-1].Kind != token.EOF {
 		p.toks = append(p.toks[:len(p.toks):len(p.toks)], token.Token{Kind: token.EOF})
 	}
@@ -72,7 +71,6 @@ func ParseFile(path string, opts preproc.Options) (*ast.Config, diag.List, diag.
 
 // state is one parse.
 type state struct {
-	g     *parsers
 	toks  []token.Token // the preprocessed stream, indexed by token index
 	lt    []lexer.Token // the same without Error tokens, for participle
 	diags diag.List
@@ -110,7 +108,7 @@ func (p *state) runJobs(cfg *ast.Config) {
 		go func() {
 			defer wg.Done()
 			for j := range next {
-				q := &state{g: p.g, toks: p.toks, lt: p.lt, ctx: j.ctx}
+				q := &state{toks: p.toks, lt: p.lt, ctx: j.ctx}
 				j.route = q.parseRoute(j.toks, j.eofAt)
 				j.diags = q.diags
 			}
@@ -318,6 +316,17 @@ func (p *state) itemEnd(i int) int {
 // item parses the non-route item lt[s:e].
 func (p *state) item(s, e int) ast.Item {
 	kw := p.lt[s].Value
+	if g := plainLoadModule(p.lt[s:e], p.at(e).Pos); g != nil {
+		return p.lowerLoadModule(g)
+	}
+	if g := plainModParam(p.lt[s:e], p.at(e).Pos); g != nil {
+		return p.lowerModParam(g)
+	}
+	if !itemKeywords[kw] && p.punct(s+1, "=") {
+		if g := plainCoreParam(p.lt[s:e], p.at(e).Pos); g != nil {
+			return p.lowerCoreParam(g)
+		}
+	}
 	pl := peeking(p.lt[s:e], p.at(e).Pos)
 	var (
 		out ast.Item
@@ -326,37 +335,37 @@ func (p *state) item(s, e int) ast.Item {
 	switch {
 	case kw == "loadmodule" || kw == "loadmodulex":
 		var g *gLoadModule
-		if g, err = p.g.loadModule.ParseFromLexer(pl, participle.AllowTrailing(true)); err == nil {
+		if g, err = parse(&grammar.loadModule, pl); err == nil {
 			out = p.lowerLoadModule(g)
 		}
 	case kw == "loadpath" || kw == "mpath":
 		var g *gLoadPath
-		if g, err = p.g.loadPath.ParseFromLexer(pl, participle.AllowTrailing(true)); err == nil {
+		if g, err = parse(&grammar.loadPath, pl); err == nil {
 			out = &ast.LoadPath{Path: g.Path.Value, Rng: p.posRng(g.Pos, g.EndPos)}
 		}
 	case kw == "modparam" || kw == "modparamx":
 		var g *gModParam
-		if g, err = p.g.modParam.ParseFromLexer(pl, participle.AllowTrailing(true)); err == nil {
+		if g, err = parse(&grammar.modParam, pl); err == nil {
 			out = p.lowerModParam(g)
 		}
 	case kw == "cfgengine":
 		var g *gCfgEngine
-		if g, err = p.g.cfgEngine.ParseFromLexer(pl, participle.AllowTrailing(true)); err == nil {
+		if g, err = parse(&grammar.cfgEngine, pl); err == nil {
 			out = &ast.CfgEngine{Name: g.Name.Value, Rng: p.posRng(g.Pos, g.EndPos)}
 		}
 	case kw == "flags" || kw == "bool" || kw == "avpflags":
 		var g *gFlags
-		if g, err = p.g.flags.ParseFromLexer(pl, participle.AllowTrailing(true)); err == nil {
+		if g, err = parse(&grammar.flags, pl); err == nil {
 			out = p.lowerFlags(g)
 		}
 	case p.punct(s+1, "=") && !p.punct(s+1, "."):
 		var g *gCoreParam
-		if g, err = p.g.coreParam.ParseFromLexer(pl, participle.AllowTrailing(true)); err == nil {
+		if g, err = parse(&grammar.coreParam, pl); err == nil {
 			out = p.lowerCoreParam(g)
 		}
 	default:
 		var g *gCfgVar
-		if g, err = p.g.cfgVar.ParseFromLexer(pl, participle.AllowTrailing(true)); err == nil {
+		if g, err = parse(&grammar.cfgVar, pl); err == nil {
 			out = p.lowerCfgVar(g)
 		}
 	}
@@ -368,6 +377,16 @@ func (p *state) item(s, e int) ast.Item {
 		p.errorf(t.Pos.Offset, "KC0500", "unexpected %s after %s", describe(t), kw)
 	}
 	return out
+}
+
+// parse parses one item with its production, allowing trailing tokens
+// (the caller reports them).
+func parse[P any](pr *production[P], pl *lexer.PeekingLexer) (*P, error) {
+	g, err := pr.get()
+	if err != nil {
+		return nil, err
+	}
+	return g.ParseFromLexer(pl, participle.AllowTrailing(true))
 }
 
 // --------------------------------------------------------------- routes
@@ -461,7 +480,7 @@ func (p *state) route(cfg *ast.Config, i int) int {
 func (p *state) parseRoute(toks []lexer.Token, eofAt lexer.Position) *ast.Route {
 	p.seen = map[int]bool{}
 	for range maxItemErrors {
-		g, err := p.g.route.ParseFromLexer(peeking(toks, eofAt), participle.AllowTrailing(true))
+		g, err := parse(&grammar.route, peeking(toks, eofAt))
 		if err == nil {
 			return p.lowerRoute(g)
 		}

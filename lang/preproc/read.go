@@ -41,11 +41,24 @@ func ReadFile(path string, max int64) ([]byte, error) {
 	if fi.Size() > max {
 		return nil, tooLarge(path, max)
 	}
-	// The size can lie (files under /proc say 0) or change: read at most
-	// one byte past the limit to know it was passed.
-	b, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, err
+	// The size can lie (files under /proc say 0) or change: read to the
+	// end, at most one byte past the limit to know it was passed, into a
+	// buffer the stat sizes, so that a file that does not lie is read
+	// into one allocation.
+	r := io.LimitReader(f, max+1)
+	b := make([]byte, 0, min(fi.Size(), max)+1)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // grow
+		}
 	}
 	if int64(len(b)) > max {
 		return nil, tooLarge(path, max)

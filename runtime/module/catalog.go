@@ -7,7 +7,12 @@ import (
 // Impl returns what a module with these exports implements, in the shape
 // the catalog join reads.
 func Impl(name string, ex Exports) catalog.Impl {
-	im := catalog.Impl{Module: name, Events: ex.Events}
+	im := catalog.Impl{Module: name, Events: ex.Events,
+		Funcs:  sized[catalog.ImplFunc](len(ex.Funcs)),
+		Params: sized[catalog.ImplParam](len(ex.Params)),
+		PVs:    sized[catalog.ImplPV](len(ex.Classes)),
+		Trans:  sized[catalog.ImplTrans](len(ex.Trans)),
+	}
 	for _, f := range ex.Funcs {
 		im.Funcs = append(im.Funcs, catalog.ImplFunc{Name: f.Name, Min: f.MinArgs, Max: f.MaxArgs, Arities: f.Arities, Ext: f.Ext, Routes: f.Routes})
 	}
@@ -28,6 +33,16 @@ func Impl(name string, ex Exports) catalog.Impl {
 		im.Trans = append(im.Trans, catalog.ImplTrans{Name: t.Name, Ops: t.Ops, Ext: t.Ext})
 	}
 	return im
+}
+
+// sized returns a slice with room for n elements, nil for none (as
+// appending to nil leaves it): every process that checks a config joins
+// every module, so the slices are allocated once at their size.
+func sized[T any](n int) []T {
+	if n == 0 {
+		return nil
+	}
+	return make([]T, 0, n)
 }
 
 // Catalog returns Kamailio's facts joined with every module of Default:
@@ -83,8 +98,9 @@ type joinedRelease struct {
 
 // impls returns what each registered module implements.
 func (r *Registry) impls() []catalog.Impl {
-	var impls []catalog.Impl
-	for _, name := range r.Registered() {
+	names := r.Registered()
+	impls := make([]catalog.Impl, 0, len(names))
+	for _, name := range names {
 		info, _ := r.Lookup(name)
 		var ex Exports
 		if e, ok := info.New().(Exporter); ok {

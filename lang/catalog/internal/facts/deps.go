@@ -3,13 +3,20 @@ package facts
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
+// The README patterns are compiled on first use: only the generator reads
+// READMEs, and every kamgo process links this package.
 var (
-	bullet  = regexp.MustCompile(`^\s*\*\s+([A-Za-z0-9_]+)\b(.*)$`)
-	depHead = regexp.MustCompile(`^[0-9]+\.[0-9]+\. Kamailio Modules\s*$`)
-	anyHead = regexp.MustCompile(`^[0-9]+\.[0-9]+\. `)
+	bullet  = lazyRegexp(`^\s*\*\s+([A-Za-z0-9_]+)\b(.*)$`)
+	depHead = lazyRegexp(`^[0-9]+\.[0-9]+\. Kamailio Modules\s*$`)
+	anyHead = lazyRegexp(`^[0-9]+\.[0-9]+\. `)
 )
+
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // ReadmeDeps takes the modules a module requires from the "Kamailio
 // Modules" dependency section of its README: the bullet items of the
@@ -21,10 +28,10 @@ func ReadmeDeps(readme, self string, known map[string]bool) []string {
 	in, sawBullet := false, false
 	for _, l := range strings.Split(readme, "\n") {
 		switch {
-		case depHead.MatchString(l):
+		case depHead().MatchString(l):
 			in = true
 			continue
-		case anyHead.MatchString(l):
+		case anyHead().MatchString(l):
 			in = false
 		}
 		if !in {
@@ -34,7 +41,7 @@ func ReadmeDeps(readme, self string, known map[string]bool) []string {
 			in = false
 			continue
 		}
-		mm := bullet.FindStringSubmatch(l)
+		mm := bullet().FindStringSubmatch(l)
 		if mm == nil {
 			continue
 		}
