@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kamgo/kamgo/internal/pvtest"
+	"github.com/kamgo/kamgo/internal/strftime"
 	"github.com/kamgo/kamgo/lang/diag"
 	_ "github.com/kamgo/kamgo/modules/pv"
 	"github.com/kamgo/kamgo/runtime/event"
@@ -254,7 +255,7 @@ func TestStrftime(t *testing.T) {
 		"%% %q %":           "% %q %",
 	}
 	for f, want := range tests {
-		if got := strftime(f, u); got != want {
+		if got := strftime.Format(f, u); got != want {
 			t.Errorf("%q: got %q, want %q", f, got, want)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kamgo/kamgo/internal/strftime"
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
 
@@ -143,7 +144,7 @@ func (l *line) format(t timeOpts) string {
 		if t.mode == 4 {
 			w = w.UTC()
 		}
-		s := strftime(t.format, w)
+		s := strftime.Format(t.format, w)
 		if len(s) >= timeFormatSize {
 			s = ""
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kamgo/kamgo/internal/strftime"
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/pv"
@@ -172,7 +173,7 @@ func compileTimef(utc bool) func(*pv.Table, *ast.PVar) (pv.Spec, error) {
 		}
 		format := p.Name.Text
 		return pv.GetterFunc(func(c *event.Context) value.Value {
-			s := strftime(format, zoned(eventTime(c), utc))
+			s := strftime.Format(format, zoned(eventTime(c), utc))
 			if s == "" || len(s) >= 64 {
 				return value.NullValue
 			}

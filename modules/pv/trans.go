@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kamgo/kamgo/internal/strftime"
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/runtime/corehash"
 	"github.com/kamgo/kamgo/runtime/event"
@@ -298,7 +299,7 @@ func init() {
 			if !ok {
 				return value.NullValue, errTrans
 			}
-			return value.MakeStr(strftime(f, time.Unix(n, 0))), nil
+			return value.MakeStr(strftime.Format(f, time.Unix(n, 0))), nil
 		}),
 		"replace":  {min: 2, max: 2, build: buildReplace},
 		"fmtlines": {min: 2, max: 2, build: buildFmtlines(' ')},

@@ -12,9 +12,10 @@ import (
 // md5Len is the length of a characteristic value: 32 hexadecimal digits.
 const md5Len = 32
 
-// maxBranches is Kamailio's default max_branches: a reply naming a higher
-// branch number matches nothing.
-const maxBranches = 12
+// maxBranches is Kamailio's default max_branches (the Request-URI's branch
+// and the destination set's): a reply naming a higher branch number
+// matches nothing.
+const maxBranches = sipmsg.MaxBranches + 1
 
 // The branch parameter of the requests a transaction sends is Kamailio's:
 // z9hG4bK, the hash index, the transaction's characteristic value and the
