@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"syscall"
 
+	"github.com/kamgo/kamgo/internal/procs"
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/runtime/klog"
@@ -87,6 +88,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitFound
 	}
+	// One P while one core carries the load (internal/procs says why).
+	ctl := procs.Start()
+	defer ctl.Stop()
 	if err := sup.Serve(context.Background()); err != nil {
 		return exitFound
 	}

@@ -1,0 +1,165 @@
+// Package procs owns how many threads run Go code at once (GOMAXPROCS)
+// while `kamgo run` serves. A server that waits on sockets most of the
+// time does best with one: every message that wakes a goroutine on an
+// otherwise idle process then runs on the thread that received it, where
+// with more than one the Go scheduler also wakes a second thread to look
+// for work, which finds none and sleeps again (measured on 2 cores: one
+// third less CPU per REGISTER and per call at a few hundred a second, and
+// evapi's ping-pong rows faster with less CPU). A server whose load needs
+// more than one core gets them all.
+//
+// The Controller samples the process's CPU time (user and system, every
+// thread) each tick. At one P it raises GOMAXPROCS to the runtime's default
+// as soon as a tick used Up of a core; at more it goes back to one after
+// DownTicks ticks in a row under Down. The band between the two keeps it
+// from switching back and forth: work that fills one P at Up uses less than
+// that with more Ps only when it was short of them. GOMAXPROCS set in the
+// environment turns the controller off: the operator's number stands.
+package procs
+
+import (
+	"os"
+	"runtime"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Policy is when the controller switches.
+type Policy struct {
+	Max       int     // Ps when the load needs more than one: the runtime's default
+	Up        float64 // cores used in a tick at one P that switch to Max
+	Down      float64 // cores used below which a tick at Max counts as light
+	DownTicks int     // light ticks in a row that switch back to one
+}
+
+// DefaultPolicy is the policy `kamgo run` uses: Max from the runtime
+// (CPUs, or the cgroup's quota), up at 80% of a core, down after one second
+// under 55% of a core.
+func DefaultPolicy() Policy {
+	return Policy{Max: runtime.GOMAXPROCS(0), Up: 0.8, Down: 0.55, DownTicks: 10}
+}
+
+// Tick is how often the controller samples.
+const Tick = 100 * time.Millisecond
+
+// next returns the P count after a tick that used `used` cores at `cur` Ps,
+// and how many light ticks in a row that makes.
+func (p Policy) next(cur int, used float64, light int) (int, int) {
+	if cur <= 1 {
+		if used >= p.Up {
+			return p.Max, 0
+		}
+		return 1, 0
+	}
+	if used < p.Down {
+		light++
+		if light >= p.DownTicks {
+			return 1, 0
+		}
+		return cur, light
+	}
+	return cur, 0
+}
+
+// Controller adapts GOMAXPROCS until Stop.
+type Controller struct {
+	policy Policy
+	cpu    func() time.Duration // process CPU time so far
+	now    func() time.Time     // wall clock
+	set    func(n int)          // applies a P count
+	ticks  <-chan time.Time     // one sample per value
+	stop   chan struct{}
+	done   chan struct{}
+	once   sync.Once
+	mu     sync.Mutex
+	cur    int
+}
+
+// Start starts the default controller for this process, or returns nil
+// when there is nothing to adapt: GOMAXPROCS is set in the environment, or
+// the runtime's default is one.
+func Start() *Controller {
+	if os.Getenv("GOMAXPROCS") != "" {
+		return nil
+	}
+	p := DefaultPolicy()
+	if p.Max <= 1 {
+		return nil
+	}
+	t := time.NewTicker(Tick)
+	c := newController(p, processCPU, time.Now, func(n int) { runtime.GOMAXPROCS(n) }, t.C)
+	go func() {
+		<-c.done
+		t.Stop()
+	}()
+	return c
+}
+
+// newController starts at one P and samples on every value of ticks.
+func newController(p Policy, cpu func() time.Duration, now func() time.Time, set func(int), ticks <-chan time.Time) *Controller {
+	c := &Controller{policy: p, cpu: cpu, now: now, set: set, ticks: ticks,
+		stop: make(chan struct{}), done: make(chan struct{}), cur: 1}
+	set(1)
+	go c.run()
+	return c
+}
+
+func (c *Controller) run() {
+	defer close(c.done)
+	lastCPU, lastAt := c.cpu(), c.now()
+	light := 0
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-c.ticks:
+		}
+		cpu, at := c.cpu(), c.now()
+		wall := at.Sub(lastAt)
+		if wall <= 0 {
+			continue
+		}
+		used := float64(cpu-lastCPU) / float64(wall)
+		lastCPU, lastAt = cpu, at
+		c.mu.Lock()
+		n, l := c.policy.next(c.cur, used, light)
+		light = l
+		if n != c.cur {
+			c.cur = n
+			c.set(n)
+		}
+		c.mu.Unlock()
+	}
+}
+
+// Procs is the P count the controller set last.
+func (c *Controller) Procs() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cur
+}
+
+// Stop ends the controller and gives the runtime back its default.
+func (c *Controller) Stop() {
+	if c == nil {
+		return
+	}
+	c.once.Do(func() {
+		close(c.stop)
+		<-c.done
+		c.mu.Lock()
+		c.cur = c.policy.Max
+		c.set(c.policy.Max)
+		c.mu.Unlock()
+	})
+}
+
+// processCPU is the user and system time of every thread of the process.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
