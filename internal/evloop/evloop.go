@@ -8,9 +8,14 @@
 // watched here is never also registered with the runtime, so one readiness
 // change wakes one thread.
 //
-// The loop that calls Wait blocks in epoll_wait itself: the goroutine that
-// reads a message is the one that handles it and writes the answer, with no
-// goroutine hand-off, as a single-threaded C server does.
+// The goroutine that calls Wait is the one that reads a message, handles it
+// and writes the answer, with no goroutine hand-off, as a single-threaded C
+// server does. It does not block in epoll_wait, though: the epoll descriptor
+// itself is watched by the runtime's network poller, and Wait parks the
+// goroutine until it is readable. A thread blocked in a system call holds
+// its P until the runtime's monitor takes it back, which then wakes every
+// 20 µs while messages flow and starts another thread each time; parked,
+// the goroutine costs the process nothing while it waits.
 package evloop
 
 import (
@@ -22,6 +27,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 	"unsafe"
 )
 
@@ -38,7 +44,9 @@ type Event struct {
 // Forget and Wake are safe from any goroutine; Wait belongs to one.
 type Poller struct {
 	epfd   int
-	wakefd int // an eventfd, readable while a Wake is pending
+	ep     *os.File        // epfd, registered with the runtime's poller
+	rc     syscall.RawConn // waits for epfd to be readable
+	wakefd int             // an eventfd, readable while a Wake is pending
 	woken  atomic.Bool
 	evs    []syscall.EpollEvent
 	out    []Event
@@ -66,7 +74,21 @@ func New(batch int) (*Poller, error) {
 		syscall.Close(epfd)
 		return nil, os.NewSyscallError("eventfd2", e)
 	}
+	// Non-blocking, so that os.NewFile hands it to the runtime's poller.
+	if err := syscall.SetNonblock(epfd, true); err != nil {
+		syscall.Close(epfd)
+		syscall.Close(int(r))
+		return nil, os.NewSyscallError("fcntl", err)
+	}
 	p := &Poller{epfd: epfd, wakefd: int(r), evs: make([]syscall.EpollEvent, max(batch, 1))}
+	p.ep = os.NewFile(uintptr(epfd), "epoll")
+	rc, err := p.ep.SyscallConn()
+	if err != nil {
+		p.ep.Close()
+		syscall.Close(p.wakefd)
+		return nil, err
+	}
+	p.rc = rc
 	if err := p.ctl(syscall.EPOLL_CTL_ADD, p.wakefd, syscall.EPOLLIN); err != nil {
 		p.Close()
 		return nil, err
@@ -126,12 +148,28 @@ func (p *Poller) Wake() {
 // Wait blocks until a watched descriptor is ready, a Wake, or msec
 // milliseconds (-1: no limit). The events are valid until the next Wait.
 func (p *Poller) Wait(msec int) (evs []Event, woken bool, err error) {
-	n, err := syscall.EpollWait(p.epfd, p.evs, msec)
-	if err != nil {
-		if err == syscall.EINTR {
-			return nil, false, nil
+	n, err := p.poll()
+	if err == nil && n == 0 && msec != 0 {
+		// Nothing ready: park until epfd is readable or the time is up.
+		var dl time.Time
+		if msec > 0 {
+			dl = time.Now().Add(time.Duration(msec) * time.Millisecond)
 		}
-		return nil, false, os.NewSyscallError("epoll_wait", err)
+		if err = p.ep.SetReadDeadline(dl); err == nil {
+			var perr error
+			err = p.rc.Read(func(uintptr) bool {
+				n, perr = p.poll()
+				return n > 0 || perr != nil
+			})
+			if err == nil {
+				err = perr
+			} else if errors.Is(err, os.ErrDeadlineExceeded) {
+				err = nil
+			}
+		}
+	}
+	if err != nil {
+		return nil, false, err
 	}
 	out := p.out[:0]
 	for _, e := range p.evs[:n] {
@@ -150,6 +188,21 @@ func (p *Poller) Wait(msec int) (evs []Event, woken bool, err error) {
 	return out, woken, nil
 }
 
+// poll takes the ready events without waiting.
+func (p *Poller) poll() (int, error) {
+	for {
+		r, _, e := syscall.RawSyscall6(syscall.SYS_EPOLL_WAIT, uintptr(p.epfd),
+			uintptr(unsafe.Pointer(&p.evs[0])), uintptr(len(p.evs)), 0, 0, 0)
+		switch e {
+		case 0:
+			return int(r), nil
+		case syscall.EINTR:
+			continue
+		}
+		return 0, os.NewSyscallError("epoll_wait", e)
+	}
+}
+
 // Close releases the epoll and wake descriptors. Later Wakes do nothing;
 // other calls fail.
 func (p *Poller) Close() error {
@@ -160,7 +213,7 @@ func (p *Poller) Close() error {
 	}
 	p.closed = true
 	syscall.Close(p.wakefd)
-	return syscall.Close(p.epfd)
+	return p.ep.Close()
 }
 
 // Read reads from the non-blocking fd into b: n > 0, or n == 0 with errno 0

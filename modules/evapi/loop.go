@@ -13,7 +13,7 @@ import (
 	"github.com/kamgo/kamgo/runtime/klog"
 )
 
-// loop is one event loop: a goroutine blocked in epoll_wait on its
+// loop is one event loop: a goroutine waiting (internal/evloop) on its
 // clients' sockets. A round reads each ready client once, runs
 // message-received for every whole frame on the loop's worker, and then
 // writes each client the routes queued frames for, once. Reads, routes and

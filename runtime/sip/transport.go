@@ -79,6 +79,7 @@ type socket struct {
 	info *sipmsg.Socket
 	addr netip.Addr
 	pc   net.PacketConn // UDP
+	udp  *udpIO         // pc's reads and sends
 	ln   net.Listener   // TCP
 }
 
@@ -150,6 +151,9 @@ func (t *Transport) open(ctx context.Context, l Listen) (*socket, error) {
 		s.pc, err = lc.ListenPacket(ctx, "udp", hp)
 		if err == nil {
 			local = s.pc.LocalAddr()
+			if s.udp, err = newUDPIO(s.pc); err != nil {
+				s.pc.Close()
+			}
 		}
 	} else {
 		s.ln, err = lc.Listen(ctx, "tcp", hp)

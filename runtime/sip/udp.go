@@ -6,7 +6,6 @@ import (
 	"net/netip"
 
 	"github.com/kamgo/kamgo/runtime/klog"
-	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
 
 // maxDatagram is the largest UDP payload.
@@ -18,8 +17,9 @@ const maxDatagram = 65535
 func (t *Transport) readUDP(s *socket) {
 	defer t.wg.Done()
 	buf := make([]byte, maxDatagram)
+	r := s.udp.reader(buf)
 	for {
-		n, from, err := s.pc.ReadFrom(buf)
+		n, src, err := r.read()
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) || t.stopping.Load() {
 				return
@@ -27,7 +27,6 @@ func (t *Transport) readUDP(s *socket) {
 			t.log.Logf(klog.Err, "core", "udp_rcv_loop(): recvfrom on %s: %v", s.info, err)
 			continue
 		}
-		src := addrOf(from)
 		if n == 0 || onlyCRLF(buf[:n]) {
 			continue // a keepalive
 		}
@@ -37,20 +36,11 @@ func (t *Transport) readUDP(s *socket) {
 
 // sendUDP sends buf from s to `to`.
 func (t *Transport) sendUDP(s *socket, to netip.AddrPort, buf string) error {
-	if _, err := s.pc.WriteTo([]byte(buf), net.UDPAddrFromAddrPort(to)); err != nil {
+	if err := s.udp.send(to, buf); err != nil {
 		t.log.Logf(klog.Err, "core", "udp_send(): sendto(len: %d, dst: (%s)) - err: %v", len(buf), to, err)
 		return err
 	}
 	return nil
-}
-
-// addrOf converts a net.Addr of a UDP or TCP peer.
-func addrOf(a net.Addr) sipmsg.Addr {
-	ap, err := netip.ParseAddrPort(a.String())
-	if err != nil {
-		return sipmsg.Addr{}
-	}
-	return sipmsg.Addr{IP: ap.Addr().Unmap().String(), Port: int(ap.Port())}
 }
 
 func onlyCRLF(b []byte) bool {
