@@ -192,6 +192,15 @@ func TestNumber(t *testing.T) {
 	}
 }
 
+// TestUnsigned: an unsigned integer ('u') is its unsigned value in JSON,
+// as Kamailio's srjson number of a C unsigned int.
+func TestUnsigned(t *testing.T) {
+	v := rpc.NewStruct().Set("Methods", rpc.NewUint(4294967295)).Set("Flags", rpc.NewUint(0))
+	if got := encode(v, false); got != `{"Methods":4294967295,"Flags":0}` {
+		t.Errorf("encode = %s", got)
+	}
+}
+
 func TestReadDocument(t *testing.T) {
 	for _, tc := range []struct {
 		name, in string

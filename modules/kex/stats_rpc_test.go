@@ -164,12 +164,12 @@ func TestStatsRPC(t *testing.T) {
 	}
 	// "all" lists every group, sorted, and every counter of each.
 	all := strings.Split(call(t, srv, "stats.get_statistics", "all"), "\n")
-	if len(all) < 100 || all[0] != "core:drop_replies = 0" || all[len(all)-1] != "sl:xxx_replies = 0" {
+	if len(all) < 100 || all[0] != "core:bad_URIs_rcvd = 0" || all[len(all)-1] != "tcp:sendq_full = 0" {
 		t.Errorf("all: %d lines, first %q, last %q", len(all), all[0], all[len(all)-1])
 	}
 	// A group's counters are reset by name, and "foo" names mine:foo
 	// (registered last): script:foo keeps its value, as in Kamailio.
-	if got := call(t, srv, "stats.get_statistics", "script:", "sl:404_replies", "core:"); !strings.HasPrefix(got, "script:foo = 9\ncore:drop_replies = 0\n") {
+	if got := call(t, srv, "stats.get_statistics", "script:", "sl:404_replies", "core:"); !strings.HasPrefix(got, "script:foo = 9\ncore:bad_URIs_rcvd = 0\n") {
 		t.Errorf("after reset all:\n%s", got)
 	}
 	if got := call(t, srv, "stats.fetch", "script:foo"); got != "{}" {

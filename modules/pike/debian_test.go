@@ -117,7 +117,7 @@ func TestDebianAntiflood(t *testing.T) {
 	if n := ll.Count(alert); n != 1 {
 		t.Errorf("%d ALERT lines, want 1", n)
 	}
-	if n := ll.Count(regexp.MustCompile(`WARNING: <pike>: pike_check_ipaddr\(\): PIKE - BLOCKing ip 127.0.0.2, node=0x`)); n != 1 {
+	if n := ll.Count(regexp.MustCompile(`WARNING: \{\d+ \d+ OPTIONS [^}]*\} <pike>: pike_check_ipaddr\(\): PIKE - BLOCKing ip 127.0.0.2, node=0x`)); n != 1 {
 		t.Errorf("%d BLOCKing lines, want 1", n)
 	}
 

@@ -24,6 +24,9 @@ const (
 	// contact deleted but not yet removed.
 	expiredMark = 10
 	notSet      = "[not set]"
+	// faultTableAOR is Kamailio's fault text, shared by ul.lookup and
+	// ul.rm, for a missing table or address of record.
+	faultTableAOR = "Not enough parameters (table and AOR to lookup)"
 )
 
 // RPC implements rpc.Provider.
@@ -137,7 +140,7 @@ func (p *rpcArgs) float() (float64, bool) {
 // rpcNoDB answers the database commands: kamgo's usrloc runs in memory
 // only (db_mode 0), where Kamailio refuses them with this fault.
 func rpcNoDB(_ context.Context, c *rpc.Call) {
-	c.Fault(rpc.CodeInternal, "there is no database: kamgo keeps locations in memory only (db_mode 0)")
+	c.Fault(rpc.CodeInternal, "Command is not supported in db_mode=0")
 }
 
 // sortedDomains is the tables by name: kamgo keeps no registration order.
@@ -156,7 +159,7 @@ func (m *Module) sortedDomains() []*Domain {
 func (m *Module) findDomain(c *rpc.Call, name string) (*Domain, bool) {
 	d, ok := m.Domain(name)
 	if !ok {
-		c.Fault(rpc.CodeInternal, "no location table has this name")
+		c.Fault(rpc.CodeInternal, "Domain table not found")
 	}
 	return d, ok
 }
@@ -167,7 +170,7 @@ func (m *Module) fixAOR(c *rpc.Call, aor string) (string, bool) {
 	at := strings.IndexByte(aor, '@')
 	if m.UseDomain() {
 		if at < 0 {
-			c.Fault(rpc.CodeInternal, "with use_domain the address of record needs a domain")
+			c.Fault(rpc.CodeInternal, "Domain missing in AOR")
 			return "", false
 		}
 	} else if at >= 0 {
@@ -212,15 +215,15 @@ func contactValue(ct *Contact, now int64) *rpc.Value {
 		// it CS_NEW in db_mode 0.
 		Set("State", rpc.NewStr("CS_NEW")).
 		// Kamailio adds Flags, CFlags, Methods and Reg-Id as C unsigned
-		// ints, which binrpc carries as signed 32-bit integers: all bits
-		// set (Methods of a contact with no Allow) reads -1.
-		Set("Flags", rpc.NewInt(int64(int32(ct.Flags)))).
-		Set("CFlags", rpc.NewInt(int64(int32(ct.CFlags)))).
+		// ints ('u'): all bits set (Methods of a contact with no Allow)
+		// is 4294967295 in JSON and -1 in binrpc.
+		Set("Flags", rpc.NewUint(ct.Flags)).
+		Set("CFlags", rpc.NewUint(ct.CFlags)).
 		Set("Socket", rpc.NewStr(sock)).
-		Set("Methods", rpc.NewInt(int64(int32(ct.Methods)))).
+		Set("Methods", rpc.NewUint(ct.Methods)).
 		Set("Ruid", rpc.NewStr(orNotSet(ct.Ruid))).
 		Set("Instance", rpc.NewStr(orNotSet(ct.Instance))).
-		Set("Reg-Id", rpc.NewInt(int64(int32(ct.RegID)))).
+		Set("Reg-Id", rpc.NewUint(ct.RegID)).
 		Set("Server-Id", rpc.NewInt(int64(ct.ServerID))).
 		Set("Tcpconn-Id", rpc.NewInt(int64(ct.ConnID))).
 		Set("Keepalive", rpc.NewInt(ka)).
@@ -250,7 +253,7 @@ func (m *Module) rpcDump(_ context.Context, c *rpc.Call) {
 		aors := rpc.NewArray()
 		dv := rpc.NewStruct().
 			Set("Domain", rpc.NewStr(d.name)).
-			Set("Size", rpc.NewInt(int64(len(d.slots)))).
+			Set("Size", rpc.NewUint(uint32(len(d.slots)))).
 			Set("AoRs", aors)
 		domains.AppendNamed("Domain", dv)
 		n, most := 0, 0
@@ -307,7 +310,7 @@ func (m *Module) tableAOR(c *rpc.Call, p *rpcArgs, tooFew string) (*Domain, stri
 // rpcLookup is ul.lookup table aor.
 func (m *Module) rpcLookup(_ context.Context, c *rpc.Call) {
 	p := &rpcArgs{c: c}
-	d, aor, ok := m.tableAOR(c, p, "expected a table name and an address of record")
+	d, aor, ok := m.tableAOR(c, p, faultTableAOR)
 	if !ok {
 		return
 	}
@@ -324,9 +327,9 @@ func (m *Module) rpcLookup(_ context.Context, c *rpc.Call) {
 	})
 	switch {
 	case !found:
-		c.Fault(rpc.CodeInternal, "the table has no such address of record")
+		c.Fault(rpc.CodeInternal, "AOR not found in location table")
 	case len(cs.Items) == 0:
-		c.Fault(rpc.CodeInternal, "the address of record has no valid contact")
+		c.Fault(rpc.CodeInternal, "AOR has no contacts")
 	default:
 		c.AddStruct().Set("AoR", rpc.NewStr(aor)).Set("Contacts", cs)
 	}
@@ -335,7 +338,7 @@ func (m *Module) rpcLookup(_ context.Context, c *rpc.Call) {
 // rpcRm is ul.rm table aor: a record that does not exist is no error.
 func (m *Module) rpcRm(_ context.Context, c *rpc.Call) {
 	p := &rpcArgs{c: c}
-	d, aor, ok := m.tableAOR(c, p, "expected a table name and an address of record")
+	d, aor, ok := m.tableAOR(c, p, faultTableAOR)
 	if !ok {
 		return
 	}
@@ -355,7 +358,7 @@ func (m *Module) rpcRmContact(_ context.Context, c *rpc.Call) {
 	aor, ok2 := p.str()
 	uri, ok3 := p.str()
 	if !ok1 || !ok2 || !ok3 {
-		c.Fault(rpc.CodeInternal, "expected a table name, an address of record and a contact")
+		c.Fault(rpc.CodeInternal, "Not enough parameters (table, AOR and contact)")
 		return
 	}
 	d, ok := m.findDomain(c, table)
@@ -368,15 +371,15 @@ func (m *Module) rpcRmContact(_ context.Context, c *rpc.Call) {
 	now := m.Now()
 	d.With(aor, func(r *Record, exists bool) {
 		if !exists {
-			c.Fault(rpc.CodeNotFound, "the table has no such address of record")
+			c.Fault(rpc.CodeNotFound, "AOR not found")
 			return
 		}
 		ct, res := r.Find(rpcInfo(uri, rpcCSeq+1), now)
 		switch {
 		case res < 0:
-			c.Fault(rpc.CodeInternal, "the contact could not be matched")
+			c.Fault(rpc.CodeInternal, "Internal error (can't get contact)")
 		case res == NotFound:
-			c.Fault(rpc.CodeNotFound, "the address of record has no such contact")
+			c.Fault(rpc.CodeNotFound, "Contact not found")
 		default:
 			r.Delete(ct)
 		}
@@ -406,7 +409,7 @@ func (m *Module) rpcAdd(_ context.Context, c *rpc.Call) {
 	cflags, ok8 := p.int()
 	methods, ok9 := p.int()
 	if !(ok && ok2 && ok3 && ok4 && ok5 && ok6 && ok7 && ok8 && ok9) {
-		c.Fault(rpc.CodeInternal, "expected table, AOR, contact, expires, q, path, flags, cflags and methods, with their types")
+		c.Fault(rpc.CodeInternal, "Not enough parameters or wrong format")
 		return
 	}
 	ci := rpcInfo(uri, rpcCSeq)
@@ -449,7 +452,7 @@ func (m *Module) rpcAdd(_ context.Context, c *rpc.Call) {
 		found, res := r.Find(rpcInfo(uri, rpcCSeq+1), now)
 		switch {
 		case res < 0:
-			c.Fault(rpc.CodeInternal, "the contact could not be matched")
+			c.Fault(rpc.CodeInternal, "Can't get record")
 		case res == NotFound:
 			r.Insert(ci)
 		default:

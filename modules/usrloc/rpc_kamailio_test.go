@@ -279,7 +279,22 @@ func TestKamailioRPC(t *testing.T) {
 		if strings.Join(w, "\n") != strings.Join(g, "\n") {
 			t.Errorf("%s differs (- Kamailio, + kamgo):\n%s", strings.Join(cmd, " "), lineDiff(w, g))
 		}
+		// usrloc's faults carry Kamailio's words too.
+		if wf, gf := faultText(want), faultText(got); strings.HasPrefix(cmd[0], "ul.") && wf != gf {
+			t.Errorf("%s: fault %q, Kamailio's is %q", strings.Join(cmd, " "), gf, wf)
+		}
 	}
+}
+
+// faultText is the fault of a reply as "code text", "" when none.
+func faultText(vals []*rpc.Value) string {
+	if len(vals) != 1 || vals[0].Kind != rpc.Struct {
+		return ""
+	}
+	if f, ok := vals[0].Get("fault"); ok {
+		return f.Str
+	}
+	return ""
 }
 
 // startKamgo runs rpcConfig on kamgo with SIP on a free port, relaying to
@@ -445,6 +460,10 @@ func kamgoRun(srv *server.Server, cmd []string) ([]*rpc.Value, error) {
 func asKamcmd(v *rpc.Value) *rpc.Value {
 	switch v.Kind {
 	case rpc.Int:
+		if v.Unsigned {
+			// A 'u' travels in binrpc as its 32 bits, read signed.
+			return rpc.NewStr(strconv.FormatInt(int64(int32(uint32(v.Int))), 10))
+		}
 		// kamgo's binrpc sends an integer beyond 32 bits as a double
 		// (Kamailio's 'L'), which kamcmd prints with six decimals.
 		if v.Int < math.MinInt32 || v.Int > math.MaxInt32 {

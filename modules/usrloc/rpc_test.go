@@ -78,7 +78,7 @@ func call(t *testing.T, srv *server.Server, method string, params ...any) string
 func contactText(addr, expires, q, callID, ua, ruid, sock string, cseq, lastMod int) string {
 	return "Contact: {Address: " + addr + ", Expires: " + expires + ", Q: " + q + ", Call-ID: " + callID +
 		", CSeq: " + itoa(cseq) + ", User-Agent: " + ua + ", Received: [not set], Path: [not set], State: CS_NEW, Flags: 0, CFlags: 0, Socket: " + sock +
-		", Methods: -1, Ruid: " + ruid + ", Instance: [not set], Reg-Id: 0, Server-Id: 0, Tcpconn-Id: -1, Keepalive: 0, Last-Keepalive: " + itoa(lastMod) +
+		", Methods: 4294967295, Ruid: " + ruid + ", Instance: [not set], Reg-Id: 0, Server-Id: 0, Tcpconn-Id: -1, Keepalive: 0, Last-Keepalive: " + itoa(lastMod) +
 		", KA-Roundtrip: 0, Last-Modified: " + itoa(lastMod) + "}"
 }
 
@@ -117,10 +117,10 @@ func TestRPC(t *testing.T) {
 		{"lookup", "ul.lookup", []any{"location", "alice"}, "{AoR: alice, Contacts: [" + alice1 + ", " + alice2 + "]}"},
 		{"lookup drops the domain and lowers the case", "ul.lookup", []any{"location", "ALICE@example.com"},
 			"{AoR: alice, Contacts: [" + alice1 + ", " + alice2 + "]}"},
-		{"lookup without AOR", "ul.lookup", []any{"location"}, "fault 500 expected a table name and an address of record"},
-		{"lookup with a number", "ul.lookup", []any{"location", 7}, "fault 500 expected a table name and an address of record"},
-		{"lookup in no table", "ul.lookup", []any{"nosuch", "alice"}, "fault 500 no location table has this name"},
-		{"lookup of nobody", "ul.lookup", []any{"location", "bob"}, "fault 500 the table has no such address of record"},
+		{"lookup without AOR", "ul.lookup", []any{"location"}, "fault 500 Not enough parameters (table and AOR to lookup)"},
+		{"lookup with a number", "ul.lookup", []any{"location", 7}, "fault 500 Not enough parameters (table and AOR to lookup)"},
+		{"lookup in no table", "ul.lookup", []any{"nosuch", "alice"}, "fault 500 Domain table not found"},
+		{"lookup of nobody", "ul.lookup", []any{"location", "bob"}, "fault 500 AOR not found in location table"},
 		{"add", "ul.add", []any{"location", "bob", "sip:bob@10.0.0.9", 60, 0.25, ".", 0, 0, 0xffffffff}, ""},
 		{"add refreshes", "ul.add", []any{"location", "bob", "sip:bob@10.0.0.9", 120, 0.5, "0", 0, 0, 0xffffffff}, ""},
 		{"added", "ul.lookup", []any{"location", "bob"},
@@ -132,25 +132,25 @@ func TestRPC(t *testing.T) {
 				"User-Agent: kamailio SIP Router - RPC Server, Received: sip:1.2.3.4:5, Path: <sip:p1>, State: CS_NEW, Flags: 1, CFlags: 2, Socket: [not set], " +
 				"Methods: 3, Ruid: RUID, Instance: [not set], Reg-Id: 0, Server-Id: 0, Tcpconn-Id: -1, Keepalive: 0, Last-Keepalive: " + itoa(now) +
 				", KA-Roundtrip: 0, Last-Modified: 0}]}"},
-		{"add with too few", "ul.add", []any{"location", "bob", "sip:bob@10.0.0.9", 60, 0.5, ".", 0, 0}, "fault 500 expected table, AOR, contact, expires, q, path, flags, cflags and methods, with their types"},
-		{"add with a string expiry", "ul.add", []any{"location", "bob", "sip:bob@10.0.0.9", "60", 0.5, ".", 0, 0, 0}, "fault 500 expected table, AOR, contact, expires, q, path, flags, cflags and methods, with their types"},
-		{"add in no table", "ul.add", []any{"nosuch", "bob", "sip:bob@10.0.0.9", 60, 0.5, ".", 0, 0, 0}, "fault 500 no location table has this name"},
+		{"add with too few", "ul.add", []any{"location", "bob", "sip:bob@10.0.0.9", 60, 0.5, ".", 0, 0}, "fault 500 Not enough parameters or wrong format"},
+		{"add with a string expiry", "ul.add", []any{"location", "bob", "sip:bob@10.0.0.9", "60", 0.5, ".", 0, 0, 0}, "fault 500 Not enough parameters or wrong format"},
+		{"add in no table", "ul.add", []any{"nosuch", "bob", "sip:bob@10.0.0.9", 60, 0.5, ".", 0, 0, 0}, "fault 500 Domain table not found"},
 		{"remove a contact", "ul.rm_contact", []any{"location", "alice", "sip:alice@10.0.0.2"}, ""},
 		{"one left", "ul.lookup", []any{"location", "alice"}, "{AoR: alice, Contacts: [" + alice1 + "]}"},
-		{"remove an unknown contact", "ul.rm_contact", []any{"location", "alice", "sip:alice@10.0.0.2"}, "fault 404 the address of record has no such contact"},
-		{"remove a contact of nobody", "ul.rm_contact", []any{"location", "dave", "sip:x@y"}, "fault 404 the table has no such address of record"},
-		{"remove a contact, too few", "ul.rm_contact", []any{"location", "alice"}, "fault 500 expected a table name, an address of record and a contact"},
+		{"remove an unknown contact", "ul.rm_contact", []any{"location", "alice", "sip:alice@10.0.0.2"}, "fault 404 Contact not found"},
+		{"remove a contact of nobody", "ul.rm_contact", []any{"location", "dave", "sip:x@y"}, "fault 404 AOR not found"},
+		{"remove a contact, too few", "ul.rm_contact", []any{"location", "alice"}, "fault 500 Not enough parameters (table, AOR and contact)"},
 		{"remove a record", "ul.rm", []any{"location", "alice"}, ""},
-		{"removed", "ul.lookup", []any{"location", "alice"}, "fault 500 the table has no such address of record"},
+		{"removed", "ul.lookup", []any{"location", "alice"}, "fault 500 AOR not found in location table"},
 		{"remove nobody", "ul.rm", []any{"location", "alice"}, ""},
-		{"remove, too few", "ul.rm", []any{"location"}, "fault 500 expected a table name and an address of record"},
-		{"remove in no table", "ul.rm", []any{"nosuch", "alice"}, "fault 500 no location table has this name"},
+		{"remove, too few", "ul.rm", []any{"location"}, "fault 500 Not enough parameters (table and AOR to lookup)"},
+		{"remove in no table", "ul.rm", []any{"nosuch", "alice"}, "fault 500 Domain table not found"},
 		// Records go by hash slot: carol's comes first.
 		{"brief after", "ul.dump", []any{"brief"},
 			"{Domains: [Domain: {Domain: location, Size: 1024, AoRs: [AoR: carol, AoR: bob], Stats: {Records: 2, Max-Slots: 1}}]}"},
-		{"db_users", "ul.db_users", []any{"location"}, "fault 500 there is no database: kamgo keeps locations in memory only (db_mode 0)"},
-		{"db_contacts", "ul.db_contacts", []any{"location"}, "fault 500 there is no database: kamgo keeps locations in memory only (db_mode 0)"},
-		{"db_expired_contacts", "ul.db_expired_contacts", nil, "fault 500 there is no database: kamgo keeps locations in memory only (db_mode 0)"},
+		{"db_users", "ul.db_users", []any{"location"}, "fault 500 Command is not supported in db_mode=0"},
+		{"db_contacts", "ul.db_contacts", []any{"location"}, "fault 500 Command is not supported in db_mode=0"},
+		{"db_expired_contacts", "ul.db_expired_contacts", nil, "fault 500 Command is not supported in db_mode=0"},
 	}
 	for _, s := range steps {
 		got := call(t, srv, s.method, s.params...)
@@ -168,7 +168,7 @@ func TestRPC(t *testing.T) {
 	// Time passes: bob's contact (120 s) expires, carol's stays; the dump
 	// says so before the timer runs, ul.flush runs it.
 	clk.Advance(121 * time.Second)
-	if got := call(t, srv, "ul.lookup", "location", "bob"); got != "fault 500 the address of record has no valid contact" {
+	if got := call(t, srv, "ul.lookup", "location", "bob"); got != "fault 500 AOR has no contacts" {
 		t.Errorf("expired lookup: %s", got)
 	}
 	if got := call(t, srv, "ul.dump"); !strings.Contains(got, "Address: sip:bob@10.0.0.9, Expires: expired,") {
@@ -190,10 +190,10 @@ func TestRPCUseDomain(t *testing.T) {
 		params []any
 		want   string
 	}{
-		{"ul.lookup", []any{"location", "alice"}, "fault 500 with use_domain the address of record needs a domain"},
+		{"ul.lookup", []any{"location", "alice"}, "fault 500 Domain missing in AOR"},
 		{"ul.add", []any{"location", "alice@Example.COM", "sip:a@b", 60, 1.0, ".", 0, 0, 0}, ""},
 		{"ul.dump", []any{"brief"}, "{Domains: [Domain: {Domain: location, Size: 1024, AoRs: [AoR: alice@example.com], Stats: {Records: 1, Max-Slots: 1}}]}"},
-		{"ul.rm", []any{"location", "alice"}, "fault 500 with use_domain the address of record needs a domain"},
+		{"ul.rm", []any{"location", "alice"}, "fault 500 Domain missing in AOR"},
 		{"ul.rm_contact", []any{"location", "alice@example.com", "sip:a@b"}, ""},
 	} {
 		if got := call(t, srv, tc.method, tc.params...); got != tc.want {

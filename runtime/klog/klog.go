@@ -111,7 +111,7 @@ func (l *Logger) SetThreshold(lv Level) { l.threshold.Store(int64(lv)) }
 // Threshold returns the current threshold.
 func (l *Logger) Threshold() Level { return Level(l.threshold.Load()) }
 
-// SetPrefix sets a text printed before the level on every line (log_prefix
+// SetPrefix sets a text printed after the level on every line (log_prefix
 // after expansion is per event; this is the static part).
 func (l *Logger) SetPrefix(p string) { l.prefix.Store(&p) }
 
@@ -160,12 +160,8 @@ func (l *Logger) emit(lv Level, prefix, origin, msg string) {
 		return
 	}
 	var b strings.Builder
-	if p := l.prefix.Load(); p != nil {
-		b.WriteString(*p)
-	}
-	b.WriteString(prefix)
-	b.WriteString(lv.String())
-	b.WriteString(": <")
+	l.head(&b, lv, prefix)
+	b.WriteByte('<')
 	b.WriteString(origin)
 	b.WriteString(">: ")
 	b.WriteString(msg)
@@ -173,6 +169,18 @@ func (l *Logger) emit(lv Level, prefix, origin, msg string) {
 	l.mu.Lock()
 	_, _ = io.WriteString(l.w, b.String())
 	l.mu.Unlock()
+}
+
+// head writes what starts a text line: the level, then the log prefix
+// (the static one, then the line's), where Kamailio prints log_prefix:
+// "INFO: {1 abc} <script>: ...".
+func (l *Logger) head(b *strings.Builder, lv Level, prefix string) {
+	b.WriteString(lv.String())
+	b.WriteString(": ")
+	if p := l.prefix.Load(); p != nil {
+		b.WriteString(*p)
+	}
+	b.WriteString(prefix)
 }
 
 // LogHead is LogPrefixed with head printed in place of "<origin>: "
@@ -193,12 +201,7 @@ func (l *Logger) LogHead(lv Level, prefix, origin, head, msg string) {
 		return
 	}
 	var b strings.Builder
-	if p := l.prefix.Load(); p != nil {
-		b.WriteString(*p)
-	}
-	b.WriteString(prefix)
-	b.WriteString(lv.String())
-	b.WriteString(": ")
+	l.head(&b, lv, prefix)
 	b.WriteString(head)
 	b.WriteString(msg)
 	b.WriteByte('\n')

@@ -21,8 +21,9 @@ import (
 type Kind uint8
 
 // The kinds of values, as Kamailio's rpc_t formats carry them: 'd' and
-// 'u' (Int), 'f' (Double), 's' and 'S' (Str), 'b' (Bool), '{' (Struct),
-// '[' (Array). Null is a JSON null a transport received.
+// 'u' (Int; an Int with Unsigned set is a 'u'), 'f' (Double), 's' and 'S'
+// (Str), 'b' (Bool), '{' (Struct), '[' (Array). Null is a JSON null a
+// transport received.
 const (
 	Null Kind = iota
 	Int
@@ -52,6 +53,12 @@ type Value struct {
 	// rpc->rpl_printf), which ctl formats into a buffer of
 	// binrpc_buffer_size bytes.
 	Printed bool
+	// Unsigned marks an Int added as a C unsigned int (format 'u'); Int
+	// then holds 0 to 4294967295. The transports differ on it: JSON-RPC
+	// sends the unsigned number, binrpc a signed 32-bit integer (all bits
+	// set reads -1 in kamcmd). It is an Int otherwise, so code that knows
+	// only the kinds reads it as the number it is.
+	Unsigned bool
 }
 
 // Member is one named member of a structure.
@@ -67,6 +74,9 @@ func NewStr(s string) *Value     { return &Value{Kind: Str, Str: s} }
 func NewBool(b bool) *Value      { return &Value{Kind: Bool, Bool: b} }
 func NewStruct() *Value          { return &Value{Kind: Struct} }
 func NewArray() *Value           { return &Value{Kind: Array} }
+
+// NewUint makes an unsigned integer ('u').
+func NewUint(n uint32) *Value { return &Value{Kind: Int, Int: int64(n), Unsigned: true} }
 
 // Set appends a member to a structure and returns the structure.
 func (v *Value) Set(name string, m *Value) *Value {

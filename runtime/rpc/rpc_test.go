@@ -93,3 +93,13 @@ func TestFirstFaultWins(t *testing.T) {
 		t.Errorf("got %v %v", vals, f)
 	}
 }
+
+func TestUintIsAnInt(t *testing.T) {
+	v := NewUint(4294967295)
+	if v.Kind != Int || !v.Unsigned || v.Int != 4294967295 || v.String() != "4294967295" {
+		t.Fatalf("NewUint(max) = %+v (%s)", v, v)
+	}
+	if NewInt(-1).Unsigned {
+		t.Fatal("NewInt is signed")
+	}
+}

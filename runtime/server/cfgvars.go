@@ -14,7 +14,7 @@ import (
 )
 
 // The server's configuration framework (runtime/cfgvars): the "core"
-// group, built from the core parameters when the store is first asked
+// and "tcp" groups, built from the core parameters when the store is first asked
 // for (modules declare their groups in Provision through the host), and
 // the groups the configuration file declares, added by loadCfg once the
 // modules are provisioned.
@@ -49,8 +49,11 @@ request_route {
 func (s *Server) Cfg() *cfgvars.Store {
 	s.cfgOnce.Do(func() {
 		s.cfg = cfgvars.New(s.log)
+		// The tables are kamgo's own: a failure is a bug in them.
 		if err := s.declareCore(s.cfg); err != nil {
-			// The table is kamgo's own: a failure is a bug in it.
+			s.log.Log(klog.Crit, "core", err.Error())
+		}
+		if err := s.declareTCP(s.cfg); err != nil {
 			s.log.Log(klog.Crit, "core", err.Error())
 		}
 	})

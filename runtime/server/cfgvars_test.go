@@ -84,7 +84,7 @@ event_route[test:ev] { show_limit(); }
 	for _, g := range st.Groups() {
 		names = append(names, g.Name())
 	}
-	if fmt.Sprint(names) != "[cmod core mine]" {
+	if fmt.Sprint(names) != "[cmod tcp core mine]" {
 		t.Errorf("groups %v", names)
 	}
 	if v, _, _ := st.Get(cfgvars.Target{Group: "core"}, "debug"); v.I != 3 {
@@ -128,7 +128,7 @@ corelog=-3
 	if err := st.SetNow(cfgvars.Target{Group: "core"}, "log_facility", value.MakeStr("LOG_NOPE")); err == nil {
 		t.Error("an unknown facility was taken")
 	}
-	if len(st.Groups()[0].Defs()) != len(coreVars) {
-		t.Error("core group size")
+	if g := st.Groups(); len(g) != 2 || len(g[1].Defs()) != len(coreVars) || len(g[0].Defs()) != len(tcpVars) {
+		t.Error("core and tcp group sizes")
 	}
 }

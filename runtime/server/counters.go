@@ -11,6 +11,7 @@ import (
 type counterSet struct {
 	reg  *counters.Registry
 	core *sip.CoreCounters
+	net  *sip.NetCounters // tcp and dns (rpc_stats.go)
 }
 
 func (s *Server) counterSet() *counterSet {
@@ -33,6 +34,7 @@ func (s *Server) registerCounters(diags *diag.List) {
 		}
 	}
 	set.core = sip.BindCoreCounters(set.reg)
+	s.registerCoreStats(set, diags)
 	if set.core == nil {
 		return
 	}

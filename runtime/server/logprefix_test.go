@@ -20,8 +20,8 @@ import (
 // and that a constant one is printed as it is.
 func TestLogPrefix(t *testing.T) {
 	cases := []struct{ prefix, want string }{
-		{`"[$var(n)] "`, "[0] INFO: <script>: n=1\n[1] INFO: <script>: n=2\n"},
-		{`"static: "`, "static: INFO: <script>: n=1\nstatic: INFO: <script>: n=2\n"},
+		{`"[$var(n)] "`, "INFO: [0] <script>: n=1\nINFO: [1] <script>: n=2\n"},
+		{`"static: "`, "INFO: static: <script>: n=1\nINFO: static: <script>: n=2\n"},
 	}
 	for _, tc := range cases {
 		cfg := "log_prefix=" + tc.prefix + `

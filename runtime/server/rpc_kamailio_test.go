@@ -270,9 +270,10 @@ func TestKamailioCoreRPC(t *testing.T) {
 		}
 	}
 
-	// The configured aliases, in Kamailio's order, with Kamailio's
-	// members; Kamailio adds the names 127.0.0.1 resolves back to
-	// (auto_aliases), which kamgo does not look up.
+	// The aliases, in Kamailio's order, with Kamailio's members: the
+	// configured ones and (auto_aliases) the name 127.0.0.1 resolves back
+	// to for each socket, localhost here (TestMain gives kamgo that
+	// answer; Kamailio reads /etc/hosts).
 	{
 		k := kamNodes("core.aliases_list")
 		g, _ := gor("core.aliases_list")
@@ -291,12 +292,10 @@ func TestKamailioCoreRPC(t *testing.T) {
 		}
 		var want, got []string
 		for _, a := range k[0].Kids[1].Kids {
-			if s := alias(a); !strings.Contains(s, "address=localhost") {
-				want = append(want, s)
-			}
+			want = append(want, strings.ReplaceAll(alias(a), strconv.Itoa(in.SIPPort), "PORT"))
 		}
 		for _, a := range g[0].Kids[1].Kids {
-			got = append(got, alias(a))
+			got = append(got, strings.ReplaceAll(alias(a), strconv.Itoa(sipPort), "PORT"))
 		}
 		if !slices.Equal(got, want) || k[0].Kids[1].Name != g[0].Kids[1].Name {
 			t.Errorf("core.aliases_list aliases:\n kamgo    %q\n Kamailio %q", got, want)

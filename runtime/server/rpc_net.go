@@ -3,21 +3,14 @@ package server
 import (
 	"context"
 	"net/netip"
+	"sort"
 	"strconv"
 	"time"
 
 	"github.com/kamgo/kamgo/runtime/rpc"
+	"github.com/kamgo/kamgo/runtime/sip"
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 	"github.com/kamgo/kamgo/runtime/value"
-)
-
-// Go's keepalive settings for the TCP connections it accepts and dials
-// (net.KeepAliveConfig's defaults on Linux), which kamgo does not change:
-// what core.tcp_options reports for keepidle, keepintvl and keepcnt.
-const (
-	goKeepIdle  = 15
-	goKeepIntvl = 15
-	goKeepCnt   = 9
 )
 
 // Kamailio's defaults for tcp_max_connections and tls_max_connections.
@@ -50,6 +43,14 @@ func (s *Server) netRPC() []rpc.Command {
 					Set("opened_tls_connections", rpc.NewInt(0)).
 					Set("write_queued_bytes", rpc.NewInt(0))
 			}},
+		{Name: "core.tcp_list", Doc: "The open TCP connections: ids, states, timeouts and addresses.", Array: true,
+			Handler: func(_ context.Context, c *rpc.Call) {
+				if s.coreFlag("disable_tcp") {
+					c.Fault(rpc.CodeInternal, "tcp support disabled")
+					return
+				}
+				s.tcpList(c)
+			}},
 		{Name: "core.tcp_options", Doc: "The TCP settings in effect.",
 			Handler: func(_ context.Context, c *rpc.Call) {
 				if s.coreFlag("disable_tcp") {
@@ -58,6 +59,55 @@ func (s *Server) netRPC() []rpc.Command {
 				}
 				s.tcpOptions(c.AddStruct())
 			}},
+	}
+}
+
+// SIP lets modules' commands (corex.list_sockets) reach the running
+// transport; nil before StartSIP.
+func (h *host) SIP() *sip.Transport { return h.s.sip.Load() }
+
+// tcpIDHashSize is the size of Kamailio's table of connections by id,
+// whose order core.tcp_list follows: by id modulo the size, the newest
+// first among equal ones.
+const tcpIDHashSize = 1024
+
+// tcpList adds one structure per open TCP connection, as Kamailio's
+// core.tcp_list: src is the peer and dst kamgo's end, whichever side
+// opened it. A connection a peer opened is CONN_ACCEPT until it brings
+// something, then CONN_OK; one kamgo dialled is CONN_OK (kamgo connects
+// before it writes). timeout is the seconds left of its idle lifetime.
+// kamgo's connection table is the one holder of a connection (no reader
+// process borrows it): ref_count is 1.
+func (s *Server) tcpList(c *rpc.Call) {
+	t := s.sip.Load()
+	if t == nil {
+		return
+	}
+	conns := t.Conns()
+	sort.SliceStable(conns, func(i, j int) bool {
+		bi, bj := conns[i].ID%tcpIDHashSize, conns[j].ID%tcpIDHashSize
+		if bi != bj {
+			return bi < bj
+		}
+		return conns[i].ID > conns[j].ID
+	})
+	lifetime := s.sipConf.WithDefaults().TCPLifetime
+	for _, cn := range conns {
+		state := "CONN_OK"
+		if cn.Accepted && !cn.Received {
+			state = "CONN_ACCEPT"
+		}
+		c.AddStruct().
+			Set("id", rpc.NewInt(int64(cn.ID))).
+			Set("type", rpc.NewStr("TCP")).
+			Set("state", rpc.NewStr(state)).
+			Set("timeout", rpc.NewInt(int64(time.Until(cn.Idle)/time.Second))).
+			Set("lifetime", rpc.NewInt(int64(lifetime/time.Second))).
+			Set("ref_count", rpc.NewInt(1)).
+			Set("src_ip", rpc.NewStr(cn.Remote.Addr().String())).
+			Set("src_port", rpc.NewInt(int64(cn.Remote.Port()))).
+			Set("dst_ip", rpc.NewStr(cn.Local.Addr().String())).
+			Set("dst_port", rpc.NewInt(int64(cn.Local.Port())))
 	}
 }
 
@@ -102,7 +152,9 @@ func (s *Server) socketsList(a *rpc.Value) {
 // module checks "myself" with a function of its own (none in kamgo), and
 // the aliases, the last added first, each an item named "alias" with "*"
 // for any protocol or port. They are the alias= lines and, once the SIP
-// sockets are open, the names of the sockets opened by name.
+// sockets are open and with auto_aliases, the names the sockets'
+// addresses resolve back to (runtime/sip keeps the one list, which
+// `myself` checks too).
 func (s *Server) aliasesList(r *rpc.Value) {
 	r.Set("myself_callbacks", rpc.NewStr("no"))
 	aliases := s.sipConf.Aliases
@@ -129,42 +181,21 @@ func (s *Server) aliasesList(r *rpc.Value) {
 	r.Set("aliases", list)
 }
 
-// tcpOptions fills r with Kamailio's TCP options as kamgo runs them: the
-// timeouts it applies, the connection limits as configured (kamgo does
-// not enforce them), and for each mechanism kamgo does not have (an fd
-// cache, asynchronous writes and their queues, deferred accept, tuned
-// SYN retries, linger or delayed ACKs) 0, the value that turns it off.
+// tcpOptions fills r as Kamailio's core.tcp_options does: the tcp
+// configuration group's values (cfgvars_tcp.go says which of them kamgo's
+// transport follows), its timeouts in seconds.
 func (s *Server) tcpOptions(r *rpc.Value) {
-	cfg := s.sipConf.WithDefaults()
-	secs := func(d time.Duration) *rpc.Value { return rpc.NewInt(int64(d / time.Second)) }
-	r.Set("connect_timeout", secs(cfg.TCPConnectTimeout)).
-		Set("send_timeout", secs(cfg.TCPSendTimeout)).
-		Set("connection_lifetime", secs(cfg.TCPLifetime)).
-		Set("max_connections(soft)", rpc.NewInt(s.coreInt("tcp_max_connections", defaultMaxConnections))).
-		Set("max_tls_connections(soft)", rpc.NewInt(s.coreInt("tls_max_connections", defaultMaxConnections))).
-		// kamgo opens connections when a message needs one.
-		Set("no_connect", rpc.NewInt(0)).
-		Set("fd_cache", rpc.NewInt(0)).
-		Set("async", rpc.NewInt(0)).
-		Set("connect_wait", rpc.NewInt(0)).
-		Set("conn_wq_max", rpc.NewInt(0)).
-		Set("wq_max", rpc.NewInt(0)).
-		Set("defer_accept", rpc.NewInt(0)).
-		Set("delayed_ack", rpc.NewInt(0)).
-		Set("syncnt", rpc.NewInt(0)).
-		Set("linger2", rpc.NewInt(0)).
-		// Go turns keepalives on for every connection.
-		Set("keepalive", rpc.NewInt(1)).
-		Set("keepidle", rpc.NewInt(goKeepIdle)).
-		Set("keepintvl", rpc.NewInt(goKeepIntvl)).
-		Set("keepcnt", rpc.NewInt(goKeepCnt)).
-		// A double CRLF is answered with a CRLF.
-		Set("crlf_ping", rpc.NewInt(1)).
-		Set("accept_aliases", rpc.NewInt(0)).
-		// A new connection, and force_tcp_alias, replace whatever
-		// connection had the address before (TCP_ALIAS_REPLACE).
-		Set("alias_flags", rpc.NewInt(2)).
-		Set("new_conn_alias_flags", rpc.NewInt(2))
+	n := func(name string) *rpc.Value { return rpc.NewInt(s.tcpInt(name)) }
+	r.Set("connect_timeout", n("connect_timeout")).
+		Set("send_timeout", n("send_timeout")).
+		Set("connection_lifetime", n("connection_lifetime")).
+		Set("max_connections(soft)", n("max_connections")).
+		Set("max_tls_connections(soft)", n("max_tls_connections"))
+	for _, name := range []string{"no_connect", "fd_cache", "async", "connect_wait", "conn_wq_max", "wq_max",
+		"defer_accept", "delayed_ack", "syncnt", "linger2", "keepalive", "keepidle", "keepintvl", "keepcnt",
+		"crlf_ping", "accept_aliases", "alias_flags", "new_conn_alias_flags"} {
+		r.Set(name, n(name))
+	}
 }
 
 // coreFlag reports whether the core parameter name is set to a non-zero

@@ -162,15 +162,16 @@ request_route { exit; }
 		{"core.psa", nil, strings.Join(psa, " ")},
 		{"core.sockets_list", nil, "[socket: {proto: udp, address: 127.0.0.1, port: " + strconv.Itoa(port) + ", mcast: no, mhomed: no, virtual: no}, " +
 			"socket: {proto: tcp, address: 127.0.0.1, port: " + strconv.Itoa(port) + ", mcast: no, mhomed: no, virtual: no}]"},
-		{"core.aliases_list", nil, "{myself_callbacks: no, aliases: [alias: {proto: tcp, address: foo.org, port: *}, " +
+		{"core.aliases_list", nil, "{myself_callbacks: no, aliases: [alias: {proto: tcp, address: localhost, port: " + strconv.Itoa(port) + "}, " +
+			"alias: {proto: udp, address: localhost, port: " + strconv.Itoa(port) + "}, alias: {proto: tcp, address: foo.org, port: *}, " +
 			"alias: {proto: *, address: example.com, port: 5070}]}"},
 		{"core.tcp_info", nil, "{readers: 2, max_connections: 100, max_tls_connections: 2048, opened_connections: 1, " +
 			"opened_tls_connections: 0, write_queued_bytes: 0}"},
 		{"core.tcp_options", nil, "{connect_timeout: 10, send_timeout: 10, connection_lifetime: 300, " +
-			"max_connections(soft): 100, max_tls_connections(soft): 2048, no_connect: 0, fd_cache: 0, async: 0, " +
-			"connect_wait: 0, conn_wq_max: 0, wq_max: 0, defer_accept: 0, delayed_ack: 0, syncnt: 0, linger2: 0, " +
-			"keepalive: 1, keepidle: 15, keepintvl: 15, keepcnt: 9, crlf_ping: 1, accept_aliases: 0, " +
-			"alias_flags: 2, new_conn_alias_flags: 2}"},
+			"max_connections(soft): 100, max_tls_connections(soft): 2048, no_connect: 0, fd_cache: 1, async: 1, " +
+			"connect_wait: 1, conn_wq_max: 32768, wq_max: 10485760, defer_accept: 0, delayed_ack: 1, syncnt: 0, linger2: 0, " +
+			"keepalive: 1, keepidle: 0, keepintvl: 0, keepcnt: 0, crlf_ping: 1, accept_aliases: 0, " +
+			"alias_flags: 1, new_conn_alias_flags: 2}"},
 		{"core.ppdefines", nil, "fault 500 preprocessor defines not available"},
 		{"core.ppdefines_full", nil, "fault 500 preprocessor defines not available"},
 		{"system.methodSignature", []*rpc.Value{rpc.NewStr("core.echo")}, "fault 500 Not Implemented Yet"},
@@ -180,6 +181,28 @@ request_route { exit; }
 	} {
 		if got := run(t, srv, false, tc.method, tc.params...); got != tc.want {
 			t.Errorf("%s %v:\n got  %q\n want %q", tc.method, tc.params, got, tc.want)
+		}
+	}
+
+	// core.tcp_list: the connection, accepted, has sent nothing; its idle
+	// lifetime (300s) has just started.
+	{
+		c := &rpc.Call{Method: "core.tcp_list"}
+		srv.RPC().Run(ctx, c)
+		vals, f := c.Reply()
+		if f != nil || len(vals) != 1 {
+			t.Fatalf("core.tcp_list: %v %v", vals, f)
+		}
+		to, _ := vals[0].Get("timeout")
+		if to == nil || to.Int < 0 || to.Int > 300 {
+			t.Errorf("core.tcp_list timeout %v, want 0..300", to)
+		}
+		to.Int = 0
+		lp := conn.LocalAddr().(*net.TCPAddr).Port
+		want := fmt.Sprintf("{id: 1, type: TCP, state: CONN_ACCEPT, timeout: 0, lifetime: 300, ref_count: 1, "+
+			"src_ip: 127.0.0.1, src_port: %d, dst_ip: 127.0.0.1, dst_port: %d}", lp, port)
+		if got := vals[0].String(); got != want {
+			t.Errorf("core.tcp_list:\n got  %s\n want %s", got, want)
 		}
 	}
 
@@ -203,7 +226,7 @@ request_route { exit; }
 	}
 	want := "core.aliases_list core.arg core.echo core.flags core.info core.kill core.modules core.ppdefines " +
 		"core.ppdefines_full core.printi core.prints core.ps core.psa core.psx core.pwd core.runinfo " +
-		"core.sockets_list core.tcp_info core.tcp_options core.uptime core.version " +
+		"core.sockets_list core.tcp_info core.tcp_list core.tcp_options core.uptime core.version " +
 		"system.listMethods system.methodHelp system.methodSignature"
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("system.listMethods:\n got  %s\n want %s", got, want)

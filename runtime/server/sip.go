@@ -67,6 +67,9 @@ func sipConfig(cfg *ast.Config, core map[string]value.Value, children int, extra
 	c.TCPSendTimeout = seconds("tcp_send_timeout")
 	c.TCPLifetime = seconds("tcp_connection_lifetime")
 	c.AcceptNoCL = flag("tcp_accept_no_cl")
+	// auto_aliases is on unless set to 0, as in Kamailio.
+	v, set := core["auto_aliases"]
+	c.AutoAliases, c.LookupAddr = !set || v.K != value.Int || v.I != 0, lookupAddr
 	for _, it := range cfg.Items {
 		p, ok := it.(*ast.CoreParam)
 		if !ok {
@@ -104,6 +107,10 @@ func hasListen(cfg *ast.Config) bool {
 	}
 	return false
 }
+
+// lookupAddr finds the names of a socket's address for auto_aliases;
+// nil is the resolver's. Tests replace it.
+var lookupAddr func(ctx context.Context, ip netip.Addr) ([]string, error)
 
 // interfaceAddrs lists the addresses of the machine's interfaces that are
 // up, in the order the system gives them.
@@ -233,6 +240,7 @@ func (s *Server) StartSIP(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	t.SetTCPOptions(s.tcpOptionsNow())
 	for _, l := range s.mods {
 		if layer, ok := l.inst.(sip.Layer); ok {
 			t.AddLayer(layer)

@@ -1,8 +1,10 @@
 package sip
 
 import (
+	"context"
 	"fmt"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -66,6 +68,13 @@ type Config struct {
 	Log *klog.Logger
 	// Resolver looks up the names of destinations; nil is Go's default.
 	Resolver *net.Resolver
+	// AutoAliases is the auto_aliases core parameter: the name each
+	// socket's IP address resolves back to becomes an alias for the
+	// socket's protocol and port.
+	AutoAliases bool
+	// LookupAddr finds the names of an address for AutoAliases; nil is
+	// Resolver's LookupAddr.
+	LookupAddr func(ctx context.Context, ip netip.Addr) ([]string, error)
 }
 
 // DefaultServerHeader is the Server header of local replies unless

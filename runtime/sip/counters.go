@@ -17,6 +17,7 @@ type CoreCounters struct {
 	fwdRequests, fwdReplies   *counters.Counter
 	dropRequests, dropReplies *counters.Counter
 	unsupported               *counters.Counter
+	badURI, badHdr            *counters.Counter
 	byMethod                  [len(reqMethods)]*counters.Counter
 	byClass                   [7]*counters.Counter // rcv_replies_1xx..6xx
 	r18x                      *counters.Counter
@@ -57,8 +58,10 @@ var cseqMethods = [...]struct{ method, stat string }{{"INVITE", "invite"}, {"CAN
 	{"UPDATE", "update"}, {"REFER", "refer"}}
 
 // CoreCounterDefs are the core statistics kamgo keeps, in Kamailio's
-// order. bad_URIs_rcvd and bad_msg_hdr are not among them: Kamailio counts
-// its own parser's failures there, which kamgo's parser does not mirror.
+// order. bad_URIs_rcvd counts the received requests whose Request-URI does
+// not parse, bad_msg_hdr the received messages whose first line reads but
+// whose headers do not: Kamailio counts there every failure of its URI
+// and header parsers, also those of a later parse of the same message.
 // err_requests and err_replies are registered and stay 0, as in Kamailio
 // 5.6, whose core never raises them.
 func CoreCounterDefs() []counters.Def {
@@ -81,7 +84,7 @@ func CoreCounterDefs() []counters.Def {
 	add("rcv_replies_5xx")
 	add("rcv_replies_6xx")
 	for _, n := range []string{"fwd_requests", "fwd_replies", "drop_requests", "drop_replies",
-		"err_requests", "err_replies", "unsupported_methods"} {
+		"err_requests", "err_replies", "bad_URIs_rcvd", "unsupported_methods", "bad_msg_hdr"} {
 		add(n)
 	}
 	for _, m := range cseqMethods {
@@ -106,6 +109,7 @@ func BindCoreCounters(r *counters.Registry) *CoreCounters {
 	k.rcvReplies, k.fwdRequests, k.fwdReplies = get("rcv_replies"), get("fwd_requests"), get("fwd_replies")
 	k.dropRequests, k.dropReplies = get("drop_requests"), get("drop_replies")
 	k.unsupported, k.r18x = get("unsupported_methods"), get("rcv_replies_18x")
+	k.badURI, k.badHdr = get("bad_URIs_rcvd"), get("bad_msg_hdr")
 	for i, m := range reqMethods {
 		k.byMethod[i] = get("rcv_requests_" + strings.ToLower(m))
 	}
@@ -242,5 +246,36 @@ func (t *Transport) countForward(err error) {
 		k.fwdRequests.Inc()
 	default:
 		k.dropRequests.Inc()
+	}
+}
+
+// countBadMsg counts a received message that did not parse: as a bad
+// URI when it is a request whose Request-URI does not parse, else as a
+// bad header when its first line is a request or status line (the
+// failure is then in the headers).
+func (t *Transport) countBadMsg(raw string) {
+	k := t.coreCounters()
+	if k == nil {
+		return
+	}
+	line, _, ok := strings.Cut(raw, "\r\n")
+	f := strings.SplitN(line, " ", 3)
+	switch {
+	case !ok || len(f) != 3:
+	case f[2] == "SIP/2.0":
+		if _, err := sipmsg.ParseURI(f[1]); err != nil {
+			k.badURI.Inc()
+			return
+		}
+		k.badHdr.Inc()
+	case f[0] == "SIP/2.0":
+		k.badHdr.Inc()
+	}
+}
+
+// countBadURI counts a received request whose Request-URI does not parse.
+func (t *Transport) countBadURI() {
+	if k := t.coreCounters(); k != nil {
+		k.badURI.Inc()
 	}
 }

@@ -3,6 +3,7 @@ package sip
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/netip"
 	"strings"
 	"time"
@@ -78,7 +79,7 @@ func (t *Transport) resolve(d Dest) (netip.AddrPort, int, error) {
 		}
 		if target, p, ok := t.staticSRV("_" + service + "._" + network + "." + host); ok {
 			host, port = target, p
-		} else if _, srvs, err := t.cfg.Resolver.LookupSRV(ctx, service, network, host); err == nil && len(srvs) > 0 {
+		} else if srvs, ok := t.lookupSRV(ctx, service, network, host); ok {
 			host, port = strings.TrimSuffix(srvs[0].Target, "."), int(srvs[0].Port)
 		} else {
 			port = defPort
@@ -94,7 +95,9 @@ func (t *Transport) resolve(d Dest) (netip.AddrPort, int, error) {
 		// An SRV target may be an address.
 		return netip.AddrPortFrom(ip.Unmap(), uint16(port)), proto, nil
 	}
+	start := time.Now()
 	ips, err := t.cfg.Resolver.LookupNetIP(ctx, "ip", host)
+	t.netCounters().countLookup(start, err != nil || len(ips) == 0)
 	if err != nil || len(ips) == 0 {
 		return netip.AddrPort{}, proto, fmt.Errorf("cannot resolve %s: %v", host, err)
 	}
@@ -106,4 +109,13 @@ func (t *Transport) resolve(d Dest) (netip.AddrPort, int, error) {
 		}
 	}
 	return netip.AddrPortFrom(best, uint16(port)), proto, nil
+}
+
+// lookupSRV looks up the SRV records of host, counted as a DNS lookup.
+func (t *Transport) lookupSRV(ctx context.Context, service, network, host string) ([]*net.SRV, bool) {
+	start := time.Now()
+	_, srvs, err := t.cfg.Resolver.LookupSRV(ctx, service, network, host)
+	ok := err == nil && len(srvs) > 0
+	t.netCounters().countLookup(start, !ok)
+	return srvs, ok
 }

@@ -17,6 +17,7 @@ import (
 func (t *Transport) receive(raw string, s *socket, src sipmsg.Addr, conn *tcpConn) {
 	m, err := sipmsg.Parse(raw)
 	if err != nil {
+		t.countBadMsg(raw)
 		t.log.Logf(klog.Dbg, "core", "parse_msg(): %v", err)
 		t.log.Logf(klog.Err, "core", "receive_msg(): core parsing of SIP message failed (%s:%d/%d)", src.IP, src.Port, s.info.Proto)
 		return
@@ -36,6 +37,8 @@ func (t *Transport) receive(raw string, s *socket, src sipmsg.Addr, conn *tcpCon
 	kind := "request"
 	if !m.IsRequest() {
 		kind = "reply"
+	} else if _, err := sipmsg.ParseURI(m.RURI); err != nil {
+		t.countBadURI()
 	}
 	if _, _, ok := m.TopVia(); !ok {
 		t.log.Logf(klog.Err, "core", "receive_msg(): no via found in %s", kind)

@@ -9,7 +9,8 @@ import (
 
 // Myself reports whether host:port over proto is this server, as
 // Kamailio's check_self does (the `myself` of the configuration language):
-// the address, name or advertised address of an open socket, or an alias.
+// the address, host name (as the listen line writes it), name or advertised
+// address of an open socket, or an alias.
 // Port 0 and proto ProtoNone match any.
 func (t *Transport) Myself(host string, port, proto int) bool {
 	h := trimBrackets(host)
@@ -23,6 +24,7 @@ func (t *Transport) Myself(host string, port, proto int) bool {
 		}
 		switch {
 		case ipErr == nil && ip.Unmap() == s.addr,
+			ipErr != nil && strings.EqualFold(s.host, h),
 			s.info.AdvIP != "" && strings.EqualFold(trimBrackets(s.info.AdvIP), h),
 			s.info.Name != "" && strings.EqualFold(s.info.Name, h):
 			return true

@@ -42,6 +42,12 @@ type tcpConn struct {
 	t      *Transport
 	wmu    sync.Mutex
 	closed atomic.Bool
+	// accepted is a connection a peer opened; received turns true with
+	// the first bytes read; idle is when the lifetime ends (UnixNano),
+	// for core.tcp_list.
+	accepted bool
+	received atomic.Bool
+	idle     atomic.Int64
 }
 
 // connTable holds the open connections by id and by remote address (and
@@ -60,20 +66,34 @@ func newConnTable(t *Transport) *connTable {
 
 // add registers c and starts reading it. It fails when the transport is
 // stopping.
-func (ct *connTable) add(c net.Conn, s *socket) (*tcpConn, error) {
+func (ct *connTable) add(c net.Conn, s *socket, accepted bool) (*tcpConn, error) {
 	remote, _ := netip.ParseAddrPort(c.RemoteAddr().String())
 	remote = netip.AddrPortFrom(remote.Addr().Unmap(), remote.Port())
+	opts := ct.t.tcpOpts.Load()
 	ct.mu.Lock()
 	if ct.t.stopping.Load() {
 		ct.mu.Unlock()
 		_ = c.Close()
 		return nil, errors.New("transport stopped")
 	}
+	if opts.MaxConnections > 0 && len(ct.byID) >= opts.MaxConnections {
+		ct.mu.Unlock()
+		_ = c.Close()
+		if k := ct.t.netCounters(); k != nil {
+			k.localReject.Inc()
+		}
+		return nil, errTooManyConns
+	}
+	opts.keepAlive(c)
 	ct.next++
-	tc := &tcpConn{id: ct.next, c: c, sock: s, remote: remote, t: ct.t}
+	tc := &tcpConn{id: ct.next, c: c, sock: s, remote: remote, t: ct.t, accepted: accepted}
+	tc.idle.Store(time.Now().Add(opts.Lifetime).UnixNano())
 	ct.byID[tc.id] = tc
 	ct.byAddr[remote] = tc
 	ct.t.wg.Add(1)
+	// Counted with the table locked: whoever sees the connection listed
+	// sees it counted.
+	ct.t.netCounters().countConn(accepted)
 	ct.mu.Unlock()
 	go ct.t.readTCP(tc)
 	return tc, nil
@@ -136,17 +156,21 @@ func (c *tcpConn) close() {
 
 // touch restarts the idle lifetime.
 func (c *tcpConn) touch() {
-	_ = c.c.SetReadDeadline(time.Now().Add(c.t.cfg.TCPLifetime))
+	end := time.Now().Add(c.t.tcpOpts.Load().Lifetime)
+	c.idle.Store(end.UnixNano())
+	_ = c.c.SetReadDeadline(end)
 }
 
 // write sends buf whole, within the send timeout.
 func (c *tcpConn) write(buf []byte) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	_ = c.c.SetWriteDeadline(time.Now().Add(c.t.cfg.TCPSendTimeout))
+	_ = c.c.SetWriteDeadline(time.Now().Add(c.t.tcpOpts.Load().SendTimeout))
 	_, err := c.c.Write(buf)
 	if err == nil {
 		c.touch()
+	} else {
+		c.t.netCounters().countWriteErr(err)
 	}
 	return err
 }
@@ -164,7 +188,11 @@ func (t *Transport) accept(s *socket) {
 			time.Sleep(10 * time.Millisecond) // out of descriptors: let some close
 			continue
 		}
-		if _, err := t.conns.add(c, s); err != nil {
+		if _, err := t.conns.add(c, s, true); err != nil {
+			if errors.Is(err, errTooManyConns) {
+				t.log.Logf(klog.Err, "core", "tcp_main_loop(): connection from %s refused: %v", c.RemoteAddr(), err)
+				continue
+			}
 			return
 		}
 	}
@@ -183,16 +211,20 @@ func (t *Transport) readTCP(c *tcpConn) {
 		c.touch()
 		n, err := c.c.Read(buf)
 		if n > 0 {
+			c.received.Store(true)
 			var ok bool
 			if pending, ok = t.frames(c, src, append(pending, buf[:n]...)); !ok {
 				return
 			}
 		}
 		if err != nil {
+			if !c.closed.Load() {
+				t.netCounters().countReadEnd(err)
+			}
 			var ne net.Error
 			switch {
 			case errors.As(err, &ne) && ne.Timeout():
-				t.log.Logf(klog.Dbg, "core", "tcp connection %d to %s idle for %s - closing", c.id, c.remote, t.cfg.TCPLifetime)
+				t.log.Logf(klog.Dbg, "core", "tcp connection %d to %s idle for %s - closing", c.id, c.remote, t.tcpOpts.Load().Lifetime)
 			case !errors.Is(err, io.EOF) && !c.closed.Load():
 				t.log.Logf(klog.Dbg, "core", "tcp connection %d to %s: %v", c.id, c.remote, err)
 			}
@@ -211,7 +243,7 @@ func (t *Transport) frames(c *tcpConn, src sipmsg.Addr, pending []byte) (rest []
 		for i+1 < len(pending) && pending[i] == '\r' && pending[i+1] == '\n' {
 			i += 2
 		}
-		if i >= 4 {
+		if i >= 4 && t.tcpOpts.Load().CRLFPing {
 			if err := c.write([]byte("\r\n")); err != nil {
 				return nil, false
 			}
@@ -302,15 +334,22 @@ func (t *Transport) sendTCP(s *socket, to netip.AddrPort, id int, flags sipmsg.C
 
 // dial opens a connection to `to` from the address of s.
 func (t *Transport) dial(s *socket, to netip.AddrPort) (*tcpConn, error) {
-	d := net.Dialer{Timeout: t.cfg.TCPConnectTimeout}
+	opts := t.tcpOpts.Load()
+	if opts.NoConnect {
+		return nil, errNoConnect
+	}
+	d := net.Dialer{Timeout: opts.ConnectTimeout}
 	if s != nil {
 		d.LocalAddr = &net.TCPAddr{IP: s.addr.AsSlice()}
 	}
 	nc, err := d.Dial("tcp", to.String())
 	if err != nil {
+		if k := t.netCounters(); k != nil {
+			k.connectFailed.Inc()
+		}
 		return nil, err
 	}
-	return t.conns.add(nc, s)
+	return t.conns.add(nc, s, false)
 }
 
 // httpFrame frames an HTTP request at the start of pending: isHTTP tells
@@ -337,7 +376,7 @@ func (t *Transport) httpFrame(c *tcpConn, src sipmsg.Addr, pending []byte) (n in
 		return 0, true, true
 	}
 	body, hasCL := contentLength(pending[eol+2 : end+2])
-	if !hasCL && !t.cfg.AcceptNoCL {
+	if !hasCL && !t.tcpOpts.Load().AcceptNoCL {
 		t.log.Logf(klog.Err, "core", "tcp_read_req(): message from %s:%d without Content-Length - closing connection %d",
 			src.IP, src.Port, c.id)
 		return 0, false, true

@@ -64,8 +64,9 @@ type Transport struct {
 	viaResolvers   []ViaResolver
 	nonSIP         []NonSIPHandler
 
-	socks []*socket
-	conns *connTable
+	socks   []*socket
+	conns   *connTable
+	tcpOpts atomic.Pointer[TCPOptions]
 
 	mu       sync.Mutex // guards started and stopped
 	started  bool
@@ -78,6 +79,7 @@ type Transport struct {
 type socket struct {
 	info *sipmsg.Socket
 	addr netip.Addr
+	host string         // the listen host as written: an address or a name
 	pc   net.PacketConn // UDP
 	udp  *udpIO         // pc's reads and sends
 	ln   net.Listener   // TCP
@@ -96,6 +98,7 @@ func New(cfg Config, r Router) (*Transport, error) {
 	}
 	t := &Transport{cfg: cfg, log: cfg.Log, router: r}
 	t.conns = newConnTable(t)
+	t.tcpOpts.Store(defaultTCPOptions(cfg))
 	return t, nil
 }
 
@@ -118,6 +121,9 @@ func (t *Transport) Start(ctx context.Context) error {
 			return err
 		}
 		t.socks = append(t.socks, s)
+	}
+	if t.cfg.AutoAliases {
+		t.addAutoAliases(ctx)
 	}
 	t.started = true
 	for _, s := range t.socks {
@@ -144,7 +150,7 @@ func (t *Transport) open(ctx context.Context, l Listen) (*socket, error) {
 		return nil, fmt.Errorf("listen %s:%s: %w", sipmsg.ProtoName(l.Proto, false), l.Host, err)
 	}
 	hp := netip.AddrPortFrom(ip, uint16(l.Port)).String()
-	s := &socket{addr: ip}
+	s := &socket{addr: ip, host: l.Host}
 	var lc net.ListenConfig
 	var local net.Addr
 	if l.Proto == sipmsg.ProtoUDP {
@@ -167,10 +173,6 @@ func (t *Transport) open(ctx context.Context, l Listen) (*socket, error) {
 	ap, _ := netip.ParseAddrPort(local.String())
 	s.info = &sipmsg.Socket{Proto: l.Proto, IP: ip.String(), Port: int(ap.Port()),
 		Name: l.Name, AdvIP: l.AdvHost, AdvPort: l.AdvPort}
-	if _, err := netip.ParseAddr(l.Host); err != nil {
-		// A socket given by name is that name too (myself).
-		t.cfg.Aliases = append(t.cfg.Aliases, Alias{Proto: l.Proto, Host: l.Host, Port: s.info.Port})
-	}
 	return s, nil
 }
 

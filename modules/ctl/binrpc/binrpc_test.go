@@ -248,3 +248,19 @@ func TestErrorText(t *testing.T) {
 }
 
 func cat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+
+// TestEncodeUnsigned: an unsigned integer ('u') travels as its 32 bits in
+// a signed integer record, as Kamailio's binrpc_addint gets it: all bits
+// set is -1, also inside a structure.
+func TestEncodeUnsigned(t *testing.T) {
+	st := rpc.NewStruct().Set("Methods", rpc.NewUint(4294967295))
+	body, f := EncodeReply([]*rpc.Value{rpc.NewUint(4294967295), rpc.NewUint(7), st}, Limits{Body: 100, Struct: 100})
+	if f != nil {
+		t.Fatal(f)
+	}
+	want := cat(AppendInt(nil, Int, -1), AppendInt(nil, Int, 7),
+		[]byte{0x03}, AppendStr(nil, AVP, "Methods"), AppendInt(nil, Int, -1), []byte{0x83})
+	if !bytes.Equal(body, want) {
+		t.Fatalf("body\n % x\nwant\n % x", body, want)
+	}
+}

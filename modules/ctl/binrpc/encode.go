@@ -164,6 +164,11 @@ func (f *frame) addValue(name string, v *rpc.Value, lim Limits, member bool) boo
 func appendScalar(dst []byte, v *rpc.Value) []byte {
 	switch v.Kind {
 	case rpc.Int:
+		if v.Unsigned {
+			// Kamailio passes a 'u' to binrpc_addint as an int: the
+			// same 32 bits, read signed.
+			return AppendInt(dst, Int, int32(uint32(v.Int)))
+		}
 		if v.Int < math.MinInt32 || v.Int > math.MaxInt32 {
 			return AppendDouble(dst, float64(v.Int))
 		}
@@ -189,6 +194,9 @@ func formatChar(v *rpc.Value) byte {
 	}
 	switch v.Kind {
 	case rpc.Int:
+		if v.Unsigned {
+			return 'u'
+		}
 		if v.Int < math.MinInt32 || v.Int > math.MaxInt32 {
 			return 'L'
 		}
