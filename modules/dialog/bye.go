@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kamgo/kamgo/modules/tm"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/sip"
@@ -12,17 +13,16 @@ import (
 )
 
 // Requests the module sends inside a dialog (BYE, keep-alive OPTIONS),
-// built as Kamailio's dialog builds them for tm's t_request_within: the
-// Request-URI is the leg's Contact, the route set the leg's, From and To
-// the dialog's with this server acting as the other side, the CSeq one
-// above the other side's, Max-Forwards 70 and dlg_extra_hdrs. They go
-// through tm's t_uac_send, as local transactions.
+// as Kamailio's dialog sends them with tm's t_request_within: the
+// dialog seen from the other side (tmDialog), tm writes the request and
+// follows it as a local transaction, and the module's callback gets its
+// final reply.
 
-// withinRequest builds the t_uac_send arguments of method towards leg.
-// A keep-alive (ka) carries a CSeq below the dialog's, so that a live
-// peer answers 481 only if the dialog is gone, and no extra headers but
-// lreq_callee_headers.
-func (m *Module) withinRequest(d *dlg, leg int, method, hdrs string, ka bool) (*[6]string, bool) {
+// tmDialog is d as the side opposite leg sees it, for a request to leg
+// (Kamailio's build_dlg_t): the remote target is leg's Contact, the
+// route set leg's, From the other side's URI and tag, To leg's, the
+// CSeq the other side's last. m.mu must be held.
+func (m *Module) tmDialog(d *dlg, leg int) (*tm.Dialog, bool) {
 	if d.contact[leg] == "" {
 		m.log.Log(klog.Err, Name, "no contact available")
 		return nil, false
@@ -33,70 +33,38 @@ func (m *Module) withinRequest(d *dlg, leg int, method, hdrs string, ka bool) (*
 		m.log.Log(klog.Err, Name, "invalid cseq")
 		return nil, false
 	}
-	switch {
-	case ka && n > 1:
-		n--
-	case ka:
-	default:
-		n++
-		if d.iflags&iflagPRACK != 0 {
-			n += 80
-		}
-	}
 	remURI, locURI := d.toURI, d.fromURI
 	if leg == caller {
 		remURI, locURI = d.fromURI, d.toURI
 	}
-	ruri, nexthop := d.contact[leg], ""
 	var routes []string
-	if d.routeSet[leg] != "" {
-		routes = sipmsg.SplitList(d.routeSet[leg])
-	}
-	if len(routes) > 0 {
-		na, err := sipmsg.ParseNameAddr(strings.TrimSpace(routes[0]))
-		if err == nil {
-			if u, err := sipmsg.ParseURI(na.URI); err == nil {
-				if _, lr := routeParam(u.Params, "lr"); lr {
-					nexthop = na.URI
-				} else {
-					// a strict router: it becomes the Request-URI, the
-					// Contact the last Route
-					ruri = na.URI
-					routes = append(routes[1:], "<"+d.contact[leg]+">")
-				}
-			}
+	for _, r := range sipmsg.SplitList(d.routeSet[leg]) {
+		if r = strings.TrimSpace(r); r != "" {
+			routes = append(routes, r)
 		}
 	}
-	var b strings.Builder
-	b.WriteString("From: <" + locURI + ">;tag=" + d.tag[other] + "\r\n")
-	b.WriteString("To: <" + remURI + ">;tag=" + d.tag[leg] + "\r\n")
-	b.WriteString("Call-ID: " + d.callID + "\r\n")
-	b.WriteString("CSeq: " + strconv.FormatUint(n, 10) + " " + method + "\r\n")
-	for _, r := range routes {
-		b.WriteString("Route: " + strings.TrimSpace(r) + "\r\n")
-	}
-	if !ka {
-		b.WriteString("Max-Forwards: 70\r\n")
-		b.WriteString(m.cfg.extraHdrs)
-		b.WriteString(hdrs)
-	}
-	if leg == callee && m.cfg.lreqCalleeHeaders != "" {
-		b.WriteString(m.cfg.lreqCalleeHeaders)
-		if !strings.HasSuffix(m.cfg.lreqCalleeHeaders, "\n") {
-			b.WriteString("\r\n")
-		}
-	}
-	sock := ""
-	if d.bind[leg] != nil {
-		sock = d.bind[leg].String()
-	}
-	return &[6]string{method, ruri, nexthop, sock, b.String(), ""}, true
+	return &tm.Dialog{CallID: d.callID, LocalURI: locURI, LocalTag: d.tag[other], RemoteURI: remURI,
+		RemoteTag: d.tag[leg], CSeq: uint32(n), Target: d.contact[leg], RouteSet: routes, Socket: d.bind[leg]}, true
 }
 
-// send hands a request built by withinRequest to tm.
-func (m *Module) send(c *event.Context, r *[6]string) bool {
-	if m.uacSend == nil {
-		return false
+// sendWithin hands a request in td to tm; done, when not nil, gets its
+// final reply (nil when tm made it: a timeout), on tm's event c (on a
+// worker: what done sends goes from there). m.mu must not be held: tm
+// calls done with its transaction locked, and done takes m.mu.
+func (m *Module) sendWithin(c *event.Context, td *tm.Dialog, method, hdrs string, done func(c *event.Context, code int, rpl *sipmsg.Msg)) bool {
+	var cb tm.Callback
+	if done != nil {
+		cb = func(e *tm.Event) { done(e.Ctx, e.Code, e.Reply) }
+	}
+	return m.tm.SendWithin(m.sendEvent(c), td, method, hdrs, "", tm.LocalCompleted, cb) == nil
+}
+
+// sendEvent is the context tm sends the module's requests in: c's
+// worker, with the SIP transport the module saw last when c has none
+// (a timer's or an RPC's request).
+func (m *Module) sendEvent(c *event.Context) *event.Context {
+	if c != nil && sip.From(c) != nil {
+		return c
 	}
 	ec := &event.Context{}
 	ec.Reset()
@@ -107,23 +75,26 @@ func (m *Module) send(c *event.Context, r *[6]string) bool {
 	if tr := m.tr.Load(); tr != nil {
 		sip.Attach(ec, tr)
 	}
-	sipmsg.Set(ec, sipmsg.Faked())
-	ec.Set(ctxKey, &dctx{spiral: -1})
-	ec.Set(uacKey, r)
-	if ec.Worker == nil && m.host != nil {
-		// event_route[tm:local-request] runs on a worker: a timer's or an
-		// RPC's request borrows one of the core's
-		if pool := m.host.Workers(); pool != nil {
-			w := pool.Get()
-			defer pool.Release(w)
-			ec.Worker = w
-		}
-	}
-	return m.uacSend(ec) > 0
+	return ec
 }
 
-// bye sends a BYE to one leg of a confirmed dialog (Kamailio's send_bye).
-// m.mu must not be held.
+// byeHeaders are the headers of the module's BYEs (Kamailio's
+// build_extra_hdr): Max-Forwards, dlg_extra_hdrs, the headers given and,
+// to the callee, lreq_callee_headers.
+func (m *Module) byeHeaders(leg int, hdrs string) string {
+	h := "Max-Forwards: 70\r\n" + m.cfg.extraHdrs + hdrs
+	if leg == callee && m.cfg.lreqCalleeHeaders != "" {
+		h += m.cfg.lreqCalleeHeaders
+		if !strings.HasSuffix(m.cfg.lreqCalleeHeaders, "\n") {
+			h += "\r\n"
+		}
+	}
+	return h
+}
+
+// bye sends a BYE to one leg of a confirmed dialog (Kamailio's send_bye);
+// its first final reply ends the dialog (byeReplied). m.mu must not be
+// held.
 func (m *Module) bye(c *event.Context, d *dlg, leg int, hdrs string) bool {
 	m.mu.Lock()
 	if d.state != stateConfirmedNA && d.state != stateConfirmed {
@@ -131,35 +102,60 @@ func (m *Module) bye(c *event.Context, d *dlg, leg int, hdrs string) bool {
 		m.log.Log(klog.Err, Name, "terminating non-confirmed dialogs not supported")
 		return false
 	}
-	r, ok := m.withinRequest(d, leg, "BYE", hdrs, false)
+	td, ok := m.tmDialog(d, leg)
+	if ok && d.iflags&iflagPRACK != 0 {
+		// the PRACKs of the call setup may have used CSeq numbers
+		td.CSeq += 80
+	}
+	hEntry, hID := d.hEntry, d.hID
 	m.mu.Unlock()
 	if !ok {
 		m.log.Log(klog.Err, Name, "failed to create dlg_t")
 		return false
 	}
-	if !m.send(c, r) {
+	done := func(*event.Context, int, *sipmsg.Msg) { m.byeReplied(hEntry, hID) }
+	if !m.sendWithin(c, td, "BYE", m.byeHeaders(leg, hdrs), done) {
 		m.log.Log(klog.Err, Name, "failed to send the BYE request")
 		return false
 	}
 	return true
 }
 
+// byeReplied is the final reply to one of the module's BYEs (Kamailio's
+// bye_reply_cb): the first deletes the dialog; nothing holds it any more
+// then, so it leaves the table at once, and the reply to the other BYE
+// finds nothing.
+func (m *Module) byeReplied(hEntry, hID uint32) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	d := m.lookup(hEntry, hID)
+	if d == nil {
+		return
+	}
+	old, now := m.nextState(d, evReqBYE)
+	if now == stateDeleted && old != stateDeleted {
+		d.endTS = m.nowUnix()
+		m.stats.active.Add(-1)
+	}
+	if now == stateDeleted {
+		m.unlink(d)
+	}
+}
+
 // byeAll ends a confirmed dialog with a BYE to each side (Kamailio's
-// dlg_bye_all); dialog:end runs once they left. kamgo does not wait for
-// the BYEs' replies: the dialog is deleted when they are sent.
+// dlg_bye_all); dialog:end runs once they left.
 func (m *Module) byeAll(c *event.Context, d *dlg, hdrs string) bool {
+	ok1 := m.bye(c, d, caller, hdrs)
+	ok2 := m.bye(c, d, callee, hdrs)
 	m.mu.Lock()
 	state := d.state
 	m.mu.Unlock()
-	ok1 := m.bye(c, d, caller, hdrs)
-	ok2 := m.bye(c, d, callee, hdrs)
 	m.runEvent(c, d, nil, state, stateDeleted)
-	m.endSent(d)
 	return ok1 && ok2
 }
 
 // byeOne sends a BYE to one side (Kamailio's dlg_bye): each side gets
-// one at most; the dialog ends once the BYE left.
+// one at most.
 func (m *Module) byeOne(c *event.Context, d *dlg, leg int, hdrs string) bool {
 	m.mu.Lock()
 	flag := uint32(dflagCallerBye)
@@ -171,25 +167,13 @@ func (m *Module) byeOne(c *event.Context, d *dlg, leg int, hdrs string) bool {
 		return false
 	}
 	d.dflags |= flag
-	state := d.state
 	m.mu.Unlock()
 	ok := m.bye(c, d, leg, hdrs)
-	m.runEvent(c, d, nil, state, stateDeleted)
-	m.endSent(d)
-	return ok
-}
-
-// endSent deletes d after the module's BYEs left (what Kamailio does on
-// their replies, after which nothing holds the dialog any more).
-func (m *Module) endSent(d *dlg) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	old, now := m.nextState(d, evReqBYE)
-	if now == stateDeleted && old != stateDeleted {
-		d.endTS = m.nowUnix()
-		m.stats.active.Add(-1)
-		m.unlink(d)
-	}
+	state := d.state
+	m.mu.Unlock()
+	m.runEvent(c, d, nil, state, stateDeleted)
+	return ok
 }
 
 // kaEntry is a dialog waiting for its next keep-alive, with the
@@ -210,12 +194,18 @@ func (m *Module) kaAdd(d *dlg) {
 	m.kaList = append(m.kaList, &kaEntry{d: d, iflags: d.iflags, at: m.now().Add(time.Duration(m.cfg.kaInterval) * time.Second)})
 }
 
+// kaRequest is one keep-alive to send.
+type kaRequest struct {
+	td          *tm.Dialog
+	leg         int
+	hEntry, hID uint32
+}
+
 // armKA runs the keep-alive round every ka_timer seconds (Kamailio's
-// dlg_ka_run): each queued dialog whose time came gets an OPTIONS inside
-// the dialog to the caller (ka-src) and the callee (ka-dst) while it is
-// confirmed, and is queued again ka_interval later until it is deleted.
-// The OPTIONS' replies are not seen (tm's local requests report none),
-// so ka_failed_limit never shortens a dialog.
+// dlg_ka_run): each queued dialog whose time came gets, while confirmed,
+// an OPTIONS inside the dialog to the caller (ka-src) and the callee
+// (ka-dst), and is queued again ka_interval later until it is deleted.
+// The answers are counted by kaReplied.
 func (m *Module) armKA() {
 	every := time.Duration(m.cfg.kaTimer) * time.Second
 	interval := time.Duration(m.cfg.kaInterval) * time.Second
@@ -225,7 +215,7 @@ func (m *Module) armKA() {
 			return
 		}
 		now := m.now()
-		var reqs []*[6]string
+		var reqs []kaRequest
 		m.mu.Lock()
 		for len(m.kaList) > 0 && !m.kaList[0].at.After(now) {
 			e := m.kaList[0]
@@ -241,8 +231,17 @@ func (m *Module) armKA() {
 					if e.iflags&side.flag == 0 {
 						continue
 					}
-					if r, ok := m.withinRequest(e.d, side.leg, "OPTIONS", "", true); ok {
-						reqs = append(reqs, r)
+					if td, ok := m.tmDialog(e.d, side.leg); ok {
+						// a CSeq below the dialog's: a peer that forgot
+						// the dialog answers 481
+						if td.CSeq > 1 {
+							td.CSeq -= 2
+						} else {
+							td.CSeq--
+						}
+						reqs = append(reqs, kaRequest{td: td, leg: side.leg, hEntry: e.d.hEntry, hID: e.d.hID})
+					} else {
+						m.log.Log(klog.Err, Name, "failed to create dlg_t")
 					}
 				}
 			}
@@ -255,7 +254,12 @@ func (m *Module) armKA() {
 		m.kaStop = m.clock.AfterFunc(every, round)
 		m.mu.Unlock()
 		for _, r := range reqs {
-			if !m.send(nil, r) {
+			hdrs := ""
+			if r.leg == callee {
+				hdrs = m.cfg.lreqCalleeHeaders
+			}
+			done := func(_ *event.Context, code int, _ *sipmsg.Msg) { m.kaReplied(r.hEntry, r.hID, r.leg, code) }
+			if !m.sendWithin(nil, r.td, "OPTIONS", hdrs, done) {
 				m.log.Log(klog.Err, Name, "failed to send the OPTIONS request")
 			}
 		}
@@ -265,59 +269,36 @@ func (m *Module) armKA() {
 	m.mu.Unlock()
 }
 
-// transfer is Kamailio's dlg_transfer: it views the dialog from side's
-// leg as a new dialog whose callee is the other leg (the route set of
-// that leg, the URIs of the original From and To swapped when side is
-// the caller) and sends it a REFER with Referred-By bridge_controller,
-// Refer-To target and Contact bridge_contact, then a BYE one CSeq up.
-// Kamailio sends the BYE once the REFER is answered; tm's local requests
-// report no answer here, so the BYE follows the REFER at once.
-func (m *Module) transfer(c *event.Context, d *dlg, target string, side int) bool {
-	other := 1 - side
+// kaReplied counts the final reply to a keep-alive sent to leg
+// (Kamailio's dlg_ka_cb_all): a 408 (tm's timeout too) or a 481 is a
+// failure, and ka_failed_limit failures in a row leave the confirmed
+// dialog 10 more seconds; any other reply resets the count. A 408 from
+// a leg without a CSeq is not counted.
+func (m *Module) kaReplied(hEntry, hID uint32, leg int, code int) {
 	m.mu.Lock()
-	if d.contact[other] == "" {
-		m.mu.Unlock()
-		m.log.Log(klog.Err, Name, "no contact available")
-		return false
+	defer m.mu.Unlock()
+	d := m.lookup(hEntry, hID)
+	if d == nil {
+		return
 	}
-	nd := &dlg{callID: d.callID, fromURI: d.fromURI, toURI: d.toURI}
-	if side == caller {
-		nd.fromURI, nd.toURI = d.toURI, d.fromURI
-	}
-	nd.tag[caller], nd.contact[caller], nd.cseq[caller] = d.tag[side], d.contact[side], d.cseq[side]
-	nd.tag[callee], nd.routeSet[callee], nd.contact[callee], nd.cseq[callee] =
-		d.tag[other], d.routeSet[other], d.contact[other], d.cseq[other]
-	for i := range nd.cseq {
-		if nd.cseq[i] == "" {
-			nd.cseq[i] = "0"
+	if code != 408 && code != 481 {
+		if d.state == stateConfirmed {
+			d.kaFailed[leg] = 0
 		}
+		return
 	}
-	hdrs := "Referred-By: " + m.cfg.bridgeController + "\r\nRefer-To: " + target + "\r\nContact: <" + m.cfg.bridgeContact + ">\r\n"
-	refer, ok := m.withinRequest(nd, callee, "REFER", "", false)
-	var bye *[6]string
-	if ok {
-		refer[4] = strings.Replace(refer[4], "Max-Forwards: 70\r\n"+m.cfg.extraHdrs, hdrs, 1)
-		nd.cseq[caller] = strconv.FormatUint(cseqNum(nd.cseq[caller])+1, 10)
-		bye, ok = m.withinRequest(nd, callee, "BYE", "", false)
-		bye[4] = strings.Replace(bye[4], "Max-Forwards: 70\r\n"+m.cfg.extraHdrs, "", 1)
+	if d.state != stateConfirmed || (code == 408 && d.cseq[leg] == "") {
+		return
 	}
-	m.mu.Unlock()
-	if !ok {
-		m.log.Log(klog.Err, Name, "failed to create dlg_t")
-		return false
+	d.kaFailed[leg]++
+	if d.kaFailed[leg] < m.cfg.kaFailedLimit {
+		return
 	}
-	if !m.send(c, refer) {
-		m.log.Log(klog.Err, Name, "failed to send the REFER request")
-		return false
+	if d.timerStop == nil {
+		m.log.Log(klog.Err, Name, "failed to update dialog lifetime")
+		return
 	}
-	if !m.send(c, bye) {
-		m.log.Log(klog.Err, Name, "failed to send the REFER request")
-	}
-	return true
-}
-
-// cseqNum reads a CSeq number (0 when it is not one).
-func cseqNum(s string) uint64 {
-	n, _ := strconv.ParseUint(s, 10, 32)
-	return n
+	m.armTimer(d, 10*time.Second)
+	d.lifetime = 10
+	d.dflags |= dflagChanged
 }

@@ -4,8 +4,8 @@
 // INVITE with dlg_flag set; tm's callbacks move it through Kamailio's
 // states (unconfirmed, early, confirmed without and with ACK, deleted) on
 // the replies, and in-dialog requests (ACK, BYE, re-INVITE ...) are matched
-// by the did parameter of the Record-Route it adds, or by Call-ID and
-// tags. The package owns the dialog table, the timeouts (with BYEs to both
+// when rr's loose_route() routes them (rr's callback), by the did
+// parameter of the Record-Route it adds, or by Call-ID and tags. The package owns the dialog table, the timeouts (with BYEs to both
 // sides when asked), the profiles, the dialog variables and flags, the
 // pseudo-variables ($dlg, $dlg_ctx, $dlg_var, $DLG_*), the event routes
 // dialog:start, dialog:end and dialog:failed, the dlg.* RPC commands and
@@ -25,12 +25,14 @@ import (
 
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/diag"
+	"github.com/kamgo/kamgo/modules/rr"
 	"github.com/kamgo/kamgo/modules/tm"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/pv"
 	"github.com/kamgo/kamgo/runtime/sip"
+	"github.com/kamgo/kamgo/runtime/sipmsg"
 	"github.com/kamgo/kamgo/runtime/value"
 )
 
@@ -65,7 +67,6 @@ type Module struct {
 	timeoutRef *pv.Ref    // timeout_avp compiled
 	ruriFmt    *pv.Format // ruri_pvar compiled
 	addRRParam module.Call
-	uacSend    module.Call
 
 	profiles  map[string]*profile
 	profOrder []*profile
@@ -192,9 +193,6 @@ func (m *Module) Provision(h module.Host) error {
 	if err := m.bindRR(h); err != nil {
 		return err
 	}
-	if err := m.bindUAC(h); err != nil {
-		return err
-	}
 	size := c.hashSize
 	if size < 1 {
 		m.log.Logf(klog.Warn, Name, "hash_size is smaller then 1  -> rounding from %d to 1", size)
@@ -242,18 +240,20 @@ func (m *Module) roundHashSize(size int64) int64 {
 // maxRRParamName is Kamailio's MAX_DLG_RR_PARAM_NAME.
 const maxRRParamName = 32
 
-// bindRR finds rr's add_rr_param, through which the did parameter goes
-// into the Record-Route as Kamailio's dialog adds it with rr's API.
+// bindRR hooks the module into rr as Kamailio's dialog does with rr's
+// API: in-dialog requests are matched when loose_route() routes them
+// (onRoute, through rr's callback), and the did parameter goes into the
+// Record-Route through add_rr_param.
 func (m *Module) bindRR(h module.Host) error {
 	mod, ok := h.Module("rr")
 	if !ok {
 		return m.fail("can't load RR API")
 	}
-	ex, ok := mod.(module.Exporter)
+	r, ok := mod.(*rr.Module)
 	if !ok {
 		return m.fail("can't load RR API")
 	}
-	for _, f := range ex.Exports().Funcs {
+	for _, f := range r.Exports().Funcs {
 		if f.Name != "add_rr_param" {
 			continue
 		}
@@ -266,47 +266,15 @@ func (m *Module) bindRR(h module.Host) error {
 			return m.fail("can't load RR API: " + err.Error())
 		}
 		m.addRRParam = call
+		r.OnLooseRoute(func(c *event.Context, msg *sipmsg.Msg, params string) {
+			m.onRoute(c, msg, params, m.cfg.matchMode)
+		})
 		return nil
 	}
 	return m.fail("can't load RR API")
 }
 
-// bindUAC finds tm's t_uac_send, which sends the module's BYEs as local
-// transactions.
-func (m *Module) bindUAC(h module.Host) error {
-	ex, ok := module.Module(m.tm).(module.Exporter)
-	if !ok {
-		return m.fail("can't load TM API")
-	}
-	for _, f := range ex.Exports().Funcs {
-		if f.Name != "t_uac_send" || !f.Takes(6) {
-			continue
-		}
-		args := make([]*module.Arg, 6)
-		for i := range args {
-			i := i
-			args[i] = &module.Arg{Expr: &ast.PVar{Class: "dialog-uac"}, Eval: func(c *event.Context) value.Value {
-				r, _ := c.Get(uacKey).(*[6]string)
-				if r == nil {
-					return value.MakeStr("")
-				}
-				return value.MakeStr(r[i])
-			}}
-		}
-		call, err := f.Compile(h, args)
-		if err != nil {
-			return m.fail("can't load TM API: " + err.Error())
-		}
-		m.uacSend = call
-		return nil
-	}
-	return m.fail("can't load TM API")
-}
-
-var (
-	rrParamKey = event.NewKey()
-	uacKey     = event.NewKey()
-)
+var rrParamKey = event.NewKey()
 
 // fail logs msg as Kamailio's mod_init error and returns it.
 func (m *Module) fail(msg string) error {

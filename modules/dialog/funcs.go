@@ -56,7 +56,7 @@ func (m *Module) compileManage(module.Host, []*module.Arg) (module.Call, error) 
 
 // manage is dlg_manage(): a request inside a dialog is matched by Call-ID
 // and tags; an initial INVITE gets a dialog, watched by tm once its
-// transaction is made.
+// transaction is made, or at once when it exists already.
 func (m *Module) manage(c *event.Context) int {
 	msg := sipmsg.FromContext(c)
 	to, ok := msg.Header("to")
@@ -78,10 +78,12 @@ func (m *Module) manage(c *event.Context) int {
 	if d == nil {
 		return -1
 	}
-	if _, has := m.tm.Current(c); has {
-		// tm's callbacks are registered when the transaction is made;
-		// one made before dlg_manage() is not followed (README).
-		m.logf(c, klog.Warn, "dialog created on an existing transaction: its replies are not followed")
+	if t, has := m.tm.CurrentTxn(c); has {
+		// the transaction was made first (t_newtran): its replies are
+		// followed from now on
+		x := ctxOf(c)
+		m.watch(t, d, x.spiral == 1)
+		x.t = true
 	}
 	return 1
 }
@@ -358,26 +360,25 @@ func (m *Module) compileRefer(h module.Host, args []*module.Arg) (module.Call, e
 	}, nil
 }
 
-// compileBridge compiles dlg_bridge(from, to, op). Bridging needs tm to
-// send an INVITE with a body as a UAC and to follow its dialog, which
-// tm's local requests in kamgo do not offer: the call fails with a log
-// line (README).
+// compileBridge compiles dlg_bridge(from, to, op): this server calls
+// from with a held SDP (through the outbound proxy op when not empty)
+// and, once it answers, refers it to to (bridge).
 func (m *Module) compileBridge(h module.Host, args []*module.Arg) (module.Call, error) {
 	strs, err := module.Strs(h, args...)
 	if err != nil {
 		return nil, err
 	}
 	return func(c *event.Context) int {
-		if strs[0](c) == "" {
+		from, to, op := strs[0](c), strs[1](c), strs[2](c)
+		if from == "" {
 			m.logf(c, klog.Err, "invalid From parameter")
 			return -1
 		}
-		if strs[1](c) == "" {
+		if to == "" {
 			m.logf(c, klog.Err, "invalid To parameter")
 			return -1
 		}
-		m.logf(c, klog.Err, "dlg_bridge(): kamgo's tm cannot run the controller's INVITE dialog")
-		return -1
+		return rc(m.bridge(c, from, to, op, "", true))
 	}, nil
 }
 

@@ -221,3 +221,11 @@ func TestKamailioKEMI(t *testing.T) {
 		}
 	}
 }
+
+// TestKamailioRouteMatching runs the loose_route and dlg_manage-after-
+// t_newtran checks of route_test.go on Kamailio: their expectations are
+// Kamailio's behaviour.
+func TestKamailioRouteMatching(t *testing.T) {
+	t.Run("loose_route", func(t *testing.T) { matchOnLooseRoute(t, startKamailio) })
+	t.Run("manage after t_newtran", func(t *testing.T) { manageAfterNewtran(t, startKamailio) })
+}

@@ -180,9 +180,8 @@ func (m *Module) KEMI() []module.KEMIFunc {
 			}
 			return -1
 		})),
-		f("dlg_bridge", []module.KEMIType{s, s, s}, i, intRC(func(c *event.Context, _ []value.Value) int {
-			m.logf(c, klog.Err, "dlg_bridge(): kamgo's tm cannot run the controller's INVITE dialog")
-			return -1
+		f("dlg_bridge", []module.KEMIType{s, s, s}, i, intRC(func(c *event.Context, a []value.Value) int {
+			return rc(m.bridge(c, a[0].S, a[1].S, a[2].S, "", true))
 		})),
 	}
 }

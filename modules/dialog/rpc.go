@@ -28,7 +28,7 @@ func (m *Module) RPC() []rpc.Command {
 		{Name: "dlg.end_dlg", Doc: "Ends a dialog with BYEs: hash entry, hash id [, extra headers].", Handler: m.rpcEndDlg},
 		{Name: "dlg.profile_get_size", Doc: "The number of dialogs in a profile [with a value].", Handler: m.rpcProfileSize},
 		{Name: "dlg.profile_list", Doc: "Lists the dialogs in a profile [with a value].", Handler: m.rpcProfileList, Array: true},
-		{Name: "dlg.bridge_dlg", Doc: "Bridges two SIP addresses in a call (not available in kamgo).", Handler: m.rpcBridge},
+		{Name: "dlg.bridge_dlg", Doc: "Bridges two SIP addresses in a call.", Handler: m.rpcBridge},
 		{Name: "dlg.terminate_dlg", Doc: "Ends a dialog with BYEs: Call-ID, From tag, To tag.", Handler: m.rpcTerminate},
 		{Name: "dlg.set_state", Doc: "Forces the state of a dialog: Call-ID, From tag, To tag [, state].", Handler: m.rpcSetState},
 		{Name: "dlg.stats_active", Doc: "Counts of the dialogs by state [only those with a local socket].", Handler: m.rpcStatsActive},
@@ -450,13 +450,34 @@ func (m *Module) rpcProfileList(_ context.Context, c *rpc.Call) {
 	}
 }
 
+// rpcBridge is dlg.bridge_dlg from to [op [body]]: dlg_bridge from a
+// command. "." stands for no op and no body (the held SDP), "_" for an
+// empty body. Like Kamailio's, it answers nothing, even when the INVITE
+// could not be sent.
 func (m *Module) rpcBridge(_ context.Context, c *rpc.Call) {
-	if c.Remaining() < 2 {
+	from, ok1 := c.NextStr()
+	to, ok2 := c.NextStr()
+	if !ok1 || !ok2 {
+		m.log.Log(klog.Err, Name, "unable to read the parameters")
 		c.Fault(500, "Invalid parameters")
 		return
 	}
-	m.log.Log(klog.Err, Name, "dlg.bridge_dlg: kamgo's tm cannot run the controller's INVITE dialog")
-	c.Fault(500, "Bridging not available")
+	op, body, hold := "", "", true
+	if s, present, ok := c.OptStr(); present && ok {
+		if s != "." {
+			op = s
+		}
+		if b, present, ok := c.OptStr(); present && ok {
+			switch b {
+			case ".":
+			case "_":
+				hold = false
+			default:
+				body, hold = b, false
+			}
+		}
+	}
+	m.bridge(nil, from, to, op, body, hold)
 }
 
 func (m *Module) rpcStatsActive(_ context.Context, c *rpc.Call) {

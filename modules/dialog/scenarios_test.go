@@ -12,7 +12,9 @@ import (
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
 
-// scenarioConfig is what both servers run: INVITEs are record-routed,
+// scenarioConfig is what both servers run: a request with X-Bridge has
+// the proxy bridge the URI it names with carol (dlg_bridge); INVITEs are
+// record-routed,
 // get a dialog (dlg_manage), join the profiles calls and caller (by From
 // user) and a dialog variable; X-Timeout sets the dialog's lifetime and
 // asks for BYEs when it ends; everything goes to the callee at UAS1.
@@ -22,6 +24,13 @@ const scenarioConfig = `modparam("dialog", "profiles_no_value", "calls")
 modparam("dialog", "profiles_with_value", "caller")
 modparam("dialog", "default_timeout", 120)
 request_route {
+	if (is_present_hf("X-Bridge")) {
+		if (dlg_bridge("$hdr(X-Bridge)", "sip:carol@127.0.0.1", "")) {
+			xlog("L_INFO", "bridging\n");
+		}
+		sl_send_reply("200", "Bridging");
+		exit;
+	}
 	if ($tt != $null) {
 		if (loose_route()) {
 			if (is_present_hf("X-Refer")) {
@@ -209,9 +218,8 @@ func listed(t *testing.T, tg target, cmd ...string) []string {
 var dumpTimes = regexp.MustCompile(`"(h_id|start_ts|init_ts|timeout)":\d+`)
 
 // waitState waits (bounded) until dlg.dlg_list shows the dialog of
-// callID in state: kamgo's tm reports a reply to the dialog once the
-// reply has left, so the caller may have it a moment before the dialog
-// moved (Kamailio moves it before sending).
+// callID in state: a request or reply the proxy received moves it on
+// one of its workers, after the peer's send returned.
 func waitState(t *testing.T, tg target, callID string, state int) {
 	t.Helper()
 	want := fmt.Sprintf(".state = %d", state)
@@ -330,7 +338,21 @@ func killed(t *testing.T, tg target, a, b *peer) []string {
 	tg.waitLog(t, `: end call`, 1)
 	a.send(tg.addr(), a.reply(byeA, 200, "OK", ""))
 	b.send(tg.addr(), b.reply(byeB, 200, "OK", ""))
+	waitNoDialog(t, tg)
 	return append(byeLines("caller", byeA), byeLines("callee", byeB)...)
+}
+
+// waitNoDialog waits (bounded) until dlg.list shows no dialog: the
+// answers to the module's BYEs delete it.
+func waitNoDialog(t *testing.T, tg target) {
+	t.Helper()
+	for range 1000 {
+		if len(tg.rpc(t, "dlg.list")) == 0 {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatal("the dialog outlived the answers to its BYEs")
 }
 
 var scenarios = []scenario{
@@ -519,6 +541,35 @@ var scenarios = []scenario{
 		hangup(t, tg, a, b, "call-rpc", ok)
 		return append(out, scriptLines(tg)...)
 	}},
+	{name: "bridge", run: func(t *testing.T, tg target, a, b *peer) []string {
+		from := fmt.Sprintf("sip:alice@127.0.0.1:%d", a.port())
+		req := strings.Join([]string{
+			"OPTIONS sip:kamgo@127.0.0.1 SIP/2.0",
+			fmt.Sprintf("Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-bridge-1", b.port()),
+			"Max-Forwards: 70",
+			"From: <sip:ops@127.0.0.1>;tag=ops-1",
+			"To: <sip:kamgo@127.0.0.1>",
+			"Call-ID: bridge-trigger",
+			"CSeq: 1 OPTIONS",
+			"X-Bridge: " + from,
+			"Content-Length: 0",
+		}, "\r\n") + "\r\n\r\n"
+		b.send(tg.addr(), req)
+		b.recvStatus(200)
+		out := bridged(t, tg, a)
+		return append(out, scriptLines(tg)...)
+	}},
+	{name: "bridgerpc", run: func(t *testing.T, tg target, a, b *peer) []string {
+		// a call first: kamgo learns its SIP transport from the requests
+		// it gets
+		ok, _ := call(t, tg, a, b, "call-pre")
+		tg.waitLog(t, `within ACK`, 1)
+		from := fmt.Sprintf("sip:alice@127.0.0.1:%d", a.port())
+		out := listed(t, tg, "dlg.bridge_dlg", from, "sip:carol@127.0.0.1", ".", "_")
+		out = append(out, bridged(t, tg, a)...)
+		hangup(t, tg, a, b, "call-pre", ok)
+		return out
+	}},
 	{name: "nodid", params: `modparam("dialog", "dlg_match_mode", 2)` + "\n", run: func(t *testing.T, tg target, a, b *peer) []string {
 		ok, inv := call(t, tg, a, b, "call-nodid")
 		tg.waitLog(t, `within ACK`, 1)
@@ -531,6 +582,55 @@ var scenarios = []scenario{
 		out = append(out, listed(t, tg, "stats.get_statistics", "dialog:")...)
 		return append(out, scriptLines(tg)...)
 	}},
+}
+
+// bridged plays the party the bridge calls (peer a at its own address):
+// it answers the INVITE with a 200 whose Record-Route names a itself,
+// gets the ACK and the REFER, checks that no BYE comes before the REFER
+// is answered, answers 202 and takes the BYE. It returns the four
+// requests, masked.
+func bridged(t *testing.T, tg target, a *peer) []string {
+	t.Helper()
+	inv := a.recvMethod("INVITE")
+	rr := fmt.Sprintf("Record-Route: <sip:127.0.0.1:%d;lr;bridge=1>", a.port())
+	a.send(tg.addr(), a.reply(inv, 200, "OK", "b-bridge", rr))
+	ack := a.recvMethod("ACK")
+	refer := a.recvMethod("REFER")
+	if m, ok := a.read(quietRead); ok && m.Method == "BYE" {
+		t.Errorf("BYE before the REFER was answered:\n%s", m.Buf)
+	}
+	a.send(tg.addr(), a.reply(refer, 202, "Accepted", ""))
+	bye := a.recvMethod("BYE")
+	a.send(tg.addr(), a.reply(bye, 200, "OK", ""))
+	var out []string
+	for _, m := range []*sipmsg.Msg{inv, ack, refer, bye} {
+		out = append(out, maskRequest(m)...)
+	}
+	return out
+}
+
+// quietRead is how long a read waits for a message that must not come.
+const quietRead = 200 * time.Millisecond
+
+var (
+	genTagRE    = regexp.MustCompile(`tag=[0-9a-f]{32}-[0-9a-f]{8}`)
+	genCallIDRE = regexp.MustCompile(`[0-9a-f]{16}-\d+@127\.0\.0\.1`)
+)
+
+// maskRequest lists a request the proxy made, line by line, without
+// what differs between runs and servers: ports, branches, the From tag
+// and Call-ID the proxy made, and its User-Agent.
+func maskRequest(m *sipmsg.Msg) []string {
+	var out []string
+	for _, l := range strings.Split(strings.TrimRight(m.Buf, "\r\n"), "\r\n") {
+		if strings.HasPrefix(l, "User-Agent: ") {
+			continue
+		}
+		l = genTagRE.ReplaceAllString(l, "tag=TAG")
+		l = genCallIDRE.ReplaceAllString(l, "CALLID")
+		out = append(out, m.Method+"| "+mask(l))
+	}
+	return out
 }
 
 // TestScenarios runs the scenarios on kamgo and compares with what

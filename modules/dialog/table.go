@@ -94,10 +94,9 @@ type dlg struct {
 	deadline  time.Time
 	timerStop func()
 	gone      bool // unlinked from the table
-	// ackPending is set when the ACK of the 2xx came before tm reported
-	// the 2xx (tm reports a reply once it has left): the confirmation
-	// then follows the 2xx at once.
-	ackPending bool
+	// kaFailed counts the keep-alives in a row the caller ([0]) and the
+	// callee ([1]) answered 408 or 481 (or let time out).
+	kaFailed [2]int64
 }
 
 // dvar is one dialog variable.

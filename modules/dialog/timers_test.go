@@ -2,11 +2,14 @@ package dialog_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kamgo/kamgo/modules/tm"
 )
 
 // timersConfig asks for keep-alives to both sides of every call, every
@@ -35,8 +38,10 @@ request_route {
 	if (method == "INVITE") {
 		record_route();
 		dlg_manage();
-		dlg_set_property("ka-src");
-		dlg_set_property("ka-dst");
+		if (!is_present_hf("X-No-KA")) {
+			dlg_set_property("ka-src");
+			dlg_set_property("ka-dst");
+		}
 		$dlg_var(k) = "v";
 	}
 	$du = "sip:127.0.0.1:UAS1";
@@ -83,7 +88,7 @@ func TestKeepAlive(t *testing.T) {
 func TestCleanAndDump(t *testing.T) {
 	a, b := newPeer(t, "caller"), newPeer(t, "callee")
 	tg := startKamgo(t, timersConfig, b)
-	call(t, tg, a, b, "call-dump")
+	call(t, tg, a, b, "call-dump", "X-No-KA: 1")
 	tg.waitLog(t, `within ACK state=4`, 1)
 	file := filepath.Join(t.TempDir(), "dlg.json")
 	tg.rpc(t, "dlg.dump_file", file)
@@ -112,4 +117,83 @@ func TestCleanAndDump(t *testing.T) {
 	if got := tg.rpc(t, "dlg.dlg_list", "call-dump"); len(got) == 0 {
 		t.Error("the confirmed dialog went with the clean timer")
 	}
+}
+
+// TestKeepAliveAnswers checks how keep-alive answers count with
+// ka_failed_limit 1: a 200 keeps the dialog; a 481, or no answer (tm's
+// 408), leaves it 10 seconds.
+func TestKeepAliveAnswers(t *testing.T) {
+	tests := []struct {
+		name   string
+		answer int // 0: none
+		ends   bool
+	}{
+		{"answered", 200, false},
+		{"forgotten", 481, true},
+		{"unanswered", 0, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := newPeer(t, "caller"), newPeer(t, "callee")
+			tg := startKamgo(t, timersConfig, b)
+			call(t, tg, a, b, "call-ka")
+			tg.waitLog(t, `within ACK state=4`, 1)
+			tg.expire(30)
+			optA := a.recvMethod("OPTIONS")
+			optB := b.recvMethod("OPTIONS")
+			switch tc.answer {
+			case 0:
+				tg.expire(32)
+			default:
+				a.send(tg.addr(), a.reply(optA, tc.answer, "Answer", ""))
+				b.send(tg.addr(), b.reply(optB, tc.answer, "Answer", ""))
+			}
+			waitKA(t, tg, "call-ka", 2)
+			if !tc.ends {
+				tg.expire(11)
+				if got := tg.rpc(t, "dlg.dlg_list", "call-ka"); len(got) == 0 {
+					t.Fatal("dialog ended after answered keep-alives")
+				}
+				return
+			}
+			waitLifetime(t, tg, "call-ka", 10)
+			tg.expire(10)
+			tg.waitLog(t, `dlg timeout - callid: 'call-ka'`, 1)
+		})
+	}
+}
+
+// waitLifetime waits (bounded) until dlg.dlg_list shows the dialog of
+// callID with the lifetime secs.
+func waitLifetime(t *testing.T, tg target, callID string, secs int) {
+	t.Helper()
+	want := fmt.Sprintf(".lifetime = %d", secs)
+	for range 1000 {
+		for _, l := range tg.rpc(t, "dlg.dlg_list", callID) {
+			if strings.HasSuffix(l, want) {
+				return
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("dialog %s never got lifetime %d", callID, secs)
+}
+
+// waitKA waits (bounded) until n local transactions of the kamgo
+// server's tm are in their wait state: tm puts a keep-alive there once
+// the module's callback has counted its final reply.
+func waitKA(t *testing.T, tg target, callID string, n int) {
+	t.Helper()
+	k, ok := tg.(*kamgoTarget)
+	if !ok {
+		return
+	}
+	inst, _ := k.srv.Module("tm")
+	for range 1000 {
+		if int(inst.(*tm.Module).Stats().Waiting) >= n {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("keep-alives of %s: %d transactions never completed", callID, n)
 }

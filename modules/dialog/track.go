@@ -394,11 +394,12 @@ func (m *Module) watch(t *tm.Txn, d *dlg, spiral bool) {
 	if spiral {
 		return
 	}
-	t.Register(tm.ResponseOut|tm.OnFailure, func(ev *tm.Event) { m.onReply(hEntry, hID, ev) })
+	t.Register(tm.ResponseReady|tm.OnFailure, func(ev *tm.Event) { m.onReply(hEntry, hID, ev) })
 }
 
 // onReply follows the replies of a dialog's INVITE (Kamailio's
-// dlg_onreply).
+// dlg_onreply): the state moves when tm has a reply ready to go upstream,
+// before it leaves, so the ACK of a 2xx finds the dialog confirmed.
 func (m *Module) onReply(hEntry, hID uint32, e *tm.Event) {
 	if m.stopped.Load() {
 		return
@@ -449,13 +450,6 @@ func (m *Module) onReply(hEntry, hID uint32, e *tm.Event) {
 			m.stats.early.Add(-1)
 		}
 		m.stats.active.Add(1)
-		if d.ackPending {
-			d.ackPending = false
-			if _, st := m.nextState(d, evReqACK); st == stateConfirmed {
-				d.dflags |= dflagChanged
-				m.kaAdd(d)
-			}
-		}
 	case now == stateDeleted && (old == stateUnconfirmed || old == stateEarly):
 		if old == stateEarly {
 			m.stats.early.Add(-1)

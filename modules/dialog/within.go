@@ -10,26 +10,16 @@ import (
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
 
-// Requests inside a dialog: the transaction layer that sees them before
-// request_route and moves their dialog (Kamailio's dlg_onroute, which rr
-// calls from loose_route).
+// Requests inside a dialog: rr's loose_route() hands the module the
+// requests it routes by this server's Route entry (Kamailio's
+// dlg_onroute, an rr callback), and their dialog moves there.
 
 // Request implements sip.Layer: it notes the transport the module sends
-// with and, for a request inside a dialog whose top Route names this
-// server, matches its dialog and moves it (see onRoute). The request is
-// never taken.
-func (m *Module) Request(c *event.Context, msg *sipmsg.Msg) bool {
+// with. The request is never taken.
+func (m *Module) Request(c *event.Context, _ *sipmsg.Msg) bool {
 	if t := sip.From(c); t != nil {
 		m.tr.Store(t)
 	}
-	if msg == nil || !msg.IsRequest() {
-		return false
-	}
-	params, ok := m.topRouteParams(c, msg)
-	if !ok {
-		return false
-	}
-	m.onRoute(c, msg, params, m.cfg.matchMode)
 	return false
 }
 
@@ -50,26 +40,6 @@ func (m *Module) RequestDone(c *event.Context) {
 // Reply implements sip.Layer; replies reach the module through tm.
 func (m *Module) Reply(*event.Context, *sipmsg.Msg) bool { return false }
 
-// topRouteParams returns the URI parameters of the first Route entry of
-// msg when it names this server.
-func (m *Module) topRouteParams(c *event.Context, msg *sipmsg.Msg) (string, bool) {
-	vals := msg.HeaderValues("route")
-	if len(vals) == 0 {
-		return "", false
-	}
-	parts := sipmsg.SplitList(vals[0])
-	if len(parts) == 0 {
-		return "", false
-	}
-	first := strings.TrimSpace(parts[0])
-	if !m.names(c, first) {
-		return "", false
-	}
-	na, _ := sipmsg.ParseNameAddr(first)
-	u, _ := sipmsg.ParseURI(na.URI)
-	return u.Params, true
-}
-
 // routeParam finds name=value in URI parameters.
 func routeParam(params, name string) (string, bool) {
 	for _, p := range strings.Split(params, ";") {
@@ -82,7 +52,8 @@ func routeParam(params, name string) (string, bool) {
 }
 
 // onRoute moves the dialog of a request inside it (Kamailio's
-// dlg_onroute): ACK confirms, BYE deletes, other requests refresh the
+// dlg_onroute), called by loose_route() with this server's Route
+// parameters: ACK confirms, BYE deletes, other requests refresh the
 // timeout, Contact and CSeq. mode is the matching mode.
 func (m *Module) onRoute(c *event.Context, msg *sipmsg.Msg, params string, mode int64) {
 	x := ctxOf(c)
@@ -169,9 +140,6 @@ func (m *Module) onRoute(c *event.Context, msg *sipmsg.Msg, params string, mode 
 		ev = evReqBYE
 	}
 	old, now := m.nextState(d, ev)
-	if ev == evReqACK && (old == stateUnconfirmed || old == stateEarly) {
-		d.ackPending = true
-	}
 	x.curSet = true
 	x.curLifetime = m.nowUnix() - d.startTS
 	x.curStatus = now

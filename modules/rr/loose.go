@@ -86,8 +86,16 @@ func (w *walker) removeRange(h *sipmsg.Header, from, to int) error {
 }
 
 // looseRoute is loose_route_mode(mode): Kamailio's loose_route with its
-// codes (1, -1, -3; 2 is outbound's, which kamgo has not).
+// codes (1, -1, -3; 2 is outbound's, which kamgo has not). The modules'
+// callbacks run once the request is routed (callbacks.go).
 func (m *Module) looseRoute(c *event.Context, msg *sipmsg.Msg, mode int64) int {
+	rc := m.route(c, msg, mode)
+	m.runCallbacks(c, msg, rc)
+	return rc
+}
+
+// route is loose_route_mode without the callbacks.
+func (m *Module) route(c *event.Context, msg *sipmsg.Msg, mode int64) int {
 	hdrs := routeHeaders(msg)
 	if len(hdrs) == 0 || !msg.IsRequest() {
 		return rrNotDriven

@@ -47,6 +47,7 @@ type Module struct {
 
 	customRef *pv.Ref // custom_user_avp compiled; nil when unset
 	log       *klog.Logger
+	cbs       callbacks // other modules' loose_route callbacks (callbacks.go)
 }
 
 // ModuleInfo implements module.Module.

@@ -38,6 +38,22 @@ const (
 	// (TMCB_E2EACK_IN). A transaction is looked up for such ACKs only when
 	// it has registered for E2EAckIn.
 	E2EAckIn
+	// ResponseIn is a reply received for one of the transaction's
+	// branches, before tm processes it (TMCB_RESPONSE_IN): provisional
+	// and final, retransmissions included.
+	ResponseIn
+	// LocalCompleted is the final reply of a transaction kamgo started
+	// itself (SendNew, SendWithin): received, or made by tm on a timeout
+	// (Reply nil, TMCB_LOCAL_COMPLETED). A 2xx to an INVITE is reported
+	// once per to-tag.
+	LocalCompleted
+	// ResponseReady is a reply about to be sent upstream
+	// (TMCB_RESPONSE_READY): every relayed one and every final reply tm
+	// makes itself, before it leaves, so that what a callback changes is
+	// in place when the next message of the transaction comes. A 2xx to
+	// an INVITE that repeats a to-tag already relayed is not reported
+	// again.
+	ResponseReady
 )
 
 // Callback is a function tm calls for an event.
@@ -77,7 +93,7 @@ type Event struct {
 
 // Txn is a transaction as callbacks see it. Its methods may be called only
 // from a callback (tm holds the transaction's lock then), except Register,
-// which may also be called while RequestIn callbacks run.
+// which may be called at any time.
 type Txn struct{ x *txn }
 
 // txnCallbacks are a transaction's registered callbacks and the to-tags
@@ -111,7 +127,21 @@ func (m *Module) OnRequestIn(fn Callback) {
 	m.cbs.mu.Unlock()
 }
 
-// Register adds fn for the events in types of this transaction.
+// CurrentTxn returns the transaction of the event c (the one t_newtran
+// or t_relay made or found) for registering callbacks on it, as
+// Kamailio's register_tmcb does on the current transaction: a module
+// whose state is made after the transaction follows its replies from
+// then on.
+func (m *Module) CurrentTxn(c *event.Context) (*Txn, bool) {
+	s := cur(c)
+	if s.x == nil {
+		return nil, false
+	}
+	return &Txn{x: s.x}, true
+}
+
+// Register adds fn for the events in types of this transaction. It may
+// be called at any time: events already reported are not reported again.
 func (t *Txn) Register(types CallbackType, fn Callback) {
 	cb := &t.x.cbs
 	cb.mu.Lock()
@@ -229,45 +259,69 @@ func (x *txn) txnEvent(c *event.Context, branch int, rt routetype.Mask) (*event.
 	return ec, req
 }
 
-// responseOut reports a reply sent upstream (made by tm when faked) to x's
-// ResponseOut callbacks. For a relayed 2xx to an INVITE the to-tag is
-// recorded, and a to-tag seen before is not reported again. pushed says
-// the transaction had its final reply already (reply_relay_mode 1 then
-// reports nothing). x.mu must be held.
+// noteRelayed decides whether a reply going upstream is reported to
+// x's ResponseReady and ResponseOut callbacks: for a relayed 2xx to an
+// INVITE the to-tag is recorded (Kamailio's fwded_totags), and a to-tag
+// seen before is not reported again. x.mu must be held.
+func (x *txn) noteRelayed(rpl *sipmsg.Msg, faked bool, code int) bool {
+	if faked || rpl == nil || !x.invite || code < 200 || code >= 300 || !x.has(ResponseOut|ResponseReady|E2EAckIn) {
+		return true
+	}
+	tag := toTagOf(rpl)
+	x.cbs.mu.Lock()
+	defer x.cbs.mu.Unlock()
+	_, seen := x.cbs.totags[tag]
+	if !seen && tag != "" {
+		if x.cbs.totags == nil {
+			x.cbs.totags = map[string]bool{}
+		}
+		x.cbs.totags[tag] = false
+	}
+	return !seen
+}
+
+// responseReady reports a reply about to go upstream (made by tm when
+// faked) to x's ResponseReady callbacks. x.mu must be held.
+func (x *txn) responseReady(c *event.Context, relay int, rpl *sipmsg.Msg, faked bool, code int, buf string) {
+	x.upstreamEvent(c, ResponseReady, relay, rpl, faked, code, buf)
+}
+
+// responseOut reports a reply sent upstream (made by tm when faked) to
+// x's ResponseOut callbacks. pushed says the transaction had its final
+// reply already (reply_relay_mode 1 then reports nothing). x.mu must be
+// held.
 func (x *txn) responseOut(c *event.Context, relay int, rpl *sipmsg.Msg, faked bool, code int, buf string, pushed bool) {
-	if !x.has(ResponseOut | E2EAckIn) {
+	if pushed && x.m.conf().replyRelayMode != 0 {
+		return
+	}
+	x.upstreamEvent(c, ResponseOut, relay, rpl, faked, code, buf)
+}
+
+// upstreamEvent runs x's callbacks of type t for a reply going upstream.
+// x.mu must be held.
+func (x *txn) upstreamEvent(c *event.Context, t CallbackType, relay int, rpl *sipmsg.Msg, faked bool, code int, buf string) {
+	if !x.has(t) {
 		return
 	}
 	if faked {
 		rpl = nil
 	}
-	if x.invite && rpl != nil && code >= 200 && code < 300 {
-		tag := toTagOf(rpl)
-		x.cbs.mu.Lock()
-		_, seen := x.cbs.totags[tag]
-		if !seen && tag != "" {
-			if x.cbs.totags == nil {
-				x.cbs.totags = map[string]bool{}
-			}
-			x.cbs.totags[tag] = false
-		}
-		x.cbs.mu.Unlock()
-		if seen {
-			return
-		}
-	}
-	if !x.has(ResponseOut) || (pushed && x.m.conf().replyRelayMode != 0) {
-		return
-	}
 	ec, req := x.txnEvent(c, relay, routetype.Request)
-	x.run(&Event{Type: ResponseOut, Ctx: ec, Req: req, Reply: rpl, Code: code, Buf: buf, Branch: relay})
+	x.run(&Event{Type: t, Ctx: ec, Req: req, Reply: rpl, Code: code, Buf: buf, Branch: relay})
 	if x.ctx != nil {
 		x.ctx.Flags = ec.Flags
 	}
 }
 
-// localResponseOut reports a final reply tm made and sent upstream.
-// x.mu must be held.
+// localResponseReady and localResponseOut report a final reply tm made
+// before and after it was sent upstream. x.mu must be held.
+func (x *txn) localResponseReady(c *event.Context, code int, buf string) {
+	if code < 200 || x.local {
+		return
+	}
+	x.responseReady(c, -2, nil, true, code, buf)
+}
+
 func (x *txn) localResponseOut(c *event.Context, code int, buf string) {
 	if code < 200 || x.local {
 		return

@@ -22,7 +22,8 @@ type recorder struct {
 
 func (r *recorder) note(e *tm.Event) {
 	names := map[tm.CallbackType]string{tm.RequestIn: "request-in", tm.ResponseOut: "response-out",
-		tm.OnFailure: "on-failure", tm.E2EAckIn: "e2e-ack"}
+		tm.OnFailure: "on-failure", tm.E2EAckIn: "e2e-ack", tm.ResponseReady: "response-ready",
+		tm.ResponseIn: "response-in", tm.LocalCompleted: "local-completed"}
 	reply := "faked"
 	if e.Reply != nil {
 		reply = "received"
@@ -39,7 +40,7 @@ func (r *recorder) note(e *tm.Event) {
 func (r *recorder) watch(p *proxy) {
 	p.tm.OnRequestIn(func(e *tm.Event) {
 		r.note(e)
-		e.Txn.Register(tm.ResponseOut|tm.OnFailure|tm.E2EAckIn, r.note)
+		e.Txn.Register(tm.ResponseReady|tm.ResponseOut|tm.OnFailure|tm.E2EAckIn, r.note)
 	})
 }
 
@@ -97,7 +98,9 @@ func TestCallbacks(t *testing.T) {
 			}
 		}, []string{
 			"request-in INVITE 0 -1 -",
+			"response-ready INVITE 180 0 received",
 			"response-out INVITE 180 0 received",
+			"response-ready INVITE 200 0 received",
 			"response-out INVITE 200 0 received",
 			"e2e-ack ACK 200 -1 -",
 		}},
@@ -112,6 +115,7 @@ func TestCallbacks(t *testing.T) {
 		}, []string{
 			"request-in INVITE 0 -1 -",
 			"on-failure INVITE 486 0 received",
+			"response-ready INVITE 486 0 received",
 			"response-out INVITE 486 0 received",
 		}},
 		{"local replies", `request_route {
@@ -123,6 +127,7 @@ func TestCallbacks(t *testing.T) {
 			phone.send(p.addr, phone.request("INVITE", "sip:bob@127.0.0.1", "i3", "c3", 1))
 		}, []string{
 			"request-in INVITE 0 -1 -",
+			"response-ready INVITE 404 -2 faked",
 			"response-out INVITE 404 -2 faked",
 		}},
 		{"timeout", `request_route {
@@ -136,6 +141,7 @@ func TestCallbacks(t *testing.T) {
 		}, []string{
 			"request-in INVITE 0 -1 -",
 			"on-failure INVITE 408 0 faked",
+			"response-ready INVITE 408 0 faked",
 			"response-out INVITE 408 0 faked",
 		}},
 	}

@@ -56,6 +56,7 @@ func (x *txn) replyLocal(c *event.Context, req *sipmsg.Msg, code int, reason, he
 		x.putOnWait()
 	}
 	if x.uas.hopOK {
+		x.localResponseReady(c, code, buf)
 		if err := x.tr.Send(x.uas.hop, buf); err != nil {
 			m.log.Logf(klog.Err, Name, "_reply_light(): failed to send the reply: %v", err)
 		} else {

@@ -28,6 +28,9 @@ func (m *Module) replyReceived(c *event.Context, rpl *sipmsg.Msg) bool {
 	code := rpl.Status
 	s := cur(c)
 	s.x, s.branch = x, bi
+	if !isCancel {
+		x.responseIn(c, bi, rpl)
+	}
 	if isCancel {
 		if x.invite {
 			if code >= 200 {
@@ -385,12 +388,16 @@ func (x *txn) sendRelayed(c *event.Context, relay int, cur *branch, rpl *sipmsg.
 		x.startFinalReplRetr()
 		x.putOnWait()
 	}
+	report := x.noteRelayed(relayed, faked, code)
+	if report {
+		x.responseReady(c, relay, relayed, faked, code, buf)
+	}
 	if x.uas.hopOK {
 		send := true
 		if relayed != nil && !faked && (m.conf().replyRelayMode == 0 || !pushed) && x.tr.OnSendReplies() {
 			send = x.tr.OnSend(c, relayed, &x.uas.hop, buf)
 		}
-		if send && x.tr.Send(x.uas.hop, buf) == nil {
+		if send && x.tr.Send(x.uas.hop, buf) == nil && report {
 			x.responseOut(c, relay, relayed, faked, code, buf, pushed)
 		}
 	} else {
@@ -451,12 +458,24 @@ func (x *txn) aggregateAuth(code int) string {
 }
 
 // localReply handles replies of a transaction kamgo started itself
-// (t_uac_send): nothing goes upstream; the transaction completes with the
-// first 2xx or when every branch has a final reply.
+// (t_uac_send, SendNew, SendWithin; rpl nil for one tm made): nothing
+// goes upstream; the transaction completes with the first 2xx or when
+// every branch has a final reply, which its LocalCompleted callbacks
+// get.
 func (x *txn) localReply(c *event.Context, b *branch, rpl *sipmsg.Msg, code int) {
-	relay, completed := x.shouldRelay(c, b, rpl, code, false)
+	relay, completed := x.shouldRelay(c, b, rpl, code, rpl == nil)
 	if relay >= 0 && code >= 200 {
 		x.uas.status = code
+		win, wcode := rpl, code
+		if relay != b.idx {
+			wb := x.branches[relay]
+			win, wcode = wb.reply, wb.last
+			if wb.faked {
+				win = nil
+			}
+		}
+		// before the wait state, as Kamailio's local_reply
+		x.localCompleted(c, relay, win, wcode)
 	}
 	if completed {
 		for _, br := range x.branches {

@@ -136,7 +136,6 @@ func (m *Module) timeoutPending(c *event.Context, x *txn) {
 // 487 for a branch canceled before any reply) through the relaying rules.
 func (x *txn) fakeReply(c *event.Context, b *branch, code int) {
 	if x.local {
-		b.last, b.faked = code, true
 		x.localReply(c, b, nil, code)
 		return
 	}

@@ -360,7 +360,9 @@ func TestRPCUAC(t *testing.T) {
 	}
 	done := block("Call-ID: uac-3\r\n")
 	uas.until("OPTIONS")
-	p.clock.Advance(40 * time.Second)
+	// past fr_timer (30 s), short of the end of the wait state that
+	// follows (5 s more): the command finds the transaction
+	p.clock.Advance(31 * time.Second)
 	if got := waitFor(t, done); got != "{code: 408, text: Request Timeout}" {
 		t.Errorf("tm.t_uac_wait_block without an answer: %s", got)
 	}

@@ -61,6 +61,7 @@ type uacHeaders struct {
 	callID           string
 	cseq             int
 	block            string // the other headers, "!!" replaced by the send address
+	routes           string // the Route header of a dialog's route set, "" none
 }
 
 // uacSend checks the request's parts as Kamailio's t_uac_send does, then
@@ -287,13 +288,17 @@ func revHex4(n uint16) string {
 func uacText(r uacRequest, u uacHeaders) string {
 	var b strings.Builder
 	b.WriteString(r.method + " " + r.ruri + " SIP/2.0\r\n")
-	b.WriteString("To: <" + u.toURI + ">")
+	b.WriteString("To: " + bracketed(u.toURI))
 	if u.toTag != "" {
 		b.WriteString(";tag=" + u.toTag)
 	}
-	b.WriteString("\r\nFrom: <" + u.fromURI + ">;tag=" + u.fromTag + "\r\n")
-	b.WriteString("CSeq: " + strconv.Itoa(u.cseq) + " " + r.method + "\r\n")
+	b.WriteString("\r\nFrom: " + bracketed(u.fromURI))
+	if u.fromTag != "" {
+		b.WriteString(";tag=" + u.fromTag)
+	}
+	b.WriteString("\r\nCSeq: " + strconv.Itoa(u.cseq) + " " + r.method + "\r\n")
 	b.WriteString("Call-ID: " + u.callID + "\r\n")
+	b.WriteString(u.routes)
 	if len(u.block) < 15 || !strings.Contains(u.block, "Max-Forwards:") {
 		b.WriteString("Max-Forwards: 70\r\n")
 	}
@@ -306,6 +311,12 @@ func uacText(r uacRequest, u uacHeaders) string {
 // when given; event_route[tm:local-request] sees the request first and may
 // change or drop it. An ACK gets no transaction: it is sent once.
 func (m *Module) uac(c *event.Context, tr *sip.Transport, r uacRequest, u uacHeaders, sock *sipmsg.Socket) int {
+	return m.uacWith(c, tr, r, u, sock, nil)
+}
+
+// uacWith is uac with a callback registered on the transaction before
+// its request leaves (cb nil: none).
+func (m *Module) uacWith(c *event.Context, tr *sip.Transport, r uacRequest, u uacHeaders, sock *sipmsg.Socket, cb *txnCallback) int {
 	if tr == nil {
 		m.log.Log(klog.Err, Name, "t_uac_prepare(): no socket found")
 		return sip.ErrNoSocket
@@ -346,6 +357,10 @@ func (m *Module) uac(c *event.Context, tr *sip.Transport, r uacRequest, u uacHea
 	x.ctx.Reset()
 	x.ctx.Log = c.Log
 	x.setReq(msg)
+	x.cbs.picked = -1
+	if cb != nil && !isACK {
+		x.cbs.types, x.cbs.list = cb.types, []txnCallback{*cb}
+	}
 	if !isACK {
 		x.index = hashOf(u.callID, strconv.Itoa(u.cseq))
 		m.table.insert(x)
