@@ -11,79 +11,18 @@ package acc_test
 //	go test -tags kamailio ./modules/acc
 
 import (
-	"context"
 	"flag"
 	"os"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/kamgo/kamgo/internal/kamref"
+	"github.com/kamgo/kamgo/internal/siptest"
 )
 
-// evapiLines let kamref see that Kamailio is up (it waits for the evapi
-// listener).
-const evapiLines = `loadmodule "evapi.so"
-modparam("evapi", "bind_addr", "127.0.0.1:%%EVAPI_PORT%%")
-`
-
-type kamailioTarget struct {
-	in *kamref.Instance
-}
-
-func startKamailio(t *testing.T, cfg string, peers ...*peer) target {
+func startKamailio(t *testing.T, cfg string, peers ...*siptest.UA) siptest.Target {
 	t.Helper()
-	text := header + evapiLines + cfg
-	for i, p := range peers {
-		text = strings.ReplaceAll(text, "UAS"+strconv.Itoa(i+1), strconv.Itoa(p.port()))
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	in, err := kamref.Start(ctx, text, kamref.Options{})
-	if err != nil {
-		if se, ok := err.(*kamref.StartError); ok {
-			t.Fatalf("%v\n%s", err, strings.Join(se.Log, "\n"))
-		}
-		t.Fatal(err)
-	}
-	t.Cleanup(in.Stop)
-	return &kamailioTarget{in: in}
-}
-
-func (k *kamailioTarget) addr() string { return "127.0.0.1:" + strconv.Itoa(k.in.SIPPort) }
-
-func (k *kamailioTarget) advance(d time.Duration) { time.Sleep(d) }
-
-func (k *kamailioTarget) waitLog(t *testing.T, re string, n int) {
-	t.Helper()
-	r := regexp.MustCompile(re)
-	deadline := time.Now().Add(wait)
-	for {
-		got := 0
-		for _, l := range k.lines() {
-			if r.MatchString(l) {
-				got++
-			}
-		}
-		if got >= n {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("Kamailio never logged %q:\n%s", re, strings.Join(k.lines(), "\n"))
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-func (k *kamailioTarget) lines() []string {
-	var out []string
-	for _, l := range k.in.Log() {
-		out = append(out, l.Level+": "+strings.Trim(l.Origin, "<>")+": "+l.Text)
-	}
-	return out
+	return siptest.StartKamailio(t, header+siptest.EvapiProbe+cfg, siptest.Placeholders(peers...)...)
 }
 
 // update rewrites the recorded lines from Kamailio's.

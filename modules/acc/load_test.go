@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/kamgo/kamgo/internal/linelog"
+	"github.com/kamgo/kamgo/internal/siptest"
 	"github.com/kamgo/kamgo/lang/check"
 	"github.com/kamgo/kamgo/lang/preproc"
 	"github.com/kamgo/kamgo/runtime/klog"
@@ -16,7 +17,7 @@ import (
 // loads) and the log.
 func load(t *testing.T, cfg string) (string, string) {
 	t.Helper()
-	src := fill(header+cfg, 5999, nil)
+	src := strings.ReplaceAll(header+cfg, siptest.SIPPort, "5999")
 	an, diags, _ := check.AnalyzeSource("acc.cfg", []byte(src), preproc.Options{}, module.Catalog())
 	if diags.HasErrors() {
 		return diags.Error(), ""

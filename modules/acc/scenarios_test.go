@@ -1,6 +1,7 @@
 package acc_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kamgo/kamgo/internal/siptest"
 )
 
 // scenario is a configuration (acc's parameters and the routes) and the
@@ -21,7 +24,19 @@ type scenario struct {
 	uas  int
 	// accLines is how many "ACC:" lines the scenario ends with.
 	accLines int
-	play     func(t *testing.T, tg target, phone *peer, uas []*peer)
+	// answers are transactions the first server answers, played in
+	// order before play.
+	answers []answer
+	play    func(t *testing.T, tg siptest.Target, phone *siptest.UA, uas []*siptest.UA)
+}
+
+// answer is a request the phone sends to sip:bob@127.0.0.1 with a
+// branch and Call-ID (CSeq 1) and the first server's reply to it.
+type answer struct {
+	method, branch, callID string
+	code                   int
+	reason, toTag          string
+	extra                  []string // the reply's extra headers
 }
 
 // golden is the file of a scenario's recorded lines.
@@ -51,6 +66,21 @@ const relayRoute = `
 	t_relay();
 `
 
+// relayed is the configuration of a scenario that sets acc's parameters
+// (pairs of a name and a value as written) and flags, and relays every
+// request to the first server.
+func relayed(params []string, flags ...int) string {
+	var b strings.Builder
+	for i := 0; i+1 < len(params); i += 2 {
+		fmt.Fprintf(&b, "modparam(\"acc\", %q, %s)\n", params[i], params[i+1])
+	}
+	b.WriteString("request_route {\n")
+	for _, f := range flags {
+		fmt.Fprintf(&b, "\tsetflag(%d);\n", f)
+	}
+	return b.String() + relayRoute + "}\n"
+}
+
 var scenarios = []scenario{
 	{
 		name: "answered and acknowledged",
@@ -68,16 +98,13 @@ request_route {
 }
 `,
 		uas: 1, accLines: 2,
-		play: func(t *testing.T, tg target, phone *peer, uas []*peer) {
-			phone.send(tg.addr(), phone.request("INVITE", "sip:bob@127.0.0.1", "i1", "c1", 1))
-			inv := uas[0].recvMethod("INVITE")
-			uas[0].send(tg.addr(), reply(inv, 180, "Ringing", "u1"))
-			phone.recvStatus(180)
-			uas[0].send(tg.addr(), reply(inv, 200, "OK", "u1"))
-			phone.recvStatus(200)
-			ack := withToTag(phone.request("ACK", "sip:bob@127.0.0.1:"+itoa(uas[0].port()), "a1", "c1", 1), "u1")
-			phone.send(tg.addr(), ack)
-			uas[0].recvMethod("ACK")
+		play: func(t *testing.T, tg siptest.Target, phone *siptest.UA, uas []*siptest.UA) {
+			inv := siptest.Answer(tg.SIPAddr(), phone, phone.Request("INVITE", "sip:bob@127.0.0.1", "i1", "c1", 1), uas[0], 180, "Ringing", "u1")
+			uas[0].SendTo(tg.SIPAddr(), siptest.Reply(inv, 200, "OK", "u1"))
+			phone.RecvStatus(200)
+			ack := siptest.WithToTag(phone.Request("ACK", "sip:bob@127.0.0.1:"+itoa(uas[0].Port()), "a1", "c1", 1), "u1")
+			phone.SendTo(tg.SIPAddr(), ack)
+			uas[0].RecvMethod("ACK")
 		},
 	},
 	{
@@ -96,48 +123,25 @@ failure_route[missed] {
 }
 `,
 		uas: 1, accLines: 1,
-		play: func(t *testing.T, tg target, phone *peer, uas []*peer) {
-			phone.send(tg.addr(), phone.request("INVITE", "sip:bob@127.0.0.1", "i2", "c2", 1))
-			inv := uas[0].recvMethod("INVITE")
-			uas[0].send(tg.addr(), reply(inv, 486, "Busy Here", "u2"))
-			phone.recvStatus(486)
+		answers: []answer{
+			{"INVITE", "i2", "c2", 486, "Busy Here", "u2", nil},
 		},
 	},
 	{
 		name: "missed call without failure_route",
-		cfg: `modparam("acc", "log_missed_flag", 2)
-request_route {
-	setflag(2);
-` + relayRoute + `}
-`,
-		uas: 1, accLines: 1,
-		play: func(t *testing.T, tg target, phone *peer, uas []*peer) {
-			phone.send(tg.addr(), phone.request("INVITE", "sip:bob@127.0.0.1", "i3", "c3", 1))
-			inv := uas[0].recvMethod("INVITE")
-			uas[0].send(tg.addr(), reply(inv, 480, "Temporarily Unavailable", "u3"))
-			phone.recvStatus(480)
+		cfg:  relayed([]string{"log_missed_flag", "2"}, 2),
+		uas:  1, accLines: 1,
+		answers: []answer{
+			{"INVITE", "i3", "c3", 480, "Temporarily Unavailable", "u3", nil},
 		},
 	},
 	{
 		name: "failed transactions and failed_filter",
-		cfg: `modparam("acc", "log_flag", 1)
-modparam("acc", "failed_transaction_flag", 3)
-modparam("acc", "failed_filter", "404,480")
-request_route {
-	setflag(1);
-	setflag(3);
-` + relayRoute + `}
-`,
-		uas: 1, accLines: 1,
-		play: func(t *testing.T, tg target, phone *peer, uas []*peer) {
-			phone.send(tg.addr(), phone.request("INVITE", "sip:bob@127.0.0.1", "i4", "c4", 1))
-			inv := uas[0].recvMethod("INVITE")
-			uas[0].send(tg.addr(), reply(inv, 404, "Not Found", "u4"))
-			phone.recvStatus(404)
-			phone.send(tg.addr(), phone.request("INVITE", "sip:bob@127.0.0.1", "i5", "c5", 1))
-			inv = uas[0].recvMethod("INVITE")
-			uas[0].send(tg.addr(), reply(inv, 486, "Busy Here", "u5"))
-			phone.recvStatus(486)
+		cfg:  relayed([]string{"log_flag", "1", "failed_transaction_flag", "3", "failed_filter", `"404,480"`}, 1, 3),
+		uas:  1, accLines: 1,
+		answers: []answer{
+			{"INVITE", "i4", "c4", 404, "Not Found", "u4", nil},
+			{"INVITE", "i5", "c5", 486, "Busy Here", "u5", nil},
 		},
 	},
 	{
@@ -154,18 +158,18 @@ request_route {
 ` + relayRoute + `}
 `,
 		uas: 1, accLines: 2,
-		play: func(t *testing.T, tg target, phone *peer, uas []*peer) {
-			invite := phone.request("INVITE", "sip:bob@127.0.0.1", "i6", "c6", 1)
-			phone.send(tg.addr(), invite)
-			inv := uas[0].recvMethod("INVITE")
-			uas[0].send(tg.addr(), reply(inv, 180, "Ringing", "u6"))
-			phone.recvStatus(180)
-			phone.send(tg.addr(), phone.request("CANCEL", "sip:bob@127.0.0.1", "i6", "c6", 1))
-			phone.recvStatus(200)
-			cancel := uas[0].recvMethod("CANCEL")
-			uas[0].send(tg.addr(), reply(cancel, 200, "OK", "u6"))
-			uas[0].send(tg.addr(), reply(inv, 487, "Request Terminated", "u6"))
-			phone.recvStatus(487)
+		play: func(t *testing.T, tg siptest.Target, phone *siptest.UA, uas []*siptest.UA) {
+			invite := phone.Request("INVITE", "sip:bob@127.0.0.1", "i6", "c6", 1)
+			phone.SendTo(tg.SIPAddr(), invite)
+			inv := uas[0].RecvMethod("INVITE")
+			uas[0].SendTo(tg.SIPAddr(), siptest.Reply(inv, 180, "Ringing", "u6"))
+			phone.RecvStatus(180)
+			phone.SendTo(tg.SIPAddr(), phone.Request("CANCEL", "sip:bob@127.0.0.1", "i6", "c6", 1))
+			phone.RecvStatus(200)
+			cancel := uas[0].RecvMethod("CANCEL")
+			uas[0].SendTo(tg.SIPAddr(), siptest.Reply(cancel, 200, "OK", "u6"))
+			uas[0].SendTo(tg.SIPAddr(), siptest.Reply(inv, 487, "Request Terminated", "u6"))
+			phone.RecvStatus(487)
 		},
 	},
 	{
@@ -182,9 +186,9 @@ request_route {
 }
 `,
 		accLines: 2,
-		play: func(t *testing.T, tg target, phone *peer, uas []*peer) {
-			phone.send(tg.addr(), phone.request("INVITE", "sip:bob@127.0.0.1", "i7", "c7", 1))
-			phone.recvStatus(404)
+		play: func(t *testing.T, tg siptest.Target, phone *siptest.UA, uas []*siptest.UA) {
+			phone.SendTo(tg.SIPAddr(), phone.Request("INVITE", "sip:bob@127.0.0.1", "i7", "c7", 1))
+			phone.RecvStatus(404)
 		},
 	},
 	{
@@ -212,9 +216,9 @@ route[ACCV] {
 }
 `,
 		accLines: 5,
-		play: func(t *testing.T, tg target, phone *peer, uas []*peer) {
-			phone.send(tg.addr(), phone.request("OPTIONS", "sip:bob@127.0.0.1", "o1", "c8", 1, "User-Agent: phone/1.0"))
-			phone.recvStatus(200)
+		play: func(t *testing.T, tg siptest.Target, phone *siptest.UA, uas []*siptest.UA) {
+			phone.SendTo(tg.SIPAddr(), phone.Request("OPTIONS", "sip:bob@127.0.0.1", "o1", "c8", 1, "User-Agent: phone/1.0"))
+			phone.RecvStatus(200)
 		},
 	},
 	{
@@ -234,55 +238,34 @@ request_route {
 ` + relayRoute + `}
 `,
 		uas: 1, accLines: 2,
-		play: func(t *testing.T, tg target, phone *peer, uas []*peer) {
-			phone.send(tg.addr(), phone.request("MESSAGE", "sip:bob@127.0.0.1", "m1", "c9", 1))
-			msg := uas[0].recvMethod("MESSAGE")
-			uas[0].send(tg.addr(), reply(msg, 202, "Accepted", "u9"))
-			phone.recvStatus(202)
+		answers: []answer{
+			{"MESSAGE", "m1", "c9", 202, "Accepted", "u9", nil},
 		},
 	},
 	{
 		name: "early media, log_level and a repeated 2xx",
-		cfg: `modparam("acc", "log_flag", 1)
-modparam("acc", "early_media", 1)
-modparam("acc", "log_level", 2)
-request_route {
-	setflag(1);
-` + relayRoute + `}
-`,
-		uas: 1, accLines: 2,
-		play: func(t *testing.T, tg target, phone *peer, uas []*peer) {
-			phone.send(tg.addr(), withBody(phone.request("INVITE", "sip:bob@127.0.0.1", "i10", "c10", 1)))
-			inv := uas[0].recvMethod("INVITE")
-			uas[0].send(tg.addr(), reply(inv, 180, "Ringing", "u10"))
-			phone.recvStatus(180)
-			uas[0].send(tg.addr(), withBody(reply(inv, 183, "Session Progress", "u10")))
-			phone.recvStatus(183)
-			uas[0].send(tg.addr(), withBody(reply(inv, 200, "OK", "u10")))
-			phone.recvStatus(200)
-			uas[0].send(tg.addr(), withBody(reply(inv, 200, "OK", "u10")))
-			phone.recvStatus(200)
+		cfg:  relayed([]string{"log_flag", "1", "early_media", "1", "log_level", "2"}, 1),
+		uas:  1, accLines: 2,
+		play: func(t *testing.T, tg siptest.Target, phone *siptest.UA, uas []*siptest.UA) {
+			phone.SendTo(tg.SIPAddr(), siptest.WithSDP(phone.Request("INVITE", "sip:bob@127.0.0.1", "i10", "c10", 1)))
+			inv := uas[0].RecvMethod("INVITE")
+			uas[0].SendTo(tg.SIPAddr(), siptest.Reply(inv, 180, "Ringing", "u10"))
+			phone.RecvStatus(180)
+			uas[0].SendTo(tg.SIPAddr(), siptest.WithSDP(siptest.Reply(inv, 183, "Session Progress", "u10")))
+			phone.RecvStatus(183)
+			uas[0].SendTo(tg.SIPAddr(), siptest.WithSDP(siptest.Reply(inv, 200, "OK", "u10")))
+			phone.RecvStatus(200)
+			uas[0].SendTo(tg.SIPAddr(), siptest.WithSDP(siptest.Reply(inv, 200, "OK", "u10")))
+			phone.RecvStatus(200)
 		},
 	},
 	{
 		name: "reason from the Reason header",
-		cfg: `modparam("acc", "log_flag", 1)
-modparam("acc", "failed_transaction_flag", 1)
-modparam("acc", "reason_from_hf", 1)
-request_route {
-	setflag(1);
-` + relayRoute + `}
-`,
-		uas: 1, accLines: 2,
-		play: func(t *testing.T, tg target, phone *peer, uas []*peer) {
-			phone.send(tg.addr(), phone.request("INVITE", "sip:bob@127.0.0.1", "i11", "c11", 1))
-			inv := uas[0].recvMethod("INVITE")
-			uas[0].send(tg.addr(), reply(inv, 486, "Busy Here", "u11", `Reason: Q.850;cause=17;text="User busy"`))
-			phone.recvStatus(486)
-			phone.send(tg.addr(), phone.request("INVITE", "sip:bob@127.0.0.1", "i12", "c12", 1))
-			inv = uas[0].recvMethod("INVITE")
-			uas[0].send(tg.addr(), reply(inv, 603, "Decline", "u12"))
-			phone.recvStatus(603)
+		cfg:  relayed([]string{"log_flag", "1", "failed_transaction_flag", "1", "reason_from_hf", "1"}, 1),
+		uas:  1, accLines: 2,
+		answers: []answer{
+			{"INVITE", "i11", "c11", 486, "Busy Here", "u11", []string{`Reason: Q.850;cause=17;text="User busy"`}},
+			{"INVITE", "i12", "c12", 603, "Decline", "u12", nil},
 		},
 	},
 	{
@@ -300,16 +283,16 @@ failure_route[f] {
 }
 `,
 		uas: 1, accLines: 4,
-		play: func(t *testing.T, tg target, phone *peer, uas []*peer) {
+		play: func(t *testing.T, tg siptest.Target, phone *siptest.UA, uas []*siptest.UA) {
 			for i, from := range []string{"<sip:alice@127.0.0.1>;tag=a-c13", "<sip:bob@127.0.0.1>;tag=b-c13"} {
 				to := "<sip:bob@127.0.0.1>;tag=b-c13"
 				if i == 1 {
 					to = "<sip:alice@127.0.0.1>;tag=a-c13"
 				}
 				bye := strings.Join([]string{
-					"BYE sip:peer@127.0.0.1:" + itoa(uas[0].port()) + " SIP/2.0",
-					"Via: SIP/2.0/UDP 127.0.0.1:" + itoa(phone.port()) + ";branch=z9hG4bKb13" + itoa(i),
-					"Route: <sip:" + tg.addr() + ";lr;ftag=a-c13>",
+					"BYE sip:peer@127.0.0.1:" + itoa(uas[0].Port()) + " SIP/2.0",
+					"Via: SIP/2.0/UDP 127.0.0.1:" + itoa(phone.Port()) + ";branch=z9hG4bKb13" + itoa(i),
+					"Route: <sip:" + tg.SIPAddr() + ";lr;ftag=a-c13>",
 					"Max-Forwards: 70",
 					"From: " + from,
 					"To: " + to,
@@ -317,31 +300,27 @@ failure_route[f] {
 					"CSeq: " + itoa(10+i) + " BYE",
 					"Content-Length: 0",
 				}, "\r\n") + "\r\n\r\n"
-				phone.send(tg.addr(), bye)
-				req := uas[0].recvMethod("BYE")
-				uas[0].send(tg.addr(), reply(req, 200, "OK", ""))
-				phone.recvStatus(200)
+				phone.SendTo(tg.SIPAddr(), bye)
+				req := uas[0].RecvMethod("BYE")
+				uas[0].SendTo(tg.SIPAddr(), siptest.Reply(req, 200, "OK", ""))
+				phone.RecvStatus(200)
 				// The same BYE again, as a new transaction, fails.
-				phone.send(tg.addr(), strings.Replace(bye, "branch=z9hG4bKb13", "branch=z9hG4bKb14", 1))
-				req = uas[0].recvMethod("BYE")
-				uas[0].send(tg.addr(), reply(req, 481, "Call Does Not Exist", ""))
-				phone.recvStatus(481)
+				phone.SendTo(tg.SIPAddr(), strings.Replace(bye, "branch=z9hG4bKb13", "branch=z9hG4bKb14", 1))
+				req = uas[0].RecvMethod("BYE")
+				uas[0].SendTo(tg.SIPAddr(), siptest.Reply(req, 481, "Call Does Not Exist", ""))
+				phone.RecvStatus(481)
 			}
 		},
 	},
 	{
 		name: "missed call on timeout",
-		cfg: `modparam("acc", "log_missed_flag", 2)
-request_route {
-	setflag(2);
-` + relayRoute + `}
-`,
-		uas: 1, accLines: 1,
-		play: func(t *testing.T, tg target, phone *peer, uas []*peer) {
-			phone.send(tg.addr(), phone.request("INVITE", "sip:bob@127.0.0.1", "i14", "c14", 1))
-			uas[0].recvMethod("INVITE")
-			tg.advance(2500 * time.Millisecond)
-			phone.recvStatus(408)
+		cfg:  relayed([]string{"log_missed_flag", "2"}, 2),
+		uas:  1, accLines: 1,
+		play: func(t *testing.T, tg siptest.Target, phone *siptest.UA, uas []*siptest.UA) {
+			phone.SendTo(tg.SIPAddr(), phone.Request("INVITE", "sip:bob@127.0.0.1", "i14", "c14", 1))
+			uas[0].RecvMethod("INVITE")
+			tg.Advance(2500 * time.Millisecond)
+			phone.RecvStatus(408)
 		},
 	},
 	{
@@ -370,17 +349,14 @@ failure_route[last] {
 }
 `,
 		uas: 1, accLines: 2,
-		play: func(t *testing.T, tg target, phone *peer, uas []*peer) {
-			phone.send(tg.addr(), phone.request("INVITE", "sip:bob@127.0.0.1", "i15", "c15", 1))
-			inv := uas[0].recvMethod("INVITE")
-			uas[0].send(tg.addr(), reply(inv, 486, "Busy Here", "u15"))
-			inv = uas[0].recvMethod("INVITE")
-			uas[0].send(tg.addr(), reply(inv, 480, "Temporarily Unavailable", "u16"))
-			phone.recvStatus(480)
-			phone.send(tg.addr(), phone.request("INVITE", "sip:bob@127.0.0.1", "i17", "c17", 1))
-			inv = uas[0].recvMethod("INVITE")
-			uas[0].send(tg.addr(), reply(inv, 200, "OK", "u17"))
-			phone.recvStatus(200)
+		play: func(t *testing.T, tg siptest.Target, phone *siptest.UA, uas []*siptest.UA) {
+			phone.SendTo(tg.SIPAddr(), phone.Request("INVITE", "sip:bob@127.0.0.1", "i15", "c15", 1))
+			inv := uas[0].RecvMethod("INVITE")
+			uas[0].SendTo(tg.SIPAddr(), siptest.Reply(inv, 486, "Busy Here", "u15"))
+			inv = uas[0].RecvMethod("INVITE")
+			uas[0].SendTo(tg.SIPAddr(), siptest.Reply(inv, 480, "Temporarily Unavailable", "u16"))
+			phone.RecvStatus(480)
+			siptest.Answer(tg.SIPAddr(), phone, phone.Request("INVITE", "sip:bob@127.0.0.1", "i17", "c17", 1), uas[0], 200, "OK", "u17")
 		},
 	},
 	{
@@ -399,11 +375,8 @@ request_route {
 }
 `,
 		uas: 1, accLines: 2,
-		play: func(t *testing.T, tg target, phone *peer, uas []*peer) {
-			phone.send(tg.addr(), phone.request("INVITE", "sip:bob@127.0.0.1", "i18", "c18", 1))
-			inv := uas[0].recvMethod("INVITE")
-			uas[0].send(tg.addr(), reply(inv, 486, "Busy Here", "u18"))
-			phone.recvStatus(486)
+		answers: []answer{
+			{"INVITE", "i18", "c18", 486, "Busy Here", "u18", nil},
 		},
 	},
 }
@@ -412,19 +385,24 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 // run plays sc on one server and returns its masked acc and script
 // lines.
-func run(t *testing.T, sc scenario, start func(t *testing.T, cfg string, peers ...*peer) target) []string {
+func run(t *testing.T, sc scenario, start func(t *testing.T, cfg string, peers ...*siptest.UA) siptest.Target) []string {
 	t.Helper()
-	phone := newPeer(t, "phone")
-	var uas []*peer
-	for i := 0; i < sc.uas; i++ {
-		uas = append(uas, newPeer(t, "uas"))
+	phone := siptest.NewUA(t, "phone")
+	var uas []*siptest.UA
+	for range sc.uas {
+		uas = append(uas, siptest.NewUA(t, "uas"))
 	}
 	tg := start(t, sc.cfg, uas...)
-	sc.play(t, tg, phone, uas)
-	tg.waitLog(t, "ACC: ", sc.accLines)
+	for _, a := range sc.answers {
+		siptest.Answer(tg.SIPAddr(), phone, phone.Request(a.method, "sip:bob@127.0.0.1", a.branch, a.callID, 1), uas[0], a.code, a.reason, a.toTag, a.extra...)
+	}
+	if sc.play != nil {
+		sc.play(t, tg, phone, uas)
+	}
+	tg.WaitLog(t, "ACC: ", sc.accLines)
 	// Lines that must not come (a second report) would come now.
-	time.Sleep(quiet)
-	return accLines(tg.lines())
+	time.Sleep(siptest.Quiet)
+	return accLines(tg.Lines())
 }
 
 // TestSIP plays every scenario on kamgo and compares the accounting lines

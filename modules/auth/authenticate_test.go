@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kamgo/kamgo/internal/siptest"
 	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 	"github.com/kamgo/kamgo/runtime/value"
@@ -29,23 +30,9 @@ func request(t *testing.T, method, from, to, cred string, extra ...string) *sipm
 			body = strings.TrimPrefix(e, "X-Body: ")
 		}
 	}
-	m, err := sipmsg.Parse(strings.Join(append(l, "Content-Length: "+itoa(len(body))), "\r\n") + "\r\n\r\n" + body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := siptest.Parse(t, siptest.Build(l, body))
 	m.Src = sipmsg.Addr{IP: "192.0.2.10", Port: 5060}
 	return m
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; n > 0; n /= 10 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-	}
-	return string(b)
 }
 
 // TestAuthenticateCodes runs the authentication functions over requests
@@ -419,7 +406,7 @@ func TestStartup(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := b.String(); got != string(want) {
-		t.Errorf("start-up differs from Kamailio's (%s):\n%s", goldenStartup, diff(string(want), got))
+		t.Errorf("start-up differs from Kamailio's (%s):\n%s", goldenStartup, siptest.Diff(string(want), got))
 	}
 }
 

@@ -11,26 +11,13 @@ import (
 	"testing"
 
 	"github.com/kamgo/kamgo/internal/kamref"
+	"github.com/kamgo/kamgo/internal/siptest"
 )
 
 var update = flag.Bool("update", false, "record testdata/replies-*.txt from Kamailio")
 
-// kamailioHeader starts Kamailio as the other differentials do; evapi is
-// there because kamref waits for its port.
-const kamailioHeader = `#!KAMAILIO
-debug=2
-log_stderror=yes
-children=1
-listen=udp:127.0.0.1:%%SIP_PORT%%
-disable_tcp=yes
-auto_aliases=no
-dns=no
-rev_dns=no
-mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
-loadmodule "evapi.so"
-modparam("evapi", "workers", 1)
-modparam("evapi", "bind_addr", "127.0.0.1:%%EVAPI_PORT%%")
-`
+// kamailioHeader starts Kamailio as the other differentials do.
+const kamailioHeader = siptest.KamailioHeader
 
 // TestKamailioScenarios sends the scenarios to Kamailio 5.6.3: the
 // client's responses to its nonces are accepted, its nonces are the
@@ -65,14 +52,14 @@ func TestKamailioScenarios(t *testing.T) {
 			continue
 		}
 		if want, err := os.ReadFile(goldenLog(sc.name)); err != nil || string(want) != logText {
-			t.Errorf("scenario %s: Kamailio's log lines differ from %s (%v):\n%s", sc.name, goldenLog(sc.name), err, diff(string(want), logText))
+			t.Errorf("scenario %s: Kamailio's log lines differ from %s (%v):\n%s", sc.name, goldenLog(sc.name), err, siptest.Diff(string(want), logText))
 		}
 		want, err := os.ReadFile(golden(sc.name))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got != string(want) {
-			t.Errorf("scenario %s: Kamailio's replies differ from %s:\n%s", sc.name, golden(sc.name), diff(string(want), got))
+			t.Errorf("scenario %s: Kamailio's replies differ from %s:\n%s", sc.name, golden(sc.name), siptest.Diff(string(want), got))
 		}
 	}
 }
@@ -141,6 +128,6 @@ func TestKamailioStartup(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := b.String(); got != string(want) {
-		t.Errorf("Kamailio's start-up differs from %s:\n%s", goldenStartup, diff(string(want), got))
+		t.Errorf("Kamailio's start-up differs from %s:\n%s", goldenStartup, siptest.Diff(string(want), got))
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kamgo/kamgo/internal/pvtest"
+	"github.com/kamgo/kamgo/internal/siptest"
 	_ "github.com/kamgo/kamgo/modules/pv"
 	"github.com/kamgo/kamgo/modules/sl"
 	"github.com/kamgo/kamgo/runtime/module"
@@ -74,10 +75,7 @@ func withParam(p map[string]any, k string, v any) map[string]any {
 
 func parse(t *testing.T, lines ...string) *sipmsg.Msg {
 	t.Helper()
-	m, err := sipmsg.Parse(strings.Join(lines, "\r\n") + "\r\n\r\n")
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := siptest.Parse(t, strings.Join(lines, "\r\n")+"\r\n\r\n")
 	m.Src = sipmsg.Addr{IP: "192.0.2.10", Port: 5060}
 	return m
 }

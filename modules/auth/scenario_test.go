@@ -1,11 +1,9 @@
 package auth
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
-	"net"
 	"os"
 	"regexp"
 	"strconv"
@@ -13,15 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kamgo/kamgo/internal/freeport"
-	"github.com/kamgo/kamgo/internal/linelog"
-	"github.com/kamgo/kamgo/lang/check"
-	"github.com/kamgo/kamgo/lang/preproc"
+	"github.com/kamgo/kamgo/internal/siptest"
 	_ "github.com/kamgo/kamgo/modules/textops"
 	_ "github.com/kamgo/kamgo/modules/xlog"
-	"github.com/kamgo/kamgo/runtime/klog"
-	"github.com/kamgo/kamgo/runtime/module"
-	"github.com/kamgo/kamgo/runtime/server"
 )
 
 // The scenarios: requests a digest client sends one after the other to a
@@ -44,42 +36,11 @@ modparam("auth", "nonce_expire", 30)
 `
 
 // routesA exercises every function with MD5 and no nonce ids.
-const routesA = modulesHead + `
+var routesA = modulesHead + `
 request_route {
-	if (is_method("REGISTER")) {
-		pv_www_authenticate("$td", "alicepw", "0");
-		$var(rc) = $rc;
-		append_to_reply("X-RC: $var(rc)\r\n");
-		if ($var(rc) == 1) {
-			sl_send_reply("200", "OK");
-			exit;
-		}
-		www_challenge("$td", "1");
-		exit;
-	}
-	if (is_method("INVITE")) {
-		pv_proxy_authenticate("$fd", "alicepw", "0");
-		$var(rc) = $rc;
-		append_to_reply("X-RC: $var(rc)\r\n");
-		if ($var(rc) == 1) {
-			sl_send_reply("404", "Authenticated");
-			exit;
-		}
-		proxy_challenge("$fd", "0");
-		exit;
-	}
-	if (is_method("MESSAGE")) {
-		pv_auth_check("$fd", "alicepw", "0", "1");
-		$var(rc) = $rc;
-		append_to_reply("X-RC: $var(rc)\r\n");
-		if ($var(rc) == 1) {
-			sl_send_reply("202", "Accepted");
-			exit;
-		}
-		auth_challenge("$fd", "17");
-		exit;
-	}
-	if (is_method("OPTIONS")) {
+` + authStep("REGISTER", `pv_www_authenticate("$td", "alicepw", "0")`, `"200", "OK"`, `www_challenge("$td", "1")`) +
+	authStep("INVITE", `pv_proxy_authenticate("$fd", "alicepw", "0")`, `"404", "Authenticated"`, `proxy_challenge("$fd", "0")`) +
+	authStep("MESSAGE", `pv_auth_check("$fd", "alicepw", "0", "1")`, `"202", "Accepted"`, `auth_challenge("$fd", "17")`) + `	if (is_method("OPTIONS")) {
 		if (has_credentials("example.com")) {
 			append_to_reply("X-Has: yes\r\n");
 		}
@@ -109,49 +70,41 @@ request_route {
 `
 
 // routesB: SHA-256 with nonce counts and one-time nonces.
-const routesB = modulesHead + `
+var routesB = modulesHead + `
 modparam("auth", "algorithm", "SHA-256")
 modparam("auth", "nonce_count", 1)
 modparam("auth", "one_time_nonce", 1)
 request_route {
-	if (is_method("REGISTER")) {
-		pv_www_authenticate("$td", "alicepw", "0");
-		$var(rc) = $rc;
-		append_to_reply("X-RC: $var(rc)\r\n");
-		if ($var(rc) == 1) {
-			sl_send_reply("200", "OK");
-			exit;
-		}
-		www_challenge("$td", "1");
-		exit;
-	}
-	pv_proxy_authenticate("$fd", "alicepw", "0");
-	$var(rc) = $rc;
-	append_to_reply("X-RC: $var(rc)\r\n");
-	if ($var(rc) == 1) {
-		sl_send_reply("404", "Authenticated");
-		exit;
-	}
-	proxy_challenge("$fd", "0");
-}
+` + authStep("REGISTER", `pv_www_authenticate("$td", "alicepw", "0")`, `"200", "OK"`, `www_challenge("$td", "1")`) +
+	authStep("", `pv_proxy_authenticate("$fd", "alicepw", "0")`, `"404", "Authenticated"`, `proxy_challenge("$fd", "0")`) + `}
 `
 
 // routesC: a nonce bound to the Call-ID of REGISTERs, and
 // Authentication-Info in the replies.
-const routesC = modulesHead + `
+var routesC = modulesHead + `
 modparam("auth", "auth_checks_register", 2)
 modparam("auth", "add_authinfo_hdr", 1)
 request_route {
-	pv_www_authenticate("$td", "alicepw", "0");
-	$var(rc) = $rc;
-	append_to_reply("X-RC: $var(rc)\r\n");
-	if ($var(rc) == 1) {
-		sl_send_reply("200", "OK");
-		exit;
-	}
-	www_challenge("$td", "1");
-}
+` + authStep("", `pv_www_authenticate("$td", "alicepw", "0")`, `"200", "OK"`, `www_challenge("$td", "1")`) + `}
 `
+
+// authStep is the routes' pattern: check, its code in the reply's X-RC,
+// then the reply ok when the code is 1 and challenge otherwise; for
+// method only (and exit), or for every request when method is "".
+func authStep(method, check, ok, challenge string) string {
+	body := check + ";\n$var(rc) = $rc;\nappend_to_reply(\"X-RC: $var(rc)\\r\\n\");\n" +
+		"if ($var(rc) == 1) {\n\tsl_send_reply(" + ok + ");\n\texit;\n}\n" + challenge + ";\n"
+	indent := "\t"
+	if method != "" {
+		indent = "\t\t"
+		body += "exit;\n"
+	}
+	body = indent + strings.ReplaceAll(strings.TrimSuffix(body, "\n"), "\n", "\n"+indent) + "\n"
+	if method != "" {
+		body = "\tif (is_method(\"" + method + "\")) {\n" + body + "\t}\n"
+	}
+	return body
+}
 
 // routesD: inside a transaction the challenge goes through tm (its
 // to-tag and retransmissions).
@@ -329,29 +282,11 @@ func (st step) message(s *run, port int) string {
 // be the one makeNonce gives for its times.
 func runScenario(t *testing.T, addr string, steps []step, exact bool) string {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close()
-	port := pc.LocalAddr().(*net.UDPAddr).Port
-	to, err := net.ResolveUDPAddr("udp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ua := siptest.Dial(t, "client", addr)
 	var b strings.Builder
-	buf := make([]byte, 65535)
 	s := &run{}
 	for _, st := range steps {
-		if _, err := pc.WriteTo([]byte(st.message(s, port)), to); err != nil {
-			t.Fatal(err)
-		}
-		_ = pc.SetReadDeadline(time.Now().Add(5 * time.Second))
-		n, _, err := pc.ReadFrom(buf)
-		if err != nil {
-			t.Fatalf("%s: no reply: %v", st.name, err)
-		}
-		reply := string(buf[:n])
+		reply := ua.Ask(st.message(s, ua.Port()))
 		for _, m := range reNonce.FindAllStringSubmatch(reply, -1) {
 			if exact {
 				checkNonceText(t, st.name, m[1])
@@ -360,7 +295,7 @@ func runScenario(t *testing.T, addr string, steps []step, exact bool) string {
 		if nc := challengeNonce(reply); nc != "" && !strings.Contains(reply, "nextnonce") {
 			s.nonce = nc
 		}
-		fmt.Fprintf(&b, "== %s\n%s\n", st.name, normalize(reply, port, to.Port))
+		fmt.Fprintf(&b, "== %s\n%s\n", st.name, normalize(reply, ua.Port(), siptest.PortOf(addr)))
 	}
 	return b.String()
 }
@@ -388,92 +323,43 @@ var (
 )
 
 // normalize makes two servers' replies comparable: ports, sl's to-tag
-// (a hash of the server's address), tm's to-tag, nonces (their time and id) and the
-// rspauth computed over a nonce.
+// (a hash of the server's address), tm's to-tag, nonces (their time and
+// id) and the rspauth computed over a nonce.
 func normalize(s string, client, server int) string {
-	s = strings.ReplaceAll(s, ":"+strconv.Itoa(client), ":<client>")
-	s = strings.ReplaceAll(s, ":"+strconv.Itoa(server), ":<server>")
+	s = siptest.MaskPorts(s, siptest.Port{Port: client, Name: "<client>"}, siptest.Port{Port: server, Name: "<server>"})
 	s = reSLTag.ReplaceAllString(s, "tag=<sl-tag>")
 	s = reTMTag.ReplaceAllString(s, "tag=<tm-tag>")
 	s = reNonces.ReplaceAllString(s, `$1$2="<nonce>"`)
 	s = reRspAuth.ReplaceAllString(s, `rspauth="<rspauth>"`)
-	return strings.ReplaceAll(s, "\r\n", "\n")
+	return siptest.LF(s)
 }
 
 // startKamgo runs routes in kamgo on a free UDP port.
-func startKamgo(t *testing.T, routes string) (string, *linelog.Log) {
+func startKamgo(t *testing.T, routes string) *siptest.Server {
 	t.Helper()
-	port, err := freeport.Pick()
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := fmt.Sprintf("children=2\nlisten=udp:127.0.0.1:%d\n%s", port, routes)
-	cfg, diags, _ := check.AnalyzeSource("auth.cfg", []byte(src), preproc.Options{}, module.Catalog())
-	if diags.HasErrors() {
-		t.Fatalf("check: %v\n%s", diags.Error(), src)
-	}
-	ll := &linelog.Log{}
-	srv, ld := server.Load(cfg, server.Options{Log: klog.New(ll, klog.Text)})
-	if ld.HasErrors() {
-		t.Fatalf("load: %v", ld.Error())
-	}
-	if err := srv.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.StartSIP(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.StopSIP(ctx)
-		_ = srv.Stop(ctx)
-	})
-	return "127.0.0.1:" + strconv.Itoa(port), ll
+	return siptest.Start(t, "children=2\n"+siptest.ListenUDP+routes, siptest.Options{Name: "auth.cfg"})
 }
 
 // TestScenarios: kamgo's replies are Kamailio's.
 func TestScenarios(t *testing.T) {
 	for _, sc := range scenarios {
-		addr, log := startKamgo(t, sc.routes)
-		got := runScenario(t, addr, sc.steps, sc.exact)
-		want, err := os.ReadFile(golden(sc.name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got != string(want) {
-			t.Errorf("scenario %s: replies differ from Kamailio's (%s):\n%s", sc.name, golden(sc.name), diff(string(want), got))
+		srv := startKamgo(t, sc.routes)
+		got := runScenario(t, srv.Addr, sc.steps, sc.exact)
+		want := siptest.ReadGolden(t, golden(sc.name))
+		if got != want {
+			t.Errorf("scenario %s: replies differ from Kamailio's (%s):\n%s", sc.name, golden(sc.name), siptest.Diff(want, got))
 		}
 		// Each request was answered before its reply came back: its log
 		// lines are all written.
 		var lines []string
-		for _, l := range log.Lines() {
+		for _, l := range srv.Log.Lines() {
 			if authLine(l) {
 				lines = append(lines, l)
 			}
 		}
 		logText := strings.Join(lines, "\n") + "\n"
 		if want, err := os.ReadFile(goldenLog(sc.name)); err != nil || string(want) != logText {
-			t.Errorf("scenario %s: log lines differ from Kamailio's (%s, %v):\n%s", sc.name, goldenLog(sc.name), err, diff(string(want), logText))
+			t.Errorf("scenario %s: log lines differ from Kamailio's (%s, %v):\n%s", sc.name, goldenLog(sc.name), err, siptest.Diff(string(want), logText))
 		}
 	}
-}
-
-// diff shows the differing lines of two texts.
-func diff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	for i := 0; i < max(len(w), len(g)); i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			fmt.Fprintf(&b, "line %d:\n  want %q\n  got  %q\n", i+1, wl, gl)
-		}
-	}
-	return b.String()
 }

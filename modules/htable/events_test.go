@@ -1,7 +1,6 @@
 package htable_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,14 +10,11 @@ import (
 
 	"github.com/kamgo/kamgo/internal/fakeclock"
 	"github.com/kamgo/kamgo/internal/linelog"
-	"github.com/kamgo/kamgo/lang/check"
-	"github.com/kamgo/kamgo/lang/preproc"
+	"github.com/kamgo/kamgo/internal/siptest"
 	_ "github.com/kamgo/kamgo/modules/app_lua"
 	"github.com/kamgo/kamgo/modules/htable"
 	_ "github.com/kamgo/kamgo/modules/pv"
 	_ "github.com/kamgo/kamgo/modules/xlog"
-	"github.com/kamgo/kamgo/runtime/klog"
-	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/server"
 )
 
@@ -26,24 +22,9 @@ import (
 // clock, and returns the log.
 func start(t *testing.T, cfg string, clock htable.Clock) (*linelog.Log, error) {
 	t.Helper()
-	c, diags, _ := check.AnalyzeSource("htable.cfg", []byte(cfg), preproc.Options{}, module.Catalog())
-	if diags.HasErrors() {
-		t.Fatalf("check: %v\n%s", diags.Error(), cfg)
-	}
-	ll := &linelog.Log{}
-	srv, ld := server.Load(c, server.Options{Log: klog.New(ll, klog.Text)})
-	if ld.HasErrors() {
-		t.Fatalf("load: %v", ld.Error())
-	}
-	ht, _ := srv.Module("htable")
-	ht.(*htable.Module).SetClock(clock)
-	err := srv.Start(context.Background())
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Stop(ctx)
-	})
-	return ll, err
+	s, err := siptest.Load(t, cfg, siptest.Options{Name: "htable.cfg",
+		Setup: func(srv *server.Server) { siptest.Module[*htable.Module](t, srv, "htable").SetClock(clock) }})
+	return s.Log, err
 }
 
 // script returns the script's log lines.

@@ -5,32 +5,18 @@ package htable_test
 import (
 	"context"
 	"flag"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kamgo/kamgo/internal/kamref"
+	"github.com/kamgo/kamgo/internal/siptest"
 )
 
 var update = flag.Bool("update", false, "record testdata/scenario.txt from Kamailio")
 
-// kamailioHeader starts Kamailio as the conformance prelude does (evapi
-// is there because kamref waits for its port).
-const kamailioHeader = `#!KAMAILIO
-debug=2
-log_stderror=yes
-children=1
-listen=udp:127.0.0.1:` + kamref.SIPPortPlaceholder + `
-disable_tcp=yes
-auto_aliases=no
-dns=no
-rev_dns=no
-mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
-loadmodule "evapi.so"
-modparam("evapi", "workers", 1)
-modparam("evapi", "bind_addr", "127.0.0.1:` + kamref.EvapiPortPlaceholder + `")
-`
+// kamailioHeader starts Kamailio as the conformance prelude does.
+const kamailioHeader = siptest.KamailioHeader
 
 // expiredLines is how many lines event_route[htable:expired:x] logs.
 const expiredLines = 2
@@ -59,17 +45,5 @@ func TestKamailioScenario(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if *update {
-		if err := os.WriteFile(scenarioGolden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(scenarioGolden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("Kamailio's log differs from %s:\n%s", scenarioGolden, lineDiff(string(want), got))
-	}
+	siptest.Golden(t, scenarioGolden, "Kamailio's log", got, *update)
 }

@@ -1,13 +1,13 @@
 package htable_test
 
 import (
-	"os"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kamgo/kamgo/internal/fakeclock"
+	"github.com/kamgo/kamgo/internal/siptest"
 )
 
 // scenarioRoutes exercise the functions and pseudo-variables in
@@ -169,41 +169,5 @@ func TestScenario(t *testing.T) {
 	}
 	clock.Advance(3 * time.Second)
 	got := scenarioLog(ll.Lines())
-	want, err := os.ReadFile(scenarioGolden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("kamgo differs from Kamailio (%s):\n%s", scenarioGolden, lineDiff(string(want), got))
-	}
-}
-
-// lineDiff shows the lines that differ.
-func lineDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	for i := 0; i < max(len(w), len(g)); i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			b.WriteString("line " + itoa(i+1) + ":\n  kamailio: " + wl + "\n  kamgo:    " + gl + "\n")
-		}
-	}
-	return b.String()
-}
-
-func itoa(n int) string {
-	s := ""
-	for {
-		s = string(rune('0'+n%10)) + s
-		n /= 10
-		if n == 0 {
-			return s
-		}
-	}
+	siptest.Golden(t, scenarioGolden, "kamgo", got, false)
 }

@@ -1,25 +1,11 @@
 package kex_test
 
 import (
-	"context"
-	"net"
-	"os"
-	"path/filepath"
 	"regexp"
-	"slices"
-	"strings"
-	"sync"
 	"testing"
-	"time"
 
-	"github.com/kamgo/kamgo/internal/freeport"
-	"github.com/kamgo/kamgo/lang/ast"
-	"github.com/kamgo/kamgo/lang/check"
-	"github.com/kamgo/kamgo/lang/preproc"
+	"github.com/kamgo/kamgo/internal/siptest"
 	_ "github.com/kamgo/kamgo/modules/all"
-	"github.com/kamgo/kamgo/runtime/klog"
-	"github.com/kamgo/kamgo/runtime/module"
-	"github.com/kamgo/kamgo/runtime/server"
 	"github.com/kamgo/kamgo/spec/conformance"
 )
 
@@ -28,25 +14,7 @@ import (
 // kamgo serving SIP on a real UDP socket: is_myself needs the server's
 // sockets, which spec/conformance's in-process runner does not open.
 func TestTransportCases(t *testing.T) {
-	files, err := filepath.Glob("testdata/transport/*.txtar")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no cases: %v", err)
-	}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := conformance.Parse(filepath.Base(f), data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			if got := replay(t, c, len(c.Log)); !slices.Equal(got, c.Log) {
-				t.Errorf("log:\n got  %q\n want %q", got, c.Log)
-			}
-		})
-	}
+	siptest.ReplayCases(t, "testdata/transport/*.txtar", nil)
 }
 
 // TestSruid checks $sruid's shape (srid-, time and process id in hex, a
@@ -62,7 +30,7 @@ request_route {
 route[TEST] { drop; }
 `, SIP: []string{"OPTIONS sip:bob@example.com SIP/2.0", "Via: SIP/2.0/UDP 10.0.0.1:5062;branch=z9hG4bK1",
 		"From: <sip:a@a.org>;tag=1", "To: <sip:b@b.org>", "Call-ID: sruid@a.org", "CSeq: 1 OPTIONS", "Content-Length: 0", ""}}
-	got := replay(t, c, 1)
+	got := siptest.Replay(t, c.ConfigTemplate(), c.SIPMessage(), 1)
 	if len(got) != 1 {
 		t.Fatalf("log: %q", got)
 	}
@@ -70,99 +38,4 @@ route[TEST] { drop; }
 	if !re.MatchString(got[0]) {
 		t.Errorf("got %q, want the 17th and 18th ids (counters 0x11 and 0x12 written lowest digit first)", got[0])
 	}
-}
-
-// scriptLog collects the script's log lines and signals each new one.
-type scriptLog struct {
-	mu    sync.Mutex
-	lines []string
-	more  chan struct{}
-}
-
-func (l *scriptLog) hook(lv klog.Level, origin, msg string) {
-	if origin != "script" {
-		return
-	}
-	l.mu.Lock()
-	// A message with newlines spans several lines, as the cases record it.
-	parts := strings.Split(strings.TrimSuffix(msg, "\n"), "\n")
-	parts[0] = lv.String() + ": " + parts[0]
-	l.lines = append(l.lines, parts...)
-	l.mu.Unlock()
-	select {
-	case l.more <- struct{}{}:
-	default:
-	}
-}
-
-func (l *scriptLog) get() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return slices.Clone(l.lines)
-}
-
-// replay serves the case's configuration with its SIP sockets open, sends
-// its SIP message and returns the script log once it has want lines (or
-// after a few seconds).
-func replay(t *testing.T, c conformance.Case, want int) []string {
-	t.Helper()
-	var ports [2]int
-	for i := range ports {
-		p, err := freeport.Pick()
-		if err != nil {
-			t.Fatal(err)
-		}
-		ports[i] = p
-	}
-	text := c.Config(ports[0], ports[1])
-	cfg, diags, _ := check.AnalyzeSource("kamailio.cfg", []byte(text), preproc.Options{}, module.Catalog())
-	if diags.HasErrors() {
-		t.Fatalf("check: %v", diags.Error())
-	}
-	logs := &scriptLog{more: make(chan struct{}, 1)}
-	lg := klog.New(nil, klog.Text)
-	lg.SetHook(logs.hook)
-	var missing []string
-	for _, it := range cfg.Items {
-		if lm, ok := it.(*ast.LoadModule); ok {
-			if _, ok := module.Lookup(lm.Module()); !ok {
-				missing = append(missing, lm.Module())
-			}
-		}
-	}
-	srv, ld := server.Load(cfg, server.Options{Log: lg, AllowMissing: missing})
-	if ld.HasErrors() {
-		t.Fatalf("load: %v", ld.Error())
-	}
-	ctx := context.Background()
-	if err := srv.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.StartSIP(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		stop, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		_ = srv.StopSIP(stop)
-		_ = srv.Stop(stop)
-	}()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close()
-	to := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: ports[0]}
-	if _, err := pc.WriteTo([]byte(c.SIPMessage()), to); err != nil {
-		t.Fatal(err)
-	}
-	timeout := time.After(5 * time.Second)
-	for len(logs.get()) < want {
-		select {
-		case <-logs.more:
-		case <-timeout:
-			return logs.get()
-		}
-	}
-	return logs.get()
 }

@@ -3,31 +3,18 @@ package kex_test
 import (
 	"context"
 	"fmt"
-	"net"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/kamgo/kamgo/internal/freeport"
-	"github.com/kamgo/kamgo/lang/check"
-	"github.com/kamgo/kamgo/lang/preproc"
-	"github.com/kamgo/kamgo/runtime/module"
-	"github.com/kamgo/kamgo/runtime/rpc"
+	"github.com/kamgo/kamgo/internal/siptest"
 	"github.com/kamgo/kamgo/runtime/server"
 )
 
-// statsServer serves a configuration with kex, sl and script counters on
-// a free UDP port.
-func statsServer(t *testing.T) (*server.Server, string) {
-	t.Helper()
-	port, err := freeport.Pick()
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := fmt.Sprintf(`children=1
-listen=udp:127.0.0.1:%d
-loadmodule "counters.so"
+// statsCfg runs kex, sl and script counters.
+const statsCfg = `children=1
+` + siptest.ListenUDP + `loadmodule "counters.so"
 modparam("counters", "script_counter", "foo")
 modparam("counters", "script_counter", "mine.foo")
 modparam("counters", "script_counter", "mine.bar")
@@ -41,79 +28,32 @@ request_route {
 	sl_send_reply("404", "nf");
 }
 onreply_route { drop; }
-`, port)
-	cfg, diags, _ := check.AnalyzeSource("stats.cfg", []byte(src), preproc.Options{}, module.Catalog())
-	if diags.HasErrors() {
-		t.Fatalf("check: %v", diags.Error())
-	}
-	srv, ld := server.Load(cfg, server.Options{})
-	if ld.HasErrors() {
-		t.Fatalf("load: %v", ld.Error())
-	}
-	if err := srv.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.StartSIP(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.StopSIP(ctx)
-		_ = srv.Stop(ctx)
-	})
-	return srv, "127.0.0.1:" + strconv.Itoa(port)
-}
+`
 
 // exchange sends an OPTIONS (answered), then a 180 and a 486 to an INVITE
 // (which the reply route drops), then a REGISTER (dropped, so the server
 // answers nothing: an OPTIONS after it is the sync point).
 func exchange(t *testing.T, addr string) {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close()
-	to, _ := net.ResolveUDPAddr("udp", addr)
-	port := pc.LocalAddr().(*net.UDPAddr).Port
+	ua := siptest.Dial(t, "phone", addr)
 	msg := func(first, method string, n int) string {
 		return fmt.Sprintf("%s\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-%d\r\n"+
 			"From: <sip:a@127.0.0.1>;tag=f%d\r\nTo: <sip:b@127.0.0.1>\r\nCall-ID: c%d\r\nCSeq: 1 %s\r\nContent-Length: 0\r\n\r\n",
-			first, port, n, n, n, method)
+			first, ua.Port(), n, n, n, method)
 	}
-	buf := make([]byte, 65535)
-	ask := func(m string) {
-		if _, err := pc.WriteTo([]byte(m), to); err != nil {
-			t.Fatal(err)
-		}
-		_ = pc.SetReadDeadline(time.Now().Add(5 * time.Second))
-		if _, _, err := pc.ReadFrom(buf); err != nil {
-			t.Fatalf("no reply: %v", err)
-		}
-	}
-	post := func(m string) {
-		if _, err := pc.WriteTo([]byte(m), to); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ask(msg("OPTIONS sip:b@127.0.0.1 SIP/2.0", "OPTIONS", 1))
-	post(msg("SIP/2.0 180 Ringing", "INVITE", 2))
-	post(msg("SIP/2.0 486 Busy", "INVITE", 3))
-	post(msg("REGISTER sip:b@127.0.0.1 SIP/2.0", "REGISTER", 4))
-	ask(msg("OPTIONS sip:b@127.0.0.1 SIP/2.0", "OPTIONS", 5))
+	ua.Ask(msg("OPTIONS sip:b@127.0.0.1 SIP/2.0", "OPTIONS", 1))
+	ua.Send(msg("SIP/2.0 180 Ringing", "INVITE", 2))
+	ua.Send(msg("SIP/2.0 486 Busy", "INVITE", 3))
+	ua.Send(msg("REGISTER sip:b@127.0.0.1 SIP/2.0", "REGISTER", 4))
+	ua.Ask(msg("OPTIONS sip:b@127.0.0.1 SIP/2.0", "OPTIONS", 5))
 }
 
 func call(t *testing.T, srv *server.Server, method string, params ...string) string {
 	t.Helper()
-	c := &rpc.Call{Method: method}
-	for _, p := range params {
-		c.Params = append(c.Params, rpc.NewStr(p))
-	}
-	if !srv.RPC().Run(context.Background(), c) {
+	vs, f, ok := siptest.RPC(srv, method, siptest.Strs(params...)...)
+	if !ok {
 		t.Fatalf("no command %s", method)
 	}
-	vs, f := c.Reply()
 	if f != nil {
 		return "fault " + strconv.Itoa(f.Code)
 	}
@@ -125,8 +65,9 @@ func call(t *testing.T, srv *server.Server, method string, params ...string) str
 }
 
 func TestStatsRPC(t *testing.T) {
-	srv, addr := statsServer(t)
-	exchange(t, addr)
+	s := siptest.Start(t, statsCfg, siptest.Options{Name: "stats.cfg"})
+	srv := s.Srv
+	exchange(t, s.Addr)
 	// sl counts a reply once sent, maybe after the phone has it: stopping
 	// the transport waits for the messages being routed.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

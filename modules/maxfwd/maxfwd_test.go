@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/kamgo/kamgo/internal/pvtest"
+	"github.com/kamgo/kamgo/internal/siptest"
 	_ "github.com/kamgo/kamgo/modules/pv"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/module"
@@ -19,12 +20,8 @@ func request(t *testing.T, mf string) *sipmsg.Msg {
 	if mf != "-" {
 		lines = append(lines, "Max-Forwards:"+mf)
 	}
-	lines = append(lines, "From: <sip:a@a.org>;tag=1", "To: <sip:b@b.org>", "Call-ID: x", "CSeq: 1 OPTIONS", "Content-Length: 0", "", "")
-	m, err := sipmsg.Parse(strings.Join(lines, "\r\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
+	lines = append(lines, "From: <sip:a@a.org>;tag=1", "To: <sip:b@b.org>", "Call-ID: x", "CSeq: 1 OPTIONS")
+	return siptest.Parse(t, siptest.Build(lines, ""))
 }
 
 func setup(t *testing.T, m *Module) (*pvtest.Host, func(mf string) (*event.Context, *sipmsg.Msg)) {

@@ -1,7 +1,6 @@
 package nathelper_test
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"os"
@@ -10,17 +9,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/kamgo/kamgo/internal/freeport"
-	"github.com/kamgo/kamgo/internal/linelog"
-	"github.com/kamgo/kamgo/lang/check"
-	"github.com/kamgo/kamgo/lang/preproc"
+	"github.com/kamgo/kamgo/internal/siptest"
 	_ "github.com/kamgo/kamgo/modules/all"
-	"github.com/kamgo/kamgo/runtime/klog"
-	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/server"
 )
 
@@ -46,7 +39,7 @@ func defcfgTools(t *testing.T) {
 	if _, err := exec.LookPath("kamcmd"); err != nil {
 		t.Skip("kamcmd is not installed (Debian package kamailio)")
 	}
-	lockPort7722(t)
+	siptest.Lock(t, "7722")
 	// The configuration names the RTP proxy at 127.0.0.1:7722: the test
 	// needs it silent.
 	if c, err := net.ListenPacket("udp", "127.0.0.1:7722"); err != nil {
@@ -61,26 +54,19 @@ func defcfgTools(t *testing.T) {
 // dumped through the ctl socket in rundir, normalized.
 func defcfgExchange(t *testing.T, port int, rundir string) string {
 	t.Helper()
-	to := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}
-	alice, bob := listen(t), listen(t)
-	aport, bport := alice.LocalAddr().(*net.UDPAddr).Port, bob.LocalAddr().(*net.UDPAddr).Port
-	send := func(pc net.PacketConn, lines []string, body string) {
-		msg := strings.Join(lines, "\r\n") + "\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body
-		if _, err := pc.WriteTo([]byte(msg), to); err != nil {
-			t.Fatal(err)
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	alice, bob := siptest.Dial(t, "alice", addr), siptest.Dial(t, "bob", addr)
+	// Kamailio waits for the silent RTP proxy before it relays: longer
+	// than Wait.
+	read := func(ua *siptest.UA, what string) string {
+		s, ok := ua.ReadText(10 * time.Second)
+		if !ok {
+			t.Fatalf("%s: nothing received", what)
 		}
-	}
-	read := func(pc net.PacketConn, what string) string {
-		buf := make([]byte, 65535)
-		_ = pc.SetReadDeadline(time.Now().Add(10 * time.Second))
-		n, _, err := pc.ReadFrom(buf)
-		if err != nil {
-			t.Fatalf("%s: nothing received: %v", what, err)
-		}
-		return string(buf[:n])
+		return s
 	}
 	var b strings.Builder
-	send(alice, []string{
+	alice.Send(siptest.Build([]string{
 		fmt.Sprintf("REGISTER sip:127.0.0.1:%d SIP/2.0", port),
 		"Via: SIP/2.0/UDP 10.0.0.5:5060;branch=z9hG4bK-reg1;rport",
 		"Max-Forwards: 70",
@@ -91,9 +77,9 @@ func defcfgExchange(t *testing.T, port int, rundir string) string {
 		"Contact: <sip:alice@10.0.0.5:5060>",
 		"Expires: 600",
 		"User-Agent: phone-a",
-	}, "")
+	}, ""))
 	fmt.Fprintf(&b, "== REGISTER reply\n%s\n", read(alice, "REGISTER"))
-	send(bob, []string{
+	bob.Send(siptest.Build([]string{
 		fmt.Sprintf("INVITE sip:alice@127.0.0.1:%d SIP/2.0", port),
 		"Via: SIP/2.0/UDP 10.0.0.6:5060;branch=z9hG4bK-inv1;rport",
 		"Max-Forwards: 70",
@@ -103,7 +89,7 @@ func defcfgExchange(t *testing.T, port int, rundir string) string {
 		"CSeq: 1 INVITE",
 		"Contact: <sip:bob@10.0.0.6:5060>",
 		"Content-Type: application/sdp",
-	}, "v=0\r\no=bob 1 1 IN IP4 10.0.0.6\r\ns=-\r\nc=IN IP4 10.0.0.6\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\n")
+	}, "v=0\r\no=bob 1 1 IN IP4 10.0.0.6\r\ns=-\r\nc=IN IP4 10.0.0.6\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\n"))
 	fmt.Fprintf(&b, "== bob got\n%s\n", read(bob, "INVITE's 100"))
 	fmt.Fprintf(&b, "== alice got\n%s\n", read(alice, "relayed INVITE"))
 	out, err := exec.Command("kamcmd", "-s", "unix:"+filepath.Join(rundir, "kamailio_ctl"), "ul.dump").CombinedOutput()
@@ -111,7 +97,7 @@ func defcfgExchange(t *testing.T, port int, rundir string) string {
 		t.Fatalf("kamcmd ul.dump: %v\n%s", err, out)
 	}
 	fmt.Fprintf(&b, "== ul.dump\n%s", out)
-	return normalizeDefcfg(b.String(), aport, bport, port)
+	return normalizeDefcfg(b.String(), alice.Port(), bob.Port(), port)
 }
 
 var (
@@ -122,9 +108,7 @@ var (
 )
 
 func normalizeDefcfg(s string, alice, bob, proxy int) string {
-	s = strings.ReplaceAll(s, strconv.Itoa(alice), "<alice>")
-	s = strings.ReplaceAll(s, strconv.Itoa(bob), "<bob>")
-	s = strings.ReplaceAll(s, strconv.Itoa(proxy), "<proxy>")
+	s = siptest.MaskPorts(s, siptest.Port{Port: alice, Name: "<alice>"}, siptest.Port{Port: bob, Name: "<bob>"}, siptest.Port{Port: proxy, Name: "<proxy>"})
 	s = reDefBranch.ReplaceAllString(s, "branch=z9hG4bK<proxy>")
 	s = reDefTag.ReplaceAllString(s, "tag=<proxy-tag>")
 	s = reDefTimes.ReplaceAllString(s, "${1}<masked>")
@@ -137,35 +121,12 @@ func normalizeDefcfg(s string, alice, bob, proxy int) string {
 // Kamailio's.
 func TestDefaultConfigNAT(t *testing.T) {
 	defcfgTools(t)
-	port, err := freeport.Pick()
-	if err != nil {
-		t.Fatal(err)
-	}
 	rundir := t.TempDir()
-	cfg, diags, _ := check.Analyze(defaultConfig, preproc.Options{Defines: []string{"WITH_NAT"}}, module.Catalog())
-	if diags.HasErrors() {
-		t.Fatalf("check: %v", diags.Error())
-	}
-	ll := &linelog.Log{}
-	a := fmt.Sprintf("127.0.0.1:%d", port)
-	srv, ld := server.Load(cfg, server.Options{Log: klog.New(ll, klog.Text), Listen: []string{"udp:" + a, "tcp:" + a}, RunDir: rundir})
-	if ld.HasErrors() {
-		t.Fatalf("load: %v", ld.Error())
-	}
-	if err := srv.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.StartSIP(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.StopSIP(ctx)
-		_ = srv.Stop(ctx)
-	}()
+	srv := siptest.StartFile(t, defaultConfig, siptest.Options{Defines: []string{"WITH_NAT"},
+		Load: server.Options{Listen: []string{"udp:127.0.0.1:" + siptest.SIPPort, "tcp:127.0.0.1:" + siptest.SIPPort}, RunDir: rundir}})
+	port, ll := srv.Port, srv.Log
 	got := defcfgExchange(t, port, rundir) + "-- rtpproxy log\n" + strings.Join(rtpproxyLines(ll.Lines()), "\n") + "\n"
-	want := readGolden(t, goldenDefcfg)
+	want := siptest.ReadGolden(t, goldenDefcfg)
 	for _, d := range knownDefcfgDiffs {
 		if d.re.MatchString(got) {
 			t.Logf("known difference (not nathelper's or rtpproxy's): %s", d.what)
@@ -173,7 +134,7 @@ func TestDefaultConfigNAT(t *testing.T) {
 		}
 	}
 	if got != want {
-		t.Errorf("differs from Kamailio's (%s):\n%s", goldenDefcfg, diff(want, got))
+		t.Errorf("differs from Kamailio's (%s):\n%s", goldenDefcfg, siptest.Diff(want, got))
 	}
 }
 
@@ -205,23 +166,4 @@ func rtpproxyLines(lines []string) []string {
 		}
 	}
 	return out
-}
-
-// lockPort7722 serializes, across test processes, the tests that need
-// 127.0.0.1:7722 (the RTP proxy Debian's configuration names): nathelper's
-// needs it silent, rtpproxy's puts a fake proxy there.
-func lockPort7722(t *testing.T) {
-	t.Helper()
-	f, err := os.OpenFile(filepath.Join(os.TempDir(), "kamgo-test-7722.lock"), os.O_RDWR|os.O_CREATE, 0o666)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		f.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-		f.Close()
-	})
 }

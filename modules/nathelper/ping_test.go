@@ -2,17 +2,15 @@ package nathelper_test
 
 import (
 	"fmt"
-	"net"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kamgo/kamgo/internal/fakeclock"
+	"github.com/kamgo/kamgo/internal/siptest"
 	_ "github.com/kamgo/kamgo/modules/kex"
-	"github.com/kamgo/kamgo/modules/nathelper"
 	_ "github.com/kamgo/kamgo/modules/registrar"
-	"github.com/kamgo/kamgo/modules/usrloc"
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
 
@@ -59,10 +57,9 @@ var (
 // received from the pinger, normalized. The SIP ping is answered.
 func pingExchange(t *testing.T, addr string, tick func()) string {
 	t.Helper()
-	to, _ := net.ResolveUDPAddr("udp", addr)
-	sipPhone, udpPhone := listen(t), listen(t)
-	reg := func(pc net.PacketConn, user string, extra ...string) {
-		h := append([]string{
+	sipPhone, udpPhone := siptest.NewUA(t, "sip phone"), siptest.NewUA(t, "udp phone")
+	reg := func(ua *siptest.UA, user string, extra ...string) {
+		ua.SendTo(addr, siptest.Build(append([]string{
 			"REGISTER sip:example.com SIP/2.0",
 			"Via: SIP/2.0/UDP 10.0.0.5:5060;branch=z9hG4bK-" + user + ";rport",
 			"Max-Forwards: 70",
@@ -72,73 +69,46 @@ func pingExchange(t *testing.T, addr string, tick func()) string {
 			"CSeq: 1 REGISTER",
 			"Contact: <sip:" + user + "@10.0.0.5:5060>",
 			"Expires: 600",
-		}, extra...)
-		msg := strings.Join(append(h, "Content-Length: 0"), "\r\n") + "\r\n\r\n"
-		if _, err := pc.WriteTo([]byte(msg), to); err != nil {
-			t.Fatal(err)
-		}
+		}, extra...), ""))
 	}
 	// read returns the next datagram that is not the REGISTER's reply.
-	read := func(pc net.PacketConn) string {
-		buf := make([]byte, 65535)
+	read := func(ua *siptest.UA) string {
 		for range 3 {
-			_ = pc.SetReadDeadline(time.Now().Add(5 * time.Second))
-			n, _, err := pc.ReadFrom(buf)
-			if err != nil {
-				t.Fatalf("nothing received: %v", err)
-			}
-			if s := string(buf[:n]); !strings.HasPrefix(s, "SIP/2.0 ") {
+			if s := ua.RecvText(); !strings.HasPrefix(s, "SIP/2.0 ") {
 				return s
 			}
 		}
 		t.Fatal("no ping")
 		return ""
 	}
-	pingFirst := map[net.PacketConn]string{} // pings that came before a REGISTER's reply
+	pingFirst := map[*siptest.UA]string{} // pings that came before a REGISTER's reply
 	reg(sipPhone, "alice", "X-SIP-Ping: yes")
 	reg(udpPhone, "bob")
 	// Both replies first, so that the registrations are saved.
-	for _, pc := range []net.PacketConn{sipPhone, udpPhone} {
-		buf := make([]byte, 65535)
-		_ = pc.SetReadDeadline(time.Now().Add(5 * time.Second))
-		n, _, err := pc.ReadFrom(buf)
-		if err != nil {
-			t.Fatalf("no reply to REGISTER: %v", err)
-		}
-		if s := string(buf[:n]); !strings.HasPrefix(s, "SIP/2.0 200") {
+	for _, ua := range []*siptest.UA{sipPhone, udpPhone} {
+		if s := ua.RecvText(); !strings.HasPrefix(s, "SIP/2.0 200") {
 			// A ping came first (Kamailio's timer runs on its own): keep it.
-			pingFirst[pc] = s
+			pingFirst[ua] = s
 		}
 	}
 	tick()
-	get := func(pc net.PacketConn) string {
-		if s, ok := pingFirst[pc]; ok {
-			delete(pingFirst, pc)
+	get := func(ua *siptest.UA) string {
+		if s, ok := pingFirst[ua]; ok {
+			delete(pingFirst, ua)
 			return s
 		}
-		return read(pc)
+		return read(ua)
 	}
 	opt := get(sipPhone)
 	raw := get(udpPhone)
 	if m, err := sipmsg.Parse(opt); err == nil && m.IsRequest() {
-		var b strings.Builder
-		b.WriteString("SIP/2.0 200 OK\r\n")
-		for _, h := range m.Headers {
-			switch sipmsg.CanonName(h.Name) {
-			case "via", "from", "to", "call-id", "cseq":
-				b.WriteString(m.Buf[h.Start:h.End])
-			}
-		}
-		b.WriteString("Content-Length: 0\r\n\r\n")
-		if _, err := sipPhone.WriteTo([]byte(b.String()), to); err != nil {
-			t.Fatal(err)
-		}
+		sipPhone.SendTo(addr, siptest.Reply(m, 200, "OK", ""))
 	}
 	s := rePingTag.ReplaceAllString(opt, "tag=<ruid>-$1-<n>\r")
 	s = rePingCallID.ReplaceAllString(s, "Call-ID: <callid>@")
 	s = rePingBranch.ReplaceAllString(s, "branch=z9hG4bK<7 digits>\r")
-	s = normalize(s, sipPhone.LocalAddr().(*net.UDPAddr).Port, -1, to.Port)
-	return fmt.Sprintf("== SIP ping\n%s\n== UDP ping\n%q\n", strings.ReplaceAll(s, "\r\n", "\n"), raw)
+	s = normalize(s, sipPhone.Port(), -1, siptest.PortOf(addr))
+	return fmt.Sprintf("== SIP ping\n%s\n== UDP ping\n%q\n", s, raw)
 }
 
 // TestPing: after a second on the module's clock, the pinger sends the
@@ -146,12 +116,9 @@ func pingExchange(t *testing.T, addr string, tick func()) string {
 // each to its received address.
 func TestPing(t *testing.T) {
 	clock := fakeclock.New()
-	addr, _, _ := startKamgoClock(t, pingRoutes, func(ul *usrloc.Module, nh *nathelper.Module) {
-		ul.SetClock(clock)
-		nh.SetClock(clock)
-	})
-	got := pingExchange(t, addr, func() { clock.Advance(time.Second) })
-	if want := readGolden(t, goldenPing); got != want {
-		t.Errorf("pings differ from Kamailio's (%s):\n%s", goldenPing, diff(want, got))
+	srv := startKamgoClock(t, pingRoutes, clock)
+	got := pingExchange(t, srv.Addr, func() { clock.Advance(time.Second) })
+	if want := siptest.ReadGolden(t, goldenPing); got != want {
+		t.Errorf("pings differ from Kamailio's (%s):\n%s", goldenPing, siptest.Diff(want, got))
 	}
 }

@@ -1,17 +1,14 @@
 package nathelper_test
 
 import (
-	"context"
 	"fmt"
-	"net"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kamgo/kamgo/internal/fakeclock"
-	"github.com/kamgo/kamgo/modules/nathelper"
-	"github.com/kamgo/kamgo/modules/usrloc"
+	"github.com/kamgo/kamgo/internal/siptest"
 	"github.com/kamgo/kamgo/runtime/rpc"
 )
 
@@ -36,53 +33,37 @@ request_route {
 // nathelper.enable_ping stops and resumes it.
 func TestPingSpread(t *testing.T) {
 	clock := fakeclock.New()
-	addr, _, srv := startKamgoClock(t, spreadRoutes, func(ul *usrloc.Module, nh *nathelper.Module) {
-		ul.SetClock(clock)
-		nh.SetClock(clock)
-	})
-	to, _ := net.ResolveUDPAddr("udp", addr)
-	marker := listen(t)
-	var phones []net.PacketConn
-	buf := make([]byte, 65535)
+	srv := startKamgoClock(t, spreadRoutes, clock)
+	marker := siptest.NewUA(t, "marker")
+	var phones []*siptest.UA
 	for i := range 6 {
-		pc := listen(t)
-		port := pc.LocalAddr().(*net.UDPAddr).Port
 		user := "u" + strconv.Itoa(i)
-		msg := strings.Join([]string{
+		ua := siptest.Dial(t, user, srv.Addr)
+		msg := siptest.Build([]string{
 			"REGISTER sip:example.com SIP/2.0",
-			fmt.Sprintf("Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-%s", port, user),
+			fmt.Sprintf("Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-%s", ua.Port(), user),
 			"From: <sip:" + user + "@example.com>;tag=f", "To: <sip:" + user + "@example.com>",
 			"Call-ID: r-" + user, "CSeq: 1 REGISTER",
-			fmt.Sprintf("Contact: <sip:%s@127.0.0.1:%d>", user, port), "Content-Length: 0",
-		}, "\r\n") + "\r\n\r\n"
-		if _, err := pc.WriteTo([]byte(msg), to); err != nil {
-			t.Fatal(err)
+			fmt.Sprintf("Contact: <sip:%s@127.0.0.1:%d>", user, ua.Port()),
+		}, "")
+		if r := ua.Ask(msg); !strings.HasPrefix(r, "SIP/2.0 200") {
+			t.Fatalf("REGISTER %s: %q", user, r)
 		}
-		_ = pc.SetReadDeadline(time.Now().Add(5 * time.Second))
-		if n, _, err := pc.ReadFrom(buf); err != nil || !strings.HasPrefix(string(buf[:n]), "SIP/2.0 200") {
-			t.Fatalf("REGISTER %s: %v %q", user, err, buf[:n])
-		}
-		phones = append(phones, pc)
+		phones = append(phones, ua)
 	}
 	// pings returns how many pings each phone got since the last call:
 	// the marker sent after the clock moved comes after them.
 	pings := func() []int {
 		out := make([]int, len(phones))
-		for i, pc := range phones {
-			if _, err := marker.WriteTo([]byte("MARK"), pc.LocalAddr()); err != nil {
-				t.Fatal(err)
-			}
+		for i, ua := range phones {
+			marker.SendTo(ua.Addr(), "MARK")
 			for range 10 {
-				_ = pc.SetReadDeadline(time.Now().Add(5 * time.Second))
-				n, _, err := pc.ReadFrom(buf)
-				if err != nil {
-					t.Fatalf("phone %d: %v", i, err)
-				}
-				if string(buf[:n]) == "MARK" {
+				s := ua.RecvText()
+				if s == "MARK" {
 					break
 				}
-				if string(buf[:n]) != "\x00\x00\x00\x00" {
-					t.Fatalf("phone %d got %q", i, buf[:n])
+				if s != "\x00\x00\x00\x00" {
+					t.Fatalf("phone %d got %q", i, s)
 				}
 				out[i]++
 			}
@@ -102,9 +83,7 @@ func TestPingSpread(t *testing.T) {
 		}
 	}
 	enable := func(on int64) {
-		c := &rpc.Call{Method: "nathelper.enable_ping", Params: []*rpc.Value{rpc.NewInt(on)}}
-		srv.RPC().Run(context.Background(), c)
-		if _, f := c.Reply(); f != nil {
+		if _, f, _ := siptest.RPC(srv.Srv, "nathelper.enable_ping", rpc.NewInt(on)); f != nil {
 			t.Fatalf("enable_ping %d: %v", on, f)
 		}
 	}
@@ -127,14 +106,12 @@ func TestPingSpread(t *testing.T) {
 // TestEnablePingDisabled: without a pinger the RPC command faults, as in
 // Kamailio.
 func TestEnablePingDisabled(t *testing.T) {
-	_, _, srv := startKamgo(t, "loadmodule \"nathelper.so\"\nrequest_route { exit; }\n")
+	srv := startKamgo(t, "loadmodule \"nathelper.so\"\nrequest_route { exit; }\n")
 	for _, tc := range []struct {
 		params []*rpc.Value
 		want   string
 	}{{[]*rpc.Value{rpc.NewInt(1)}, "500 NATping disabled"}} {
-		c := &rpc.Call{Method: "nathelper.enable_ping", Params: tc.params}
-		srv.RPC().Run(context.Background(), c)
-		if _, f := c.Reply(); f == nil || f.Error() != tc.want {
+		if _, f, _ := siptest.RPC(srv.Srv, "nathelper.enable_ping", tc.params...); f == nil || f.Error() != tc.want {
 			t.Errorf("fault %v, want %s", f, tc.want)
 		}
 	}

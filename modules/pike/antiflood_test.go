@@ -1,29 +1,19 @@
 package pike_test
 
 import (
-	"context"
 	"fmt"
-	"net"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/kamgo/kamgo/internal/fakeclock"
-	"github.com/kamgo/kamgo/internal/freeport"
-	"github.com/kamgo/kamgo/internal/linelog"
-	"github.com/kamgo/kamgo/lang/check"
-	"github.com/kamgo/kamgo/lang/preproc"
+	"github.com/kamgo/kamgo/internal/siptest"
 	"github.com/kamgo/kamgo/modules/htable"
 	"github.com/kamgo/kamgo/modules/pike"
 	_ "github.com/kamgo/kamgo/modules/pv"
 	_ "github.com/kamgo/kamgo/modules/sl"
 	_ "github.com/kamgo/kamgo/modules/xlog"
-	"github.com/kamgo/kamgo/runtime/klog"
-	"github.com/kamgo/kamgo/runtime/module"
-	"github.com/kamgo/kamgo/runtime/rpc"
 	"github.com/kamgo/kamgo/runtime/server"
 )
 
@@ -104,31 +94,14 @@ const golden = "testdata/antiflood.txt"
 // pike still blocks), and returns the replies and outputs as text.
 func sipExchange(t *testing.T, addr string, rpc func(args []string) string) string {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", floodSource+":0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close()
-	to, err := net.ResolveUDPAddr("udp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := pc.LocalAddr().(*net.UDPAddr).Port
+	ua := siptest.NewUAOn(t, "flood", floodSource)
+	ua.To = addr
 	var b strings.Builder
-	buf := make([]byte, 65535)
 	send := func(i int) {
 		msg := fmt.Sprintf("OPTIONS sip:%s SIP/2.0\r\nVia: SIP/2.0/UDP %s:%d;branch=z9hG4bK-flood-%d\r\nMax-Forwards: 70\r\n"+
 			"From: <sip:flood@%s>;tag=f%d\r\nTo: <sip:%s>\r\nCall-ID: flood-%d\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n",
-			addr, floodSource, port, i, floodSource, i, addr, i)
-		if _, err := pc.WriteTo([]byte(msg), to); err != nil {
-			t.Fatal(err)
-		}
-		_ = pc.SetReadDeadline(time.Now().Add(5 * time.Second))
-		n, _, err := pc.ReadFrom(buf)
-		if err != nil {
-			t.Fatalf("request %d: no reply: %v", i, err)
-		}
-		status, _, _ := strings.Cut(string(buf[:n]), "\r\n")
+			addr, floodSource, ua.Port(), i, floodSource, i, addr, i)
+		status, _, _ := strings.Cut(ua.Ask(msg), "\r\n")
 		fmt.Fprintf(&b, "%d %s\n", i, status)
 	}
 	for i := 1; i <= floodRequests; i++ {
@@ -167,41 +140,6 @@ func normalizeLog(s string) string {
 	})
 }
 
-// kamcmdText prints an RPC reply as kamcmd does.
-func kamcmdText(vals []*rpc.Value, fault *rpc.Fault) string {
-	if fault != nil {
-		return fmt.Sprintf("error: %d - %s\n", fault.Code, fault.Text)
-	}
-	var b strings.Builder
-	var write func(v *rpc.Value, depth int, name string)
-	write = func(v *rpc.Value, depth int, name string) {
-		b.WriteString(strings.Repeat("\t", depth))
-		if name != "" {
-			b.WriteString(name + ": ")
-		}
-		switch v.Kind {
-		case rpc.Struct:
-			b.WriteString("{\n")
-			for _, m := range v.Members {
-				write(m.Value, depth+1, m.Name)
-			}
-			b.WriteString(strings.Repeat("\t", depth) + "}\n")
-		case rpc.Array:
-			b.WriteString("{\n")
-			for i, it := range v.Items {
-				write(it, depth+1, v.ItemName(i))
-			}
-			b.WriteString(strings.Repeat("\t", depth) + "}\n")
-		default:
-			b.WriteString(v.String() + "\n")
-		}
-	}
-	for _, v := range vals {
-		write(v, 0, "")
-	}
-	return b.String()
-}
-
 // logText keeps the log lines the scenario compares: the script's and
 // those of pike and htable, as "LEVEL: origin: text".
 func logText(lines []string) string {
@@ -227,73 +165,19 @@ func logText(lines []string) string {
 // TestAntiflood runs the scenario in kamgo, on fake clocks, and compares
 // the replies, the RPC outputs and the log with Kamailio's.
 func TestAntiflood(t *testing.T) {
-	port, err := freeport.Pick()
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := fmt.Sprintf("children=2\nlisten=udp:127.0.0.1:%d\n%s", port, floodRoutes)
-	cfg, diags, _ := check.AnalyzeSource("antiflood.cfg", []byte(src), preproc.Options{}, module.Catalog())
-	if diags.HasErrors() {
-		t.Fatalf("check: %v", diags.Error())
-	}
-	ll := &linelog.Log{}
-	srv, ld := server.Load(cfg, server.Options{Log: klog.New(ll, klog.Text)})
-	if ld.HasErrors() {
-		t.Fatalf("load: %v", ld.Error())
-	}
 	clock := fakeclock.New()
-	ht, _ := srv.Module("htable")
-	ht.(*htable.Module).SetClock(clock)
-	pk, _ := srv.Module("pike")
-	pk.(*pike.Module).SetClock(clock)
-	if err := srv.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.StartSIP(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.StopSIP(ctx)
-		_ = srv.Stop(ctx)
-	}()
-	reg := srv.Host().(rpc.Host).RPC()
-	got := sipExchange(t, "127.0.0.1:"+strconv.Itoa(port), func(args []string) string {
-		c := &rpc.Call{Method: args[0]}
-		for _, a := range args[1:] {
-			c.Params = append(c.Params, rpc.NewStr(a))
-		}
-		if !reg.Run(context.Background(), c) {
+	srv := siptest.Start(t, "children=2\n"+siptest.ListenUDP+floodRoutes, siptest.Options{Name: "antiflood.cfg", Clock: clock,
+		Setup: func(srv *server.Server) {
+			siptest.Module[*htable.Module](t, srv, "htable").SetClock(clock)
+			siptest.Module[*pike.Module](t, srv, "pike").SetClock(clock)
+		}})
+	got := sipExchange(t, srv.Addr, func(args []string) string {
+		vals, fault, ok := siptest.RPC(srv.Srv, args[0], siptest.Strs(args[1:]...)...)
+		if !ok {
 			return "error: 500 - command " + args[0] + " not found\n"
 		}
-		return kamcmdText(c.Reply())
+		return siptest.Kamcmd(vals, fault)
 	})
-	got += "== log\n" + logText(ll.Lines())
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("kamgo differs from Kamailio (%s):\n%s", golden, lineDiff(string(want), got))
-	}
-}
-
-// lineDiff shows the lines that differ.
-func lineDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	for i := 0; i < max(len(w), len(g)); i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			fmt.Fprintf(&b, "line %d:\n  kamailio: %q\n  kamgo:    %q\n", i+1, wl, gl)
-		}
-	}
-	return b.String()
+	got += "== log\n" + logText(srv.Log.Lines())
+	siptest.Golden(t, golden, "kamgo", got, false)
 }

@@ -5,7 +5,6 @@ package pike_test
 import (
 	"context"
 	"flag"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -13,27 +12,14 @@ import (
 	"time"
 
 	"github.com/kamgo/kamgo/internal/kamref"
+	"github.com/kamgo/kamgo/internal/siptest"
 )
 
 var update = flag.Bool("update", false, "record testdata/antiflood.txt from Kamailio")
 
-// kamailioHeader starts Kamailio as the conformance prelude does (evapi
-// is there because kamref waits for its port), with one worker so that
-// the requests are handled in order.
-const kamailioHeader = `#!KAMAILIO
-debug=2
-log_stderror=yes
-children=1
-listen=udp:127.0.0.1:` + kamref.SIPPortPlaceholder + `
-disable_tcp=yes
-auto_aliases=no
-dns=no
-rev_dns=no
-mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
-loadmodule "evapi.so"
-modparam("evapi", "workers", 1)
-modparam("evapi", "bind_addr", "127.0.0.1:` + kamref.EvapiPortPlaceholder + `")
-`
+// kamailioHeader starts Kamailio as the conformance prelude does, with
+// one worker so that the requests are handled in order.
+const kamailioHeader = siptest.KamailioHeader
 
 // TestKamailioAntiflood runs the scenario on Kamailio 5.6.3, with kamcmd
 // for the RPC commands, and checks it against testdata/antiflood.txt
@@ -66,17 +52,5 @@ func TestKamailioAntiflood(t *testing.T) {
 		lines = append(lines, l.Level+": "+l.Origin+": "+l.Text)
 	}
 	got += "== log\n" + logText(lines)
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("Kamailio's run differs from %s:\n%s", golden, lineDiff(string(want), got))
-	}
+	siptest.Golden(t, golden, "Kamailio's run", got, *update)
 }

@@ -1,13 +1,13 @@
 package registrar_test
 
 import (
-	"net"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kamgo/kamgo/internal/fakeclock"
+	"github.com/kamgo/kamgo/internal/siptest"
 	"github.com/kamgo/kamgo/runtime/module"
 )
 
@@ -53,18 +53,10 @@ func TestExpiry(t *testing.T) {
 			t.Errorf("%s metrics lack %q:\n%s", mod, want, b.String())
 		}
 	}
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close()
-	to, _ := net.ResolveUDPAddr("udp", addr)
-	port := pc.LocalAddr().(*net.UDPAddr).Port
+	ua := siptest.Dial(t, "phone", addr)
 	r := register{"", "alice", 1, []string{"Contact: <sip:alice@192.0.2.1:5060>;expires=70"}}
-	if _, err := pc.WriteTo([]byte(r.message(port)), to); err != nil {
-		t.Fatal(err)
-	}
-	if err := log.Wait(regexp.MustCompile(`saved 1`), 1, 5*time.Second); err != nil {
+	ua.Send(r.message(ua.Port()))
+	if err := log.Wait(regexp.MustCompile(`saved 1`), 1, siptest.Wait); err != nil {
 		t.Fatal(err)
 	}
 	metrics("usrloc", "kamgo_usrloc_registered_users{table=\"location\"} 1\n")

@@ -1,7 +1,6 @@
 package registrar_test
 
 import (
-	"net"
 	"regexp"
 	"strconv"
 	"strings"
@@ -9,7 +8,7 @@ import (
 	"time"
 
 	"github.com/kamgo/kamgo/internal/fakeclock"
-	"github.com/kamgo/kamgo/runtime/sipmsg"
+	"github.com/kamgo/kamgo/internal/siptest"
 )
 
 // kaRoutes saves registrations with usrloc sending keepalives to every
@@ -38,56 +37,25 @@ var (
 	reKACallID = regexp.MustCompile(`ksrulka-[0-9a-f]+-[0-9a-f]+-`)
 )
 
-// kaPeer registers a contact at its own address and returns its socket
-// and the keepalive's normalized text read by wait (after the server's
-// timer ran). The peer answers the keepalive with 200 OK.
+// kaExchange registers a contact at its own address and returns the
+// keepalive's normalized text, read after tick (the server's timer
+// ran). The peer answers the keepalive with 200 OK.
 func kaExchange(t *testing.T, addr string, tick func()) string {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close()
-	port := pc.LocalAddr().(*net.UDPAddr).Port
-	to, _ := net.ResolveUDPAddr("udp", addr)
+	ua := siptest.Dial(t, "phone", addr)
+	port := ua.Port()
 	r := register{"", "alice", 1, []string{"Contact: <sip:alice@127.0.0.1:" + strconv.Itoa(port) + ">"}}
-	if _, err := pc.WriteTo([]byte(r.message(port)), to); err != nil {
-		t.Fatal(err)
-	}
-	buf := make([]byte, 65535)
-	read := func() *sipmsg.Msg {
-		_ = pc.SetReadDeadline(time.Now().Add(5 * time.Second))
-		n, _, err := pc.ReadFrom(buf)
-		if err != nil {
-			t.Fatalf("nothing received: %v", err)
-		}
-		m, err := sipmsg.Parse(string(buf[:n]))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
-	if m := read(); m.Status != 200 {
+	ua.Send(r.message(port))
+	if m := ua.Recv(); m.Status != 200 {
 		t.Fatalf("REGISTER answered %d", m.Status)
 	}
 	tick()
-	ka := read()
+	ka := ua.Recv()
 	if !ka.IsRequest() {
 		t.Fatalf("not a keepalive:\n%s", ka.Buf)
 	}
-	var b strings.Builder
-	b.WriteString("SIP/2.0 200 OK\r\n")
-	for _, h := range ka.Headers {
-		switch sipmsg.CanonName(h.Name) {
-		case "via", "from", "to", "call-id", "cseq":
-			b.WriteString(ka.Buf[h.Start:h.End])
-		}
-	}
-	b.WriteString("Content-Length: 0\r\n\r\n")
-	if _, err := pc.WriteTo([]byte(b.String()), to); err != nil {
-		t.Fatal(err)
-	}
-	s := normalize(ka.Buf, port, to.Port)
+	ua.Send(siptest.Reply(ka, 200, "OK", ""))
+	s := normalize(ka.Buf, port, siptest.PortOf(addr))
 	s = reKATag.ReplaceAllString(s, "tag=<ruid>-$1-<sec>-<usec>-")
 	return reKACallID.ReplaceAllString(s, "ksrulka-<rand>-<pid>-")
 }
@@ -99,8 +67,8 @@ func TestKeepalive(t *testing.T) {
 	clock := fakeclock.New()
 	addr, log, _ := startKamgo(t, strings.Replace(kaRoutes, "INTERVAL", "60", 1), clock)
 	got := kaExchange(t, addr, func() { clock.Advance(60 * time.Second) })
-	if want := readGolden(t, goldenKA); got != want {
-		t.Errorf("keepalive differs from Kamailio's (%s):\n%s", goldenKA, diff(want, got))
+	if want := siptest.ReadGolden(t, goldenKA); got != want {
+		t.Errorf("keepalive differs from Kamailio's (%s):\n%s", goldenKA, siptest.Diff(want, got))
 	}
 	re := regexp.MustCompile(`keepalive roundtrip: 0\.000000 sec - ruid \[uloc-[^]]+\] to-uri: \[sip:alice@kamailio\.org\] remote-addr: \[udp:127\.0\.0\.1:\d+\]`)
 	if err := log.Wait(re, 1, 5*time.Second); err != nil {

@@ -1,64 +1,34 @@
 package registrar_test
 
 import (
-	"context"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/kamgo/kamgo/internal/freeport"
 	"github.com/kamgo/kamgo/internal/linelog"
-	"github.com/kamgo/kamgo/lang/check"
-	"github.com/kamgo/kamgo/lang/preproc"
+	"github.com/kamgo/kamgo/internal/siptest"
 	_ "github.com/kamgo/kamgo/modules/pv"
 	_ "github.com/kamgo/kamgo/modules/registrar"
 	_ "github.com/kamgo/kamgo/modules/sl"
 	_ "github.com/kamgo/kamgo/modules/tm"
 	"github.com/kamgo/kamgo/modules/usrloc"
 	_ "github.com/kamgo/kamgo/modules/xlog"
-	"github.com/kamgo/kamgo/runtime/klog"
-	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/server"
 )
 
 // startKamgo runs routes in kamgo, listening on a free UDP port, and
-// returns its address and log. A clock, when given, drives usrloc.
+// returns its address, log and server. A clock, when given, drives
+// usrloc.
 func startKamgo(t *testing.T, routes string, clock ...usrloc.Clock) (string, *linelog.Log, *server.Server) {
 	t.Helper()
-	port, err := freeport.Pick()
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := fmt.Sprintf("children=2\nlisten=udp:127.0.0.1:%d\n%s", port, routes)
-	cfg, diags, _ := check.AnalyzeSource("registrar.cfg", []byte(src), preproc.Options{}, module.Catalog())
-	if diags.HasErrors() {
-		t.Fatalf("check: %v\n%s", diags.Error(), src)
-	}
-	ll := &linelog.Log{}
-	srv, ld := server.Load(cfg, server.Options{Log: klog.New(ll, klog.Text)})
-	if ld.HasErrors() {
-		t.Fatalf("load: %v", ld.Error())
-	}
-	if len(clock) > 0 {
-		ul, _ := srv.Module("usrloc")
-		ul.(*usrloc.Module).SetClock(clock[0])
-	}
-	if err := srv.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.StartSIP(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.StopSIP(ctx)
-		_ = srv.Stop(ctx)
-	})
-	return "127.0.0.1:" + strconv.Itoa(port), ll, srv
+	s := siptest.Start(t, "children=2\n"+siptest.ListenUDP+routes, siptest.Options{Name: "registrar.cfg",
+		Setup: func(srv *server.Server) {
+			if len(clock) > 0 {
+				siptest.Module[*usrloc.Module](t, srv, "usrloc").SetClock(clock[0])
+			}
+		}})
+	return s.Addr, s.Log, s.Srv
 }
 
 // reordered are the replies where kamgo deliberately differs: a refresh
@@ -71,18 +41,18 @@ var reordered = map[string]bool{"refresh with new q": true, "remove one": true}
 // TestReplies: kamgo's replies to the scenario are Kamailio's.
 func TestReplies(t *testing.T) {
 	addr, _, _ := startKamgo(t, replyRoutes)
-	got := blocks(runScenario(t, addr, scenario))
-	want := blocks(readGolden(t, golden))
+	got := siptest.Blocks(runScenario(t, addr, scenario))
+	want := siptest.Blocks(siptest.ReadGolden(t, golden))
 	if len(got) != len(want) {
 		t.Fatalf("%d replies, Kamailio sent %d", len(got), len(want))
 	}
 	for i := range want {
 		g, w := got[i], want[i]
-		if reordered[w.name] {
-			g.text, w.text = sameBindings(t, w.name, g.text, w.text)
+		if reordered[w.Name] {
+			g.Text, w.Text = sameBindings(t, w.Name, g.Text, w.Text)
 		}
-		if g.text != w.text {
-			t.Errorf("%s: reply differs from Kamailio's (%s):\n%s", w.name, golden, diff(w.text, g.text))
+		if g.Text != w.Text {
+			t.Errorf("%s: reply differs from Kamailio's (%s):\n%s", w.Name, golden, siptest.Diff(w.Text, g.Text))
 		}
 	}
 }
@@ -92,8 +62,8 @@ func TestReplies(t *testing.T) {
 func TestRepliesOutbound(t *testing.T) {
 	addr, _, _ := startKamgo(t, outboundRoutes)
 	got := runScenario(t, addr, outboundScenario)
-	if want := readGolden(t, goldenOutbound); got != want {
-		t.Errorf("replies differ from Kamailio's (%s):\n%s", goldenOutbound, diff(want, got))
+	if want := siptest.ReadGolden(t, goldenOutbound); got != want {
+		t.Errorf("replies differ from Kamailio's (%s):\n%s", goldenOutbound, siptest.Diff(want, got))
 	}
 }
 
@@ -102,21 +72,9 @@ func TestRepliesOutbound(t *testing.T) {
 func TestRepliesTM(t *testing.T) {
 	addr, _, _ := startKamgo(t, tmRoutes)
 	got := runScenario(t, addr, tmScenario)
-	if want := readGolden(t, goldenTM); got != want {
-		t.Errorf("replies differ from Kamailio's (%s):\n%s", goldenTM, diff(want, got))
+	if want := siptest.ReadGolden(t, goldenTM); got != want {
+		t.Errorf("replies differ from Kamailio's (%s):\n%s", goldenTM, siptest.Diff(want, got))
 	}
-}
-
-type block struct{ name, text string }
-
-// blocks splits a scenario's output at its "== name" lines.
-func blocks(s string) []block {
-	var out []block
-	for _, part := range strings.Split(s, "== ")[1:] {
-		name, text, _ := strings.Cut(part, "\n")
-		out = append(out, block{name, text})
-	}
-	return out
 }
 
 // sameBindings checks that the Contact headers of got and want list the
@@ -162,23 +120,4 @@ func sorted(s []string) []string {
 	out := append([]string(nil), s...)
 	slices.Sort(out)
 	return out
-}
-
-// diff shows the first differing lines of two texts.
-func diff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	for i := 0; i < max(len(w), len(g)); i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			fmt.Fprintf(&b, "line %d:\n  want %q\n  got  %q\n", i+1, wl, gl)
-		}
-	}
-	return b.String()
 }

@@ -2,13 +2,12 @@ package registrar_test
 
 import (
 	"fmt"
-	"net"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/kamgo/kamgo/internal/siptest"
 )
 
 // The reply scenario: REGISTERs sent one after the other to a proxy that
@@ -146,7 +145,7 @@ var scenario = []register{
 
 // message is the text of r as phone sends it.
 func (r register) message(port int) string {
-	h := []string{
+	return siptest.Build(append([]string{
 		"REGISTER sip:example.com SIP/2.0",
 		fmt.Sprintf("Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-%s-%d", port, r.user, r.cseq),
 		"Max-Forwards: 70",
@@ -154,37 +153,17 @@ func (r register) message(port int) string {
 		fmt.Sprintf("To: <sip:%s@example.com>", r.user),
 		"Call-ID: reg-" + r.user + "@192.0.2.1",
 		fmt.Sprintf("CSeq: %d REGISTER", r.cseq),
-	}
-	h = append(h, r.headers...)
-	return strings.Join(append(h, "Content-Length: 0"), "\r\n") + "\r\n\r\n"
+	}, r.headers...), "")
 }
 
-// runScenario sends the scenario to addr from a new UDP socket and
-// returns the replies, normalized, one block per REGISTER.
+// runScenario sends the scenario to addr from a new UA and returns the
+// replies, normalized, one block per REGISTER.
 func runScenario(t *testing.T, addr string, scenario []register) string {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close()
-	port := pc.LocalAddr().(*net.UDPAddr).Port
-	to, err := net.ResolveUDPAddr("udp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	phone := siptest.Dial(t, "phone", addr)
 	var b strings.Builder
-	buf := make([]byte, 65535)
 	for _, r := range scenario {
-		if _, err := pc.WriteTo([]byte(r.message(port)), to); err != nil {
-			t.Fatal(err)
-		}
-		_ = pc.SetReadDeadline(time.Now().Add(5 * time.Second))
-		n, _, err := pc.ReadFrom(buf)
-		if err != nil {
-			t.Fatalf("%s: no reply: %v", r.name, err)
-		}
-		fmt.Fprintf(&b, "== %s\n%s\n", r.name, normalize(string(buf[:n]), port, to.Port))
+		fmt.Fprintf(&b, "== %s\n%s\n", r.name, normalize(phone.Ask(r.message(phone.Port())), phone.Port(), siptest.PortOf(addr)))
 	}
 	return b.String()
 }
@@ -201,9 +180,7 @@ var (
 // second may pass between two REGISTERs: rounded to tens) and the
 // temporary GRUU (it holds a contact's unique id).
 func normalize(s string, phone, proxy int) string {
-	s = strings.ReplaceAll(s, ":"+strconv.Itoa(phone), ":<phone>")
-	s = strings.ReplaceAll(s, "="+strconv.Itoa(phone), "=<phone>")
-	s = strings.ReplaceAll(s, ":"+strconv.Itoa(proxy), ":<proxy>")
+	s = siptest.MaskPorts(s, siptest.Port{Port: phone, Name: "<phone>"}, siptest.Port{Port: proxy, Name: "<proxy>"})
 	s = reSLTag.ReplaceAllString(s, "tag=<sl-tag>")
 	s = reTMTag.ReplaceAllString(s, "tag=<tm-tag>")
 	s = reTempGRUU.ReplaceAllString(s, `temp-gruu="sip:<ruid>-<hash>@`)
@@ -211,7 +188,7 @@ func normalize(s string, phone, proxy int) string {
 		n, _ := strconv.Atoi(m[len(";expires="):])
 		return ";expires=" + strconv.Itoa((n+5)/10*10)
 	})
-	return strings.ReplaceAll(s, "\r\n", "\n")
+	return siptest.LF(s)
 }
 
 // The recorded replies of each scenario.
@@ -220,12 +197,3 @@ const (
 	goldenOutbound = "testdata/replies-outbound.txt"
 	goldenTM       = "testdata/replies-tm.txt"
 )
-
-func readGolden(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}

@@ -13,6 +13,7 @@ import (
 	"github.com/kamgo/kamgo/internal/freeport"
 	"github.com/kamgo/kamgo/internal/netstring"
 	"github.com/kamgo/kamgo/internal/proctest"
+	"github.com/kamgo/kamgo/internal/siptest"
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
 
@@ -88,14 +89,14 @@ func runCall(t *testing.T, addr string, app *netstring.Conn) []string {
 	s.addr = addr
 	_, port, _ := strings.Cut(addr, ":")
 	s.names[port] = "proxy"
-	uas := s.peers[1].port()
-	s.send(0, s.peers[0].request("INVITE", "sip:bob@"+addr, "cc1", 1))
+	uas := s.peers[1].Port()
+	s.send(0, request(s.peers[0], "INVITE", "sip:bob@"+addr, "cc1", 1))
 	routingApp(t, app, uas)
 	inv := s.skipTo(1, isInvite)
 	s.expect(inv, "INVITE sip:bob@127.0.0.1:<uas1> SIP/2.0", "X-Routed-By: app")
 	contact := fmt.Sprintf("Contact: <sip:bob@127.0.0.1:%d>", uas)
-	s.send(1, reply(inv, 180, "Ringing", "b1", contact))
-	s.send(1, reply(inv, 200, "OK", "b1", contact))
+	s.send(1, siptest.Reply(inv, 180, "Ringing", "b1", contact))
+	s.send(1, siptest.Reply(inv, 200, "OK", "b1", contact))
 	ok := s.skipTo(0, func(m *sipmsg.Msg) bool { return m.Status >= 200 })
 	s.expect(ok, "SIP/2.0 200 OK")
 	rr, _ := ok.Header("record-route")
@@ -103,7 +104,7 @@ func runCall(t *testing.T, addr string, app *netstring.Conn) []string {
 		t.Fatalf("200 OK without Record-Route:\n%s", ok.Buf)
 	}
 	inDialog := func(method string, cseq int) string {
-		req := s.peers[0].request(method, fmt.Sprintf("sip:bob@127.0.0.1:%d", uas), "cc1", cseq, "Route: "+rr)
+		req := request(s.peers[0], method, fmt.Sprintf("sip:bob@127.0.0.1:%d", uas), "cc1", cseq, "Route: "+rr)
 		return strings.Replace(req, "To: <sip:bob@127.0.0.1>", "To: <sip:bob@127.0.0.1>;tag=b1", 1)
 	}
 	s.send(0, inDialog("ACK", 1))
@@ -111,7 +112,7 @@ func runCall(t *testing.T, addr string, app *netstring.Conn) []string {
 	s.send(0, inDialog("BYE", 2))
 	bye := s.skipTo(1, func(m *sipmsg.Msg) bool { return m.Method == "BYE" })
 	s.expect(bye, "BYE sip:bob@127.0.0.1:<uas1> SIP/2.0")
-	s.send(1, reply(bye, 200, "OK", ""))
+	s.send(1, siptest.Reply(bye, 200, "OK", ""))
 	s.expect(s.skipTo(0, func(m *sipmsg.Msg) bool { return m.Status >= 200 }), "SIP/2.0 200 OK")
 	return s.got
 }

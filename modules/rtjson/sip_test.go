@@ -1,9 +1,7 @@
 package rtjson_test
 
 import (
-	"context"
 	"fmt"
-	"net"
 	"regexp"
 	"strconv"
 	"strings"
@@ -11,11 +9,8 @@ import (
 	"time"
 
 	"github.com/kamgo/kamgo/internal/fakeclock"
-	"github.com/kamgo/kamgo/internal/freeport"
-	"github.com/kamgo/kamgo/internal/linelog"
 	"github.com/kamgo/kamgo/internal/proctest"
-	"github.com/kamgo/kamgo/lang/check"
-	"github.com/kamgo/kamgo/lang/preproc"
+	"github.com/kamgo/kamgo/internal/siptest"
 	_ "github.com/kamgo/kamgo/modules/pv"
 	_ "github.com/kamgo/kamgo/modules/rtjson"
 	_ "github.com/kamgo/kamgo/modules/sl"
@@ -23,8 +18,6 @@ import (
 	"github.com/kamgo/kamgo/modules/tm"
 	_ "github.com/kamgo/kamgo/modules/tmx"
 	_ "github.com/kamgo/kamgo/modules/xlog"
-	"github.com/kamgo/kamgo/runtime/klog"
-	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/server"
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
@@ -88,98 +81,9 @@ func loadLines() string {
 	return b.String()
 }
 
-// peer is a UDP endpoint: the phone or a server.
-type peer struct {
-	t  *testing.T
-	pc net.PacketConn
-}
-
-func newPeer(t *testing.T) *peer {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pc.Close() })
-	return &peer{t: t, pc: pc}
-}
-
-func (p *peer) port() int { return p.pc.LocalAddr().(*net.UDPAddr).Port }
-
-func (p *peer) send(addr, msg string) {
-	p.t.Helper()
-	to, err := net.ResolveUDPAddr("udp", addr)
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	if _, err := p.pc.WriteTo([]byte(msg), to); err != nil {
-		p.t.Fatal(err)
-	}
-}
-
-// recv returns the next message, failing the test when none comes in
-// time.
-func (p *peer) recv() *sipmsg.Msg {
-	p.t.Helper()
-	m, ok := p.read(wait)
-	if !ok {
-		p.t.Fatalf("peer %d: no message", p.port())
-	}
-	return m
-}
-
-// read returns the next message within d; ok is false when none came.
-func (p *peer) read(d time.Duration) (*sipmsg.Msg, bool) {
-	p.t.Helper()
-	buf := make([]byte, 65535)
-	_ = p.pc.SetReadDeadline(time.Now().Add(d))
-	n, _, err := p.pc.ReadFrom(buf)
-	if err != nil {
-		return nil, false
-	}
-	m, err := sipmsg.Parse(string(buf[:n]))
-	if err != nil {
-		p.t.Fatalf("peer %d: unparsable message: %v\n%s", p.port(), err, buf[:n])
-	}
-	return m, true
-}
-
 // request builds a request from p with extra headers.
-func (p *peer) request(method, ruri, callID string, cseq int, extra ...string) string {
-	h := []string{
-		method + " " + ruri + " SIP/2.0",
-		fmt.Sprintf("Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-%s-%d", p.port(), callID, cseq),
-		"Max-Forwards: 70",
-		"From: <sip:alice@127.0.0.1>;tag=a-" + callID,
-		"To: <sip:bob@127.0.0.1>",
-		"Call-ID: " + callID,
-		fmt.Sprintf("CSeq: %d %s", cseq, method),
-	}
-	h = append(h, extra...)
-	return strings.Join(append(h, "Content-Length: 0"), "\r\n") + "\r\n\r\n"
-}
-
-// reply builds the reply of a server to req, with extra headers.
-func reply(req *sipmsg.Msg, code int, reason, toTag string, extra ...string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "SIP/2.0 %d %s\r\n", code, reason)
-	for _, h := range req.Headers {
-		switch sipmsg.CanonName(h.Name) {
-		case "via", "from", "call-id", "cseq", "record-route":
-			b.WriteString(req.Buf[h.Start:h.End])
-		case "to":
-			line := req.Buf[h.Start:h.End]
-			if toTag != "" && !strings.Contains(line, ";tag=") {
-				line = strings.TrimRight(line, "\r\n") + ";tag=" + toTag + "\r\n"
-			}
-			b.WriteString(line)
-		}
-	}
-	for _, h := range extra {
-		b.WriteString(h + "\r\n")
-	}
-	b.WriteString("Content-Length: 0\r\n\r\n")
-	return b.String()
+func request(p *siptest.UA, method, ruri, callID string, cseq int, extra ...string) string {
+	return p.Request(method, ruri, fmt.Sprintf("-%s-%d", callID, cseq), callID, cseq, extra...)
 }
 
 // scene is one run of a scenario on one server: the peers, what each
@@ -188,7 +92,7 @@ type scene struct {
 	t       *testing.T
 	advance func(time.Duration) // kamgo's fake clock; nothing for Kamailio, whose time passes
 	addr    string
-	peers   []*peer
+	peers   []*siptest.UA
 	names   map[string]string // port -> peer name
 	got     []string
 }
@@ -196,13 +100,13 @@ type scene struct {
 func newScene(t *testing.T, n int) *scene {
 	s := &scene{t: t, names: map[string]string{}}
 	for i := range n {
-		p := newPeer(t)
-		s.peers = append(s.peers, p)
 		name := "phone"
 		if i > 0 {
 			name = "uas" + strconv.Itoa(i)
 		}
-		s.names[strconv.Itoa(p.port())] = name
+		p := siptest.NewUA(t, name)
+		s.peers = append(s.peers, p)
+		s.names[strconv.Itoa(p.Port())] = name
 	}
 	return s
 }
@@ -210,12 +114,12 @@ func newScene(t *testing.T, n int) *scene {
 // subst replaces UAS1, UAS2 ... with the servers' ports.
 func (s *scene) subst(text string) string {
 	for i := len(s.peers) - 1; i >= 1; i-- {
-		text = strings.ReplaceAll(text, "UAS"+strconv.Itoa(i), strconv.Itoa(s.peers[i].port()))
+		text = strings.ReplaceAll(text, "UAS"+strconv.Itoa(i), strconv.Itoa(s.peers[i].Port()))
 	}
 	return text
 }
 
-func (s *scene) send(i int, msg string) { s.peers[i].send(s.addr, msg) }
+func (s *scene) send(i int, msg string) { s.peers[i].SendTo(s.addr, msg) }
 
 // call sends an INVITE from the phone with the routing document doc
 // (placeholders replaced); "" sends none.
@@ -224,13 +128,13 @@ func (s *scene) call(callID, doc string) {
 	if doc != "" {
 		extra = append(extra, "X-Routes: "+s.subst(doc))
 	}
-	s.send(0, s.peers[0].request("INVITE", "sip:bob@127.0.0.1", callID, 1, extra...))
+	s.send(0, request(s.peers[0], "INVITE", "sip:bob@127.0.0.1", callID, 1, extra...))
 }
 
 // recv reads the next message of peer i and records it.
 func (s *scene) recv(i int) *sipmsg.Msg {
 	s.t.Helper()
-	m := s.peers[i].recv()
+	m := s.peers[i].Recv()
 	s.got = append(s.got, fmt.Sprintf("peer %d got:\n%s", i, s.normalize(m.Buf)))
 	return m
 }
@@ -240,7 +144,7 @@ func (s *scene) recv(i int) *sipmsg.Msg {
 func (s *scene) skipTo(i int, ok func(*sipmsg.Msg) bool) *sipmsg.Msg {
 	s.t.Helper()
 	for range 20 {
-		m := s.peers[i].recv()
+		m := s.peers[i].Recv()
 		if ok(m) {
 			s.got = append(s.got, fmt.Sprintf("peer %d got:\n%s", i, s.normalize(m.Buf)))
 			return m
@@ -261,7 +165,7 @@ func (s *scene) timeoutTo(i int, ok func(*sipmsg.Msg) bool) *sipmsg.Msg {
 	for range 20 {
 		s.advance(time.Second)
 		for {
-			m, got := s.peers[i].read(300 * time.Millisecond)
+			m, got := s.peers[i].Read(siptest.Quiet)
 			if !got {
 				break
 			}
@@ -334,14 +238,14 @@ var scenarios = []scenario{
 		s.expect(s.recv(0), "SIP/2.0 100 trying -- your call is important to us")
 		inv := s.recv(1)
 		s.expect(inv, "INVITE sip:bob@127.0.0.1 SIP/2.0", "X-Route: first")
-		s.send(1, reply(inv, 486, "Busy Here", "u1"))
+		s.send(1, siptest.Reply(inv, 486, "Busy Here", "u1"))
 		s.expect(s.recv(1), "ACK sip:bob@127.0.0.1 SIP/2.0")
 		inv2 := s.recv(2)
 		s.expect(inv2, "INVITE sip:carol@127.0.0.1:<uas2> SIP/2.0", "X-Route: second", "X-More: yes")
 		if strings.Contains(inv2.Buf, "X-Route: first") {
 			s.t.Errorf("the first route's header went to the second:\n%s", inv2.Buf)
 		}
-		s.send(2, reply(inv2, 180, "Ringing", "u2"))
+		s.send(2, siptest.Reply(inv2, 180, "Ringing", "u2"))
 		s.expect(s.recv(0), "SIP/2.0 180 Ringing")
 		// fr_inv_timer: one second after the 180 the branch times out;
 		// the failure route tries the third route and the ringing
@@ -353,10 +257,10 @@ var scenarios = []scenario{
 		}
 		c := s.skipTo(2, func(m *sipmsg.Msg) bool { return m.Method == "CANCEL" })
 		s.expect(c, "CANCEL sip:carol@127.0.0.1:<uas2> SIP/2.0")
-		s.send(2, reply(c, 200, "OK", "u2"))
-		s.send(2, reply(inv2, 487, "Request Terminated", "u2"))
+		s.send(2, siptest.Reply(c, 200, "OK", "u2"))
+		s.send(2, siptest.Reply(inv2, 487, "Request Terminated", "u2"))
 		s.expect(s.recv(2), "ACK sip:carol@127.0.0.1:<uas2> SIP/2.0")
-		s.send(3, reply(inv3, 200, "OK", "u3"))
+		s.send(3, siptest.Reply(inv3, 200, "OK", "u3"))
 		s.expect(s.recv(0), "SIP/2.0 200 OK")
 	}},
 	{name: "serial-timeout-408", peers: 3, run: func(s *scene) {
@@ -370,7 +274,7 @@ var scenarios = []scenario{
 		s.expect(inv, "INVITE sip:carol@127.0.0.1:<uas2> SIP/2.0")
 		// The timed-out branch's 408 was dropped when the failure route
 		// added the next one (failure_reply_mode 3): the 486 goes up.
-		s.send(2, reply(inv, 486, "Busy Here", "u4"))
+		s.send(2, siptest.Reply(inv, 486, "Busy Here", "u4"))
 		s.recv(2)
 		s.expect(s.recv(0), "SIP/2.0 486 Busy Here")
 	}},
@@ -380,11 +284,11 @@ var scenarios = []scenario{
 		s.recv(0)
 		inv := s.recv(1)
 		s.expect(inv, "INVITE sip:bob@127.0.0.1:<uas1> SIP/2.0")
-		s.send(1, reply(inv, 486, "Busy Here", "u8"))
+		s.send(1, siptest.Reply(inv, 486, "Busy Here", "u8"))
 		s.recv(1)
 		inv2 := s.recv(2)
 		s.expect(inv2, "INVITE sip:carol@127.0.0.1:<uas2> SIP/2.0")
-		s.send(2, reply(inv2, 200, "OK", "u9"))
+		s.send(2, siptest.Reply(inv2, 200, "OK", "u9"))
 		s.expect(s.recv(0), "SIP/2.0 200 OK")
 	}},
 	{name: "parallel", peers: 3, run: func(s *scene) {
@@ -396,16 +300,16 @@ var scenarios = []scenario{
 		s.expect(a, "INVITE sip:bob@127.0.0.1:<uas1> SIP/2.0")
 		b := s.recv(2)
 		s.expect(b, "INVITE sip:carol@example.invalid SIP/2.0")
-		s.send(1, reply(a, 486, "Busy Here", "u5"))
+		s.send(1, siptest.Reply(a, 486, "Busy Here", "u5"))
 		s.recv(1)
-		s.send(2, reply(b, 200, "OK", "u6"))
+		s.send(2, siptest.Reply(b, 200, "OK", "u6"))
 		s.expect(s.recv(0), "SIP/2.0 200 OK")
 	}},
 	{name: "serial-exhausted", peers: 2, run: func(s *scene) {
 		s.call("c4", `{"routing": "serial", "routes": [{"uri": "sip:bob@127.0.0.1:UAS1"}], "extra": "ignored"} trailing text`)
 		s.recv(0)
 		inv := s.recv(1)
-		s.send(1, reply(inv, 404, "Not Found", "u7"))
+		s.send(1, siptest.Reply(inv, 404, "Not Found", "u7"))
 		s.recv(1)
 		s.expect(s.recv(0), "SIP/2.0 404 Not Found")
 	}},
@@ -435,69 +339,24 @@ var scenarios = []scenario{
 // of the routes and of rtjson.
 func runOnKamgo(t *testing.T, sc scenario) (transcript, logs []string) {
 	s := newScene(t, sc.peers)
-	port, err := freeport.Pick()
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := fmt.Sprintf("debug=3\nchildren=2\nlisten=udp:127.0.0.1:%d\n%s%s", port, loadLines(), scenarioRoutes)
-	cfg, diags, _ := check.AnalyzeSource("rtjson.cfg", []byte(src), preproc.Options{}, module.Catalog())
-	if diags.HasErrors() {
-		t.Fatalf("check: %v", diags.Error())
-	}
-	ll := &linelog.Log{}
-	srv, ld := server.Load(cfg, server.Options{Log: klog.New(ll, klog.Text)})
-	if ld.HasErrors() {
-		t.Fatalf("load: %v", ld.Error())
-	}
-	inst, _ := srv.Module("tm")
 	clock := fakeclock.New()
-	inst.(*tm.Module).SetClock(clock)
-	if err := srv.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.StartSIP(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if t.Failed() {
-			t.Logf("kamgo's log:\n%s", ll.Text())
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), wait)
-		defer cancel()
-		_ = srv.StopSIP(ctx)
-		_ = srv.Stop(ctx)
-	}()
+	srv := siptest.Start(t, "debug=3\nchildren=2\n"+siptest.ListenUDP+loadLines()+scenarioRoutes, siptest.Options{Name: "rtjson.cfg", Clock: clock,
+		Setup: func(srv *server.Server) { siptest.Module[*tm.Module](t, srv, "tm").SetClock(clock) }})
 	s.advance = clock.Advance
-	s.addr = "127.0.0.1:" + strconv.Itoa(port)
-	s.names[strconv.Itoa(port)] = "proxy"
+	s.addr = srv.Addr
+	s.names[strconv.Itoa(srv.Port)] = "proxy"
 	sc.run(s)
-	return s.got, logLines(s, ll.Lines())
+	return s.got, logLines(s, srv.Log.Lines())
 }
-
-// reRecord starts a log record of kamgo's text format; a line without it
-// continues the record before (a message with line breaks).
-var reRecord = regexp.MustCompile(`^(ALERT|BUG|CRITICAL|ERROR|WARNING|NOTICE|INFO|DEBUG): <([a-z_]+)>: `)
 
 // logLines returns the records of rtjson and of the routes, as
 // "LEVEL: origin: text", normalised.
 func logLines(s *scene, lines []string) []string {
 	var out []string
-	keep := false
-	for _, l := range lines {
-		m := reRecord.FindStringSubmatch(l)
-		if m == nil {
-			if keep && len(out) > 0 {
-				out[len(out)-1] += "\n" + l
-			}
-			continue
+	for _, r := range siptest.Records(lines) {
+		if r.Origin == "script" || r.Origin == "rtjson" {
+			out = append(out, s.normalize(r.String()))
 		}
-		keep = m[2] == "script" || m[2] == "rtjson"
-		if keep {
-			out = append(out, m[1]+": "+m[2]+": "+l[len(m[0]):])
-		}
-	}
-	for i := range out {
-		out[i] = s.normalize(out[i])
 	}
 	return out
 }

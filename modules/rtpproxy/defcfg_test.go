@@ -1,26 +1,17 @@
 package rtpproxy_test
 
 import (
-	"context"
 	"fmt"
-	"net"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/kamgo/kamgo/internal/freeport"
-	"github.com/kamgo/kamgo/internal/linelog"
-	"github.com/kamgo/kamgo/lang/check"
-	"github.com/kamgo/kamgo/lang/preproc"
+	"github.com/kamgo/kamgo/internal/siptest"
 	_ "github.com/kamgo/kamgo/modules/all"
 	"github.com/kamgo/kamgo/modules/rtpproxy/internal/fakertpp"
-	"github.com/kamgo/kamgo/runtime/klog"
-	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/server"
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
@@ -45,7 +36,7 @@ func defcfgProxy(t *testing.T) *fakertpp.Proxy {
 	if st, err := os.Stat(defaultConfig); err != nil || !st.Mode().IsRegular() {
 		t.Skip(defaultConfig + " is not installed (Debian package kamailio)")
 	}
-	lockPort7722(t)
+	siptest.Lock(t, "7722")
 	p, err := fakertpp.ListenUDP("127.0.0.1:7722")
 	if err != nil {
 		t.Skip("127.0.0.1:7722 is taken")
@@ -59,23 +50,17 @@ func defcfgProxy(t *testing.T) *fakertpp.Proxy {
 // proxy's commands.
 func defcfgCall(t *testing.T, port int, rtpp *fakertpp.Proxy) string {
 	t.Helper()
-	to := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}
-	alice, bob := listen(t), listen(t)
-	aport, bport := alice.LocalAddr().(*net.UDPAddr).Port, bob.LocalAddr().(*net.UDPAddr).Port
-	send := func(pc net.PacketConn, lines []string, body string) {
-		msg := strings.Join(lines, "\r\n") + "\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body
-		if _, err := pc.WriteTo([]byte(msg), to); err != nil {
-			t.Fatal(err)
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	alice, bob := siptest.Dial(t, "alice", addr), siptest.Dial(t, "bob", addr)
+	send := func(ua *siptest.UA, lines []string, body string) { ua.Send(siptest.Build(lines, body)) }
+	// Kamailio may wait for the RTP proxy before it relays: longer than
+	// Wait.
+	read := func(ua *siptest.UA, what string) string {
+		s, ok := ua.ReadText(10 * time.Second)
+		if !ok {
+			t.Fatalf("%s: nothing received", what)
 		}
-	}
-	read := func(pc net.PacketConn, what string) string {
-		buf := make([]byte, 65535)
-		_ = pc.SetReadDeadline(time.Now().Add(10 * time.Second))
-		n, _, err := pc.ReadFrom(buf)
-		if err != nil {
-			t.Fatalf("%s: nothing received: %v", what, err)
-		}
-		return string(buf[:n])
+		return s
 	}
 	send(alice, []string{
 		fmt.Sprintf("REGISTER sip:127.0.0.1:%d SIP/2.0", port),
@@ -119,9 +104,8 @@ func defcfgCall(t *testing.T, port int, rtpp *fakertpp.Proxy) string {
 			break
 		}
 	}
-	s = strings.ReplaceAll(s, strconv.Itoa(aport), "<alice>")
-	s = strings.ReplaceAll(s, strconv.Itoa(bport), "<bob>")
-	s = strings.ReplaceAll(s, strconv.Itoa(port), "<proxy>")
+	s = siptest.MaskPorts(s, siptest.Port{Port: alice.Port(), Name: "<alice>"}, siptest.Port{Port: bob.Port(), Name: "<bob>"},
+		siptest.Port{Port: port, Name: "<proxy>"})
 	s = regexp.MustCompile(`branch=z9hG4bK[0-9a-f.]+`).ReplaceAllString(s, "branch=z9hG4bK<proxy>")
 	return strings.ReplaceAll(s, "\r\n", "\n")
 }
@@ -130,56 +114,12 @@ func defcfgCall(t *testing.T, port int, rtpp *fakertpp.Proxy) string {
 // call with the RTP proxy's SDP, as Kamailio does.
 func TestDefaultConfigRTPProxy(t *testing.T) {
 	rtpp := defcfgProxy(t)
-	port, err := freeport.Pick()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, diags, _ := check.Analyze(defaultConfig, preproc.Options{Defines: []string{"WITH_NAT"}}, module.Catalog())
-	if diags.HasErrors() {
-		t.Fatalf("check: %v", diags.Error())
-	}
-	a := fmt.Sprintf("127.0.0.1:%d", port)
-	srv, ld := server.Load(cfg, server.Options{Log: klog.New(&linelog.Log{}, klog.Text),
-		Listen: []string{"udp:" + a, "tcp:" + a}, RunDir: t.TempDir()})
-	if ld.HasErrors() {
-		t.Fatalf("load: %v", ld.Error())
-	}
-	if err := srv.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.StartSIP(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.StopSIP(ctx)
-		_ = srv.Stop(ctx)
-	}()
+	srv := siptest.StartFile(t, defaultConfig, siptest.Options{Defines: []string{"WITH_NAT"},
+		Load: server.Options{Listen: []string{"udp:127.0.0.1:" + siptest.SIPPort, "tcp:127.0.0.1:" + siptest.SIPPort}, RunDir: t.TempDir()}})
+	port := srv.Port
 	got := defcfgCall(t, port, rtpp)
 	// rr's add_rr_param in branch_route does not reach the Record-Route
 	// (a difference of rr, not of this module).
 	got = strings.Replace(got, "Record-Route: <sip:127.0.0.1:<proxy>;lr>", "Record-Route: <sip:127.0.0.1:<proxy>;lr;nat=yes>", -1)
-	if want := readGolden(t, goldenDefcfg); got != want {
-		t.Errorf("differs from Kamailio's (%s):\n%s", goldenDefcfg, diff(want, got))
-	}
-}
-
-// lockPort7722 serializes, across test processes, the tests that need
-// 127.0.0.1:7722 (the RTP proxy Debian's configuration names): nathelper's
-// needs it silent, rtpproxy's puts a fake proxy there.
-func lockPort7722(t *testing.T) {
-	t.Helper()
-	f, err := os.OpenFile(filepath.Join(os.TempDir(), "kamgo-test-7722.lock"), os.O_RDWR|os.O_CREATE, 0o666)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		f.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-		f.Close()
-	})
+	siptest.Golden(t, goldenDefcfg, "kamgo", got, false)
 }

@@ -5,76 +5,35 @@ package rtpproxy_test
 import (
 	"context"
 	"flag"
-	"net"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/kamgo/kamgo/internal/kamref"
+	"github.com/kamgo/kamgo/internal/siptest"
 )
 
 var update = flag.Bool("update", false, "record testdata from Kamailio")
 
-// kamailioHeader starts Kamailio as the conformance prelude does; evapi
-// is there because kamref waits for its port.
-const kamailioHeader = `#!KAMAILIO
-debug=2
-log_stderror=yes
-children=1
-listen=udp:127.0.0.1:%%SIP_PORT%%
-disable_tcp=yes
-auto_aliases=no
-dns=no
-rev_dns=no
-mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
-loadmodule "evapi.so"
-modparam("evapi", "workers", 1)
-modparam("evapi", "bind_addr", "127.0.0.1:%%EVAPI_PORT%%")
-`
-
 // TestKamailioScenario records (-update) or checks what Kamailio 5.6.3
 // forwards and sends the RTP proxy in the scenario.
 func TestKamailioScenario(t *testing.T) {
-	phone, sink, rtpp := listen(t), listen(t), fakeProxy(t)
-	in, err := kamref.Start(context.Background(), kamailioHeader+config(rtpp.Port(), sink.LocalAddr().(*net.UDPAddr).Port), kamref.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Stop()
-	got := runScenario(t, "127.0.0.1:"+strconv.Itoa(in.SIPPort), phone, sink, rtpp)
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if want := readGolden(t, golden); got != want {
-		t.Errorf("Kamailio differs from %s:\n%s", golden, diff(want, got))
-	}
+	phone, sink, rtpp := siptest.NewUA(t, "phone"), siptest.NewUA(t, "sink"), fakeProxy(t)
+	k := siptest.StartKamailio(t, siptest.KamailioHeader+config(rtpp.Port(), sink.Port()))
+	got := runScenario(t, k.SIPAddr(), phone, sink, rtpp)
+	siptest.Golden(t, golden, "Kamailio", got, *update)
 }
 
 // TestKamailioNoProxy records (-update) or checks what Kamailio does with
 // a proxy that does not answer: it starts, and rtpproxy_manage fails.
 func TestKamailioNoProxy(t *testing.T) {
-	phone, sink := listen(t), listen(t)
+	phone, sink := siptest.NewUA(t, "phone"), siptest.NewUA(t, "sink")
 	rtpp := closedPort(t)
-	in, err := kamref.Start(context.Background(), kamailioHeader+noProxyConfig(rtpp, sink.LocalAddr().(*net.UDPAddr).Port), kamref.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fwd := noProxyExchange(t, "127.0.0.1:"+strconv.Itoa(in.SIPPort), phone, sink)
-	in.Stop()
-	got := fwd + "-- log\n" + strings.Join(moduleLines(in.Lines(), rtpp), "\n") + "\n"
-	if *update {
-		if err := os.WriteFile(goldenNoProxy, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if want := readGolden(t, goldenNoProxy); got != want {
-		t.Errorf("Kamailio differs from %s:\n%s", goldenNoProxy, diff(want, got))
-	}
+	k := siptest.StartKamailio(t, siptest.KamailioHeader+noProxyConfig(rtpp, sink.Port()))
+	fwd := noProxyExchange(t, k.SIPAddr(), phone, sink)
+	k.Stop()
+	got := fwd + "-- log\n" + strings.Join(moduleLines(k.Lines(), rtpp), "\n") + "\n"
+	siptest.Golden(t, goldenNoProxy, "Kamailio", got, *update)
 }
 
 // TestKamailioDefaultConfigRTPProxy records (-update) or checks Debian's
@@ -93,13 +52,5 @@ func TestKamailioDefaultConfigRTPProxy(t *testing.T) {
 	}
 	defer in.Stop()
 	got := defcfgCall(t, port, rtpp)
-	if *update {
-		if err := os.WriteFile(goldenDefcfg, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if want := readGolden(t, goldenDefcfg); got != want {
-		t.Errorf("Kamailio differs from %s:\n%s", goldenDefcfg, diff(want, got))
-	}
+	siptest.Golden(t, goldenDefcfg, "Kamailio", got, *update)
 }

@@ -1,27 +1,18 @@
 package rtpproxy_test
 
 import (
-	"context"
 	"fmt"
-	"net"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/kamgo/kamgo/internal/freeport"
-	"github.com/kamgo/kamgo/internal/linelog"
-	"github.com/kamgo/kamgo/lang/check"
-	"github.com/kamgo/kamgo/lang/preproc"
+	"github.com/kamgo/kamgo/internal/siptest"
 	_ "github.com/kamgo/kamgo/modules/pv"
 	"github.com/kamgo/kamgo/modules/rtpproxy/internal/fakertpp"
 	_ "github.com/kamgo/kamgo/modules/textops"
 	_ "github.com/kamgo/kamgo/modules/xlog"
-	"github.com/kamgo/kamgo/runtime/klog"
-	"github.com/kamgo/kamgo/runtime/module"
-	"github.com/kamgo/kamgo/runtime/server"
 )
 
 // The scenario: requests (and a reply) with SDP to a proxy that runs one
@@ -33,7 +24,7 @@ import (
 
 // routes is the configuration both servers run; RTPP is the fake RTP
 // proxy's port and SINK the sink's.
-const routes = `
+var routes = `
 loadmodule "pv.so"
 loadmodule "xlog.so"
 loadmodule "textops.so"
@@ -43,49 +34,22 @@ modparam("rtpproxy", "rtpproxy_sock", "1 == udp:127.0.0.1:RTPP=2")
 request_route {
 	$var(rc) = "none";
 	$var(c) = $hdr(X-Case);
-	if ($var(c) == "offer") {
-		rtpproxy_offer();
-		$var(rc) = $rc;
-	} else if ($var(c) == "manage") {
-		rtpproxy_manage("co");
-		$var(rc) = $rc;
-	} else if ($var(c) == "answer") {
-		rtpproxy_answer();
-		$var(rc) = $rc;
-	} else if ($var(c) == "offer_flags") {
-		rtpproxy_offer("1ie");
-		$var(rc) = $rc;
-	} else if ($var(c) == "offer_ip") {
-		rtpproxy_offer("r", "203.0.113.77");
-		$var(rc) = $rc;
-	} else if ($var(c) == "offer_force") {
-		rtpproxy_offer("f");
-		$var(rc) = $rc;
-	} else if ($var(c) == "destroy_t") {
-		rtpproxy_destroy("t");
-		$var(rc) = $rc;
-	} else if ($var(c) == "record") {
-		start_recording();
-		$var(rc) = $rc;
-	} else if ($var(c) == "stat") {
-		append_hf("X-Stat: $rtpstat\r\n");
-	} else if ($var(c) == "stream") {
-		rtpproxy_stream2uac("prompt-$ci", "3");
-		$var(rc) = $rc;
-		rtpproxy_stop_stream2uac();
-		$var(rc) = $var(rc) + $rc;
-	} else if ($var(c) == "stream_uas") {
-		rtpproxy_stream2uas("x", "-1");
-		$var(rc) = $rc;
-	} else if ($var(c) == "bad_flag") {
-		rtpproxy_offer("q");
-		$var(rc) = $rc;
-	} else if ($var(c) == "set") {
-		set_rtp_proxy_set("1");
-		rtpproxy_offer("w");
-		$var(rc) = $rc;
-	}
-	append_hf("X-RC: $var(rc)\r\n");
+` + siptest.Switch("$var(c)",
+	rc("offer", `rtpproxy_offer();`),
+	rc("manage", `rtpproxy_manage("co");`),
+	rc("answer", `rtpproxy_answer();`),
+	rc("offer_flags", `rtpproxy_offer("1ie");`),
+	rc("offer_ip", `rtpproxy_offer("r", "203.0.113.77");`),
+	rc("offer_force", `rtpproxy_offer("f");`),
+	rc("destroy_t", `rtpproxy_destroy("t");`),
+	rc("record", `start_recording();`),
+	siptest.Case{Name: "stat", Body: []string{`append_hf("X-Stat: $rtpstat\r\n");`}},
+	siptest.Case{Name: "stream", Body: []string{`rtpproxy_stream2uac("prompt-$ci", "3");`, `$var(rc) = $rc;`,
+		`rtpproxy_stop_stream2uac();`, `$var(rc) = $var(rc) + $rc;`}},
+	rc("stream_uas", `rtpproxy_stream2uas("x", "-1");`),
+	rc("bad_flag", `rtpproxy_offer("q");`),
+	rc("set", `set_rtp_proxy_set("1");`, `rtpproxy_offer("w");`),
+) + `	append_hf("X-RC: $var(rc)\r\n");
 	$du = "sip:127.0.0.1:SINK";
 	forward();
 	exit;
@@ -96,6 +60,12 @@ onreply_route {
 	}
 }
 `
+
+// rc is a case that runs the statements and keeps the last one's return
+// code in $var(rc).
+func rc(name string, stmts ...string) siptest.Case {
+	return siptest.Case{Name: name, Body: append(stmts, "$var(rc) = $rc;")}
+}
 
 const offerSDP = "v=0\r\n" +
 	"o=alice 2890844526 2890844526 IN IP4 10.0.0.5\r\n" +
@@ -188,34 +158,20 @@ func (m message) text(phone, proxy, sink, n int) string {
 	if m.body != "" {
 		h = append(h, "Content-Type: application/sdp")
 	}
-	h = append(h, "Content-Length: "+strconv.Itoa(len(m.body)))
-	return strings.Join(h, "\r\n") + "\r\n\r\n" + m.body
+	return siptest.Build(h, m.body)
 }
 
 // runScenario sends every message to the proxy at addr and returns what
 // the sink received and the commands the RTP proxy got, normalized, one
 // block per message.
-func runScenario(t *testing.T, addr string, phone, sink net.PacketConn, rtpp *fakertpp.Proxy) string {
+func runScenario(t *testing.T, addr string, phone, sink *siptest.UA, rtpp *fakertpp.Proxy) string {
 	t.Helper()
-	to, err := net.ResolveUDPAddr("udp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pport := phone.LocalAddr().(*net.UDPAddr).Port
-	sport := sink.LocalAddr().(*net.UDPAddr).Port
+	proxy := siptest.PortOf(addr)
 	rtpp.Commands(true)
 	var b strings.Builder
-	buf := make([]byte, 65535)
 	for i, m := range scenario {
-		if _, err := phone.WriteTo([]byte(m.text(pport, to.Port, sport, i+1)), to); err != nil {
-			t.Fatal(err)
-		}
-		_ = sink.SetReadDeadline(time.Now().Add(5 * time.Second))
-		n, _, err := sink.ReadFrom(buf)
-		if err != nil {
-			t.Fatalf("%s: nothing forwarded: %v", m.name, err)
-		}
-		fmt.Fprintf(&b, "== %d %s\n%s\n-- commands\n", i+1, m.name, normalize(string(buf[:n]), pport, sport, to.Port, rtpp.Port()))
+		phone.SendTo(addr, m.text(phone.Port(), proxy, sink.Port(), i+1))
+		fmt.Fprintf(&b, "== %d %s\n%s\n-- commands\n", i+1, m.name, normalize(sink.RecvText(), phone.Port(), sink.Port(), proxy, rtpp.Port()))
 		for _, c := range rtpp.Commands(true) {
 			b.WriteString(c + "\n")
 		}
@@ -228,42 +184,22 @@ var reProxyBranch = regexp.MustCompile(`branch=z9hG4bK[0-9a-f.]+`)
 // normalize makes two proxies' messages comparable: the ports and the
 // branch of the proxy's Via.
 func normalize(s string, phone, sink, proxy, rtpp int) string {
-	for _, p := range []struct {
-		port int
-		name string
-	}{{phone, "<phone>"}, {sink, "<sink>"}, {proxy, "<proxy>"}, {rtpp, "<rtpp>"}} {
-		s = strings.ReplaceAll(s, ":"+strconv.Itoa(p.port), ":"+p.name)
-		s = strings.ReplaceAll(s, "="+strconv.Itoa(p.port), "="+p.name)
-	}
+	s = siptest.MaskPorts(s, siptest.Port{Port: phone, Name: "<phone>"}, siptest.Port{Port: sink, Name: "<sink>"},
+		siptest.Port{Port: proxy, Name: "<proxy>"}, siptest.Port{Port: rtpp, Name: "<rtpp>"})
 	s = reProxyBranch.ReplaceAllString(s, "branch=z9hG4bK<proxy>")
-	return strings.ReplaceAll(s, "\r\n", "\n")
+	return siptest.LF(s)
 }
 
 const golden = "testdata/scenario.txt"
 
-func readGolden(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-func listen(t *testing.T) net.PacketConn {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pc.Close() })
-	return pc
-}
-
-// fakeProxy starts a fake RTP proxy on a free UDP port.
+// fakeProxy starts a fake RTP proxy on a port from freeport.
 func fakeProxy(t *testing.T) *fakertpp.Proxy {
 	t.Helper()
-	p, err := fakertpp.ListenUDP("127.0.0.1:0")
+	addr, err := freeport.Addr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := fakertpp.ListenUDP(addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,78 +212,25 @@ func config(rtpp, sink int) string {
 	return strings.NewReplacer("RTPP", strconv.Itoa(rtpp), "SINK", strconv.Itoa(sink)).Replace(routes)
 }
 
-// startKamgo runs cfgText in kamgo on a free UDP port and returns its
-// address, log and server.
-func startKamgo(t *testing.T, cfgText string) (string, *linelog.Log, *server.Server) {
+// startKamgo runs cfgText in kamgo on a free UDP port.
+func startKamgo(t *testing.T, cfgText string) *siptest.Server {
 	t.Helper()
-	port, err := freeport.Pick()
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := fmt.Sprintf("children=2\nlisten=udp:127.0.0.1:%d\n%s", port, cfgText)
-	cfg, diags, _ := check.AnalyzeSource("rtpproxy.cfg", []byte(src), preproc.Options{}, module.Catalog())
-	if diags.HasErrors() {
-		t.Fatalf("check: %v\n%s", diags.Error(), src)
-	}
-	ll := &linelog.Log{}
-	srv, ld := server.Load(cfg, server.Options{Log: klog.New(ll, klog.Text)})
-	if ld.HasErrors() {
-		t.Fatalf("load: %v", ld.Error())
-	}
-	if err := srv.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.StartSIP(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.StopSIP(ctx)
-		_ = srv.Stop(ctx)
-	})
-	return "127.0.0.1:" + strconv.Itoa(port), ll, srv
+	return siptest.Start(t, "children=2\n"+siptest.ListenUDP+cfgText, siptest.Options{Name: "rtpproxy.cfg"})
 }
 
 // TestScenario: kamgo sends the RTP proxy Kamailio's commands and
 // forwards the SDP Kamailio forwards.
 func TestScenario(t *testing.T) {
-	phone, sink, rtpp := listen(t), listen(t), fakeProxy(t)
-	addr, _, _ := startKamgo(t, config(rtpp.Port(), sink.LocalAddr().(*net.UDPAddr).Port))
-	got := blocks(runScenario(t, addr, phone, sink, rtpp))
-	want := blocks(readGolden(t, golden))
+	phone, sink, rtpp := siptest.NewUA(t, "phone"), siptest.NewUA(t, "sink"), fakeProxy(t)
+	srv := startKamgo(t, config(rtpp.Port(), sink.Port()))
+	got := siptest.Blocks(runScenario(t, srv.Addr, phone, sink, rtpp))
+	want := siptest.Blocks(siptest.ReadGolden(t, golden))
 	if len(got) != len(want) {
 		t.Fatalf("%d messages, Kamailio %d", len(got), len(want))
 	}
 	for i := range want {
 		if got[i] != want[i] {
-			t.Errorf("differs from Kamailio's (%s):\n%s", golden, diff(want[i], got[i]))
+			t.Errorf("%s differs from Kamailio's (%s):\n%s", want[i].Name, golden, siptest.Diff(want[i].Text, got[i].Text))
 		}
 	}
-}
-
-func blocks(s string) []string {
-	var out []string
-	for _, b := range strings.Split(s, "\n== ") {
-		out = append(out, strings.TrimPrefix(b, "== "))
-	}
-	return out
-}
-
-func diff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	for i := 0; i < max(len(w), len(g)); i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			fmt.Fprintf(&b, "line %d\n  want %q\n  got  %q\n", i+1, wl, gl)
-		}
-	}
-	return b.String()
 }

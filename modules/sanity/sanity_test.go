@@ -1,84 +1,32 @@
 package sanity_test
 
 import (
-	"context"
-	"fmt"
-	"net"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/kamgo/kamgo/internal/freeport"
-	"github.com/kamgo/kamgo/internal/linelog"
-	"github.com/kamgo/kamgo/lang/check"
-	"github.com/kamgo/kamgo/lang/preproc"
+	"github.com/kamgo/kamgo/internal/siptest"
 	_ "github.com/kamgo/kamgo/modules/pv"
 	_ "github.com/kamgo/kamgo/modules/sanity"
 	_ "github.com/kamgo/kamgo/modules/sl"
 	_ "github.com/kamgo/kamgo/modules/xlog"
-	"github.com/kamgo/kamgo/runtime/klog"
-	"github.com/kamgo/kamgo/runtime/module"
-	"github.com/kamgo/kamgo/runtime/server"
 )
-
-const wait = 5 * time.Second
 
 // run loads the config (with a UDP listen line on a free port) as `kamgo
 // run` does and serves SIP; it returns the SIP address.
 func run(t *testing.T, cfg string) string {
 	t.Helper()
-	port, err := freeport.Pick()
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := fmt.Sprintf("children=1\nlisten=udp:127.0.0.1:%d\nloadmodule \"sl.so\"\nloadmodule \"pv.so\"\n"+
-		"loadmodule \"xlog.so\"\nloadmodule \"sanity.so\"\n%s", port, cfg)
-	c, diags, _ := check.AnalyzeSource("sanity.cfg", []byte(src), preproc.Options{}, module.Catalog())
-	if diags.HasErrors() {
-		t.Fatalf("check: %v\n%s", diags.Error(), src)
-	}
-	srv, ld := server.Load(c, server.Options{Log: klog.New(&linelog.Log{}, klog.Text)})
-	if ld.HasErrors() {
-		t.Fatalf("load: %v", ld.Error())
-	}
-	if err := srv.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.StartSIP(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), wait)
-		defer cancel()
-		_ = srv.StopSIP(ctx)
-		_ = srv.Stop(ctx)
-	})
-	return "127.0.0.1:" + strconv.Itoa(port)
+	return siptest.Start(t, "children=1\n"+siptest.ListenUDP+"loadmodule \"sl.so\"\nloadmodule \"pv.so\"\n"+
+		"loadmodule \"xlog.so\"\nloadmodule \"sanity.so\"\n"+cfg, siptest.Options{Name: "sanity.cfg"}).Addr
 }
 
-// ask sends req from a new UDP socket and returns the reply's status line
-// and its Unsupported header ("" when none).
+// ask sends req (PORT replaced by the sender's port) from a new UA and
+// returns the reply's status line and its Unsupported header ("" when
+// none).
 func ask(t *testing.T, addr, req string) (status, unsupported string) {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close()
-	to, _ := net.ResolveUDPAddr("udp", addr)
-	port := pc.LocalAddr().(*net.UDPAddr).Port
-	req = strings.ReplaceAll(req, "PORT", strconv.Itoa(port))
-	if _, err := pc.WriteTo([]byte(req), to); err != nil {
-		t.Fatal(err)
-	}
-	buf := make([]byte, 65535)
-	_ = pc.SetReadDeadline(time.Now().Add(wait))
-	n, _, err := pc.ReadFrom(buf)
-	if err != nil {
-		t.Fatalf("no reply to %q: %v", req, err)
-	}
-	lines := strings.Split(string(buf[:n]), "\r\n")
+	ua := siptest.Dial(t, "phone", addr)
+	lines := strings.Split(ua.Ask(strings.ReplaceAll(req, "PORT", strconv.Itoa(ua.Port()))), "\r\n")
 	for _, l := range lines[1:] {
 		if v, ok := strings.CutPrefix(l, "Unsupported: "); ok {
 			unsupported = v

@@ -1,25 +1,10 @@
 package siputils_test
 
 import (
-	"context"
-	"net"
-	"os"
-	"path/filepath"
-	"slices"
-	"strings"
-	"sync"
 	"testing"
-	"time"
 
-	"github.com/kamgo/kamgo/internal/freeport"
-	"github.com/kamgo/kamgo/lang/ast"
-	"github.com/kamgo/kamgo/lang/check"
-	"github.com/kamgo/kamgo/lang/preproc"
+	"github.com/kamgo/kamgo/internal/siptest"
 	_ "github.com/kamgo/kamgo/modules/all"
-	"github.com/kamgo/kamgo/runtime/klog"
-	"github.com/kamgo/kamgo/runtime/module"
-	"github.com/kamgo/kamgo/runtime/server"
-	"github.com/kamgo/kamgo/spec/conformance"
 )
 
 // TestTransportCases replays the cases of testdata/transport, recorded from
@@ -30,118 +15,5 @@ import (
 // message is sent from a socket of the test, and the script's log lines
 // are compared with Kamailio's.
 func TestTransportCases(t *testing.T) {
-	files, err := filepath.Glob("testdata/transport/*.txtar")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no cases: %v", err)
-	}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := conformance.Parse(filepath.Base(f), data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			if got := replay(t, c); !slices.Equal(got, c.Log) {
-				t.Errorf("log:\n got  %q\n want %q", got, c.Log)
-			}
-		})
-	}
-}
-
-// scriptLog collects the script's log lines as the cases record them and
-// signals each new one.
-type scriptLog struct {
-	mu    sync.Mutex
-	lines []string
-	more  chan struct{}
-}
-
-func (l *scriptLog) hook(lv klog.Level, origin, msg string) {
-	if origin != "script" {
-		return
-	}
-	l.mu.Lock()
-	l.lines = append(l.lines, lv.String()+": "+strings.TrimSuffix(msg, "\n"))
-	l.mu.Unlock()
-	select {
-	case l.more <- struct{}{}:
-	default:
-	}
-}
-
-func (l *scriptLog) get() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return slices.Clone(l.lines)
-}
-
-// replay serves the case's configuration, sends its SIP message and
-// returns the script log once it has as many lines as Kamailio's (or
-// after a few seconds).
-func replay(t *testing.T, c conformance.Case) []string {
-	t.Helper()
-	var ports [2]int
-	for i := range ports {
-		p, err := freeport.Pick()
-		if err != nil {
-			t.Fatal(err)
-		}
-		ports[i] = p
-	}
-	text := c.Config(ports[0], ports[1])
-	cfg, diags, _ := check.AnalyzeSource("kamailio.cfg", []byte(text), preproc.Options{}, module.Catalog())
-	if diags.HasErrors() {
-		t.Fatalf("check: %v", diags.Error())
-	}
-	logs := &scriptLog{more: make(chan struct{}, 1)}
-	lg := klog.New(nil, klog.Text)
-	lg.SetHook(logs.hook)
-	// The prelude loads modules kamgo does not ship in modules/all (tm,
-	// tmx); the cases use none of their functions.
-	var missing []string
-	for _, it := range cfg.Items {
-		if lm, ok := it.(*ast.LoadModule); ok {
-			if _, ok := module.Lookup(lm.Module()); !ok {
-				missing = append(missing, lm.Module())
-			}
-		}
-	}
-	srv, ld := server.Load(cfg, server.Options{Log: lg, AllowMissing: missing})
-	if ld.HasErrors() {
-		t.Fatalf("load: %v", ld.Error())
-	}
-	ctx := context.Background()
-	if err := srv.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.StartSIP(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		stop, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		_ = srv.StopSIP(stop)
-		_ = srv.Stop(stop)
-	}()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close()
-	to := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: ports[0]}
-	if _, err := pc.WriteTo([]byte(c.SIPMessage()), to); err != nil {
-		t.Fatal(err)
-	}
-	timeout := time.After(5 * time.Second)
-	for len(logs.get()) < len(c.Log) {
-		select {
-		case <-logs.more:
-		case <-timeout:
-			return logs.get()
-		}
-	}
-	return logs.get()
+	siptest.ReplayCases(t, "testdata/transport/*.txtar", nil)
 }

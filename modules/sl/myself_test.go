@@ -25,7 +25,7 @@ func TestURIMyself(t *testing.T) {
 		{"m3", "sip:svc@192.0.2.7:" + addr[strings.LastIndexByte(addr, ':')+1:], "uri=other from=foreign local"},
 	} {
 		req := strings.Replace(p.request("OPTIONS", tc.callID), "OPTIONS sip:svc@127.0.0.1 SIP/2.0", "OPTIONS "+tc.ruri+" SIP/2.0", 1)
-		p.ask(req)
+		p.Ask(req)
 		waitLog(t, ll, `^INFO: <script>: `+tc.callID+` `+tc.want+`$`)
 	}
 }

@@ -1,17 +1,11 @@
 package sl_test
 
 import (
-	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/kamgo/kamgo/internal/freeport"
-	"github.com/kamgo/kamgo/lang/check"
-	"github.com/kamgo/kamgo/lang/preproc"
-	"github.com/kamgo/kamgo/runtime/module"
+	"github.com/kamgo/kamgo/internal/siptest"
 	"github.com/kamgo/kamgo/runtime/rpc"
 	"github.com/kamgo/kamgo/runtime/server"
 )
@@ -28,32 +22,8 @@ const statsRoutes = `request_route {
 // serveRPC loads routes as run does and returns the server too.
 func serveRPC(t *testing.T, routes string) (string, *server.Server) {
 	t.Helper()
-	port, err := freeport.Pick()
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := fmt.Sprintf("children=1\nlisten=udp:127.0.0.1:%d\nloadmodule \"sl.so\"\nloadmodule \"pv.so\"\n%s", port, routes)
-	cfg, diags, _ := check.AnalyzeSource("sl.cfg", []byte(src), preproc.Options{}, module.Catalog())
-	if diags.HasErrors() {
-		t.Fatalf("check: %v\n%s", diags.Error(), src)
-	}
-	srv, ld := server.Load(cfg, server.Options{})
-	if ld.HasErrors() {
-		t.Fatalf("load: %v", ld.Error())
-	}
-	if err := srv.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.StartSIP(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), wait)
-		defer cancel()
-		_ = srv.StopSIP(ctx)
-		_ = srv.Stop(ctx)
-	})
-	return "127.0.0.1:" + strconv.Itoa(port), srv
+	s := siptest.Start(t, "children=1\n"+siptest.ListenUDP+"loadmodule \"sl.so\"\nloadmodule \"pv.so\"\n"+routes, siptest.Options{Name: "sl.cfg"})
+	return s.Addr, s.Srv
 }
 
 // TestRPCStats: sl.stats counts each reply sent under its own code when
@@ -64,7 +34,7 @@ func TestRPCStats(t *testing.T) {
 	p := dial(t, addr)
 	codes := []int{200, 200, 202, 204, 301, 380, 400, 404, 404, 420, 483, 500, 503, 603, 180}
 	for i, code := range codes {
-		got := p.ask(p.request("OPTIONS", "st"+strconv.Itoa(i), "X-Code: "+strconv.Itoa(code)))
+		got := p.Ask(p.request("OPTIONS", "st"+strconv.Itoa(i), "X-Code: "+strconv.Itoa(code)))
 		if !strings.HasPrefix(got, "SIP/2.0 "+strconv.Itoa(code)+" ") {
 			t.Fatalf("code %d: got %q", code, got)
 		}
@@ -74,21 +44,18 @@ func TestRPCStats(t *testing.T) {
 	// sl counts a reply once it is sent: the count can trail the reply
 	// the phone read by a moment.
 	var vals []*rpc.Value
-	for range 1000 {
-		c := &rpc.Call{Method: "sl.stats"}
-		if !srv.RPC().Run(context.Background(), c) {
+	siptest.Poll(func() bool {
+		var f *rpc.Fault
+		var ok bool
+		vals, f, ok = siptest.RPC(srv, "sl.stats")
+		if !ok {
 			t.Fatal("sl.stats is not registered")
 		}
-		var f *rpc.Fault
-		vals, f = c.Reply()
 		if f != nil || len(vals) != 1 {
 			t.Fatalf("sl.stats: %v %v", vals, f)
 		}
-		if total(vals[0]) == int64(len(codes)) {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
+		return total(vals[0]) == int64(len(codes))
+	})
 	if got := vals[0].String(); got != want {
 		t.Errorf("sl.stats:\n got  %s\n want %s", got, want)
 	}

@@ -1,120 +1,48 @@
 package sl_test
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/kamgo/kamgo/internal/freeport"
 	"github.com/kamgo/kamgo/internal/linelog"
-	"github.com/kamgo/kamgo/lang/check"
-	"github.com/kamgo/kamgo/lang/preproc"
+	"github.com/kamgo/kamgo/internal/siptest"
 	_ "github.com/kamgo/kamgo/modules/pv"
 	_ "github.com/kamgo/kamgo/modules/sl"
 	_ "github.com/kamgo/kamgo/modules/xlog"
-	"github.com/kamgo/kamgo/runtime/klog"
-	"github.com/kamgo/kamgo/runtime/module"
-	"github.com/kamgo/kamgo/runtime/server"
 )
 
-const wait = 5 * time.Second
+const wait = siptest.Wait
 
 // run loads routes (with the listen lines for a free port, UDP and TCP)
 // as `kamgo run` does and serves SIP; it returns the SIP address and the
 // log.
 func run(t *testing.T, routes string) (string, *linelog.Log) {
 	t.Helper()
-	port, err := freeport.Pick()
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := fmt.Sprintf("children=1\nlisten=udp:127.0.0.1:%d\nlisten=tcp:127.0.0.1:%d\n"+
-		"loadmodule \"sl.so\"\nloadmodule \"pv.so\"\nloadmodule \"xlog.so\"\n%s", port, port, routes)
-	cfg, diags, _ := check.AnalyzeSource("sl.cfg", []byte(src), preproc.Options{}, module.Catalog())
-	if diags.HasErrors() {
-		t.Fatalf("check: %v\n%s", diags.Error(), src)
-	}
-	ll := &linelog.Log{}
-	srv, ld := server.Load(cfg, server.Options{Log: klog.New(ll, klog.Text)})
-	if ld.HasErrors() {
-		t.Fatalf("load: %v", ld.Error())
-	}
-	if err := srv.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.StartSIP(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), wait)
-		defer cancel()
-		_ = srv.StopSIP(ctx)
-		_ = srv.Stop(ctx)
-	})
-	return "127.0.0.1:" + strconv.Itoa(port), ll
+	s := siptest.Start(t, "children=1\n"+siptest.ListenUDP+"listen=tcp:127.0.0.1:"+siptest.SIPPort+"\n"+
+		"loadmodule \"sl.so\"\nloadmodule \"pv.so\"\nloadmodule \"xlog.so\"\n"+routes, siptest.Options{Name: "sl.cfg"})
+	return s.Addr, s.Log
 }
 
-// phone is a UDP client.
-type phone struct {
-	t  *testing.T
-	pc net.PacketConn
-	to net.Addr
-}
+// phone is a UA that writes this package's requests.
+type phone struct{ *siptest.UA }
 
-func dial(t *testing.T, addr string) *phone {
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pc.Close() })
-	to, _ := net.ResolveUDPAddr("udp", addr)
-	return &phone{t: t, pc: pc, to: to}
-}
+func dial(t *testing.T, addr string) phone { return phone{siptest.Dial(t, "phone", addr)} }
 
-func (p *phone) port() int { return p.pc.LocalAddr().(*net.UDPAddr).Port }
-
-// ask sends a request and returns the reply.
-func (p *phone) ask(req string) string {
-	p.t.Helper()
-	p.send(req)
-	return p.recv()
-}
-
-func (p *phone) send(req string) {
-	p.t.Helper()
-	if _, err := p.pc.WriteTo([]byte(req), p.to); err != nil {
-		p.t.Fatal(err)
-	}
-}
-
-func (p *phone) recv() string {
-	p.t.Helper()
-	buf := make([]byte, 65535)
-	_ = p.pc.SetReadDeadline(time.Now().Add(wait))
-	n, _, err := p.pc.ReadFrom(buf)
-	if err != nil {
-		p.t.Fatalf("no reply: %v", err)
-	}
-	return string(buf[:n])
-}
-
-func (p *phone) request(method, callID string, extra ...string) string {
+func (p phone) request(method, callID string, extra ...string) string {
 	h := []string{
 		fmt.Sprintf("%s sip:svc@127.0.0.1 SIP/2.0", method),
-		fmt.Sprintf("Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-%s", p.port(), callID),
+		fmt.Sprintf("Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-%s", p.Port(), callID),
 		fmt.Sprintf("From: <sip:a@127.0.0.1>;tag=%s-f", callID),
 		"To: <sip:svc@127.0.0.1>",
 		"Call-ID: " + callID,
 		"CSeq: 1 " + method,
 	}
-	h = append(h, extra...)
-	return strings.Join(append(h, "Content-Length: 0"), "\r\n") + "\r\n\r\n"
+	return siptest.Build(append(h, extra...), "")
 }
 
 var tagRE = regexp.MustCompile(`\r\nTo: <sip:svc@127\.0\.0\.1>;tag=([0-9a-f]{32}\.[0-9a-f]{8})\r\n`)
@@ -135,15 +63,15 @@ func TestReply(t *testing.T) {
 	sl_send_reply("100", "Trying");
 }`)
 	p := dial(t, addr)
-	got := p.ask(p.request("OPTIONS", "o1"))
+	got := p.Ask(p.request("OPTIONS", "o1"))
 	want := fmt.Sprintf("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-o1\r\nFrom: <sip:a@127.0.0.1>;tag=o1-f\r\n"+
-		"To: <sip:svc@127.0.0.1>;tag=TAG\r\nCall-ID: o1\r\nCSeq: 1 OPTIONS\r\nServer: kamgo\r\nContent-Length: 0\r\n\r\n", p.port())
+		"To: <sip:svc@127.0.0.1>;tag=TAG\r\nCall-ID: o1\r\nCSeq: 1 OPTIONS\r\nServer: kamgo\r\nContent-Length: 0\r\n\r\n", p.Port())
 	m := tagRE.FindStringSubmatch(got)
 	if m == nil || strings.Replace(want, "TAG", m[1], 1) != got {
 		t.Fatalf("reply %q", got)
 	}
 	waitLog(t, ll, `^INFO: <script>: ltt=`+regexp.QuoteMeta(m[1])+` x=`+regexp.QuoteMeta(m[1])+` t=<null>$`)
-	if got := p.ask(p.request("MESSAGE", "m1")); !strings.Contains(got, "\r\nTo: <sip:svc@127.0.0.1>\r\n") {
+	if got := p.Ask(p.request("MESSAGE", "m1")); !strings.Contains(got, "\r\nTo: <sip:svc@127.0.0.1>\r\n") {
 		t.Errorf("a 100 got a to-tag: %q", got)
 	}
 }
@@ -159,15 +87,15 @@ event_route[sl:filtered-ack] {
 	xlog("L_INFO", "filtered $rm $ci\n");
 }`)
 	p := dial(t, addr)
-	got := p.ask(p.request("INVITE", "i1"))
+	got := p.Ask(p.request("INVITE", "i1"))
 	tag := tagRE.FindStringSubmatch(got)
 	if tag == nil {
 		t.Fatalf("reply %q", got)
 	}
 	ack := strings.Replace(strings.Replace(p.request("ACK", "i1"), "To: <sip:svc@127.0.0.1>", "To: <sip:svc@127.0.0.1>;tag="+tag[1], 1), "CSeq: 1 ACK", "CSeq: 1 ACK", 1)
-	p.send(ack)
+	p.Send(ack)
 	waitLog(t, ll, `^INFO: <script>: filtered ACK i1$`)
-	p.send(strings.Replace(ack, "tag="+tag[1], "tag=someone-else", 1))
+	p.Send(strings.Replace(ack, "tag="+tag[1], "tag=someone-else", 1))
 	waitLog(t, ll, `^INFO: <script>: route ACK i1$`)
 	if n := ll.Count(regexp.MustCompile(`route ACK`)); n != 1 {
 		t.Errorf("%d ACKs reached request_route", n)
@@ -181,7 +109,7 @@ func TestRedirect(t *testing.T) {
 	sl_send_reply("302", "Moved Temporarily");
 }`)
 	p := dial(t, addr)
-	if got := p.ask(p.request("INVITE", "r1")); !strings.Contains(got, "\r\nContact: <sip:bob@elsewhere.example>\r\nServer: kamgo\r\n") {
+	if got := p.Ask(p.request("INVITE", "r1")); !strings.Contains(got, "\r\nContact: <sip:bob@elsewhere.example>\r\nServer: kamgo\r\n") {
 		t.Errorf("reply %q", got)
 	}
 }
@@ -195,7 +123,7 @@ func TestReplyError(t *testing.T) {
 	}
 }`)
 	p := dial(t, addr)
-	if got := p.ask(p.request("OPTIONS", "e1")); !strings.HasPrefix(got, "SIP/2.0 478 Unresolvable destination (478/SL)\r\n") {
+	if got := p.Ask(p.request("OPTIONS", "e1")); !strings.HasPrefix(got, "SIP/2.0 478 Unresolvable destination (478/SL)\r\n") {
 		t.Errorf("reply %q", got)
 	}
 	waitLog(t, ll, `^ERROR: <sl>: sl_reply_error\(\): stateless error reply used: Unresolvable destination \(478/SL\)$`)
@@ -213,9 +141,9 @@ reply_route {
 	}
 }`)
 	p, uas := dial(t, addr), dial(t, addr)
-	uas.send(fmt.Sprintf("SIP/2.0 486 Busy Here\r\nVia: SIP/2.0/UDP %s;branch=z9hG4bKx.y.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-f1\r\n"+
-		"From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>;tag=2\r\nCall-ID: f1\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n", addr, p.port()))
-	if got := p.recv(); !strings.HasPrefix(got, fmt.Sprintf("SIP/2.0 480 Gone f1\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-f1\r\n", p.port())) {
+	uas.Send(fmt.Sprintf("SIP/2.0 486 Busy Here\r\nVia: SIP/2.0/UDP %s;branch=z9hG4bKx.y.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-f1\r\n"+
+		"From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>;tag=2\r\nCall-ID: f1\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n", addr, p.Port()))
+	if got := p.RecvText(); !strings.HasPrefix(got, fmt.Sprintf("SIP/2.0 480 Gone f1\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-f1\r\n", p.Port())) {
 		t.Errorf("forwarded %q", got)
 	}
 	waitLog(t, ll, `^ERROR: <sl>: w_sl_forward_reply\(\): reply code class cannot be changed$`)

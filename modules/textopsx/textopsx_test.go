@@ -3,6 +3,7 @@ package textopsx
 import (
 	"testing"
 
+	"github.com/kamgo/kamgo/internal/siptest"
 	"github.com/kamgo/kamgo/lang/routetype"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/sipmsg"
@@ -20,14 +21,7 @@ const request = "INVITE sip:bob@example.com SIP/2.0\r\n" +
 	"Content-Length: 8\r\n\r\n" +
 	"l1\r\nl2\r\nl3"
 
-func parse(t *testing.T, text string) *sipmsg.Msg {
-	t.Helper()
-	m, err := sipmsg.Parse(text)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
+func parse(t *testing.T, text string) *sipmsg.Msg { return siptest.Parse(t, text) }
 
 func TestParseHExpr(t *testing.T) {
 	for _, tc := range []struct {

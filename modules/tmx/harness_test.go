@@ -1,54 +1,24 @@
 package tmx_test
 
 import (
-	"context"
-	"fmt"
-	"net"
-	"regexp"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/kamgo/kamgo/internal/fakeclock"
-	"github.com/kamgo/kamgo/internal/freeport"
-	"github.com/kamgo/kamgo/internal/linelog"
-	"github.com/kamgo/kamgo/lang/check"
-	"github.com/kamgo/kamgo/lang/preproc"
+	"github.com/kamgo/kamgo/internal/siptest"
 	_ "github.com/kamgo/kamgo/modules/cfgutils"
 	_ "github.com/kamgo/kamgo/modules/pv"
 	_ "github.com/kamgo/kamgo/modules/sl"
 	_ "github.com/kamgo/kamgo/modules/textops"
 	"github.com/kamgo/kamgo/modules/tm"
-	"github.com/kamgo/kamgo/modules/tmx"
+	_ "github.com/kamgo/kamgo/modules/tmx"
 	_ "github.com/kamgo/kamgo/modules/xlog"
-	"github.com/kamgo/kamgo/runtime/klog"
-	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/server"
-	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
 
-// wait bounds every read of a message that must come, and every wait for
-// a log line.
-const wait = 5 * time.Second
-
-// quiet is how long a read waits for a message that must not come.
-const quiet = 300 * time.Millisecond
-
 // header is the configuration both servers run before a scenario's
-// routes.
-const header = `#!KAMAILIO
-debug=2
-log_stderror=yes
-children=3
-listen=udp:127.0.0.1:%%SIP_PORT%%
-disable_tcp=yes
-auto_aliases=no
-dns=no
-rev_dns=no
-mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
-loadmodule "tm.so"
+// routes: Prelude with three children.
+var header = strings.Replace(siptest.Prelude, "children=1\n", "children=3\n", 1) + `loadmodule "tm.so"
 loadmodule "tmx.so"
 loadmodule "sl.so"
 loadmodule "pv.so"
@@ -59,251 +29,11 @@ modparam("cfgutils", "lock_set_size", 4)
 modparam("tm", "fr_timer", 1000)
 `
 
-// target is a running server a scenario drives: kamgo in process on a
-// fake clock, or Kamailio.
-type target interface {
-	addr() string
-	// advance lets d pass for the server's timers (kamgo's fake clock;
-	// Kamailio's run on their own).
-	advance(d time.Duration)
-	// waitLog waits until n log lines match re.
-	waitLog(t *testing.T, re string, n int)
-	// lines are the log lines so far as "LEVEL: origin: text", script
-	// lines with origin "script".
-	lines() []string
-}
-
-// kamgoTarget is kamgo running a configuration in process.
-type kamgoTarget struct {
-	address string
-	clock   *fakeclock.Clock
-	log     *linelog.Log
-	tm      *tm.Module
-	tmx     *tmx.Module
-}
-
-func (k *kamgoTarget) addr() string { return k.address }
-
-func (k *kamgoTarget) advance(d time.Duration) { k.clock.Advance(d) }
-
-func (k *kamgoTarget) waitLog(t *testing.T, re string, n int) {
+// startKamgo runs header+routes in kamgo with tm on a fake clock, the
+// placeholders UAS1 ... replaced by the ports of the peers given.
+func startKamgo(t *testing.T, routes string, peers ...*siptest.UA) siptest.Target {
 	t.Helper()
-	if err := k.log.Wait(regexp.MustCompile(re), n, wait); err != nil {
-		t.Fatalf("log line %q: %v\n%s", re, err, k.log.Text())
-	}
-}
-
-var kamgoLine = regexp.MustCompile(`^([A-Z]+): <([a-z0-9_]+)>: (.*)$`)
-
-func (k *kamgoTarget) lines() []string {
-	var out []string
-	for _, l := range k.log.Lines() {
-		if m := kamgoLine.FindStringSubmatch(l); m != nil {
-			out = append(out, m[1]+": "+m[2]+": "+m[3])
-		} else if n := len(out); n > 0 {
-			out[n-1] += "\n" + l
-		}
-	}
-	return out
-}
-
-// fill writes the ports into a configuration.
-func fill(text string, sipPort, evapiPort int, peers []*peer) string {
-	text = strings.ReplaceAll(text, "%%SIP_PORT%%", strconv.Itoa(sipPort))
-	text = strings.ReplaceAll(text, "%%EVAPI_PORT%%", strconv.Itoa(evapiPort))
-	for i, p := range peers {
-		text = strings.ReplaceAll(text, "UAS"+strconv.Itoa(i+1), strconv.Itoa(p.port()))
-	}
-	return text
-}
-
-// startKamgo runs header+routes in kamgo, the placeholders UAS1 ...
-// replaced by the ports of the peers given.
-func startKamgo(t *testing.T, routes string, peers ...*peer) *kamgoTarget {
-	t.Helper()
-	port, err := freeport.Pick()
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := fill(header+routes, port, 0, peers)
-	cfg, diags, _ := check.AnalyzeSource("tmx.cfg", []byte(src), preproc.Options{}, module.Catalog())
-	if diags.HasErrors() {
-		t.Fatalf("check: %v\n%s", diags.Error(), src)
-	}
-	ll := &linelog.Log{}
-	srv, ld := server.Load(cfg, server.Options{Log: klog.New(ll, klog.Text)})
-	if ld.HasErrors() {
-		t.Fatalf("load: %v", ld.Error())
-	}
-	tmInst, _ := srv.Module("tm")
-	tmxInst, _ := srv.Module("tmx")
-	k := &kamgoTarget{address: "127.0.0.1:" + strconv.Itoa(port), clock: fakeclock.New(), log: ll,
-		tm: tmInst.(*tm.Module), tmx: tmxInst.(*tmx.Module)}
-	k.tm.SetClock(k.clock)
-	if err := srv.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.StartSIP(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("kamgo's log:\n%s", strings.Join(ll.Lines(), "\n"))
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), wait)
-		defer cancel()
-		_ = srv.StopSIP(ctx)
-		_ = srv.Stop(ctx)
-	})
-	return k
-}
-
-// peer is a UDP endpoint: a phone upstream or a server downstream. What
-// it receives is noted in its transcript.
-type peer struct {
-	t    *testing.T
-	name string
-	pc   net.PacketConn
-
-	mu  sync.Mutex
-	got []string
-}
-
-func newPeer(t *testing.T, name string) *peer {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pc.Close() })
-	return &peer{t: t, name: name, pc: pc}
-}
-
-func (p *peer) port() int { return p.pc.LocalAddr().(*net.UDPAddr).Port }
-
-// send sends msg to addr.
-func (p *peer) send(addr, msg string) {
-	p.t.Helper()
-	to, _ := net.ResolveUDPAddr("udp", addr)
-	if _, err := p.pc.WriteTo([]byte(msg), to); err != nil {
-		p.t.Fatal(err)
-	}
-}
-
-// recv returns the next message, failing the test when none comes.
-func (p *peer) recv() *sipmsg.Msg {
-	p.t.Helper()
-	m, ok := p.read(wait)
-	if !ok {
-		p.t.Fatalf("%s: no message", p.name)
-	}
-	return m
-}
-
-// recvStatus reads messages until a reply with code comes (provisional
-// replies and retransmissions before it are noted too).
-func (p *peer) recvStatus(code int) *sipmsg.Msg {
-	p.t.Helper()
-	for {
-		m := p.recv()
-		if m.Status == code {
-			return m
-		}
-	}
-}
-
-// none fails the test when a message comes within quiet.
-func (p *peer) none() {
-	p.t.Helper()
-	if m, ok := p.read(quiet); ok {
-		p.t.Fatalf("%s: unexpected message:\n%s", p.name, m.Buf)
-	}
-}
-
-func (p *peer) read(d time.Duration) (*sipmsg.Msg, bool) {
-	buf := make([]byte, 65535)
-	_ = p.pc.SetReadDeadline(time.Now().Add(d))
-	n, _, err := p.pc.ReadFrom(buf)
-	if err != nil {
-		return nil, false
-	}
-	m, err := sipmsg.Parse(string(buf[:n]))
-	if err != nil {
-		p.t.Fatalf("unparsable message: %v\n%s", err, buf[:n])
-	}
-	p.mu.Lock()
-	p.got = append(p.got, normalise(m.Buf))
-	p.mu.Unlock()
-	return m, true
-}
-
-// request builds a request from p: method to ruri, with p's Via and
-// branch, a From tag, Call-ID and CSeq; extra headers follow.
-func (p *peer) request(method, ruri, branch, callID string, cseq int, extra ...string) string {
-	h := []string{
-		method + " " + ruri + " SIP/2.0",
-		fmt.Sprintf("Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK%s", p.port(), branch),
-		"Max-Forwards: 70",
-		"From: <sip:alice@127.0.0.1>;tag=a-" + callID,
-		"To: <sip:bob@127.0.0.1>",
-		"Call-ID: " + callID,
-		fmt.Sprintf("CSeq: %d %s", cseq, method),
-	}
-	h = append(h, extra...)
-	return strings.Join(append(h, "Content-Length: 0"), "\r\n") + "\r\n\r\n"
-}
-
-// withToTag puts tag on the To header of a request.
-func withToTag(req, tag string) string {
-	return strings.Replace(req, "To: <sip:bob@127.0.0.1>", "To: <sip:bob@127.0.0.1>;tag="+tag, 1)
-}
-
-// reply builds the reply of a server to req: its Vias, From, To (with
-// toTag when not empty), Call-ID and CSeq.
-func reply(req *sipmsg.Msg, code int, reason, toTag string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "SIP/2.0 %d %s\r\n", code, reason)
-	for _, h := range req.Headers {
-		switch sipmsg.CanonName(h.Name) {
-		case "via", "from", "call-id", "cseq":
-			b.WriteString(req.Buf[h.Start:h.End])
-		case "to":
-			line := req.Buf[h.Start:h.End]
-			if toTag != "" && !strings.Contains(line, ";tag=") {
-				line = strings.TrimRight(line, "\r\n") + ";tag=" + toTag + "\r\n"
-			}
-			b.WriteString(line)
-		}
-	}
-	b.WriteString("Content-Length: 0\r\n\r\n")
-	return b.String()
-}
-
-// status is the status line of a reply.
-func status(m *sipmsg.Msg) string { return strconv.Itoa(m.Status) + " " + m.Reason }
-
-var (
-	branchRE = regexp.MustCompile(`branch=z9hG4bK[^;\r\n]*`)
-	tagRE    = regexp.MustCompile(`;tag=[^;\r\n]*`)
-	portRE   = regexp.MustCompile(`127\.0\.0\.1:\d+`)
-	rportRE  = regexp.MustCompile(`;rport=\d+`)
-)
-
-// normalise makes a message comparable between servers and runs: the
-// Server and User-Agent headers go; branches, tags and ports are
-// replaced.
-func normalise(buf string) string {
-	var keep []string
-	for _, l := range strings.Split(buf, "\r\n") {
-		ll := strings.ToLower(l)
-		if strings.HasPrefix(ll, "server:") || strings.HasPrefix(ll, "user-agent:") {
-			continue
-		}
-		keep = append(keep, l)
-	}
-	s := strings.Join(keep, "\r\n")
-	s = branchRE.ReplaceAllString(s, "branch=BRANCH")
-	s = tagRE.ReplaceAllString(s, ";tag=TAG")
-	s = rportRE.ReplaceAllString(s, ";rport=PORT")
-	return portRE.ReplaceAllString(s, "127.0.0.1:PORT")
+	clock := fakeclock.New()
+	return siptest.Start(t, header+routes, siptest.Options{Name: "tmx.cfg", Clock: clock, Subst: siptest.Placeholders(peers...),
+		Setup: func(srv *server.Server) { siptest.Module[*tm.Module](t, srv, "tm").SetClock(clock) }})
 }

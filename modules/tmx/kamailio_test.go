@@ -12,87 +12,13 @@ package tmx_test
 //	go test -tags kamailio ./modules/tmx
 
 import (
-	"context"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/kamgo/kamgo/internal/kamref"
+	"github.com/kamgo/kamgo/internal/siptest"
 )
-
-// evapiLines let kamref see that Kamailio is up (it waits for the evapi
-// listener).
-const evapiLines = `loadmodule "evapi.so"
-modparam("evapi", "bind_addr", "127.0.0.1:%%EVAPI_PORT%%")
-`
-
-// transcript is what the peer received, normalised.
-func (p *peer) transcript() []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]string(nil), p.got...)
-}
-
-// kamailioTarget is Kamailio running a scenario's configuration.
-type kamailioTarget struct {
-	in *kamref.Instance
-}
-
-func startKamailio(t *testing.T, routes string, peers ...*peer) *kamailioTarget {
-	t.Helper()
-	text := header + evapiLines + routes
-	for i, p := range peers {
-		text = strings.ReplaceAll(text, "UAS"+strconv.Itoa(i+1), strconv.Itoa(p.port()))
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	in, err := kamref.Start(ctx, text, kamref.Options{})
-	if err != nil {
-		if se, ok := err.(*kamref.StartError); ok {
-			t.Fatalf("%v\n%s", err, strings.Join(se.Log, "\n"))
-		}
-		t.Fatal(err)
-	}
-	t.Cleanup(in.Stop)
-	return &kamailioTarget{in: in}
-}
-
-func (k *kamailioTarget) addr() string { return "127.0.0.1:" + strconv.Itoa(k.in.SIPPort) }
-
-// advance waits: Kamailio's timers run on the real clock.
-func (k *kamailioTarget) advance(d time.Duration) { time.Sleep(d) }
-
-func (k *kamailioTarget) waitLog(t *testing.T, re string, n int) {
-	t.Helper()
-	r := regexp.MustCompile(re)
-	deadline := time.Now().Add(wait)
-	for {
-		got := 0
-		for _, l := range k.lines() {
-			if r.MatchString(l) {
-				got++
-			}
-		}
-		if got >= n {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("Kamailio never logged %q:\n%s", re, strings.Join(k.lines(), "\n"))
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-func (k *kamailioTarget) lines() []string {
-	var out []string
-	for _, l := range k.in.Log() {
-		out = append(out, l.Level+": "+strings.Trim(l.Origin, "<>")+": "+l.Text)
-	}
-	return out
-}
 
 // labelRE matches a transaction's index and label in a log line; labels
 // are random.
@@ -119,47 +45,39 @@ func comparable(lines []string) []string {
 
 // run plays sc on one server, returning the transcripts of the peers and
 // the comparable log lines.
-func run(t *testing.T, sc scenario, start func(t *testing.T, routes string, peers ...*peer) target) (msgs, logs []string) {
-	phone := newPeer(t, "phone")
-	var uas []*peer
-	for i := 0; i < sc.uas; i++ {
-		uas = append(uas, newPeer(t, "uas"))
+func run(t *testing.T, sc scenario, start func(t *testing.T, routes string, peers ...*siptest.UA) siptest.Target) (msgs, logs []string) {
+	phone := siptest.NewUA(t, "phone")
+	var uas []*siptest.UA
+	for range sc.uas {
+		uas = append(uas, siptest.NewUA(t, "uas"))
 	}
 	tg := start(t, sc.routes, uas...)
 	sc.play(t, tg, phone, uas)
 	// Late messages (retransmissions) are read too, then everything the
 	// peers got is compared.
-	for _, p := range append([]*peer{phone}, uas...) {
-		for {
-			if _, ok := p.read(quiet); !ok {
-				break
-			}
-		}
+	for _, p := range append([]*siptest.UA{phone}, uas...) {
+		p.Drain()
 		// Retransmissions depend on the clock (a real one for Kamailio):
 		// each message counts once.
 		seen := map[string]bool{}
-		for _, m := range p.transcript() {
-			if !seen[m] {
+		for _, m := range p.Received() {
+			if m = normalise(m); !seen[m] {
 				seen[m] = true
-				msgs = append(msgs, p.name+" got:\n"+m)
+				msgs = append(msgs, p.Name+" got:\n"+m)
 			}
 		}
 	}
-	if k, ok := tg.(*kamailioTarget); ok {
-		k.in.Stop()
+	if k, ok := tg.(*siptest.Kamailio); ok {
+		k.Stop()
 	}
-	return msgs, comparable(tg.lines())
+	return msgs, comparable(tg.Lines())
 }
 
 func TestDifferential(t *testing.T) {
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
-			km, kl := run(t, sc, func(t *testing.T, routes string, peers ...*peer) target {
-				return startKamailio(t, routes, peers...)
-			})
-			gm, gl := run(t, sc, func(t *testing.T, routes string, peers ...*peer) target {
-				return startKamgo(t, routes, peers...)
-			})
+			km, kl := run(t, sc, startKamailio)
+			gm, gl := run(t, sc, startKamgo)
 			if !slices.Equal(km, gm) {
 				t.Errorf("messages differ\nkamailio:\n%s\nkamgo:\n%s", strings.Join(km, "\n----\n"), strings.Join(gm, "\n----\n"))
 			}
@@ -168,4 +86,37 @@ func TestDifferential(t *testing.T) {
 			}
 		})
 	}
+}
+
+// startKamailio runs header+routes in Kamailio, the placeholders UAS1 ...
+// replaced by the ports of the peers given.
+func startKamailio(t *testing.T, routes string, peers ...*siptest.UA) siptest.Target {
+	t.Helper()
+	return siptest.StartKamailio(t, header+siptest.EvapiProbe+routes, siptest.Placeholders(peers...)...)
+}
+
+var (
+	branchRE = regexp.MustCompile(`branch=z9hG4bK[^;\r\n]*`)
+	tagRE    = regexp.MustCompile(`;tag=[^;\r\n]*`)
+	portRE   = regexp.MustCompile(`127\.0\.0\.1:\d+`)
+	rportRE  = regexp.MustCompile(`;rport=\d+`)
+)
+
+// normalise makes a message comparable between servers and runs: the
+// Server and User-Agent headers go; branches, tags and ports are
+// replaced.
+func normalise(buf string) string {
+	var keep []string
+	for _, l := range strings.Split(buf, "\r\n") {
+		ll := strings.ToLower(l)
+		if strings.HasPrefix(ll, "server:") || strings.HasPrefix(ll, "user-agent:") {
+			continue
+		}
+		keep = append(keep, l)
+	}
+	s := strings.Join(keep, "\r\n")
+	s = branchRE.ReplaceAllString(s, "branch=BRANCH")
+	s = tagRE.ReplaceAllString(s, ";tag=TAG")
+	s = rportRE.ReplaceAllString(s, ";rport=PORT")
+	return portRE.ReplaceAllString(s, "127.0.0.1:PORT")
 }

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/kamgo/kamgo/internal/siptest"
+	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
 
 // scenario is a configuration and the SIP messages a test plays against
@@ -15,11 +18,11 @@ type scenario struct {
 	name   string
 	routes string
 	uas    int // how many servers downstream
-	play   func(t *testing.T, tg target, phone *peer, uas []*peer)
+	play   func(t *testing.T, tg siptest.Target, phone *siptest.UA, uas []*siptest.UA)
 }
 
 // ruri is a Request-URI for server p.
-func ruri(p *peer) string { return fmt.Sprintf("sip:bob@127.0.0.1:%d", p.port()) }
+func ruri(p *siptest.UA) string { return fmt.Sprintf("sip:bob@127.0.0.1:%d", p.Port()) }
 
 // suspendRoutes is the seed's pattern: INVITEs are suspended; a MESSAGE
 // (the later event) continues the last one in route[RESUME], which
@@ -75,11 +78,11 @@ route[RESUME] {
 
 // resume sends the MESSAGE that continues the suspended INVITE and reads
 // its reply.
-func resume(t *testing.T, tg target, phone *peer, callID string, extra ...string) {
+func resume(t *testing.T, tg siptest.Target, phone *siptest.UA, callID string, extra ...string) {
 	t.Helper()
-	phone.send(tg.addr(), phone.request("MESSAGE", "sip:app@127.0.0.1", "m-"+callID, callID, 1, extra...))
-	if r := phone.recvStatus(200); status(r) != "200 resumed" {
-		t.Fatalf("MESSAGE answered %q", status(r))
+	phone.SendTo(tg.SIPAddr(), phone.Request("MESSAGE", "sip:app@127.0.0.1", "m-"+callID, callID, 1, extra...))
+	if r := phone.RecvStatus(200); siptest.Status(r) != "200 resumed" {
+		t.Fatalf("MESSAGE answered %q", siptest.Status(r))
 	}
 }
 
@@ -180,174 +183,178 @@ request_route {
 
 var scenarios = []scenario{
 	{name: "suspend-continue-relay", routes: suspendRoutes, uas: 1,
-		play: func(t *testing.T, tg target, phone *peer, uas []*peer) {
-			phone.send(tg.addr(), phone.request("INVITE", "sip:bob@127.0.0.1", "i1", "call-1", 1, "X-Action: relay"))
-			if r := phone.recv(); r.Status != 100 {
-				t.Fatalf("first reply %q", status(r))
+		play: func(t *testing.T, tg siptest.Target, phone *siptest.UA, uas []*siptest.UA) {
+			phone.SendTo(tg.SIPAddr(), phone.Request("INVITE", "sip:bob@127.0.0.1", "i1", "call-1", 1, "X-Action: relay"))
+			if r := phone.Recv(); r.Status != 100 {
+				t.Fatalf("first reply %q", siptest.Status(r))
 			}
-			tg.waitLog(t, "t_suspend rc=", 1)
+			tg.WaitLog(t, "t_suspend rc=", 1)
 			resume(t, tg, phone, "call-1m")
-			inv := uas[0].recv()
+			inv := uas[0].Recv()
 			if inv.Method != "INVITE" {
 				t.Fatalf("relayed:\n%s", inv.Buf)
 			}
-			uas[0].send(tg.addr(), reply(inv, 180, "Ringing", "u1"))
-			phone.recvStatus(180)
-			uas[0].send(tg.addr(), reply(inv, 200, "OK", "u1"))
-			phone.recvStatus(200)
+			uas[0].SendTo(tg.SIPAddr(), siptest.Reply(inv, 180, "Ringing", "u1"))
+			phone.RecvStatus(180)
+			uas[0].SendTo(tg.SIPAddr(), siptest.Reply(inv, 200, "OK", "u1"))
+			phone.RecvStatus(200)
 		}},
 	{name: "suspend-continue-reply", routes: suspendRoutes, uas: 1,
-		play: func(t *testing.T, tg target, phone *peer, uas []*peer) {
-			inv := phone.request("INVITE", "sip:bob@127.0.0.1", "i2", "call-2", 1, "X-Action: reply")
-			phone.send(tg.addr(), inv)
-			phone.recvStatus(100)
-			tg.waitLog(t, "t_suspend rc=", 1)
-			phone.send(tg.addr(), phone.request("MESSAGE", "sip:app@127.0.0.1", "m-call-2m", "call-2m", 1))
-			r := phone.recvStatus(404)
-			phone.recvStatus(200)
+		play: func(t *testing.T, tg siptest.Target, phone *siptest.UA, uas []*siptest.UA) {
+			inv := phone.Request("INVITE", "sip:bob@127.0.0.1", "i2", "call-2", 1, "X-Action: reply")
+			phone.SendTo(tg.SIPAddr(), inv)
+			phone.RecvStatus(100)
+			tg.WaitLog(t, "t_suspend rc=", 1)
+			phone.SendTo(tg.SIPAddr(), phone.Request("MESSAGE", "sip:app@127.0.0.1", "m-call-2m", "call-2m", 1))
+			r := phone.RecvStatus(404)
+			phone.RecvStatus(200)
 			to, _ := r.Header("to")
-			phone.send(tg.addr(), withToTag(phone.request("ACK", "sip:bob@127.0.0.1", "i2", "call-2", 1), tagOf(to)))
-			uas[0].none()
+			phone.SendTo(tg.SIPAddr(), siptest.WithToTag(phone.Request("ACK", "sip:bob@127.0.0.1", "i2", "call-2", 1), tagOf(to)))
+			uas[0].None()
 		}},
 	{name: "suspend-timeout", routes: suspendRoutes, uas: 1,
-		play: func(t *testing.T, tg target, phone *peer, uas []*peer) {
-			phone.send(tg.addr(), phone.request("INVITE", "sip:bob@127.0.0.1", "i3", "call-3", 1))
-			phone.recvStatus(100)
-			tg.waitLog(t, "t_suspend rc=", 1)
-			tg.advance(1000 * time.Millisecond)
-			phone.recvStatus(408)
-			uas[0].none()
+		play: func(t *testing.T, tg siptest.Target, phone *siptest.UA, uas []*siptest.UA) {
+			phone.SendTo(tg.SIPAddr(), phone.Request("INVITE", "sip:bob@127.0.0.1", "i3", "call-3", 1))
+			phone.RecvStatus(100)
+			tg.WaitLog(t, "t_suspend rc=", 1)
+			tg.Advance(1000 * time.Millisecond)
+			phone.RecvStatus(408)
+			uas[0].None()
 		}},
 	{name: "suspend-wrong-label", routes: suspendRoutes, uas: 1,
-		play: func(t *testing.T, tg target, phone *peer, uas []*peer) {
-			phone.send(tg.addr(), phone.request("INVITE", "sip:bob@127.0.0.1", "i4", "call-4", 1, "X-Action: relay"))
-			phone.recvStatus(100)
-			tg.waitLog(t, "t_suspend rc=", 1)
+		play: func(t *testing.T, tg siptest.Target, phone *siptest.UA, uas []*siptest.UA) {
+			phone.SendTo(tg.SIPAddr(), phone.Request("INVITE", "sip:bob@127.0.0.1", "i4", "call-4", 1, "X-Action: relay"))
+			phone.RecvStatus(100)
+			tg.WaitLog(t, "t_suspend rc=", 1)
 			resume(t, tg, phone, "call-4w", "X-Wrong: yes")
-			uas[0].none()
+			uas[0].None()
 			resume(t, tg, phone, "call-4m")
-			if inv := uas[0].recv(); inv.Method != "INVITE" {
+			if inv := uas[0].Recv(); inv.Method != "INVITE" {
 				t.Fatalf("relayed:\n%s", inv.Buf)
 			}
 		}},
 	{name: "suspend-cancel", routes: suspendRoutes, uas: 1,
-		play: func(t *testing.T, tg target, phone *peer, uas []*peer) {
-			phone.send(tg.addr(), phone.request("INVITE", "sip:bob@127.0.0.1", "i5", "call-5", 1, "X-Action: relay"))
-			phone.recvStatus(100)
-			tg.waitLog(t, "t_suspend rc=", 1)
-			phone.send(tg.addr(), phone.request("CANCEL", "sip:bob@127.0.0.1", "i5", "call-5", 1))
-			phone.recvStatus(487)
-			phone.recvStatus(200)
-			tg.waitLog(t, "cancel of", 1)
+		play: func(t *testing.T, tg siptest.Target, phone *siptest.UA, uas []*siptest.UA) {
+			phone.SendTo(tg.SIPAddr(), phone.Request("INVITE", "sip:bob@127.0.0.1", "i5", "call-5", 1, "X-Action: relay"))
+			phone.RecvStatus(100)
+			tg.WaitLog(t, "t_suspend rc=", 1)
+			phone.SendTo(tg.SIPAddr(), phone.Request("CANCEL", "sip:bob@127.0.0.1", "i5", "call-5", 1))
+			phone.RecvStatus(487)
+			phone.RecvStatus(200)
+			tg.WaitLog(t, "cancel of", 1)
 			resume(t, tg, phone, "call-5m")
-			uas[0].none()
+			uas[0].None()
 		}},
 	{name: "suspend-drop", routes: suspendRoutes, uas: 1,
-		play: func(t *testing.T, tg target, phone *peer, uas []*peer) {
-			phone.send(tg.addr(), phone.request("INVITE", "sip:bob@127.0.0.1", "i6", "call-6", 1, "X-Action: drop"))
-			phone.recvStatus(100)
-			tg.waitLog(t, "t_suspend rc=", 1)
+		play: func(t *testing.T, tg siptest.Target, phone *siptest.UA, uas []*siptest.UA) {
+			phone.SendTo(tg.SIPAddr(), phone.Request("INVITE", "sip:bob@127.0.0.1", "i6", "call-6", 1, "X-Action: drop"))
+			phone.RecvStatus(100)
+			tg.WaitLog(t, "t_suspend rc=", 1)
 			resume(t, tg, phone, "call-6m")
-			tg.advance(2000 * time.Millisecond)
-			phone.none()
-			uas[0].none()
+			tg.Advance(2000 * time.Millisecond)
+			phone.None()
+			uas[0].None()
 		}},
 	{name: "pv-reply-failure", routes: pvRoutes, uas: 2,
-		play: func(t *testing.T, tg target, phone *peer, uas []*peer) {
-			phone.send(tg.addr(), phone.request("INVITE", ruri(uas[0]), "p1", "call-7", 1, "X-Action: show"))
-			phone.recvStatus(100)
-			inv := uas[0].recv()
+		play: func(t *testing.T, tg siptest.Target, phone *siptest.UA, uas []*siptest.UA) {
+			phone.SendTo(tg.SIPAddr(), phone.Request("INVITE", ruri(uas[0]), "p1", "call-7", 1, "X-Action: show"))
+			phone.RecvStatus(100)
+			inv := uas[0].Recv()
 			// The request's log line comes first on both servers.
-			tg.waitLog(t, "relayed code", 1)
-			uas[0].send(tg.addr(), reply(inv, 180, "Ringing", "v1"))
-			phone.recvStatus(180)
-			uas[0].send(tg.addr(), reply(inv, 486, "Busy Here Now", "v1"))
-			uas[0].recv() // ACK
-			phone.recvStatus(486)
-			tg.waitLog(t, "failure 486", 1)
+			tg.WaitLog(t, "relayed code", 1)
+			uas[0].SendTo(tg.SIPAddr(), siptest.Reply(inv, 180, "Ringing", "v1"))
+			phone.RecvStatus(180)
+			uas[0].SendTo(tg.SIPAddr(), siptest.Reply(inv, 486, "Busy Here Now", "v1"))
+			uas[0].Recv() // ACK
+			phone.RecvStatus(486)
+			tg.WaitLog(t, "failure 486", 1)
 		}},
 	{name: "pv-timeout-cancel", routes: pvRoutes, uas: 2,
-		play: func(t *testing.T, tg target, phone *peer, uas []*peer) {
-			phone.send(tg.addr(), phone.request("INVITE", ruri(uas[0]), "p2", "call-8", 1))
-			phone.recvStatus(100)
-			uas[0].recv()
-			tg.waitLog(t, "relayed code", 1)
-			phone.send(tg.addr(), phone.request("CANCEL", ruri(uas[0]), "p2", "call-8", 1))
-			phone.recvStatus(200)
-			tg.waitLog(t, "cancel of", 1)
-			tg.advance(1000 * time.Millisecond)
-			phone.recvStatus(487)
-			tg.waitLog(t, "failure 408", 1)
+		play: func(t *testing.T, tg siptest.Target, phone *siptest.UA, uas []*siptest.UA) {
+			phone.SendTo(tg.SIPAddr(), phone.Request("INVITE", ruri(uas[0]), "p2", "call-8", 1))
+			phone.RecvStatus(100)
+			uas[0].Recv()
+			tg.WaitLog(t, "relayed code", 1)
+			phone.SendTo(tg.SIPAddr(), phone.Request("CANCEL", ruri(uas[0]), "p2", "call-8", 1))
+			phone.RecvStatus(200)
+			tg.WaitLog(t, "cancel of", 1)
+			tg.Advance(1000 * time.Millisecond)
+			phone.RecvStatus(487)
+			tg.WaitLog(t, "failure 408", 1)
 		}},
 	{name: "cancel-branches-others", routes: pvRoutes, uas: 2,
-		play: func(t *testing.T, tg target, phone *peer, uas []*peer) {
-			phone.send(tg.addr(), phone.request("INVITE", ruri(uas[0]), "p3", "call-9", 1, "X-Fork: yes"))
-			phone.recvStatus(100)
-			a, b := uas[0].recv(), uas[1].recv()
-			tg.waitLog(t, "relayed code", 1)
-			uas[1].send(tg.addr(), reply(b, 180, "Ringing", "w2"))
-			phone.recvStatus(180)
-			uas[0].send(tg.addr(), reply(a, 180, "Ringing", "w1"))
-			phone.recvStatus(180)
-			c := uas[1].recv()
+		play: func(t *testing.T, tg siptest.Target, phone *siptest.UA, uas []*siptest.UA) {
+			phone.SendTo(tg.SIPAddr(), phone.Request("INVITE", ruri(uas[0]), "p3", "call-9", 1, "X-Fork: yes"))
+			phone.RecvStatus(100)
+			a, b := uas[0].Recv(), uas[1].Recv()
+			tg.WaitLog(t, "relayed code", 1)
+			uas[1].SendTo(tg.SIPAddr(), siptest.Reply(b, 180, "Ringing", "w2"))
+			phone.RecvStatus(180)
+			uas[0].SendTo(tg.SIPAddr(), siptest.Reply(a, 180, "Ringing", "w1"))
+			phone.RecvStatus(180)
+			c := uas[1].Recv()
 			if c.Method != "CANCEL" {
 				t.Fatalf("not canceled:\n%s", c.Buf)
 			}
-			uas[1].send(tg.addr(), reply(c, 200, "OK", "w2"))
-			uas[1].send(tg.addr(), reply(b, 487, "Request Terminated", "w2"))
-			uas[1].recv() // ACK
-			uas[0].send(tg.addr(), reply(a, 200, "OK", "w1"))
-			phone.recvStatus(200)
+			uas[1].SendTo(tg.SIPAddr(), siptest.Reply(c, 200, "OK", "w2"))
+			uas[1].SendTo(tg.SIPAddr(), siptest.Reply(b, 487, "Request Terminated", "w2"))
+			uas[1].Recv() // ACK
+			uas[0].SendTo(tg.SIPAddr(), siptest.Reply(a, 200, "OK", "w1"))
+			phone.RecvStatus(200)
 		}},
 	{name: "cancel-callid", routes: byCallIDRoutes, uas: 1,
-		play: func(t *testing.T, tg target, phone *peer, uas []*peer) {
-			phone.send(tg.addr(), phone.request("INVITE", ruri(uas[0]), "c1", "call-10", 1))
-			phone.recvStatus(100)
-			inv := uas[0].recv()
-			uas[0].send(tg.addr(), reply(inv, 180, "Ringing", "x1"))
-			phone.recvStatus(180)
-			phone.send(tg.addr(), phone.request("MESSAGE", "sip:app@127.0.0.1", "m10", "call-10m", 1, "X-Op: none"))
-			phone.recvStatus(200)
-			phone.send(tg.addr(), phone.request("MESSAGE", "sip:app@127.0.0.1", "m11", "call-10n", 1, "X-Op: cancel", "X-Callid: call-10"))
-			phone.recvStatus(200)
-			c := uas[0].recv()
+		play: func(t *testing.T, tg siptest.Target, phone *siptest.UA, uas []*siptest.UA) {
+			inv := ring(tg, phone, uas[0], "c1", "call-10", "x1")
+			phone.SendTo(tg.SIPAddr(), phone.Request("MESSAGE", "sip:app@127.0.0.1", "m10", "call-10m", 1, "X-Op: none"))
+			phone.RecvStatus(200)
+			phone.SendTo(tg.SIPAddr(), phone.Request("MESSAGE", "sip:app@127.0.0.1", "m11", "call-10n", 1, "X-Op: cancel", "X-Callid: call-10"))
+			phone.RecvStatus(200)
+			c := uas[0].Recv()
 			if c.Method != "CANCEL" {
 				t.Fatalf("not canceled:\n%s", c.Buf)
 			}
-			uas[0].send(tg.addr(), reply(c, 200, "OK", "x1"))
-			uas[0].send(tg.addr(), reply(inv, 487, "Request Terminated", "x1"))
-			uas[0].recv() // ACK
-			phone.recvStatus(487)
-			tg.waitLog(t, "failure 487", 1)
+			uas[0].SendTo(tg.SIPAddr(), siptest.Reply(c, 200, "OK", "x1"))
+			uas[0].SendTo(tg.SIPAddr(), siptest.Reply(inv, 487, "Request Terminated", "x1"))
+			uas[0].Recv() // ACK
+			phone.RecvStatus(487)
+			tg.WaitLog(t, "failure 487", 1)
 		}},
 	{name: "reply-callid", routes: byCallIDRoutes, uas: 1,
-		play: func(t *testing.T, tg target, phone *peer, uas []*peer) {
-			phone.send(tg.addr(), phone.request("INVITE", ruri(uas[0]), "c2", "call-11", 1))
-			phone.recvStatus(100)
-			inv := uas[0].recv()
-			uas[0].send(tg.addr(), reply(inv, 180, "Ringing", "y1"))
-			phone.recvStatus(180)
-			phone.send(tg.addr(), phone.request("MESSAGE", "sip:app@127.0.0.1", "m12", "call-11m", 1, "X-Op: reply", "X-Callid: call-11"))
-			phone.recvStatus(480)
-			phone.recvStatus(200)
-			if c := uas[0].recv(); c.Method != "CANCEL" {
+		play: func(t *testing.T, tg siptest.Target, phone *siptest.UA, uas []*siptest.UA) {
+			ring(tg, phone, uas[0], "c2", "call-11", "y1")
+			phone.SendTo(tg.SIPAddr(), phone.Request("MESSAGE", "sip:app@127.0.0.1", "m12", "call-11m", 1, "X-Op: reply", "X-Callid: call-11"))
+			phone.RecvStatus(480)
+			phone.RecvStatus(200)
+			if c := uas[0].Recv(); c.Method != "CANCEL" {
 				t.Fatalf("not canceled:\n%s", c.Buf)
 			}
 		}},
 	{name: "precheck-trans", routes: precheckRoutes,
-		play: func(t *testing.T, tg target, phone *peer, _ []*peer) {
-			phone.send(tg.addr(), phone.request("OPTIONS", "sip:bob@127.0.0.1", "o1", "call-12o", 1))
-			phone.recvStatus(200)
-			inv := phone.request("INVITE", "sip:bob@127.0.0.1", "k1", "call-12", 1, "X-Wait: yes")
-			phone.send(tg.addr(), inv)
-			tg.waitLog(t, "routing call-12 ", 1)
-			phone.send(tg.addr(), inv)
-			tg.waitLog(t, "retransmission of call-12 being routed", 1)
-			phone.recvStatus(486)
+		play: func(t *testing.T, tg siptest.Target, phone *siptest.UA, _ []*siptest.UA) {
+			phone.SendTo(tg.SIPAddr(), phone.Request("OPTIONS", "sip:bob@127.0.0.1", "o1", "call-12o", 1))
+			phone.RecvStatus(200)
+			inv := phone.Request("INVITE", "sip:bob@127.0.0.1", "k1", "call-12", 1, "X-Wait: yes")
+			phone.SendTo(tg.SIPAddr(), inv)
+			tg.WaitLog(t, "routing call-12 ", 1)
+			phone.SendTo(tg.SIPAddr(), inv)
+			tg.WaitLog(t, "retransmission of call-12 being routed", 1)
+			phone.RecvStatus(486)
 			// A request of another call, while none is routed, is no copy.
-			phone.send(tg.addr(), phone.request("INVITE", "sip:bob@127.0.0.1", "k2", "call-13", 1))
-			phone.recvStatus(486)
+			phone.SendTo(tg.SIPAddr(), phone.Request("INVITE", "sip:bob@127.0.0.1", "k2", "call-13", 1))
+			phone.RecvStatus(486)
 		}},
+}
+
+// ring sends an INVITE from phone to uas through the server, which
+// answers 100; uas answers 180 with toTag, which reaches phone. It
+// returns the INVITE uas got.
+func ring(tg siptest.Target, phone, uas *siptest.UA, branch, callID, toTag string) *sipmsg.Msg {
+	phone.SendTo(tg.SIPAddr(), phone.Request("INVITE", ruri(uas), branch, callID, 1))
+	phone.RecvStatus(100)
+	inv := uas.Recv()
+	uas.SendTo(tg.SIPAddr(), siptest.Reply(inv, 180, "Ringing", toTag))
+	phone.RecvStatus(180)
+	return inv
 }
 
 // tagOf returns the tag of a To header value.

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/kamgo/kamgo/internal/siptest"
 )
 
 // TestScenarios plays every scenario on kamgo: the messages the peers get
@@ -51,14 +53,14 @@ func TestScenarios(t *testing.T) {
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
-			phone := newPeer(t, "phone")
-			var uas []*peer
+			phone := siptest.NewUA(t, "phone")
+			var uas []*siptest.UA
 			for i := 0; i < sc.uas; i++ {
-				uas = append(uas, newPeer(t, "uas"))
+				uas = append(uas, siptest.NewUA(t, "uas"))
 			}
 			k := startKamgo(t, sc.routes, uas...)
 			sc.play(t, k, phone, uas)
-			lines := k.lines()
+			lines := k.Lines()
 			for _, re := range want[sc.name] {
 				if !matchAny(regexp.MustCompile(re), lines) {
 					t.Errorf("no log line matches %s:\n%s", re, strings.Join(lines, "\n"))
