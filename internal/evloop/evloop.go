@@ -43,13 +43,19 @@ type Event struct {
 // Poller is one epoll instance with a wake-up descriptor. Watch, Modify,
 // Forget and Wake are safe from any goroutine; Wait belongs to one.
 type Poller struct {
-	epfd   int
-	ep     *os.File        // epfd, registered with the runtime's poller
-	rc     syscall.RawConn // waits for epfd to be readable
-	wakefd int             // an eventfd, readable while a Wake is pending
-	woken  atomic.Bool
-	evs    []syscall.EpollEvent
-	out    []Event
+	epfd int
+	ep   *os.File        // epfd, registered with the runtime's poller
+	rc   syscall.RawConn // waits for epfd to be readable
+	// Wait's state: the callback made once, what it found, and whether
+	// a read deadline is set on ep.
+	readyFn  func(uintptr) bool
+	n        int
+	perr     error
+	deadline bool
+	wakefd   int // an eventfd, readable while a Wake is pending
+	woken    atomic.Bool
+	evs      []syscall.EpollEvent
+	out      []Event
 
 	// cmu keeps Wake from writing to wakefd once Close has closed it (the
 	// number may belong to another descriptor by then).
@@ -89,6 +95,7 @@ func New(batch int) (*Poller, error) {
 		return nil, err
 	}
 	p.rc = rc
+	p.readyFn = p.ready
 	if err := p.ctl(syscall.EPOLL_CTL_ADD, p.wakefd, syscall.EPOLLIN); err != nil {
 		p.Close()
 		return nil, err
@@ -148,21 +155,26 @@ func (p *Poller) Wake() {
 // Wait blocks until a watched descriptor is ready, a Wake, or msec
 // milliseconds (-1: no limit). The events are valid until the next Wait.
 func (p *Poller) Wait(msec int) (evs []Event, woken bool, err error) {
-	n, err := p.poll()
-	if err == nil && n == 0 && msec != 0 {
-		// Nothing ready: park until epfd is readable or the time is up.
-		var dl time.Time
-		if msec > 0 {
-			dl = time.Now().Add(time.Duration(msec) * time.Millisecond)
+	var n int
+	if msec == 0 {
+		n, err = p.poll()
+	} else {
+		// Park until epfd is readable or the time is up; the runtime
+		// calls p.ready first, so ready events cost no wait.
+		switch {
+		case msec > 0:
+			err = p.ep.SetReadDeadline(time.Now().Add(time.Duration(msec) * time.Millisecond))
+			p.deadline = true
+		case p.deadline:
+			err = p.ep.SetReadDeadline(time.Time{})
+			p.deadline = false
 		}
-		if err = p.ep.SetReadDeadline(dl); err == nil {
-			var perr error
-			err = p.rc.Read(func(uintptr) bool {
-				n, perr = p.poll()
-				return n > 0 || perr != nil
-			})
+		if err == nil {
+			p.n, p.perr = 0, nil
+			err = p.rc.Read(p.readyFn)
+			n = p.n
 			if err == nil {
-				err = perr
+				err = p.perr
 			} else if errors.Is(err, os.ErrDeadlineExceeded) {
 				err = nil
 			}
@@ -186,6 +198,13 @@ func (p *Poller) Wait(msec int) (evs []Event, woken bool, err error) {
 	}
 	p.out = out
 	return out, woken, nil
+}
+
+// ready is the callback of Wait's parked read: it takes the ready
+// events, and says whether there were any (or an error).
+func (p *Poller) ready(uintptr) bool {
+	p.n, p.perr = p.poll()
+	return p.n > 0 || p.perr != nil
 }
 
 // poll takes the ready events without waiting.
