@@ -15,11 +15,19 @@
 // from switching back and forth: work that fills one P at Up uses less than
 // that with more Ps only when it was short of them. GOMAXPROCS set in the
 // environment turns the controller off: the operator's number stands.
+//
+// The controller also gives memory back once a load is over: after
+// IdleTicks ticks in a row under Idle that follow a busy tick, it runs a
+// collection and returns the free heap to the system, once per idle
+// period. Without it a server that handled a burst keeps the burst's peak
+// resident until the runtime's own periodic collection (two minutes) and
+// its slow scavenging.
 package procs
 
 import (
 	"os"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"syscall"
 	"time"
@@ -31,13 +39,15 @@ type Policy struct {
 	Up        float64 // cores used in a tick at one P that switch to Max
 	Down      float64 // cores used below which a tick at Max counts as light
 	DownTicks int     // light ticks in a row that switch back to one
+	Idle      float64 // cores used below which a tick counts as idle
+	IdleTicks int     // idle ticks after a busy one that release memory
 }
 
 // DefaultPolicy is the policy `kamgo run` uses: Max from the runtime
 // (CPUs, or the cgroup's quota), up at 80% of a core, down after one second
-// under 55% of a core.
+// under 55% of a core; memory released after three seconds under 2%.
 func DefaultPolicy() Policy {
-	return Policy{Max: runtime.GOMAXPROCS(0), Up: 0.8, Down: 0.55, DownTicks: 10}
+	return Policy{Max: runtime.GOMAXPROCS(0), Up: 0.8, Down: 0.55, DownTicks: 10, Idle: 0.02, IdleTicks: 30}
 }
 
 // Tick is how often the controller samples.
@@ -68,7 +78,9 @@ type Controller struct {
 	cpu    func() time.Duration // process CPU time so far
 	now    func() time.Time     // wall clock
 	set    func(n int)          // applies a P count
+	free   func()               // returns the free heap to the system
 	ticks  <-chan time.Time     // one sample per value
+	tested chan struct{}        // tests: a value after each tick handled
 	stop   chan struct{}
 	done   chan struct{}
 	once   sync.Once
@@ -88,7 +100,7 @@ func Start() *Controller {
 		return nil
 	}
 	t := time.NewTicker(Tick)
-	c := newController(p, processCPU, time.Now, func(n int) { runtime.GOMAXPROCS(n) }, t.C)
+	c := newController(p, processCPU, time.Now, func(n int) { runtime.GOMAXPROCS(n) }, debug.FreeOSMemory, t.C, nil)
 	go func() {
 		<-c.done
 		t.Stop()
@@ -97,8 +109,8 @@ func Start() *Controller {
 }
 
 // newController starts at one P and samples on every value of ticks.
-func newController(p Policy, cpu func() time.Duration, now func() time.Time, set func(int), ticks <-chan time.Time) *Controller {
-	c := &Controller{policy: p, cpu: cpu, now: now, set: set, ticks: ticks,
+func newController(p Policy, cpu func() time.Duration, now func() time.Time, set func(int), free func(), ticks <-chan time.Time, tested chan struct{}) *Controller {
+	c := &Controller{policy: p, cpu: cpu, now: now, set: set, free: free, ticks: ticks, tested: tested,
 		stop: make(chan struct{}), done: make(chan struct{}), cur: 1}
 	set(1)
 	go c.run()
@@ -108,7 +120,7 @@ func newController(p Policy, cpu func() time.Duration, now func() time.Time, set
 func (c *Controller) run() {
 	defer close(c.done)
 	lastCPU, lastAt := c.cpu(), c.now()
-	light := 0
+	light, idle, busy := 0, 0, false
 	for {
 		select {
 		case <-c.stop:
@@ -118,10 +130,22 @@ func (c *Controller) run() {
 		cpu, at := c.cpu(), c.now()
 		wall := at.Sub(lastAt)
 		if wall <= 0 {
+			if c.tested != nil {
+				c.tested <- struct{}{}
+			}
 			continue
 		}
 		used := float64(cpu-lastCPU) / float64(wall)
 		lastCPU, lastAt = cpu, at
+		if used < c.policy.Idle {
+			idle++
+			if busy && idle >= c.policy.IdleTicks {
+				busy = false
+				c.free()
+			}
+		} else {
+			idle, busy = 0, true
+		}
 		c.mu.Lock()
 		n, l := c.policy.next(c.cur, used, light)
 		light = l
@@ -130,6 +154,9 @@ func (c *Controller) run() {
 			c.set(n)
 		}
 		c.mu.Unlock()
+		if c.tested != nil {
+			c.tested <- struct{}{}
+		}
 	}
 }
 

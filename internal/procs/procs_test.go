@@ -55,14 +55,17 @@ func (f *fake) spend(cores float64) {
 func TestController(t *testing.T) {
 	f := &fake{wall: time.Unix(1000, 0), sets: make(chan int, 16)}
 	ticks := make(chan time.Time)
-	p := Policy{Max: 2, Up: 0.8, Down: 0.55, DownTicks: 3}
-	c := newController(p, f.CPU, f.Now, func(n int) { f.sets <- n }, ticks)
+	p := Policy{Max: 2, Up: 0.8, Down: 0.55, DownTicks: 3, Idle: 0.02, IdleTicks: 2}
+	frees := make(chan struct{}, 4)
+	tested := make(chan struct{})
+	c := newController(p, f.CPU, f.Now, func(n int) { f.sets <- n }, func() { frees <- struct{}{} }, ticks, tested)
 	if n := <-f.sets; n != 1 {
 		t.Fatalf("start set %d Ps, want 1", n)
 	}
 	tick := func(cores float64) {
 		f.spend(cores)
 		ticks <- time.Time{}
+		<-tested // handled before the clocks move again
 	}
 	expectSet := func(want int) {
 		t.Helper()
@@ -91,7 +94,19 @@ func TestController(t *testing.T) {
 	tick(0.3)
 	tick(0.3) // three light ticks in a row: one P
 	expectSet(1)
+	// Memory goes back once the load is over: after two idle ticks that
+	// follow a busy one, once per idle period.
+	tick(0.01)
+	tick(0.0) // second idle tick: released
+	tick(0.0)
+	tick(0.0)
+	tick(0.3) // busy again
+	tick(0.0)
+	tick(0.01) // released again
 	c.Stop()
+	if n := len(frees); n != 2 {
+		t.Errorf("memory released %d times, want 2", n)
+	}
 	expectSet(2) // the runtime's default back
 	select {
 	case n := <-f.sets:
