@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kamgo/kamgo/internal/proctest"
+	"github.com/kamgo/kamgo/internal/siptest"
 )
 
 // kamcliBin returns kamcli's path, or skips: kamcli (Debian package
@@ -76,10 +77,10 @@ func dig(v any, keys ...string) any {
 // registrations (ul show, ul add, ul rm) of the default configuration.
 func TestKamcli(t *testing.T) {
 	t.Parallel()
-	cfg, sippB, bin := configFile(t), sippBin(t), kamcliBin(t)
+	cfg, sipp, bin := configFile(t), newSipp(t), kamcliBin(t)
 	k := startKamgo(t, cfg)
-	alice := port(t)
-	sipp(t, sippB, scenarioArgs(t, "register.xml", k.port, alice, 1, "alice")...)
+	alice := siptest.FreePort(t)
+	sipp.Run(scenarioArgs(t, "register.xml", k.port, alice, 1, "alice")...)
 
 	if up, ok := dig(kamcli(t, bin, k.rundir, "uptime"), "result", "uptime").(float64); !ok || up < 0 {
 		t.Errorf("uptime: result.uptime %v", up)

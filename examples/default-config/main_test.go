@@ -14,15 +14,13 @@ package defaultconfig_test
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"testing"
 	"time"
 
-	"github.com/kamgo/kamgo/internal/freeport"
 	"github.com/kamgo/kamgo/internal/proctest"
+	"github.com/kamgo/kamgo/internal/siptest"
 )
 
 func TestMain(m *testing.M) { proctest.Main(m) }
@@ -30,53 +28,19 @@ func TestMain(m *testing.M) { proctest.Main(m) }
 // defaultConfig is where Debian's kamailio package installs the file.
 const defaultConfig = "/etc/kamailio/kamailio.cfg"
 
-// sippWait bounds one sipp run; every scenario is a few messages.
-const sippWait = 60 * time.Second
-
-// missing skips the test, or fails it when the tools are required.
-func missing(t *testing.T, what string) {
-	t.Helper()
-	if requireTools {
-		t.Fatal(what)
-	}
-	t.Skip(what)
-}
-
 // configFile returns the default configuration's path, or skips.
 func configFile(t *testing.T) string {
 	t.Helper()
 	if st, err := os.Stat(defaultConfig); err != nil || !st.Mode().IsRegular() {
-		missing(t, defaultConfig+" is not installed (Debian package kamailio)")
+		siptest.Missing(t, requireTools, defaultConfig+" is not installed (Debian package kamailio)")
 	}
 	return defaultConfig
 }
 
-// sippBin returns sipp's path, or skips.
-func sippBin(t *testing.T) string {
+// newSipp finds sipp, or skips.
+func newSipp(t *testing.T) *siptest.Sipp {
 	t.Helper()
-	p, err := exec.LookPath("sipp")
-	if err != nil {
-		missing(t, "sipp is not installed (Debian package sip-tester)")
-	}
-	return p
-}
-
-func port(t *testing.T) int {
-	t.Helper()
-	p, err := freeport.Pick()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-func abs(t *testing.T, rel string) string {
-	t.Helper()
-	p, err := filepath.Abs(rel)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return siptest.NewSipp(t, requireTools)
 }
 
 // listenArgs make a server listen on UDP and TCP at 127.0.0.1:port only;
@@ -98,7 +62,7 @@ type kamgo struct {
 // runs it (after its listeners and the ctl and jsonrpcs sockets are up).
 func startKamgo(t *testing.T, cfg string, extra ...string) *kamgo {
 	t.Helper()
-	k := &kamgo{port: port(t), rundir: t.TempDir()}
+	k := &kamgo{port: siptest.FreePort(t), rundir: t.TempDir()}
 	args := append([]string{"run"}, listenArgs(k.port)...)
 	args = append(append(append(args, "-Y", k.rundir), extra...), cfg)
 	k.proc = proctest.Start(t, proctest.Build(t, "github.com/kamgo/kamgo/cmd/kamgo"), t.TempDir(), args...)
@@ -106,28 +70,9 @@ func startKamgo(t *testing.T, cfg string, extra ...string) *kamgo {
 	return k
 }
 
-// sipp runs sipp to completion and fails the test unless every call
-// succeeded.
-func sipp(t *testing.T, bin string, args ...string) {
-	t.Helper()
-	args = append(args, "-nostdin", "-timeout", "30s", "-timeout_error", "-max_recv_loops", "1000")
-	out, code := proctest.Run(t, sippWait, bin, t.TempDir(), args...)
-	if code != 0 {
-		t.Fatalf("sipp %v exited %d:\n%s", args, code, out)
-	}
-}
-
 // scenarioArgs are sipp's arguments to run testdata/file n times against
 // the proxy at proxy from 127.0.0.1:local over UDP, with [service] set
 // to service.
 func scenarioArgs(t *testing.T, file string, proxy, local, n int, service string) []string {
-	return []string{"-sf", abs(t, filepath.Join("testdata", file)), fmt.Sprintf("127.0.0.1:%d", proxy),
-		"-i", "127.0.0.1", "-p", strconv.Itoa(local), "-t", "u1", "-m", strconv.Itoa(n), "-r", "10", "-s", service}
-}
-
-// startSipp starts sipp in the background, bounded like sipp's runs.
-func startSipp(t *testing.T, bin string, args ...string) *proctest.Proc {
-	t.Helper()
-	args = append(args, "-nostdin", "-timeout", "30s", "-timeout_error")
-	return proctest.Start(t, bin, t.TempDir(), args...)
+	return append(siptest.SippArgs(siptest.Abs(t, filepath.Join("testdata", file)), proxy, local, n, 10), "-t", "u1", "-s", service)
 }

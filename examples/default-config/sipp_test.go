@@ -2,6 +2,8 @@ package defaultconfig_test
 
 import (
 	"testing"
+
+	"github.com/kamgo/kamgo/internal/siptest"
 )
 
 // TestSippCall: two sipp phones register (the registrar saves them in
@@ -10,35 +12,33 @@ import (
 // ACK and the BYE come back through the proxy with loose routing.
 func TestSippCall(t *testing.T) {
 	t.Parallel()
-	cfg, bin := configFile(t), sippBin(t)
+	cfg, sipp := configFile(t), newSipp(t)
 	k := startKamgo(t, cfg)
-	alice, bob := port(t), port(t)
-	sipp(t, bin, scenarioArgs(t, "register.xml", k.port, alice, 1, "alice")...)
-	sipp(t, bin, scenarioArgs(t, "register.xml", k.port, bob, 1, "bob")...)
+	alice, bob := siptest.FreePort(t), siptest.FreePort(t)
+	sipp.Run(scenarioArgs(t, "register.xml", k.port, alice, 1, "alice")...)
+	sipp.Run(scenarioArgs(t, "register.xml", k.port, bob, 1, "bob")...)
 	// The callee listens where it registered; the caller starts once the
 	// callee's sipp runs, and sipp retransmits the INVITE over UDP until
 	// it is answered, so the callee's start-up time does not matter.
-	uas := startSipp(t, bin, scenarioArgs(t, "uas.xml", k.port, bob, 2, "bob")...)
-	sipp(t, bin, scenarioArgs(t, "uac.xml", k.port, alice, 2, "bob")...)
-	if code, ok := uas.Wait(sippWait); !ok || code != 0 {
-		t.Fatalf("sipp uas: exit %d (ended %v):\n%s", code, ok, uas.Log())
-	}
+	uas := sipp.Start(scenarioArgs(t, "uas.xml", k.port, bob, 2, "bob")...)
+	sipp.Run(scenarioArgs(t, "uac.xml", k.port, alice, 2, "bob")...)
+	sipp.Wait(uas)
 }
 
 // TestSippOptions: OPTIONS to the proxy itself is answered 200 Keepalive
 // by route[REQINIT].
 func TestSippOptions(t *testing.T) {
 	t.Parallel()
-	cfg, bin := configFile(t), sippBin(t)
+	cfg, sipp := configFile(t), newSipp(t)
 	k := startKamgo(t, cfg)
-	sipp(t, bin, scenarioArgs(t, "options.xml", k.port, port(t), 3, "ping")...)
+	sipp.Run(scenarioArgs(t, "options.xml", k.port, siptest.FreePort(t), 3, "ping")...)
 }
 
 // TestSippNotFound: an INVITE to a user with no registration gets 404
 // Not Found from route[LOCATION], in a transaction (the ACK is absorbed).
 func TestSippNotFound(t *testing.T) {
 	t.Parallel()
-	cfg, bin := configFile(t), sippBin(t)
+	cfg, sipp := configFile(t), newSipp(t)
 	k := startKamgo(t, cfg)
-	sipp(t, bin, scenarioArgs(t, "notfound.xml", k.port, port(t), 2, "nobody")...)
+	sipp.Run(scenarioArgs(t, "notfound.xml", k.port, siptest.FreePort(t), 2, "nobody")...)
 }

@@ -4,30 +4,28 @@ package defaultconfig_test
 
 import (
 	"fmt"
-	"net"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kamgo/kamgo/internal/siptest"
 )
 
 // ua is a phone the test plays: a UDP socket on 127.0.0.1 whose port
 // stays the same for both servers, so that everything the phone puts in
 // its messages is the same too.
 type ua struct {
+	*siptest.UA
 	name string // the user part it registers and is called by
-	pc   net.PacketConn
 	port int
 }
 
 func newUA(t *testing.T, name string) *ua {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pc.Close() })
-	return &ua{name: name, pc: pc, port: pc.LocalAddr().(*net.UDPAddr).Port}
+	u := siptest.NewUA(t, name)
+	return &ua{UA: u, name: name, port: u.Port()}
 }
 
 // contact is the address the phone registers.
@@ -51,29 +49,27 @@ type received struct {
 type session struct {
 	t      *testing.T
 	server string // names the proxy in failures
-	proxy  *net.UDPAddr
+	proxy  string // the proxy's address, "127.0.0.1:PORT"
 	seen   map[*ua][]string
 	got    []received
 }
 
 func newSession(t *testing.T, server string, port int) *session {
-	return &session{t: t, server: server, proxy: &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}, seen: map[*ua][]string{}}
+	return &session{t: t, server: server, proxy: "127.0.0.1:" + strconv.Itoa(port), seen: map[*ua][]string{}}
 }
 
 // uri is a SIP URI at the proxy's address, for user (none: the proxy).
 func (s *session) uri(user string) string {
 	if user == "" {
-		return fmt.Sprintf("sip:127.0.0.1:%d", s.proxy.Port)
+		return "sip:" + s.proxy
 	}
-	return fmt.Sprintf("sip:%s@127.0.0.1:%d", user, s.proxy.Port)
+	return "sip:" + user + "@" + s.proxy
 }
 
 // send writes msg (lines joined by "\n", turned into CRLF) to the proxy.
 func (s *session) send(u *ua, msg string) {
 	s.t.Helper()
-	if _, err := u.pc.WriteTo([]byte(strings.ReplaceAll(msg, "\n", "\r\n")), s.proxy); err != nil {
-		s.t.Fatal(err)
-	}
+	u.SendTo(s.proxy, strings.ReplaceAll(msg, "\n", "\r\n"))
 }
 
 // recv returns the next message u gets from this session's proxy, and
@@ -106,17 +102,14 @@ func (s *session) drain(u *ua) {
 // on their own clock) and is passed over, as is anything from another
 // address (a server of an earlier session). The loop is bounded.
 func (s *session) next(u *ua, step string, wait time.Duration) (string, error) {
-	buf := make([]byte, 65535)
 	for i := 0; i < 50; i++ {
-		_ = u.pc.SetReadDeadline(time.Now().Add(wait))
-		n, from, err := u.pc.ReadFrom(buf)
-		if err != nil {
-			return "", fmt.Errorf("nothing received: %w", err)
+		msg, from, ok := u.ReadFrom(wait)
+		if !ok {
+			return "", fmt.Errorf("nothing received within %v", wait)
 		}
-		if a, ok := from.(*net.UDPAddr); !ok || a.Port != s.proxy.Port {
+		if from != s.proxy {
 			continue
 		}
-		msg := string(buf[:n])
 		if contains(s.seen[u], msg) {
 			continue
 		}
@@ -208,51 +201,6 @@ func branchShape(v string) string {
 		return "z9hG4bK"
 	}
 	return "no magic cookie"
-}
-
-// knownDiff is a difference between kamgo and Kamailio that this test
-// has found and that lies outside the example (in a module): apply
-// rewrites kamgo's normalized text into Kamailio's form.
-type knownDiff struct {
-	what string
-	re   *regexp.Regexp
-	repl string
-}
-
-// knownDiffs are the differences reported to the modules' owners; the
-// test passes over them, and logs each time it does.
-var knownDiffs = []knownDiff{
-	{"tm: Kamailio 5.6.3 puts the transaction's MD5 in the middle of its branches (t_calc_branch), kamgo its label",
-		regexp.MustCompile(`(branch=BRANCH[0-9]+\(z9hG4bK[0-9a-f]+)\.label\.`), "$1.md5."},
-	// Kamailio's Methods is unsigned: binrpc carries it as a 32-bit int
-	// (kamcmd prints -1 for all methods), JSON as 4294967295.
-	{"usrloc: ul.dump's Methods through binrpc: Kamailio -1 (a 32-bit int), kamgo 4294967295",
-		regexp.MustCompile(`(?m)^(\t*Methods: )4294967295$`), "${1}-1"},
-	{"usrloc: ul.dump's Methods through JSON-RPC: Kamailio 4294967295 (unsigned), kamgo -1",
-		regexp.MustCompile(`(?m)^(\t*"Methods": )-1,$`), "${1}4294967295,"},
-	{"usrloc: ul.lookup of an AoR with no contacts faults 500 with Kamailio's text \"AOR not found in location table\", kamgo with its own",
-		regexp.MustCompile(`(?m)^(: error: 500 - )the table has no such address of record$`), "${1}AOR not found in location table"},
-	// route[NATMANAGE] calls add_rr_param in branch_route[MANAGE_BRANCH]
-	// for the call to the NATed phone (Call-ID n2); Kamailio's rr adds the
-	// parameter to the Record-Route that record_route() made in the
-	// request route, kamgo's does not.
-	{"rr: add_rr_param(\";nat=yes\") in a branch route leaves kamgo's Record-Route without the parameter",
-		regexp.MustCompile(`(?s)(Record-Route: <sip:127\.0\.0\.1:PROXY;lr)(>\r\n.*\r\nCall-ID: n2\r\n)`), "$1;nat=yes$2"},
-}
-
-// reconcile compares kamgo's normalized text with Kamailio's. When they
-// differ only by known differences it reports them in used.
-func reconcile(kamgo, kamailio string) (same bool, used []string) {
-	if kamgo == kamailio {
-		return true, nil
-	}
-	for _, d := range knownDiffs {
-		if r := d.re.ReplaceAllString(kamgo, d.repl); r != kamgo {
-			kamgo = r
-			used = append(used, d.what)
-		}
-	}
-	return kamgo == kamailio, used
 }
 
 // common is the set of tag and branch values found in the messages of

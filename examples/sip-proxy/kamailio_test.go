@@ -5,14 +5,14 @@ package sipproxy_test
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/kamgo/kamgo/internal/kamref"
+	"github.com/kamgo/kamgo/internal/siptest"
 )
 
 // TestSameAsKamailio runs the example on Kamailio 5.6.3 and on kamgo and
@@ -23,20 +23,20 @@ import (
 // the Server header (each server names itself). The sipp scenarios then
 // run against Kamailio as they do against kamgo.
 func TestSameAsKamailio(t *testing.T) {
-	bin := sippBin(t)
+	sipp := newSipp(t)
 	cfg, err := os.ReadFile("kamailio.cfg")
 	if err != nil {
 		t.Fatal(err)
 	}
-	phone, next := listen(t, 0), listen(t, port(t))
-	nextPort := next.LocalAddr().(*net.UDPAddr).Port
+	phone, next := siptest.NewUA(t, "phone"), siptest.NewUA(t, "next")
+	nextPort := next.Port()
 
 	kp, proc := startKamgo(t, nextPort)
 	kamgoSaw := exchange(t, phone, next, kp)
 	proc.Stop()
 	kamgoLog := scriptLines(proc.Log(), `^INFO: <script>: (.*)$`, kp)
 
-	rp := port(t)
+	rp := siptest.FreePort(t)
 	in, err := kamref.Start(context.Background(), string(cfg), kamref.Options{SIPPort: rp, EvapiPort: rp, Args: defines(rp, nextPort)})
 	if err != nil {
 		t.Fatal(err)
@@ -55,10 +55,10 @@ func TestSameAsKamailio(t *testing.T) {
 
 	// sipp against Kamailio, as against kamgo (sipp_test.go); its script
 	// lines come after the exchange's, and are left out below.
-	scenario(t, bin, "options.xml", rp, "u1", 3)
-	scenario(t, bin, "register.xml", rp, "u1", 3)
-	next.Close() // the sipp UAS takes the next hop's port
-	calls(t, bin, rp, nextPort, 3)
+	scenario(t, sipp, "options.xml", rp, "u1", 3)
+	scenario(t, sipp, "register.xml", rp, "u1", 3)
+	next.Conn().Close() // the sipp UAS takes the next hop's port
+	calls(t, sipp, rp, nextPort, 3)
 
 	in.Stop()
 	var kamailioLog []string
@@ -86,40 +86,26 @@ func scriptLines(log, re string, proxy int) []string {
 	return out
 }
 
-func listen(t *testing.T, port int) net.PacketConn {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pc.Close() })
-	return pc
-}
-
 // exchange sends the phone's requests to the proxy at port, answers what
 // reaches the next hop as a phone there would, and returns every message
 // the phone and the next hop received, in order.
-func exchange(t *testing.T, phone, next net.PacketConn, proxy int) []string {
+func exchange(t *testing.T, phone, next *siptest.UA, proxy int) []string {
 	t.Helper()
-	to := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: proxy}
-	pp := phone.LocalAddr().(*net.UDPAddr).Port
+	to := "127.0.0.1:" + strconv.Itoa(proxy)
+	pp := phone.Port()
 	var saw []string
-	send := func(c net.PacketConn, dst net.Addr, msg string) {
+	send := func(u *siptest.UA, dst, msg string) {
 		t.Helper()
-		if _, err := c.WriteTo([]byte(strings.ReplaceAll(msg, "\n", "\r\n")), dst); err != nil {
-			t.Fatal(err)
-		}
+		u.SendTo(dst, strings.ReplaceAll(msg, "\n", "\r\n"))
 	}
-	recv := func(c net.PacketConn) (string, net.Addr) {
+	recv := func(u *siptest.UA) (string, string) {
 		t.Helper()
-		buf := make([]byte, 65535)
-		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
-		n, from, err := c.ReadFrom(buf)
-		if err != nil {
-			t.Fatalf("nothing received: %v", err)
+		msg, from, ok := u.ReadFrom(siptest.Wait)
+		if !ok {
+			t.Fatalf("%s: nothing received", u.Name)
 		}
-		saw = append(saw, string(buf[:n]))
-		return string(buf[:n]), from
+		saw = append(saw, msg)
+		return msg, from
 	}
 	head := func(method, callID, via string, cseq int, extra string) string {
 		return fmt.Sprintf("%s sip:service@sip.example.com SIP/2.0\n%s\nFrom: sipp <sip:sipp@127.0.0.1:%d>;tag=%s-1\n"+

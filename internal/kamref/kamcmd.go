@@ -3,8 +3,10 @@ package kamref
 import (
 	"context"
 	"fmt"
+	"math"
 	"os/exec"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/kamgo/kamgo/runtime/rpc"
@@ -102,7 +104,9 @@ func ParseKamcmd(out string) ([]*Value, error) {
 
 // FromRPC is a kamgo reply value as kamcmd shows it, to compare with
 // ParseKamcmd's: binrpc sends an array as a structure whose members are
-// the items (with the names they were added with).
+// the items (with the names they were added with), an unsigned integer
+// as a signed 32-bit one (4294967295 shows as -1), and an integer beyond
+// 32 bits as a double, which kamcmd prints with six decimals.
 func FromRPC(name string, v *rpc.Value) *Value {
 	n := &Value{Name: name}
 	switch v.Kind {
@@ -113,6 +117,14 @@ func FromRPC(name string, v *rpc.Value) *Value {
 	case rpc.Array:
 		for i, it := range v.Items {
 			n.Kids = append(n.Kids, FromRPC(v.ItemName(i), it))
+		}
+	case rpc.Int:
+		n.Leaf, n.Text = true, v.String()
+		switch {
+		case v.Unsigned:
+			n.Text = strconv.FormatInt(int64(int32(uint32(v.Int))), 10)
+		case v.Int < math.MinInt32 || v.Int > math.MaxInt32:
+			n.Text = strconv.FormatFloat(float64(v.Int), 'f', 6, 64)
 		}
 	default:
 		n.Leaf, n.Text = true, v.String()

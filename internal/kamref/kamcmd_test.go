@@ -38,3 +38,24 @@ func TestFromRPC(t *testing.T) {
 		t.Errorf("shape %q, want %q", got, want)
 	}
 }
+
+// TestFromRPCUnsigned: kamcmd shows a C unsigned int as binrpc carries it,
+// a signed 32-bit integer, and a plain Int beyond 32 bits as the double
+// kamgo's binrpc sends.
+func TestFromRPCUnsigned(t *testing.T) {
+	for _, tc := range []struct {
+		v    *rpc.Value
+		want string
+	}{
+		{rpc.NewUint(4294967295), "-1"},
+		{rpc.NewUint(2147483648), "-2147483648"},
+		{rpc.NewUint(7), "7"},
+		{rpc.NewInt(2147483647), "2147483647"},
+		{rpc.NewInt(4294967295), "4294967295.000000"},
+		{rpc.NewInt(-3), "-3"},
+	} {
+		if got := FromRPC("", tc.v).Text; got != tc.want {
+			t.Errorf("%+v: %q, want %q", *tc.v, got, tc.want)
+		}
+	}
+}

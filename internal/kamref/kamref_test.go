@@ -80,6 +80,8 @@ func TestParseLog(t *testing.T) {
 		"continued",
 		" 5(12) WARNING: <core> [core/rvalue.c:12]: rval_get_int(): conv failed",
 		"12(40) INFO: <script>: wide rank",
+		" 1(41) INFO: {1 <null> cid-1} <script>: with: prefix",
+		" 1(41) ERROR: {1 7 REGISTER c} registrar [save.c:356]: pack_ci(): failed",
 	}
 	got := ParseLog(lines)
 	want := []LogLine{
@@ -89,6 +91,8 @@ func TestParseLog(t *testing.T) {
 		{Rank: 5, PID: 12, Level: "ERROR", Origin: "<script>", Text: "second\ncontinued"},
 		{Rank: 5, PID: 12, Level: "WARNING", Origin: "<core>", Text: "rval_get_int(): conv failed"},
 		{Rank: 12, PID: 40, Level: "INFO", Origin: "<script>", Text: "wide rank"},
+		{Rank: 1, PID: 41, Level: "INFO", Prefix: "{1 <null> cid-1} ", Origin: "<script>", Text: "with: prefix"},
+		{Rank: 1, PID: 41, Level: "ERROR", Prefix: "{1 7 REGISTER c} ", Origin: "registrar", Text: "pack_ci(): failed"},
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("got  %+v\nwant %+v", got, want)

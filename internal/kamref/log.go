@@ -12,6 +12,9 @@ type LogLine struct {
 	PID    int    // process id
 	Level  string // ERROR, WARNING, NOTICE, INFO, DEBUG, CRITICAL, ALERT, BUG
 	Origin string // "<script>", "<core>" or a module name
+	// Prefix is the expanded log_prefix Kamailio printed between the
+	// level and the origin, "" when none.
+	Prefix string
 	// Text is the message without the prefix; for module and core records the
 	// C "[file:line]: " part is removed. Continuation lines (a message that
 	// contains newlines) are joined with "\n"; the final newline is dropped.
@@ -27,8 +30,11 @@ func (l LogLine) Script() bool { return l.Origin == "<script>" }
 func (l LogLine) String() string { return l.Level + ": " + l.Text }
 
 // recordStart matches the prefix Kamailio puts before each record:
-// " 5(123) INFO: <script>: text" or " 0(12) ERROR: tm [t.c:33]: f(): text".
-var recordStart = regexp.MustCompile(`(\d+)\((\d+)\) (ALERT|BUG|CRITICAL|ERROR|WARNING|NOTICE|INFO|DEBUG): (<[a-z]+>|[A-Za-z0-9_]+)(?: \[[^\]]*\])?: `)
+// " 5(123) INFO: <script>: text" or " 0(12) ERROR: tm [t.c:33]: f(): text",
+// with the expanded log_prefix, if any, after the level: " 1(9) INFO:
+// {1 7 OPTIONS x} <script>: text". The log prefix is the shortest text
+// after which an origin follows.
+var recordStart = regexp.MustCompile(`(\d+)\((\d+)\) (ALERT|BUG|CRITICAL|ERROR|WARNING|NOTICE|INFO|DEBUG): ((?:[^\n]*? )??)(<[a-z]+>|[A-Za-z0-9_]+)(?: \[[^\]]*\])?: `)
 
 // ParseLog splits raw stderr lines into records. A record whose text has no
 // trailing newline runs into the next record on the same physical line;
@@ -62,7 +68,7 @@ func ParseLog(lines []string) []LogLine {
 			}
 			rank, _ := strconv.Atoi(line[m[2]:m[3]])
 			pid, _ := strconv.Atoi(line[m[4]:m[5]])
-			out = append(out, LogLine{Rank: rank, PID: pid, Level: line[m[6]:m[7]], Origin: line[m[8]:m[9]], Text: text})
+			out = append(out, LogLine{Rank: rank, PID: pid, Level: line[m[6]:m[7]], Prefix: line[m[8]:m[9]], Origin: line[m[10]:m[11]], Text: text})
 		}
 	}
 	return out

@@ -117,3 +117,13 @@ func TestRecords(t *testing.T) {
 		t.Errorf("Strings = %q", s)
 	}
 }
+
+// TestLoadModules: one loadmodule line per name, in order.
+func TestLoadModules(t *testing.T) {
+	if got, want := siptest.LoadModules("tm", "sl"), "loadmodule \"tm.so\"\nloadmodule \"sl.so\"\n"; got != want {
+		t.Errorf("LoadModules: %q, want %q", got, want)
+	}
+	if got := siptest.LoadModules(); got != "" {
+		t.Errorf("LoadModules(): %q", got)
+	}
+}

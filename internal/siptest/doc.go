@@ -1,13 +1,15 @@
 // Package siptest is the harness the SIP tests of the modules share. It
 // runs a configuration in kamgo on a free 127.0.0.1 port (server.go) or
-// in the installed Kamailio (kamailio.go), both behind one Target
-// interface; it gives a test UDP user agents that send and read SIP
-// with a bound on every wait (ua.go), builders for requests, replies and
-// configuration text (message.go), the log as records (log.go), the
-// replay of recorded cases (replay.go), RPC calls and their replies as
-// kamcmd prints them (rpc.go), the masks, line diffs and golden files
-// that compare two servers' output (compare.go), and a lock for the
-// fixed ports a shipped configuration names (lock.go).
+// in the installed Kamailio, with kamcmd on its ctl socket (kamailio.go),
+// both behind one Target interface; it gives a test UDP user agents that
+// send and read SIP with a bound on every wait (ua.go), builders for
+// requests, replies and configuration text (message.go), the log as
+// records (log.go), the replay of recorded cases (replay.go), RPC calls
+// and their replies as kamcmd prints them (rpc.go), the masks, line
+// diffs and golden files that compare two servers' output (compare.go),
+// a lock for the fixed ports a shipped configuration names (lock.go),
+// and the installed sipp for the tests that drive a server with it
+// (sipp.go).
 //
 // Every wait is bounded: by Wait for something that must come (a
 // message, a log line), by Quiet for something that must not, and every

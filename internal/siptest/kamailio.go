@@ -2,6 +2,8 @@ package siptest
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -54,10 +56,22 @@ modparam("evapi", "workers", 1)
 modparam("evapi", "bind_addr", "127.0.0.1:%%EVAPI_PORT%%")
 `
 
+// CtlPath is the placeholder StartKamailio fills with the path of a unix
+// socket in the test's temporary directory, for ctl's binrpc.
+const CtlPath = "%%CTL_PATH%%"
+
+// Ctl loads ctl serving binrpc on CtlPath: what Kamcmd needs.
+const Ctl = `loadmodule "ctl.so"
+modparam("ctl", "binrpc", "unix:` + CtlPath + `")
+`
+
 // Kamailio is the installed Kamailio running a configuration; it stops
 // at the end of the test, or earlier with Stop.
 type Kamailio struct {
 	*kamref.Instance
+	// CtlSocket is the path filled for CtlPath; empty when the
+	// configuration has none.
+	CtlSocket string
 }
 
 // StartKamailio runs cfg, its placeholders SIPPort and EvapiPort filled
@@ -69,6 +83,11 @@ func StartKamailio(t testing.TB, cfg string, subst ...string) *Kamailio {
 	if len(subst) > 0 {
 		cfg = strings.NewReplacer(subst...).Replace(cfg)
 	}
+	var ctl string
+	if strings.Contains(cfg, CtlPath) {
+		ctl = filepath.Join(t.TempDir(), "ctl.sock")
+		cfg = strings.ReplaceAll(cfg, CtlPath, ctl)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	in, err := kamref.Start(ctx, cfg, kamref.Options{})
@@ -79,7 +98,28 @@ func StartKamailio(t testing.TB, cfg string, subst ...string) *Kamailio {
 		t.Fatal(err)
 	}
 	t.Cleanup(in.Stop)
-	return &Kamailio{in}
+	return &Kamailio{Instance: in, CtlSocket: ctl}
+}
+
+// Kamcmd runs kamcmd with args on the ctl socket (the configuration must
+// load Ctl) and returns what it printed, a fault as "error: CODE - TEXT".
+// ctl may open its socket after the evapi probe answers: it waits, Wait
+// at most, for the socket to be there.
+func (k *Kamailio) Kamcmd(t testing.TB, args ...string) string {
+	t.Helper()
+	if k.CtlSocket == "" {
+		t.Fatal("Kamcmd: the configuration loads no Ctl")
+	}
+	if !Poll(func() bool { _, err := os.Stat(k.CtlSocket); return err == nil }) {
+		t.Fatalf("Kamcmd: no socket %s", k.CtlSocket)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*Wait)
+	defer cancel()
+	out, err := kamref.Kamcmd(ctx, k.CtlSocket, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // SIPAddr is Kamailio's SIP address.

@@ -57,3 +57,15 @@ func TestKamailioReplayCase(t *testing.T) {
 		t.Errorf("Kamailio logged %q, the case records %q", got, c.Log)
 	}
 }
+
+// TestKamailioKamcmd: a configuration with Ctl answers Kamcmd; its reply
+// flattened reads as kamgo's does.
+func TestKamailioKamcmd(t *testing.T) {
+	k := siptest.StartKamailio(t, siptest.KamailioHeader+siptest.Ctl+"loadmodule \"pv.so\"\nrequest_route { exit; }\n")
+	if got := siptest.FlattenKamcmd(k.Kamcmd(t, "core.echo", "7", "x")); !slices.Equal(got, []string{"[0] = 7", "[1] = x"}) {
+		t.Errorf("core.echo: %q", got)
+	}
+	if got := siptest.FlattenKamcmd(k.Kamcmd(t, "no.such")); !slices.Equal(got, []string{"fault = 500"}) {
+		t.Errorf("no.such: %q", got)
+	}
+}

@@ -146,3 +146,13 @@ func Parse(t testing.TB, text string) *sipmsg.Msg {
 	}
 	return m
 }
+
+// LoadModules is configuration text that loads the modules named, one
+// loadmodule line each, in order.
+func LoadModules(names ...string) string {
+	var b strings.Builder
+	for _, n := range names {
+		fmt.Fprintf(&b, "loadmodule \"%s.so\"\n", n)
+	}
+	return b.String()
+}

@@ -3,6 +3,7 @@ package siptest
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -116,4 +117,51 @@ func flatten(v *rpc.Value, path string) []string {
 		return []string{path + " = " + strconv.FormatInt(v.Int, 10)}
 	}
 	return []string{path + " = " + v.Str}
+}
+
+var faultLine = regexp.MustCompile(`^error: (\d+) - (.*)$`)
+
+// FlattenKamcmd lists a reply kamcmd printed as Flatten lists a reply: a
+// structure's or an array's members below the path of their braces (kamcmd
+// prints both alike), a fault as "fault = CODE". Flatten of a reply and
+// FlattenKamcmd of its Kamcmd text are the same lines.
+func FlattenKamcmd(out string) []string {
+	var lines, path []string
+	top := 0
+	for _, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+		l := strings.TrimLeft(line, "\t")
+		if l == "" {
+			continue
+		}
+		if m := faultLine.FindStringSubmatch(l); m != nil && len(path) == 0 {
+			lines = append(lines, "fault = "+m[1])
+			continue
+		}
+		name, val, named := strings.Cut(l, ": ")
+		if !named {
+			name, val = "", l
+		}
+		switch val {
+		case "{", "[":
+			if len(path) == 0 {
+				path = append(path, "["+strconv.Itoa(top)+"]")
+				top++
+			} else {
+				path = append(path, path[len(path)-1]+"."+name)
+			}
+			continue
+		case "}", "]":
+			if len(path) > 0 {
+				path = path[:len(path)-1]
+			}
+			continue
+		}
+		if len(path) == 0 {
+			lines = append(lines, "["+strconv.Itoa(top)+"] = "+val)
+			top++
+			continue
+		}
+		lines = append(lines, path[len(path)-1]+"."+name+" = "+val)
+	}
+	return lines
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/kamgo/kamgo/internal/linelog"
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/check"
+	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/lang/preproc"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
@@ -98,6 +99,38 @@ func Start(t testing.TB, cfg string, opts Options) *Server {
 func Load(t testing.TB, cfg string, opts Options) (*Server, error) {
 	t.Helper()
 	s := newServer(t, opts)
+	an, diags := s.analyze(t, cfg, opts)
+	if diags.HasErrors() {
+		t.Fatalf("check: %v\n%s", diags.Error(), s.Config)
+	}
+	srv, err := s.load(t, an, opts)
+	if srv == nil {
+		t.Fatalf("load: %v\n%s", err, s.Log.Text())
+	}
+	return s, err
+}
+
+// Refusal is what keeps cfg from running, as text: its check errors,
+// its load errors or its modules' start error; "" when it starts (without
+// SIP listeners, as Load). A server that loaded stops at the end of the
+// test; s.Log has what it logged.
+func Refusal(t testing.TB, cfg string, opts Options) (refusal string, s *Server) {
+	t.Helper()
+	s = newServer(t, opts)
+	an, diags := s.analyze(t, cfg, opts)
+	if diags.HasErrors() {
+		return diags.Error(), s
+	}
+	if _, err := s.load(t, an, opts); err != nil {
+		return err.Error(), s
+	}
+	return "", s
+}
+
+// analyze fills the placeholders of cfg (Options.Subst, then the ports)
+// and checks it.
+func (s *Server) analyze(t testing.TB, cfg string, opts Options) (*ast.Config, diag.List) {
+	t.Helper()
 	if len(opts.Subst) > 0 {
 		cfg = strings.NewReplacer(opts.Subst...).Replace(cfg)
 	}
@@ -115,10 +148,7 @@ func Load(t testing.TB, cfg string, opts Options) (*Server, error) {
 		name = "kamailio.cfg"
 	}
 	an, diags, _ := check.AnalyzeSource(name, []byte(cfg), preproc.Options{Defines: opts.Defines}, module.Catalog())
-	if diags.HasErrors() {
-		t.Fatalf("check: %v\n%s", diags.Error(), cfg)
-	}
-	return s, s.load(t, an, opts)
+	return an, diags
 }
 
 // StartFile is Start for the configuration file path (its includes read
@@ -130,7 +160,11 @@ func StartFile(t testing.TB, path string, opts Options) *Server {
 	if diags.HasErrors() {
 		t.Fatalf("check: %v", diags.Error())
 	}
-	if err := s.load(t, an, opts); err != nil {
+	srv, err := s.load(t, an, opts)
+	if srv == nil {
+		t.Fatalf("load: %v\n%s", err, s.Log.Text())
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 	s.startSIP(t)
@@ -147,8 +181,9 @@ func newServer(t testing.TB, opts Options) *Server {
 }
 
 // load loads an analysed configuration and starts its modules; the
-// server stops at the end of the test.
-func (s *Server) load(t testing.TB, an *ast.Config, opts Options) error {
+// server stops at the end of the test. The server is nil when it did not
+// load (the error says why), else err is the modules' start error.
+func (s *Server) load(t testing.TB, an *ast.Config, opts Options) (*server.Server, error) {
 	t.Helper()
 	lg := klog.New(s.Log, klog.Text)
 	if opts.Hook != nil {
@@ -165,7 +200,7 @@ func (s *Server) load(t testing.TB, an *ast.Config, opts Options) error {
 	}
 	srv, ld := server.Load(an, so)
 	if ld.HasErrors() {
-		t.Fatalf("load: %v\n%s", ld.Error(), s.Log.Text())
+		return nil, ld
 	}
 	s.Srv = srv
 	if opts.Setup != nil {
@@ -181,7 +216,7 @@ func (s *Server) load(t testing.TB, an *ast.Config, opts Options) error {
 		_ = srv.StopSIP(ctx)
 		_ = srv.Stop(ctx)
 	})
-	return err
+	return srv, err
 }
 
 // startSIP opens the SIP listeners.

@@ -114,6 +114,18 @@ func TestLoad(t *testing.T) {
 	}
 }
 
+// TestRefusal: a configuration that does not check is refused with its
+// diagnostics, one that starts is not.
+func TestRefusal(t *testing.T) {
+	if got, _ := siptest.Refusal(t, "request_route { nosuch_function(); }\n", siptest.Options{}); !strings.Contains(got, "nosuch_function") {
+		t.Errorf("refusal %q, want the unknown function named", got)
+	}
+	got, srv := siptest.Refusal(t, "loadmodule \"sl.so\"\nrequest_route { exit; }\n", siptest.Options{})
+	if got != "" || srv.Srv == nil {
+		t.Errorf("refusal %q of a configuration that starts", got)
+	}
+}
+
 // TestRPC: a core command through the registry, with Args and Strs
 // parameters, an unknown one, and the fault of a bad call.
 func TestRPC(t *testing.T) {
@@ -153,6 +165,13 @@ func TestKamcmdFlatten(t *testing.T) {
 	}
 	if got := siptest.Flatten(nil, f); !slices.Equal(got, []string{"fault = 500"}) {
 		t.Errorf("Flatten fault: %q", got)
+	}
+	two := []*rpc.Value{v, rpc.NewStr("z")}
+	if got, want := siptest.FlattenKamcmd(siptest.Kamcmd(two, nil)), siptest.Flatten(two, nil); !slices.Equal(got, want) {
+		t.Errorf("FlattenKamcmd: %q, want %q", got, want)
+	}
+	if got := siptest.FlattenKamcmd(siptest.Kamcmd(nil, f)); !slices.Equal(got, []string{"fault = 500"}) {
+		t.Errorf("FlattenKamcmd fault: %q", got)
 	}
 }
 
@@ -209,8 +228,8 @@ func TestDrain(t *testing.T) {
 func TestUAOn(t *testing.T) {
 	a, b := siptest.NewUAOn(t, "a", "127.0.0.2"), siptest.NewUA(t, "b")
 	a.SendTo(b.Addr(), "hello")
-	if got := b.RecvText(); got != "hello" {
-		t.Errorf("got %q", got)
+	if got, from, ok := b.ReadFrom(siptest.Wait); !ok || got != "hello" || from != a.Addr() {
+		t.Errorf("got %q from %s (%v), want hello from %s", got, from, ok, a.Addr())
 	}
 	if !strings.HasPrefix(a.Addr(), "127.0.0.2:") {
 		t.Errorf("address %s", a.Addr())

@@ -100,17 +100,24 @@ func (u *UA) Ask(msg string) string {
 
 // ReadText returns the next datagram, or false when none comes within d.
 func (u *UA) ReadText(d time.Duration) (string, bool) {
+	s, _, ok := u.ReadFrom(d)
+	return s, ok
+}
+
+// ReadFrom returns the next datagram and the address it came from,
+// "IP:PORT", or false when none comes within d.
+func (u *UA) ReadFrom(d time.Duration) (text, from string, ok bool) {
 	buf := make([]byte, 65535)
 	_ = u.pc.SetReadDeadline(time.Now().Add(d))
-	n, _, err := u.pc.ReadFrom(buf)
+	n, addr, err := u.pc.ReadFrom(buf)
 	if err != nil {
-		return "", false
+		return "", "", false
 	}
 	s := string(buf[:n])
 	u.mu.Lock()
 	u.got = append(u.got, s)
 	u.mu.Unlock()
-	return s, true
+	return s, addr.String(), true
 }
 
 // Read returns the next message, or false when none comes within d. A

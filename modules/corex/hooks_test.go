@@ -1,82 +1,31 @@
 package corex_test
 
 import (
-	"context"
-	"net"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/kamgo/kamgo/internal/freeport"
-	"github.com/kamgo/kamgo/lang/check"
-	"github.com/kamgo/kamgo/lang/preproc"
-	"github.com/kamgo/kamgo/runtime/klog"
-	"github.com/kamgo/kamgo/runtime/module"
-	"github.com/kamgo/kamgo/runtime/server"
+	"github.com/kamgo/kamgo/internal/siptest"
 )
 
-// serve runs cfg (with %PORT% replaced by a free port it listens on) with
-// its SIP socket open until the test ends.
-func serve(t *testing.T, cfg string) (*net.UDPAddr, *scriptLog) {
+// serve runs cfg (siptest.SIPPort filled with a free port it listens on)
+// with its SIP socket open until the test ends, the script's lines
+// collected.
+func serve(t *testing.T, cfg string) (*siptest.Server, *siptest.ScriptLog) {
 	t.Helper()
-	port, err := freeport.Pick()
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := strings.ReplaceAll(cfg, "%PORT%", strconv.Itoa(port))
-	tree, diags, _ := check.AnalyzeSource("kamailio.cfg", []byte(text), preproc.Options{}, module.Catalog())
-	if diags.HasErrors() {
-		t.Fatalf("check: %v", diags.Error())
-	}
-	logs := &scriptLog{more: make(chan struct{}, 1)}
-	lg := klog.New(nil, klog.Text)
-	lg.SetHook(logs.hook)
-	srv, ld := server.Load(tree, server.Options{Log: lg})
-	if ld.HasErrors() {
-		t.Fatalf("load: %v", ld.Error())
-	}
-	ctx := context.Background()
-	if err := srv.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.StartSIP(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stop, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		_ = srv.StopSIP(stop)
-		_ = srv.Stop(stop)
-	})
-	return &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}, logs
+	logs := siptest.NewScriptLog()
+	return siptest.Start(t, cfg, siptest.Options{Hook: logs.Hook}), logs
 }
 
-// waitLines waits (a few seconds at most) for the script to log n lines.
-func waitLines(t *testing.T, logs *scriptLog, n int) []string {
+// waitLines waits (Wait at most) for the script to log n lines.
+func waitLines(t *testing.T, logs *siptest.ScriptLog, n int) []string {
 	t.Helper()
-	timeout := time.After(5 * time.Second)
-	for len(logs.get()) < n {
-		select {
-		case <-logs.more:
-		case <-timeout:
-			t.Fatalf("script logged %q, want %d lines", logs.get(), n)
-		}
+	got := logs.WaitLines(n)
+	if len(got) < n {
+		t.Fatalf("script logged %q, want %d lines", got, n)
 	}
-	return logs.get()
-}
-
-// recv reads one datagram from pc (a few seconds at most).
-func recv(t *testing.T, pc net.PacketConn, logs *scriptLog) string {
-	t.Helper()
-	buf := make([]byte, 65535)
-	_ = pc.SetReadDeadline(time.Now().Add(5 * time.Second))
-	n, _, err := pc.ReadFrom(buf)
-	if err != nil {
-		t.Fatalf("nothing received: %v (script log %q)", err, logs.get())
-	}
-	return string(buf[:n])
+	return got
 }
 
 const options = "OPTIONS sip:bob@%HOST% SIP/2.0\r\n" +
@@ -95,14 +44,10 @@ const options = "OPTIONS sip:bob@%HOST% SIP/2.0\r\n" +
 // Kamailio 5.6.3 sends the same Via parameters and the same SRV target,
 // but never reads xavp_via_fields (spec/deviations.md).
 func TestViaAndDNSCache(t *testing.T) {
-	peer, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer peer.Close()
-	peerPort := peer.LocalAddr().(*net.UDPAddr).Port
-	addr, logs := serve(t, `#!KAMAILIO
-listen=udp:127.0.0.1:%PORT%
+	peer := siptest.NewUA(t, "peer")
+	peerPort := peer.Port()
+	srv, logs := serve(t, `#!KAMAILIO
+listen=udp:127.0.0.1:`+siptest.SIPPort+`
 server_id=7
 xavp_via_fields="vf"
 xavp_via_params="vp"
@@ -124,15 +69,8 @@ request_route {
 	xlog("L_INFO", "forwarded $rc\n");
 }
 `)
-	c, err := net.Dial("udp", addr.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if _, err := c.Write([]byte(strings.ReplaceAll(options, "%HOST%", "x.test"))); err != nil {
-		t.Fatal(err)
-	}
-	got := recv(t, peer, logs)
+	siptest.Dial(t, "phone", srv.Addr).Send(strings.ReplaceAll(options, "%HOST%", "x.test"))
+	got := peer.RecvText()
 	first := got[strings.Index(got, "\r\n")+2:]
 	first = first[:strings.Index(first, "\r\n")]
 	// XAVP members come newest first, as Kamailio keeps them.
@@ -147,8 +85,8 @@ request_route {
 // alias_subdomains domain is myself; event_route[corex:reply-out] runs
 // after sl's reply with the reply as its message and $snd set.
 func TestAliasSubdomainsAndReplyOut(t *testing.T) {
-	addr, logs := serve(t, `#!KAMAILIO
-listen=udp:127.0.0.1:%PORT%
+	srv, logs := serve(t, `#!KAMAILIO
+listen=udp:127.0.0.1:`+siptest.SIPPort+`
 loadmodule "pv.so"
 loadmodule "xlog.so"
 loadmodule "sl.so"
@@ -162,20 +100,14 @@ event_route[corex:reply-out] {
 	xlog("L_INFO", "reply-out $rs $rr to $snd(ip):$snd(port)\n");
 }
 `)
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	from := c.LocalAddr().(*net.UDPAddr).Port
+	c := siptest.Dial(t, "phone", srv.Addr)
+	from := c.Port()
 	for i, host := range []string{"sip.example.org", "example.org.evil.test"} {
 		req := strings.ReplaceAll(options, "%HOST%", host)
 		req = strings.Replace(req, "127.0.0.1:5999", "127.0.0.1:"+strconv.Itoa(from), 1)
 		req = strings.Replace(req, "corex-hooks@", "corex-hooks-"+strconv.Itoa(i)+"@", 1)
-		if _, err := c.WriteTo([]byte(req), addr); err != nil {
-			t.Fatal(err)
-		}
-		if got := recv(t, c, logs); !strings.HasPrefix(got, "SIP/2.0 200 OK\r\n") {
+		c.Send(req)
+		if got := c.RecvText(); !strings.HasPrefix(got, "SIP/2.0 200 OK\r\n") {
 			t.Fatalf("reply %q", got)
 		}
 	}

@@ -1,55 +1,28 @@
 package corex_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/kamgo/kamgo/internal/freeport"
-	"github.com/kamgo/kamgo/lang/check"
-	"github.com/kamgo/kamgo/lang/preproc"
-	"github.com/kamgo/kamgo/runtime/module"
+	"github.com/kamgo/kamgo/internal/siptest"
 	"github.com/kamgo/kamgo/runtime/rpc"
 	"github.com/kamgo/kamgo/runtime/server"
 )
 
 // startServer loads text with its SIP sockets open until the test ends.
-func startServer(t *testing.T, text string) *server.Server {
+func startServer(t *testing.T, text string) *siptest.Server {
 	t.Helper()
-	tree, diags, _ := check.AnalyzeSource("kamailio.cfg", []byte(text), preproc.Options{}, module.Catalog())
-	if diags.HasErrors() {
-		t.Fatalf("check: %v", diags.Error())
-	}
-	srv, ld := server.Load(tree, server.Options{})
-	if ld.HasErrors() {
-		t.Fatalf("load: %v", ld.Error())
-	}
-	ctx := context.Background()
-	if err := srv.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.StartSIP(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stop, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		_ = srv.StopSIP(stop)
-		_ = srv.Stop(stop)
-	})
-	return srv
+	return siptest.Start(t, text, siptest.Options{})
 }
 
 // reply runs method and gives its reply as text, one value a line.
 func reply(t *testing.T, srv *server.Server, method string) string {
 	t.Helper()
-	c := &rpc.Call{Method: method}
-	if !srv.RPC().Run(context.Background(), c) {
+	vals, f, ok := siptest.RPC(srv, method)
+	if !ok {
 		t.Fatalf("%s is not registered", method)
 	}
-	vals, f := c.Reply()
 	if f != nil {
 		return fmt.Sprintf("fault %d %s", f.Code, f.Text)
 	}
@@ -61,23 +34,17 @@ func reply(t *testing.T, srv *server.Server, method string) string {
 }
 
 func TestRPCListSocketsAndAliases(t *testing.T) {
-	p1, err := freeport.Pick()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p2, err := freeport.Pick()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := startServer(t, fmt.Sprintf(`auto_aliases=no
-listen=tcp:127.0.0.1:%[1]d
-listen=udp:127.0.0.1:%[1]d advertise 192.0.2.1:5080 name "pub"
+	p2 := siptest.FreePort(t)
+	s := startServer(t, fmt.Sprintf(`auto_aliases=no
+listen=tcp:127.0.0.1:%[1]s
+listen=udp:127.0.0.1:%[1]s advertise 192.0.2.1:5080 name "pub"
 listen=udp:localhost:%[2]d
 alias=example.com:5070
 alias=tcp:foo.org
 loadmodule "corex.so"
 request_route { exit; }
-`, p1, p2))
+`, siptest.SIPPort, p2))
+	srv, p1 := s.Srv, s.Port
 	sock := func(proto, name string, port int, sockname, adv string) string {
 		return fmt.Sprintf("{PROTO: %s, NAME: %s, ADDRLIST: {ADDR: 127.0.0.1}, PORT: %d, MCAST: no, MHOMED: no, VIRTUAL: no, SOCKNAME: %s, ADVERTISE: %s}",
 			proto, name, port, sockname, adv)
@@ -99,15 +66,11 @@ request_route { exit; }
 // TestRPCWithoutSockets: a configuration whose sockets are not open
 // lists none.
 func TestRPCWithoutSockets(t *testing.T) {
-	tree, diags, _ := check.AnalyzeSource("kamailio.cfg", []byte("loadmodule \"corex.so\"\nrequest_route { exit; }\n"),
-		preproc.Options{}, module.Catalog())
-	if diags.HasErrors() {
-		t.Fatal(diags.Error())
+	s, err := siptest.Load(t, "loadmodule \"corex.so\"\nrequest_route { exit; }\n", siptest.Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	srv, ld := server.Load(tree, server.Options{})
-	if ld.HasErrors() {
-		t.Fatal(ld.Error())
-	}
+	srv := s.Srv
 	for _, m := range []string{"corex.list_sockets", "corex.list_aliases"} {
 		if got := reply(t, srv, m); got != "" {
 			t.Errorf("%s = %q, want nothing", m, got)
@@ -118,11 +81,9 @@ func TestRPCWithoutSockets(t *testing.T) {
 // TestRPCDebug: corex.debug reads the core's debug, and sets it (the
 // logger's threshold too) given an integer.
 func TestRPCDebug(t *testing.T) {
-	srv := startServer(t, "debug=2\nauto_aliases=no\nloadmodule \"corex.so\"\nrequest_route { exit; }\n")
+	srv := startServer(t, "debug=2\nauto_aliases=no\nloadmodule \"corex.so\"\nrequest_route { exit; }\n").Srv
 	run := func(params ...*rpc.Value) string {
-		c := &rpc.Call{Method: "corex.debug", Params: params}
-		srv.RPC().Run(context.Background(), c)
-		vals, f := c.Reply()
+		vals, f, _ := siptest.RPC(srv, "corex.debug", params...)
 		if f != nil {
 			return fmt.Sprintf("fault %d %s", f.Code, f.Text)
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kamgo/kamgo/internal/siptest"
 	_ "github.com/kamgo/kamgo/modules/app_lua"
 )
 
@@ -72,14 +73,14 @@ cfgengine "lua"
 `
 
 // kemiScenario runs a call through the Lua script.
-func kemiScenario(t *testing.T, tg target, a, b *peer) []string {
+func kemiScenario(t *testing.T, tg target, a, b *siptest.UA) []string {
 	ok, _ := call(t, tg, a, b, "call-kemi")
-	tg.waitLog(t, `within ACK`, 1)
-	req := a.within("INFO", "call-kemi", 11, "b-call-kemi", ok.HeaderValues("record-route"), contactOf(ok))
-	a.send(tg.addr(), req)
-	info := b.recvMethod("INFO")
-	b.send(tg.addr(), b.reply(info, 200, "OK", ""))
-	a.recvStatus(200)
+	tg.WaitLog(t, `within ACK`, 1)
+	req := within(a, "INFO", "call-kemi", 11, "b-call-kemi", ok.HeaderValues("record-route"), contactOf(ok))
+	a.SendTo(tg.SIPAddr(), req)
+	info := b.RecvMethod("INFO")
+	b.SendTo(tg.SIPAddr(), reply(b, info, 200, "OK", ""))
+	a.RecvStatus(200)
 	var out []string
 	for _, l := range listed(t, tg, "dlg.list") {
 		// Kamailio's count here includes references some of its KSR
@@ -91,9 +92,9 @@ func kemiScenario(t *testing.T, tg target, a, b *peer) []string {
 		out = append(out, l)
 	}
 	hangup(t, tg, a, b, "call-kemi", ok)
-	tg.waitLog(t, `event dialog:end`, 1)
+	tg.WaitLog(t, `event dialog:end`, 1)
 	var lines []string
-	for _, l := range tg.lines() {
+	for _, l := range tg.Lines() {
 		// KSR.info's lines
 		if l, ok := strings.CutPrefix(l, "INFO: core: sr_kemi_core_info(): "); ok {
 			lines = append(lines, mask(l))
@@ -103,10 +104,10 @@ func kemiScenario(t *testing.T, tg target, a, b *peer) []string {
 }
 
 // kemiConfigFor writes the script and returns the configuration naming it.
-func kemiConfigFor(t *testing.T, uas *peer) string {
+func kemiConfigFor(t *testing.T, uas *siptest.UA) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "dialog.lua")
-	lua := strings.ReplaceAll(kemiLua, "UAS1", strconv.Itoa(uas.port()))
+	lua := strings.ReplaceAll(kemiLua, "UAS1", strconv.Itoa(uas.Port()))
 	if err := os.WriteFile(path, []byte(lua), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +115,7 @@ func kemiConfigFor(t *testing.T, uas *peer) string {
 }
 
 func TestKEMIScenario(t *testing.T) {
-	a, b := newPeer(t, "caller"), newPeer(t, "callee")
+	a, b := siptest.NewUA(t, "caller"), siptest.NewUA(t, "callee")
 	tg := startKamgo(t, kemiConfigFor(t, b), b)
 	got := kemiScenario(t, tg, a, b)
 	sc := scenario{name: "kemi"}

@@ -1,37 +1,18 @@
 package dialog_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
-	"github.com/kamgo/kamgo/internal/linelog"
-	"github.com/kamgo/kamgo/lang/check"
-	"github.com/kamgo/kamgo/lang/preproc"
-	"github.com/kamgo/kamgo/runtime/klog"
-	"github.com/kamgo/kamgo/runtime/module"
-	"github.com/kamgo/kamgo/runtime/server"
+	"github.com/kamgo/kamgo/internal/siptest"
 )
 
-// loadOnly loads header+cfg without sockets; it returns the load or
-// start error text, "" when the server started, and stops it again.
+// loadOnly loads header+cfg without sockets; it returns the check, load
+// or start error text, "" when the server started.
 func loadOnly(t *testing.T, cfg string) string {
 	t.Helper()
-	src := strings.ReplaceAll(header+cfg, "%%SIP_PORT%%", "5060")
-	an, diags, _ := check.AnalyzeSource("dialog.cfg", []byte(src), preproc.Options{}, module.Catalog())
-	if diags.HasErrors() {
-		return diags.Error()
-	}
-	ll := &linelog.Log{}
-	srv, ld := server.Load(an, server.Options{Log: klog.New(ll, klog.Text)})
-	if ld.HasErrors() {
-		return ld.Error()
-	}
-	if err := srv.Start(context.Background()); err != nil {
-		return err.Error()
-	}
-	_ = srv.Stop(context.Background())
-	return ""
+	refusal, _ := siptest.Refusal(t, header+cfg, siptest.Options{Name: "dialog.cfg"})
+	return refusal
 }
 
 // loadCases are configurations Kamailio 5.6.3 refuses to start (its

@@ -3,6 +3,8 @@ package dialog_test
 import (
 	"strings"
 	"testing"
+
+	"github.com/kamgo/kamgo/internal/siptest"
 )
 
 // routeConfig logs $dlg before and after loose_route() and lets a
@@ -41,16 +43,16 @@ func TestMatchOnLooseRoute(t *testing.T) { matchOnLooseRoute(t, startKamgo) }
 
 // starter starts a server (kamgo, or Kamailio in the kamailio-tagged
 // tests) with a configuration and the callee peer.
-type starter func(t *testing.T, cfg string, peers ...*peer) target
+type starter func(t *testing.T, cfg string, peers ...*siptest.UA) target
 
 func matchOnLooseRoute(t *testing.T, start starter) {
-	a, b := newPeer(t, "caller"), newPeer(t, "callee")
+	a, b := siptest.NewUA(t, "caller"), siptest.NewUA(t, "callee")
 	tg := start(t, routeConfig, b)
 	ok, _ := call(t, tg, a, b, "call-lr")
 	waitState(t, tg, "call-lr", 4)
-	bye := a.within("BYE", "call-lr", 11, "b-call-lr", ok.HeaderValues("record-route"), contactOf(ok))
-	a.send(tg.addr(), strings.Replace(bye, "Max-Forwards: 70\r\n", "Max-Forwards: 70\r\nX-Drop: 1\r\n", 1))
-	a.recvStatus(403)
+	bye := within(a, "BYE", "call-lr", 11, "b-call-lr", ok.HeaderValues("record-route"), contactOf(ok))
+	a.SendTo(tg.SIPAddr(), strings.Replace(bye, "Max-Forwards: 70\r\n", "Max-Forwards: 70\r\nX-Drop: 1\r\n", 1))
+	a.RecvStatus(403)
 	waitState(t, tg, "call-lr", 4)
 	hangup(t, tg, a, b, "call-lr", ok)
 	waitState(t, tg, "call-lr", 5)
@@ -102,12 +104,12 @@ event_route[dialog:end] {
 func TestManageAfterNewtran(t *testing.T) { manageAfterNewtran(t, startKamgo) }
 
 func manageAfterNewtran(t *testing.T, start starter) {
-	a, b := newPeer(t, "caller"), newPeer(t, "callee")
+	a, b := siptest.NewUA(t, "caller"), siptest.NewUA(t, "callee")
 	tg := start(t, manageAfterConfig, b)
 	ok, _ := call(t, tg, a, b, "call-after")
 	waitState(t, tg, "call-after", 4)
 	hangup(t, tg, a, b, "call-after", ok)
-	tg.waitLog(t, `end call-after`, 1)
+	tg.WaitLog(t, `end call-after`, 1)
 	want := []string{
 		"INFO: script: start call-after state=3",
 		"INFO: script: end call-after state=5",

@@ -7,8 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/kamgo/kamgo/internal/siptest"
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
 
@@ -165,7 +165,7 @@ event_route[dialog:failed] {
 // returns what it observed, masked.
 type scenario struct {
 	name string
-	run  func(t *testing.T, tg target, a, b *peer) []string
+	run  func(t *testing.T, tg target, a, b *siptest.UA) []string
 	// params go before scenarioConfig
 	params string
 }
@@ -186,7 +186,7 @@ func (sc scenario) want(t *testing.T) []string {
 // scriptLines are the script's log lines, masked.
 func scriptLines(tg target) []string {
 	var out []string
-	for _, l := range tg.lines() {
+	for _, l := range tg.Lines() {
 		if _, rest, ok := strings.Cut(l, ": "); ok && strings.HasPrefix(rest, "script: ") {
 			out = append(out, mask(l))
 		}
@@ -223,31 +223,35 @@ var dumpTimes = regexp.MustCompile(`"(h_id|start_ts|init_ts|timeout)":\d+`)
 func waitState(t *testing.T, tg target, callID string, state int) {
 	t.Helper()
 	want := fmt.Sprintf(".state = %d", state)
-	for range 1000 {
-		for _, l := range tg.rpc(t, "dlg.dlg_list", callID) {
-			if strings.HasSuffix(l, want) {
-				return
-			}
-		}
-		time.Sleep(5 * time.Millisecond)
+	if !siptest.Poll(func() bool { return hasSuffix(tg.rpc(t, "dlg.dlg_list", callID), want) }) {
+		t.Fatalf("dialog %s never reached state %d", callID, state)
 	}
-	t.Fatalf("dialog %s never reached state %d", callID, state)
+}
+
+// hasSuffix reports whether one of lines ends with suffix.
+func hasSuffix(lines []string, suffix string) bool {
+	for _, l := range lines {
+		if strings.HasSuffix(l, suffix) {
+			return true
+		}
+	}
+	return false
 }
 
 // call sets up a call from a to b through tg: INVITE, 180, 200, ACK. It
 // returns the 200 the caller got and the INVITE the callee got.
-func call(t *testing.T, tg target, a, b *peer, callID string, extra ...string) (ok, inv *sipmsg.Msg) {
+func call(t *testing.T, tg target, a, b *siptest.UA, callID string, extra ...string) (ok, inv *sipmsg.Msg) {
 	t.Helper()
-	a.send(tg.addr(), a.invite("sip:bob@127.0.0.1", callID, extra...))
-	inv = b.recvMethod("INVITE")
-	b.send(tg.addr(), b.reply(inv, 180, "Ringing", "b-"+callID))
-	a.recvStatus(180)
+	a.SendTo(tg.SIPAddr(), invite(a, "sip:bob@127.0.0.1", callID, extra...))
+	inv = b.RecvMethod("INVITE")
+	b.SendTo(tg.SIPAddr(), reply(b, inv, 180, "Ringing", "b-"+callID))
+	a.RecvStatus(180)
 	waitState(t, tg, callID, 2)
-	b.send(tg.addr(), b.reply(inv, 200, "OK", "b-"+callID))
-	ok = a.recvStatus(200)
+	b.SendTo(tg.SIPAddr(), reply(b, inv, 200, "OK", "b-"+callID))
+	ok = a.RecvStatus(200)
 	waitState(t, tg, callID, 3)
-	a.send(tg.addr(), a.within("ACK", callID, 10, "b-"+callID, ok.HeaderValues("record-route"), contactOf(ok)))
-	b.recvMethod("ACK")
+	a.SendTo(tg.SIPAddr(), within(a, "ACK", callID, 10, "b-"+callID, ok.HeaderValues("record-route"), contactOf(ok)))
+	b.RecvMethod("ACK")
 	return ok, inv
 }
 
@@ -261,12 +265,12 @@ func contactOf(m *sipmsg.Msg) string {
 }
 
 // hangup sends the caller's BYE and the callee's 200.
-func hangup(t *testing.T, tg target, a, b *peer, callID string, ok *sipmsg.Msg) {
+func hangup(t *testing.T, tg target, a, b *siptest.UA, callID string, ok *sipmsg.Msg) {
 	t.Helper()
-	a.send(tg.addr(), a.within("BYE", callID, 11, "b-"+callID, ok.HeaderValues("record-route"), contactOf(ok)))
-	bye := b.recvMethod("BYE")
-	b.send(tg.addr(), b.reply(bye, 200, "OK", ""))
-	a.recvStatus(200)
+	a.SendTo(tg.SIPAddr(), within(a, "BYE", callID, 11, "b-"+callID, ok.HeaderValues("record-route"), contactOf(ok)))
+	bye := b.RecvMethod("BYE")
+	b.SendTo(tg.SIPAddr(), reply(b, bye, 200, "OK", ""))
+	a.RecvStatus(200)
 }
 
 // byeLines are the parts of a BYE the dialog module makes that the two
@@ -302,14 +306,14 @@ func ids(t *testing.T, tg target) (string, string) {
 // routed sets up a call whose INVITE carries the Record-Route of a proxy
 // before this one (the caller's address) and whose 200 the Record-Route
 // of one after it (the callee's): both legs have a route set.
-func routed(t *testing.T, tg target, a, b *peer, callID string) *sipmsg.Msg {
+func routed(t *testing.T, tg target, a, b *siptest.UA, callID string) *sipmsg.Msg {
 	t.Helper()
-	up := fmt.Sprintf("<sip:127.0.0.1:%d;lr;up=1>", a.port())
-	down := fmt.Sprintf("<sip:127.0.0.1:%d;lr;down=1>", b.port())
-	a.send(tg.addr(), a.invite("sip:bob@127.0.0.1", callID, "Record-Route: "+up))
-	inv := b.recvMethod("INVITE")
-	b.send(tg.addr(), b.reply(inv, 200, "OK", "b-"+callID, "Record-Route: "+down))
-	ok := a.recvStatus(200)
+	up := fmt.Sprintf("<sip:127.0.0.1:%d;lr;up=1>", a.Port())
+	down := fmt.Sprintf("<sip:127.0.0.1:%d;lr;down=1>", b.Port())
+	a.SendTo(tg.SIPAddr(), invite(a, "sip:bob@127.0.0.1", callID, "Record-Route: "+up))
+	inv := b.RecvMethod("INVITE")
+	b.SendTo(tg.SIPAddr(), reply(b, inv, 200, "OK", "b-"+callID, "Record-Route: "+down))
+	ok := a.RecvStatus(200)
 	waitState(t, tg, callID, 3)
 	rr := ok.HeaderValues("record-route")
 	// the caller's proxy takes itself off the route set
@@ -321,9 +325,9 @@ func routed(t *testing.T, tg target, a, b *peer, callID string) *sipmsg.Msg {
 			}
 		}
 	}
-	a.send(tg.addr(), a.within("ACK", callID, 10, "b-"+callID, set, contactOf(ok)))
-	b.recvMethod("ACK")
-	tg.waitLog(t, `within ACK`, 1)
+	a.SendTo(tg.SIPAddr(), within(a, "ACK", callID, 10, "b-"+callID, set, contactOf(ok)))
+	b.RecvMethod("ACK")
+	tg.WaitLog(t, `within ACK`, 1)
 	return ok
 }
 
@@ -331,13 +335,13 @@ func routed(t *testing.T, tg target, a, b *peer, callID string) *sipmsg.Msg {
 // them: Kamailio deletes the dialog on the first answer, and an answer
 // before its second BYE left or before the event route ran would change
 // what it does next.
-func killed(t *testing.T, tg target, a, b *peer) []string {
+func killed(t *testing.T, tg target, a, b *siptest.UA) []string {
 	t.Helper()
-	byeA := a.recvMethod("BYE")
-	byeB := b.recvMethod("BYE")
-	tg.waitLog(t, `: end call`, 1)
-	a.send(tg.addr(), a.reply(byeA, 200, "OK", ""))
-	b.send(tg.addr(), b.reply(byeB, 200, "OK", ""))
+	byeA := a.RecvMethod("BYE")
+	byeB := b.RecvMethod("BYE")
+	tg.WaitLog(t, `: end call`, 1)
+	a.SendTo(tg.SIPAddr(), reply(a, byeA, 200, "OK", ""))
+	b.SendTo(tg.SIPAddr(), reply(b, byeB, 200, "OK", ""))
 	waitNoDialog(t, tg)
 	return append(byeLines("caller", byeA), byeLines("callee", byeB)...)
 }
@@ -346,19 +350,15 @@ func killed(t *testing.T, tg target, a, b *peer) []string {
 // answers to the module's BYEs delete it.
 func waitNoDialog(t *testing.T, tg target) {
 	t.Helper()
-	for range 1000 {
-		if len(tg.rpc(t, "dlg.list")) == 0 {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
+	if !siptest.Poll(func() bool { return len(tg.rpc(t, "dlg.list")) == 0 }) {
+		t.Fatal("the dialog outlived the answers to its BYEs")
 	}
-	t.Fatal("the dialog outlived the answers to its BYEs")
 }
 
 var scenarios = []scenario{
-	{name: "answered", run: func(t *testing.T, tg target, a, b *peer) []string {
+	{name: "answered", run: func(t *testing.T, tg target, a, b *siptest.UA) []string {
 		ok, inv := call(t, tg, a, b, "call-answered")
-		tg.waitLog(t, `within ACK`, 1)
+		tg.WaitLog(t, `within ACK`, 1)
 		out := []string{}
 		for _, rr := range inv.HeaderValues("record-route") {
 			out = append(out, "record-route: "+mask(rr))
@@ -368,116 +368,116 @@ var scenarios = []scenario{
 		out = append(out, listed(t, tg, "dlg.profile_get_size", "caller", "alice")...)
 		out = append(out, listed(t, tg, "dlg.stats_active")...)
 		hangup(t, tg, a, b, "call-answered", ok)
-		tg.waitLog(t, `: end call`, 1)
+		tg.WaitLog(t, `: end call`, 1)
 		out = append(out, listed(t, tg, "dlg.profile_get_size", "calls")...)
 		return append(out, scriptLines(tg)...)
 	}},
-	{name: "refused", run: func(t *testing.T, tg target, a, b *peer) []string {
-		a.send(tg.addr(), a.invite("sip:bob@127.0.0.1", "call-refused"))
-		inv := b.recvMethod("INVITE")
-		b.send(tg.addr(), b.reply(inv, 486, "Busy Here", "b-refused"))
-		b.recvMethod("ACK")
-		a.recvStatus(486)
-		tg.waitLog(t, `: failed call`, 1)
+	{name: "refused", run: func(t *testing.T, tg target, a, b *siptest.UA) []string {
+		a.SendTo(tg.SIPAddr(), invite(a, "sip:bob@127.0.0.1", "call-refused"))
+		inv := b.RecvMethod("INVITE")
+		b.SendTo(tg.SIPAddr(), reply(b, inv, 486, "Busy Here", "b-refused"))
+		b.RecvMethod("ACK")
+		a.RecvStatus(486)
+		tg.WaitLog(t, `: failed call`, 1)
 		out := listed(t, tg, "dlg.profile_get_size", "calls")
 		out = append(out, listed(t, tg, "dlg.stats_active")...)
 		return append(out, scriptLines(tg)...)
 	}},
-	{name: "timeout", run: func(t *testing.T, tg target, a, b *peer) []string {
+	{name: "timeout", run: func(t *testing.T, tg target, a, b *siptest.UA) []string {
 		call(t, tg, a, b, "call-timeout", "X-Timeout: 2")
-		tg.waitLog(t, `within ACK`, 1)
+		tg.WaitLog(t, `within ACK`, 1)
 		out := listed(t, tg, "dlg.briefing", "ftcFTs")
-		tg.expire(2)
+		expire(tg, 2)
 		out = append(out, killed(t, tg, a, b)...)
 		return append(out, scriptLines(tg)...)
 	}},
-	{name: "profiles", run: func(t *testing.T, tg target, a, b *peer) []string {
+	{name: "profiles", run: func(t *testing.T, tg target, a, b *siptest.UA) []string {
 		ok1, _ := call(t, tg, a, b, "call-p1")
 		call(t, tg, a, b, "call-p2")
-		tg.waitLog(t, `within ACK`, 2)
+		tg.WaitLog(t, `within ACK`, 2)
 		out := listed(t, tg, "dlg.profile_get_size", "calls")
 		out = append(out, listed(t, tg, "dlg.profile_get_size", "caller", "alice")...)
 		out = append(out, listed(t, tg, "dlg.profile_get_size", "caller", "nobody")...)
 		out = append(out, listed(t, tg, "dlg.profile_get_size", "nosuch")...)
 		hangup(t, tg, a, b, "call-p1", ok1)
-		tg.waitLog(t, `: end call`, 1)
+		tg.WaitLog(t, `: end call`, 1)
 		out = append(out, listed(t, tg, "dlg.profile_get_size", "calls")...)
 		return append(out, scriptLines(tg)...)
 	}},
-	{name: "routeset", run: func(t *testing.T, tg target, a, b *peer) []string {
+	{name: "routeset", run: func(t *testing.T, tg target, a, b *siptest.UA) []string {
 		routed(t, tg, a, b, "call-routeset")
 		out := listed(t, tg, "dlg.list")
 		he, hi := ids(t, tg)
 		out = append(out, listed(t, tg, "dlg.end_dlg", he, hi)...)
 		out = append(out, killed(t, tg, a, b)...)
-		tg.waitLog(t, `: end call`, 1)
+		tg.WaitLog(t, `: end call`, 1)
 		out = append(out, listed(t, tg, "stats.get_statistics", "dialog:")...)
 		return append(out, scriptLines(tg)...)
 	}},
-	{name: "terminate", run: func(t *testing.T, tg target, a, b *peer) []string {
+	{name: "terminate", run: func(t *testing.T, tg target, a, b *siptest.UA) []string {
 		call(t, tg, a, b, "call-term")
-		tg.waitLog(t, `within ACK`, 1)
+		tg.WaitLog(t, `within ACK`, 1)
 		out := listed(t, tg, "dlg.is_alive", "call-term", "a-call-term", "b-call-term")
 		out = append(out, listed(t, tg, "dlg.terminate_dlg", "call-term", "a-call-term", "nosuch")...)
 		out = append(out, listed(t, tg, "dlg.terminate_dlg", "call-term", "a-call-term", "b-call-term")...)
 		out = append(out, killed(t, tg, a, b)...)
-		tg.waitLog(t, `: end call`, 1)
+		tg.WaitLog(t, `: end call`, 1)
 		out = append(out, listed(t, tg, "dlg.is_alive", "call-term", "a-call-term", "b-call-term")...)
 		return append(out, scriptLines(tg)...)
 	}},
-	{name: "dlgbye", run: func(t *testing.T, tg target, a, b *peer) []string {
+	{name: "dlgbye", run: func(t *testing.T, tg target, a, b *siptest.UA) []string {
 		ok, _ := call(t, tg, a, b, "call-kill")
-		tg.waitLog(t, `within ACK`, 1)
-		req := a.within("INFO", "call-kill", 11, "b-call-kill", ok.HeaderValues("record-route"), contactOf(ok))
+		tg.WaitLog(t, `within ACK`, 1)
+		req := within(a, "INFO", "call-kill", 11, "b-call-kill", ok.HeaderValues("record-route"), contactOf(ok))
 		req = strings.Replace(req, "Content-Length: 0", "X-Kill: all\r\nContent-Length: 0", 1)
-		a.send(tg.addr(), req)
+		a.SendTo(tg.SIPAddr(), req)
 		out := killed(t, tg, a, b)
-		a.recvStatus(200)
-		tg.waitLog(t, `: end call`, 1)
+		a.RecvStatus(200)
+		tg.WaitLog(t, `: end call`, 1)
 		out = append(out, listed(t, tg, "stats.get_statistics", "dialog:")...)
 		return append(out, scriptLines(tg)...)
 	}},
-	{name: "functions", run: func(t *testing.T, tg target, a, b *peer) []string {
+	{name: "functions", run: func(t *testing.T, tg target, a, b *siptest.UA) []string {
 		ok, _ := call(t, tg, a, b, "call-funcs", "X-Funcs: 1")
-		tg.waitLog(t, `within ACK`, 1)
+		tg.WaitLog(t, `within ACK`, 1)
 		out := listed(t, tg, "dlg.list")
-		req := a.within("INFO", "call-funcs", 11, "b-call-funcs", ok.HeaderValues("record-route"), "sip:elsewhere@127.0.0.1")
+		req := within(a, "INFO", "call-funcs", 11, "b-call-funcs", ok.HeaderValues("record-route"), "sip:elsewhere@127.0.0.1")
 		req = strings.Replace(req, "Content-Length: 0", "X-Funcs: 1\r\nContent-Length: 0", 1)
-		a.send(tg.addr(), req)
-		info := b.recvMethod("INFO")
+		a.SendTo(tg.SIPAddr(), req)
+		info := b.RecvMethod("INFO")
 		out = append(out, "callee got: "+mask(info.FirstLine()))
-		b.send(tg.addr(), b.reply(info, 200, "OK", ""))
-		a.recvStatus(200)
+		b.SendTo(tg.SIPAddr(), reply(b, info, 200, "OK", ""))
+		a.RecvStatus(200)
 		out = append(out, listed(t, tg, "dlg.list")...)
 		hangup(t, tg, a, b, "call-funcs", ok)
-		tg.waitLog(t, `: end call`, 1)
+		tg.WaitLog(t, `: end call`, 1)
 		return append(out, scriptLines(tg)...)
 	}},
-	{name: "failure", run: func(t *testing.T, tg target, a, b *peer) []string {
-		a.send(tg.addr(), a.invite("sip:bob@127.0.0.1", "call-fail", "X-Funcs: 1"))
-		inv := b.recvMethod("INVITE")
-		b.send(tg.addr(), b.reply(inv, 180, "Ringing", "b-fail"))
-		a.recvStatus(180)
+	{name: "failure", run: func(t *testing.T, tg target, a, b *siptest.UA) []string {
+		a.SendTo(tg.SIPAddr(), invite(a, "sip:bob@127.0.0.1", "call-fail", "X-Funcs: 1"))
+		inv := b.RecvMethod("INVITE")
+		b.SendTo(tg.SIPAddr(), reply(b, inv, 180, "Ringing", "b-fail"))
+		a.RecvStatus(180)
 		waitState(t, tg, "call-fail", 2)
 		out := listed(t, tg, "dlg.stats_active")
-		b.send(tg.addr(), b.reply(inv, 603, "Decline", "b-fail"))
-		b.recvMethod("ACK")
-		a.recvStatus(603)
-		tg.waitLog(t, `: failed call`, 1)
+		b.SendTo(tg.SIPAddr(), reply(b, inv, 603, "Decline", "b-fail"))
+		b.RecvMethod("ACK")
+		a.RecvStatus(603)
+		tg.WaitLog(t, `: failed call`, 1)
 		out = append(out, listed(t, tg, "stats.get_statistics", "dialog:")...)
 		return append(out, scriptLines(tg)...)
 	}},
-	{name: "refer", run: func(t *testing.T, tg target, a, b *peer) []string {
+	{name: "refer", run: func(t *testing.T, tg target, a, b *siptest.UA) []string {
 		ok, _ := call(t, tg, a, b, "call-refer")
-		tg.waitLog(t, `within ACK`, 1)
-		req := a.within("INFO", "call-refer", 11, "b-call-refer", ok.HeaderValues("record-route"), contactOf(ok))
+		tg.WaitLog(t, `within ACK`, 1)
+		req := within(a, "INFO", "call-refer", 11, "b-call-refer", ok.HeaderValues("record-route"), contactOf(ok))
 		req = strings.Replace(req, "Content-Length: 0", "X-Refer: 1\r\nContent-Length: 0", 1)
-		a.send(tg.addr(), req)
-		a.recvStatus(200)
-		refer := b.recvMethod("REFER")
-		b.send(tg.addr(), b.reply(refer, 202, "Accepted", ""))
-		bye := b.recvMethod("BYE")
-		b.send(tg.addr(), b.reply(bye, 200, "OK", ""))
+		a.SendTo(tg.SIPAddr(), req)
+		a.RecvStatus(200)
+		refer := b.RecvMethod("REFER")
+		b.SendTo(tg.SIPAddr(), reply(b, refer, 202, "Accepted", ""))
+		bye := b.RecvMethod("BYE")
+		b.SendTo(tg.SIPAddr(), reply(b, bye, 200, "OK", ""))
 		out := byeLines("refer", refer)
 		for _, name := range []string{"referred-by", "refer-to"} {
 			for _, v := range refer.HeaderValues(name) {
@@ -488,9 +488,9 @@ var scenarios = []scenario{
 		out = append(out, listed(t, tg, "dlg.stats_active")...)
 		return append(out, scriptLines(tg)...)
 	}},
-	{name: "rpc", run: func(t *testing.T, tg target, a, b *peer) []string {
+	{name: "rpc", run: func(t *testing.T, tg target, a, b *siptest.UA) []string {
 		ok, _ := call(t, tg, a, b, "call-rpc")
-		tg.waitLog(t, `within ACK`, 1)
+		tg.WaitLog(t, `within ACK`, 1)
 		var out []string
 		dump := filepath.Join(t.TempDir(), "dialogs.json")
 		tg.rpc(t, "dlg.dump_file", dump)
@@ -541,11 +541,11 @@ var scenarios = []scenario{
 		hangup(t, tg, a, b, "call-rpc", ok)
 		return append(out, scriptLines(tg)...)
 	}},
-	{name: "bridge", run: func(t *testing.T, tg target, a, b *peer) []string {
-		from := fmt.Sprintf("sip:alice@127.0.0.1:%d", a.port())
+	{name: "bridge", run: func(t *testing.T, tg target, a, b *siptest.UA) []string {
+		from := fmt.Sprintf("sip:alice@127.0.0.1:%d", a.Port())
 		req := strings.Join([]string{
 			"OPTIONS sip:kamgo@127.0.0.1 SIP/2.0",
-			fmt.Sprintf("Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-bridge-1", b.port()),
+			fmt.Sprintf("Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-bridge-1", b.Port()),
 			"Max-Forwards: 70",
 			"From: <sip:ops@127.0.0.1>;tag=ops-1",
 			"To: <sip:kamgo@127.0.0.1>",
@@ -554,31 +554,31 @@ var scenarios = []scenario{
 			"X-Bridge: " + from,
 			"Content-Length: 0",
 		}, "\r\n") + "\r\n\r\n"
-		b.send(tg.addr(), req)
-		b.recvStatus(200)
+		b.SendTo(tg.SIPAddr(), req)
+		b.RecvStatus(200)
 		out := bridged(t, tg, a)
 		return append(out, scriptLines(tg)...)
 	}},
-	{name: "bridgerpc", run: func(t *testing.T, tg target, a, b *peer) []string {
+	{name: "bridgerpc", run: func(t *testing.T, tg target, a, b *siptest.UA) []string {
 		// a call first: kamgo learns its SIP transport from the requests
 		// it gets
 		ok, _ := call(t, tg, a, b, "call-pre")
-		tg.waitLog(t, `within ACK`, 1)
-		from := fmt.Sprintf("sip:alice@127.0.0.1:%d", a.port())
+		tg.WaitLog(t, `within ACK`, 1)
+		from := fmt.Sprintf("sip:alice@127.0.0.1:%d", a.Port())
 		out := listed(t, tg, "dlg.bridge_dlg", from, "sip:carol@127.0.0.1", ".", "_")
 		out = append(out, bridged(t, tg, a)...)
 		hangup(t, tg, a, b, "call-pre", ok)
 		return out
 	}},
-	{name: "nodid", params: `modparam("dialog", "dlg_match_mode", 2)` + "\n", run: func(t *testing.T, tg target, a, b *peer) []string {
+	{name: "nodid", params: `modparam("dialog", "dlg_match_mode", 2)` + "\n", run: func(t *testing.T, tg target, a, b *siptest.UA) []string {
 		ok, inv := call(t, tg, a, b, "call-nodid")
-		tg.waitLog(t, `within ACK`, 1)
+		tg.WaitLog(t, `within ACK`, 1)
 		out := []string{}
 		for _, rr := range inv.HeaderValues("record-route") {
 			out = append(out, "record-route: "+mask(rr))
 		}
 		hangup(t, tg, a, b, "call-nodid", ok)
-		tg.waitLog(t, `: end call`, 1)
+		tg.WaitLog(t, `: end call`, 1)
 		out = append(out, listed(t, tg, "stats.get_statistics", "dialog:")...)
 		return append(out, scriptLines(tg)...)
 	}},
@@ -589,28 +589,25 @@ var scenarios = []scenario{
 // gets the ACK and the REFER, checks that no BYE comes before the REFER
 // is answered, answers 202 and takes the BYE. It returns the four
 // requests, masked.
-func bridged(t *testing.T, tg target, a *peer) []string {
+func bridged(t *testing.T, tg target, a *siptest.UA) []string {
 	t.Helper()
-	inv := a.recvMethod("INVITE")
-	rr := fmt.Sprintf("Record-Route: <sip:127.0.0.1:%d;lr;bridge=1>", a.port())
-	a.send(tg.addr(), a.reply(inv, 200, "OK", "b-bridge", rr))
-	ack := a.recvMethod("ACK")
-	refer := a.recvMethod("REFER")
-	if m, ok := a.read(quietRead); ok && m.Method == "BYE" {
+	inv := a.RecvMethod("INVITE")
+	rr := fmt.Sprintf("Record-Route: <sip:127.0.0.1:%d;lr;bridge=1>", a.Port())
+	a.SendTo(tg.SIPAddr(), reply(a, inv, 200, "OK", "b-bridge", rr))
+	ack := a.RecvMethod("ACK")
+	refer := a.RecvMethod("REFER")
+	if m, ok := a.Read(siptest.Quiet); ok && m.Method == "BYE" {
 		t.Errorf("BYE before the REFER was answered:\n%s", m.Buf)
 	}
-	a.send(tg.addr(), a.reply(refer, 202, "Accepted", ""))
-	bye := a.recvMethod("BYE")
-	a.send(tg.addr(), a.reply(bye, 200, "OK", ""))
+	a.SendTo(tg.SIPAddr(), reply(a, refer, 202, "Accepted", ""))
+	bye := a.RecvMethod("BYE")
+	a.SendTo(tg.SIPAddr(), reply(a, bye, 200, "OK", ""))
 	var out []string
 	for _, m := range []*sipmsg.Msg{inv, ack, refer, bye} {
 		out = append(out, maskRequest(m)...)
 	}
 	return out
 }
-
-// quietRead is how long a read waits for a message that must not come.
-const quietRead = 200 * time.Millisecond
 
 var (
 	genTagRE    = regexp.MustCompile(`tag=[0-9a-f]{32}-[0-9a-f]{8}`)
@@ -638,7 +635,7 @@ func maskRequest(m *sipmsg.Msg) []string {
 func TestScenarios(t *testing.T) {
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
-			a, b := newPeer(t, "caller"), newPeer(t, "callee")
+			a, b := siptest.NewUA(t, "caller"), siptest.NewUA(t, "callee")
 			tg := startKamgo(t, sc.config(), b)
 			got := sc.run(t, tg, a, b)
 			want := sc.want(t)

@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/kamgo/kamgo/internal/siptest"
 	"github.com/kamgo/kamgo/modules/tm"
 )
 
@@ -54,17 +54,17 @@ request_route {
 // ka_interval, then one to each side, with a CSeq one below the side's
 // and lreq_callee_headers to the callee.
 func TestKeepAlive(t *testing.T) {
-	a, b := newPeer(t, "caller"), newPeer(t, "callee")
+	a, b := siptest.NewUA(t, "caller"), siptest.NewUA(t, "callee")
 	tg := startKamgo(t, timersConfig, b)
 	call(t, tg, a, b, "call-ka")
-	tg.waitLog(t, `within ACK state=4`, 1)
-	tg.expire(20)
-	if m, ok := a.read(100 * time.Millisecond); ok {
+	tg.WaitLog(t, `within ACK state=4`, 1)
+	expire(tg, 20)
+	if m, ok := a.Read(siptest.Quiet); ok {
 		t.Fatalf("keep-alive before ka_interval:\n%s", m.Buf)
 	}
-	tg.expire(10)
-	optA := a.recvMethod("OPTIONS")
-	optB := b.recvMethod("OPTIONS")
+	expire(tg, 10)
+	optA := a.RecvMethod("OPTIONS")
+	optB := b.RecvMethod("OPTIONS")
 	if num, _, _ := optA.CSeq(); num != "0" {
 		// the callee's CSeq is 0: a keep-alive keeps it
 		t.Errorf("caller OPTIONS CSeq %q, want 0", num)
@@ -86,10 +86,10 @@ func TestKeepAlive(t *testing.T) {
 // TestCleanAndDump checks the clean timer (an unanswered dialog goes
 // after early_timeout) and dlg.dump_file.
 func TestCleanAndDump(t *testing.T) {
-	a, b := newPeer(t, "caller"), newPeer(t, "callee")
+	a, b := siptest.NewUA(t, "caller"), siptest.NewUA(t, "callee")
 	tg := startKamgo(t, timersConfig, b)
 	call(t, tg, a, b, "call-dump", "X-No-KA: 1")
-	tg.waitLog(t, `within ACK state=4`, 1)
+	tg.WaitLog(t, `within ACK state=4`, 1)
 	file := filepath.Join(t.TempDir(), "dlg.json")
 	tg.rpc(t, "dlg.dump_file", file)
 	data, err := os.ReadFile(file)
@@ -107,10 +107,10 @@ func TestCleanAndDump(t *testing.T) {
 		t.Errorf("dump variables: %s", data)
 	}
 	// an INVITE nobody answers stays unconfirmed until the clean timer
-	a.send(tg.addr(), a.invite("sip:bob@127.0.0.1", "call-early"))
-	b.recvMethod("INVITE")
+	a.SendTo(tg.SIPAddr(), invite(a, "sip:bob@127.0.0.1", "call-early"))
+	b.RecvMethod("INVITE")
 	waitState(t, tg, "call-early", 1)
-	tg.expire(300 + 90)
+	expire(tg, 300+90)
 	if got := tg.rpc(t, "dlg.dlg_list", "call-early"); len(got) != 0 {
 		t.Errorf("unanswered dialog kept after early_timeout: %v", got)
 	}
@@ -134,31 +134,31 @@ func TestKeepAliveAnswers(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			a, b := newPeer(t, "caller"), newPeer(t, "callee")
+			a, b := siptest.NewUA(t, "caller"), siptest.NewUA(t, "callee")
 			tg := startKamgo(t, timersConfig, b)
 			call(t, tg, a, b, "call-ka")
-			tg.waitLog(t, `within ACK state=4`, 1)
-			tg.expire(30)
-			optA := a.recvMethod("OPTIONS")
-			optB := b.recvMethod("OPTIONS")
+			tg.WaitLog(t, `within ACK state=4`, 1)
+			expire(tg, 30)
+			optA := a.RecvMethod("OPTIONS")
+			optB := b.RecvMethod("OPTIONS")
 			switch tc.answer {
 			case 0:
-				tg.expire(32)
+				expire(tg, 32)
 			default:
-				a.send(tg.addr(), a.reply(optA, tc.answer, "Answer", ""))
-				b.send(tg.addr(), b.reply(optB, tc.answer, "Answer", ""))
+				a.SendTo(tg.SIPAddr(), reply(a, optA, tc.answer, "Answer", ""))
+				b.SendTo(tg.SIPAddr(), reply(b, optB, tc.answer, "Answer", ""))
 			}
 			waitKA(t, tg, "call-ka", 2)
 			if !tc.ends {
-				tg.expire(11)
+				expire(tg, 11)
 				if got := tg.rpc(t, "dlg.dlg_list", "call-ka"); len(got) == 0 {
 					t.Fatal("dialog ended after answered keep-alives")
 				}
 				return
 			}
 			waitLifetime(t, tg, "call-ka", 10)
-			tg.expire(10)
-			tg.waitLog(t, `dlg timeout - callid: 'call-ka'`, 1)
+			expire(tg, 10)
+			tg.WaitLog(t, `dlg timeout - callid: 'call-ka'`, 1)
 		})
 	}
 }
@@ -168,15 +168,9 @@ func TestKeepAliveAnswers(t *testing.T) {
 func waitLifetime(t *testing.T, tg target, callID string, secs int) {
 	t.Helper()
 	want := fmt.Sprintf(".lifetime = %d", secs)
-	for range 1000 {
-		for _, l := range tg.rpc(t, "dlg.dlg_list", callID) {
-			if strings.HasSuffix(l, want) {
-				return
-			}
-		}
-		time.Sleep(5 * time.Millisecond)
+	if !siptest.Poll(func() bool { return hasSuffix(tg.rpc(t, "dlg.dlg_list", callID), want) }) {
+		t.Fatalf("dialog %s never got lifetime %d", callID, secs)
 	}
-	t.Fatalf("dialog %s never got lifetime %d", callID, secs)
 }
 
 // waitKA waits (bounded) until n local transactions of the kamgo
@@ -184,16 +178,13 @@ func waitLifetime(t *testing.T, tg target, callID string, secs int) {
 // the module's callback has counted its final reply.
 func waitKA(t *testing.T, tg target, callID string, n int) {
 	t.Helper()
-	k, ok := tg.(*kamgoTarget)
+	k, ok := tg.(kamgoTarget)
 	if !ok {
 		return
 	}
-	inst, _ := k.srv.Module("tm")
-	for range 1000 {
-		if int(inst.(*tm.Module).Stats().Waiting) >= n {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
+	m := siptest.Module[*tm.Module](t, k.Srv, "tm")
+	if siptest.Poll(func() bool { return int(m.Stats().Waiting) >= n }) {
+		return
 	}
 	t.Fatalf("keep-alives of %s: %d transactions never completed", callID, n)
 }

@@ -1,21 +1,15 @@
 package rr_test
 
 import (
-	"context"
 	"fmt"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/kamgo/kamgo/internal/freeport"
-	"github.com/kamgo/kamgo/internal/linelog"
-	"github.com/kamgo/kamgo/lang/check"
-	"github.com/kamgo/kamgo/lang/preproc"
+	"github.com/kamgo/kamgo/internal/siptest"
 	_ "github.com/kamgo/kamgo/modules/sl"
 	_ "github.com/kamgo/kamgo/modules/tm"
-	"github.com/kamgo/kamgo/runtime/klog"
-	"github.com/kamgo/kamgo/runtime/module"
-	"github.com/kamgo/kamgo/runtime/server"
+	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
 
 // The Record-Route of a request relayed by tm, as branch and failure
@@ -81,29 +75,30 @@ branch_route[B] { add_rr_param(";nat=yes"); }`,
 		want: map[int][]string{1: {recordRoute + ">"}, 2: {recordRoute + ";f=1;nat=yes>"}}},
 }
 
-// runBranchScenario places the call of sc through the proxy at port
+// runBranchScenario places the call of sc through the proxy at addr
 // (servers is uas1, uas2) and returns the Record-Route lines each server
 // got, normalised.
-func runBranchScenario(t *testing.T, sc branchScenario, port int, phone *peer, servers []*peer) map[int][]string {
+func runBranchScenario(t *testing.T, sc branchScenario, addr string, phone *siptest.UA, servers []*siptest.UA) map[int][]string {
 	t.Helper()
+	port := siptest.PortOf(addr)
 	got := map[int][]string{}
-	read := func(i int) string {
-		inv := servers[i-1].recv()
-		if !strings.HasPrefix(inv, "INVITE ") {
-			t.Fatalf("uas%d got:\n%s", i, inv)
+	read := func(i int) *sipmsg.Msg {
+		inv := servers[i-1].Recv()
+		if inv.Method != "INVITE" {
+			t.Fatalf("uas%d got:\n%s", i, inv.Buf)
 		}
-		got[i] = rrLines(inv, port)
+		got[i] = rrLines(inv.Buf, port)
 		return inv
 	}
-	phone.send(port, phone.request("INVITE", fmt.Sprintf("sip:bob@127.0.0.1:%d", servers[0].port()), ""))
-	phone.recv() // 100
+	phone.SendTo(addr, request(phone, "INVITE", fmt.Sprintf("sip:bob@127.0.0.1:%d", servers[0].Port()), ""))
+	phone.Recv() // 100
 	inv := read(1)
 	if len(sc.want) > 1 && !sc.busy {
 		read(2)
 	}
 	if sc.busy {
-		servers[0].send(port, busy(inv))
-		servers[0].recv() // ACK
+		servers[0].SendTo(addr, siptest.Reply(inv, 486, "Busy Here", "busy"))
+		servers[0].Recv() // ACK
 		read(2)
 	}
 	return got
@@ -120,65 +115,21 @@ func rrLines(msg string, port int) []string {
 	return out
 }
 
-// busy is a 486 to the INVITE inv.
-func busy(inv string) string {
-	var b strings.Builder
-	b.WriteString("SIP/2.0 486 Busy Here\r\n")
-	for _, h := range headers(inv) {
-		switch {
-		case strings.HasPrefix(h, "Via:"), strings.HasPrefix(h, "From:"), strings.HasPrefix(h, "Call-ID:"), strings.HasPrefix(h, "CSeq:"):
-			b.WriteString(h + "\r\n")
-		case strings.HasPrefix(h, "To:"):
-			b.WriteString(h + ";tag=busy\r\n")
-		}
-	}
-	b.WriteString("Content-Length: 0\r\n\r\n")
-	return b.String()
+// newPeers are the phone and the two servers of a branch scenario.
+func newPeers(t *testing.T) (*siptest.UA, []*siptest.UA) {
+	return siptest.NewUA(t, "phone"), []*siptest.UA{siptest.NewUA(t, "uas1"), siptest.NewUA(t, "uas2")}
 }
 
 // withPorts replaces UAS1 and UAS2 in routes with the servers' ports.
-func withPorts(routes string, servers []*peer) string {
-	for i, s := range servers {
-		routes = strings.ReplaceAll(routes, "UAS"+strconv.Itoa(i+1), strconv.Itoa(s.port()))
-	}
-	return routes
+func withPorts(routes string, servers []*siptest.UA) string {
+	return strings.NewReplacer(siptest.Placeholders(servers...)...).Replace(routes)
 }
 
 // runTM serves routes with tm, sl, rr, pv and xlog over UDP on a free
-// port of 127.0.0.1 and returns the port.
-func runTM(t *testing.T, routes string) int {
+// port of 127.0.0.1 and returns its address.
+func runTM(t *testing.T, routes string) string {
 	t.Helper()
-	port, err := freeport.Pick()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var load strings.Builder
-	for _, m := range branchModules {
-		fmt.Fprintf(&load, "loadmodule \"%s.so\"\n", m)
-	}
-	src := fmt.Sprintf("children=1\nlisten=udp:127.0.0.1:%d\n%s%s", port, load.String(), routes)
-	cfg, diags, _ := check.AnalyzeSource("rr.cfg", []byte(src), preproc.Options{}, module.Catalog())
-	if diags.HasErrors() {
-		t.Fatalf("check: %v\n%s", diags.Error(), src)
-	}
-	ll := &linelog.Log{}
-	srv, ld := server.Load(cfg, server.Options{Log: klog.New(ll, klog.Text)})
-	if ld.HasErrors() {
-		t.Fatalf("load: %v", ld.Error())
-	}
-	if err := srv.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.StartSIP(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), wait)
-		defer cancel()
-		_ = srv.StopSIP(ctx)
-		_ = srv.Stop(ctx)
-	})
-	return port
+	return serve(t, branchModules, routes, nil).Addr
 }
 
 // TestRecordRouteBranches: add_rr_param in branch_route and failure_route
@@ -187,9 +138,8 @@ func runTM(t *testing.T, routes string) int {
 func TestRecordRouteBranches(t *testing.T) {
 	for _, sc := range branchScenarios {
 		t.Run(sc.name, func(t *testing.T) {
-			phone, servers := newPeer(t), []*peer{newPeer(t), newPeer(t)}
-			port := runTM(t, withPorts(sc.routes, servers))
-			got := runBranchScenario(t, sc, port, phone, servers)
+			phone, servers := newPeers(t)
+			got := runBranchScenario(t, sc, runTM(t, withPorts(sc.routes, servers)), phone, servers)
 			if fmt.Sprint(got) != fmt.Sprint(sc.want) {
 				t.Errorf("Record-Route lines %v, want %v", got, sc.want)
 			}

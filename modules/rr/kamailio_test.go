@@ -3,13 +3,11 @@
 package rr_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/kamgo/kamgo/internal/kamref"
+	"github.com/kamgo/kamgo/internal/siptest"
 )
 
 // TestKamailioRecordRouteBranches runs each branch scenario on Kamailio
@@ -18,24 +16,13 @@ import (
 func TestKamailioRecordRouteBranches(t *testing.T) {
 	for _, sc := range branchScenarios {
 		t.Run(sc.name, func(t *testing.T) {
-			phone, servers := newPeer(t), []*peer{newPeer(t), newPeer(t)}
-			var load strings.Builder
-			for _, m := range branchModules {
-				fmt.Fprintf(&load, "loadmodule \"%s.so\"\n", m)
-			}
-			text := "#!KAMAILIO\ndebug=2\nlog_stderror=yes\nchildren=1\nlisten=127.0.0.1:" + kamref.SIPPortPlaceholder +
-				"\nauto_aliases=no\ndns=no\nrev_dns=no\nmpath=\"/usr/lib/x86_64-linux-gnu/kamailio/modules/\"\n" +
-				load.String() + withPorts(sc.routes, servers)
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			in, err := kamref.StartSIP(ctx, text, kamref.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer in.Stop()
-			kam := runBranchScenario(t, sc, in.SIPPort, phone, servers)
+			phone, servers := newPeers(t)
+			header := strings.NewReplacer("listen=udp:", "listen=", "disable_tcp=yes\n", "").Replace(siptest.Prelude)
+			k := siptest.StartKamailio(t, header+siptest.LoadModules(branchModules...)+siptest.EvapiProbe+withPorts(sc.routes, servers))
+			kam := runBranchScenario(t, sc, k.SIPAddr(), phone, servers)
+			k.Stop()
 
-			phone, servers = newPeer(t), []*peer{newPeer(t), newPeer(t)}
+			phone, servers = newPeers(t)
 			kg := runBranchScenario(t, sc, runTM(t, withPorts(sc.routes, servers)), phone, servers)
 			if fmt.Sprint(kam) != fmt.Sprint(sc.want) {
 				t.Errorf("Kamailio gave %v, the scenario lists %v", kam, sc.want)

@@ -363,8 +363,10 @@ func (x *txn) runFuncInTxn(c *event.Context, run func(ctx *event.Context), rt ro
 // Stats are the counts tmx's statistics read (Kamailio's t_proc_stats).
 type Stats struct {
 	// Created counts the transactions made; Deleted the ones freed;
-	// Waiting the live ones in their wait state.
-	Created, Deleted, Waiting uint64
+	// Waiting the live ones in their wait state. Local counts, over the
+	// process's life, the transactions tm started itself (Created
+	// includes them).
+	Created, Deleted, Waiting, Local uint64
 	// Completed counts the final replies sent upstream by class: [2] is
 	// 2xx ... [6] is 6xx.
 	Completed [7]uint64
@@ -377,7 +379,7 @@ type Stats struct {
 // Stats returns tm's counts now.
 func (m *Module) Stats() Stats {
 	st := &m.stats
-	s := Stats{Created: st.created.Load(), Deleted: st.deleted.Load(),
+	s := Stats{Created: st.created.Load(), Deleted: st.deleted.Load(), Local: st.local.Load(),
 		Received: st.repliesReceived.Load(), Relayed: st.relayedReplies.Load(), Generated: st.generated.Load()}
 	for i := 2; i <= 6; i++ {
 		s.Completed[i] = st.byClass[i].Load()

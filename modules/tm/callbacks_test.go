@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kamgo/kamgo/internal/siptest"
 	"github.com/kamgo/kamgo/modules/tm"
-	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
 
 // recorder notes the callbacks tm runs, as "type method code branch
@@ -48,17 +48,12 @@ func (r *recorder) watch(p *proxy) {
 // reply run after it is sent), then waits quiet for more.
 func (r *recorder) wait(t *testing.T, n int) []string {
 	t.Helper()
-	deadline := time.Now().Add(wait)
-	for {
+	siptest.Poll(func() bool {
 		r.mu.Lock()
-		k := len(r.got)
-		r.mu.Unlock()
-		if k >= n || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	time.Sleep(quiet)
+		defer r.mu.Unlock()
+		return len(r.got) >= n
+	})
+	time.Sleep(siptest.Quiet)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]string(nil), r.got...)
@@ -68,7 +63,7 @@ func TestCallbacks(t *testing.T) {
 	tests := []struct {
 		name   string
 		routes string
-		play   func(t *testing.T, p *proxy, phone, uas *peer)
+		play   func(t *testing.T, p *proxy, phone, uas *siptest.UA)
 		want   []string
 	}{
 		{"answered, a repeated 2xx and its ACKs", `request_route {
@@ -79,22 +74,22 @@ func TestCallbacks(t *testing.T) {
 	$du = "sip:127.0.0.1:UAS1";
 	t_relay();
 }
-`, func(t *testing.T, p *proxy, phone, uas *peer) {
-			phone.send(p.addr, phone.request("INVITE", "sip:bob@127.0.0.1", "i1", "c1", 1))
-			inv := recvMethod(t, uas, "INVITE")
+`, func(t *testing.T, p *proxy, phone, uas *siptest.UA) {
+			phone.SendTo(p.Addr, phone.Request("INVITE", "sip:bob@127.0.0.1", "i1", "c1", 1))
+			inv := uas.RecvMethod("INVITE")
 			// Each reply waits for the one before to come through: the
 			// workers could take them out of order.
-			uas.send(p.addr, reply(inv, 180, "Ringing", "u1"))
-			recvStatus(t, phone, 180)
-			uas.send(p.addr, reply(inv, 200, "OK", "u1"))
-			recvStatus(t, phone, 200)
-			uas.send(p.addr, reply(inv, 200, "OK", "u1"))
-			recvStatus(t, phone, 200)
+			uas.SendTo(p.Addr, siptest.Reply(inv, 180, "Ringing", "u1"))
+			phone.RecvStatus(180)
+			uas.SendTo(p.Addr, siptest.Reply(inv, 200, "OK", "u1"))
+			phone.RecvStatus(200)
+			uas.SendTo(p.Addr, siptest.Reply(inv, 200, "OK", "u1"))
+			phone.RecvStatus(200)
 			for i := 0; i < 2; i++ {
-				ack := strings.Replace(phone.request("ACK", "sip:bob@127.0.0.1:"+strconv.Itoa(uas.port()), "a1", "c1", 1),
+				ack := strings.Replace(phone.Request("ACK", "sip:bob@127.0.0.1:"+strconv.Itoa(uas.Port()), "a1", "c1", 1),
 					"To: <sip:bob@127.0.0.1>", "To: <sip:bob@127.0.0.1>;tag=u1", 1)
-				phone.send(p.addr, ack)
-				recvMethod(t, uas, "ACK")
+				phone.SendTo(p.Addr, ack)
+				uas.RecvMethod("ACK")
 			}
 		}, []string{
 			"request-in INVITE 0 -1 -",
@@ -108,10 +103,10 @@ func TestCallbacks(t *testing.T) {
 	$du = "sip:127.0.0.1:UAS1";
 	t_relay();
 }
-`, func(t *testing.T, p *proxy, phone, uas *peer) {
-			phone.send(p.addr, phone.request("INVITE", "sip:bob@127.0.0.1", "i2", "c2", 1))
-			inv := recvMethod(t, uas, "INVITE")
-			uas.send(p.addr, reply(inv, 486, "Busy Here", "u2"))
+`, func(t *testing.T, p *proxy, phone, uas *siptest.UA) {
+			phone.SendTo(p.Addr, phone.Request("INVITE", "sip:bob@127.0.0.1", "i2", "c2", 1))
+			inv := uas.RecvMethod("INVITE")
+			uas.SendTo(p.Addr, siptest.Reply(inv, 486, "Busy Here", "u2"))
 		}, []string{
 			"request-in INVITE 0 -1 -",
 			"on-failure INVITE 486 0 received",
@@ -123,8 +118,8 @@ func TestCallbacks(t *testing.T) {
 	t_reply("180", "Ringing here");
 	t_reply("404", "Nobody");
 }
-`, func(t *testing.T, p *proxy, phone, uas *peer) {
-			phone.send(p.addr, phone.request("INVITE", "sip:bob@127.0.0.1", "i3", "c3", 1))
+`, func(t *testing.T, p *proxy, phone, uas *siptest.UA) {
+			phone.SendTo(p.Addr, phone.Request("INVITE", "sip:bob@127.0.0.1", "i3", "c3", 1))
 		}, []string{
 			"request-in INVITE 0 -1 -",
 			"response-ready INVITE 404 -2 faked",
@@ -134,10 +129,10 @@ func TestCallbacks(t *testing.T) {
 	$du = "sip:127.0.0.1:UAS1";
 	t_relay();
 }
-`, func(t *testing.T, p *proxy, phone, uas *peer) {
-			phone.send(p.addr, phone.request("INVITE", "sip:bob@127.0.0.1", "i4", "c4", 1))
-			recvMethod(t, uas, "INVITE")
-			p.clock.Advance(31 * time.Second)
+`, func(t *testing.T, p *proxy, phone, uas *siptest.UA) {
+			phone.SendTo(p.Addr, phone.Request("INVITE", "sip:bob@127.0.0.1", "i4", "c4", 1))
+			uas.RecvMethod("INVITE")
+			p.Clock.Advance(31 * time.Second)
 		}, []string{
 			"request-in INVITE 0 -1 -",
 			"on-failure INVITE 408 0 faked",
@@ -147,7 +142,7 @@ func TestCallbacks(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			phone, uas := newPeer(t), newPeer(t)
+			phone, uas := siptest.NewUA(t, "phone"), siptest.NewUA(t, "uas")
 			p := start(t, tc.routes, uas)
 			r := &recorder{}
 			r.watch(p)
@@ -157,28 +152,4 @@ func TestCallbacks(t *testing.T) {
 			}
 		})
 	}
-}
-
-// recvMethod reads messages until a request with method comes.
-func recvMethod(t *testing.T, p *peer, method string) *sipmsg.Msg {
-	t.Helper()
-	for i := 0; i < 20; i++ {
-		if m := p.recv(); m.Method == method {
-			return m
-		}
-	}
-	t.Fatalf("no %s", method)
-	return nil
-}
-
-// recvStatus reads messages until a reply with code comes.
-func recvStatus(t *testing.T, p *peer, code int) *sipmsg.Msg {
-	t.Helper()
-	for i := 0; i < 20; i++ {
-		if m := p.recv(); m.Status == code {
-			return m
-		}
-	}
-	t.Fatalf("no %d", code)
-	return nil
 }

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kamgo/kamgo/runtime/sipmsg"
+	"github.com/kamgo/kamgo/internal/siptest"
 )
 
 // TestSerialForking: t_load_contacts orders the Request-URI and branches
@@ -12,7 +12,7 @@ import (
 // branches, and t_relay sends them; each failure route takes the next
 // class.
 func TestSerialForking(t *testing.T) {
-	phone, uas1, uas2, uas3 := newPeer(t), newPeer(t), newPeer(t), newPeer(t)
+	phone, uas1, uas2, uas3 := siptest.NewUA(t, "phone"), siptest.NewUA(t, "uas1"), siptest.NewUA(t, "uas2"), siptest.NewUA(t, "uas3")
 	p := start(t, `modparam("tm", "contacts_avp", "tm_contacts")
 modparam("tm", "contact_flows_avp", "tm_flows")
 request_route {
@@ -30,47 +30,47 @@ failure_route[NEXT] {
 	if (t_next_contacts()) { xlog("L_INFO", "next $ru $(branch(uri)[*])\n"); t_on_failure("NEXT"); if (!t_relay()) { xlog("L_INFO", "relay failed $rc\n"); } exit; }
 	xlog("L_INFO", "no more: $rc\n");
 }`, uas1, uas2, uas3)
-	phone.send(p.addr, phone.request("INVITE", "sip:x@127.0.0.1", "s1", "scall-1", 1))
-	phone.recv() // 100
-	a, b := uas1.recv(), uas2.recv()
+	phone.SendTo(p.Addr, phone.Request("INVITE", "sip:x@127.0.0.1", "s1", "scall-1", 1))
+	phone.Recv() // 100
+	a, b := uas1.Recv(), uas2.Recv()
 	if !strings.HasPrefix(a.RURI, "sip:a@") || !strings.HasPrefix(b.RURI, "sip:b@") {
 		t.Fatalf("first class: %s %s", a.RURI, b.RURI)
 	}
-	uas1.send(p.addr, reply(a, 486, "Busy", "x1"))
-	uas1.recv()
-	uas2.send(p.addr, reply(b, 486, "Busy", "x2"))
-	uas2.recv()
+	uas1.SendTo(p.Addr, siptest.Reply(a, 486, "Busy", "x1"))
+	uas1.Recv()
+	uas2.SendTo(p.Addr, siptest.Reply(b, 486, "Busy", "x2"))
+	uas2.Recv()
 	// c is alone in its class (q 0.1); the Request-URI (no q) comes last.
-	c := uas3.recvOrLog(p)
+	c := uas3.Recv()
 	if !strings.HasPrefix(c.RURI, "sip:c@") {
 		t.Fatalf("second class: %s", c.RURI)
 	}
-	uas3.send(p.addr, reply(c, 486, "Busy", "x3"))
-	uas3.recv() // ACK
-	if low := uas3.recvOrLog(p); !strings.HasPrefix(low.RURI, "sip:low@") {
+	uas3.SendTo(p.Addr, siptest.Reply(c, 486, "Busy", "x3"))
+	uas3.Recv() // ACK
+	if low := uas3.Recv(); !strings.HasPrefix(low.RURI, "sip:low@") {
 		t.Fatalf("third class: %s", low.RURI)
 	}
-	if !strings.Contains(p.log.Text(), "next sip:c@127.0.0.1:") {
-		t.Errorf("log:\n%s", p.log.Text())
+	if !strings.Contains(p.Log.Text(), "next sip:c@127.0.0.1:") {
+		t.Errorf("log:\n%s", p.Log.Text())
 	}
 }
 
 // TestSerialForkingDisabled: without contacts_avp the functions fail with
 // Kamailio's error.
 func TestSerialForkingDisabled(t *testing.T) {
-	phone := newPeer(t)
+	phone := siptest.NewUA(t, "phone")
 	p := start(t, `request_route {
 	if (!t_load_contacts()) { xlog("L_INFO", "load failed\n"); }
 	if (!t_next_contacts()) { xlog("L_INFO", "next failed\n"); }
 	if (!t_load_contacts("2")) { xlog("L_INFO", "mode failed\n"); }
 	sl_send_reply("200", "OK"); exit;
 }`)
-	phone.send(p.addr, phone.request("OPTIONS", "sip:x@127.0.0.1", "s2", "scall-2", 1))
-	phone.recv()
+	phone.SendTo(p.Addr, phone.Request("OPTIONS", "sip:x@127.0.0.1", "s2", "scall-2", 1))
+	phone.Recv()
 	for _, l := range []string{"feature has been disabled - to enable define contacts_avp module parameter",
 		"load failed", "next failed", "mode failed"} {
-		if !strings.Contains(p.log.Text(), l) {
-			t.Errorf("log lacks %q:\n%s", l, p.log.Text())
+		if !strings.Contains(p.Log.Text(), l) {
+			t.Errorf("log lacks %q:\n%s", l, p.Log.Text())
 		}
 	}
 }
@@ -78,7 +78,7 @@ func TestSerialForkingDisabled(t *testing.T) {
 // TestProportional: with one contact of positive q and one of q 0, the
 // positive one comes first, each alone in its class.
 func TestProportional(t *testing.T) {
-	phone := newPeer(t)
+	phone := siptest.NewUA(t, "phone")
 	p := start(t, `modparam("tm", "contacts_avp", "tm_contacts")
 modparam("tm", "contact_flows_avp", "tm_flows")
 request_route {
@@ -89,20 +89,11 @@ request_route {
 	t_next_contacts(); xlog("L_INFO", "third $rc\n");
 	sl_send_reply("200", "OK"); exit;
 }`)
-	phone.send(p.addr, phone.request("OPTIONS", "sip:x@127.0.0.1", "s3", "scall-3", 1))
-	phone.recv()
+	phone.SendTo(p.Addr, phone.Request("OPTIONS", "sip:x@127.0.0.1", "s3", "scall-3", 1))
+	phone.Recv()
 	for _, l := range []string{"first sip:one@127.0.0.1", "second sip:zero@127.0.0.1", "third -2"} {
-		if !strings.Contains(p.log.Text(), l) {
-			t.Errorf("log lacks %q:\n%s", l, p.log.Text())
+		if !strings.Contains(p.Log.Text(), l) {
+			t.Errorf("log lacks %q:\n%s", l, p.Log.Text())
 		}
 	}
-}
-
-func (pe *peer) recvOrLog(p *proxy) *sipmsg.Msg {
-	pe.t.Helper()
-	m, ok := pe.read(wait)
-	if !ok {
-		pe.t.Fatalf("no message; log:\n%s", p.log.Text())
-	}
-	return m
 }

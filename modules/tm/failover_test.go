@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kamgo/kamgo/internal/siptest"
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
 
@@ -29,32 +30,32 @@ func TestFailureRouteRURIConsumed(t *testing.T) {
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			phone, uas1, uas2 := newPeer(t), newPeer(t), newPeer(t)
+			phone, uas1, uas2 := siptest.NewUA(t, "phone"), siptest.NewUA(t, "uas1"), siptest.NewUA(t, "uas2")
 			p := start(t, `request_route {
 	$ru = "sip:bob@127.0.0.1:UAS1";
 	t_on_failure("F"); t_relay(); exit;
 }
 failure_route[F] { `+tc.failure+` }`, uas1, uas2)
 			callID := fmt.Sprintf("consumed-%d", i)
-			phone.send(p.addr, phone.request("INVITE", "sip:bob@127.0.0.1", callID, callID, 1))
-			phone.recv() // 100
-			inv := uas1.recv()
-			uas1.send(p.addr, reply(inv, 486, "Busy Here", "c1"))
-			if ack := uas1.recv(); ack.Method != "ACK" {
+			phone.SendTo(p.Addr, phone.Request("INVITE", "sip:bob@127.0.0.1", callID, callID, 1))
+			phone.Recv() // 100
+			inv := uas1.Recv()
+			uas1.SendTo(p.Addr, siptest.Reply(inv, 486, "Busy Here", "c1"))
+			if ack := uas1.Recv(); ack.Method != "ACK" {
 				t.Fatalf("uas1 got %s, want the ACK", ack.FirstLine())
 			}
 			if tc.second {
-				inv2 := uas2.recv()
+				inv2 := uas2.Recv()
 				if !strings.HasPrefix(inv2.RURI, "sip:carol@") {
 					t.Fatalf("second INVITE to %s", inv2.RURI)
 				}
-				uas2.send(p.addr, reply(inv2, 404, "Not Found", "c2"))
-				uas2.recv() // ACK
+				uas2.SendTo(p.Addr, siptest.Reply(inv2, 404, "Not Found", "c2"))
+				uas2.Recv() // ACK
 			}
-			if r := phone.recv(); status(r) != tc.final {
-				t.Fatalf("phone got %q, want %q", status(r), tc.final)
+			if r := phone.Recv(); siptest.Status(r) != tc.final {
+				t.Fatalf("phone got %q, want %q", siptest.Status(r), tc.final)
 			}
-			uas1.none()
+			uas1.None()
 		})
 	}
 }
@@ -65,28 +66,28 @@ failure_route[F] { `+tc.failure+` }`, uas1, uas2)
 func TestFrInvTimeoutCancels(t *testing.T) {
 	for _, rang := range []bool{true, false} {
 		t.Run(fmt.Sprintf("rang=%v", rang), func(t *testing.T) {
-			phone, uas := newPeer(t), newPeer(t)
+			phone, uas := siptest.NewUA(t, "phone"), siptest.NewUA(t, "uas")
 			p := start(t, `modparam("tm", "fr_timer", 1000)
 modparam("tm", "fr_inv_timer", 3000)
 request_route { t_relay(); exit; }`, uas)
-			ruri := fmt.Sprintf("sip:bob@127.0.0.1:%d", uas.port())
-			phone.send(p.addr, phone.request("INVITE", ruri, "frinv", "frinv", 1))
-			phone.recv() // 100
-			inv := uas.recv()
+			ruri := fmt.Sprintf("sip:bob@127.0.0.1:%d", uas.Port())
+			phone.SendTo(p.Addr, phone.Request("INVITE", ruri, "frinv", "frinv", 1))
+			phone.Recv() // 100
+			inv := uas.Recv()
 			if rang {
-				uas.send(p.addr, reply(inv, 180, "Ringing", "f1"))
-				if r := phone.recv(); status(r) != "180 Ringing" {
-					t.Fatalf("phone got %q", status(r))
+				uas.SendTo(p.Addr, siptest.Reply(inv, 180, "Ringing", "f1"))
+				if r := phone.Recv(); siptest.Status(r) != "180 Ringing" {
+					t.Fatalf("phone got %q", siptest.Status(r))
 				}
 			}
-			if r := timeoutTo(p, phone); status(r) != "408 Request Timeout" {
-				t.Fatalf("phone got %q", status(r))
+			if r := timeoutTo(p, phone); siptest.Status(r) != "408 Request Timeout" {
+				t.Fatalf("phone got %q", siptest.Status(r))
 			}
 			// Without a reply uas got the INVITE's retransmission (at
 			// retr_timer1) before the timeout, and nothing after.
 			var got []string
 			for range 3 {
-				m, ok := uas.read(quiet)
+				m, ok := uas.Read(siptest.Quiet)
 				if !ok {
 					break
 				}
@@ -95,7 +96,7 @@ request_route { t_relay(); exit; }`, uas)
 					if strings.Contains(m.Buf, "\r\nReason:") {
 						t.Errorf("CANCEL carries a Reason:\n%s", m.Buf)
 					}
-					if topBranch(m) != topBranch(inv) || !strings.HasPrefix(m.Buf, "CANCEL "+ruri+" ") {
+					if siptest.TopBranch(m) != siptest.TopBranch(inv) || !strings.HasPrefix(m.Buf, "CANCEL "+ruri+" ") {
 						t.Errorf("CANCEL does not match the INVITE:\n%s", m.Buf)
 					}
 				}
@@ -117,7 +118,7 @@ request_route { t_relay(); exit; }`, uas)
 func TestNoisyCTimer(t *testing.T) {
 	for _, failure := range []bool{false, true} {
 		t.Run(fmt.Sprintf("failure_route=%v", failure), func(t *testing.T) {
-			phone, uas := newPeer(t), newPeer(t)
+			phone, uas := siptest.NewUA(t, "phone"), siptest.NewUA(t, "uas")
 			routes := `modparam("tm", "noisy_ctimer", 0)
 modparam("tm", "fr_timer", 1000)
 request_route { t_relay(); exit; }`
@@ -126,17 +127,17 @@ request_route { t_relay(); exit; }`
 					"\nfailure_route[F] { xlog(\"L_INFO\", \"timeout\\n\"); }"
 			}
 			p := start(t, routes, uas)
-			ruri := fmt.Sprintf("sip:bob@127.0.0.1:%d", uas.port())
-			phone.send(p.addr, phone.request("INVITE", ruri, "noisy", "noisy", 1))
-			phone.recv() // 100
-			uas.recv()
-			p.clock.Advance(time.Second)
+			ruri := fmt.Sprintf("sip:bob@127.0.0.1:%d", uas.Port())
+			phone.SendTo(p.Addr, phone.Request("INVITE", ruri, "noisy", "noisy", 1))
+			phone.Recv() // 100
+			uas.Recv()
+			p.Clock.Advance(time.Second)
 			if !failure {
-				phone.none()
+				phone.None()
 				return
 			}
-			if r := phone.recv(); status(r) != "408 Request Timeout" {
-				t.Fatalf("phone got %q", status(r))
+			if r := phone.Recv(); siptest.Status(r) != "408 Request Timeout" {
+				t.Fatalf("phone got %q", siptest.Status(r))
 			}
 		})
 	}
@@ -158,7 +159,7 @@ modparam("tm", "faked_reply_prio", 100)`, "486 Busy Here"},
 	}
 	for i, tc := range tests {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
-			phone, uas1, uas2 := newPeer(t), newPeer(t), newPeer(t)
+			phone, uas1, uas2 := siptest.NewUA(t, "phone"), siptest.NewUA(t, "uas1"), siptest.NewUA(t, "uas2")
 			p := start(t, tc.params+`
 modparam("tm", "fr_timer", 1000)
 request_route { t_on_failure("F"); t_relay(); exit; }
@@ -168,16 +169,16 @@ failure_route[F] {
 		$ru = "sip:carol@127.0.0.1:UAS2"; t_on_failure("F"); t_relay();
 	}
 }`, uas1, uas2)
-			ruri := fmt.Sprintf("sip:bob@127.0.0.1:%d", uas1.port())
-			phone.send(p.addr, phone.request("INVITE", ruri, "busy", "busy", 1))
-			phone.recv() // 100
-			uas1.recv()
-			p.clock.Advance(time.Second)
-			inv2 := uas2.recv()
-			uas2.send(p.addr, reply(inv2, 486, "Busy Here", "b2"))
-			uas2.recv() // ACK
-			if r := phone.recv(); status(r) != tc.want {
-				t.Fatalf("phone got %q, want %q", status(r), tc.want)
+			ruri := fmt.Sprintf("sip:bob@127.0.0.1:%d", uas1.Port())
+			phone.SendTo(p.Addr, phone.Request("INVITE", ruri, "busy", "busy", 1))
+			phone.Recv() // 100
+			uas1.Recv()
+			p.Clock.Advance(time.Second)
+			inv2 := uas2.Recv()
+			uas2.SendTo(p.Addr, siptest.Reply(inv2, 486, "Busy Here", "b2"))
+			uas2.Recv() // ACK
+			if r := phone.Recv(); siptest.Status(r) != tc.want {
+				t.Fatalf("phone got %q, want %q", siptest.Status(r), tc.want)
 			}
 		})
 	}
@@ -187,14 +188,14 @@ failure_route[F] {
 // message, and returns it. The clock moves more than once because the
 // proxy may still be handling what came before (a provisional reply
 // restarts the branch's timer after relaying it) when it first moves.
-func timeoutTo(p *proxy, peer *peer) *sipmsg.Msg {
+func timeoutTo(p *proxy, peer *siptest.UA) *sipmsg.Msg {
 	p.t.Helper()
 	for range 10 {
-		p.clock.Advance(time.Second)
-		if m, ok := peer.read(quiet); ok {
+		p.Clock.Advance(time.Second)
+		if m, ok := peer.Read(siptest.Quiet); ok {
 			return m
 		}
 	}
-	p.t.Fatalf("peer %d: no message after the timeout", peer.port())
+	p.t.Fatalf("peer %d: no message after the timeout", peer.Port())
 	return nil
 }

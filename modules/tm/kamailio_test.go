@@ -3,7 +3,6 @@
 package tm_test
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -11,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kamgo/kamgo/internal/kamref"
+	"github.com/kamgo/kamgo/internal/siptest"
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
 
@@ -27,18 +26,18 @@ type scene struct {
 	t       *testing.T
 	advance func(time.Duration) // kamgo's fake clock; nothing for Kamailio, whose time passes
 	addr    string
-	peers   []*peer
+	peers   []*siptest.UA
 	names   map[string]string // port -> peer name, and the proxy's
 	got     []string
 }
 
 // send sends msg from peer i to the proxy.
-func (s *scene) send(i int, msg string) { s.peers[i].send(s.addr, msg) }
+func (s *scene) send(i int, msg string) { s.peers[i].SendTo(s.addr, msg) }
 
 // recv reads the next message of peer i and records it.
 func (s *scene) recv(i int) *sipmsg.Msg {
 	s.t.Helper()
-	m := s.peers[i].recv()
+	m := s.peers[i].Recv()
 	s.got = append(s.got, fmt.Sprintf("peer %d got:\n%s", i, s.normalize(m.Buf)))
 	return m
 }
@@ -47,13 +46,9 @@ func (s *scene) recv(i int) *sipmsg.Msg {
 // of the two servers come at different moments); it records that one.
 func (s *scene) skipTo(i int, ok func(*sipmsg.Msg) bool) *sipmsg.Msg {
 	s.t.Helper()
-	for {
-		m := s.peers[i].recv()
-		if ok(m) {
-			s.got = append(s.got, fmt.Sprintf("peer %d got:\n%s", i, s.normalize(m.Buf)))
-			return m
-		}
-	}
+	m := s.peers[i].RecvMatch("awaited message", ok)
+	s.got = append(s.got, fmt.Sprintf("peer %d got:\n%s", i, s.normalize(m.Buf)))
+	return m
 }
 
 // timeoutTo moves the proxy's clock by a second at a time until peer i
@@ -66,8 +61,8 @@ func (s *scene) timeoutTo(i int, ok func(*sipmsg.Msg) bool) *sipmsg.Msg {
 	s.t.Helper()
 	for range 20 {
 		s.advance(time.Second)
-		for {
-			m, got := s.peers[i].read(300 * time.Millisecond)
+		for range siptest.MaxSkip {
+			m, got := s.peers[i].Read(siptest.Quiet)
 			if !got {
 				break
 			}
@@ -132,41 +127,35 @@ func TestDifferential(t *testing.T) {
 func newScene(t *testing.T, n int) *scene {
 	s := &scene{t: t, names: map[string]string{}}
 	for i := range n {
-		p := newPeer(t)
-		s.peers = append(s.peers, p)
 		name := "phone"
 		if i > 0 {
 			name = "uas" + strconv.Itoa(i)
 		}
-		s.names[strconv.Itoa(p.port())] = name
+		p := siptest.NewUA(t, name)
+		s.peers = append(s.peers, p)
+		s.names[strconv.Itoa(p.Port())] = name
 	}
 	return s
 }
 
+// routesFor writes the ports of the scene's servers for UAS1, UAS2 ...
 func routesFor(s *scene, routes string) string {
-	for i := 1; i < len(s.peers); i++ {
-		routes = strings.ReplaceAll(routes, "UAS"+strconv.Itoa(i), strconv.Itoa(s.peers[i].port()))
-	}
-	return routes
+	return strings.NewReplacer(siptest.Placeholders(s.peers[1:]...)...).Replace(routes)
 }
+
+// kamailioHeader is the head of the configuration Kamailio runs: the
+// differential tests' Prelude with two children and TCP on, the modules
+// start loads and the evapi probe.
+var kamailioHeader = strings.NewReplacer("children=1\n", "children=2\n", "disable_tcp=yes\n", "").Replace(siptest.Prelude) +
+	siptest.LoadModules(defaultModules...) + siptest.EvapiProbe
 
 func runOnKamailio(t *testing.T, sc diffScenario) []string {
 	s := newScene(t, sc.peers)
-	text := "#!KAMAILIO\ndebug=2\nlog_stderror=yes\nchildren=2\nlisten=udp:127.0.0.1:" + kamref.SIPPortPlaceholder +
-		"\nauto_aliases=no\ndns=no\nrev_dns=no\n" +
-		"mpath=\"/usr/lib/x86_64-linux-gnu/kamailio/modules/\"\n" +
-		"loadmodule \"tm.so\"\nloadmodule \"sl.so\"\nloadmodule \"pv.so\"\nloadmodule \"xlog.so\"\nloadmodule \"textops.so\"\nloadmodule \"evapi.so\"\n" +
-		"modparam(\"evapi\", \"bind_addr\", \"127.0.0.1:" + kamref.EvapiPortPlaceholder + "\")\n" + routesFor(s, sc.routes)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	in, err := kamref.Start(ctx, text, kamref.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Stop()
+	k := siptest.StartKamailio(t, kamailioHeader+routesFor(s, sc.routes))
+	defer k.Stop()
 	s.advance = func(time.Duration) {}
-	s.addr = "127.0.0.1:" + strconv.Itoa(in.SIPPort)
-	s.names[strconv.Itoa(in.SIPPort)] = "proxy"
+	s.addr = k.SIPAddr()
+	s.names[strconv.Itoa(k.SIPPort)] = "proxy"
 	sc.run(s)
 	return s.got
 }
@@ -174,66 +163,61 @@ func runOnKamailio(t *testing.T, sc diffScenario) []string {
 func runOnKamgo(t *testing.T, sc diffScenario) []string {
 	s := newScene(t, sc.peers)
 	p := start(t, routesFor(s, sc.routes))
-	s.advance = p.clock.Advance
-	s.addr = p.addr
-	s.names[strconv.Itoa(p.port)] = "proxy"
+	s.advance = p.Clock.Advance
+	s.addr = p.Addr
+	s.names[strconv.Itoa(p.Port)] = "proxy"
 	sc.run(s)
 	return s.got
 }
 
-// withTag adds a To tag to a request built by peer.request.
-func withTag(req, tag string) string {
-	return strings.Replace(req, "To: <sip:bob@127.0.0.1>", "To: <sip:bob@127.0.0.1>;tag="+tag, 1)
-}
-
-func ruriOf(s *scene, i int) string { return fmt.Sprintf("sip:bob@127.0.0.1:%d", s.peers[i].port()) }
+func ruriOf(s *scene, i int) string { return fmt.Sprintf("sip:bob@127.0.0.1:%d", s.peers[i].Port()) }
 
 var diffScenarios = []diffScenario{
 	{name: "invite-200", peers: 2, routes: `request_route { if (!t_relay()) { sl_reply_error(); } exit; }`,
 		run: func(s *scene) {
-			s.send(0, s.peers[0].request("INVITE", ruriOf(s, 1), "d1", "dcall-1", 1))
+			s.send(0, s.peers[0].Request("INVITE", ruriOf(s, 1), "d1", "dcall-1", 1))
 			s.recv(0)
 			inv := s.recv(1)
-			s.send(1, reply(inv, 180, "Ringing", "t1"))
+			s.send(1, siptest.Reply(inv, 180, "Ringing", "t1"))
 			s.recv(0)
-			s.send(1, reply(inv, 200, "OK", "t1"))
+			s.send(1, siptest.Reply(inv, 200, "OK", "t1"))
 			s.recv(0)
-			s.send(0, withTag(s.peers[0].request("ACK", ruriOf(s, 1), "d1ack", "dcall-1", 1), "t1"))
+			s.send(0, siptest.WithToTag(s.peers[0].Request("ACK", ruriOf(s, 1), "d1ack", "dcall-1", 1), "t1"))
 			s.recv(1)
 		}},
 	{name: "invite-486", peers: 2, routes: `request_route { t_relay(); exit; }`,
 		run: func(s *scene) {
-			s.send(0, s.peers[0].request("INVITE", ruriOf(s, 1), "d2", "dcall-2", 5))
+			s.send(0, s.peers[0].Request("INVITE", ruriOf(s, 1), "d2", "dcall-2", 5))
 			s.recv(0)
 			inv := s.recv(1)
-			s.send(1, reply(inv, 486, "Busy Here", "t2"))
+			s.send(1, siptest.Reply(inv, 486, "Busy Here", "t2"))
 			s.recv(1) // kamgo's or Kamailio's hop-by-hop ACK
 			s.recv(0)
-			s.send(0, withTag(s.peers[0].request("ACK", ruriOf(s, 1), "d2", "dcall-2", 5), "t2"))
+			s.send(0, siptest.WithToTag(s.peers[0].Request("ACK", ruriOf(s, 1), "d2", "dcall-2", 5), "t2"))
 		}},
 	{name: "cancel", peers: 2, routes: `request_route {
 	if (is_method("CANCEL")) { if (t_check_trans()) { t_relay(); } exit; }
 	t_relay(); exit;
 }`,
 		run: func(s *scene) {
-			s.send(0, s.peers[0].request("INVITE", ruriOf(s, 1), "d3", "dcall-3", 2))
+			s.send(0, s.peers[0].Request("INVITE", ruriOf(s, 1), "d3", "dcall-3", 2))
 			s.recv(0)
 			inv := s.recv(1)
-			s.send(1, reply(inv, 180, "Ringing", "t3"))
+			s.send(1, siptest.Reply(inv, 180, "Ringing", "t3"))
 			s.recv(0)
-			s.send(0, s.peers[0].request("CANCEL", ruriOf(s, 1), "d3", "dcall-3", 2, "Reason: SIP;cause=480"))
+			s.send(0, s.peers[0].Request("CANCEL", ruriOf(s, 1), "d3", "dcall-3", 2, "Reason: SIP;cause=480"))
 			s.recv(0)
 			c := s.recv(1)
-			s.send(1, reply(c, 200, "OK", "t3"))
-			s.send(1, reply(inv, 487, "Request Terminated", "t3"))
+			s.send(1, siptest.Reply(c, 200, "OK", "t3"))
+			s.send(1, siptest.Reply(inv, 487, "Request Terminated", "t3"))
 			s.recv(1)
 			s.recv(0)
 		}},
 	{name: "local-404", peers: 1, routes: `request_route { t_newtran(); t_reply("404", "Not Here"); exit; }`,
 		run: func(s *scene) {
-			s.send(0, s.peers[0].request("INVITE", "sip:bob@127.0.0.1", "d4", "dcall-4", 1))
+			s.send(0, s.peers[0].Request("INVITE", "sip:bob@127.0.0.1", "d4", "dcall-4", 1))
 			s.recv(0)
-			s.send(0, s.peers[0].request("OPTIONS", "sip:bob@127.0.0.1", "d4o", "dcall-4o", 1))
+			s.send(0, s.peers[0].Request("OPTIONS", "sip:bob@127.0.0.1", "d4o", "dcall-4o", 1))
 			s.recv(0)
 		}},
 	{name: "failure-route", peers: 3, routes: `request_route { t_on_failure("F"); t_relay(); exit; }
@@ -242,13 +226,13 @@ failure_route[F] {
 	if (t_check_status("486")) { $ru = "sip:carol@127.0.0.1:UAS2"; t_relay(); }
 }`,
 		run: func(s *scene) {
-			s.send(0, s.peers[0].request("INVITE", ruriOf(s, 1), "d5", "dcall-5", 1))
+			s.send(0, s.peers[0].Request("INVITE", ruriOf(s, 1), "d5", "dcall-5", 1))
 			s.recv(0)
 			inv := s.recv(1)
-			s.send(1, reply(inv, 486, "Busy Here", "t5"))
+			s.send(1, siptest.Reply(inv, 486, "Busy Here", "t5"))
 			s.recv(1)
 			inv2 := s.recv(2)
-			s.send(2, reply(inv2, 200, "OK", "t6"))
+			s.send(2, siptest.Reply(inv2, 200, "OK", "t6"))
 			s.recv(0)
 		}},
 	{name: "fork-pick", peers: 3, routes: `request_route {
@@ -257,12 +241,12 @@ failure_route[F] {
 	t_relay(); exit;
 }`,
 		run: func(s *scene) {
-			s.send(0, s.peers[0].request("INVITE", ruriOf(s, 1), "d6", "dcall-6", 1))
+			s.send(0, s.peers[0].Request("INVITE", ruriOf(s, 1), "d6", "dcall-6", 1))
 			s.recv(0)
 			a, b := s.recv(1), s.recv(2)
-			s.send(1, reply(a, 486, "Busy Here", "t7"))
+			s.send(1, siptest.Reply(a, 486, "Busy Here", "t7"))
 			s.recv(1)
-			s.send(2, reply(b, 404, "Not Found", "t8"))
+			s.send(2, siptest.Reply(b, 404, "Not Found", "t8"))
 			s.recv(2)
 			s.recv(0)
 		}},
@@ -272,27 +256,27 @@ failure_route[F] {
 	t_relay(); exit;
 }`,
 		run: func(s *scene) {
-			s.send(0, s.peers[0].request("INVITE", ruriOf(s, 1), "d7", "dcall-7", 1))
+			s.send(0, s.peers[0].Request("INVITE", ruriOf(s, 1), "d7", "dcall-7", 1))
 			s.recv(0)
 			a, b := s.recv(1), s.recv(2)
-			s.send(2, reply(b, 180, "Ringing", "t9"))
+			s.send(2, siptest.Reply(b, 180, "Ringing", "t9"))
 			s.recv(0)
-			s.send(1, reply(a, 200, "OK", "t10"))
+			s.send(1, siptest.Reply(a, 200, "OK", "t10"))
 			s.recv(0)
 			s.skipTo(2, func(m *sipmsg.Msg) bool { return m.Method == "CANCEL" })
 		}},
 	{name: "message-200", peers: 2, routes: `request_route { t_relay(); exit; }`,
 		run: func(s *scene) {
-			s.send(0, s.peers[0].request("MESSAGE", ruriOf(s, 1), "d8", "dcall-8", 1))
+			s.send(0, s.peers[0].Request("MESSAGE", ruriOf(s, 1), "d8", "dcall-8", 1))
 			m := s.recv(1)
-			s.send(1, reply(m, 202, "Accepted", "t11"))
+			s.send(1, siptest.Reply(m, 202, "Accepted", "t11"))
 			s.recv(0)
 		}},
 	{name: "timeout-408", peers: 2, routes: `modparam("tm", "fr_timer", 1000)
 request_route { t_on_failure("F"); t_relay(); exit; }
 failure_route[F] { xlog("L_INFO", "timeout\n"); }`,
 		run: func(s *scene) {
-			s.send(0, s.peers[0].request("OPTIONS", ruriOf(s, 1), "d9", "dcall-9", 1))
+			s.send(0, s.peers[0].Request("OPTIONS", ruriOf(s, 1), "d9", "dcall-9", 1))
 			s.recv(1)
 			s.advance(time.Second)
 			s.skipTo(0, func(m *sipmsg.Msg) bool { return m.Status == 408 })
@@ -300,30 +284,30 @@ failure_route[F] { xlog("L_INFO", "timeout\n"); }`,
 	{name: "onreply-drop-180", peers: 2, routes: `request_route { t_on_reply("R"); t_relay(); exit; }
 onreply_route[R] { if ($rs == 180) { drop; } }`,
 		run: func(s *scene) {
-			s.send(0, s.peers[0].request("INVITE", ruriOf(s, 1), "d10", "dcall-10", 1))
+			s.send(0, s.peers[0].Request("INVITE", ruriOf(s, 1), "d10", "dcall-10", 1))
 			s.recv(0)
 			inv := s.recv(1)
-			s.send(1, reply(inv, 180, "Ringing", "t12"))
-			s.send(1, reply(inv, 183, "Session Progress", "t12"))
+			s.send(1, siptest.Reply(inv, 180, "Ringing", "t12"))
+			s.send(1, siptest.Reply(inv, 183, "Session Progress", "t12"))
 			s.recv(0)
-			s.send(1, reply(inv, 200, "OK", "t12"))
+			s.send(1, siptest.Reply(inv, 200, "OK", "t12"))
 			s.recv(0)
 		}},
 	{name: "failure-reply", peers: 2, routes: `request_route { t_on_failure("F"); t_relay(); exit; }
 failure_route[F] { t_reply("480", "Gone Fishing"); }`,
 		run: func(s *scene) {
-			s.send(0, s.peers[0].request("INVITE", ruriOf(s, 1), "d11", "dcall-11", 1))
+			s.send(0, s.peers[0].Request("INVITE", ruriOf(s, 1), "d11", "dcall-11", 1))
 			s.recv(0)
 			inv := s.recv(1)
-			s.send(1, reply(inv, 404, "Not Found", "t13"))
+			s.send(1, siptest.Reply(inv, 404, "Not Found", "t13"))
 			s.recv(1)
 			s.recv(0)
 		}},
 	{name: "remap-503", peers: 2, routes: `request_route { t_relay(); exit; }`,
 		run: func(s *scene) {
-			s.send(0, s.peers[0].request("MESSAGE", ruriOf(s, 1), "d12", "dcall-12", 1))
+			s.send(0, s.peers[0].Request("MESSAGE", ruriOf(s, 1), "d12", "dcall-12", 1))
 			m := s.recv(1)
-			s.send(1, reply(m, 503, "Service Unavailable", "t14"))
+			s.send(1, siptest.Reply(m, 503, "Service Unavailable", "t14"))
 			s.recv(0)
 		}},
 	{name: "aggregate-407", peers: 3, routes: `request_route {
@@ -332,10 +316,10 @@ failure_route[F] { t_reply("480", "Gone Fishing"); }`,
 	t_relay(); exit;
 }`,
 		run: func(s *scene) {
-			s.send(0, s.peers[0].request("MESSAGE", ruriOf(s, 1), "d13", "dcall-13", 1))
+			s.send(0, s.peers[0].Request("MESSAGE", ruriOf(s, 1), "d13", "dcall-13", 1))
 			a, b := s.recv(1), s.recv(2)
-			ra := strings.Replace(reply(a, 407, "Proxy Authentication Required", "t15"), "Content-Length", "Proxy-Authenticate: Digest realm=\"a\", nonce=\"1\"\r\nContent-Length", 1)
-			rb := strings.Replace(reply(b, 407, "Proxy Authentication Required", "t16"), "Content-Length", "Proxy-Authenticate: Digest realm=\"b\", nonce=\"2\"\r\nContent-Length", 1)
+			ra := strings.Replace(siptest.Reply(a, 407, "Proxy Authentication Required", "t15"), "Content-Length", "Proxy-Authenticate: Digest realm=\"a\", nonce=\"1\"\r\nContent-Length", 1)
+			rb := strings.Replace(siptest.Reply(b, 407, "Proxy Authentication Required", "t16"), "Content-Length", "Proxy-Authenticate: Digest realm=\"b\", nonce=\"2\"\r\nContent-Length", 1)
 			s.send(1, ra)
 			s.send(2, rb)
 			s.recv(0)
@@ -346,7 +330,7 @@ failure_route[F] { t_reply("480", "Gone Fishing"); }`,
 	t_newtran(); t_reply("302", "Moved"); exit;
 }`,
 		run: func(s *scene) {
-			s.send(0, s.peers[0].request("INVITE", "sip:bob@127.0.0.1", "d14", "dcall-14", 1))
+			s.send(0, s.peers[0].Request("INVITE", "sip:bob@127.0.0.1", "d14", "dcall-14", 1))
 			s.recv(0)
 		}},
 	// The Request-URI was rewritten before the first t_relay: a failure
@@ -362,13 +346,13 @@ failure_route[F] {
 	if (!t_relay()) { xlog("L_INFO", "relay failed\n"); }
 }`,
 		run: func(s *scene) {
-			s.send(0, s.peers[0].request("INVITE", "sip:bob@127.0.0.1", "d16", "dcall-16", 1))
+			s.send(0, s.peers[0].Request("INVITE", "sip:bob@127.0.0.1", "d16", "dcall-16", 1))
 			s.recv(0)
 			inv := s.recv(1)
-			s.send(1, reply(inv, 486, "Busy Here", "t18"))
+			s.send(1, siptest.Reply(inv, 486, "Busy Here", "t18"))
 			s.recv(1)
 			inv2 := s.recv(2)
-			s.send(2, reply(inv2, 404, "Not Found", "t19"))
+			s.send(2, siptest.Reply(inv2, 404, "Not Found", "t19"))
 			s.recv(2)
 			s.recv(0)
 		}},
@@ -382,10 +366,10 @@ failure_route[F] {
 	if (!t_relay()) { xlog("L_INFO", "relay failed\n"); }
 }`,
 		run: func(s *scene) {
-			s.send(0, s.peers[0].request("INVITE", "sip:bob@127.0.0.1", "d17", "dcall-17", 1))
+			s.send(0, s.peers[0].Request("INVITE", "sip:bob@127.0.0.1", "d17", "dcall-17", 1))
 			s.recv(0)
 			inv := s.recv(1)
-			s.send(1, reply(inv, 486, "Busy Here", "t20"))
+			s.send(1, siptest.Reply(inv, 486, "Busy Here", "t20"))
 			s.recv(1)
 			s.recv(0)
 		}},
@@ -394,28 +378,28 @@ failure_route[F] {
 	{name: "fr-inv-timeout-cancels", peers: 2, routes: `modparam("tm", "fr_inv_timer", 1000)
 request_route { t_relay(); exit; }`,
 		run: func(s *scene) {
-			s.send(0, s.peers[0].request("INVITE", ruriOf(s, 1), "d18", "dcall-18", 1))
+			s.send(0, s.peers[0].Request("INVITE", ruriOf(s, 1), "d18", "dcall-18", 1))
 			s.recv(0)
 			inv := s.recv(1)
-			s.send(1, reply(inv, 180, "Ringing", "t21"))
+			s.send(1, siptest.Reply(inv, 180, "Ringing", "t21"))
 			s.recv(0)
 			s.timeoutTo(0, func(m *sipmsg.Msg) bool { return m.Status == 408 })
 			c := s.skipTo(1, func(m *sipmsg.Msg) bool { return m.Method == "CANCEL" })
-			s.send(1, reply(c, 200, "OK", "t21"))
-			s.send(1, reply(inv, 487, "Request Terminated", "t21"))
+			s.send(1, siptest.Reply(c, 200, "OK", "t21"))
+			s.send(1, siptest.Reply(inv, 487, "Request Terminated", "t21"))
 			s.skipTo(1, func(m *sipmsg.Msg) bool { return m.Method == "ACK" })
 		}},
 	{name: "retransmitted-invite", peers: 2, routes: `request_route { t_relay(); exit; }`,
 		run: func(s *scene) {
-			req := s.peers[0].request("INVITE", ruriOf(s, 1), "d15", "dcall-15", 1)
+			req := s.peers[0].Request("INVITE", ruriOf(s, 1), "d15", "dcall-15", 1)
 			s.send(0, req)
 			s.recv(0)
 			inv := s.recv(1)
-			s.send(1, reply(inv, 180, "Ringing", "t17"))
+			s.send(1, siptest.Reply(inv, 180, "Ringing", "t17"))
 			s.recv(0)
 			s.send(0, req)
 			s.recv(0)
-			s.send(1, reply(inv, 200, "OK", "t17"))
+			s.send(1, siptest.Reply(inv, 200, "OK", "t17"))
 			s.recv(0)
 		}},
 }
@@ -445,12 +429,12 @@ failure_route[F] {
 	}
 }`,
 		run: func(s *scene) {
-			s.send(0, s.peers[0].request("INVITE", ruriOf(s, 1), "d19", "dcall-19", 1))
+			s.send(0, s.peers[0].Request("INVITE", ruriOf(s, 1), "d19", "dcall-19", 1))
 			s.recv(0)
 			s.recv(1)
 			s.advance(time.Second)
 			inv2 := s.recv(2)
-			s.send(2, reply(inv2, 486, "Busy Here", "t22"))
+			s.send(2, siptest.Reply(inv2, 486, "Busy Here", "t22"))
 			s.recv(2)
 			if r := s.skipTo(0, func(m *sipmsg.Msg) bool { return m.Status >= 200 }); strconv.Itoa(r.Status)+" "+r.Reason != want {
 				s.t.Errorf("caller got %d %s, want %s", r.Status, r.Reason, want)

@@ -8,14 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kamgo/kamgo/internal/fakeclock"
-	"github.com/kamgo/kamgo/internal/freeport"
-	"github.com/kamgo/kamgo/internal/linelog"
-	"github.com/kamgo/kamgo/lang/check"
-	"github.com/kamgo/kamgo/lang/preproc"
-	"github.com/kamgo/kamgo/modules/tm"
-	"github.com/kamgo/kamgo/runtime/klog"
-	"github.com/kamgo/kamgo/runtime/module"
+	"github.com/kamgo/kamgo/internal/siptest"
 	"github.com/kamgo/kamgo/runtime/rpc"
 	"github.com/kamgo/kamgo/runtime/server"
 	"github.com/kamgo/kamgo/runtime/sipmsg"
@@ -39,62 +32,32 @@ const rpcRoutes = `request_route {
 }
 `
 
-// startRPC is start, returning the server whose registry the tests call.
-func startRPC(t *testing.T, routes string, peers ...*peer) (*proxy, *server.Server) {
+// startRPC is start with tm, sl, pv and textops, returning the server
+// whose registry the tests call.
+func startRPC(t *testing.T, routes string, peers ...*siptest.UA) (*proxy, *server.Server) {
 	t.Helper()
-	port, err := freeport.Pick()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, p := range peers {
-		routes = strings.ReplaceAll(routes, "UAS"+strconv.Itoa(i+1), strconv.Itoa(p.port()))
-	}
-	src := fmt.Sprintf("children=2\nlisten=udp:127.0.0.1:%d\n"+
-		"loadmodule \"tm.so\"\nloadmodule \"sl.so\"\nloadmodule \"pv.so\"\nloadmodule \"textops.so\"\n%s", port, routes)
-	cfg, diags, _ := check.AnalyzeSource("tm.cfg", []byte(src), preproc.Options{}, module.Catalog())
-	if diags.HasErrors() {
-		t.Fatalf("check: %v\n%s", diags.Error(), src)
-	}
-	ll := &linelog.Log{}
-	srv, ld := server.Load(cfg, server.Options{Log: klog.New(ll, klog.Text)})
-	if ld.HasErrors() {
-		t.Fatalf("load: %v", ld.Error())
-	}
-	inst, _ := srv.Module("tm")
-	p := &proxy{t: t, addr: "127.0.0.1:" + strconv.Itoa(port), port: port, clock: fakeclock.New(), log: ll, tm: inst.(*tm.Module)}
-	p.tm.SetClock(p.clock)
-	if err := srv.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.StartSIP(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), wait)
-		defer cancel()
-		_ = srv.StopSIP(ctx)
-		_ = srv.Stop(ctx)
-	})
-	return p, srv
+	p := startWith(t, []string{"tm", "sl", "pv", "textops"}, routes, peers...)
+	return p, p.Srv
 }
 
 // rpcCall runs method with params (strings and ints) through the registry;
 // the reply is its values, or the fault.
 func rpcCall(t *testing.T, srv *server.Server, method string, params ...any) ([]*rpc.Value, *rpc.Fault) {
 	t.Helper()
-	c := &rpc.Call{Method: method}
+	var vals []*rpc.Value
 	for _, p := range params {
 		switch v := p.(type) {
 		case string:
-			c.Params = append(c.Params, rpc.NewStr(v))
+			vals = append(vals, rpc.NewStr(v))
 		case int:
-			c.Params = append(c.Params, rpc.NewInt(int64(v)))
+			vals = append(vals, rpc.NewInt(int64(v)))
 		}
 	}
-	if !srv.RPC().Run(context.Background(), c) {
+	out, fault, ok := siptest.RPC(srv, method, vals...)
+	if !ok {
 		t.Fatalf("%s is not registered", method)
 	}
-	return c.Reply()
+	return out, fault
 }
 
 // rpcText is the reply as text, values separated by spaces, or "fault CODE
@@ -112,17 +75,9 @@ func rpcText(t *testing.T, srv *server.Server, method string, params ...any) str
 	return strings.Join(out, " ")
 }
 
-// until reads messages until one whose status (or method) is want.
-func (p *peer) until(want string) *sipmsg.Msg {
-	p.t.Helper()
-	for range 10 {
-		m := p.recv()
-		if status(m) == want || m.Method == want {
-			return m
-		}
-	}
-	p.t.Fatalf("peer %d: no %s", p.port(), want)
-	return nil
+// until reads p's messages until one whose status (or method) is want.
+func until(p *siptest.UA, want string) *sipmsg.Msg {
+	return p.RecvMatch(want, func(m *sipmsg.Msg) bool { return siptest.Status(m) == want || m.Method == want })
 }
 
 // member is a structure's member as text.
@@ -138,11 +93,11 @@ func member(v *rpc.Value, name string) string {
 // tm.reply_callid answer transactions with the to-tag, headers and body
 // given; the faults are Kamailio's.
 func TestRPCReply(t *testing.T) {
-	phone, uas := newPeer(t), newPeer(t)
+	phone, uas := siptest.NewUA(t, "phone"), siptest.NewUA(t, "uas")
 	p, srv := startRPC(t, rpcRoutes, uas)
 	ruri := "sip:bob@127.0.0.1"
-	phone.send(p.addr, phone.request("INVITE", ruri, "h1", "call-h1", 7, "X-Hold: 1"))
-	phone.until("180 Held")
+	phone.SendTo(p.Addr, phone.Request("INVITE", ruri, "h1", "call-h1", 7, "X-Hold: 1"))
+	until(phone, "180 Held")
 
 	vals, f := rpcCall(t, srv, "tm.list")
 	if f != nil || len(vals) != 1 {
@@ -188,7 +143,7 @@ func TestRPCReply(t *testing.T) {
 	if got := rpcText(t, srv, "tm.reply", 486, "Busy Now", ident, "tg1", "X-A: 1\r\nContent-Type: text/plain\r\n", "hello"); got != "" {
 		t.Fatalf("tm.reply: %s", got)
 	}
-	r := phone.until("486 Busy Now")
+	r := until(phone, "486 Busy Now")
 	if to, _ := r.Header("to"); !strings.HasSuffix(to, ";tag=tg1") {
 		t.Errorf("To %q: the tag given is not there", to)
 	}
@@ -199,8 +154,8 @@ func TestRPCReply(t *testing.T) {
 		t.Errorf("second final reply: %s", got)
 	}
 
-	phone.send(p.addr, phone.request("INVITE", ruri, "h2", "call-h2", 3, "X-Hold: 1"))
-	phone.until("180 Held")
+	phone.SendTo(p.Addr, phone.Request("INVITE", ruri, "h2", "call-h2", 3, "X-Hold: 1"))
+	until(phone, "180 Held")
 	for _, tc := range []struct {
 		params []any
 		want   string
@@ -215,7 +170,7 @@ func TestRPCReply(t *testing.T) {
 			t.Errorf("tm.reply_callid %v: %s, want %s", tc.params, got, tc.want)
 		}
 	}
-	r = phone.until("603 Decline")
+	r = until(phone, "603 Decline")
 	if to, _ := r.Header("to"); !strings.HasSuffix(to, ";tag=tg2") {
 		t.Errorf("To %q: the tag given is not there", to)
 	}
@@ -238,29 +193,29 @@ func TestRPCReply(t *testing.T) {
 // provisional reply; a branch without one gets its CANCEL with its first
 // provisional reply. Both count as waiting for their final reply.
 func TestRPCCancel(t *testing.T) {
-	phone, uas := newPeer(t), newPeer(t)
+	phone, uas := siptest.NewUA(t, "phone"), siptest.NewUA(t, "uas")
 	p, srv := startRPC(t, rpcRoutes, uas)
-	ruri := fmt.Sprintf("sip:bob@127.0.0.1:%d", uas.port())
+	ruri := fmt.Sprintf("sip:bob@127.0.0.1:%d", uas.Port())
 
-	phone.send(p.addr, phone.request("INVITE", ruri, "c1", "call-c1", 1))
-	inv := uas.until("INVITE")
+	phone.SendTo(p.Addr, phone.Request("INVITE", ruri, "c1", "call-c1", 1))
+	inv := until(uas, "INVITE")
 	if got := rpcText(t, srv, "tm.cancel", "call-c1", "1"); got != "1 branches canceled, waiting for their final reply" {
 		t.Errorf("tm.cancel before a provisional reply: %s", got)
 	}
-	uas.none()
-	uas.send(p.addr, reply(inv, 180, "Ringing", "u1"))
-	if c := uas.until("CANCEL"); topBranch(c) != topBranch(inv) {
-		t.Errorf("CANCEL branch %s, INVITE's %s", topBranch(c), topBranch(inv))
+	uas.None()
+	uas.SendTo(p.Addr, siptest.Reply(inv, 180, "Ringing", "u1"))
+	if c := until(uas, "CANCEL"); siptest.TopBranch(c) != siptest.TopBranch(inv) {
+		t.Errorf("CANCEL branch %s, INVITE's %s", siptest.TopBranch(c), siptest.TopBranch(inv))
 	}
 
-	phone.send(p.addr, phone.request("INVITE", ruri, "c2", "call-c2", 5))
-	inv = uas.until("INVITE")
-	uas.send(p.addr, reply(inv, 183, "Progress", "u2"))
-	phone.until("183 Progress")
+	phone.SendTo(p.Addr, phone.Request("INVITE", ruri, "c2", "call-c2", 5))
+	inv = until(uas, "INVITE")
+	uas.SendTo(p.Addr, siptest.Reply(inv, 183, "Progress", "u2"))
+	until(phone, "183 Progress")
 	if got := rpcText(t, srv, "tm.cancel", "call-c2", "5"); got != "1 branches canceled, waiting for their final reply" {
 		t.Errorf("tm.cancel after a provisional reply: %s", got)
 	}
-	uas.until("CANCEL")
+	until(uas, "CANCEL")
 
 	for _, tc := range []struct {
 		params []any
@@ -281,16 +236,16 @@ func TestRPCCancel(t *testing.T) {
 // send with); tm.t_uac_wait_block answers the final reply, the peer's or
 // the timeout's; bad parameters get Kamailio's faults.
 func TestRPCUAC(t *testing.T) {
-	phone, uas := newPeer(t), newPeer(t)
+	phone, uas := siptest.NewUA(t, "phone"), siptest.NewUA(t, "uas")
 	p, srv := startRPC(t, rpcRoutes, uas)
-	ruri := fmt.Sprintf("sip:bob@127.0.0.1:%d", uas.port())
+	ruri := fmt.Sprintf("sip:bob@127.0.0.1:%d", uas.Port())
 	hdrs := "From: <sip:kamgo@127.0.0.1>\r\nTo: <sip:bob@127.0.0.1>\r\n"
 
 	if got := rpcText(t, srv, "tm.t_uac_start", "OPTIONS", ruri, ".", ".", hdrs); got != "fault 500 the request could not be sent (error -7)" {
 		t.Errorf("before any SIP request: %s", got)
 	}
-	phone.send(p.addr, phone.request("OPTIONS", "sip:svc@127.0.0.1", "o1", "opt-1", 1))
-	phone.until("200 OK")
+	phone.SendTo(p.Addr, phone.Request("OPTIONS", "sip:svc@127.0.0.1", "o1", "opt-1", 1))
+	until(phone, "200 OK")
 
 	for _, tc := range []struct {
 		params []any
@@ -313,11 +268,11 @@ func TestRPCUAC(t *testing.T) {
 		}
 	}
 
-	local := fmt.Sprintf("udp:127.0.0.1:%d", p.port)
+	local := fmt.Sprintf("udp:127.0.0.1:%d", p.Port)
 	if got := rpcText(t, srv, "tm.t_uac_start", "MESSAGE", ruri, ".", local, hdrs+"Content-Type: text/plain\r\nCall-ID: uac-1\r\n", "hi"); got != "" {
 		t.Fatalf("tm.t_uac_start: %s", got)
 	}
-	msg := uas.until("MESSAGE")
+	msg := until(uas, "MESSAGE")
 	if id, _ := msg.Header("call-id"); id != "uac-1" || msg.Body != "hi" || msg.RURI != ruri {
 		t.Errorf("the request sent:\n%s", msg.Buf)
 	}
@@ -352,17 +307,17 @@ func TestRPCUAC(t *testing.T) {
 		{200, "Fine", "{code: 200, text: OK}"},
 	} {
 		done := block("Call-ID: uac-" + strconv.Itoa(tc.code) + "\r\n")
-		opt := uas.until("OPTIONS")
-		uas.send(p.addr, reply(opt, tc.code, tc.reason, "u1"))
+		opt := until(uas, "OPTIONS")
+		uas.SendTo(p.Addr, siptest.Reply(opt, tc.code, tc.reason, "u1"))
 		if got := waitFor(t, done); got != tc.want {
 			t.Errorf("tm.t_uac_wait_block answered %d: %s", tc.code, got)
 		}
 	}
 	done := block("Call-ID: uac-3\r\n")
-	uas.until("OPTIONS")
+	until(uas, "OPTIONS")
 	// past fr_timer (30 s), short of the end of the wait state that
 	// follows (5 s more): the command finds the transaction
-	p.clock.Advance(31 * time.Second)
+	p.Clock.Advance(31 * time.Second)
 	if got := waitFor(t, done); got != "{code: 408, text: Request Timeout}" {
 		t.Errorf("tm.t_uac_wait_block without an answer: %s", got)
 	}
@@ -375,7 +330,7 @@ func waitFor(t *testing.T, ch chan string) string {
 	select {
 	case s := <-ch:
 		return s
-	case <-time.After(wait):
+	case <-time.After(siptest.Wait):
 		t.Fatal("no reply")
 		return ""
 	}

@@ -9,9 +9,12 @@ import (
 // counters are tm's statistics, as Kamailio's tm keeps them (tm.stats):
 // transactions created and freed, replies received, generated and sent by
 // class, and what kamgo counts besides (retransmissions absorbed, ACKs of
-// negative replies, branch timeouts, requests relayed).
+// negative replies, branch timeouts, requests relayed). local counts the
+// transactions tm started itself (t_uac and the requests modules send in
+// a dialog); created counts them too.
 type counters struct {
 	created, deleted                atomic.Uint64
+	local                           atomic.Uint64
 	repliesReceived, relayedReplies atomic.Uint64
 	generated                       atomic.Uint64
 	byClass                         [7]atomic.Uint64

@@ -365,6 +365,7 @@ func (m *Module) uacWith(c *event.Context, tr *sip.Transport, r uacRequest, u ua
 		x.index = hashOf(u.callID, strconv.Itoa(u.cseq))
 		m.table.insert(x)
 		m.stats.created.Add(1)
+		m.stats.local.Add(1)
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()

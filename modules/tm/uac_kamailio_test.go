@@ -3,7 +3,6 @@
 package tm_test
 
 import (
-	"context"
 	"net"
 	"os"
 	"path/filepath"
@@ -14,8 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kamgo/kamgo/internal/kamref"
-	"github.com/kamgo/kamgo/runtime/sipmsg"
+	"github.com/kamgo/kamgo/internal/siptest"
 )
 
 // The differential tests of t_uac_send, serial forking and t_write_*: each
@@ -31,18 +29,18 @@ type uacWorld struct {
 	t     *testing.T
 	addr  string
 	dir   string
-	peers []*peer
+	peers []*siptest.UA
 	names map[string]string
 	got   []string
 	log   func() []string
 }
 
-func (w *uacWorld) send(i int, msg string) { w.peers[i].send(w.addr, msg) }
+func (w *uacWorld) send(i int, msg string) { w.peers[i].SendTo(w.addr, msg) }
 
 // recv records the next message of peer i.
 func (w *uacWorld) recv(i int) string {
 	w.t.Helper()
-	m := w.peers[i].recv()
+	m := w.peers[i].Recv()
 	w.got = append(w.got, "peer "+strconv.Itoa(i)+" got:\n"+w.normalize(m.Buf))
 	return m.Buf
 }
@@ -84,22 +82,22 @@ type uacScenario struct {
 func newUACWorld(t *testing.T, n int) *uacWorld {
 	w := &uacWorld{t: t, dir: t.TempDir(), names: map[string]string{}}
 	for i := range n {
-		p := newPeer(t)
-		w.peers = append(w.peers, p)
 		name := "phone"
 		if i > 0 {
 			name = "uas" + strconv.Itoa(i)
 		}
-		w.names[strconv.Itoa(p.port())] = name
+		p := siptest.NewUA(t, name)
+		w.peers = append(w.peers, p)
+		w.names[strconv.Itoa(p.Port())] = name
 	}
 	return w
 }
 
+// routes writes the servers' ports for UAS1, UAS2 ... and the directory
+// for DIR.
 func (w *uacWorld) routes(text string) string {
-	for i := 1; i < len(w.peers); i++ {
-		text = strings.ReplaceAll(text, "UAS"+strconv.Itoa(i), strconv.Itoa(w.peers[i].port()))
-	}
-	return strings.ReplaceAll(text, "DIR", w.dir)
+	pairs := append(siptest.Placeholders(w.peers[1:]...), "DIR", w.dir)
+	return strings.NewReplacer(pairs...).Replace(text)
 }
 
 // tmLines are the log lines of tm and of the script, as "LEVEL: <origin>:
@@ -114,28 +112,19 @@ func (w *uacWorld) tmLines(lines []string) []string {
 	return out
 }
 
-func uacOnKamailio(t *testing.T, sc uacScenario) []string {
+// uacOnKamailio runs sc on Kamailio; want is how many tm and script log
+// lines kamgo wrote for it: Kamailio's worker logs after the last message
+// the peers see, so its lines are waited for (bounded) up to that count.
+func uacOnKamailio(t *testing.T, sc uacScenario, want int) []string {
 	w := newUACWorld(t, sc.peers)
-	text := "#!KAMAILIO\ndebug=2\nlog_stderror=yes\nchildren=1\nlisten=udp:127.0.0.1:" + kamref.SIPPortPlaceholder +
-		"\nauto_aliases=no\ndns=no\nrev_dns=no\n" +
-		"mpath=\"/usr/lib/x86_64-linux-gnu/kamailio/modules/\"\n" +
-		"loadmodule \"tm.so\"\nloadmodule \"sl.so\"\nloadmodule \"pv.so\"\nloadmodule \"xlog.so\"\nloadmodule \"textops.so\"\nloadmodule \"evapi.so\"\n" +
-		"modparam(\"evapi\", \"bind_addr\", \"127.0.0.1:" + kamref.EvapiPortPlaceholder + "\")\n" + w.routes(sc.routes)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	in, err := kamref.Start(ctx, text, kamref.Options{})
-	if err != nil {
-		if se, ok := err.(*kamref.StartError); ok {
-			t.Fatalf("%v\n%s", err, strings.Join(se.Log, "\n"))
-		}
-		t.Fatal(err)
-	}
-	defer in.Stop()
-	w.addr = "127.0.0.1:" + strconv.Itoa(in.SIPPort)
-	w.names[strconv.Itoa(in.SIPPort)] = "proxy"
+	header := strings.Replace(kamailioHeader, "children=2\n", "children=1\n", 1)
+	k := siptest.StartKamailio(t, header+w.routes(sc.routes))
+	defer k.Stop()
+	w.addr = k.SIPAddr()
+	w.names[strconv.Itoa(k.SIPPort)] = "proxy"
 	w.log = func() []string {
 		var out []string
-		for _, l := range in.Log() {
+		for _, l := range k.Log() {
 			origin := l.Origin
 			if !strings.HasPrefix(origin, "<") {
 				origin = "<" + origin + ">"
@@ -145,26 +134,27 @@ func uacOnKamailio(t *testing.T, sc uacScenario) []string {
 		return out
 	}
 	sc.run(w)
-	time.Sleep(300 * time.Millisecond) // the last log lines of Kamailio's worker
+	siptest.Poll(func() bool { return len(w.tmLines(w.log())) >= want })
 	return append(w.got, w.tmLines(w.log())...)
 }
 
-func uacOnKamgo(t *testing.T, sc uacScenario) []string {
+func uacOnKamgo(t *testing.T, sc uacScenario) ([]string, int) {
 	w := newUACWorld(t, sc.peers)
 	p := start(t, w.routes(sc.routes))
-	w.addr = p.addr
-	w.names[strconv.Itoa(p.port)] = "proxy"
-	w.log = p.log.Lines
+	w.addr = p.Addr
+	w.names[strconv.Itoa(p.Port)] = "proxy"
+	w.log = p.Log.Lines
 	sc.run(w)
-	return append(w.got, w.tmLines(w.log())...)
+	lines := w.tmLines(w.log())
+	return append(w.got, lines...), len(lines)
 }
 
 // TestUACDifferential runs the scenarios on both servers.
 func TestUACDifferential(t *testing.T) {
 	for _, sc := range uacScenarios {
 		t.Run(sc.name, func(t *testing.T) {
-			kam := uacOnKamailio(t, sc)
-			kg := uacOnKamgo(t, sc)
+			kg, n := uacOnKamgo(t, sc)
+			kam := uacOnKamailio(t, sc, n)
 			if strings.Join(kam, "\n") != strings.Join(kg, "\n") {
 				t.Errorf("transcripts differ\nKamailio:\n%s\n\nkamgo:\n%s", strings.Join(kam, "\n"), strings.Join(kg, "\n"))
 			}
@@ -174,14 +164,14 @@ func TestUACDifferential(t *testing.T) {
 
 // options is the phone's request that triggers a scenario's route.
 func options(w *uacWorld, branch string, extra ...string) string {
-	return w.peers[0].request("OPTIONS", "sip:kamgo@127.0.0.1", branch, "k-"+branch, 1, extra...)
+	return w.peers[0].Request("OPTIONS", "sip:kamgo@127.0.0.1", branch, "k-"+branch, 1, extra...)
 }
 
 // readFIFO reads what was written to the FIFO opened with openFIFO.
 func readFIFO(t *testing.T, f *os.File) string {
 	t.Helper()
 	buf := make([]byte, 65535)
-	_ = f.SetReadDeadline(time.Now().Add(wait))
+	_ = f.SetReadDeadline(time.Now().Add(siptest.Wait))
 	n, err := f.Read(buf)
 	if err != nil {
 		t.Fatalf("fifo: %v", err)
@@ -223,15 +213,15 @@ var uacScenarios = []uacScenario{
 		w.send(0, options(w, "m1", "X-Send: message"))
 		w.recv(0)
 		req := w.recv(1)
-		m := mustParseMsg(w.t, req)
-		w.send(1, reply(m, 200, "OK", "k1"))
-		w.peers[1].none()
+		m := siptest.Parse(w.t, req)
+		w.send(1, siptest.Reply(m, 200, "OK", "k1"))
+		w.peers[1].None()
 	}},
 	{name: "uac-invite-486", peers: 2, routes: uacRoute, run: func(w *uacWorld) {
 		w.send(0, options(w, "m2", "X-Send: invite"))
 		w.recv(0)
-		inv := mustParseMsg(w.t, w.recv(1))
-		w.send(1, reply(inv, 486, "Busy Here", "k2"))
+		inv := siptest.Parse(w.t, w.recv(1))
+		w.send(1, siptest.Reply(inv, 486, "Busy Here", "k2"))
 		w.recv(1)
 	}},
 	{name: "uac-nexthop", peers: 2, routes: uacRoute, run: func(w *uacWorld) {
@@ -315,13 +305,13 @@ request_route {
 	exit;
 }`, run: func(w *uacWorld) {
 		f := openFIFO(w.t, w, "fifo")
-		msg := w.peers[0].request("INVITE", "sip:bob@127.0.0.1", "w1", "k-w1", 3,
+		msg := w.peers[0].Request("INVITE", "sip:bob@127.0.0.1", "w1", "k-w1", 3,
 			"Contact: <sip:alice@127.0.0.1:7777>", "Record-Route: <sip:p1.test>, <sip:p2.test;lr>", "User-Agent: phone/1")
 		w.send(0, msg)
 		w.note("fifo got:\n" + readFIFO(w.t, f))
-		w.send(0, w.peers[0].request("OPTIONS", "sip:bob@127.0.0.1", "w2", "k-w2", 1, "X-Mode: none"))
+		w.send(0, w.peers[0].Request("OPTIONS", "sip:bob@127.0.0.1", "w2", "k-w2", 1, "X-Mode: none"))
 		w.recv(0)
-		w.send(0, w.peers[0].request("OPTIONS", "sip:bob@127.0.0.1", "w3", "k-w3", 1, "X-Mode: notrans"))
+		w.send(0, w.peers[0].Request("OPTIONS", "sip:bob@127.0.0.1", "w3", "k-w3", 1, "X-Mode: notrans"))
 		w.recv(0)
 	}},
 	{name: "write-unix", peers: 1, routes: `request_route {
@@ -332,11 +322,11 @@ request_route {
 	exit;
 }`, run: func(w *uacWorld) {
 		c := listenUnix(w.t, w, "sock")
-		msg := w.peers[0].request("MESSAGE", "sip:bob@127.0.0.1:5070", "w4", "k-w4", 9,
+		msg := w.peers[0].Request("MESSAGE", "sip:bob@127.0.0.1:5070", "w4", "k-w4", 9,
 			"Record-Route: <sip:p1.test>", "Record-Route: <sip:p2.test;lr>")
 		w.send(0, msg)
 		buf := make([]byte, 65535)
-		_ = c.SetReadDeadline(time.Now().Add(wait))
+		_ = c.SetReadDeadline(time.Now().Add(siptest.Wait))
 		n, err := c.Read(buf)
 		if err != nil {
 			w.t.Fatalf("socket: %v", err)
@@ -344,13 +334,4 @@ request_route {
 		w.note("socket got:\n" + string(buf[:n]))
 		w.recv(0)
 	}},
-}
-
-func mustParseMsg(t *testing.T, buf string) *sipmsg.Msg {
-	t.Helper()
-	m, err := sipmsg.Parse(buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
 }

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/kamgo/kamgo/internal/siptest"
 )
 
 // TestWriteFIFO: t_write_req writes the request's lines to the FIFO, with
@@ -25,16 +27,16 @@ func TestWriteFIFO(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	phone := newPeer(t)
+	phone := siptest.NewUA(t, "phone")
 	p := start(t, `modparam("tm", "fr_timer", 3000)
 modparam("tm", "tw_append", "x: v=avp[i:5]; hdr[Subject]; msg[body]")
 request_route { $avp(i:5) = 42; t_newtran(); t_write_req("`+path+`", "vm/x"); xlog("L_INFO", "handed over\n"); exit; }`)
-	req := phone.request("MESSAGE", "sip:bob@127.0.0.1", "w1", "wcall-1", 4, "Subject: hi",
+	req := phone.Request("MESSAGE", "sip:bob@127.0.0.1", "w1", "wcall-1", 4, "Subject: hi",
 		"Record-Route: <sip:p1.test;lr>", "Record-Route: <sip:p2.test;lr>")
 	req = strings.Replace(req, "Content-Length: 0\r\n\r\n", "Content-Length: 4\r\n\r\nbody", 1)
-	phone.send(p.addr, req)
+	phone.SendTo(p.Addr, req)
 	buf := make([]byte, 4096)
-	_ = f.SetReadDeadline(time.Now().Add(wait))
+	_ = f.SetReadDeadline(time.Now().Add(siptest.Wait))
 	n, err := f.Read(buf)
 	if err != nil {
 		t.Fatal(err)
@@ -51,12 +53,12 @@ request_route { $avp(i:5) = 42; t_newtran(); t_write_req("`+path+`", "vm/x"); xl
 		t.Errorf("append and body %q", got)
 	}
 	// The blind branch's timer runs once the route is done.
-	if err := p.log.Wait(regexp.MustCompile("handed over"), 1, wait); err != nil {
+	if err := p.Log.Wait(regexp.MustCompile("handed over"), 1, siptest.Wait); err != nil {
 		t.Fatal(err)
 	}
-	p.clock.Advance(3 * time.Second)
-	if r := phone.recv(); r.Status != 408 {
-		t.Fatalf("after fr_timer %q", status(r))
+	p.Clock.Advance(3 * time.Second)
+	if r := phone.Recv(); r.Status != 408 {
+		t.Fatalf("after fr_timer %q", siptest.Status(r))
 	}
 }
 
@@ -70,16 +72,16 @@ func TestWriteUnix(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	phone := newPeer(t)
+	phone := siptest.NewUA(t, "phone")
 	p := start(t, `request_route {
 	t_newtran();
 	t_write_unix("`+path+`", "app");
 	if (!t_write_unix("`+dir+`/none", "app")) { xlog("L_INFO", "none failed\n"); }
 	t_reply("202", "Accepted"); exit;
 }`)
-	phone.send(p.addr, phone.request("OPTIONS", "sip:bob@127.0.0.1", "w2", "wcall-2", 1))
+	phone.SendTo(p.Addr, phone.Request("OPTIONS", "sip:bob@127.0.0.1", "w2", "wcall-2", 1))
 	buf := make([]byte, 4096)
-	_ = c.SetReadDeadline(time.Now().Add(wait))
+	_ = c.SetReadDeadline(time.Now().Add(siptest.Wait))
 	n, err := c.Read(buf)
 	if err != nil {
 		t.Fatal(err)
@@ -87,11 +89,11 @@ func TestWriteUnix(t *testing.T) {
 	if !strings.HasPrefix(string(buf[:n]), "0.3\nsip_request.app\nOPTIONS\nbob\n127.0.0.1\n") {
 		t.Errorf("datagram:\n%s", buf[:n])
 	}
-	if r := phone.recv(); r.Status != 202 {
-		t.Fatalf("reply %q", status(r))
+	if r := phone.Recv(); r.Status != 202 {
+		t.Fatalf("reply %q", siptest.Status(r))
 	}
-	if !strings.Contains(p.log.Text(), "write_to_unixsock(): error in connect: No such file or directory") ||
-		!strings.Contains(p.log.Text(), "none failed") {
-		t.Errorf("log:\n%s", p.log.Text())
+	if !strings.Contains(p.Log.Text(), "write_to_unixsock(): error in connect: No such file or directory") ||
+		!strings.Contains(p.Log.Text(), "none failed") {
+		t.Errorf("log:\n%s", p.Log.Text())
 	}
 }

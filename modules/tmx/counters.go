@@ -7,9 +7,7 @@ import (
 
 // RegisterCounters implements counters.Registrant: tm's statistics, in
 // group "tmx" as Kamailio's tmx registers them, each read from tm's counts
-// when asked (so none can be reset). UAC_transactions is not registered:
-// kamgo's tm does not count the transactions it starts itself apart from
-// the others.
+// when asked (so none can be reset).
 func (m *Module) RegisterCounters(r *counters.Registry) error {
 	if m.tm == nil {
 		return nil
@@ -22,6 +20,7 @@ func (m *Module) RegisterCounters(r *counters.Registry) error {
 	const doc = "tm statistic"
 	_, err := r.RegisterAll("tmx", []counters.Def{
 		{Name: "UAS_transactions", Doc: doc, Func: stat(func(s tm.Stats) uint64 { return s.Created })},
+		{Name: "UAC_transactions", Doc: doc, Func: stat(func(s tm.Stats) uint64 { return s.Local })},
 		{Name: "2xx_transactions", Doc: doc, Func: class(2)},
 		{Name: "3xx_transactions", Doc: doc, Func: class(3)},
 		{Name: "4xx_transactions", Doc: doc, Func: class(4)},

@@ -12,12 +12,17 @@ package tmx_test
 //	go test -tags kamailio ./modules/tmx
 
 import (
+	"context"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/kamgo/kamgo/internal/kamref"
 	"github.com/kamgo/kamgo/internal/siptest"
+	_ "github.com/kamgo/kamgo/modules/kex"
 )
 
 // labelRE matches a transaction's index and label in a log line; labels
@@ -119,4 +124,111 @@ func normalise(buf string) string {
 	s = tagRE.ReplaceAllString(s, ";tag=TAG")
 	s = rportRE.ReplaceAllString(s, ";rport=PORT")
 	return portRE.ReplaceAllString(s, "127.0.0.1:PORT")
+}
+
+// uacRoutes sends, for each request the phone sends, a MESSAGE of its own
+// with t_uac_send to the peer, then answers the phone.
+const uacRoutes = `loadmodule "kex.so"
+request_route {
+	t_uac_send("MESSAGE", "sip:peer@127.0.0.1:UAS1", "", "",
+		"From: <sip:tmx@kamgo.test>\r\nTo: <sip:peer@kamgo.test>\r\nContent-Type: text/plain\r\n", "hi");
+	sl_send_reply("200", "OK");
+	exit;
+}
+`
+
+// TestUACTransactions: tmx's UAC_transactions counts the transactions tm
+// started itself, over the process's life (the one that has ended
+// counts), and UAS_transactions counts them too. Both servers answer
+// `stats.get_statistics tmx:` alike; Kamailio refreshes its copy of tm's
+// counts at most every two seconds, so the read is repeated until the
+// count shows.
+func TestUACTransactions(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "ctl.sock")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	kamcmd := func(args ...string) string {
+		out, err := kamref.Kamcmd(ctx, sock, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	read := map[string]func(tg siptest.Target) string{
+		"kamailio": func(siptest.Target) string { return kamcmd("stats.get_statistics", "tmx:") },
+		"kamgo": func(tg siptest.Target) string {
+			vals, fault, ok := siptest.RPC(tg.(*siptest.Server).Srv, "stats.get_statistics", siptest.Strs("tmx:")...)
+			if !ok {
+				t.Fatal("no command stats.get_statistics")
+			}
+			return siptest.Kamcmd(vals, fault)
+		},
+	}
+	want := []string{"tmx:UAC_transactions = 1", "tmx:UAS_transactions = 1", "tmx:inuse_transactions = 0", "tmx:rpl_received = 1"}
+	got := map[string]string{}
+	for _, name := range []string{"kamailio", "kamgo"} {
+		t.Run(name, func(t *testing.T) {
+			phone, peer := siptest.NewUA(t, "phone"), siptest.NewUA(t, "peer")
+			var tg siptest.Target
+			if name == "kamailio" {
+				tg = siptest.StartKamailio(t, header+siptest.EvapiProbe+kamref.CtlLines(sock)+uacRoutes, siptest.Placeholders(peer)...)
+			} else {
+				tg = startKamgo(t, uacRoutes, peer)
+			}
+			phone.SendTo(tg.SIPAddr(), phone.Request("OPTIONS", "sip:tmx@127.0.0.1", "u1", "uac-1", 1))
+			phone.RecvStatus(200)
+			msg := peer.RecvMethod("MESSAGE")
+			peer.SendTo(tg.SIPAddr(), siptest.Reply(msg, 200, "OK", "p1"))
+			var out string
+			poll := func(want ...string) {
+				t.Helper()
+				if !siptest.Poll(func() bool { out = read[name](tg); return hasAll(out, want) }) {
+					t.Fatalf("stats.get_statistics tmx: lacks %q:\n%s", want, out)
+				}
+			}
+			// The transaction is in its wait state (the 200 counted)
+			// before the clock moves (kamgo's fake one would otherwise
+			// time it out first); it ends when its wait timer fires.
+			poll("tmx:UAC_transactions = 1", "tmx:rpl_received = 1", "tmx:inuse_transactions = 1", "tmx:active_transactions = 0")
+			tg.Advance(6 * time.Second)
+			poll(want...)
+			got[name] = out
+		})
+	}
+	kl, gl := strings.Split(got["kamailio"], "\n"), strings.Split(got["kamgo"], "\n")
+	if len(kl) != len(gl) {
+		t.Fatalf("stats.get_statistics tmx: differs\nkamailio:\n%s\nkamgo:\n%s", got["kamailio"], got["kamgo"])
+	}
+	for i := range kl {
+		name, _, _ := strings.Cut(kl[i], " = ")
+		_, known := localReplyStats[name]
+		switch {
+		case known && kl[i] == gl[i]:
+			t.Errorf("%s is listed as a difference (%s) but matches Kamailio", name, localReplyStats[name])
+		case !known && kl[i] != gl[i]:
+			t.Errorf("kamailio %q, kamgo %q", kl[i], gl[i])
+		}
+	}
+}
+
+// localReplyStats are the tmx statistics kamgo counts differently for the
+// final reply of a local transaction: Kamailio's local_reply counts the
+// winning reply by class and as sent (so relayed, not absorbed); kamgo's
+// tm (replies.go) counts it as received only.
+var localReplyStats = map[string]string{
+	"tmx:2xx_transactions": "the class of a local transaction's final reply is not counted",
+	"tmx:rpl_absorbed":     "a local transaction's final reply counts as absorbed",
+	"tmx:rpl_relayed":      "a local transaction's final reply does not count as relayed",
+	"tmx:rpl_sent":         "a local transaction's final reply does not count as sent",
+}
+
+// hasAll reports whether every line of want is a line of out.
+func hasAll(out string, want []string) bool {
+	lines := strings.Split(out, "\n")
+	for _, w := range want {
+		if !slices.Contains(lines, w) {
+			return false
+		}
+	}
+	return true
 }

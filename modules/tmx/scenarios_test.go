@@ -44,6 +44,7 @@ request_route {
 		xlog("L_INFO", "t_suspend rc=$rc index=$T(id_index) code=$T_reply_code\n");
 		$shv(idx) = $T(id_index);
 		$shv(lbl) = $T(id_label);
+		xlog("L_INFO", "suspended transaction stored\n");
 		exit;
 	}
 	if (is_method("MESSAGE")) {
@@ -188,7 +189,7 @@ var scenarios = []scenario{
 			if r := phone.Recv(); r.Status != 100 {
 				t.Fatalf("first reply %q", siptest.Status(r))
 			}
-			tg.WaitLog(t, "t_suspend rc=", 1)
+			tg.WaitLog(t, "suspended transaction stored", 1)
 			resume(t, tg, phone, "call-1m")
 			inv := uas[0].Recv()
 			if inv.Method != "INVITE" {
@@ -204,7 +205,7 @@ var scenarios = []scenario{
 			inv := phone.Request("INVITE", "sip:bob@127.0.0.1", "i2", "call-2", 1, "X-Action: reply")
 			phone.SendTo(tg.SIPAddr(), inv)
 			phone.RecvStatus(100)
-			tg.WaitLog(t, "t_suspend rc=", 1)
+			tg.WaitLog(t, "suspended transaction stored", 1)
 			phone.SendTo(tg.SIPAddr(), phone.Request("MESSAGE", "sip:app@127.0.0.1", "m-call-2m", "call-2m", 1))
 			r := phone.RecvStatus(404)
 			phone.RecvStatus(200)
@@ -216,7 +217,7 @@ var scenarios = []scenario{
 		play: func(t *testing.T, tg siptest.Target, phone *siptest.UA, uas []*siptest.UA) {
 			phone.SendTo(tg.SIPAddr(), phone.Request("INVITE", "sip:bob@127.0.0.1", "i3", "call-3", 1))
 			phone.RecvStatus(100)
-			tg.WaitLog(t, "t_suspend rc=", 1)
+			tg.WaitLog(t, "suspended transaction stored", 1)
 			tg.Advance(1000 * time.Millisecond)
 			phone.RecvStatus(408)
 			uas[0].None()
@@ -225,7 +226,7 @@ var scenarios = []scenario{
 		play: func(t *testing.T, tg siptest.Target, phone *siptest.UA, uas []*siptest.UA) {
 			phone.SendTo(tg.SIPAddr(), phone.Request("INVITE", "sip:bob@127.0.0.1", "i4", "call-4", 1, "X-Action: relay"))
 			phone.RecvStatus(100)
-			tg.WaitLog(t, "t_suspend rc=", 1)
+			tg.WaitLog(t, "suspended transaction stored", 1)
 			resume(t, tg, phone, "call-4w", "X-Wrong: yes")
 			uas[0].None()
 			resume(t, tg, phone, "call-4m")
@@ -237,7 +238,7 @@ var scenarios = []scenario{
 		play: func(t *testing.T, tg siptest.Target, phone *siptest.UA, uas []*siptest.UA) {
 			phone.SendTo(tg.SIPAddr(), phone.Request("INVITE", "sip:bob@127.0.0.1", "i5", "call-5", 1, "X-Action: relay"))
 			phone.RecvStatus(100)
-			tg.WaitLog(t, "t_suspend rc=", 1)
+			tg.WaitLog(t, "suspended transaction stored", 1)
 			phone.SendTo(tg.SIPAddr(), phone.Request("CANCEL", "sip:bob@127.0.0.1", "i5", "call-5", 1))
 			phone.RecvStatus(487)
 			phone.RecvStatus(200)
@@ -249,7 +250,7 @@ var scenarios = []scenario{
 		play: func(t *testing.T, tg siptest.Target, phone *siptest.UA, uas []*siptest.UA) {
 			phone.SendTo(tg.SIPAddr(), phone.Request("INVITE", "sip:bob@127.0.0.1", "i6", "call-6", 1, "X-Action: drop"))
 			phone.RecvStatus(100)
-			tg.WaitLog(t, "t_suspend rc=", 1)
+			tg.WaitLog(t, "suspended transaction stored", 1)
 			resume(t, tg, phone, "call-6m")
 			tg.Advance(2000 * time.Millisecond)
 			phone.None()

@@ -18,6 +18,7 @@ func (m *Module) WriteMetrics(w io.Writer) error {
 		v                uint64
 	}{
 		{"kamgo_tmx_uas_transactions_total", "Transactions created (UAS_transactions).", "counter", s.Created},
+		{"kamgo_tmx_uac_transactions_total", "Transactions tm started itself (UAC_transactions).", "counter", s.Local},
 		{"kamgo_tmx_inuse_transactions", "Transactions not yet freed (inuse_transactions).", "gauge", s.Created - s.Deleted},
 		{"kamgo_tmx_active_transactions", "Transactions not freed nor waiting for deletion (active_transactions).", "gauge", s.Created - s.Deleted - s.Waiting},
 		{"kamgo_tmx_rpl_received_total", "Replies matched to a transaction (rpl_received).", "counter", s.Received},

@@ -28,8 +28,15 @@ func NewKey() Key {
 // Worker is the state one executing goroutine keeps across events, as a
 // Kamailio worker process does: $var values persist here.
 type Worker struct {
-	ID    int
-	slots []any
+	ID int
+	// LogScope is the log scope of the SIP message the worker handles,
+	// nil between messages: routes run on the worker for that message
+	// (a transaction's, with its own Context) read their prefix from it.
+	LogScope *klog.Scope
+	// Goroutine is the id of the goroutine that holds the worker for a
+	// received message (klog.GoroutineID), 0 when its holder did not say.
+	Goroutine uint64
+	slots     []any
 }
 
 // NewWorker returns a worker with the given id.
@@ -60,10 +67,15 @@ type Context struct {
 	RC     int64 // $rc / $? / $retcode
 	Worker *Worker
 	Log    *klog.Logger
-	// LogPrefix is log_prefix expanded when the event started (Kamailio
-	// expands it once per message); script log lines print it before the
-	// level.
+	// LogPrefix is the log prefix of the goroutine when the route
+	// started: log_prefix expanded for the SIP message it handles (Kamailio
+	// expands it once per message), empty outside message handling. Script
+	// log lines print it after the level.
 	LogPrefix string
+	// LogScope is the log scope the SIP transport opened for this
+	// event's message on the goroutine that runs it (also its worker's),
+	// nil for other events; Detach ends it, and a copy does not have it.
+	LogScope *klog.Scope
 	// Flags are the per-event flags of setflag/resetflag/isflagset (the
 	// message flags in Kamailio, bits 0..31).
 	Flags uint32
@@ -83,8 +95,23 @@ type Context struct {
 // worker's, not the Context's: they stay behind, as in Kamailio, where the
 // route that resumes a transaction sees the $var of the process running it.
 func (c *Context) Detach() {
+	c.EndLogScope()
 	c.Worker = nil
 	c.detached = true
+}
+
+// EndLogScope ends the log scope c opened for its message, on c and on
+// its worker; the scope reads c's message, so it must not outlive c's
+// stay on the goroutine.
+func (c *Context) EndLogScope() {
+	if c.LogScope == nil {
+		return
+	}
+	c.LogScope.End()
+	if c.Worker != nil && c.Worker.LogScope == c.LogScope {
+		c.Worker.LogScope = nil
+	}
+	c.LogScope = nil
 }
 
 // Detached reports whether c was detached and not resumed since.
@@ -123,6 +150,7 @@ func (c *Context) Reset() {
 	c.Dropped = false
 	c.detached = false
 	c.LogPrefix = ""
+	c.LogScope = nil
 	for i := range c.slots {
 		c.slots[i] = nil
 	}

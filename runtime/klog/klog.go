@@ -1,5 +1,6 @@
 // Package klog owns kamgo's log output: Kamailio's levels (L_ALERT..L_DBG),
-// the `debug` threshold, and two line formats — Kamailio's own
+// the `debug` threshold, the log prefix of the message a goroutine handles
+// (scope.go), and two line formats — Kamailio's own
 // ("INFO: <script>: text", so existing log greps keep working) and JSON
 // through log/slog.
 package klog
@@ -89,9 +90,12 @@ type Logger struct {
 	w         io.Writer
 	format    Format
 	threshold atomic.Int64
-	prefix    atomic.Pointer[string]
 	slog      *slog.Logger
 	hook      atomic.Pointer[func(Level, string, string)]
+	// scopes maps goroutine ids to their *Scope; nscopes counts them
+	// (scope.go).
+	scopes  sync.Map
+	nscopes atomic.Int64
 }
 
 // New returns a logger writing to w in the given format with threshold
@@ -110,10 +114,6 @@ func (l *Logger) SetThreshold(lv Level) { l.threshold.Store(int64(lv)) }
 
 // Threshold returns the current threshold.
 func (l *Logger) Threshold() Level { return Level(l.threshold.Load()) }
-
-// SetPrefix sets a text printed after the level on every line (log_prefix
-// after expansion is per event; this is the static part).
-func (l *Logger) SetPrefix(p string) { l.prefix.Store(&p) }
 
 // SetHook installs a function that sees every printed line (tests,
 // conformance capture). nil removes it.
@@ -138,7 +138,8 @@ func (l *Logger) Log(lv Level, origin, msg string) {
 	l.emit(lv, "", origin, msg)
 }
 
-// LogPrefixed is Log with a per-line prefix (an expanded log_prefix).
+// LogPrefixed is Log with a per-line prefix (an expanded log_prefix); ""
+// is the prefix of the calling goroutine's scope, as for Log.
 func (l *Logger) LogPrefixed(lv Level, prefix, origin, msg string) {
 	if !l.Enabled(lv) {
 		return
@@ -148,6 +149,9 @@ func (l *Logger) LogPrefixed(lv Level, prefix, origin, msg string) {
 
 func (l *Logger) emit(lv Level, prefix, origin, msg string) {
 	msg = strings.TrimSuffix(msg, "\n")
+	if prefix == "" && l.nscopes.Load() != 0 {
+		prefix = l.Prefix()
+	}
 	if h := l.hook.Load(); h != nil {
 		(*h)(lv, origin, msg)
 	}
@@ -171,15 +175,11 @@ func (l *Logger) emit(lv Level, prefix, origin, msg string) {
 	l.mu.Unlock()
 }
 
-// head writes what starts a text line: the level, then the log prefix
-// (the static one, then the line's), where Kamailio prints log_prefix:
-// "INFO: {1 abc} <script>: ...".
+// head writes what starts a text line: the level, then the log prefix,
+// where Kamailio prints log_prefix: "INFO: {1 abc} <script>: ...".
 func (l *Logger) head(b *strings.Builder, lv Level, prefix string) {
 	b.WriteString(lv.String())
 	b.WriteString(": ")
-	if p := l.prefix.Load(); p != nil {
-		b.WriteString(*p)
-	}
 	b.WriteString(prefix)
 }
 
@@ -199,6 +199,9 @@ func (l *Logger) LogHead(lv Level, prefix, origin, head, msg string) {
 	}
 	if l.w == nil {
 		return
+	}
+	if prefix == "" && l.nscopes.Load() != 0 {
+		prefix = l.Prefix()
 	}
 	var b strings.Builder
 	l.head(&b, lv, prefix)

@@ -30,16 +30,14 @@ func TestTextLine(t *testing.T) {
 }
 
 // TestPrefixPlacement: log_prefix goes after the level, before the
-// origin or xlog's own head, as Kamailio prints it; the static part
-// first.
+// origin or xlog's own head, as Kamailio prints it.
 func TestPrefixPlacement(t *testing.T) {
 	var b bytes.Buffer
 	l := New(&b, Text)
 	l.LogPrefixed(Info, "{1 abc} ", "script", "hello\n")
 	l.LogHead(Err, "{1 abc} ", "script", "HEAD: ", "text")
-	l.SetPrefix("static ")
 	l.Log(Warn, "core", "plain")
-	want := "INFO: {1 abc} <script>: hello\nERROR: {1 abc} HEAD: text\nWARNING: static <core>: plain\n"
+	want := "INFO: {1 abc} <script>: hello\nERROR: {1 abc} HEAD: text\nWARNING: <core>: plain\n"
 	if got := b.String(); got != want {
 		t.Errorf("got %q\nwant %q", got, want)
 	}

@@ -196,6 +196,9 @@ type MetricsWriter interface {
 // table, event dispatch into the current configuration, and other loaded
 // modules.
 type Host interface {
+	// Log returns the server's logger. A line a module prints through it
+	// while its goroutine handles a SIP message carries that message's
+	// log_prefix, as in Kamailio; the module needs no event to print it.
 	Log() *klog.Logger
 	PV() *pv.Table
 	// CompilePV compiles a pseudo-variable written as text ("$var(x)").

@@ -23,13 +23,14 @@ func (s *Server) applyCore(core map[string]value.Value, diags *diag.List) {
 	}
 }
 
-// compileLogPrefix applies log_prefix: static text goes to the logger; a
-// prefix with pseudo-variables is compiled once and expanded per event for
-// script log lines, as Kamailio expands it per message.
+// compileLogPrefix applies log_prefix. Kamailio prints it, static or
+// with pseudo-variables, only on the lines of a process while it handles
+// a SIP message (and a failure route): never at start-up, in timers or in
+// event routes that are not about a received message. So both kinds are
+// compiled and expanded per message (messagePrefix).
 func (s *Server) compileLogPrefix(core map[string]value.Value, diags *diag.List) {
 	v, ok := core["log_prefix"]
 	if !ok {
-		s.log.SetPrefix("")
 		s.prefix.Store(nil)
 		return
 	}
@@ -39,12 +40,6 @@ func (s *Server) compileLogPrefix(core map[string]value.Value, diags *diag.List)
 		diags.Errorf(CodeCoreParam, diag.Range{}, "log_prefix %q: %v", text, err)
 		return
 	}
-	if f.Const {
-		s.log.SetPrefix(text)
-		s.prefix.Store(nil)
-		return
-	}
-	s.log.SetPrefix("")
 	s.prefix.Store(f)
 }
 

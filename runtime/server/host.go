@@ -58,8 +58,8 @@ func (h *host) Run(c *event.Context, t event.Target) (int, bool) {
 	if c.Log == nil {
 		c.Log = h.s.log
 	}
-	if f := h.s.prefix.Load(); f != nil {
-		c.LogPrefix = f.String(c)
+	if after := h.s.routeLogPrefix(c, t); after != nil {
+		defer after()
 	}
 	h.s.attachSIP(c)
 	if rc, ok, done := h.runKEMI(c, t); done {

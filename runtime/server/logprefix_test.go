@@ -2,12 +2,20 @@ package server_test
 
 import (
 	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/kamgo/kamgo/internal/freeport"
 	"github.com/kamgo/kamgo/lang/check"
 	"github.com/kamgo/kamgo/lang/preproc"
 	_ "github.com/kamgo/kamgo/modules/pv"
+	_ "github.com/kamgo/kamgo/modules/sl"
 	_ "github.com/kamgo/kamgo/modules/xlog"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
@@ -15,40 +23,189 @@ import (
 	"github.com/kamgo/kamgo/runtime/server"
 )
 
-// TestLogPrefix checks that a log_prefix with pseudo-variables is expanded
-// once when an event starts (Kamailio expands it when a message arrives),
-// and that a constant one is printed as it is.
-func TestLogPrefix(t *testing.T) {
-	cases := []struct{ prefix, want string }{
-		{`"[$var(n)] "`, "INFO: [0] <script>: n=1\nINFO: [1] <script>: n=2\n"},
-		{`"static: "`, "INFO: static: <script>: n=1\nINFO: static: <script>: n=2\n"},
+// syncBuf is a log the transport's goroutines write while the test reads.
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func loadPrefixed(t testing.TB, cfg string) (*server.Server, *syncBuf) {
+	t.Helper()
+	ast, diags, _ := check.AnalyzeSource("kamailio.cfg", []byte(cfg), preproc.Options{}, module.Catalog())
+	if diags.HasErrors() {
+		t.Fatal(diags)
 	}
-	for _, tc := range cases {
-		cfg := "log_prefix=" + tc.prefix + `
+	out := &syncBuf{}
+	srv, ld := server.Load(ast, server.Options{Log: klog.New(out, klog.Text)})
+	if ld.HasErrors() {
+		t.Fatal(ld)
+	}
+	return srv, out
+}
+
+// TestLogPrefixOutsideMessages: Kamailio prints log_prefix, static or
+// with pseudo-variables, only while a process handles a SIP message: an
+// event route a module raises on its own (here core:worker-one-init) has
+// none.
+func TestLogPrefixOutsideMessages(t *testing.T) {
+	for _, prefix := range []string{`"[$var(n)] "`, `"static: "`} {
+		srv, out := loadPrefixed(t, "log_prefix="+prefix+`
 loadmodule "pv.so"
 loadmodule "xlog.so"
 event_route[core:worker-one-init] {
 	$var(n) = $var(n) + 1;
 	xlog("L_INFO", "n=$var(n)\n");
 }
-`
-		ast, diags, _ := check.AnalyzeSource("kamailio.cfg", []byte(cfg), preproc.Options{}, module.Catalog())
-		if diags.HasErrors() {
-			t.Fatal(diags)
-		}
-		var out bytes.Buffer
-		srv, ld := server.Load(ast, server.Options{Log: klog.New(&out, klog.Text)})
-		if ld.HasErrors() {
-			t.Fatal(ld)
-		}
+`)
 		w := event.NewWorker(1)
 		for i := 0; i < 2; i++ {
 			if _, ok := srv.Dispatch(event.Event("core:worker-one-init"), w, nil); !ok {
 				t.Fatal("event route did not run")
 			}
 		}
-		if got := out.String(); !strings.HasSuffix(got, tc.want) {
-			t.Errorf("log_prefix=%s:\n got %q\nwant suffix %q", tc.prefix, got, tc.want)
+		if got, want := out.String(), "INFO: <script>: n=1\nINFO: <script>: n=2\n"; !strings.HasSuffix(got, want) {
+			t.Errorf("log_prefix=%s:\n got %q\nwant suffix %q", prefix, got, want)
 		}
+	}
+}
+
+// TestLogPrefixMessage: while a SIP request is handled, every line gets
+// the prefix expanded for that request, the script's and the modules'
+// (sl logs through the logger it got at provisioning); an HTTP request
+// and the lines after the message have none.
+func TestLogPrefixMessage(t *testing.T) {
+	for _, tc := range []struct{ prefix, head string }{
+		{`"{$mt $hdr(CSeq) $ci} "`, "{1 7 OPTIONS cid-%d} "},
+		{`"static: "`, "static: "},
+	} {
+		port, err := freeport.Pick()
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv, out := loadPrefixed(t, "log_prefix="+tc.prefix+`
+children=1
+listen=udp:127.0.0.1:`+strconv.Itoa(port)+`
+loadmodule "pv.so"
+loadmodule "xlog.so"
+loadmodule "sl.so"
+request_route {
+	xlog("L_INFO", "hello $rm\n");
+	sl_reply_error();
+	exit;
+}
+event_route[core:worker-one-init] {
+	xlog("L_INFO", "no message\n");
+}
+`)
+		if err := srv.StartSIP(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for i := 1; i <= 2; i++ {
+			request(t, port, i)
+			head := tc.head
+			if strings.Contains(head, "%d") {
+				head = fmt.Sprintf(head, i)
+			}
+			want = append(want, "INFO: "+head+"<script>: hello OPTIONS",
+				"ERROR: "+head+"<sl>: sl_reply_error(): stateless error reply used: I'm terribly sorry, server error occurred (1/SL)")
+		}
+		// sl logs after it replies: wait for its lines.
+		for i := 0; strings.Count(out.String(), "sl_reply_error") < 2; i++ {
+			if i == 500 {
+				t.Fatalf("sl did not log:\n%s", out.String())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		srv.Dispatch(event.Event("core:worker-one-init"), event.NewWorker(1), nil)
+		want = append(want, "INFO: <script>: no message")
+		if err := srv.StopSIP(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, l := range strings.Split(out.String(), "\n") {
+			if strings.Contains(l, "<script>") || strings.Contains(l, "sl_reply_error") {
+				got = append(got, l)
+			}
+		}
+		if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
+			t.Errorf("log_prefix=%s:\n got\n%s\nwant\n%s\nlog:\n%s", tc.prefix, g, w, out.String())
+		}
+	}
+}
+
+// request sends OPTIONS number i to port and waits for its reply, so that
+// the request's lines are written when it returns.
+func request(t *testing.T, port, i int) {
+	t.Helper()
+	c, err := net.Dial("udp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	lp := c.LocalAddr().(*net.UDPAddr).Port
+	msg := fmt.Sprintf("OPTIONS sip:b@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-%d\r\nMax-Forwards: 70\r\n"+
+		"From: <sip:a@127.0.0.1>;tag=1\r\nTo: <sip:b@127.0.0.1>\r\nCall-ID: cid-%d\r\nCSeq: 7 OPTIONS\r\nContent-Length: 0\r\n\r\n", lp, i, i)
+	if _, err := c.Write([]byte(msg)); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := c.Read(make([]byte, 4096)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// BenchmarkLogPrefix is an OPTIONS answered by sl, without log_prefix
+// and with Debian's: the difference is what opening the message's log
+// scope costs.
+func BenchmarkLogPrefix(b *testing.B) {
+	for _, prefix := range []string{"", `log_prefix="{$mt $hdr(CSeq) $ci} "` + "\n"} {
+		name := "none"
+		if prefix != "" {
+			name = "debian"
+		}
+		b.Run(name, func(b *testing.B) {
+			port, err := freeport.Pick()
+			if err != nil {
+				b.Fatal(err)
+			}
+			srv, _ := loadPrefixed(b, prefix+"children=1\nlisten=udp:127.0.0.1:"+strconv.Itoa(port)+
+				"\nloadmodule \"pv.so\"\nloadmodule \"sl.so\"\nrequest_route {\n\tsl_send_reply(\"404\", \"No\");\n}\n")
+			if err := srv.StartSIP(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+			defer srv.StopSIP(context.Background())
+			c, err := net.Dial("udp", "127.0.0.1:"+strconv.Itoa(port))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer c.Close()
+			lp := c.LocalAddr().(*net.UDPAddr).Port
+			buf := make([]byte, 4096)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				msg := fmt.Sprintf("OPTIONS sip:b@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-b%d\r\nMax-Forwards: 70\r\n"+
+					"From: <sip:a@127.0.0.1>;tag=1\r\nTo: <sip:b@127.0.0.1>\r\nCall-ID: bench-%d\r\nCSeq: 7 OPTIONS\r\nContent-Length: 0\r\n\r\n", lp, i, i)
+				if _, err := c.Write([]byte(msg)); err != nil {
+					b.Fatal(err)
+				}
+				_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+				if _, err := c.Read(buf); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -74,7 +74,7 @@ type Server struct {
 	core   atomic.Pointer[map[string]value.Value]
 	events atomic.Pointer[map[string]bool]
 	prog   atomic.Pointer[interp.Program]
-	prefix atomic.Pointer[pv.Format] // log_prefix with pseudo-variables
+	prefix atomic.Pointer[pv.Format] // log_prefix (logprefix.go)
 	kemi   atomic.Pointer[kemiState] // cfgengine's engine (kemi.go)
 	mu     sync.Mutex                // serialises Reload, Start, Stop
 	start  []module.Starter

@@ -218,9 +218,21 @@ func listens(v ast.Value, attrs []ast.Attr, defPort int, noTCP bool, log *klog.L
 type sipRouter struct{ s *Server }
 
 func (r sipRouter) Workers() *event.Pool                             { return r.s.workers }
-func (r sipRouter) AcquireContext(w *event.Worker) *event.Context    { return r.s.AcquireContext(w) }
-func (r sipRouter) ReleaseContext(c *event.Context)                  { r.s.ReleaseContext(c) }
 func (r sipRouter) Run(c *event.Context, t event.Target) (int, bool) { return r.s.host.Run(c, t) }
+
+// AcquireContext is the start of a received message's handling: it opens
+// the message's log scope (logprefix.go).
+func (r sipRouter) AcquireContext(w *event.Worker) *event.Context {
+	c := r.s.AcquireContext(w)
+	r.s.beginMessage(c)
+	return c
+}
+
+// ReleaseContext is the end of a received message's handling.
+func (r sipRouter) ReleaseContext(c *event.Context) {
+	c.EndLogScope()
+	r.s.ReleaseContext(c)
+}
 
 // StartSIP opens the SIP sockets of the configuration's listen= lines and
 // serves them: requests run request_route, replies the core reply route.

@@ -42,7 +42,7 @@ func BenchmarkReceive(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for range b.N {
-				s.t.receive(text, sock, src, nil)
+				s.t.receive(0, text, sock, src, nil)
 			}
 		})
 	}

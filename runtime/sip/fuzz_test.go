@@ -66,7 +66,7 @@ func FuzzReceive(f *testing.F) {
 	})
 	f.Fuzz(func(tt *testing.T, data []byte) {
 		fail = tt.Fatalf
-		t.receive(string(data), s, sipmsg.Addr{IP: "127.0.0.1", Port: 5080}, nil)
+		t.receive(0, string(data), s, sipmsg.Addr{IP: "127.0.0.1", Port: 5080}, nil)
 	})
 }
 

@@ -14,7 +14,8 @@ import (
 // not parse, or lacks a Via, Call-ID, CSeq, From or To, is logged and
 // dropped; a request runs the layers and request_route; a reply runs the
 // core reply route, the layers, and is forwarded.
-func (t *Transport) receive(raw string, s *socket, src sipmsg.Addr, conn *tcpConn) {
+// gid is the calling goroutine's id (klog.GoroutineID), 0 if unknown.
+func (t *Transport) receive(gid uint64, raw string, s *socket, src sipmsg.Addr, conn *tcpConn) {
 	m, err := sipmsg.Parse(raw)
 	if err != nil {
 		t.countBadMsg(raw)
@@ -52,7 +53,8 @@ func (t *Transport) receive(raw string, s *socket, src sipmsg.Addr, conn *tcpCon
 	}
 	pool := t.router.Workers()
 	w := pool.Get()
-	defer pool.Release(w)
+	w.Goroutine = gid
+	defer func() { w.Goroutine = 0; pool.Release(w) }()
 	c := t.router.AcquireContext(w)
 	sipmsg.Set(c, m)
 	Attach(c, t)
@@ -116,7 +118,7 @@ func (t *Transport) reply(c *event.Context, m *sipmsg.Msg) {
 // to the non-SIP handlers, as Kamailio's xhttp gets it: with a Via of the
 // peer ("Via: SIP/2.0/TCP ip:port") after the request line, so that a
 // reply can be built and sent back as to a SIP request.
-func (t *Transport) receiveHTTP(raw string, s *socket, src sipmsg.Addr, conn *tcpConn) {
+func (t *Transport) receiveHTTP(gid uint64, raw string, s *socket, src sipmsg.Addr, conn *tcpConn) {
 	eol := strings.Index(raw, "\r\n")
 	if strings.HasPrefix(raw[eol:], "\r\n\r\n") {
 		// A request line alone: Kamailio's parser refuses it.
@@ -143,7 +145,8 @@ func (t *Transport) receiveHTTP(raw string, s *socket, src sipmsg.Addr, conn *tc
 	}
 	pool := t.router.Workers()
 	w := pool.Get()
-	defer pool.Release(w)
+	w.Goroutine = gid
+	defer func() { w.Goroutine = 0; pool.Release(w) }()
 	c := t.router.AcquireContext(w)
 	sipmsg.Set(c, m)
 	Attach(c, t)

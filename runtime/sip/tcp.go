@@ -36,6 +36,7 @@ var framer = func() *sipgo.Parser {
 // tcpConn is one TCP connection, accepted or dialled.
 type tcpConn struct {
 	id     int
+	gid    uint64 // the reading goroutine's id (klog.GoroutineID)
 	c      net.Conn
 	sock   *socket // the TCP socket it belongs to
 	remote netip.AddrPort
@@ -204,6 +205,7 @@ func (t *Transport) readTCP(c *tcpConn) {
 	defer t.wg.Done()
 	defer t.conns.remove(c)
 	defer c.close()
+	c.gid = klog.GoroutineID()
 	src := sipmsg.Addr{IP: c.remote.Addr().String(), Port: int(c.remote.Port())}
 	buf := make([]byte, 32768)
 	var pending []byte
@@ -262,7 +264,7 @@ func (t *Transport) frames(c *tcpConn, src sipmsg.Addr, pending []byte) (rest []
 				}
 				raw := string(pending[:n])
 				pending = pending[n:]
-				t.receiveHTTP(raw, c.sock, src, c)
+				t.receiveHTTP(c.gid, raw, c.sock, src, c)
 				continue
 			}
 		}
@@ -272,7 +274,7 @@ func (t *Transport) frames(c *tcpConn, src sipmsg.Addr, pending []byte) (rest []
 		case err == nil:
 			raw := string(pending[:n])
 			pending = pending[n:]
-			t.receive(raw, c.sock, src, c)
+			t.receive(c.gid, raw, c.sock, src, c)
 			continue
 		case errors.Is(err, io.ErrUnexpectedEOF),
 			errors.Is(err, sipgo.ErrParseReadBodyIncomplete) && msg != nil && msg.ContentLength() != nil:
@@ -300,7 +302,7 @@ func (t *Transport) frames(c *tcpConn, src sipmsg.Addr, pending []byte) (rest []
 		}
 		raw := string(pending[:end+4])
 		pending = pending[end+4:]
-		t.receive(raw, c.sock, src, c)
+		t.receive(c.gid, raw, c.sock, src, c)
 	}
 }
 

@@ -18,6 +18,7 @@ func (t *Transport) readUDP(s *socket) {
 	defer t.wg.Done()
 	buf := make([]byte, maxDatagram)
 	r := s.udp.reader(buf)
+	gid := klog.GoroutineID()
 	for {
 		n, src, err := r.read()
 		if err != nil {
@@ -30,7 +31,7 @@ func (t *Transport) readUDP(s *socket) {
 		if n == 0 || onlyCRLF(buf[:n]) {
 			continue // a keepalive
 		}
-		t.receive(string(buf[:n]), s, src, nil)
+		t.receive(gid, string(buf[:n]), s, src, nil)
 	}
 }
 

@@ -29,7 +29,15 @@ var ErrNotSIP = errors.New("sipmsg: not a SIP message")
 func Parse(buf string) (*Msg, error) {
 	sm, err := parser.ParseSIP([]byte(buf))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNotSIP, err)
+		// Kamailio parses a request's URI only when something reads its
+		// parts, so a request line with a URI sipgo refuses ("*", no
+		// scheme, a bad port) is still a request: it is parsed with a
+		// URI sipgo takes in its place, and keeps its own as RURI.
+		sm2, err2 := parseStandIn(buf)
+		if err2 != nil {
+			return nil, fmt.Errorf("%w: %v", ErrNotSIP, err)
+		}
+		sm = sm2
 	}
 	m := &Msg{Buf: buf, Proto: "udp", RuriQ: QUnspecified}
 	if err := m.fill(sm); err != nil {
@@ -37,6 +45,24 @@ func Parse(buf string) (*Msg, error) {
 	}
 	m.ID = NextID()
 	return m, nil
+}
+
+// standInURI replaces a Request-URI sipgo refuses for parsing.
+const standInURI = "sip:invalid"
+
+// parseStandIn parses buf with its Request-URI replaced by standInURI;
+// it fails when buf's first line is not a request line (three fields,
+// the last one SIP's version).
+func parseStandIn(buf string) (sipgo.Message, error) {
+	eol := strings.Index(buf, "\r\n")
+	if eol < 0 {
+		return nil, errors.New("no line end")
+	}
+	f := strings.SplitN(buf[:eol], " ", 3)
+	if len(f) != 3 || f[1] == "" || !strings.EqualFold(f[2], "SIP/2.0") {
+		return nil, errors.New("not a request line")
+	}
+	return parser.ParseSIP([]byte(f[0] + " " + standInURI + " " + f[2] + buf[eol:]))
 }
 
 // fill copies what sipgo found into m, reading each part as written from

@@ -1,0 +1,114 @@
+//go:build kamailio
+
+package server_test
+
+// Requests whose Request-URI does not parse are routed by Kamailio 5.6.3
+// (it parses the URI when something reads its parts): kamgo must route
+// them too. Needs kamailio and its modules:
+//
+//	go test -tags kamailio -run KamailioBadRURI ./runtime/server
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kamgo/kamgo/internal/freeport"
+	"github.com/kamgo/kamgo/internal/kamref"
+)
+
+const badRURIConfig = `#!KAMAILIO
+debug=2
+log_stderror=yes
+children=1
+listen=udp:127.0.0.1:%%SIP_PORT%%
+listen=tcp:127.0.0.1:%%SIP_PORT%%
+mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
+loadmodule "pv.so"
+loadmodule "xlog.so"
+loadmodule "sl.so"
+request_route {
+	xlog("L_INFO", "routed $rm $ci\n");
+	sl_send_reply("404", "No");
+}
+`
+
+// badRURIs are Request-URIs kamgo's parser once refused.
+var badRURIs = []string{"foo", "*", "sip:b@host:abc", "sip:b@[::1", "<sip:b@h>", "sip:b@h:99999"}
+
+// sendRURI sends OPTIONS with the Request-URI uri and returns the first
+// line of the reply.
+func sendRURI(t *testing.T, port, i int, uri string) string {
+	t.Helper()
+	c, err := net.Dial("udp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	lp := c.LocalAddr().(*net.UDPAddr).Port
+	msg := fmt.Sprintf("OPTIONS %s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-r%d\r\nFrom: <sip:a@x>;tag=1\r\n"+
+		"To: <sip:b@x>\r\nCall-ID: ruri-%d\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n", uri, lp, i, i)
+	if _, err := c.Write([]byte(msg)); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 65535)
+	n, err := c.Read(buf)
+	if err != nil {
+		return "no reply"
+	}
+	first, _, _ := strings.Cut(string(buf[:n]), "\r\n")
+	return first
+}
+
+func TestKamailioBadRURI(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	kport, err := freeport.Pick()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := kamref.StartSIP(ctx, badRURIConfig, kamref.Options{SIPPort: kport})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(in.Stop)
+	gport, err := freeport.Pick()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, out := loadPrefixed(t, strings.ReplaceAll(badRURIConfig, kamref.SIPPortPlaceholder, strconv.Itoa(gport)))
+	if err := srv.StartSIP(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.StopSIP(context.Background()) })
+	for i, uri := range badRURIs {
+		if g, k := sendRURI(t, gport, i, uri), sendRURI(t, kport, i, uri); g != k {
+			t.Errorf("%q: kamgo %q, Kamailio %q", uri, g, k)
+		}
+	}
+	routed := func(lines []string) string {
+		var out []string
+		for _, l := range lines {
+			if i := strings.Index(l, "<script>: routed "); i >= 0 {
+				out = append(out, l[i:])
+			}
+		}
+		return strings.Join(out, "\n")
+	}
+	var want string
+	for i := 0; strings.Count(want, "\n") < len(badRURIs)-1; i++ {
+		if i == 500 {
+			t.Fatalf("Kamailio logged %q", in.Lines())
+		}
+		time.Sleep(10 * time.Millisecond)
+		want = routed(in.Lines())
+	}
+	if got := routed(strings.Split(out.String(), "\n")); got != want {
+		t.Errorf("routed:\n kamgo\n%s\n Kamailio\n%s", got, want)
+	}
+}
