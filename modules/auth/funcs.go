@@ -138,6 +138,19 @@ const (
 	kindByMethod // 401 for REGISTER, else 407
 )
 
+// credentialArgs compiles the realm, password and flags arguments (the
+// first three) that pv_*_authenticate and pv_auth_check share.
+func credentialArgs(h module.Host, args []*module.Arg) (realm, passwd strArg, flags func(*event.Context) (int64, bool), err error) {
+	if realm, err = strFormat(h, args[0]); err != nil {
+		return
+	}
+	if passwd, err = strFormat(h, args[1]); err != nil {
+		return
+	}
+	flags, err = intArg(h, args[2])
+	return
+}
+
 // compileChallenge compiles www_challenge, proxy_challenge and
 // auth_challenge (realm, flags).
 func (m *Module) compileChallenge(cname string, kind int) func(module.Host, []*module.Arg) (module.Call, error) {
@@ -185,15 +198,7 @@ func (m *Module) compileAuthenticate(h module.Host, args []*module.Arg, cname st
 	if err := m.notEmpty(args); err != nil {
 		return nil, err
 	}
-	realm, err := strFormat(h, args[0])
-	if err != nil {
-		return nil, err
-	}
-	passwd, err := strFormat(h, args[1])
-	if err != nil {
-		return nil, err
-	}
-	flags, err := intArg(h, args[2])
+	realm, passwd, flags, err := credentialArgs(h, args)
 	if err != nil {
 		return nil, err
 	}
@@ -258,15 +263,7 @@ func (m *Module) compileAuthCheck(h module.Host, args []*module.Arg) (module.Cal
 	if err := m.notEmpty(args); err != nil {
 		return nil, err
 	}
-	realm, err := strFormat(h, args[0])
-	if err != nil {
-		return nil, err
-	}
-	passwd, err := strFormat(h, args[1])
-	if err != nil {
-		return nil, err
-	}
-	flags, err := intArg(h, args[2])
+	realm, passwd, flags, err := credentialArgs(h, args)
 	if err != nil {
 		return nil, err
 	}

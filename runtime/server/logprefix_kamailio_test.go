@@ -215,15 +215,12 @@ func comparePrefix(t *testing.T, prefix string) {
 	cfgText := strings.ReplaceAll(prefixDiffConfig, "%%UAS_PORT%%", strconv.Itoa(u.port()))
 	cfgText = strings.ReplaceAll(cfgText, "%%PREFIX%%", prefix)
 
-	kport, err := freeport.Pick()
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := kamref.StartSIP(ctx, cfgText, kamref.Options{SIPPort: kport})
+	in, err := kamref.StartSIP(ctx, cfgText, kamref.Options{}) // on a free port
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(in.Stop)
+	kport := in.SIPPort
 	wantReplies := scenario(t, kport)
 	var want, kamLines []string
 	for i := 0; want == nil; i++ {
