@@ -40,15 +40,7 @@ go build -o "$OUT/answer" ./bench/sip/answer
 SC=$ROOT/examples/default-config/testdata
 TICK=$(getconf CLK_TCK)
 
-cpu_ticks() {
-	local t=0 p
-	for p in $1 $(pgrep -P "$1"); do
-		[ -r /proc/$p/stat ] && t=$((t + $(awk '{print $14+$15}' /proc/$p/stat)))
-	done
-	echo $t
-}
-wait_udp() { for _ in $(seq 1 100); do ss -lun | grep -q "127.0.0.1:$1 " && return 0; sleep 0.1; done; return 1; }
-stop_server() { kill "$1" 2>/dev/null || true; for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done; kill -9 "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+. bench/lib.sh
 # stat FILE: "success failed" from sipp's -trace_stat file
 stat() { local last; last=$(tail -1 "$1" 2>/dev/null || echo ""); echo "$(echo "$last" | cut -d';' -f16) $(echo "$last" | cut -d';' -f18)"; }
 per_op() { awk -v t="$1" -v k="$TICK" -v n="$2" 'BEGIN { if (n > 0) printf "%.1f", t / k * 1e6 / n; else print "NA" }'; }

@@ -43,16 +43,7 @@ trap '[ -n "$PID" ] && stop_server "$PID"; exit 130' INT TERM
 # free_port: a 127.0.0.1 port free for TCP and UDP (internal/freeport).
 free_port() { "$OUT/driver" freeport; }
 
-# cpu_ticks PID: utime+stime of PID and its child processes (Kamailio forks its workers).
-cpu_ticks() {
-  local t=0 p
-  for p in $1 $(pgrep -P "$1"); do
-    [ -r /proc/$p/stat ] && t=$((t + $(awk '{print $14+$15}' /proc/$p/stat)))
-  done
-  echo $t
-}
-
-wait_port() { for _ in $(seq 1 100); do ss -ltn | grep -q "127.0.0.1:$1 " && return 0; sleep 0.1; done; return 1; }
+. bench/lib.sh
 
 start_server() { # server route port -> sets PID
   local server=$1 route=$2 port=$3
@@ -68,8 +59,6 @@ start_server() { # server route port -> sets PID
   esac
   wait_port "$port" || { echo "# $server did not listen on $port"; tail -5 "$OUT/$server-$route.log"; }
 }
-
-stop_server() { kill "$1" 2>/dev/null; for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done; kill -9 "$1" 2>/dev/null; wait "$1" 2>/dev/null; PID=""; }
 
 echo "# $(nproc) cores, $(uname -r), $(kamailio -v | head -1), $("$KAMGO" version 2>/dev/null | head -1), N=$N, rounds=$ROUNDS, load $(cut -d' ' -f1-3 /proc/loadavg)"
 RES="$OUT/results.tsv"
@@ -92,7 +81,7 @@ for round in $(seq 1 "$ROUNDS"); do
         printf "%s\t%s\t%sx%s\t%s\t%s\t%s\t%s\t%s\n" "$round" "$route" "$1" "$2" "$server" "${rate:-0}" "${p50:-0}" "${p99:-0}" "$cpu" >>"$RES"
         echo "# round $round $server $route ${1}x$2: $line cpu_us/msg=$cpu"
       done
-      stop_server $PID
+      stop_server $PID; PID=""
     done
   done
 done

@@ -36,15 +36,7 @@ go build -o "$OUT/kamgo" ./cmd/kamgo
 go build -o "$OUT/answer" ./bench/sip/answer
 TICK=$(getconf CLK_TCK)
 
-cpu_ticks() {
-	local t=0 p
-	for p in $1 $(pgrep -P "$1"); do
-		[ -r /proc/$p/stat ] && t=$((t + $(awk '{print $14+$15}' /proc/$p/stat)))
-	done
-	echo $t
-}
-wait_port() { for _ in $(seq 1 100); do ss -ltn | grep -q "127.0.0.1:$1 " && return 0; sleep 0.1; done; return 1; }
-stop_server() { kill "$1" 2>/dev/null || true; for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done; kill -9 "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+. bench/lib.sh
 
 echo "# $(nproc) cores, $(kamailio -v | head -1), $("$OUT/kamgo" version 2>/dev/null | head -1), rates: $RATES, ${SECS}s each, rounds=$ROUNDS, load $(cut -d' ' -f1-3 /proc/loadavg)"
 RES="$OUT/results.tsv"
