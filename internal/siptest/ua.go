@@ -1,9 +1,11 @@
 package siptest
 
 import (
+	"errors"
 	"net"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -29,14 +31,25 @@ type UA struct {
 
 // NewUA opens a UA on 127.0.0.1 on a port from freeport (below the
 // ephemeral range, so that it can never be a number a message carries
-// for another reason); it closes at the end of the test.
+// for another reason); it closes at the end of the test. A port some
+// process outside freeport took between the pick and the bind is passed
+// over for the next one.
 func NewUA(t testing.TB, name string) *UA {
 	t.Helper()
-	port, err := freeport.Pick()
-	if err != nil {
-		t.Fatal(err)
+	for i := 0; ; i++ {
+		port, err := freeport.Pick()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pc, err := net.ListenPacket("udp", "127.0.0.1:"+strconv.Itoa(port))
+		if err != nil {
+			if errors.Is(err, syscall.EADDRINUSE) && i < 20 {
+				continue
+			}
+			t.Fatal(err)
+		}
+		return adopt(t, name, pc)
 	}
-	return newUA(t, name, "127.0.0.1:"+strconv.Itoa(port))
 }
 
 // NewUAOn opens a UA on another local address (127.0.0.2 ...), on a port
@@ -52,6 +65,11 @@ func newUA(t testing.TB, name, addr string) *UA {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return adopt(t, name, pc)
+}
+
+// adopt makes a UA of pc, closed at the end of the test.
+func adopt(t testing.TB, name string, pc net.PacketConn) *UA {
 	t.Cleanup(func() { pc.Close() })
 	return &UA{t: t, Name: name, pc: pc}
 }
