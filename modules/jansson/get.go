@@ -24,6 +24,38 @@ func parseDoc(c *event.Context, fn, text string) *jsondoc.Node {
 	return root
 }
 
+// lastDoc is the document a worker's get functions parsed last, with its
+// tree: a route commonly reads several fields of one document in a row
+// (jansson_get of "index", then of "label"), and each reuses the parse.
+// The tree is only read.
+type lastDoc struct {
+	text string
+	root *jsondoc.Node
+}
+
+var lastDocKey = event.NewKey()
+
+// getDoc is parseDoc for the get functions, with the worker's last
+// document reused when text is the same.
+func getDoc(c *event.Context, fn, text string) *jsondoc.Node {
+	var last *lastDoc
+	if c.Worker != nil {
+		last, _ = c.Worker.Get(lastDocKey).(*lastDoc)
+		if last != nil && last.root != nil && last.text == text {
+			return last.root
+		}
+	}
+	root := parseDoc(c, fn, text)
+	if root != nil && c.Worker != nil {
+		if last == nil {
+			last = &lastDoc{}
+			c.Worker.Set(lastDocKey, last)
+		}
+		last.text, last.root = text, root
+	}
+	return root
+}
+
 // compileGet builds jansson_get(path, json, dst) and, with field set,
 // jansson_get_field(json, path, dst), which is the same function with the
 // first two arguments swapped (the "field" is a full path). A document
@@ -45,7 +77,7 @@ func compileGet(field bool) func(module.Host, []*module.Arg) (module.Call, error
 			return nil, err
 		}
 		return func(c *event.Context) int {
-			root := parseDoc(c, "janssonmod_get_helper", doc(c))
+			root := getDoc(c, "janssonmod_get_helper", doc(c))
 			if root == nil {
 				return -1
 			}

@@ -3,6 +3,7 @@ package pv
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/kamgo/kamgo/lang/ast"
@@ -174,6 +175,8 @@ func (f *Format) Append(c *event.Context, buf []byte) []byte {
 		switch v.K {
 		case value.Str:
 			buf = append(buf, v.S...)
+		case value.Int:
+			buf = strconv.AppendInt(buf, v.I, 10)
 		default:
 			buf = append(buf, v.String()...)
 		}
@@ -185,6 +188,15 @@ func (f *Format) Append(c *event.Context, buf []byte) []byte {
 func (f *Format) String(c *event.Context) string {
 	if f.Const {
 		return f.lit
+	}
+	if len(f.parts) == 1 && f.parts[0].ref != nil {
+		// A lone pseudo-variable ("$evapi(msg)") is its value's text: no
+		// copy to make.
+		v, ok := f.parts[0].ref.Lookup(c)
+		if !ok {
+			return ""
+		}
+		return v.String()
 	}
 	return string(f.Append(c, nil))
 }

@@ -43,7 +43,11 @@ func BuildReply(m *sipmsg.Msg, r Reply) string {
 	var b strings.Builder
 	b.Grow(len(m.Buf) + len(r.Headers) + len(r.Body) + 128)
 	b.WriteString(m.Version)
-	fmt.Fprintf(&b, " %03d ", r.Code%1000)
+	if code := r.Code % 1000; code >= 0 {
+		b.Write([]byte{' ', byte('0' + code/100), byte('0' + code/10%10), byte('0' + code%10), ' '})
+	} else {
+		fmt.Fprintf(&b, " %03d ", code)
+	}
 	b.WriteString(r.Reason)
 	b.WriteString("\r\n")
 	v1, at1, _ := m.TopVia()
@@ -51,8 +55,8 @@ func BuildReply(m *sipmsg.Msg, r Reply) string {
 	http := m.IsHTTP()
 	for _, h := range m.Headers {
 		field := m.Buf[h.Start:h.End]
-		switch sipmsg.CanonName(h.Name) {
-		case "via":
+		switch {
+		case h.Is("via"):
 			text := strings.TrimRight(field, " \t\r\n")
 			if firstVia && v1 != nil {
 				text = replyVia(m, h, text, v1, at1)
@@ -65,16 +69,16 @@ func BuildReply(m *sipmsg.Msg, r Reply) string {
 			}
 			b.WriteString(text)
 			b.WriteString("\r\n")
-		case "record-route":
+		case h.Is("record-route"):
 			if r.Code >= 180 && r.Code < 300 {
 				b.WriteString(field)
 			}
-		case "to":
+		case h.Is("to"):
 			if r.ToTag != "" {
 				field = withToTag(m, h, r.ToTag)
 			}
 			b.WriteString(field)
-		case "from", "call-id", "cseq":
+		case h.Is("from"), h.Is("call-id"), h.Is("cseq"):
 			b.WriteString(field)
 		}
 	}

@@ -43,3 +43,23 @@ func (m *Msg) Bodies(name string) []string {
 	}
 	return out
 }
+
+// param finds the parameter name in params, a list of parameters
+// separated by ';' (Via, URI and name-addr parameters; names compare
+// without case): its value without surrounding white space ("" when it
+// has no '='), and where it is in params, from its name to the end of its
+// value.
+func param(params, name string) (val string, start, end int, ok bool) {
+	for at := 0; at <= len(params); {
+		p := params[at:]
+		if i := strings.IndexByte(p, ';'); i >= 0 {
+			p = p[:i]
+		}
+		n, v, _ := strings.Cut(p, "=")
+		if strings.EqualFold(strings.TrimSpace(n), name) {
+			return strings.TrimSpace(v), at, at + len(strings.TrimRight(p, " \t")), true
+		}
+		at += len(p) + 1
+	}
+	return "", 0, 0, false
+}

@@ -53,11 +53,6 @@ func (na *NameAddr) Param(name string) (string, bool) {
 	if na.Params == "" {
 		return "", false
 	}
-	for _, p := range strings.Split(na.Params, ";") {
-		n, v, _ := strings.Cut(p, "=")
-		if strings.EqualFold(strings.TrimSpace(n), name) {
-			return strings.TrimSpace(v), true
-		}
-	}
-	return "", false
+	v, _, _, ok := param(na.Params, name)
+	return v, ok
 }

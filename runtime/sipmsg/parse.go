@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	sipgo "github.com/emiago/sipgo/sip"
 )
@@ -20,6 +21,14 @@ import (
 // Kamailio's parsers do.
 var parser = sipgo.NewParser(sipgo.WithHeadersParsers(map[string]sipgo.HeaderParser{}))
 
+// parseBufs hold the bytes sipgo parses (it takes a []byte and keeps
+// none of it: every part it returns is a copy), so that a message costs no
+// allocation for them.
+var parseBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// maxPooledBuf bounds the buffers parseBufs keeps.
+const maxPooledBuf = 64 << 10
+
 // ErrNotSIP wraps every reason Parse refuses a text.
 var ErrNotSIP = errors.New("sipmsg: not a SIP message")
 
@@ -27,7 +36,12 @@ var ErrNotSIP = errors.New("sipmsg: not a SIP message")
 // lines (starting with a space or tab) are folded into the header they
 // continue. The body is everything after the empty line.
 func Parse(buf string) (*Msg, error) {
-	sm, err := parser.ParseSIP([]byte(buf))
+	bp := parseBufs.Get().(*[]byte)
+	*bp = append((*bp)[:0], buf...)
+	sm, err := parser.ParseSIP(*bp)
+	if cap(*bp) <= maxPooledBuf {
+		parseBufs.Put(bp)
+	}
 	if err != nil {
 		// Kamailio parses a request's URI only when something reads its
 		// parts, so a request line with a URI sipgo refuses ("*", no
@@ -73,18 +87,18 @@ func (m *Msg) fill(sm sipgo.Message) error {
 	if eol < 0 {
 		return fmt.Errorf("%w: no line end", ErrNotSIP)
 	}
-	f := strings.SplitN(buf[:eol], " ", 3)
-	if len(f) != 3 {
+	f0, f1, f2, ok := splitFirstLine(buf[:eol])
+	if !ok {
 		return fmt.Errorf("%w: bad first line %q", ErrNotSIP, buf[:eol])
 	}
 	switch r := sm.(type) {
 	case *sipgo.Request:
-		m.Method, m.RURI, m.Version = f[0], f[1], f[2]
+		m.Method, m.RURI, m.Version = f0, f1, f2
 	case *sipgo.Response:
-		if r.StatusCode < 100 || r.StatusCode > 699 || len(f[1]) != 3 {
-			return fmt.Errorf("%w: bad status code %s", ErrNotSIP, strconv.Quote(f[1]))
+		if r.StatusCode < 100 || r.StatusCode > 699 || len(f1) != 3 {
+			return fmt.Errorf("%w: bad status code %s", ErrNotSIP, strconv.Quote(f1))
 		}
-		m.Version, m.Status, m.Reason = f[0], r.StatusCode, f[2]
+		m.Version, m.Status, m.Reason = f0, r.StatusCode, f2
 	default:
 		return fmt.Errorf("%w: unknown message type", ErrNotSIP)
 	}
@@ -93,6 +107,7 @@ func (m *Msg) fill(sm sipgo.Message) error {
 		return fmt.Errorf("%w: no headers", ErrNotSIP)
 	}
 	pos := eol + 2
+	m.Headers = make([]Header, 0, len(hs.Headers()))
 	for _, h := range hs.Headers() {
 		if strings.HasPrefix(buf[pos:], "\r\n") {
 			// sipgo gives a message with a body and no Content-Length
@@ -108,13 +123,22 @@ func (m *Msg) fill(sm sipgo.Message) error {
 			return fmt.Errorf("%w: header without ':'", ErrNotSIP)
 		}
 		hdr := Header{Name: h.Name(), Value: h.Value(), At: -1, Start: pos, End: next}
-		if !folded && hdr.Value != "" {
-			at := pos + colon + 1
-			for at < next && (buf[at] == ' ' || buf[at] == '\t') {
-				at++
+		if !folded {
+			// The name and value are read from the text itself, so that
+			// the message keeps no strings of sipgo's (they are the same
+			// bytes).
+			if name := strings.TrimSpace(buf[pos : pos+colon]); name == hdr.Name {
+				hdr.Name = name
 			}
-			if strings.HasPrefix(buf[at:], hdr.Value) {
-				hdr.At = at
+			if hdr.Value != "" {
+				at := pos + colon + 1
+				for at < next && (buf[at] == ' ' || buf[at] == '\t') {
+					at++
+				}
+				if strings.HasPrefix(buf[at:], hdr.Value) {
+					hdr.At = at
+					hdr.Value = buf[at : at+len(hdr.Value)]
+				}
 			}
 		}
 		m.Headers = append(m.Headers, hdr)
@@ -124,7 +148,24 @@ func (m *Msg) fill(sm sipgo.Message) error {
 		return fmt.Errorf("%w: header lines do not end where sipgo's do", ErrNotSIP)
 	}
 	m.Body = buf[pos+2:]
+	m.via1.v, m.via1.at, m.via1.ok = m.findTopVia()
+	m.via1.known = true
 	return nil
+}
+
+// splitFirstLine splits a request or status line at its first two
+// spaces; the third part is the rest of the line.
+func splitFirstLine(line string) (f0, f1, f2 string, ok bool) {
+	a := strings.IndexByte(line, ' ')
+	if a < 0 {
+		return "", "", "", false
+	}
+	b := strings.IndexByte(line[a+1:], ' ')
+	if b < 0 {
+		return "", "", "", false
+	}
+	b += a + 1
+	return line[:a], line[a+1 : b], line[b+1:], true
 }
 
 // fieldEnd returns where the header field starting at pos ends: after the

@@ -203,3 +203,32 @@ func TestSocketText(t *testing.T) {
 		t.Errorf("%s %s %s", m.SrcURI(false), m.SrcURI(true), m.SrcSocket())
 	}
 }
+
+// TestTopViaKeptByParse: Parse keeps the top via-parm it finds (the first
+// element of the first Via header, compact form included), its offset,
+// and a first Via that does not parse as such; a message built without
+// Parse reads its headers.
+func TestTopViaKeptByParse(t *testing.T) {
+	for _, tc := range []struct {
+		via, want string
+		ok        bool
+	}{
+		{"v: SIP/2.0/UDP a.example;branch=z9hG4bK1, SIP/2.0/UDP b.example\r\nVia: SIP/2.0/TCP c.example", "SIP/2.0/UDP a.example;branch=z9hG4bK1", true},
+		{"Via: SIP/2.0/UDP\r\nVia: SIP/2.0/UDP c.example", "", false},
+		{"X-Via: SIP/2.0/UDP x.example", "", false},
+	} {
+		m, err := Parse("OPTIONS sip:a@b SIP/2.0\r\n" + tc.via + "\r\nCall-ID: 1\r\nCSeq: 1 OPTIONS\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:a@b>\r\n\r\n")
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, at, ok := m.TopVia()
+		if ok != tc.ok || ok && (v.Text != tc.want || m.Buf[at:at+len(v.Text)] != tc.want) {
+			t.Errorf("%q: got %v %d %v", tc.via, v, at, ok)
+		}
+		built := &Msg{Buf: m.Buf, Headers: m.Headers}
+		v2, at2, ok2 := built.TopVia()
+		if ok2 != ok || at2 != at || ok && v2.Text != v.Text {
+			t.Errorf("%q: built message: %v %d %v", tc.via, v2, at2, ok2)
+		}
+	}
+}

@@ -97,6 +97,13 @@ type Msg struct {
 	// Out describes the message being sent while onsend_route runs for
 	// it; nil otherwise.
 	Out *Outgoing
+
+	// via1 is the top Via as Parse found it (TopVia).
+	via1 struct {
+		v         *Via
+		at        int
+		ok, known bool
+	}
 }
 
 // SendState is what the core actions set for sending a message and its

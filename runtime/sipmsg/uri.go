@@ -96,13 +96,8 @@ func (u *URI) PortNumber() int {
 // Param returns the value of a URI parameter (names compare without case);
 // ok is false when it is absent.
 func (u *URI) Param(name string) (string, bool) {
-	for _, p := range strings.Split(u.Params, ";") {
-		n, v, _ := strings.Cut(p, "=")
-		if strings.EqualFold(strings.TrimSpace(n), name) {
-			return strings.TrimSpace(v), true
-		}
-	}
-	return "", false
+	v, _, _, ok := param(u.Params, name)
+	return v, ok
 }
 
 // String renders u.

@@ -23,12 +23,20 @@ type Via struct {
 func ParseVia(s string) (*Via, error) {
 	s = strings.TrimSpace(s)
 	v := &Via{Text: s}
-	parts := strings.SplitN(s, "/", 3)
-	if len(parts) != 3 {
+	slash1 := strings.IndexByte(s, '/')
+	slash2 := -1
+	if slash1 >= 0 {
+		if i := strings.IndexByte(s[slash1+1:], '/'); i >= 0 {
+			slash2 = slash1 + 1 + i
+		}
+	}
+	if slash2 < 0 {
 		return nil, errors.New("sipmsg: bad Via " + strconv.Quote(s))
 	}
-	v.Protocol = strings.TrimSpace(parts[0]) + "/" + strings.TrimSpace(parts[1])
-	rest := strings.TrimLeft(parts[2], " \t")
+	if v.Protocol = s[:slash2]; strings.ContainsAny(v.Protocol, " \t") {
+		v.Protocol = strings.TrimSpace(s[:slash1]) + "/" + strings.TrimSpace(s[slash1+1:slash2])
+	}
+	rest := strings.TrimLeft(s[slash2+1:], " \t")
 	end := strings.IndexAny(rest, " \t")
 	if end <= 0 {
 		return nil, errors.New("sipmsg: Via without sent-by " + strconv.Quote(s))
@@ -72,13 +80,9 @@ func (v *Via) ParamSpan(name string) (start, end int, ok bool) {
 	if v.Params == "" {
 		return 0, 0, false
 	}
-	at := len(v.Text) - len(v.Params) - 1 // the ';' before the first one
-	for _, p := range strings.Split(v.Params, ";") {
-		n, _, _ := strings.Cut(p, "=")
-		if strings.EqualFold(strings.TrimSpace(n), name) {
-			return at, at + 1 + len(strings.TrimRight(p, " \t")), true
-		}
-		at += 1 + len(p)
+	base := len(v.Text) - len(v.Params) - 1 // the ';' before the first one
+	if _, s, e, ok := param(v.Params, name); ok {
+		return base + s, base + 1 + e, true
 	}
 	return 0, 0, false
 }
@@ -95,13 +99,8 @@ func (v *Via) Proto() int { return ProtoNumber(v.Transport) }
 // Param returns the value of a Via parameter; ok is false when it is
 // absent. A parameter without '=' has the value "".
 func (v *Via) Param(name string) (string, bool) {
-	for _, p := range strings.Split(v.Params, ";") {
-		n, val, _ := strings.Cut(p, "=")
-		if strings.EqualFold(strings.TrimSpace(n), name) {
-			return strings.TrimSpace(val), true
-		}
-	}
-	return "", false
+	val, _, _, ok := param(v.Params, name)
+	return val, ok
 }
 
 // TopVia returns the first via-parm of the message and its offset in Buf,
@@ -109,6 +108,15 @@ func (v *Via) Param(name string) (string, bool) {
 // read). ok is false when the message has no Via or the first one does not
 // parse.
 func (m *Msg) TopVia() (v *Via, at int, ok bool) {
+	if m.via1.known {
+		return m.via1.v, m.via1.at, m.via1.ok
+	}
+	return m.findTopVia()
+}
+
+// findTopVia is TopVia read from the headers; Parse keeps its result in
+// the message, so that the many readers of the top Via parse it once.
+func (m *Msg) findTopVia() (v *Via, at int, ok bool) {
 	for _, h := range m.Headers {
 		if !h.Is("via") {
 			continue
