@@ -5,7 +5,8 @@ package server_test
 // Compares the lines Kamailio 5.6.3 and kamgo print while they handle the
 // same requests under Debian's log_prefix: the script's, the core's and
 // the modules' (registrar, sl), a failure route run by tm's timer and one
-// run by a reply, a reply route. Lines are compared after Kamailio's
+// run by a reply, a reply route, the core's lines about requests without
+// a Via or a CSeq. Lines are compared after Kamailio's
 // process number, pid and C file positions. Needs kamailio and its
 // modules:
 //
@@ -157,16 +158,42 @@ func exchange(t *testing.T, port int, method, user, extra string) string {
 	return ""
 }
 
+// drop sends port a request that lacks a header every message must
+// have, which the server logs and drops.
+func drop(t *testing.T, port int, without string) {
+	t.Helper()
+	c, err := net.Dial("udp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	lp := c.LocalAddr().(*net.UDPAddr).Port
+	var b strings.Builder
+	for _, h := range []string{
+		fmt.Sprintf("Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-no", lp),
+		"From: <sip:a@127.0.0.1>;tag=1", "To: <sip:b@127.0.0.1>", "Call-ID: cid-no-" + without, "CSeq: 9 OPTIONS",
+	} {
+		if !strings.HasPrefix(h, without+":") {
+			b.WriteString(h + "\r\n")
+		}
+	}
+	if _, err := c.Write([]byte("OPTIONS sip:b@127.0.0.1 SIP/2.0\r\n" + b.String() + "Content-Length: 0\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // scenario runs the requests against port and returns their final
 // replies.
 func scenario(t *testing.T, port int) []string {
-	return []string{
+	replies := []string{
 		exchange(t, port, "OPTIONS", "alice", ""),
 		exchange(t, port, "REGISTER", "star", "Contact: *\r\nExpires: 10\r\n"),
 		exchange(t, port, "INVITE", "silent", ""),
 		exchange(t, port, "INVITE", "busy", ""),
-		exchange(t, port, "OPTIONS", "done", ""),
 	}
+	drop(t, port, "Via")
+	drop(t, port, "CSeq")
+	return append(replies, exchange(t, port, "OPTIONS", "done", ""))
 }
 
 // outside counts the lines before the first request's that have text.

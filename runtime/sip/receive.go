@@ -41,23 +41,19 @@ func (t *Transport) receive(gid uint64, raw string, s *socket, src sipmsg.Addr, 
 	} else if _, err := sipmsg.ParseURI(m.RURI); err != nil {
 		t.countBadURI()
 	}
-	if _, _, ok := m.TopVia(); !ok {
-		t.log.Logf(klog.Err, "core", "receive_msg(): no via found in %s", kind)
-		return
-	}
-	for _, h := range []string{"call-id", "cseq", "from", "to"} {
-		if _, ok := m.Header(h); !ok {
-			t.log.Logf(klog.Err, "core", "receive_msg(): required headers not found in %s", kind)
-			return
-		}
-	}
 	pool := t.router.Workers()
 	w := pool.Get()
 	w.Goroutine = gid
 	defer func() { w.Goroutine = 0; pool.Release(w) }()
+	// The message's log scope opens before the checks, so that their
+	// lines carry its log_prefix, as Kamailio's do.
 	c := t.router.AcquireContext(w)
 	sipmsg.Set(c, m)
 	Attach(c, t)
+	if !t.complete(m, kind) {
+		t.router.ReleaseContext(c)
+		return
+	}
 	if m.IsRequest() {
 		t.request(c, m)
 	} else {
@@ -66,6 +62,22 @@ func (t *Transport) receive(gid uint64, raw string, s *socket, src sipmsg.Addr, 
 	if !c.Detached() {
 		t.router.ReleaseContext(c)
 	}
+}
+
+// complete reports whether m has what every SIP message must (a Via that
+// parses, Call-ID, CSeq, From and To), logging what it lacks.
+func (t *Transport) complete(m *sipmsg.Msg, kind string) bool {
+	if _, _, ok := m.TopVia(); !ok {
+		t.log.Logf(klog.Err, "core", "receive_msg(): no via found in %s", kind)
+		return false
+	}
+	for _, h := range [...]string{"call-id", "cseq", "from", "to"} {
+		if _, ok := m.Header(h); !ok {
+			t.log.Logf(klog.Err, "core", "receive_msg(): required headers not found in %s", kind)
+			return false
+		}
+	}
+	return true
 }
 
 // request runs the layers, then request_route.
