@@ -18,26 +18,42 @@ import (
 // null. A Request-URI that does not parse (assigning $ru does not check
 // it) reads null with an error, as in Kamailio.
 
-// parsedURI parses a URI the script reads, logging the failure.
-func parsedURI(c *event.Context, s, what string) *sipmsg.URI {
+// parsedURI parses a URI the script reads, logging failure, Kamailio's
+// line for the pseudo-variable's getter.
+func parsedURI(c *event.Context, s, failure string) *sipmsg.URI {
 	u, err := sipmsg.ParseURI(s)
 	if err != nil {
-		logf(c, klog.Err, "failed to parse the %s", what)
+		logf(c, klog.Err, "%s", failure)
 		return nil
 	}
 	return u
 }
 
-// uriOf returns the message's current (or original) Request-URI, parsed.
-func uriOf(c *event.Context, m *sipmsg.Msg, orig bool) (string, *sipmsg.URI) {
+// uriOf returns the message's current (or original) Request-URI, parsed;
+// attr says whether a part of it is read ($rU ...) or the whole ($ru),
+// which Kamailio's failure line names.
+func uriOf(c *event.Context, m *sipmsg.Msg, orig, attr bool) (string, *sipmsg.URI) {
 	if !m.IsRequest() {
 		return "", nil
 	}
-	s := m.RequestURI()
+	s, fn := m.RequestURI(), "pv_get_ruri"
 	if orig {
-		s = m.RURI
+		s, fn = m.RURI, "pv_get_ouri"
 	}
-	return s, parsedURI(c, s, "R-URI")
+	if attr {
+		fn += "_attr"
+	}
+	u, err := sipmsg.ParseURI(s)
+	if err != nil {
+		if orig && c.Log != nil {
+			// The core's parser of the original Request-URI speaks first.
+			c.Log.Logf(klog.Err, "core", "_parse_ruri(): bad uri <%s>", s)
+			c.Log.Log(klog.Err, "core", "parse_orig_ruri(): parse orig ruri failed")
+		}
+		logf(c, klog.Err, "%s(): failed to parse the R-URI", fn)
+		return s, nil
+	}
+	return s, u
 }
 
 // uriAttr is one part of a parsed URI, as pv_get_xuri_attr reads it.
@@ -82,7 +98,7 @@ func attrUserLen(u *sipmsg.URI) value.Value { return intValue(len(u.UserName()))
 // ruriAttr reads a part of the (original) Request-URI.
 func ruriAttr(orig bool, f uriAttr) msgGetter {
 	return func(c *event.Context, m *sipmsg.Msg) value.Value {
-		if _, u := uriOf(c, m, orig); u != nil {
+		if _, u := uriOf(c, m, orig, true); u != nil {
 			return f(u)
 		}
 		return value.NullValue
@@ -91,7 +107,7 @@ func ruriAttr(orig bool, f uriAttr) msgGetter {
 
 func getRuri(orig bool) msgGetter {
 	return func(c *event.Context, m *sipmsg.Msg) value.Value {
-		if s, u := uriOf(c, m, orig); u != nil {
+		if s, u := uriOf(c, m, orig, false); u != nil {
 			return value.MakeStr(s)
 		}
 		return value.NullValue
@@ -177,7 +193,7 @@ func dstAttr(f uriAttr) msgGetter {
 		if m.DstURI == "" {
 			return value.NullValue
 		}
-		if u := parsedURI(c, m.DstURI, "dst uri"); u != nil {
+		if u := parsedURI(c, m.DstURI, "pv_get_dsturi_attr(): failed to parse dst uri"); u != nil {
 			return f(u)
 		}
 		return value.NullValue
@@ -210,7 +226,7 @@ func nextHop(name string) msgGetter {
 		if name == "u" {
 			return value.MakeStr(uri)
 		}
-		u := parsedURI(c, uri, "nh uri")
+		u := parsedURI(c, uri, "pv_get_nh(): failed to parse nh uri ["+uri+"]")
 		if u == nil {
 			return value.NullValue
 		}
