@@ -90,7 +90,7 @@ func attrTransport(u *sipmsg.URI) value.Value {
 
 func attrScheme(u *sipmsg.URI) value.Value {
 	n := u.SchemeNumber()
-	return strInt([]string{"none", "sip", "sips", "tel", "tels"}[n], n)
+	return strInt([]string{"none", "sip", "sips", "tel", "tels", "urn"}[n], n)
 }
 
 func attrUserLen(u *sipmsg.URI) value.Value { return intValue(len(u.UserName())) }

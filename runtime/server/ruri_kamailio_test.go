@@ -33,13 +33,15 @@ loadmodule "xlog.so"
 loadmodule "sl.so"
 request_route {
 	xlog("L_INFO", "routed $rm $ci\n");
-	xlog("L_INFO", "parts $ci [$rU] [$ru] [$oU] [$ou] [$nh(d)]\n");
+	xlog("L_INFO", "parts $ci [$rU] [$rd] [$rp] [$rz] [$ru] [$oU] [$ou] [$nh(d)]\n");
 	sl_send_reply("404", "No");
 }
 `
 
-// badRURIs are Request-URIs kamgo's parser once refused.
-var badRURIs = []string{"foo", "*", "sip:b@host:abc", "sip:b@[::1", "<sip:b@h>", "sip:b@h:99999"}
+// badRURIs are Request-URIs kamgo's parser once refused, and urn: ones,
+// which Kamailio parses with SIP's grammar.
+var badRURIs = []string{"foo", "*", "sip:b@host:abc", "sip:b@[::1", "<sip:b@h>", "sip:b@h:99999",
+	"urn:service:sos", "URN:service:sos.fire", "urn:nena:service:sos", "urn:service:sos;x=1", "urn:foo", "urn:a@b:5070", "urn:service:123"}
 
 // sendRURI sends OPTIONS with the Request-URI uri and returns the first
 // line of the reply.

@@ -46,3 +46,33 @@ func TestParseKeepsRequestURI(t *testing.T) {
 		}
 	}
 }
+
+// TestURNURIs: urn: URIs read as Kamailio 5.6.3's parser reads them (SIP's
+// grammar; "urn:NID:NSS" gives the user NID and the host NSS), and render
+// back as written.
+func TestURNURIs(t *testing.T) {
+	for _, tc := range []struct {
+		in, user, host, port string
+		ok                   bool
+	}{
+		{"urn:service:sos", "service", "sos", "", true},
+		{"URN:service:sos.fire", "service", "sos.fire", "", true},
+		{"urn:foo", "", "foo", "", true},
+		{"urn:a@b:5070", "a", "b", "5070", true},
+		{"urn:service:123", "", "service", "123", true},
+		{"urn:nena:service:sos", "", "", "", false},
+		{"urn:service:sos;x=1", "", "", "", false},
+	} {
+		u, err := ParseURI(tc.in)
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: error %v", tc.in, err)
+			continue
+		}
+		if !tc.ok {
+			continue
+		}
+		if u.User != tc.user || u.Host != tc.host || u.Port != tc.port || u.SchemeNumber() != 5 || u.String() != tc.in {
+			t.Errorf("%s: user %q host %q port %q scheme %d renders %q", tc.in, u.User, u.Host, u.Port, u.SchemeNumber(), u.String())
+		}
+	}
+}

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// URI is a sip:, sips:, tel: or tels: URI, every part as written.
+// URI is a sip:, sips:, tel:, tels: or urn: URI, every part as written.
 type URI struct {
 	Scheme   string // as written ("sip", "SIPS" ...)
 	User     string
@@ -15,6 +15,11 @@ type URI struct {
 	Port     string // "" when absent
 	Params   string // after the first ';', without it
 	Headers  string // after '?', without it
+	// urnPair marks a urn: URI written "urn:NID:NSS" (urn:service:sos):
+	// Kamailio's parser reads it with SIP's grammar, the part before the
+	// ':' as the user and the part after it, which is no port, as the
+	// host.
+	urnPair bool
 }
 
 // ParseURI parses a URI. tel: URIs keep the number in User and have no
@@ -26,8 +31,11 @@ func ParseURI(s string) (*URI, error) {
 	}
 	u := &URI{Scheme: s[:colon]}
 	rest := s[colon+1:]
+	urn := false
 	switch strings.ToLower(u.Scheme) {
 	case "sip", "sips":
+	case "urn":
+		urn = true
 	case "tel", "tels":
 		u.User, u.Params, _ = strings.Cut(rest, ";")
 		if u.User == "" {
@@ -62,6 +70,12 @@ func ParseURI(s string) (*URI, error) {
 		}
 	} else {
 		u.Host, u.Port, _ = strings.Cut(hp, ":")
+		if urn && u.User == "" && !strings.Contains(rest, "@") && u.Port != "" && !isDigits(u.Port) {
+			if u.Params != "" || u.Headers != "" || strings.Contains(u.Port, ":") {
+				return nil, errors.New("sipmsg: bad urn URI " + strconv.Quote(s))
+			}
+			u.User, u.Host, u.Port, u.urnPair = u.Host, u.Port, "", true
+		}
 	}
 	if u.Host == "" {
 		return nil, errors.New("sipmsg: URI without host: " + strconv.Quote(s))
@@ -108,7 +122,10 @@ func (u *URI) String() string {
 	if u.IsTel() {
 		b.WriteString(u.User)
 	} else {
-		if u.User != "" || u.Password != "" {
+		if u.urnPair {
+			b.WriteString(u.User)
+			b.WriteByte(':')
+		} else if u.User != "" || u.Password != "" {
 			b.WriteString(u.User)
 			if u.Password != "" {
 				b.WriteByte(':')
@@ -220,8 +237,20 @@ func (u *URI) SchemeNumber() int {
 		return 3
 	case "tels":
 		return 4
+	case "urn":
+		return 5
 	}
 	return 0
+}
+
+// isDigits reports whether s is made of decimal digits only.
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // UserPhone reports whether u is a sip: or sips: URI with user=phone.
