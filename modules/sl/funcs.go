@@ -48,6 +48,7 @@ func (m *Module) compileReply(mode replyMode) func(h module.Host, args []*module
 		return func(c *event.Context) int {
 			n, ok := code(c)
 			if !ok {
+				notInt(c)
 				n = m.defaultCode
 			}
 			if mode == slOnly {
@@ -55,10 +56,22 @@ func (m *Module) compileReply(mode replyMode) func(h module.Host, args []*module
 			}
 			var f int64
 			if flags != nil {
-				f, _ = flags(c)
+				if f, ok = flags(c); !ok {
+					notInt(c)
+					f = 0
+				}
 			}
 			return m.sendReply(c, int(n), reason(c), f)
 		}, nil
+	}
+}
+
+// notInt logs the core's line for an integer parameter whose
+// pseudo-variable holds no integer (get_int_fparam); the function goes on
+// with its default.
+func notInt(c *event.Context) {
+	if c.Log != nil {
+		c.Log.Log(klog.Err, "core", "get_int_fparam(): Could not convert PV to int")
 	}
 }
 

@@ -169,3 +169,20 @@ func TestReplyModeClose(t *testing.T) {
 		t.Errorf("reply %q %v", got, err)
 	}
 }
+
+// TestReplyCodeNotInt: a code pseudo-variable that holds no integer logs
+// the core's line and replies with default_code (500), as Kamailio 5.6.3
+// does; the function succeeds.
+func TestReplyCodeNotInt(t *testing.T) {
+	addr, ll := run(t, `request_route {
+	$var(x) = "abc";
+	sl_send_reply("$var(x)", "X");
+	xlog("L_INFO", "after rc=$rc\n");
+}`)
+	p := dial(t, addr)
+	if got := p.Ask(p.request("OPTIONS", "n1")); !strings.HasPrefix(got, "SIP/2.0 500 X\r\n") {
+		t.Fatalf("reply %q", got)
+	}
+	waitLog(t, ll, `^ERROR: <core>: get_int_fparam\(\): Could not convert PV to int$`)
+	waitLog(t, ll, `^INFO: <script>: after rc=1$`)
+}
