@@ -1,6 +1,7 @@
 package registrar_test
 
 import (
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -120,4 +121,41 @@ func sorted(s []string) []string {
 	out := append([]string(nil), s...)
 	slices.Sort(out)
 	return out
+}
+
+// TestInvalidQ: a contact whose q does not parse fails save() with
+// Kamailio 5.6.3's three lines, in its order (checked by hand against
+// Kamailio with the same request), and a 400.
+func TestInvalidQ(t *testing.T) {
+	addr, ll, _ := startKamgo(t, `loadmodule "usrloc.so"
+loadmodule "registrar.so"
+loadmodule "sl.so"
+loadmodule "pv.so"
+loadmodule "xlog.so"
+request_route {
+	if (!save("location")) { xlog("L_INFO", "save failed rc=$rc\n"); }
+}`)
+	phone := siptest.Dial(t, "phone", addr)
+	r := register{"bad q", "alice", 1, []string{"Contact: <sip:alice@192.0.2.1:5060>;q=abc", "Expires: 60"}}
+	if got := phone.Ask(r.message(phone.Port())); !strings.HasPrefix(got, "SIP/2.0 400 ") {
+		t.Fatalf("reply %q", got)
+	}
+	if err := ll.Wait(regexp.MustCompile(`^INFO: <script>: save failed rc=-1$`), 1, siptest.Wait); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"ERROR: <registrar>: calc_contact_q(): invalid q parameter",
+		"ERROR: <registrar>: pack_ci(): failed to calculate q",
+		"ERROR: <registrar>: insert_contacts(): failed to extract contact info",
+		"INFO: <script>: save failed rc=-1",
+	}
+	var got []string
+	for _, l := range strings.Split(ll.Text(), "\n") {
+		if strings.HasPrefix(l, "ERROR: <registrar>: ") || strings.HasPrefix(l, "INFO: <script>: ") {
+			got = append(got, l)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("lines\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }

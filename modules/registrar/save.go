@@ -537,6 +537,7 @@ func (s *saveCall) packContact(ct *contact, expires int64) (*usrloc.Info, bool) 
 		ci.Q = q
 	} else {
 		st.rerr = rInvQ
+		m.log.Log(errLevel, Name, "pack_ci(): failed to calculate q")
 		return nil, false
 	}
 	ci.Expires = expires
