@@ -69,8 +69,8 @@ func (m *Module) Check(c *event.Context) (View, bool) {
 		if x == nil {
 			return View{}, false
 		}
-		unlock := s.lock(x)
-		defer unlock()
+		took := s.lock(x)
+		defer x.unlock(took)
 		v := x.viewLocked()
 		v.Branch = b
 		return v, true
@@ -84,8 +84,8 @@ func (m *Module) Check(c *event.Context) (View, bool) {
 
 // view reads x for the event s belongs to.
 func (s *current) view(x *txn) View {
-	unlock := s.lock(x)
-	defer unlock()
+	took := s.lock(x)
+	defer x.unlock(took)
 	v := x.viewLocked()
 	v.Branch = s.branch
 	return v
@@ -104,8 +104,8 @@ func (m *Module) Branch(c *event.Context, i int) (BranchView, bool) {
 	if x == nil {
 		return BranchView{}, false
 	}
-	unlock := s.lock(x)
-	defer unlock()
+	took := s.lock(x)
+	defer x.unlock(took)
 	if i < 0 || i >= len(x.branches) {
 		return BranchView{}, false
 	}
@@ -135,8 +135,8 @@ func (m *Module) TxnRequest(c *event.Context) (*sipmsg.Msg, bool) {
 			return nil, false
 		}
 	}
-	unlock := s.lock(x)
-	defer unlock()
+	took := s.lock(x)
+	defer x.unlock(took)
 	if x.req == nil || x.local {
 		return nil, false
 	}
@@ -150,16 +150,16 @@ func (m *Module) InviteRequest(c *event.Context) (*sipmsg.Msg, bool) {
 	if !isCancel(msg) {
 		return nil, false
 	}
-	k, ok := keysOf(msg)
+	k, ok := cur(c).requestKeys(msg)
 	if !ok {
 		return nil, false
 	}
-	x := m.lookupInvite(&k)
+	x := m.lookupInvite(k)
 	if x == nil {
 		return nil, false
 	}
-	unlock := cur(c).lock(x)
-	defer unlock()
+	took := cur(c).lock(x)
+	defer x.unlock(took)
 	if x.req == nil {
 		return nil, false
 	}
@@ -184,8 +184,8 @@ func (m *Module) FlushFlags(c *event.Context) bool {
 	if s.x == nil {
 		return false
 	}
-	unlock := s.lock(s.x)
-	defer unlock()
+	took := s.lock(s.x)
+	defer s.x.unlock(took)
 	s.x.ctx.Flags = c.Flags
 	return true
 }
@@ -200,8 +200,8 @@ func (m *Module) Drop(c *event.Context, code int) bool {
 	if x == nil {
 		return false
 	}
-	unlock := s.lock(x)
-	defer unlock()
+	took := s.lock(x)
+	defer x.unlock(took)
 	x.uas.status = code
 	x.stopTimer(&x.uas.retr)
 	for _, b := range x.branches {
@@ -228,8 +228,8 @@ func (m *Module) CancelBranches(c *event.Context, mode int) bool {
 	if x == nil {
 		return false
 	}
-	unlock := s.lock(x)
-	defer unlock()
+	took := s.lock(x)
+	defer x.unlock(took)
 	if !x.invite {
 		return false
 	}
@@ -269,8 +269,8 @@ func (m *Module) CancelCallID(c *event.Context, callID, cseq string, flag, cause
 	if cause < 100 || cause > 699 {
 		cause = 0
 	}
-	unlock := cur(c).lock(x)
-	defer unlock()
+	took := cur(c).lock(x)
+	defer x.unlock(took)
 	if flag > 0 && flag < 32 {
 		x.ctx.Flags |= 1 << flag
 	}
@@ -323,8 +323,8 @@ func (m *Module) ReplyCallID(c *event.Context, callID, cseq string, code int, re
 	if x == nil {
 		return -1
 	}
-	unlock := cur(c).lock(x)
-	defer unlock()
+	took := cur(c).lock(x)
+	defer x.unlock(took)
 	if x.replyLocal(c, x.req, code, reason, "", "") > 0 {
 		return 1
 	}
@@ -334,7 +334,7 @@ func (m *Module) ReplyCallID(c *event.Context, callID, cseq string, code int, re
 // byCallID finds the INVITE transaction of a Call-ID and CSeq number, as
 // Kamailio's t_lookup_callid compares them (exactly).
 func (m *Module) byCallID(callID, cseq string) *txn {
-	for _, x := range m.table.list(hashOf(callID, cseq), false) {
+	for _, x := range m.table.list(hashOf(callID, cseq), false, nil) {
 		if x.keys.callID == callID && x.keys.cseqNum == cseq && x.keys.method == "INVITE" {
 			return x
 		}
@@ -384,7 +384,7 @@ func (m *Module) Stats() Stats {
 	for i := 2; i <= 6; i++ {
 		s.Completed[i] = st.byClass[i].Load()
 	}
-	for _, x := range m.table.list(0, true) {
+	for _, x := range m.table.list(0, true, nil) {
 		x.mu.Lock()
 		if x.wait.running() {
 			s.Waiting++

@@ -33,24 +33,29 @@ func (x *txn) branchParam(idx int) string {
 // INVITE, ACK and CANCEL), the Call-ID, the Request-URI as received, the
 // CSeq number and the top Via's host, port (as written) and branch.
 func charMsgVal(req *sipmsg.Msg, k *matchKeys) string {
-	h := md5.New()
-	h.Write([]byte(k.fromTag))
+	// The parts are hashed as one text: the buffer stays on the stack for
+	// usual requests, where a hash.Hash would copy every part to the heap.
+	var space [512]byte
+	b := append(space[:0], k.fromTag...)
 	switch k.method {
 	case "INVITE", "ACK", "CANCEL":
 	default:
-		h.Write([]byte(toTagOf(req)))
+		b = append(b, k.toTag...)
 	}
-	h.Write([]byte(k.callID))
-	h.Write([]byte(k.ruri))
-	h.Write([]byte(k.cseqNum))
+	b = append(b, k.callID...)
+	b = append(b, k.ruri...)
+	b = append(b, k.cseqNum...)
 	if v, _, ok := req.TopVia(); ok {
-		h.Write([]byte(v.Host))
-		h.Write([]byte(v.Port))
+		b = append(b, v.Host...)
+		b = append(b, v.Port...)
 		if br, ok := v.Param("branch"); ok {
-			h.Write([]byte(br))
+			b = append(b, br...)
 		}
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	sum := md5.Sum(b)
+	var out [md5Len]byte
+	hex.Encode(out[:], sum[:])
+	return string(out[:])
 }
 
 // localMD5 is the characteristic value of a transaction kamgo starts

@@ -39,17 +39,18 @@ func (b *branch) cancelable() bool {
 // get), or a final reply sent (the branches are killed: only those with a
 // provisional reply get a CANCEL).
 func (x *txn) cancelBranches(c *event.Context, code int, byMethod bool) {
-	reason := ""
-	if x.m.conf().localCancelReason != 0 {
-		text := ""
-		if code == 200 {
-			text = "Call completed elsewhere"
-		}
-		reason = reasonLine(code, text)
-	}
+	reason, made := "", false
 	for _, b := range x.branches {
 		if !b.cancelable() {
 			continue
+		}
+		// made once, and only when there is a branch to cancel
+		if !made && x.m.conf().localCancelReason != 0 {
+			text := ""
+			if code == 200 {
+				text = "Call completed elsewhere"
+			}
+			reason, made = reasonLine(code, text), true
 		}
 		if byMethod {
 			x.cancelBranch(c, b, reason, cancelMode(x.m.conf().cancelBMethod))
@@ -102,15 +103,17 @@ func (x *txn) sendCancel(b *branch) {
 	}
 	if !b.hop.Reliable() {
 		b.cancel.retrWait = x.retrT1
-		var again func()
-		again = func() {
-			_ = x.tr.Send(b.hop, b.cancel.buf)
-			b.cancel.retrWait = min(2*b.cancel.retrWait, x.retrT2)
-			x.start(&b.cancel.retr, b.cancel.retrWait, again)
-		}
-		x.start(&b.cancel.retr, b.cancel.retrWait, again)
+		x.start(&b.cancel.retr, b.cancel.retrWait, workRetransmitCancel, b)
 	}
-	x.start(&b.cancel.fr, x.frTimeout, func() { x.stopTimer(&b.cancel.retr) })
+	x.start(&b.cancel.fr, x.frTimeout, workCancelTimeout, b)
+}
+
+// retransmitCancel sends the branch's CANCEL again, the interval doubling
+// up to T2.
+func (x *txn) retransmitCancel(b *branch) {
+	_ = x.tr.Send(b.hop, b.cancel.buf)
+	b.cancel.retrWait = min(2*b.cancel.retrWait, x.retrT2)
+	x.start(&b.cancel.retr, b.cancel.retrWait, workRetransmitCancel, b)
 }
 
 // forwardCancel is t_relay for a CANCEL (Kamailio's t_forward_cancel):
@@ -120,11 +123,11 @@ func (x *txn) sendCancel(b *branch) {
 // it is relayed like any request. With 1 an unmatched CANCEL is relayed
 // statelessly, with 2 dropped.
 func (m *Module) forwardCancel(c *event.Context, msg *sipmsg.Msg, o relayOpts) int {
-	k, ok := keysOf(msg)
+	k, ok := cur(c).requestKeys(msg)
 	if !ok {
 		return sip.ErrBadTuple
 	}
-	inv := m.lookupInvite(&k)
+	inv := m.lookupInvite(k)
 	if inv == nil && m.conf().unmatchedCancel != 0 {
 		if m.conf().unmatchedCancel == 2 {
 			return 1
@@ -147,8 +150,8 @@ func (m *Module) forwardCancel(c *event.Context, msg *sipmsg.Msg, o relayOpts) i
 	}
 	x := T(c)
 	if inv == nil {
-		unlock := cur(c).lock(x)
-		defer unlock()
+		took := cur(c).lock(x)
+		defer x.unlock(took)
 		if r := x.forward(c, msg, o); r <= 0 {
 			if x.killTransaction(c, x.lastError) <= 0 {
 				x.release()
@@ -202,8 +205,8 @@ func (m *Module) e2eCancel(c *event.Context, msg *sipmsg.Msg, x, inv *txn) {
 
 // replyCancel answers the CANCEL with 200.
 func (m *Module) replyCancel(c *event.Context, x *txn, msg *sipmsg.Msg, reason string) {
-	unlock := cur(c).lock(x)
-	defer unlock()
+	took := cur(c).lock(x)
+	defer x.unlock(took)
 	x.replyLocal(c, msg, 200, reason, "", "")
 }
 

@@ -83,9 +83,9 @@ func (p *pending) apply(x *txn) {
 func withTxn(c *event.Context, onTxn func(x *txn), onPending func(p *pending)) {
 	s := cur(c)
 	if s.x != nil {
-		unlock := s.lock(s.x)
+		took := s.lock(s.x)
 		onTxn(s.x)
-		unlock()
+		s.x.unlock(took)
 		return
 	}
 	onPending(s.pend())
@@ -294,11 +294,11 @@ func (m *Module) wLookupCancel(c *event.Context, copyFlags int64) int {
 		m.log.Log(klog.Warn, Name, "ki_t_lookup_cancel_flags(): t_lookup_cancel() can be used only for CANCEL method")
 		return -1
 	}
-	k, ok := keysOf(msg)
+	k, ok := cur(c).requestKeys(msg)
 	if !ok {
 		return -1
 	}
-	x := m.lookupInvite(&k)
+	x := m.lookupInvite(k)
 	if x == nil {
 		return -1
 	}
@@ -362,8 +362,8 @@ func (m *Module) tReply(c *event.Context, code int, reason, headers, body string
 		m.log.Log(klog.Err, Name, "ki_t_reply(): cannot send a t_reply to a message for which no T-state has been established")
 		return -1
 	}
-	unlock := s.lock(x)
-	defer unlock()
+	took := s.lock(x)
+	defer x.unlock(took)
 	switch {
 	case c.Route&routetype.Request != 0 && msg.IsRequest():
 		return x.replyLocal(c, msg, code, reason, headers, body)
@@ -387,8 +387,8 @@ func (m *Module) wRetransmitReply(c *event.Context) int {
 		m.log.Log(klog.Warn, Name, "ki_t_retransmit_reply(): ACKs transmit_replies not replied")
 		return -1
 	}
-	unlock := cur(c).lock(x)
-	defer unlock()
+	took := cur(c).lock(x)
+	defer x.unlock(took)
 	return x.retransmitReply()
 }
 
@@ -401,8 +401,8 @@ func (m *Module) wRelease(c *event.Context) int {
 	if res != matched {
 		return 1
 	}
-	unlock := cur(c).lock(x)
-	defer unlock()
+	took := cur(c).lock(x)
+	defer x.unlock(took)
 	x.putOnWait()
 	return 1
 }
@@ -514,15 +514,15 @@ func (m *Module) forwardNonack(c *event.Context, o relayOpts) int {
 	}
 	msg := sipmsg.FromContext(c)
 	if isCancel(msg) {
-		if k, ok := keysOf(msg); ok {
-			if inv := m.lookupInvite(&k); inv != nil {
+		if k, ok := s.requestKeys(msg); ok {
+			if inv := m.lookupInvite(k); inv != nil {
 				m.e2eCancel(c, msg, x, inv)
 				return 1
 			}
 		}
 	}
-	unlock := s.lock(x)
-	defer unlock()
+	took := s.lock(x)
+	defer x.unlock(took)
 	if rc := x.forward(c, msg, o); rc <= 0 {
 		return -1
 	}
@@ -537,8 +537,8 @@ func (m *Module) wRelayCancel(c *event.Context) int {
 	if !isCancel(msg) {
 		return 1
 	}
-	k, ok := keysOf(msg)
-	if !ok || m.lookupInvite(&k) == nil {
+	k, ok := cur(c).requestKeys(msg)
+	if !ok || m.lookupInvite(k) == nil {
 		return 1
 	}
 	if rc := m.forwardCancel(c, msg, relayOpts{}); rc < 0 {
@@ -673,8 +673,8 @@ func (m *Module) statusOf(c *event.Context) (int, bool) {
 			return 0, false
 		}
 	}
-	unlock := s.lock(x)
-	defer unlock()
+	took := s.lock(x)
+	defer x.unlock(took)
 	return x.uas.status, true
 }
 
@@ -821,7 +821,7 @@ func (m *Module) setMaxLifetime(c *event.Context, inv, non time.Duration) int {
 		}
 		if d > 0 {
 			x.maxLifetime = d
-			x.startRoute(&x.life, max(0, d-x.m.now().Sub(x.created)), x.lifetimeEnded)
+			x.start(&x.life, max(0, d-x.m.now().Sub(x.created)), workLifetime, nil)
 		}
 	}, func(p *pending) { p.set["life"], p.lifeInv, p.lifeNonInv = true, inv, non })
 	return 1
@@ -897,8 +897,8 @@ func (m *Module) anyBranch(c *event.Context, test func(b *branch) bool) int {
 	if s.x == nil {
 		return -1
 	}
-	unlock := s.lock(s.x)
-	defer unlock()
+	took := s.lock(s.x)
+	defer s.x.unlock(took)
 	for _, b := range s.x.branches {
 		if test(b) {
 			return 1
@@ -921,8 +921,8 @@ func (m *Module) wIsCanceled(c *event.Context) int {
 		m.log.Log(logErr, Name, "t_is_canceled(): cannot check a message for which no T-state has been established")
 		return -1
 	}
-	unlock := s.lock(s.x)
-	defer unlock()
+	took := s.lock(s.x)
+	defer s.x.unlock(took)
 	if s.x.flags&flagCanceled != 0 {
 		return 1
 	}
@@ -1007,8 +1007,8 @@ func (m *Module) wSaveLumps(c *event.Context) int {
 		m.log.Log(logErr, Name, "w_t_save_lumps(): transaction has not been created yet")
 		return -1
 	}
-	unlock := s.lock(s.x)
-	defer unlock()
+	took := s.lock(s.x)
+	defer s.x.unlock(took)
 	msg := sipmsg.FromContext(c)
 	s.x.req.Edits = append([]sipmsg.Edit(nil), msg.Edits...)
 	s.x.req.ReplyHeaders = msg.ReplyHeaders
@@ -1031,7 +1031,7 @@ func (m *Module) isSet(c *event.Context, what string) int {
 	s := cur(c)
 	var name string
 	if s.x != nil {
-		unlock := s.lock(s.x)
+		took := s.lock(s.x)
 		switch what {
 		case "failure_route":
 			name = s.x.onFailure
@@ -1040,7 +1040,7 @@ func (m *Module) isSet(c *event.Context, what string) int {
 		default:
 			name = s.x.onReply
 		}
-		unlock()
+		s.x.unlock(took)
 	} else if p := s.pending; p != nil {
 		switch what {
 		case "failure_route":
@@ -1073,8 +1073,8 @@ func (m *Module) wGetStatusCode(c *event.Context) int {
 			return -1
 		}
 	}
-	unlock := cur(c).lock(x)
-	defer unlock()
+	took := cur(c).lock(x)
+	defer x.unlock(took)
 	if x.uas.status == 0 {
 		return 0
 	}
@@ -1086,7 +1086,7 @@ func (m *Module) wGetStatusCode(c *event.Context) int {
 // this catches the ones a stopped clock left).
 func (m *Module) wClean(c *event.Context) int {
 	now := m.now()
-	for _, x := range m.table.list(0, true) {
+	for _, x := range m.table.list(0, true, nil) {
 		if cur(c).x == x {
 			continue
 		}

@@ -41,7 +41,7 @@ func (x *txn) replyLocal(c *event.Context, req *sipmsg.Msg, code int, reason, he
 	if x.tr != nil {
 		r.Server = x.tr.Server()
 	}
-	if code >= 180 && toTagOf(req) == "" {
+	if code >= 180 && x.reqToTag(c, req) == "" {
 		r.ToTag = m.tags.Tag(x.first(), req)
 		x.uas.toTag = r.ToTag
 	}
@@ -108,7 +108,7 @@ func (x *txn) startFinalReplRetr() {
 		return
 	}
 	x.uas.retrWait = x.retrT1
-	x.start(&x.uas.retr, x.uas.retrWait, x.retransmitFinal)
+	x.start(&x.uas.retr, x.uas.retrWait, workRetransmitFinal, nil)
 }
 
 // retransmitFinal is timer G: the final reply again, the interval
@@ -119,7 +119,7 @@ func (x *txn) retransmitFinal() {
 	}
 	_ = x.tr.Send(x.uas.hop, x.uas.buf)
 	x.uas.retrWait = min(2*x.uas.retrWait, x.retrT2)
-	x.start(&x.uas.retr, x.uas.retrWait, x.retransmitFinal)
+	x.start(&x.uas.retr, x.uas.retrWait, workRetransmitFinal, nil)
 }
 
 // retransmitReply sends the last reply again (t_retransmit_reply, and for

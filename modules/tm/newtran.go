@@ -23,6 +23,13 @@ type current struct {
 	lookedUp bool
 	// pending holds settings made before the transaction existed.
 	pending *pending
+	// keys are the matching keys of keysMsg, the event's request, read
+	// from its text keysBuf once per event (requestKeys): t_check_trans
+	// and t_newtran in one route both need them.
+	keys    *matchKeys
+	keysOK  bool
+	keysMsg *sipmsg.Msg
+	keysBuf string
 }
 
 var curKey = event.NewKey()
@@ -37,17 +44,48 @@ func cur(c *event.Context) *current {
 	return s
 }
 
+// requestKeys returns the matching keys of msg, the event's request; ok is
+// false when it lacks a header they need. They are read on the first call
+// of the event and kept while the message has the same text
+// (msg_apply_changes gives it a new one, parsed again).
+func (s *current) requestKeys(msg *sipmsg.Msg) (k *matchKeys, ok bool) {
+	if s.keys == nil || s.keysMsg != msg || s.keysBuf != msg.Buf {
+		k, ok := keysOf(msg)
+		s.keys, s.keysOK, s.keysMsg, s.keysBuf = &k, ok, msg, msg.Buf
+	}
+	return s.keys, s.keysOK
+}
+
 // T returns the event's transaction, nil when it has none.
 func T(c *event.Context) *txn { return cur(c).x }
 
-// lock takes x's lock unless the event runs inside it; unlock undoes what
-// lock did.
-func (s *current) lock(x *txn) (unlock func()) {
+// lock takes x's lock unless the event runs inside it, and reports
+// whether it took it; x.unlock(took) undoes what lock did. A flag rather
+// than an unlock function: a func value would be allocated on every call.
+func (s *current) lock(x *txn) (took bool) {
 	if s.locked && s.x == x {
-		return func() {}
+		return false
 	}
 	x.mu.Lock()
-	return x.mu.Unlock
+	return true
+}
+
+// lockFor is lock for the event c, without making the event's
+// transaction state when it has none (an event that never touched a
+// transaction does not run inside one's lock).
+func lockFor(c *event.Context, x *txn) (took bool) {
+	if s, ok := c.Get(curKey).(*current); ok {
+		return s.lock(x)
+	}
+	x.mu.Lock()
+	return true
+}
+
+// unlock releases the lock lock took, if it took it.
+func (x *txn) unlock(took bool) {
+	if took {
+		x.mu.Unlock()
+	}
 }
 
 // newtranResult is t_newtran's outcome.
@@ -68,9 +106,9 @@ func (m *Module) newtran(c *event.Context) int {
 	req := sipmsg.FromContext(c)
 	if s.x != nil {
 		// Already created in this event: the request's flags go to it.
-		unlock := s.lock(s.x)
+		took := s.lock(s.x)
 		s.x.ctx.Flags = c.Flags
-		unlock()
+		s.x.unlock(took)
 		return sip.ErrScript
 	}
 	if !req.IsRequest() {
@@ -79,12 +117,12 @@ func (m *Module) newtran(c *event.Context) int {
 	if req.Rcv == nil {
 		m.log.Log(klog.Info, Name, "t_newtran(): attempt to create transaction for a faked request - try to avoid it")
 	}
-	k, ok := keysOf(req)
+	k, ok := s.requestKeys(req)
 	if !ok {
 		m.log.Log(klog.Err, Name, "t_lookup_request(): too few headers")
 		return sip.ErrBadTuple
 	}
-	x, res := m.lookupRequest(req, &k)
+	x, res := m.lookupRequest(k)
 	switch res {
 	case matched:
 		m.absorb(c, x, req)
@@ -115,6 +153,7 @@ func (m *Module) absorb(c *event.Context, x *txn, req *sipmsg.Msg) {
 		m.stats.ackAbsorbed.Add(1)
 		x.stopTimer(&x.uas.retr)
 		x.putOnWait()
+		x.settle()
 		return
 	}
 	m.stats.retransmissions.Add(1)
@@ -122,12 +161,12 @@ func (m *Module) absorb(c *event.Context, x *txn, req *sipmsg.Msg) {
 }
 
 // create makes a new transaction for req and files it.
-func (m *Module) create(c *event.Context, req *sipmsg.Msg, k matchKeys) *txn {
+func (m *Module) create(c *event.Context, req *sipmsg.Msg, k *matchKeys) *txn {
 	tr := sip.From(c)
-	x := &txn{m: m, keys: k, tr: tr, relayedBranch: -1, blind: -1, suspendedReply: -1,
+	x := &txn{m: m, keys: *k, tr: tr, relayedBranch: -1, blind: -1, suspendedReply: -1,
 		invite: k.method == "INVITE", created: m.clock.Now()}
 	x.index = hashOf(k.callID, k.cseqNum)
-	x.md5 = charMsgVal(req, &k)
+	x.md5 = charMsgVal(req, k)
 	x.frTimeout, x.frInvTimeout = ms(m.conf().frTimer), ms(m.conf().frInvTimer)
 	x.retrT1, x.retrT2 = ms(m.conf().retrTimer1), ms(m.conf().retrTimer2)
 	x.maxLifetime = ms(m.conf().maxNonInvLifetime)
@@ -151,14 +190,13 @@ func (m *Module) create(c *event.Context, req *sipmsg.Msg, k matchKeys) *txn {
 		}
 		x.uas.hop, x.uas.hopOK = h, true
 	}
-	x.uas.toTag = toTagOf(req)
-	if k.method == "INVITE" || k.method == "CANCEL" || x.uas.toTag == "" {
-		x.uas.toTag = ""
+	if k.method != "INVITE" && k.method != "CANCEL" {
+		x.uas.toTag = k.toTag
 	}
 	m.table.insert(x)
 	m.stats.created.Add(1)
 	x.mu.Lock()
-	x.startRoute(&x.life, x.maxLifetime, x.lifetimeEnded)
+	x.start(&x.life, x.maxLifetime, workLifetime, nil)
 	x.mu.Unlock()
 	return x
 }
@@ -178,6 +216,7 @@ func (x *txn) snapshot(c *event.Context, req *sipmsg.Msg) {
 	}
 	sipmsg.Set(x.ctx, x.req)
 	x.ctx.Set(curKey, &current{x: x, branch: -1, lookedUp: true})
+	x.settled = false
 }
 
 // lookup finds the transaction of the request of c without creating one
@@ -187,12 +226,11 @@ func (m *Module) lookup(c *event.Context) (*txn, matchResult) {
 	if s.x != nil {
 		return s.x, matched
 	}
-	req := sipmsg.FromContext(c)
-	k, ok := keysOf(req)
+	k, ok := s.requestKeys(sipmsg.FromContext(c))
 	if !ok {
 		return nil, noMatch
 	}
-	x, res := m.lookupRequest(req, &k)
+	x, res := m.lookupRequest(k)
 	if res == matched {
 		s.x, s.lookedUp = x, true
 	}
@@ -235,12 +273,15 @@ func (m *Module) checkTrans(c *event.Context) int {
 
 // absorbFound is absorb for a transaction the event already refers to.
 func (m *Module) absorbFound(c *event.Context, x *txn, req *sipmsg.Msg) {
-	unlock := cur(c).lock(x)
-	defer unlock()
+	took := cur(c).lock(x)
+	defer x.unlock(took)
 	if isMethod(req, "ACK") {
 		m.stats.ackAbsorbed.Add(1)
 		x.stopTimer(&x.uas.retr)
 		x.putOnWait()
+		if took {
+			x.settle()
+		}
 		return
 	}
 	m.stats.retransmissions.Add(1)
@@ -255,11 +296,11 @@ func (m *Module) lookupCancel(c *event.Context) int {
 		m.log.Log(klog.Warn, Name, "w_t_lookup_cancel(): t_lookup_cancel() can be used only for CANCEL method")
 		return -1
 	}
-	k, ok := keysOf(msg)
+	k, ok := cur(c).requestKeys(msg)
 	if !ok {
 		return -1
 	}
-	if m.lookupInvite(&k) == nil {
+	if m.lookupInvite(k) == nil {
 		return -1
 	}
 	return 1
@@ -275,7 +316,11 @@ func (x *txn) putOnWait() {
 	if x.wait.running() || x.gone {
 		return
 	}
-	x.start(&x.wait, ms(x.m.conf().wtTimer), x.release)
+	if x.uas.status >= 200 {
+		// Its end would only put the transaction on wait again.
+		x.stopTimer(&x.life)
+	}
+	x.start(&x.wait, ms(x.m.conf().wtTimer), workRelease, nil)
 }
 
 // release deletes the transaction now: timers stop, the table forgets it.
@@ -294,6 +339,7 @@ func (x *txn) release() {
 		x.stopTimer(&b.cancel.retr)
 		x.stopTimer(&b.cancel.fr)
 	}
+	x.stopAlarm()
 	x.m.table.remove(x)
 	x.m.stats.deleted.Add(1)
 }

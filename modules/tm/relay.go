@@ -32,8 +32,8 @@ func (m *Module) relay(c *event.Context, o relayOpts) int {
 			m.log.Log(klog.Crit, Name, "_w_t_relay_to(): undefined T")
 			return -1
 		}
-		unlock := s.lock(s.x)
-		defer unlock()
+		took := s.lock(s.x)
+		defer s.x.unlock(took)
 		if rc := s.x.forward(c, msg, o); rc <= 0 {
 			return -1
 		}
@@ -55,9 +55,9 @@ func (m *Module) relay(c *event.Context, o relayOpts) int {
 		if isMethod(msg, "ACK") {
 			m.log.Log(klog.Warn, Name, "t_relay_to(): negative or local ACK caught, please report")
 			x := T(c)
-			unlock := cur(c).lock(x)
+			took := cur(c).lock(x)
 			x.putOnWait()
-			unlock()
+			x.unlock(took)
 			return 1
 		}
 	case rc < 0:
@@ -80,8 +80,8 @@ func (m *Module) relay(c *event.Context, o relayOpts) int {
 	if x == nil {
 		return -1
 	}
-	unlock := cur(c).lock(x)
-	defer unlock()
+	took := cur(c).lock(x)
+	defer x.unlock(took)
 	if o.replicate {
 		x.local = true
 	}
@@ -148,9 +148,11 @@ func (x *txn) forward(c *event.Context, msg *sipmsg.Msg, o relayOpts) int {
 	}
 	onBranch := x.onBranch
 	x.onBranch = ""
-	if len(x.branches) == 0 && c.Route&routetype.Request != 0 {
+	if (len(x.branches) == 0 || x.settled) && c.Route&routetype.Request != 0 {
 		// The first forwarding: the transaction keeps the request as it
 		// is now (its changes and destination set), for failure routes.
+		// A settled transaction forwarded again (from the event of a
+		// retransmission) takes that event's, its own being gone.
 		x.snapshot(c, msg)
 	}
 	type cand struct {
@@ -280,9 +282,9 @@ func (x *txn) sendBranch(c *event.Context, b *branch) bool {
 	// (or a test's clock) can never come before them.
 	if !b.hop.Reliable() {
 		b.retrWait = x.retrT1
-		x.start(&b.retr, b.retrWait, func() { x.retransmitBranch(b) })
+		x.start(&b.retr, b.retrWait, workRetransmitBranch, b)
 	}
-	x.startRoute(&b.fr, x.frTimeout, func(c *event.Context) { x.branchTimeout(c, b) })
+	x.start(&b.fr, x.frTimeout, workBranchTimeout, b)
 	if err := x.tr.Send(b.hop, b.buf); err != nil {
 		m.log.Logf(klog.Err, Name, "t_send_branch(): sending request on branch %d failed", b.idx)
 		x.stopTimer(&b.retr)
@@ -304,7 +306,7 @@ func (x *txn) retransmitBranch(b *branch) {
 	_ = x.tr.Send(b.hop, b.buf)
 	// Kamailio caps the interval at T2 for INVITE too.
 	b.retrWait = min(2*b.retrWait, x.retrT2)
-	x.start(&b.retr, b.retrWait, func() { x.retransmitBranch(b) })
+	x.start(&b.retr, b.retrWait, workRetransmitBranch, b)
 }
 
 // runBranchRoute runs branch_route[name] for branch idx with the branch's

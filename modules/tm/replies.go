@@ -69,7 +69,7 @@ func (m *Module) replyReceived(c *event.Context, rpl *sipmsg.Msg) bool {
 			x.stopTimer(&b.retr)
 		} else if b.retr.running() {
 			b.retrWait = x.retrT2
-			x.start(&b.retr, b.retrWait, func() { x.retransmitBranch(b) })
+			x.start(&b.retr, b.retrWait, workRetransmitBranch, b)
 		}
 	}
 	if b.onReply != "" && m.host != nil {
@@ -94,7 +94,7 @@ func (m *Module) replyReceived(c *event.Context, rpl *sipmsg.Msg) bool {
 	b.replied = true
 	if x.invite && code < 200 && (m.conf().restartFrOnEachReply != 0 || (last < code && (code >= 180 || last == 0))) {
 		b.frInv = true
-		x.startRoute(&b.fr, x.frInvTimeout, func(c *event.Context) { x.branchTimeout(c, b) })
+		x.start(&b.fr, x.frInvTimeout, workBranchTimeout, b)
 	}
 	return true
 }
@@ -412,7 +412,7 @@ func (x *txn) localReplyText(code int, reason, headers string) string {
 	if x.tr != nil {
 		r.Server = x.tr.Server()
 	}
-	if code >= 180 && toTagOf(x.req) == "" {
+	if code >= 180 && x.reqToTag(nil, x.req) == "" {
 		r.ToTag = x.m.tags.Tag(x.first(), x.req)
 	}
 	return sip.BuildReply(x.req, r)

@@ -39,7 +39,10 @@ func (x *txn) runInTxn(c *event.Context, t event.Target, rt routetype.Mask, msg 
 	rc, _ := x.m.host.Run(ctx, t)
 	ctx.Detach()
 	sipmsg.Set(ctx, x.req)
-	ctx.Set(curKey, &current{x: x, branch: -1, lookedUp: true})
+	// The route's state becomes the event's state at rest; nothing keeps
+	// it beyond the route.
+	*s = current{x: x, branch: -1, lookedUp: true}
+	ctx.Set(curKey, s)
 	return rc
 }
 

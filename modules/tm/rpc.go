@@ -113,7 +113,7 @@ func (m *Module) rpcStats(_ context.Context, c *rpc.Call) {
 // not count the ones gone.
 func (m *Module) localCount() int {
 	n := 0
-	for _, x := range m.table.list(0, true) {
+	for _, x := range m.table.list(0, true, nil) {
 		x.mu.Lock()
 		if x.isUAC() {
 			n++
@@ -135,7 +135,7 @@ func rpcHashStats(_ context.Context, c *rpc.Call) {
 func (m *Module) rpcList(_ context.Context, c *rpc.Call) {
 	byBucket := map[uint32][]*txn{}
 	var idx []uint32
-	for _, x := range m.table.list(0, true) {
+	for _, x := range m.table.list(0, true, nil) {
 		if _, ok := byBucket[x.index]; !ok {
 			idx = append(idx, x.index)
 		}
@@ -615,7 +615,7 @@ func (m *Module) rpcTUAC(ctx context.Context, c *rpc.Call, wait bool) {
 // localTxn is the newest local transaction with callID and cseq, nil when
 // there is none (an ACK has none).
 func (m *Module) localTxn(callID string, cseq int) *txn {
-	bucket := m.table.list(hashOf(callID, strconv.Itoa(cseq)), false)
+	bucket := m.table.list(hashOf(callID, strconv.Itoa(cseq)), false, nil)
 	for i := len(bucket) - 1; i >= 0; i-- {
 		x := bucket[i]
 		x.mu.Lock()

@@ -37,15 +37,19 @@ func (m *Module) NewTran(c *event.Context) int {
 // does. An INVITE gets its 100 first. It returns 0 when suspended, 1 when
 // the transaction was canceled already, -3 when it has its final reply,
 // -1 without a transaction.
-func (m *Module) Suspend(c *event.Context) int {
+func (m *Module) Suspend(c *event.Context) int { return m.suspend(c, false) }
+
+// suspend is Suspend; fresh says the transaction was made from the event
+// just now, so its copy of the request and of the event is current.
+func (m *Module) suspend(c *event.Context, fresh bool) int {
 	s := cur(c)
 	x := s.x
 	if x == nil {
 		m.log.Log(klog.Err, Name, "t_suspend(): transaction has not been created yet")
 		return -1
 	}
-	unlock := s.lock(x)
-	defer unlock()
+	took := s.lock(x)
+	defer x.unlock(took)
 	if x.flags&flagCanceled != 0 {
 		return 1
 	}
@@ -64,7 +68,9 @@ func (m *Module) Suspend(c *event.Context) int {
 		x.replyLocal(c, msg, 100, m.conf().autoInv100Reason, "", "")
 	}
 	if len(x.branches) == 0 {
-		x.snapshot(c, msg)
+		if !fresh {
+			x.snapshot(c, msg)
+		}
 	} else {
 		x.ctx.CopyData(c, sipmsgSlots()...)
 	}
@@ -73,7 +79,7 @@ func (m *Module) Suspend(c *event.Context) int {
 	x.branches = append(x.branches, b)
 	x.blind = b.idx
 	x.flags |= flagNoisyCTimer
-	x.startRoute(&b.fr, x.frTimeout, func(c *event.Context) { x.branchTimeout(c, b) })
+	x.start(&b.fr, x.frTimeout, workBranchTimeout, b)
 	x.suspended = true
 	x.suspendRoute = c.Route
 	return 0
@@ -88,15 +94,18 @@ var (
 // SuspendRequest implements evapi's Suspender: the transaction of the
 // request is created when it has none, then suspended.
 func (m *Module) SuspendRequest(c *event.Context) error {
+	fresh := false
 	if T(c) == nil {
-		if rc := m.newtran(c); rc < 0 && rc != sip.ErrScript {
+		rc := m.newtran(c)
+		if rc < 0 && rc != sip.ErrScript {
 			return errNoTransaction
 		}
 		if T(c) == nil {
 			return errNoTransaction
 		}
+		fresh = rc == newtranNew
 	}
-	if m.Suspend(c) < 0 {
+	if m.suspend(c, fresh) < 0 {
 		return errSuspend
 	}
 	return nil
@@ -112,9 +121,7 @@ func (m *Module) SuspendRequest(c *event.Context) error {
 // also for a canceled transaction (nothing runs), -1 when there is no such
 // transaction and -2 when it is not suspended.
 func (m *Module) Continue(c *event.Context, index, label uint32, route string) int {
-	return m.resume(c, index, label, true, func(x *txn, rt routetype.Mask, msg *sipmsg.Msg, branch int) {
-		x.runInTxn(c, event.Target{Kind: ast.Named, Name: route}, rt, msg, branch)
-	})
+	return m.resume(c, index, label, true, route, nil)
 }
 
 // ContinueFunc is Continue with a function instead of a route (KEMI's
@@ -122,22 +129,33 @@ func (m *Module) Continue(c *event.Context, index, label uint32, route string) i
 // called with the transaction's event as route[name] would run. As
 // Kamailio's t_continue_cb, it also finds a transaction in its wait state.
 func (m *Module) ContinueFunc(c *event.Context, index, label uint32, run func(ctx *event.Context)) int {
-	return m.resume(c, index, label, false, func(x *txn, rt routetype.Mask, msg *sipmsg.Msg, branch int) {
-		x.runFuncInTxn(c, run, rt, msg, branch)
-	})
+	return m.resume(c, index, label, false, "", run)
 }
 
-// resume is the body of Continue and ContinueFunc; run runs the script
-// for the transaction with the message msg as route type rt.
-func (m *Module) resume(c *event.Context, index, label uint32, skipWaiting bool, run func(x *txn, rt routetype.Mask, msg *sipmsg.Msg, branch int)) int {
+// resume is the body of Continue and ContinueFunc: it runs route[route],
+// or fn when not nil, for the transaction.
+func (m *Module) resume(c *event.Context, index, label uint32, skipWaiting bool, route string, fn func(ctx *event.Context)) int {
+	// Made here, where it does not escape, rather than by the callers: a
+	// closure passed in would be allocated for every t_continue.
+	run := func(x *txn, rt routetype.Mask, msg *sipmsg.Msg, branch int) {
+		if fn != nil {
+			x.runFuncInTxn(c, fn, rt, msg, branch)
+			return
+		}
+		x.runInTxn(c, event.Target{Kind: ast.Named, Name: route}, rt, msg, branch)
+	}
 	x := m.table.byIdent(index, label)
 	if x == nil {
 		m.log.Log(klog.Warn, Name, "t_continue_helper(): active transaction not found")
 		return -1
 	}
-	s := cur(c)
-	unlock := s.lock(x)
-	defer unlock()
+	took := lockFor(c, x)
+	defer x.unlock(took)
+	defer func() {
+		if took {
+			x.settle()
+		}
+	}()
 	if skipWaiting && x.wait.running() {
 		m.log.Log(klog.Warn, Name, "t_continue_helper(): active transaction not found")
 		return -1
@@ -213,11 +231,11 @@ func (m *Module) ToTag(c *event.Context) (string, bool) {
 	if x == nil {
 		return "", false
 	}
-	unlock := cur(c).lock(x)
-	defer unlock()
+	took := cur(c).lock(x)
+	defer x.unlock(took)
 	if x.uas.toTag == "" {
-		if toTagOf(x.req) != "" {
-			return toTagOf(x.req), true
+		if tag := x.reqToTag(nil, x.req); tag != "" {
+			return tag, true
 		}
 		return m.tags.Tag(x.first(), x.req), true
 	}

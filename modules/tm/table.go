@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/kamgo/kamgo/runtime/corehash"
+	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
 
@@ -18,15 +19,18 @@ const magicCookie = "z9hG4bK"
 // table holds the live transactions by hash bucket, the bucket being the
 // hash of the Call-ID and CSeq number, as in Kamailio, so that $T(id_index)
 // has Kamailio's value.
+//
+// A bucket is a list linked through the transactions' next field, oldest
+// first: filing a transaction allocates nothing.
 type table struct {
 	mu      sync.Mutex
-	buckets map[uint32][]*txn
+	buckets map[uint32]*txn   // the first transaction of each bucket
 	labels  map[uint32]uint32 // next label per bucket
 	count   int
 }
 
 func newTable() *table {
-	return &table{buckets: map[uint32][]*txn{}, labels: map[uint32]uint32{}}
+	return &table{buckets: map[uint32]*txn{}, labels: map[uint32]uint32{}}
 }
 
 // hashOf is the bucket of a request.
@@ -46,7 +50,15 @@ func (t *table) insert(x *txn) {
 	}
 	x.label = l
 	t.labels[x.index] = l + 1
-	t.buckets[x.index] = append(t.buckets[x.index], x)
+	x.next = nil
+	if y := t.buckets[x.index]; y == nil {
+		t.buckets[x.index] = x
+	} else {
+		for y.next != nil {
+			y = y.next
+		}
+		y.next = x
+	}
 	t.count++
 }
 
@@ -54,18 +66,22 @@ func (t *table) insert(x *txn) {
 func (t *table) remove(x *txn) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	b := t.buckets[x.index]
-	for i, y := range b {
-		if y == x {
-			b = append(b[:i], b[i+1:]...)
-			t.count--
-			break
+	var prev *txn
+	for y := t.buckets[x.index]; y != nil; prev, y = y, y.next {
+		if y != x {
+			continue
 		}
-	}
-	if len(b) == 0 {
-		delete(t.buckets, x.index)
-	} else {
-		t.buckets[x.index] = b
+		switch {
+		case prev != nil:
+			prev.next = x.next
+		case x.next != nil:
+			t.buckets[x.index] = x.next
+		default:
+			delete(t.buckets, x.index)
+		}
+		x.next = nil
+		t.count--
+		return
 	}
 }
 
@@ -80,7 +96,7 @@ func (t *table) size() int {
 func (t *table) byIdent(index, label uint32) *txn {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for _, x := range t.buckets[index] {
+	for x := t.buckets[index]; x != nil; x = x.next {
 		if x.label == label {
 			return x
 		}
@@ -88,17 +104,23 @@ func (t *table) byIdent(index, label uint32) *txn {
 	return nil
 }
 
-// each returns a copy of the transactions of bucket index, or of every
-// bucket when all is set.
-func (t *table) list(index uint32, all bool) []*txn {
+// list returns the transactions of bucket index, or of every bucket when
+// all is set, appended to out. The caller looks at them without the
+// table's lock (a transaction's lock is taken before the table's, never
+// after): out may be a buffer on its stack.
+func (t *table) list(index uint32, all bool, out []*txn) []*txn {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if !all {
-		return append([]*txn(nil), t.buckets[index]...)
+		for x := t.buckets[index]; x != nil; x = x.next {
+			out = append(out, x)
+		}
+		return out
 	}
-	var out []*txn
-	for _, b := range t.buckets {
-		out = append(out, b...)
+	for _, x := range t.buckets {
+		for ; x != nil; x = x.next {
+			out = append(out, x)
+		}
 	}
 	return out
 }
@@ -123,11 +145,30 @@ func keysOf(m *sipmsg.Msg) (k matchKeys, ok bool) {
 	}
 	if na, err := sipmsg.ParseNameAddr(to); err == nil {
 		k.toURI = na.URI
+		k.toTag, _ = na.Param("tag")
 	}
 	if br, _ := v.Param("branch"); len(br) > len(magicCookie) && br[:len(magicCookie)] == magicCookie {
 		k.branch = br[len(magicCookie):]
 	}
 	return k, true
+}
+
+// reqToTag is toTagOf for req, the transaction's request or the event's
+// of c (nil: none), from the matching keys already read of it when there
+// are: the To header is parsed once per request.
+func (x *txn) reqToTag(c *event.Context, req *sipmsg.Msg) string {
+	if x.req != nil && x.keys.callID != "" && (req == x.req || req.Buf == x.req.Buf) {
+		// x.req is a copy of the request the keys came from, and so are
+		// the requests failure routes and t_continue run with: the same
+		// text, the same To header.
+		return x.keys.toTag
+	}
+	if c != nil && req == sipmsg.FromContext(c) {
+		if k, ok := cur(c).requestKeys(req); ok {
+			return k.toTag
+		}
+	}
+	return toTagOf(req)
 }
 
 // toTagOf is the tag of the To header of m, "" when none.
@@ -181,13 +222,14 @@ const (
 // Request-URI and the top Via). An ACK matches the INVITE it acknowledges
 // when that was answered negatively, or with a local 2xx whose to-tag it
 // carries.
-func (m *Module) lookupRequest(req *sipmsg.Msg, k *matchKeys) (*txn, matchResult) {
+func (m *Module) lookupRequest(k *matchKeys) (*txn, matchResult) {
 	isACK := k.method == "ACK"
 	ackTag := ""
 	if isACK {
-		ackTag = toTagOf(req)
+		ackTag = k.toTag
 	}
-	bucket := m.table.list(hashOf(k.callID, k.cseqNum), false)
+	var space [8]*txn
+	bucket := m.table.list(hashOf(k.callID, k.cseqNum), false, space[:0])
 	var e2e *txn
 	for _, x := range bucket {
 		if !x.hasReq.Load() {
@@ -281,7 +323,8 @@ func ackPartial(t, k *matchKeys) bool {
 // CSeq number, From, To (its URI when the CANCEL's To has no tag added),
 // Request-URI and top Via (RFC 2543).
 func (m *Module) lookupInvite(k *matchKeys) *txn {
-	for _, x := range m.table.list(hashOf(k.callID, k.cseqNum), false) {
+	var space [8]*txn
+	for _, x := range m.table.list(hashOf(k.callID, k.cseqNum), false, space[:0]) {
 		if !x.hasReq.Load() || x.keys.method == "CANCEL" || x.keys.method == "ACK" {
 			continue
 		}
@@ -349,7 +392,8 @@ func (m *Module) lookupReply(rpl *sipmsg.Msg) (x *txn, b int, cancel bool) {
 		callID, _ = rpl.Header("call-id")
 		callID, num = strings.TrimSpace(callID), strings.TrimSpace(num)
 	}
-	for _, x := range m.table.list(index, false) {
+	var space [8]*txn
+	for _, x := range m.table.list(index, false, space[:0]) {
 		if byCallID {
 			if x.keys.callID != callID || x.keys.cseqNum != num {
 				continue

@@ -63,6 +63,9 @@ type Module struct {
 
 	stats counters
 	cbs   moduleCallbacks // other modules' callbacks (callbacks.go)
+	// otherStops are the cancel functions of timers on a clock other
+	// than the system's (timers.go).
+	otherStops otherStops
 }
 
 // ModuleInfo implements module.Module.
@@ -112,7 +115,7 @@ func (m *Module) Stop(context.Context) error {
 	m.mu.Lock()
 	m.stopped = true
 	m.mu.Unlock()
-	for _, x := range m.table.list(0, true) {
+	for _, x := range m.table.list(0, true, nil) {
 		x.mu.Lock()
 		x.release()
 		x.mu.Unlock()
@@ -136,4 +139,5 @@ var (
 	_ module.Provisioner = (*Module)(nil)
 	_ module.Starter     = (*Module)(nil)
 	_ sip.Layer          = (*Module)(nil)
+	_ sip.RequestDoner   = (*Module)(nil)
 )

@@ -23,6 +23,15 @@ type txn struct {
 	// Identity: the hash bucket and the label within it ($T(id_index),
 	// $T(id_label)).
 	index, label uint32
+	// hasReq is whether req is set, for the table's lookups, which do
+	// not take the transaction's lock (setReq).
+	hasReq atomic.Bool
+	flags  txnFlags
+	// suspendRoute is the route type t_suspend ran in (with the other
+	// suspension fields below; here, where it packs with the fields
+	// above).
+	suspendRoute routetype.Mask
+	next         *txn // the next transaction of the bucket, under the table's lock
 
 	// The request that made the transaction, as it was when the
 	// transaction was created (or relayed last), and what matching needs
@@ -36,6 +45,13 @@ type txn struct {
 
 	invite bool
 	local  bool // made by t_uac_send, or replicated: replies are not relayed
+	gone   bool // deleted from the table
+	// settled says the event copy was dropped, bufTrimmed that uas.buf
+	// was copied to a string of its own size (settle.go).
+	settled, bufTrimmed bool
+	// suspended and continuing: see Suspension below.
+	suspended, continuing bool
+	alarmSet              bool // alarm is set for alarmAt (timers.go)
 
 	// The server side.
 	uas struct {
@@ -57,29 +73,26 @@ type txn struct {
 	frTimeout, frInvTimeout                       time.Duration
 	retrT1, retrT2                                time.Duration
 	maxLifetime                                   time.Duration
-	flags                                         txnFlags
 	dropReplies                                   int // t_drop_replies mode for the current failure route
 	cancelReason                                  string
 	lastError                                     int // Kamailio's ser_error of the last forwarding
 	// md5 is the transaction's characteristic value, the middle part of
 	// the branches it sends (Kamailio's t->md5, branch.go).
 	md5 string
-	// hasReq is whether req is set, for the table's lookups, which do
-	// not take the transaction's lock (setReq).
-	hasReq atomic.Bool
 
 	created time.Time
 	wait    timer // the wait state's end: the transaction is deleted
 	life    timer // max_inv_lifetime / max_noninv_lifetime
-	gone    bool  // deleted from the table
+	// alarm rings for the transaction's timers on the system clock, at
+	// alarmAt when alarmSet (timers.go).
+	alarm   *time.Timer
+	alarmAt time.Duration
 
-	// Suspension (t_suspend, evapi async): the route type the request was
-	// in and the blind branch standing for the application.
-	suspended      bool
-	blind          int            // the blind branch of a suspended request, -1 none
-	suspendedReply int            // the branch whose reply is suspended, -1 none
-	suspendRoute   routetype.Mask // the route type t_suspend ran in
-	continuing     bool
+	// Suspension (t_suspend, evapi async): whether the request is
+	// suspended, or being continued, (above) and the blind branch
+	// standing for the application.
+	blind          int // the blind branch of a suspended request, -1 none
+	suspendedReply int // the branch whose reply is suspended, -1 none
 
 	cbs txnCallbacks // other modules' callbacks (callbacks.go)
 }
@@ -111,6 +124,7 @@ type matchKeys struct {
 	fromTag  string
 	to       string // the To header's value as written
 	toURI    string
+	toTag    string // the To header's tag, "" when none
 	ruri     string // the Request-URI as received
 	via1     string // the top via-parm as written
 	branch   string // the top Via's branch without the magic cookie, "" when not RFC 3261

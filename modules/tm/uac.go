@@ -402,7 +402,7 @@ func (m *Module) uacWith(c *event.Context, tr *sip.Transport, r uacRequest, u ua
 		}
 		return 1
 	}
-	x.startRoute(&x.life, x.maxLifetime, x.lifetimeEnded)
+	x.start(&x.life, x.maxLifetime, workLifetime, nil)
 	x.sendLocal(b)
 	return 1
 }
@@ -423,9 +423,9 @@ func (x *txn) drop(notFiled bool) {
 func (x *txn) sendLocal(b *branch) {
 	if !b.hop.Reliable() {
 		b.retrWait = x.retrT1
-		x.start(&b.retr, b.retrWait, func() { x.retransmitBranch(b) })
+		x.start(&b.retr, b.retrWait, workRetransmitBranch, b)
 	}
-	x.startRoute(&b.fr, x.frTimeout, func(c *event.Context) { x.branchTimeout(c, b) })
+	x.start(&b.fr, x.frTimeout, workBranchTimeout, b)
 	if err := x.tr.Send(b.hop, b.buf); err != nil {
 		x.logf(klog.Err, "send_prepared_request_impl(): Attempt to send to precreated request failed")
 		return

@@ -242,8 +242,8 @@ func (m *Module) write(c *event.Context, unix bool, dest, action string, app *tw
 		m.log.Log(klog.Err, Name, fn+"(): write_to_fifo failed")
 		return -1
 	}
-	unlock := cur(c).lock(x)
-	defer unlock()
+	took := cur(c).lock(x)
+	defer x.unlock(took)
 	if !x.addBlind() {
 		m.log.Log(klog.Err, Name, fn+"(): add_blind failed")
 		return -1
@@ -263,7 +263,7 @@ func (x *txn) addBlind() bool {
 	x.branches = append(x.branches, b)
 	x.blind = b.idx
 	x.flags |= flagNoisyCTimer
-	x.startRoute(&b.fr, x.frTimeout, func(c *event.Context) { x.branchTimeout(c, b) })
+	x.start(&b.fr, x.frTimeout, workBranchTimeout, b)
 	return true
 }
 

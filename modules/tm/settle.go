@@ -1,0 +1,78 @@
+package tm
+
+import (
+	"strings"
+
+	"github.com/kamgo/kamgo/runtime/event"
+)
+
+// A transaction stays in the table for wt_timer after its final reply,
+// to absorb retransmissions of the request (answered with the reply's
+// text, uas.buf, sent to uas.hop), the ACK of the reply and CANCELs
+// (matched with keys and uas.status), and for the RPC commands (tm.list
+// reads req). At several thousand calls per second that wait holds most of
+// tm's memory, so a transaction that nothing can run a route or a
+// callback for any more drops the rest when it settles: the copy of its
+// request's event (AVPs, XAVPs, the message slots). Flags stay
+// (t_lookup_cancel copies them, t_flush_flags writes them), as do the
+// request and the branches, which $T_req, $T_inv, $T(...) and the RPCs
+// read.
+
+// settle drops what x no longer needs once it is in its wait state: the
+// spare room of its reply's text in every case, and the event copy when
+// no route or callback can read it again: x is not suspended nor being
+// continued, no failure route runs, it has only blind branches (nothing
+// was sent, so no reply comes to run an onreply_route, a failure route or
+// a callback), no onreply_route is set and no module registered a
+// callback. x.mu must be held by the caller itself, not by a
+// route running for x (which may still use the event copy).
+func (x *txn) settle() {
+	if x.gone || !x.wait.running() || x.uas.status < 200 {
+		return
+	}
+	if !x.bufTrimmed {
+		// Replies are built in a buffer sized for the request they
+		// answer; the copy kept for retransmissions needs only the text.
+		x.uas.buf, x.bufTrimmed = strings.Clone(x.uas.buf), true
+	}
+	if x.settled || x.ctx == nil || x.local || x.suspended || x.continuing ||
+		x.flags&flagInFailure != 0 || x.onReply != "" || x.hasCallbacks() {
+		return
+	}
+	for _, b := range x.branches {
+		if !b.isBlind() || b.onReply != "" {
+			return
+		}
+	}
+	x.settled = true
+	x.ctx = bareContext(x.ctx)
+}
+
+// bareContext is c without its module data: what a settled transaction
+// keeps of its request's event.
+func bareContext(c *event.Context) *event.Context {
+	b := &event.Context{}
+	b.Reset()
+	b.Event, b.Route, b.RC, b.Log, b.LogPrefix, b.Flags = c.Event, c.Route, c.RC, c.Log, c.LogPrefix, c.Flags
+	b.Detach()
+	return b
+}
+
+// hasCallbacks reports whether a module registered callbacks on x.
+func (x *txn) hasCallbacks() bool {
+	x.cbs.mu.Lock()
+	defer x.cbs.mu.Unlock()
+	return len(x.cbs.list) > 0
+}
+
+// RequestDone implements sip.RequestDoner: request_route is done with the
+// request, so the transaction it made or found may settle.
+func (m *Module) RequestDone(c *event.Context) {
+	s, ok := c.Get(curKey).(*current)
+	if !ok || s.x == nil {
+		return
+	}
+	s.x.mu.Lock()
+	s.x.settle()
+	s.x.mu.Unlock()
+}
