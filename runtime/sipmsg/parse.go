@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 
 	sipgo "github.com/emiago/sipgo/sip"
 )
@@ -13,13 +14,37 @@ import (
 // Messages are parsed by sipgo: it decides what is a SIP message (first
 // line, header lines with their folding, the empty line, the body), for
 // messages from the network and for the faked request alike. sipgo is told
-// to interpret no header (every one stays its text): the pseudo-variables
-// read names and values as written, and the reply and forwarding code
-// copies header fields byte for byte, which sipgo's typed headers would
-// re-render. The values are then read by this package's own small parsers
-// (URI, Via, name-addr, credentials), which keep every part as written, as
-// Kamailio's parsers do.
-var parser = sipgo.NewParser(sipgo.WithHeadersParsers(map[string]sipgo.HeaderParser{}))
+// to interpret no header: the pseudo-variables read names and values as
+// written, and the reply and forwarding code copies header fields byte for
+// byte, which sipgo's typed headers would re-render. fill reads each
+// header's name and value from the text, where sipgo found the line; the
+// values are then read by this package's own small parsers (URI, Via,
+// name-addr, credentials), which keep every part as written, as Kamailio's
+// parsers do.
+var parser = sipgo.NewParser(sipgo.WithHeadersParsers(keepNothingParsers()))
+
+// keepNothingParsers are sipgo header parsers, for the headers most
+// messages carry, that keep nothing of the header: fill reads it from the
+// text, so sipgo's copy of its name and value would be garbage at once
+// (two thirds of what parsing a message allocated). Other names get
+// sipgo's plain header, which fill does not read either. Content-Length
+// is left to sipgo, which may add one to a message that has a body and
+// none.
+func keepNothingParsers() map[string]sipgo.HeaderParser {
+	opaque := sipgo.NewHeader("", "")
+	keep := func([]byte, string) (sipgo.Header, error) { return opaque, nil }
+	m := map[string]sipgo.HeaderParser{}
+	for _, name := range []string{"via", "from", "to", "call-id", "cseq", "contact", "max-forwards",
+		"route", "record-route", "content-type", "user-agent", "server", "allow", "supported",
+		"require", "proxy-require", "unsupported", "subject", "expires", "min-expires", "date",
+		"accept", "accept-encoding", "accept-language", "authorization", "proxy-authorization",
+		"www-authenticate", "proxy-authenticate", "event", "allow-events", "path", "reason",
+		"session-expires", "min-se", "p-asserted-identity", "p-preferred-identity", "privacy",
+		"refer-to", "referred-by", "content-disposition", "organization", "timestamp", "x-evapi"} {
+		m[name] = keep
+	}
+	return m
+}
 
 // parseBufs hold the bytes sipgo parses (it takes a []byte and keeps
 // none of it: every part it returns is a copy), so that a message costs no
@@ -118,28 +143,9 @@ func (m *Msg) fill(sm sipgo.Message) error {
 			return fmt.Errorf("%w: header lines do not end where sipgo's do", ErrNotSIP)
 		}
 		next, folded := fieldEnd(buf, pos)
-		colon := strings.IndexByte(buf[pos:next], ':')
-		if colon < 0 {
+		hdr, ok := headerAt(buf, pos, next, folded)
+		if !ok {
 			return fmt.Errorf("%w: header without ':'", ErrNotSIP)
-		}
-		hdr := Header{Name: h.Name(), Value: h.Value(), At: -1, Start: pos, End: next}
-		if !folded {
-			// The name and value are read from the text itself, so that
-			// the message keeps no strings of sipgo's (they are the same
-			// bytes).
-			if name := strings.TrimSpace(buf[pos : pos+colon]); name == hdr.Name {
-				hdr.Name = name
-			}
-			if hdr.Value != "" {
-				at := pos + colon + 1
-				for at < next && (buf[at] == ' ' || buf[at] == '\t') {
-					at++
-				}
-				if strings.HasPrefix(buf[at:], hdr.Value) {
-					hdr.At = at
-					hdr.Value = buf[at : at+len(hdr.Value)]
-				}
-			}
 		}
 		m.Headers = append(m.Headers, hdr)
 		pos = next
@@ -166,6 +172,44 @@ func splitFirstLine(line string) (f0, f1, f2 string, ok bool) {
 	}
 	b += a + 1
 	return line[:a], line[a+1 : b], line[b+1:], true
+}
+
+// headerAt reads the header field buf[pos:end] (its CRLF included) as
+// sipgo reads it: the name before the first ':' and the value after it,
+// without surrounding white space, continuation lines folded into one
+// with a space.
+func headerAt(buf string, pos, end int, folded bool) (Header, bool) {
+	line := strings.TrimSuffix(buf[pos:end], "\r\n")
+	base := pos
+	if folded {
+		line, base = unfold(line), -1
+	}
+	colon := strings.IndexByte(line, ':')
+	if colon < 0 {
+		return Header{}, false
+	}
+	raw := line[colon+1:]
+	h := Header{Name: strings.TrimSpace(line[:colon]), Value: strings.TrimSpace(raw), At: -1, Start: pos, End: end}
+	if base >= 0 && h.Value != "" {
+		h.At = base + colon + 1 + len(raw) - len(strings.TrimLeftFunc(raw, unicode.IsSpace))
+	}
+	return h, true
+}
+
+// unfold joins a header field's lines as sipgo does: each line without
+// the blanks at its end, the continuation lines without those at their
+// start, one space between them.
+func unfold(field string) string {
+	var b strings.Builder
+	for i, l := range strings.Split(field, "\r\n") {
+		l = strings.TrimRight(l, " \t")
+		if i > 0 {
+			b.WriteByte(' ')
+			l = strings.TrimLeft(l, " \t")
+		}
+		b.WriteString(l)
+	}
+	return b.String()
 }
 
 // fieldEnd returns where the header field starting at pos ends: after the
