@@ -9,11 +9,17 @@
 # Both servers run bench/kamailio-bench.cfg: `kamailio -DD -E -f FILE -A DEF` and
 # `kamgo run -A DEF FILE`, with -A WITH_BENCH_UNI (message-received unicasts the message back
 # to its sender) or -A WITH_BENCH_RELAY (message-received relays it to every client), and
-# -A 'EVAPI_BIND="127.0.0.1:PORT"'. Each server is started fresh per route and round; the
-# order of the two servers alternates from round to round. For each clients x window in
+# -A 'EVAPI_BIND="127.0.0.1:PORT"'. Both servers are started fresh per route and round, side
+# by side on their own ports, and each row runs against one and then the other, the order
+# alternating from row to row and round to round: the two runs of a pair are seconds apart,
+# so the machine's other load moves them alike (an idle server costs the other nothing).
+# For each clients x window in
 # 1x1 8x1 1x32 8x32, bench/evbench measures msg/s and the round trip (p50/p99), and the
-# server's CPU time (utime+stime of the server process and all its children, from
-# /proc/PID/stat) is read around the run and divided by the messages echoed to their sender.
+# server's CPU time is read around the run and divided by the messages echoed to their sender:
+# the run time of every thread of the server process and of its children, in nanoseconds
+# (/proc/PID/task/*/schedstat), where utime+stime from /proc/PID/stat count 10 ms ticks, too
+# coarse for a ping-pong row (a thread that exits during a run takes its time with it; neither
+# server's threads do).
 # The summary prints medians over the rounds and kamgo/kamailio ratios, and the lowest and
 # highest of the per-round ratios (each round runs both servers back to back, so a round's
 # ratio is a paired comparison): a verdict holds when the whole range is on one side of 1.
@@ -36,53 +42,62 @@ if [ -z "${KAMGO:-}" ]; then
   go build -o "$OUT/kamgo" ./cmd/kamgo || exit 1
   KAMGO="$OUT/kamgo"
 fi
-TICK=$(getconf CLK_TCK)
-PID=""
-trap '[ -n "$PID" ] && stop_server "$PID"; exit 130' INT TERM
+trap 'stop_all; exit 130' INT TERM
+
+# cpu_ns PID: the run time of every thread of PID and of its child processes, in ns.
+cpu_ns() {
+  local p
+  for p in $1 $(pgrep -P "$1"); do cat /proc/$p/task/*/schedstat 2>/dev/null; done | awk '{ t += $1 } END { printf "%d\n", t }'
+}
 
 # free_port: a 127.0.0.1 port free for TCP and UDP (internal/freeport).
 free_port() { "$OUT/driver" freeport; }
 
 . bench/lib.sh
 
-start_server() { # server route port -> sets PID
+declare -A PIDS PORTS
+start_server() { # server route port -> sets PIDS[server], PORTS[server]
   local server=$1 route=$2 port=$3
   local def=WITH_BENCH_UNI; [ "$route" = relay ] && def=WITH_BENCH_RELAY
-  sed "s/udp:127.0.0.1:9060/udp:127.0.0.1:$(free_port)/" bench/kamailio-bench.cfg >"$OUT/kamailio-bench.cfg"
+  sed "s/udp:127.0.0.1:9060/udp:127.0.0.1:$(free_port)/" bench/kamailio-bench.cfg >"$OUT/$server-bench.cfg"
   case $server in
     kamailio)
-      kamailio -DD -E -f "$OUT/kamailio-bench.cfg" -A $def -A "EVAPI_BIND=\"127.0.0.1:$port\"" >"$OUT/kamailio-$route.log" 2>&1 &
-      PID=$! ;;
+      kamailio -DD -E -f "$OUT/$server-bench.cfg" -A $def -A "EVAPI_BIND=\"127.0.0.1:$port\"" >"$OUT/kamailio-$route.log" 2>&1 &
+      PIDS[$server]=$! ;;
     kamgo)
-      "$KAMGO" run -A $def -A "EVAPI_BIND=\"127.0.0.1:$port\"" "$OUT/kamailio-bench.cfg" >"$OUT/kamgo-$route.log" 2>&1 &
-      PID=$! ;;
+      "$KAMGO" run -A $def -A "EVAPI_BIND=\"127.0.0.1:$port\"" "$OUT/$server-bench.cfg" >"$OUT/kamgo-$route.log" 2>&1 &
+      PIDS[$server]=$! ;;
   esac
+  PORTS[$server]=$port
   wait_port "$port" || { echo "# $server did not listen on $port"; tail -5 "$OUT/$server-$route.log"; }
 }
+stop_all() { local s; for s in "${!PIDS[@]}"; do stop_server "${PIDS[$s]}"; unset "PIDS[$s]"; done; }
 
 echo "# $(nproc) cores, $(uname -r), $(kamailio -v | head -1), $("$KAMGO" version 2>/dev/null | head -1), N=$N, rounds=$ROUNDS, load $(cut -d' ' -f1-3 /proc/loadavg)"
 RES="$OUT/results.tsv"
 for round in $(seq 1 "$ROUNDS"); do
-  order=$SERVERS; [ $((round % 2)) -eq 0 ] && order=$(echo $SERVERS | tr ' ' '\n' | tac | tr '\n' ' ')
   for route in $ROUTES; do
-    for server in $order; do
-      port=$(free_port)
-      start_server $server $route "$port"
-      for row in $ROWS; do
-        set -- ${row/x/ }
-        c0=$(cpu_ticks $PID)
-        line=$(timeout 120 "$OUT/evbench" -addr "127.0.0.1:$port" -clients "$1" -window "$2" -n "$N" -max "$MAX")
-        c1=$(cpu_ticks $PID)
+    for server in $SERVERS; do start_server $server $route "$(free_port)"; done
+    i=0
+    for row in $ROWS; do
+      set -- ${row/x/ }
+      order=$SERVERS; [ $(((round + i) % 2)) -eq 0 ] && order=$(echo $SERVERS | tr ' ' '\n' | tac | tr '\n' ' ')
+      i=$((i + 1))
+      for server in $order; do
+        PID=${PIDS[$server]}
+        c0=$(cpu_ns $PID)
+        line=$(timeout 120 "$OUT/evbench" -addr "127.0.0.1:${PORTS[$server]}" -clients "$1" -window "$2" -n "$N" -max "$MAX")
+        c1=$(cpu_ns $PID)
         own=$(echo "$line" | sed -n 's/.* own=\([0-9]*\).*/\1/p')
         rate=$(echo "$line" | sed -n 's/.* rate=\([0-9]*\).*/\1/p')
         p50=$(echo "$line" | sed -n 's/.* p50us=\([0-9]*\).*/\1/p')
         p99=$(echo "$line" | sed -n 's/.* p99us=\([0-9]*\).*/\1/p')
-        cpu=$(awk -v t=$((c1 - c0)) -v k="$TICK" -v n="${own:-0}" 'BEGIN { if (n > 0) printf "%.2f", t / k * 1e6 / n; else print "NA" }')
+        cpu=$(awk -v t=$((c1 - c0)) -v n="${own:-0}" 'BEGIN { if (n > 0) printf "%.2f", t / 1e3 / n; else print "NA" }')
         printf "%s\t%s\t%sx%s\t%s\t%s\t%s\t%s\t%s\n" "$round" "$route" "$1" "$2" "$server" "${rate:-0}" "${p50:-0}" "${p99:-0}" "$cpu" >>"$RES"
         echo "# round $round $server $route ${1}x$2: $line cpu_us/msg=$cpu"
       done
-      stop_server $PID; PID=""
     done
+    stop_all
   done
 done
 

@@ -10,12 +10,23 @@
 //
 // The goroutine that calls Wait is the one that reads a message, handles it
 // and writes the answer, with no goroutine hand-off, as a single-threaded C
-// server does. It does not block in epoll_wait, though: the epoll descriptor
-// itself is watched by the runtime's network poller, and Wait parks the
-// goroutine until it is readable. A thread blocked in a system call holds
-// its P until the runtime's monitor takes it back, which then wakes every
-// 20 µs while messages flow and starts another thread each time; parked,
-// the goroutine costs the process nothing while it waits.
+// server does. How it waits depends on whether it has a P of its own:
+//
+//   - New: the epoll descriptor itself is watched by the runtime's network
+//     poller, and Wait parks the goroutine until it is readable. A thread
+//     blocked in a system call holds its P until the runtime's monitor takes
+//     it back, which with one P happens on every wait of more than 20 µs and
+//     starts another thread each time; parked, the goroutine costs nothing
+//     while it waits. Each wait costs four epoll_wait calls, though (a check
+//     before parking, the runtime's non-blocking and blocking polls, and the
+//     one that takes the events).
+//   - NewBlocking: Wait blocks its thread in epoll_wait, one call per wait
+//     as in a C server. This is for a goroutine that holds a P of its own
+//     (internal/procs.Hold): while another P is free, the runtime's monitor
+//     leaves a P in a system call alone for 10 ms, and the goroutine yields
+//     more often than that (see Poller.Wait).
+//
+// SetBlocking switches a Poller between the two between waits.
 package evloop
 
 import (
@@ -43,9 +54,10 @@ type Event struct {
 // Poller is one epoll instance with a wake-up descriptor. Watch, Modify,
 // Forget and Wake are safe from any goroutine; Wait belongs to one.
 type Poller struct {
-	epfd int
-	ep   *os.File        // epfd, registered with the runtime's poller
-	rc   syscall.RawConn // waits for epfd to be readable
+	epfd     int
+	blocking bool            // Wait blocks in epoll_wait (NewBlocking, SetBlocking)
+	ep       *os.File        // a duplicate of epfd registered with the runtime's poller, while parked
+	rc       syscall.RawConn // waits for ep to be readable
 	// Wait's state: the callback made once, what it found, and whether
 	// a read deadline is set on ep.
 	readyFn  func(uintptr) bool
@@ -69,8 +81,17 @@ const (
 	efdNonblock = 0x800
 )
 
-// New returns a Poller that reports up to batch events per Wait.
-func New(batch int) (*Poller, error) {
+// New returns a Poller that reports up to batch events per Wait and parks
+// the waiting goroutine in the runtime's poller.
+func New(batch int) (*Poller, error) { return newPoller(batch, false) }
+
+// NewBlocking returns a Poller that reports up to batch events per Wait and
+// blocks the waiting thread in epoll_wait. Its goroutine should hold a P of
+// its own (internal/procs.Hold) and yield now and then (runtime.Gosched)
+// so that the runtime's monitor never has to take its P back.
+func NewBlocking(batch int) (*Poller, error) { return newPoller(batch, true) }
+
+func newPoller(batch int, blocking bool) (*Poller, error) {
 	epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
 	if err != nil {
 		return nil, os.NewSyscallError("epoll_create1", err)
@@ -80,28 +101,63 @@ func New(batch int) (*Poller, error) {
 		syscall.Close(epfd)
 		return nil, os.NewSyscallError("eventfd2", e)
 	}
-	// Non-blocking, so that os.NewFile hands it to the runtime's poller.
+	// Non-blocking, so that os.NewFile hands its duplicates to the
+	// runtime's poller (epoll_wait's timeout does not depend on it).
 	if err := syscall.SetNonblock(epfd, true); err != nil {
 		syscall.Close(epfd)
 		syscall.Close(int(r))
 		return nil, os.NewSyscallError("fcntl", err)
 	}
-	p := &Poller{epfd: epfd, wakefd: int(r), evs: make([]syscall.EpollEvent, max(batch, 1))}
-	p.ep = os.NewFile(uintptr(epfd), "epoll")
-	rc, err := p.ep.SyscallConn()
-	if err != nil {
-		p.ep.Close()
-		syscall.Close(p.wakefd)
-		return nil, err
-	}
-	p.rc = rc
+	p := &Poller{epfd: epfd, blocking: true, wakefd: int(r), evs: make([]syscall.EpollEvent, max(batch, 1))}
 	p.readyFn = p.ready
 	if err := p.ctl(syscall.EPOLL_CTL_ADD, p.wakefd, syscall.EPOLLIN); err != nil {
 		p.Close()
 		return nil, err
 	}
+	if !blocking {
+		if err := p.SetBlocking(false); err != nil {
+			p.Close()
+			return nil, err
+		}
+	}
 	return p, nil
 }
+
+// SetBlocking switches how Wait waits: blocking in epoll_wait (true), or
+// parked in the runtime's poller. Only the goroutine that calls Wait may
+// call it. A blocking Poller's descriptor is kept out of the runtime's
+// poller, whose own thread would otherwise wake for every event: parking
+// registers a duplicate of it there, and blocking closes the duplicate.
+func (p *Poller) SetBlocking(blocking bool) error {
+	if blocking == p.blocking {
+		return nil
+	}
+	p.cmu.RLock()
+	defer p.cmu.RUnlock()
+	if p.closed {
+		return os.ErrClosed
+	}
+	if blocking {
+		err := p.ep.Close()
+		p.ep, p.rc, p.blocking = nil, nil, true
+		return err
+	}
+	fd, _, e := syscall.RawSyscall(syscall.SYS_FCNTL, uintptr(p.epfd), syscall.F_DUPFD_CLOEXEC, 0)
+	if e != 0 {
+		return os.NewSyscallError("fcntl", e)
+	}
+	f := os.NewFile(fd, "epoll")
+	rc, err := f.SyscallConn()
+	if err != nil {
+		f.Close()
+		return err
+	}
+	p.ep, p.rc, p.deadline, p.blocking = f, rc, false, false
+	return nil
+}
+
+// Blocking says how Wait waits (see SetBlocking).
+func (p *Poller) Blocking() bool { return p.blocking }
 
 func (p *Poller) ctl(op, fd int, events uint32) error {
 	p.cmu.RLock()
@@ -154,11 +210,17 @@ func (p *Poller) Wake() {
 
 // Wait blocks until a watched descriptor is ready, a Wake, or msec
 // milliseconds (-1: no limit). The events are valid until the next Wait.
+// A blocking Poller's goroutine keeps its P while it waits: the runtime
+// takes it back when the goroutine has not yielded for 10 ms, and then
+// wakes its monitor more often until it does.
 func (p *Poller) Wait(msec int) (evs []Event, woken bool, err error) {
 	var n int
-	if msec == 0 {
+	switch {
+	case msec == 0:
 		n, err = p.poll()
-	} else {
+	case p.blocking:
+		n, err = p.block(msec)
+	default:
 		// Park until epfd is readable or the time is up; the runtime
 		// calls p.ready first, so ready events cost no wait.
 		switch {
@@ -200,6 +262,24 @@ func (p *Poller) Wait(msec int) (evs []Event, woken bool, err error) {
 	return out, woken, nil
 }
 
+// block waits in epoll_wait, through the runtime's system call entry: the
+// P stays with the thread, and is free for others if the runtime takes it
+// back meanwhile. A signal (the runtime's preemption) interrupts the wait,
+// which then starts again with the same limit.
+func (p *Poller) block(msec int) (int, error) {
+	for {
+		r, _, e := syscall.Syscall6(syscall.SYS_EPOLL_WAIT, uintptr(p.epfd),
+			uintptr(unsafe.Pointer(&p.evs[0])), uintptr(len(p.evs)), uintptr(msec), 0, 0)
+		switch e {
+		case 0:
+			return int(r), nil
+		case syscall.EINTR:
+			continue
+		}
+		return 0, os.NewSyscallError("epoll_wait", e)
+	}
+}
+
 // ready is the callback of Wait's parked read: it takes the ready
 // events, and says whether there were any (or an error).
 func (p *Poller) ready(uintptr) bool {
@@ -232,7 +312,12 @@ func (p *Poller) Close() error {
 	}
 	p.closed = true
 	syscall.Close(p.wakefd)
-	return p.ep.Close()
+	var err error
+	if p.ep != nil {
+		err = p.ep.Close()
+		p.ep, p.rc = nil, nil
+	}
+	return errors.Join(err, syscall.Close(p.epfd))
 }
 
 // Read reads from the non-blocking fd into b: n > 0, or n == 0 with errno 0

@@ -21,6 +21,9 @@ type Event struct {
 type Poller struct{}
 
 func New(int) (*Poller, error)                    { return nil, ErrUnsupported }
+func NewBlocking(int) (*Poller, error)            { return nil, ErrUnsupported }
+func (*Poller) SetBlocking(bool) error            { return ErrUnsupported }
+func (*Poller) Blocking() bool                    { return false }
 func (*Poller) Watch(int, bool) error             { return ErrUnsupported }
 func (*Poller) WatchOut(int) error                { return ErrUnsupported }
 func (*Poller) Modify(int, bool) error            { return ErrUnsupported }

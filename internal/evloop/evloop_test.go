@@ -30,10 +30,22 @@ func wait(t *testing.T, p *Poller, fd int) Event {
 	return Event{}
 }
 
+// pollers are the two ways a Poller waits; the tests run with both.
+var pollers = []struct {
+	name string
+	new  func(int) (*Poller, error)
+}{{"parked", New}, {"blocking", NewBlocking}}
+
 // TestLoopback: listen, accept, read and write with the raw helpers, watch
 // for writing, and see the end of the stream after the peer's half-close
 // and after Shutdown.
 func TestLoopback(t *testing.T) {
+	for _, pk := range pollers {
+		t.Run(pk.name, func(t *testing.T) { testLoopback(t, pk.new) })
+	}
+}
+
+func testLoopback(t *testing.T, newPoller func(int) (*Poller, error)) {
 	ln, err := Listen("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +67,7 @@ func TestLoopback(t *testing.T) {
 	if err := SetTCPOptions(fd); err != nil {
 		t.Error(err)
 	}
-	p, err := New(16)
+	p, err := newPoller(16)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,9 +126,16 @@ func TestLoopback(t *testing.T) {
 }
 
 // TestWake: Wake from another goroutine ends a Wait without a limit, and
-// wakes before a Wait are merged into one.
+// wakes before a Wait are merged into one; a Wait with a limit and nothing
+// ready returns no events.
 func TestWake(t *testing.T) {
-	p, err := New(4)
+	for _, pk := range pollers {
+		t.Run(pk.name, func(t *testing.T) { testWake(t, pk.new) })
+	}
+}
+
+func testWake(t *testing.T, newPoller func(int) (*Poller, error)) {
+	p, err := newPoller(4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,6 +151,20 @@ func TestWake(t *testing.T) {
 	}
 	if _, woken, _ := p.Wait(0); woken {
 		t.Fatal("two wakes before a Wait woke twice")
+	}
+	if evs, woken, err := p.Wait(1); err != nil || woken || len(evs) != 0 {
+		t.Fatalf("Wait(1) with nothing ready: %v %v %v", evs, woken, err)
+	}
+	go p.Wake()
+	if _, woken, err := p.Wait(-1); err != nil || !woken {
+		t.Fatalf("Wait(-1): %v %v", woken, err)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p.Wake() // after Close: nothing
+	if _, _, err := p.Wait(0); err == nil {
+		t.Fatal("Wait after Close succeeded")
 	}
 }
 
@@ -158,5 +191,56 @@ func TestListenerClose(t *testing.T) {
 	}
 	if _, err := Listen("[::1]:0"); err != nil {
 		t.Logf("no IPv6 loopback here: %v", err)
+	}
+}
+
+// TestSetBlocking: switching between the two ways of waiting loses no
+// readiness (a descriptor ready before the switch is reported after it)
+// and Wake works in both.
+func TestSetBlocking(t *testing.T) {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer Close(fds[0])
+	defer Close(fds[1])
+	p, err := New(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if err := p.Watch(fds[0], false); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 16)
+	for i, blocking := range []bool{true, false, true, false, false, true} {
+		if err := p.SetBlocking(blocking); err != nil || p.Blocking() != blocking {
+			t.Fatalf("step %d: SetBlocking(%v): %v, Blocking() = %v", i, blocking, err, p.Blocking())
+		}
+		Write(fds[1], []byte{'x'})
+		if e := wait(t, p, fds[0]); !e.In {
+			t.Fatalf("step %d: event %+v", i, e)
+		}
+		// Still unread: reported again after switching back.
+		if err := p.SetBlocking(!blocking); err != nil {
+			t.Fatal(err)
+		}
+		if e := wait(t, p, fds[0]); !e.In {
+			t.Fatalf("step %d: event %+v after the switch", i, e)
+		}
+		if n, e := Read(fds[0], buf); n != 1 || e != 0 {
+			t.Fatalf("step %d: read %d %v", i, n, e)
+		}
+		if err := p.SetBlocking(blocking); err != nil {
+			t.Fatal(err)
+		}
+		go p.Wake()
+		if _, woken, err := p.Wait(5000); err != nil || !woken {
+			t.Fatalf("step %d: Wait after Wake: %v %v", i, woken, err)
+		}
+	}
+	p.Close()
+	if err := p.SetBlocking(false); err == nil {
+		t.Fatal("SetBlocking after Close succeeded")
 	}
 }

@@ -22,6 +22,12 @@
 // period. Without it a server that handled a burst keeps the burst's peak
 // resident until the runtime's own periodic collection (two minutes) and
 // its slow scavenging.
+//
+// A goroutine that waits in blocking system calls for most of its life (an
+// event loop in epoll_wait, internal/evloop) can Hold a P of its own: the
+// controller then keeps one P more per holder, so that the holder's wait
+// never leaves the rest of the process without a P and the runtime's
+// monitor has no reason to take the P back and start another thread.
 package procs
 
 import (
@@ -29,6 +35,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -54,38 +61,107 @@ func DefaultPolicy() Policy {
 const Tick = 100 * time.Millisecond
 
 // next returns the P count after a tick that used `used` cores at `cur` Ps,
-// and how many light ticks in a row that makes.
-func (p Policy) next(cur int, used float64, light int) (int, int) {
-	if cur <= 1 {
+// and how many light ticks in a row that makes. low is the count under
+// light load: one, plus the Ps held.
+func (p Policy) next(cur, low int, used float64, light int) (int, int) {
+	if low >= p.Max {
+		return p.Max, 0
+	}
+	if cur <= low {
 		if used >= p.Up {
 			return p.Max, 0
 		}
-		return 1, 0
+		return low, 0
 	}
 	if used < p.Down {
 		light++
 		if light >= p.DownTicks {
-			return 1, 0
+			return low, 0
 		}
 		return cur, light
 	}
 	return cur, 0
 }
 
+// held counts the Ps held (Hold); active is the controller Start started.
+var (
+	held     atomic.Int32
+	activeMu sync.Mutex
+	active   *Controller
+)
+
+// Hold reserves a P for a goroutine that is about to spend most of its time
+// in blocking system calls, and says whether it got one. It gets one when
+// the process keeps at least one P besides every holder: under the
+// controller, its P count under light load grows by one at once; without
+// it, GOMAXPROCS must already be above the count of holders. On false the
+// caller must wait in the runtime's poller instead. Release gives the P
+// back.
+func Hold() bool {
+	activeMu.Lock()
+	defer activeMu.Unlock()
+	limit := runtime.GOMAXPROCS(0)
+	if active != nil {
+		limit = active.policy.Max
+	}
+	if int(held.Load())+1 >= limit {
+		return false
+	}
+	held.Add(1)
+	if active != nil {
+		active.adjust()
+	}
+	return true
+}
+
+// Release gives back a P that Hold reserved.
+func Release() {
+	activeMu.Lock()
+	defer activeMu.Unlock()
+	if held.Add(-1) < 0 {
+		held.Store(0)
+	}
+	if active != nil {
+		active.adjust()
+	}
+}
+
+// Held is how many Ps Hold reserved.
+func Held() int { return int(held.Load()) }
+
+// low is the P count under light load.
+func (c *Controller) low() int { return min(1+int(held.Load()), c.policy.Max) }
+
+// adjust moves the P count to the light-load count when it is below it,
+// or was the light-load count before a Release.
+func (c *Controller) adjust() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stopped {
+		return
+	}
+	if low := c.low(); c.cur < low || (c.cur > low && c.atLow) {
+		c.cur, c.atLow = low, true
+		c.set(low)
+	}
+}
+
 // Controller adapts GOMAXPROCS until Stop.
 type Controller struct {
-	policy Policy
-	cpu    func() time.Duration // process CPU time so far
-	now    func() time.Time     // wall clock
-	set    func(n int)          // applies a P count
-	free   func()               // returns the free heap to the system
-	ticks  <-chan time.Time     // one sample per value
-	tested chan struct{}        // tests: a value after each tick handled
-	stop   chan struct{}
-	done   chan struct{}
-	once   sync.Once
-	mu     sync.Mutex
-	cur    int
+	policy  Policy
+	cpu     func() time.Duration // process CPU time so far
+	now     func() time.Time     // wall clock
+	set     func(n int)          // applies a P count
+	free    func()               // returns the free heap to the system
+	ticks   <-chan time.Time     // one sample per value
+	tested  chan struct{}        // tests: a value after each tick handled
+	stop    chan struct{}
+	done    chan struct{}
+	once    sync.Once
+	mu      sync.Mutex
+	cur     int
+	atLow   bool // cur is the light-load count
+	stopped bool
 }
 
 // Start starts the default controller for this process, or returns nil
@@ -100,7 +176,10 @@ func Start() *Controller {
 		return nil
 	}
 	t := time.NewTicker(Tick)
+	activeMu.Lock()
 	c := newController(p, processCPU, time.Now, func(n int) { runtime.GOMAXPROCS(n) }, debug.FreeOSMemory, t.C, nil)
+	active = c
+	activeMu.Unlock()
 	go func() {
 		<-c.done
 		t.Stop()
@@ -108,11 +187,13 @@ func Start() *Controller {
 	return c
 }
 
-// newController starts at one P and samples on every value of ticks.
+// newController starts at the light-load count and samples on every value
+// of ticks.
 func newController(p Policy, cpu func() time.Duration, now func() time.Time, set func(int), free func(), ticks <-chan time.Time, tested chan struct{}) *Controller {
 	c := &Controller{policy: p, cpu: cpu, now: now, set: set, free: free, ticks: ticks, tested: tested,
-		stop: make(chan struct{}), done: make(chan struct{}), cur: 1}
-	set(1)
+		stop: make(chan struct{}), done: make(chan struct{}), atLow: true}
+	c.cur = c.low()
+	set(c.cur)
 	go c.run()
 	return c
 }
@@ -147,8 +228,10 @@ func (c *Controller) run() {
 			idle, busy = 0, true
 		}
 		c.mu.Lock()
-		n, l := c.policy.next(c.cur, used, light)
+		low := c.low()
+		n, l := c.policy.next(c.cur, low, used, light)
 		light = l
+		c.atLow = n == low
 		if n != c.cur {
 			c.cur = n
 			c.set(n)
@@ -173,14 +256,23 @@ func (c *Controller) Stop() {
 		return
 	}
 	c.once.Do(func() {
+		activeMu.Lock()
+		if active == c {
+			active = nil
+		}
+		activeMu.Unlock()
 		close(c.stop)
 		<-c.done
 		c.mu.Lock()
+		c.stopped = true
 		c.cur = c.policy.Max
 		c.set(c.policy.Max)
 		c.mu.Unlock()
 	})
 }
+
+// CPU is the user and system time of every thread of the process so far.
+func CPU() time.Duration { return processCPU() }
 
 // processCPU is the user and system time of every thread of the process.
 func processCPU() time.Duration {

@@ -10,24 +10,28 @@ func TestNext(t *testing.T) {
 	p := Policy{Max: 4, Up: 0.8, Down: 0.55, DownTicks: 3}
 	for _, tc := range []struct {
 		name            string
-		cur             int
+		cur, low        int
 		used            float64
 		light           int
 		wantN, wantLite int
 	}{
-		{"idle at one stays", 1, 0.0, 0, 1, 0},
-		{"busy below up stays", 1, 0.79, 0, 1, 0},
-		{"at up switches to max", 1, 0.8, 0, 4, 0},
-		{"over a core switches", 1, 1.3, 0, 4, 0},
-		{"heavy at max stays", 4, 1.5, 2, 4, 0},
-		{"between down and up stays and resets", 4, 0.6, 2, 4, 0},
-		{"first light tick counts", 4, 0.2, 0, 4, 1},
-		{"light ticks short of the count", 4, 0.54, 1, 4, 2},
-		{"last light tick switches to one", 4, 0.1, 2, 1, 0},
+		{"idle at one stays", 1, 1, 0.0, 0, 1, 0},
+		{"busy below up stays", 1, 1, 0.79, 0, 1, 0},
+		{"at up switches to max", 1, 1, 0.8, 0, 4, 0},
+		{"over a core switches", 1, 1, 1.3, 0, 4, 0},
+		{"heavy at max stays", 4, 1, 1.5, 2, 4, 0},
+		{"between down and up stays and resets", 4, 1, 0.6, 2, 4, 0},
+		{"first light tick counts", 4, 1, 0.2, 0, 4, 1},
+		{"light ticks short of the count", 4, 1, 0.54, 1, 4, 2},
+		{"last light tick switches to one", 4, 1, 0.1, 2, 1, 0},
+		{"one held: idle stays at two", 2, 2, 0.1, 0, 2, 0},
+		{"one held: busy switches to max", 2, 2, 0.9, 0, 4, 0},
+		{"one held: last light tick switches to two", 4, 2, 0.1, 2, 2, 0},
+		{"all held but one: max for good", 4, 4, 0.0, 5, 4, 0},
 	} {
-		n, l := p.next(tc.cur, tc.used, tc.light)
+		n, l := p.next(tc.cur, tc.low, tc.used, tc.light)
 		if n != tc.wantN || l != tc.wantLite {
-			t.Errorf("%s: next(%d, %v, %d) = %d, %d; want %d, %d", tc.name, tc.cur, tc.used, tc.light, n, l, tc.wantN, tc.wantLite)
+			t.Errorf("%s: next(%d, %d, %v, %d) = %d, %d; want %d, %d", tc.name, tc.cur, tc.low, tc.used, tc.light, n, l, tc.wantN, tc.wantLite)
 		}
 	}
 }
@@ -121,5 +125,87 @@ func TestStartRespectsEnvironment(t *testing.T) {
 	if c := Start(); c != nil {
 		c.Stop()
 		t.Fatal("Start ran a controller though GOMAXPROCS is set")
+	}
+}
+
+// TestHold: each holder raises the light-load P count by one, as long as
+// one P is left besides the holders; releases lower it again.
+func TestHold(t *testing.T) {
+	f := &fake{wall: time.Unix(1000, 0), sets: make(chan int, 16)}
+	ticks := make(chan time.Time)
+	tested := make(chan struct{})
+	p := Policy{Max: 3, Up: 0.8, Down: 0.55, DownTicks: 2, Idle: 0.02, IdleTicks: 2}
+	c := newController(p, f.CPU, f.Now, func(n int) { f.sets <- n }, func() {}, ticks, tested)
+	activeMu.Lock()
+	active = c
+	activeMu.Unlock()
+	t.Cleanup(func() { c.Stop(); held.Store(0) })
+	tick := func(cores float64) {
+		f.spend(cores)
+		ticks <- time.Time{}
+		<-tested
+	}
+	want := func(n int) {
+		t.Helper()
+		select {
+		case got := <-f.sets:
+			if got != n {
+				t.Fatalf("set %d Ps, want %d", got, n)
+			}
+		default:
+			t.Fatalf("no switch to %d Ps", n)
+		}
+	}
+	none := func() {
+		t.Helper()
+		select {
+		case got := <-f.sets:
+			t.Fatalf("unexpected switch to %d Ps", got)
+		default:
+		}
+	}
+	want(1)
+	tick(0) // the controller has taken its first sample
+	for i, tc := range []struct {
+		hold bool // Hold, else Release
+		ok   bool
+		set  int // 0: no switch
+	}{
+		{true, true, 2},
+		{true, true, 3},
+		{true, false, 0}, // no P would be left
+		{false, false, 2},
+		{false, false, 1},
+	} {
+		if tc.hold {
+			if got := Hold(); got != tc.ok {
+				t.Fatalf("step %d: Hold() = %v, want %v", i, got, tc.ok)
+			}
+		} else {
+			Release()
+		}
+		if tc.set == 0 {
+			none()
+		} else {
+			want(tc.set)
+		}
+	}
+	// Under load at the light-load count of one holder: all Ps, then back
+	// to two after the light ticks.
+	if !Hold() {
+		t.Fatal("Hold() = false with three Ps and none held")
+	}
+	want(2)
+	tick(0.9)
+	want(3)
+	tick(0.1)
+	tick(0.1)
+	want(2)
+	tick(0.1)
+	none()
+	Release()
+	want(1)
+	if Held() != 0 {
+		t.Fatalf("Held() = %d after every Release", Held())
 	}
 }

@@ -309,7 +309,7 @@ func (m *Module) Start(ctx context.Context) error {
 	if err != nil {
 		ln.Close()
 		for _, l := range m.loops {
-			l.p.Close()
+			l.close()
 		}
 		m.loops = nil
 		return fmt.Errorf("evapi: %w", err)

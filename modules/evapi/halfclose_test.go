@@ -15,8 +15,29 @@ import (
 // TestHalfClose: 50 clients each send their last frames and at once shut
 // down their write side (loopback TCP). Each still gets the replies to its
 // own frames before the server closes the connection: its relay, or the
-// unicast to its own tag.
+// unicast to its own tag. It runs with both ways a loop waits.
 func TestHalfClose(t *testing.T) {
+	for _, held := range []bool{true, false} {
+		t.Run(map[bool]string{true: "held", false: "parked"}[held], func(t *testing.T) {
+			withLoopsHeld(t, held)
+			testHalfClose(t)
+		})
+	}
+}
+
+// withLoopsHeld makes the loops the test starts hold a P and block in
+// epoll_wait (held), or park in the runtime's poller, whatever the
+// process's P count.
+func withLoopsHeld(t *testing.T, held bool) {
+	mode, hold, release := holdMode, holdP, releaseP
+	holdMode, holdP, releaseP = 2, func() bool { return true }, func() {}
+	if held {
+		holdMode = 1
+	}
+	t.Cleanup(func() { holdMode, holdP, releaseP = mode, hold, release })
+}
+
+func testHalfClose(t *testing.T) {
 	const n = 50
 	for _, mode := range []string{"relay", "uni"} {
 		t.Run(mode, func(t *testing.T) {
@@ -60,6 +81,9 @@ func TestHalfClose(t *testing.T) {
 			}
 			waitFor(t, "every connection-closed", func() bool { return len(r.closedList()) == n })
 			waitFor(t, "all closed", func() bool { return m.Stats().Active == 0 })
+			if got := m.loops[0].hold.held; got != (holdMode == 1) || got != m.loops[0].p.Blocking() {
+				t.Errorf("loop held = %v, blocking = %v", got, m.loops[0].p.Blocking())
+			}
 		})
 	}
 }

@@ -42,7 +42,7 @@ func newHotPath(tb testing.TB, relay bool) *hotPath {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { syscall.Close(fds[0]); syscall.Close(fds[1]); l.p.Close() })
+	tb.Cleanup(func() { syscall.Close(fds[0]); syscall.Close(fds[1]); l.close() })
 	c := newClient(m, fds[0], nil, 0)
 	c.lp, c.idx, c.tag = l, 0, "c0"
 	c.armed = true

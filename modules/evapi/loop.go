@@ -3,7 +3,6 @@ package evapi
 import (
 	"errors"
 	"os"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,9 +20,15 @@ import (
 // Kamailio's dispatcher process. There is one loop per message worker
 // (`workers`, at least one), each holding its worker for good; a client
 // belongs to one loop, so its frames run in order.
+//
+// A loop that carries most of the process's work holds a P of its own
+// (hold.go) and waits in epoll_wait on its thread, as Kamailio's process
+// does: one system call per wait. Otherwise it parks in the runtime's
+// poller, which costs three more (internal/evloop says why).
 type loop struct {
 	m    *Module
 	p    *evloop.Poller
+	hold holder        // whether the loop holds a P and its Poller blocks
 	w    *event.Worker // nil with workers=0: the dispatcher's, per read
 	rbuf []byte        // frames are parsed in place here
 
@@ -59,7 +64,15 @@ func newLoop(m *Module) (*loop, error) {
 		// split by a small buffer.
 		size = max(size, m.maxFrame)
 	}
-	return &loop{m: m, p: p, rbuf: make([]byte, size)}, nil
+	l := &loop{m: m, p: p, rbuf: make([]byte, size)}
+	l.hold.init(l, time.Now())
+	return l, nil
+}
+
+// close releases the loop's Poller and its P.
+func (l *loop) close() {
+	l.hold.release(l)
+	l.p.Close()
 }
 
 // add hands an accepted client to the loop.
@@ -95,19 +108,15 @@ func (l *loop) post(c *client) {
 func (l *loop) run() {
 	m := l.m
 	defer m.wg.Done()
-	defer l.p.Close()
+	defer l.close()
 	if m.pool != nil {
 		l.w = m.pool.Get()
 		defer m.pool.Release(l.w)
 	}
 	for round := 1; ; round++ {
-		if round%64 == 0 {
-			// A goroutine that never passes through the scheduler looks
-			// stuck to the runtime, which then interrupts it with a signal
-			// every 10 ms; yielding now and then is cheaper.
-			runtime.Gosched()
-		}
-		evs, woken, err := l.p.Wait(l.timeout())
+		evs, woken, err := l.p.Wait(l.hold.timeout(l.timeout()))
+		now := time.Now()
+		l.hold.woke(l, now, round)
 		if err != nil {
 			m.log.Logf(klog.Crit, Name, "evapi: event loop failed: %v", err)
 		}
@@ -137,6 +146,7 @@ func (l *loop) run() {
 		if len(l.timed) > 0 {
 			l.expire()
 		}
+		l.hold.busy += time.Since(now)
 	}
 }
 
