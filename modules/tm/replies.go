@@ -464,18 +464,31 @@ func (x *txn) aggregateAuth(code int) string {
 // get.
 func (x *txn) localReply(c *event.Context, b *branch, rpl *sipmsg.Msg, code int) {
 	relay, completed := x.shouldRelay(c, b, rpl, code, rpl == nil)
-	if relay >= 0 && code >= 200 {
-		x.uas.status = code
-		win, wcode := rpl, code
+	if relay >= 0 {
+		win, wcode, faked := rpl, code, rpl == nil
 		if relay != b.idx {
 			wb := x.branches[relay]
-			win, wcode = wb.reply, wb.last
+			win, wcode, faked = wb.reply, wb.last, wb.faked
 			if wb.faked {
 				win = nil
 			}
 		}
-		// before the wait state, as Kamailio's local_reply
-		x.localCompleted(c, relay, win, wcode)
+		// Counted as Kamailio's local_reply counts the winner: as sent
+		// (made here, or received and so relayed), and by the class of
+		// a final one.
+		if faked {
+			x.m.stats.generated.Add(1)
+		} else {
+			x.m.stats.relayedReplies.Add(1)
+		}
+		if wcode >= 200 {
+			x.m.stats.replyCount(wcode)
+		}
+		if code >= 200 {
+			x.uas.status = code
+			// before the wait state, as Kamailio's local_reply
+			x.localCompleted(c, relay, win, wcode)
+		}
 	}
 	if completed {
 		for _, br := range x.branches {

@@ -95,7 +95,7 @@ func (m *Module) rpcStats(_ context.Context, c *rpc.Call) {
 		Set("current", u(created-deleted)).
 		Set("waiting", u(s.Waiting)).
 		Set("total", u(created)).
-		Set("total_local", u(uint64(m.localCount()))).
+		Set("total_local", u(st.local.Load())).
 		Set("rpl_received", u(st.repliesReceived.Load())).
 		Set("rpl_generated", u(st.generated.Load())).
 		Set("rpl_sent", u(st.generated.Load()+st.relayedReplies.Load())).
@@ -107,20 +107,6 @@ func (m *Module) rpcStats(_ context.Context, c *rpc.Call) {
 		Set("created", u(created)).
 		Set("freed", u(deleted)).
 		Set("delayed_free", u(0))
-}
-
-// localCount is the number of live local (t_uac) transactions: kamgo does
-// not count the ones gone.
-func (m *Module) localCount() int {
-	n := 0
-	for _, x := range m.table.list(0, true, nil) {
-		x.mu.Lock()
-		if x.isUAC() {
-			n++
-		}
-		x.mu.Unlock()
-	}
-	return n
 }
 
 // rpcHashStats is tm.hash_stats: Kamailio as Debian builds it keeps no
