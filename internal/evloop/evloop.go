@@ -219,7 +219,7 @@ func (p *Poller) Wait(msec int) (evs []Event, woken bool, err error) {
 	case msec == 0:
 		n, err = p.poll()
 	case p.blocking:
-		n, err = p.block(msec)
+		n, err = p.epollWait(msec)
 	default:
 		// Park until epfd is readable or the time is up; the runtime
 		// calls p.ready first, so ready events cost no wait.
@@ -262,14 +262,22 @@ func (p *Poller) Wait(msec int) (evs []Event, woken bool, err error) {
 	return out, woken, nil
 }
 
-// block waits in epoll_wait, through the runtime's system call entry: the
-// P stays with the thread, and is free for others if the runtime takes it
-// back meanwhile. A signal (the runtime's preemption) interrupts the wait,
-// which then starts again with the same limit.
-func (p *Poller) block(msec int) (int, error) {
+// epollWait is epoll_wait into p.evs, started again with the same limit
+// when a signal (the runtime's preemption) interrupts it. A wait goes
+// through the runtime's system call entry (the P stays with the thread,
+// and is free for others if the runtime takes it back meanwhile); a poll
+// (msec 0) is a raw call.
+func (p *Poller) epollWait(msec int) (int, error) {
 	for {
-		r, _, e := syscall.Syscall6(syscall.SYS_EPOLL_WAIT, uintptr(p.epfd),
-			uintptr(unsafe.Pointer(&p.evs[0])), uintptr(len(p.evs)), uintptr(msec), 0, 0)
+		var r uintptr
+		var e syscall.Errno
+		if msec == 0 {
+			r, _, e = syscall.RawSyscall6(syscall.SYS_EPOLL_WAIT, uintptr(p.epfd),
+				uintptr(unsafe.Pointer(&p.evs[0])), uintptr(len(p.evs)), 0, 0, 0)
+		} else {
+			r, _, e = syscall.Syscall6(syscall.SYS_EPOLL_WAIT, uintptr(p.epfd),
+				uintptr(unsafe.Pointer(&p.evs[0])), uintptr(len(p.evs)), uintptr(msec), 0, 0)
+		}
 		switch e {
 		case 0:
 			return int(r), nil
@@ -288,19 +296,7 @@ func (p *Poller) ready(uintptr) bool {
 }
 
 // poll takes the ready events without waiting.
-func (p *Poller) poll() (int, error) {
-	for {
-		r, _, e := syscall.RawSyscall6(syscall.SYS_EPOLL_WAIT, uintptr(p.epfd),
-			uintptr(unsafe.Pointer(&p.evs[0])), uintptr(len(p.evs)), 0, 0, 0)
-		switch e {
-		case 0:
-			return int(r), nil
-		case syscall.EINTR:
-			continue
-		}
-		return 0, os.NewSyscallError("epoll_wait", e)
-	}
-}
+func (p *Poller) poll() (int, error) { return p.epollWait(0) }
 
 // Close releases the epoll and wake descriptors. Later Wakes do nothing;
 // other calls fail.

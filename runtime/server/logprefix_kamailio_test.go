@@ -123,15 +123,22 @@ func (u *uas) serve() {
 	}
 }
 
-// exchange sends a request to port and waits for its final reply.
-func exchange(t *testing.T, port int, method, user, extra string) string {
+// dialUDP connects a UDP socket to port on 127.0.0.1 and returns it with
+// its own port.
+func dialUDP(t *testing.T, port int) (net.Conn, int) {
 	t.Helper()
 	c, err := net.Dial("udp", "127.0.0.1:"+strconv.Itoa(port))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return c, c.LocalAddr().(*net.UDPAddr).Port
+}
+
+// exchange sends a request to port and waits for its final reply.
+func exchange(t *testing.T, port int, method, user, extra string) string {
+	t.Helper()
+	c, lp := dialUDP(t, port)
 	defer c.Close()
-	lp := c.LocalAddr().(*net.UDPAddr).Port
 	msg := fmt.Sprintf("%s sip:%s@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-%s\r\nMax-Forwards: 70\r\n"+
 		"From: <sip:a@127.0.0.1>;tag=1\r\nTo: <sip:%s@127.0.0.1>\r\nCall-ID: cid-%s\r\nCSeq: 7 %s\r\n%sContent-Length: 0\r\n\r\n",
 		method, user, lp, user, user, user, method, extra)
@@ -162,12 +169,8 @@ func exchange(t *testing.T, port int, method, user, extra string) string {
 // have, which the server logs and drops.
 func drop(t *testing.T, port int, without string) {
 	t.Helper()
-	c, err := net.Dial("udp", "127.0.0.1:"+strconv.Itoa(port))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, lp := dialUDP(t, port)
 	defer c.Close()
-	lp := c.LocalAddr().(*net.UDPAddr).Port
 	var b strings.Builder
 	for _, h := range []string{
 		fmt.Sprintf("Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-no", lp),

@@ -11,7 +11,6 @@ package server_test
 import (
 	"context"
 	"fmt"
-	"net"
 	"strconv"
 	"strings"
 	"testing"
@@ -47,12 +46,8 @@ var badRURIs = []string{"foo", "*", "sip:b@host:abc", "sip:b@[::1", "<sip:b@h>",
 // line of the reply.
 func sendRURI(t *testing.T, port, i int, uri string) string {
 	t.Helper()
-	c, err := net.Dial("udp", "127.0.0.1:"+strconv.Itoa(port))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, lp := dialUDP(t, port)
 	defer c.Close()
-	lp := c.LocalAddr().(*net.UDPAddr).Port
 	msg := fmt.Sprintf("OPTIONS %s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-r%d\r\nFrom: <sip:a@x>;tag=1\r\n"+
 		"To: <sip:b@x>\r\nCall-ID: ruri-%d\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n", uri, lp, i, i)
 	if _, err := c.Write([]byte(msg)); err != nil {
