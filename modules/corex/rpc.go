@@ -12,12 +12,6 @@ import (
 	"github.com/kamgo/kamgo/runtime/value"
 )
 
-// sipHost is the part of the server's host that gives the running SIP
-// transport (runtime/server's host has it).
-type sipHost interface {
-	SIP() *sip.Transport
-}
-
 // RPC implements rpc.Provider: corex.list_sockets, corex.list_aliases
 // and corex.debug.
 func (m *Module) RPC() []rpc.Command {
@@ -34,7 +28,7 @@ func (m *Module) RPC() []rpc.Command {
 // transport is the running SIP transport, nil when there is none (no
 // sockets open, or a host without one).
 func (m *Module) transport() *sip.Transport {
-	if h, ok := m.host.(sipHost); ok {
+	if h, ok := m.host.(sip.TransportHost); ok {
 		return h.SIP()
 	}
 	return nil

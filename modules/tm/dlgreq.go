@@ -42,9 +42,9 @@ type Dialog struct {
 	Socket *sipmsg.Socket
 }
 
-// ErrNoTransport is returned before tm has seen any SIP traffic: it
-// reaches the transport through the events it handles.
-var ErrNoTransport = errors.New("tm: no SIP transport known yet")
+// ErrNoTransport is returned while the server has no SIP transport (no
+// listening socket open).
+var ErrNoTransport = errors.New("tm: no SIP transport")
 
 // errSend is a request tm could not send (no socket, no route to the
 // next hop, a bad URI); the log says why.

@@ -3,13 +3,10 @@ package tm
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
-	"weak"
 
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
@@ -448,38 +445,15 @@ func (a *args) codeReason() (int, string, bool) {
 
 var _ rpc.Provider = (*Module)(nil)
 
-// Local requests from an RPC call (tm.t_uac_start, tm.t_uac_wait_block).
-// tm reaches the SIP transport inside SIP events only; it remembers the
-// one its requests come by (noteTransport, from Request), so a command
-// can send once the server has received a SIP request. Both sides of the
-// memory are weak: it keeps neither a stopped module nor its transport
-// alive.
-
-// transports maps weak.Pointer[Module] to weak.Pointer[sip.Transport].
-var transports sync.Map
-
-// noteTransport remembers the transport of the event c.
-func (m *Module) noteTransport(c *event.Context) {
-	t := sip.From(c)
-	if t == nil {
-		return
-	}
-	k := weak.Make(m)
-	if v, ok := transports.Load(k); ok && v.(weak.Pointer[sip.Transport]).Value() == t {
-		return
-	}
-	if _, loaded := transports.Swap(k, weak.Make(t)); !loaded {
-		runtime.AddCleanup(m, func(k weak.Pointer[Module]) { transports.Delete(k) }, k)
-	}
-}
-
-// transport is the SIP transport tm saw last, nil before any request.
+// transport is the running SIP transport, nil while there is none (no
+// socket open, or a host without one): local requests from an RPC call
+// (tm.t_uac_start ...) and from other modules outside a SIP event
+// (dialog's keep-alives, dlg.bridge_dlg) leave by it.
 func (m *Module) transport() *sip.Transport {
-	v, ok := transports.Load(weak.Make(m))
-	if !ok {
-		return nil
+	if h, ok := m.host.(sip.TransportHost); ok {
+		return h.SIP()
 	}
-	return v.(weak.Pointer[sip.Transport]).Value()
+	return nil
 }
 
 // How long tm.t_uac_wait_block waits for the final reply: Kamailio polls

@@ -231,9 +231,8 @@ func TestRPCCancel(t *testing.T) {
 	}
 }
 
-// TestRPCUAC: tm.t_uac_start sends a request as a local transaction once
-// the server has received a SIP request (before, there is no transport to
-// send with); tm.t_uac_wait_block answers the final reply, the peer's or
+// TestRPCUAC: tm.t_uac_start sends a request as a local transaction, from
+// the start as after SIP requests came; tm.t_uac_wait_block answers the final reply, the peer's or
 // the timeout's; bad parameters get Kamailio's faults.
 func TestRPCUAC(t *testing.T) {
 	phone, uas := siptest.NewUA(t, "phone"), siptest.NewUA(t, "uas")
@@ -241,9 +240,16 @@ func TestRPCUAC(t *testing.T) {
 	ruri := fmt.Sprintf("sip:bob@127.0.0.1:%d", uas.Port())
 	hdrs := "From: <sip:kamgo@127.0.0.1>\r\nTo: <sip:bob@127.0.0.1>\r\n"
 
-	if got := rpcText(t, srv, "tm.t_uac_start", "OPTIONS", ruri, ".", ".", hdrs); got != "fault 500 the request could not be sent (error -7)" {
+	// The transport is the server's from the start: no SIP request has
+	// to come first.
+	if got := rpcText(t, srv, "tm.t_uac_start", "OPTIONS", ruri, ".", ".", hdrs+"Call-ID: uac-0\r\n"); got != "" {
 		t.Errorf("before any SIP request: %s", got)
 	}
+	first := until(uas, "OPTIONS")
+	if id, _ := first.Header("call-id"); id != "uac-0" {
+		t.Errorf("before any SIP request: Call-ID %q", id)
+	}
+	uas.SendTo(p.Addr, siptest.Reply(first, 200, "OK", "u0"))
 	phone.SendTo(p.Addr, phone.Request("OPTIONS", "sip:svc@127.0.0.1", "o1", "opt-1", 1))
 	until(phone, "200 OK")
 

@@ -126,7 +126,7 @@ func (m *Module) Stop(context.Context) error {
 // Request implements sip.Layer: tm claims no request before
 // request_route; the script hands requests over (t_check_trans,
 // t_newtran, t_relay), as in Kamailio.
-func (m *Module) Request(c *event.Context, _ *sipmsg.Msg) bool { m.noteTransport(c); return false }
+func (m *Module) Request(*event.Context, *sipmsg.Msg) bool { return false }
 
 // Reply implements sip.Layer: a reply to a branch of a transaction is
 // the transaction's (reply_received); other replies go on statelessly.

@@ -9,6 +9,13 @@ import (
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
 
+// TransportHost is a module host that gives the running SIP transport
+// (runtime/server's does): modules that send outside SIP events (RPC
+// commands, timers) reach it there. SIP is nil while no socket is open.
+type TransportHost interface {
+	SIP() *Transport
+}
+
 // SelfChecker is a module that widens `myself`: Kamailio's check_self asks
 // the callbacks modules register after the sockets and aliases (corex's
 // alias_subdomains). The server adds every loaded module that implements
