@@ -60,8 +60,9 @@ type Module struct {
 	rawPort  uint16         // natping_socket's port
 	forceSoc *forceSocket   // force_socket
 
-	enabled atomic.Bool                   // natping state (nathelper.enable_ping)
-	tr      atomic.Pointer[sip.Transport] // the SIP transport, seen on the first message
+	enabled atomic.Bool // natping state (nathelper.enable_ping)
+	host    module.Host
+	tr      atomic.Pointer[sip.Transport] // the SIP transport seen on a message, for a host without one
 	ping    pingState
 
 	mu      sync.Mutex
@@ -124,7 +125,7 @@ func (m *Module) SetParam(name string, v value.Value) error {
 // Provision implements module.Provisioner: it checks the parameters as
 // Kamailio's mod_init does and binds usrloc when the pinger runs.
 func (m *Module) Provision(h module.Host) error {
-	m.log = h.Log()
+	m.host, m.log = h, h.Log()
 	m.alias, m.salias = "alias=", ";alias="
 	if n := m.strs["alias_name"]; n != "" {
 		m.alias, m.salias = n+"=", ";"+n+"="

@@ -77,7 +77,7 @@ func (p *pinger) tick() {
 	}
 	procs := uint32(m.ints["natping_processes"])
 	cs := m.ul.PingContacts(flags, p.idx*interval+p.iteration, procs*interval, m.ints["filter_server_id"] != 0)
-	t := m.tr.Load()
+	t := m.transport()
 	if t == nil {
 		return
 	}
@@ -297,6 +297,17 @@ func (m *Module) Reply(c *event.Context, rpl *sipmsg.Msg) bool {
 		m.keepaliveReply(c, rpl)
 	}
 	return false
+}
+
+// transport is the server's SIP transport, else the one seen on a
+// message (a host that has none of its own).
+func (m *Module) transport() *sip.Transport {
+	if h, ok := m.host.(sip.TransportHost); ok {
+		if t := h.SIP(); t != nil {
+			return t
+		}
+	}
+	return m.tr.Load()
 }
 
 func (m *Module) noteTransport(c *event.Context) {

@@ -40,7 +40,7 @@ type keepalive struct {
 
 // kaState is what keepalives need beyond the parameters.
 type kaState struct {
-	tr      atomic.Pointer[sip.Transport] // the SIP transport, seen on the first message
+	tr      atomic.Pointer[sip.Transport] // the SIP transport seen on a message, for a host without one
 	counter uint32                        // keepalive rounds, per record
 	logfmt  *pv.Format                    // ka_logmsg
 }
@@ -60,6 +60,17 @@ func (m *Module) Reply(c *event.Context, rpl *sipmsg.Msg) bool {
 		m.kaReply(c, rpl)
 	}
 	return false
+}
+
+// transport is the server's SIP transport, else the one seen on a
+// message (a host that has none of its own).
+func (m *Module) transport() *sip.Transport {
+	if h, ok := m.host.(sip.TransportHost); ok {
+		if t := h.SIP(); t != nil {
+			return t
+		}
+	}
+	return m.ka.tr.Load()
 }
 
 func (m *Module) noteTransport(c *event.Context) {
@@ -142,7 +153,7 @@ func firstOf(s []string) string {
 // firstSocket is a socket of proto to send from when the contact has
 // none.
 func (m *Module) firstSocket(proto int) *sipmsg.Socket {
-	t := m.ka.tr.Load()
+	t := m.transport()
 	if t == nil {
 		return nil
 	}
@@ -189,7 +200,7 @@ func (m *Module) kaText(r *Record, c *Contact, sock *sipmsg.Socket, proto int, r
 
 // sendKeepalives sends what kaRecord collected, outside the locks.
 func (m *Module) sendKeepalives(kas []keepalive) {
-	t := m.ka.tr.Load()
+	t := m.transport()
 	if t == nil {
 		return
 	}

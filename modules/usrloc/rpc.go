@@ -465,7 +465,7 @@ func (m *Module) rpcAdd(_ context.Context, c *rpc.Call) {
 // (Kamailio's lookup_local_socket); nil when there is none, or before
 // the transport is known.
 func (m *Module) localSocket(s string) *sipmsg.Socket {
-	tr := m.ka.tr.Load()
+	tr := m.transport()
 	if tr == nil {
 		return nil
 	}

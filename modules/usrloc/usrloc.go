@@ -48,6 +48,7 @@ type Module struct {
 	natBflag uint32 // nat_bflag as a mask (0 when unset)
 	size     int    // hash table size
 
+	host  module.Host
 	log   *klog.Logger
 	clock Clock
 
@@ -143,7 +144,7 @@ func (m *Module) SetParam(name string, v value.Value) error {
 // database, fixes the flag and table size, compiles the keepalive log
 // format and registers the preloaded tables.
 func (m *Module) Provision(h module.Host) error {
-	m.log = h.Log()
+	m.host, m.log = h, h.Log()
 	if n := m.ints["db_mode"]; n != 0 {
 		return fmt.Errorf("db_mode %d needs a database: kamgo has no database layer, only db_mode 0 (in memory) runs", n)
 	}
