@@ -79,6 +79,7 @@ func (s *scene) timeoutTo(i int, ok func(*sipmsg.Msg) bool) *sipmsg.Msg {
 var (
 	reTMBranch = regexp.MustCompile(`branch=z9hG4bK[0-9a-f]+\.[0-9a-f]+\.([0-9a-f]+)`)
 	reTMTag    = regexp.MustCompile(`tag=[0-9a-f]{32}-[0-9a-f]{8}`)
+	reSLTag    = regexp.MustCompile(`tag=[0-9a-f]{32}\.[0-9a-f]{8}`) // sl's, from the listening address
 	reServer   = regexp.MustCompile(`(?m)^(Server|User-Agent): .*$`)
 )
 
@@ -86,6 +87,7 @@ var (
 func (s *scene) normalize(buf string) string {
 	buf = reTMBranch.ReplaceAllString(buf, "branch=z9hG4bK<tm>.$1")
 	buf = reTMTag.ReplaceAllString(buf, "tag=<tm-tag>")
+	buf = reSLTag.ReplaceAllString(buf, "tag=<sl-tag>")
 	buf = reServer.ReplaceAllString(buf, "$1: <server>")
 	for port, name := range s.names {
 		buf = strings.ReplaceAll(buf, ":"+port, ":<"+name+">")
@@ -211,6 +213,18 @@ var diffScenarios = []diffScenario{
 			s.send(1, siptest.Reply(c, 200, "OK", "t3"))
 			s.send(1, siptest.Reply(inv, 487, "Request Terminated", "t3"))
 			s.recv(1)
+			s.recv(0)
+		}},
+	// tm's error reply for a t_relay that found no socket comes after the
+	// script's own (Kamailio delays it to the end of request_route).
+	{name: "relay-error-delayed", peers: 2, routes: `request_route {
+	$du = "sip:127.0.0.1:UAS1;transport=tls";
+	if (!t_relay()) { sl_send_reply("503", "Script $rc"); }
+	exit;
+}`,
+		run: func(s *scene) {
+			s.send(0, s.peers[0].Request("OPTIONS", ruriOf(s, 1), "d9", "dcall-9", 1))
+			s.recv(0)
 			s.recv(0)
 		}},
 	{name: "local-404", peers: 1, routes: `request_route { t_newtran(); t_reply("404", "Not Here"); exit; }`,

@@ -23,6 +23,7 @@ import (
 // already or nothing could be built.
 func (x *txn) replyLocal(c *event.Context, req *sipmsg.Msg, code int, reason, headers, body string) int {
 	m := x.m
+	x.errDelayed = 0
 	if x.uas.status >= 200 {
 		m.log.Logf(klog.Info, Name, "_reply_light(): can't generate %d reply when a final %d was sent out", code, x.uas.status)
 		x.cleanupUACs(code)

@@ -93,18 +93,28 @@ func (m *Module) relay(c *event.Context, o relayOpts) int {
 		if e == 0 || e == -1 {
 			e = x.lastError
 		}
-		if !o.replicate {
-			if x.flags&flagDisableInternalReply != 0 {
-				return -4
-			}
+		if e >= 0 {
+			e = -1
+		}
+		switch {
+		case o.replicate:
+			x.release()
+		case x.flags&flagDisableInternalReply != 0:
+			return -4
+		case c.Route&routetype.Request != 0 && !x.continuing:
+			// Kamailio delays the error reply to the end of the request's
+			// script (TM_DELAYED_REPLY), so that the script may send its
+			// own first: RequestDone sends it unless tm replied or
+			// relayed meanwhile.
+			x.errDelayed = e
+		default:
 			if x.killTransaction(c, e) <= 0 {
 				x.release()
 			}
-		} else {
-			x.release()
 		}
-		return -1
+		return e
 	}
+	x.errDelayed = 0
 	return 1
 }
 

@@ -66,13 +66,22 @@ func (x *txn) hasCallbacks() bool {
 }
 
 // RequestDone implements sip.RequestDoner: request_route is done with the
-// request, so the transaction it made or found may settle.
+// request: a t_relay error nothing answered since gets tm's reply
+// (Kamailio's delayed error reply), and the transaction the request made
+// or found may settle.
 func (m *Module) RequestDone(c *event.Context) {
 	s, ok := c.Get(curKey).(*current)
 	if !ok || s.x == nil {
 		return
 	}
-	s.x.mu.Lock()
-	s.x.settle()
-	s.x.mu.Unlock()
+	x := s.x
+	x.mu.Lock()
+	if e := x.errDelayed; e != 0 && !x.gone {
+		x.errDelayed = 0
+		if x.killTransaction(c, e) <= 0 {
+			x.release()
+		}
+	}
+	x.settle()
+	x.mu.Unlock()
 }

@@ -76,6 +76,7 @@ type txn struct {
 	dropReplies                                   int // t_drop_replies mode for the current failure route
 	cancelReason                                  string
 	lastError                                     int // Kamailio's ser_error of the last forwarding
+	errDelayed                                    int // t_relay's error, answered when request_route ends (0 none)
 	// md5 is the transaction's characteristic value, the middle part of
 	// the branches it sends (Kamailio's t->md5, branch.go).
 	md5 string
