@@ -227,6 +227,17 @@ var diffScenarios = []diffScenario{
 			s.recv(0)
 			s.recv(0)
 		}},
+	// sl_reply_error() right after t_relay answers with t_relay's error.
+	{name: "relay-error-sl", peers: 2, routes: `request_route {
+	$du = "sip:127.0.0.1:UAS1;transport=tls";
+	if (!t_relay()) { sl_reply_error(); }
+	exit;
+}`,
+		run: func(s *scene) {
+			s.send(0, s.peers[0].Request("OPTIONS", ruriOf(s, 1), "d10", "dcall-10", 1))
+			s.recv(0)
+			s.recv(0)
+		}},
 	{name: "local-404", peers: 1, routes: `request_route { t_newtran(); t_reply("404", "Not Here"); exit; }`,
 		run: func(s *scene) {
 			s.send(0, s.peers[0].Request("INVITE", "sip:bob@127.0.0.1", "d4", "dcall-4", 1))

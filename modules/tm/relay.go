@@ -96,6 +96,9 @@ func (m *Module) relay(c *event.Context, o relayOpts) int {
 		if e >= 0 {
 			e = -1
 		}
+		// The error is the request's last one, as Kamailio's ser_error:
+		// sl_reply_error() right after answers with it.
+		sip.NoteError(c, &sip.Error{Code: e})
 		switch {
 		case o.replicate:
 			x.release()
@@ -115,6 +118,7 @@ func (m *Module) relay(c *event.Context, o relayOpts) int {
 		return e
 	}
 	x.errDelayed = 0
+	sip.NoteError(c, nil)
 	return 1
 }
 
