@@ -172,6 +172,22 @@ func runOnKamgo(t *testing.T, sc diffScenario) []string {
 	return s.got
 }
 
+// relayError is a scenario where t_relay finds no socket for $du (TLS,
+// which neither server listens on) and the script then runs onFail; the
+// phone gets two replies.
+func relayError(name, onFail, id string) diffScenario {
+	return diffScenario{name: name, peers: 2, routes: `request_route {
+	$du = "sip:127.0.0.1:UAS1;transport=tls";
+	if (!t_relay()) { ` + onFail + ` }
+	exit;
+}`,
+		run: func(s *scene) {
+			s.send(0, s.peers[0].Request("OPTIONS", ruriOf(s, 1), id, "dcall-"+id, 1))
+			s.recv(0)
+			s.recv(0)
+		}}
+}
+
 func ruriOf(s *scene, i int) string { return fmt.Sprintf("sip:bob@127.0.0.1:%d", s.peers[i].Port()) }
 
 var diffScenarios = []diffScenario{
@@ -217,27 +233,9 @@ var diffScenarios = []diffScenario{
 		}},
 	// tm's error reply for a t_relay that found no socket comes after the
 	// script's own (Kamailio delays it to the end of request_route).
-	{name: "relay-error-delayed", peers: 2, routes: `request_route {
-	$du = "sip:127.0.0.1:UAS1;transport=tls";
-	if (!t_relay()) { sl_send_reply("503", "Script $rc"); }
-	exit;
-}`,
-		run: func(s *scene) {
-			s.send(0, s.peers[0].Request("OPTIONS", ruriOf(s, 1), "d9", "dcall-9", 1))
-			s.recv(0)
-			s.recv(0)
-		}},
+	relayError("relay-error-delayed", `sl_send_reply("503", "Script $rc");`, "d9"),
 	// sl_reply_error() right after t_relay answers with t_relay's error.
-	{name: "relay-error-sl", peers: 2, routes: `request_route {
-	$du = "sip:127.0.0.1:UAS1;transport=tls";
-	if (!t_relay()) { sl_reply_error(); }
-	exit;
-}`,
-		run: func(s *scene) {
-			s.send(0, s.peers[0].Request("OPTIONS", ruriOf(s, 1), "d10", "dcall-10", 1))
-			s.recv(0)
-			s.recv(0)
-		}},
+	relayError("relay-error-sl", "sl_reply_error();", "d10"),
 	{name: "local-404", peers: 1, routes: `request_route { t_newtran(); t_reply("404", "Not Here"); exit; }`,
 		run: func(s *scene) {
 			s.send(0, s.peers[0].Request("INVITE", "sip:bob@127.0.0.1", "d4", "dcall-4", 1))
