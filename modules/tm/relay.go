@@ -1,6 +1,7 @@
 package tm
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/kamgo/kamgo/lang/ast"
@@ -120,6 +121,23 @@ func (m *Module) relay(c *event.Context, o relayOpts) int {
 	x.errDelayed = 0
 	sip.NoteError(c, nil)
 	return 1
+}
+
+// logBranchError logs why a branch could not be prepared, as Kamailio's
+// uri2dst2 and prepare_new_uac log it.
+func (x *txn) logBranchError(err error) {
+	log := x.m.log
+	var ue *sip.UnresolvedError
+	var ns *sip.NoSocketError
+	switch {
+	case errors.As(err, &ue):
+		log.Logf(klog.Err, "core", "sip_hostport2su(): could not resolve hostname: \"%s\"", ue.Host)
+		log.Logf(klog.Err, Name, "uri2dst2(): failed to resolve \"%s\"", ue.Host)
+	case errors.As(err, &ns):
+		log.Logf(klog.Err, Name, "uri2dst2(): no corresponding socket found for \"%s\" af %d (%s:%s)",
+			ns.Host, ns.AF(), sipmsg.ProtoName(ns.Proto, false), ns.To)
+		log.Logf(klog.Err, Name, "prepare_new_uac(): can't fwd to af %d, proto %d  (no corresponding listening socket)", ns.AF(), ns.Proto)
+	}
 }
 
 // destFor is where a request goes: the fixed destination, else its next
@@ -267,8 +285,9 @@ func (x *txn) addBranch(c *event.Context, msg *sipmsg.Msg, sb sipmsg.Branch, onB
 		return nil, sip.ErrNoSocket
 	}
 	x.tr.PrepareVia(c, &bm)
-	hop, buf, err := x.tr.PrepareRequest(&bm, d, br)
+	hop, buf, err := x.tr.PrepareBranch(&bm, d, br)
 	if err != nil {
+		x.logBranchError(err)
 		return nil, sip.Code(err)
 	}
 	b := &branch{idx: idx, uri: bm.RequestURI(), dst: bm.DstURI, path: bm.PathVec, flags: bm.RuriFlags,

@@ -1,7 +1,9 @@
 package sip
 
 import (
+	"errors"
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -34,15 +36,61 @@ func (t *Transport) Forward(c *event.Context, m *sipmsg.Msg, d Dest) (err error)
 // socket, and builds the text of m as sent there, with a Via carrying
 // branch ("" gives the branch of a stateless relay). A transaction layer
 // sends each branch of a request this way, with its own branch values.
-// Errors are logged as Kamailio logs them and carry forward()'s codes.
+// Errors are logged as Kamailio's core logs them and carry forward()'s
+// codes.
 func (t *Transport) PrepareRequest(m *sipmsg.Msg, d Dest, branch string) (Hop, string, error) {
+	h, buf, err := t.PrepareBranch(m, d, branch)
+	var ns *NoSocketError
+	var ue *UnresolvedError
+	switch {
+	case errors.As(err, &ue):
+		t.log.Logf(klog.Err, "core", "forward_request(): bad host name %s, dropping packet", ue.Host)
+	case errors.As(err, &ns):
+		t.log.Logf(klog.Err, "core", "forward_request(): cannot forward to af %d, proto %d no corresponding listening socket", ns.AF(), ns.Proto)
+	}
+	return h, buf, err
+}
+
+// UnresolvedError is a destination whose host did not resolve.
+type UnresolvedError struct {
+	Host string
+	Err  error
+}
+
+func (e *UnresolvedError) Error() string { return "cannot resolve " + e.Host + ": " + e.Err.Error() }
+func (e *UnresolvedError) Unwrap() error { return e.Err }
+
+// NoSocketError is a destination no listening socket can send to.
+type NoSocketError struct {
+	Host  string // as the destination names it
+	To    netip.AddrPort
+	Proto int
+}
+
+func (e *NoSocketError) Error() string {
+	return "no " + sipmsg.ProtoName(e.Proto, false) + " socket for " + e.To.String()
+}
+
+// AF is the address family of the destination as Kamailio prints it
+// (2 IPv4, 10 IPv6).
+func (e *NoSocketError) AF() int {
+	if e.To.Addr().Is6() {
+		return 10
+	}
+	return 2
+}
+
+// PrepareBranch is PrepareRequest without the core's log lines: a
+// transaction layer logs its own (tm's uri2dst2 and prepare_new_uac
+// lines). Its errors carry forward()'s codes, with an UnresolvedError or
+// a NoSocketError inside for a destination it cannot use.
+func (t *Transport) PrepareBranch(m *sipmsg.Msg, d Dest, branch string) (Hop, string, error) {
 	if !m.IsRequest() {
 		return Hop{}, "", fail(ErrUnspec, fmt.Errorf("forward: not a request"))
 	}
 	to, proto, err := t.resolve(d)
 	if err != nil {
-		t.log.Logf(klog.Err, "core", "forward_request(): bad host name %s, dropping packet", d.Host)
-		return Hop{}, "", fail(ErrBadAddress, err)
+		return Hop{}, "", fail(ErrBadAddress, &UnresolvedError{Host: d.Host, Err: err})
 	}
 	if branch == "" {
 		if branch, err = statelessBranch(m); err != nil {
@@ -53,12 +101,7 @@ func (t *Transport) PrepareRequest(m *sipmsg.Msg, d Dest, branch string) (Hop, s
 	}
 	s := t.sendSocket(m, to, proto)
 	if s == nil {
-		af := 2
-		if to.Addr().Is6() {
-			af = 10
-		}
-		t.log.Logf(klog.Err, "core", "forward_request(): cannot forward to af %d, proto %d no corresponding listening socket", af, proto)
-		return Hop{}, "", fail(ErrNoSocket, fmt.Errorf("no %s socket for %s", sipmsg.ProtoName(proto, false), to))
+		return Hop{}, "", fail(ErrNoSocket, &NoSocketError{Host: d.Host, To: to, Proto: proto})
 	}
 	return Hop{sock: s, to: to, proto: proto, flags: m.Send.Fwd}, t.buildRequest(m, s, proto, branch), nil
 }
