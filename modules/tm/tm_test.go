@@ -3,6 +3,7 @@ package tm_test
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -368,5 +369,39 @@ func TestParallelFork(t *testing.T) {
 		t.Fatalf("other branch not canceled:\n%s", c.Buf)
 	} else if reason, _ := c.Header("reason"); reason != `SIP;cause=200;text="Call completed elsewhere"` {
 		t.Errorf("Reason %q", reason)
+	}
+}
+
+// TestRelayNoSocket: a t_relay to a destination no socket serves returns
+// -7 and logs tm's lines; the script's own reply goes first and tm's
+// error reply follows when request_route ends (Kamailio's delayed reply).
+func TestRelayNoSocket(t *testing.T) {
+	phone, uas := siptest.NewUA(t, "phone"), siptest.NewUA(t, "uas")
+	p := start(t, `request_route {
+	$du = "sip:127.0.0.1:UAS1;transport=tls";
+	if (!t_relay()) { xlog("L_INFO", "rc=$rc\n"); sl_send_reply("503", "Script"); }
+	exit;
+}`, uas)
+	phone.SendTo(p.Addr, phone.Request("OPTIONS", "sip:bob@127.0.0.1", "ns1", "nosock-1", 1))
+	if got := siptest.Status(phone.Recv()); got != "503 Script" {
+		t.Errorf("first reply %s", got)
+	}
+	if got := siptest.Status(phone.Recv()); got != "500 I'm terribly sorry, server error occurred (7/TM)" {
+		t.Errorf("second reply %s", got)
+	}
+	p.WaitLog(t, `^INFO: <script>: rc=-7$`, 1)
+	want := []string{
+		fmt.Sprintf(`ERROR: <tm>: uri2dst2(): no corresponding socket found for "127.0.0.1" af 2 (tls:127.0.0.1:%d)`, uas.Port()),
+		"ERROR: <tm>: prepare_new_uac(): can't fwd to af 2, proto 3  (no corresponding listening socket)",
+		"ERROR: <tm>: t_forward_nonack(): failure to add branches",
+	}
+	var got []string
+	for _, l := range strings.Split(p.Log.Text(), "\n") {
+		if strings.HasPrefix(l, "ERROR: <tm>: ") {
+			got = append(got, l)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("lines\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
