@@ -28,10 +28,7 @@ func (m *Module) RPC() []rpc.Command {
 // transport is the running SIP transport, nil when there is none (no
 // sockets open, or a host without one).
 func (m *Module) transport() *sip.Transport {
-	if h, ok := m.host.(sip.TransportHost); ok {
-		return h.SIP()
-	}
-	return nil
+	return sip.TransportOf(m.host)
 }
 
 // rpcListSockets adds one structure per socket, as Kamailio's command:

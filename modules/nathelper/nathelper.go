@@ -62,7 +62,6 @@ type Module struct {
 
 	enabled atomic.Bool // natping state (nathelper.enable_ping)
 	host    module.Host
-	tr      atomic.Pointer[sip.Transport] // the SIP transport seen on a message, for a host without one
 	ping    pingState
 
 	mu      sync.Mutex

@@ -77,7 +77,7 @@ func (p *pinger) tick() {
 	}
 	procs := uint32(m.ints["natping_processes"])
 	cs := m.ul.PingContacts(flags, p.idx*interval+p.iteration, procs*interval, m.ints["filter_server_id"] != 0)
-	t := m.transport()
+	t := sip.TransportOf(m.host)
 	if t == nil {
 		return
 	}
@@ -278,18 +278,13 @@ func (m *Module) buildSIPPing(c usrloc.PingContact, sock *sipmsg.Socket) string 
 	return b.String()
 }
 
-// Request implements sip.Layer: nathelper takes no request; it remembers
-// the transport its pings leave by.
-func (m *Module) Request(c *event.Context, _ *sipmsg.Msg) bool {
-	m.noteTransport(c)
-	return false
-}
+// Request implements sip.Layer: nathelper takes no request.
+func (m *Module) Request(*event.Context, *sipmsg.Msg) bool { return false }
 
 // Reply implements sip.Layer: with SIP pings, the replies to them are
 // absorbed (Kamailio's sipping_rpl_filter); otherwise, with
 // keepalive_timeout, a reply to a ping refreshes its contact.
 func (m *Module) Reply(c *event.Context, rpl *sipmsg.Msg) bool {
-	m.noteTransport(c)
 	if m.ul != nil && m.sipFlag != 0 {
 		return m.pingReply(rpl)
 	}
@@ -297,25 +292,6 @@ func (m *Module) Reply(c *event.Context, rpl *sipmsg.Msg) bool {
 		m.keepaliveReply(c, rpl)
 	}
 	return false
-}
-
-// transport is the server's SIP transport, else the one seen on a
-// message (a host that has none of its own).
-func (m *Module) transport() *sip.Transport {
-	if h, ok := m.host.(sip.TransportHost); ok {
-		if t := h.SIP(); t != nil {
-			return t
-		}
-	}
-	return m.tr.Load()
-}
-
-func (m *Module) noteTransport(c *event.Context) {
-	if m.tr.Load() == nil {
-		if t := sip.From(c); t != nil {
-			m.tr.CompareAndSwap(nil, t)
-		}
-	}
 }
 
 // pingReply reports whether rpl answers a SIP ping: one Via, the ping's

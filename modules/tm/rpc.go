@@ -449,12 +449,7 @@ var _ rpc.Provider = (*Module)(nil)
 // socket open, or a host without one): local requests from an RPC call
 // (tm.t_uac_start ...) and from other modules outside a SIP event
 // (dialog's keep-alives, dlg.bridge_dlg) leave by it.
-func (m *Module) transport() *sip.Transport {
-	if h, ok := m.host.(sip.TransportHost); ok {
-		return h.SIP()
-	}
-	return nil
-}
+func (m *Module) transport() *sip.Transport { return sip.TransportOf(m.host) }
 
 // How long tm.t_uac_wait_block waits for the final reply: Kamailio polls
 // 800 times, every 100 ms.

@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
-	"sync/atomic"
 
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
@@ -40,45 +39,20 @@ type keepalive struct {
 
 // kaState is what keepalives need beyond the parameters.
 type kaState struct {
-	tr      atomic.Pointer[sip.Transport] // the SIP transport seen on a message, for a host without one
-	counter uint32                        // keepalive rounds, per record
-	logfmt  *pv.Format                    // ka_logmsg
+	counter uint32     // keepalive rounds, per record
+	logfmt  *pv.Format // ka_logmsg
 }
 
-// Request implements sip.Layer: usrloc takes no request; it remembers
-// the transport its keepalives leave by.
-func (m *Module) Request(c *event.Context, _ *sipmsg.Msg) bool {
-	m.noteTransport(c)
-	return false
-}
+// Request implements sip.Layer: usrloc takes no request.
+func (m *Module) Request(*event.Context, *sipmsg.Msg) bool { return false }
 
 // Reply implements sip.Layer: a reply to a keepalive updates its contact
 // (and is logged with ka_loglevel); every reply goes on as usual.
 func (m *Module) Reply(c *event.Context, rpl *sipmsg.Msg) bool {
-	m.noteTransport(c)
 	if m.ints["ka_mode"] != 0 {
 		m.kaReply(c, rpl)
 	}
 	return false
-}
-
-// transport is the server's SIP transport, else the one seen on a
-// message (a host that has none of its own).
-func (m *Module) transport() *sip.Transport {
-	if h, ok := m.host.(sip.TransportHost); ok {
-		if t := h.SIP(); t != nil {
-			return t
-		}
-	}
-	return m.ka.tr.Load()
-}
-
-func (m *Module) noteTransport(c *event.Context) {
-	if m.ka.tr.Load() == nil {
-		if t := sip.From(c); t != nil {
-			m.ka.tr.CompareAndSwap(nil, t)
-		}
-	}
 }
 
 // kaRecord collects the keepalives of r (Kamailio's ul_ka_urecord). It
@@ -153,7 +127,7 @@ func firstOf(s []string) string {
 // firstSocket is a socket of proto to send from when the contact has
 // none.
 func (m *Module) firstSocket(proto int) *sipmsg.Socket {
-	t := m.transport()
+	t := sip.TransportOf(m.host)
 	if t == nil {
 		return nil
 	}
@@ -200,7 +174,7 @@ func (m *Module) kaText(r *Record, c *Contact, sock *sipmsg.Socket, proto int, r
 
 // sendKeepalives sends what kaRecord collected, outside the locks.
 func (m *Module) sendKeepalives(kas []keepalive) {
-	t := m.transport()
+	t := sip.TransportOf(m.host)
 	if t == nil {
 		return
 	}

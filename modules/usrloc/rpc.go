@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kamgo/kamgo/runtime/rpc"
+	"github.com/kamgo/kamgo/runtime/sip"
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
 
@@ -465,7 +466,7 @@ func (m *Module) rpcAdd(_ context.Context, c *rpc.Call) {
 // (Kamailio's lookup_local_socket); nil when there is none, or before
 // the transport is known.
 func (m *Module) localSocket(s string) *sipmsg.Socket {
-	tr := m.transport()
+	tr := sip.TransportOf(m.host)
 	if tr == nil {
 		return nil
 	}

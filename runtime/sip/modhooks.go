@@ -16,6 +16,15 @@ type TransportHost interface {
 	SIP() *Transport
 }
 
+// TransportOf is the running SIP transport of the module host h, nil when
+// h has none or no socket is open.
+func TransportOf(h any) *Transport {
+	if th, ok := h.(TransportHost); ok {
+		return th.SIP()
+	}
+	return nil
+}
+
 // SelfChecker is a module that widens `myself`: Kamailio's check_self asks
 // the callbacks modules register after the sockets and aliases (corex's
 // alias_subdomains). The server adds every loaded module that implements
