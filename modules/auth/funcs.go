@@ -124,8 +124,8 @@ func intArg(h module.Host, a *module.Arg) (func(c *event.Context) (int64, bool),
 	}
 	return func(c *event.Context) (int64, bool) {
 		n, ok := f(c)
-		if !ok && c.Log != nil {
-			c.Log.Log(klog.Err, "core", "get_int_fparam(): Could not convert PV to int")
+		if !ok {
+			module.NotInt(c)
 		}
 		return n, ok
 	}, nil

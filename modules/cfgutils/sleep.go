@@ -35,9 +35,7 @@ func compileIntArg(h module.Host, a *module.Arg) (intArg, error) {
 		if v.K == value.Int || v.K == value.Str && v.Num {
 			return v.I, true
 		}
-		if c.Log != nil {
-			c.Log.Logf(klog.Err, "core", "get_int_fparam(): Could not convert PV to int")
-		}
+		module.NotInt(c)
 		return 0, false
 	}, nil
 }

@@ -222,20 +222,12 @@ func (m *Module) strInt(fn, emptyMsg string, run func(c *event.Context, s string
 			}
 			v, ok := n(c)
 			if !ok {
-				intFailed(c)
+				module.NotInt(c)
 				clogf(c, klog.Err, "%s(): cannot get value", fn)
 				return -1
 			}
 			return run(c, name, v)
 		}, nil
-	}
-}
-
-// intFailed logs the core's line for an integer argument whose
-// pseudo-variable holds no integer.
-func intFailed(c *event.Context) {
-	if c.Log != nil {
-		c.Log.Log(klog.Err, "core", "get_int_fparam(): Could not convert PV to int")
 	}
 }
 
@@ -282,7 +274,7 @@ func (m *Module) setx(isStr bool) func(h module.Host, args []*module.Arg) (modul
 			} else {
 				v, ok := ival(c)
 				if !ok {
-					intFailed(c)
+					module.NotInt(c)
 					clogf(c, klog.Err, "%s(): cannot get item value", fn)
 					return -1
 				}
@@ -290,7 +282,7 @@ func (m *Module) setx(isStr bool) func(h module.Host, args []*module.Arg) (modul
 			}
 			e, ok := exp(c)
 			if !ok {
-				intFailed(c)
+				module.NotInt(c)
 				clogf(c, klog.Err, "%s(): cannot get expire value", fn)
 				return -1
 			}

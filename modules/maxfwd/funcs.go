@@ -22,9 +22,7 @@ func (m *Module) compile(h module.Host, args []*module.Arg, wrapper string, run 
 	return func(c *event.Context) int {
 		n, ok := limit(c)
 		if !ok {
-			if c.Log != nil {
-				c.Log.Log(klog.Err, "core", "get_int_fparam(): Could not convert PV to int")
-			}
+			module.NotInt(c)
 			logf(c, klog.Err, "%s(): could not get param value", wrapper)
 			return -1
 		}

@@ -89,8 +89,7 @@ func attrTransport(u *sipmsg.URI) value.Value {
 }
 
 func attrScheme(u *sipmsg.URI) value.Value {
-	n := u.SchemeNumber()
-	return strInt([]string{"none", "sip", "sips", "tel", "tels", "urn"}[n], n)
+	return strInt(u.SchemeName(), u.SchemeNumber())
 }
 
 func attrUserLen(u *sipmsg.URI) value.Value { return intValue(len(u.UserName())) }

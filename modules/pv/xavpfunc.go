@@ -81,9 +81,7 @@ func compileChildSeti(fam familyOf) func(module.Host, []*module.Arg) (module.Cal
 		return func(c *event.Context) int {
 			n, ok := val(c)
 			if !ok {
-				if c.Log != nil {
-					c.Log.Logf(klog.Err, "core", "get_int_fparam(): Could not convert PV to int")
-				}
+				module.NotInt(c)
 				logf(c, klog.Err, "w_xav_child_seti(): failed to get the value")
 				return -1
 			}

@@ -48,7 +48,7 @@ func (m *Module) compileReply(mode replyMode) func(h module.Host, args []*module
 		return func(c *event.Context) int {
 			n, ok := code(c)
 			if !ok {
-				notInt(c)
+				module.NotInt(c)
 				n = m.defaultCode
 			}
 			if mode == slOnly {
@@ -57,21 +57,12 @@ func (m *Module) compileReply(mode replyMode) func(h module.Host, args []*module
 			var f int64
 			if flags != nil {
 				if f, ok = flags(c); !ok {
-					notInt(c)
+					module.NotInt(c)
 					f = 0
 				}
 			}
 			return m.sendReply(c, int(n), reason(c), f)
 		}, nil
-	}
-}
-
-// notInt logs the core's line for an integer parameter whose
-// pseudo-variable holds no integer (get_int_fparam); the function goes on
-// with its default.
-func notInt(c *event.Context) {
-	if c.Log != nil {
-		c.Log.Log(klog.Err, "core", "get_int_fparam(): Could not convert PV to int")
 	}
 }
 

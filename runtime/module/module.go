@@ -313,6 +313,15 @@ func (a *Arg) OutPV(h Host) (*pv.Ref, error) {
 // not an integer.
 type IntFunc func(c *event.Context) (n int64, ok bool)
 
+// NotInt logs the core's line for an integer parameter whose
+// pseudo-variable holds no integer (Kamailio's get_int_fparam); what the
+// function does then is its own.
+func NotInt(c *event.Context) {
+	if c.Log != nil {
+		c.Log.Log(klog.Err, "core", "get_int_fparam(): Could not convert PV to int")
+	}
+}
+
 // Int compiles an argument Kamailio fixes up as "int or pseudo-variable"
 // (fixup_igp, fixup_var_int): a number, written bare or as a string, is
 // fixed at load time; a pseudo-variable must hold an integer when the

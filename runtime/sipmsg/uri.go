@@ -218,7 +218,7 @@ func (u *URI) Proto() int {
 	return ProtoNone
 }
 
-// SchemeNumber is Kamailio's URI type: 1 sip, 2 sips, 3 tel, 4 tels. A
+// SchemeNumber is Kamailio's URI type: 1 sip, 2 sips, 3 tel, 4 tels, 5 urn. A
 // sip: or sips: URI with the user=phone parameter is a tel: or tels: URI
 // for Kamailio's parser (its phone2tel default).
 func (u *URI) SchemeNumber() int {
@@ -241,6 +241,11 @@ func (u *URI) SchemeNumber() int {
 		return 5
 	}
 	return 0
+}
+
+// SchemeName is Kamailio's name for the URI type SchemeNumber gives.
+func (u *URI) SchemeName() string {
+	return [...]string{"none", "sip", "sips", "tel", "tels", "urn"}[u.SchemeNumber()]
 }
 
 // isDigits reports whether s is made of decimal digits only.
