@@ -13,7 +13,6 @@ package server_test
 //	go test -tags kamailio -run Kamailio ./runtime/server
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"strconv"
@@ -21,8 +20,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kamgo/kamgo/internal/freeport"
-	"github.com/kamgo/kamgo/internal/kamref"
 	_ "github.com/kamgo/kamgo/modules/maxfwd"
 	_ "github.com/kamgo/kamgo/modules/registrar"
 	_ "github.com/kamgo/kamgo/modules/siputils"
@@ -239,49 +236,16 @@ func TestKamailioLogPrefixModules(t *testing.T) {
 }
 
 func comparePrefix(t *testing.T, prefix string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
 	u := startUAS(t)
 	cfgText := strings.ReplaceAll(prefixDiffConfig, "%%UAS_PORT%%", strconv.Itoa(u.port()))
 	cfgText = strings.ReplaceAll(cfgText, "%%PREFIX%%", prefix)
 
-	in, err := kamref.StartSIP(ctx, cfgText, kamref.Options{}) // on a free port
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(in.Stop)
-	kport := in.SIPPort
-	wantReplies := scenario(t, kport)
-	var want, kamLines []string
-	for i := 0; want == nil; i++ {
-		if i == 500 {
-			t.Fatalf("Kamailio logged %q", in.Lines())
-		}
-		time.Sleep(10 * time.Millisecond)
-		var lines []string
-		for _, l := range kamref.ParseLog(in.Lines()) {
-			origin := l.Origin
-			if !strings.HasPrefix(origin, "<") {
-				origin = "<" + origin + ">"
-			}
-			lines = append(lines, l.Level+": "+l.Prefix+origin+": "+l.Text)
-		}
-		want, kamLines = between(lines), lines
-	}
+	in := startKamailioSIP(t, cfgText)
+	wantReplies := scenario(t, in.SIPPort)
+	kamLines := kamailioLines(t, in, func(lines []string) bool { return between(lines) != nil })
+	want := between(kamLines)
 
-	gport, err := freeport.Pick()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, out := loadPrefixed(t, strings.ReplaceAll(cfgText, kamref.SIPPortPlaceholder, strconv.Itoa(gport)))
-	if err := srv.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Stop(context.Background()) })
-	if err := srv.StartSIP(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.StopSIP(context.Background()) })
+	gport, out := startKamgoSIP(t, cfgText)
 	gotReplies := scenario(t, gport)
 	lines := strings.Split(out.String(), "\n")
 	got := between(lines)

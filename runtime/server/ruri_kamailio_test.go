@@ -9,15 +9,10 @@ package server_test
 //	go test -tags kamailio -run KamailioBadRURI ./runtime/server
 
 import (
-	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/kamgo/kamgo/internal/freeport"
-	"github.com/kamgo/kamgo/internal/kamref"
 )
 
 const badRURIConfig = `#!KAMAILIO
@@ -64,23 +59,9 @@ func sendRURI(t *testing.T, port, i int, uri string) string {
 }
 
 func TestKamailioBadRURI(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	in, err := kamref.StartSIP(ctx, badRURIConfig, kamref.Options{}) // on a free port
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(in.Stop)
+	in := startKamailioSIP(t, badRURIConfig)
 	kport := in.SIPPort
-	gport, err := freeport.Pick()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, out := loadPrefixed(t, strings.ReplaceAll(badRURIConfig, kamref.SIPPortPlaceholder, strconv.Itoa(gport)))
-	if err := srv.StartSIP(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.StopSIP(context.Background()) })
+	gport, out := startKamgoSIP(t, badRURIConfig)
 	for i, uri := range badRURIs {
 		if g, k := sendRURI(t, gport, i, uri), sendRURI(t, kport, i, uri); g != k {
 			t.Errorf("%q: kamgo %q, Kamailio %q", uri, g, k)
@@ -99,25 +80,9 @@ func TestKamailioBadRURI(t *testing.T) {
 		}
 		return strings.Join(out, "\n")
 	}
-	kamailio := func() []string {
-		var lines []string
-		for _, l := range kamref.ParseLog(in.Lines()) {
-			origin := l.Origin
-			if !strings.HasPrefix(origin, "<") {
-				origin = "<" + origin + ">"
-			}
-			lines = append(lines, l.Level+": "+origin+": "+l.Text)
-		}
-		return lines
-	}
-	var want string
-	for i := 0; strings.Count(want, "<script>: parts ") < len(badRURIs); i++ {
-		if i == 500 {
-			t.Fatalf("Kamailio logged %q", in.Lines())
-		}
-		time.Sleep(10 * time.Millisecond)
-		want = routed(kamailio())
-	}
+	want := routed(kamailioLines(t, in, func(lines []string) bool {
+		return strings.Count(routed(lines), "<script>: parts ") == len(badRURIs)
+	}))
 	if got := routed(strings.Split(out.String(), "\n")); got != want {
 		t.Errorf("routed:\n kamgo\n%s\n Kamailio\n%s", got, want)
 	}
