@@ -96,6 +96,9 @@ func (st *state) kemiFunc(f *module.KEMIFunc) lua.LGFunction {
 			args[i] = fromLua(L.Get(i+1), t)
 		}
 		st.depth++
+		// Each call is an action: sl_reply_error reports the error
+		// of the call before it.
+		c.BeginAction()
 		r := f.Call(st.m.host, c, args)
 		st.depth--
 		clear(args)

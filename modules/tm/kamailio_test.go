@@ -236,6 +236,20 @@ var diffScenarios = []diffScenario{
 	relayError("relay-error-delayed", `sl_send_reply("503", "Script $rc");`, "d9"),
 	// sl_reply_error() right after t_relay answers with t_relay's error.
 	relayError("relay-error-sl", "sl_reply_error();", "d10"),
+	// Any action between them leaves no error: sl_reply_error answers
+	// 500 (1/SL).
+	relayError("relay-error-xlog-sl", `xlog("L_INFO", "relay failed\n"); sl_reply_error();`, "d12"),
+	{name: "relay-error-later-if", peers: 2, routes: `request_route {
+	$du = "sip:127.0.0.1:UAS1;transport=tls";
+	t_relay();
+	if ($var(x) == 0) { sl_reply_error(); }
+	exit;
+}`,
+		run: func(s *scene) {
+			s.send(0, s.peers[0].Request("OPTIONS", ruriOf(s, 1), "d13", "dcall-d13", 1))
+			s.recv(0)
+			s.recv(0)
+		}},
 	{name: "local-404", peers: 1, routes: `request_route { t_newtran(); t_reply("404", "Not Here"); exit; }`,
 		run: func(s *scene) {
 			s.send(0, s.peers[0].Request("INVITE", "sip:bob@127.0.0.1", "d4", "dcall-4", 1))

@@ -82,10 +82,38 @@ type Context struct {
 	// Dropped is set when the script ran `drop`; a SIP layer does not
 	// forward or reply to a dropped message.
 	Dropped bool
-	slots   []any
+	// serErr is Kamailio's ser_error for this event (SetError,
+	// BeginAction, PrevError).
+	serErr serError
+	slots  []any
 	// detached is set while the Context outlives its event (see Detach).
 	detached bool
 }
+
+// serError is the error code the running action left (Kamailio's
+// ser_error: the outcome of a send, 0 after a success) and the one the
+// previous action left (prev_ser_error), each with whether one was set.
+// Every action of a script begins by moving the first to the second, so
+// sl_reply_error reports the error of the action right before it: after
+// `xlog` between a failed t_relay and sl_reply_error there is none.
+type serError struct {
+	cur, prev       int
+	curSet, prevSet bool
+}
+
+// BeginAction starts an action of a script: the error the last action
+// left becomes the previous action's, and none is set for this one.
+func (c *Context) BeginAction() {
+	c.serErr.prev, c.serErr.prevSet = c.serErr.cur, c.serErr.curSet
+	c.serErr.curSet = false
+}
+
+// SetError records code as the running action's error.
+func (c *Context) SetError(code int) { c.serErr.cur, c.serErr.curSet = code, true }
+
+// PrevError returns the error the previous action left, and whether it
+// left one.
+func (c *Context) PrevError() (int, bool) { return c.serErr.prev, c.serErr.prevSet }
 
 // Detach takes c off its worker so that it outlives the event that made
 // it: a transaction suspended by t_suspend or an async relay. The Context
@@ -148,6 +176,7 @@ func (c *Context) Reset() {
 	c.RC = 1
 	c.Flags = 0
 	c.Dropped = false
+	c.serErr = serError{}
 	c.detached = false
 	c.LogPrefix = ""
 	c.LogScope = nil

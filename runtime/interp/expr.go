@@ -215,6 +215,7 @@ func (cp *compiler) actionExpr(a action, n ast.Expr) *cexpr {
 		// Kamailio runs it as a fresh top-level action list, which
 		// starts by zeroing $rc; core actions leave it at 0.
 		c.RC = 0
+		c.BeginAction()
 		ret := a(x)
 		x.flags &^= returnF | breakF
 		return b2i(ret > 0), true

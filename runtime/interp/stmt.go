@@ -44,6 +44,7 @@ func runActions(x *exec, acts []action) int {
 	}
 	ret := 1
 	for _, a := range acts {
+		x.c.BeginAction()
 		ret = a(x)
 		if x.flags&(breakF|returnF|exitF) != 0 {
 			if x.flags&exitF != 0 {

@@ -100,17 +100,16 @@ func Code(err error) int {
 
 func fail(code int, err error) error { return &Error{Code: code, Err: err} }
 
-var errKey = event.NewKey()
+// NoteError records, for the event c, the outcome of a send the running
+// action made: its Kamailio code, 0 after a success (Kamailio's
+// ser_error).
+func NoteError(c *event.Context, err error) { c.SetError(Code(err)) }
 
-// NoteError records, for the event c, the outcome of the last send a core
-// action made: its Kamailio code, 0 after a success. sl_reply_error turns
-// it into a reply.
-func NoteError(c *event.Context, err error) { c.Set(errKey, Code(err)) }
-
-// LastError returns what NoteError recorded for c, ErrUnspec when nothing
-// was sent.
+// LastError returns the error the action before the running one left
+// (Kamailio's prev_ser_error, which sl_reply_error reads), ErrUnspec when
+// it left none.
 func LastError(c *event.Context) int {
-	if n, ok := c.Get(errKey).(int); ok {
+	if n, ok := c.PrevError(); ok {
 		return n
 	}
 	return ErrUnspec
