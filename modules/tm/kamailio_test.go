@@ -239,6 +239,18 @@ var diffScenarios = []diffScenario{
 	// Any action between them leaves no error: sl_reply_error answers
 	// 500 (1/SL).
 	relayError("relay-error-xlog-sl", `xlog("L_INFO", "relay failed\n"); sl_reply_error();`, "d12"),
+	// Neither server listens on IPv6, so an IPv6 destination does not
+	// resolve (dns_try_ipv6 turned off): 478 (478/SL), then tm's 478.
+	{name: "relay-error-ipv6", peers: 2, routes: `request_route {
+	$du = "sip:[::1]:UAS1";
+	if (!t_relay()) { sl_reply_error(); }
+	exit;
+}`,
+		run: func(s *scene) {
+			s.send(0, s.peers[0].Request("OPTIONS", ruriOf(s, 1), "d14", "dcall-d14", 1))
+			s.recv(0)
+			s.recv(0)
+		}},
 	{name: "relay-error-later-if", peers: 2, routes: `request_route {
 	$du = "sip:127.0.0.1:UAS1;transport=tls";
 	t_relay();

@@ -10,6 +10,7 @@ import (
 	"github.com/kamgo/kamgo/runtime/cfgvars"
 	"github.com/kamgo/kamgo/runtime/interp"
 	"github.com/kamgo/kamgo/runtime/klog"
+	"github.com/kamgo/kamgo/runtime/sip"
 	"github.com/kamgo/kamgo/runtime/value"
 )
 
@@ -223,6 +224,23 @@ func (s *Server) declareCore(st *cfgvars.Store) error {
 		}
 	}
 	defs[0].OnChange = func(v value.Value) { s.log.SetThreshold(klog.Level(v.I)) }
+	for i, cv := range coreVars {
+		if cv.name != "dns_try_ipv6" {
+			continue
+		}
+		defs[i].Fixup = func(v value.Value) (value.Value, error) {
+			if t := s.sip.Load(); t != nil && v.I != 0 && !t.HasIPv6() {
+				s.log.Logf(klog.Err, "core", "dns_try_ipv6_fixup(): %v", sip.ErrNoIPv6)
+				return v, sip.ErrNoIPv6
+			}
+			return v, nil
+		}
+		defs[i].OnChange = func(v value.Value) {
+			if t := s.sip.Load(); t != nil {
+				_ = t.SetDNSTryIPv6(v.I != 0) // the fixup refused what it would refuse
+			}
+		}
+	}
 	defs[1].Fixup = func(v value.Value) (value.Value, error) {
 		n, ok := syslogFacilities[strings.ToUpper(v.S)]
 		if !ok {

@@ -53,6 +53,9 @@ func sipConfig(cfg *ast.Config, core map[string]value.Value, children int, extra
 		c.AdvertisedPort = int(v.I)
 	}
 	c.ForceRport, c.LocalRport = flag("force_rport"), flag("local_rport")
+	if v, ok := core["dns_try_ipv6"]; ok && v.K == value.Int {
+		c.DNSNoIPv6 = v.I == 0
+	}
 	c.ReplyToVia, c.CheckVia, c.OnSendReply = flag("reply_to_via"), flag("check_via"), flag("onsend_route_reply")
 	if h, ok := str("server_header"); ok {
 		c.ServerHeader = h

@@ -63,6 +63,11 @@ type Config struct {
 	// TCP without Content-Length has no body, instead of closing the
 	// connection (HTTP requests such as GET have none).
 	AcceptNoCL bool
+	// DNSNoIPv6 is the dns_try_ipv6 core parameter set to 0: destinations
+	// do not resolve to IPv6 addresses. The transport also turns IPv6
+	// lookups off when it has no IPv6 socket, as Kamailio does
+	// (Transport.DNSTryIPv6).
+	DNSNoIPv6 bool
 	// Log receives the transport's and the core's lines; nil writes
 	// nowhere.
 	Log *klog.Logger

@@ -49,8 +49,18 @@ const resolveTimeout = 5 * time.Second
 // resolve turns d into an address and a transport, as Kamailio's
 // sip_hostport2su does without NAPTR: an IP address is used as it is; a
 // name without a port is looked up as a SIP SRV record of its transport
-// (UDP when none is given), then as an address record; IPv4 first.
+// (UDP when none is given), then as an address record; IPv4 first. With
+// DNSTryIPv6 off an IPv6 address does not resolve, and a name resolves
+// to IPv4 addresses only.
 func (t *Transport) resolve(d Dest) (netip.AddrPort, int, error) {
+	to, proto, err := t.resolveAny(d)
+	if err == nil && to.Addr().Is6() && !t.tryIPv6.Load() {
+		return netip.AddrPort{}, proto, fmt.Errorf("cannot resolve %s: dns_try_ipv6 is off (no IPv6 socket)", d.Host)
+	}
+	return to, proto, err
+}
+
+func (t *Transport) resolveAny(d Dest) (netip.AddrPort, int, error) {
 	proto := d.Proto
 	if proto == sipmsg.ProtoNone {
 		proto = sipmsg.ProtoUDP
@@ -96,7 +106,11 @@ func (t *Transport) resolve(d Dest) (netip.AddrPort, int, error) {
 		return netip.AddrPortFrom(ip.Unmap(), uint16(port)), proto, nil
 	}
 	start := time.Now()
-	ips, err := t.cfg.Resolver.LookupNetIP(ctx, "ip", host)
+	network := "ip"
+	if !t.tryIPv6.Load() {
+		network = "ip4"
+	}
+	ips, err := t.cfg.Resolver.LookupNetIP(ctx, network, host)
 	t.netCounters().countLookup(start, err != nil || len(ips) == 0)
 	if err != nil || len(ips) == 0 {
 		return netip.AddrPort{}, proto, fmt.Errorf("cannot resolve %s: %v", host, err)

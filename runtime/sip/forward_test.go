@@ -319,3 +319,47 @@ func TestMyself(t *testing.T) {
 		}
 	}
 }
+
+// TestDNSTryIPv6: without an IPv6 socket an IPv6 destination does not
+// resolve and IPv6 lookups cannot be turned on (Kamailio turns
+// dns_try_ipv6 off at start); with one, it resolves, and dns_try_ipv6=0
+// turns that off again.
+func TestDNSTryIPv6(t *testing.T) {
+	v4 := startServer(t, Config{})
+	if v4.t.DNSTryIPv6() || v4.t.HasIPv6() {
+		t.Fatalf("IPv4 sockets only: DNSTryIPv6 %v, HasIPv6 %v", v4.t.DNSTryIPv6(), v4.t.HasIPv6())
+	}
+	d := Dest{Host: "[::1]", Port: 5060}
+	if _, _, err := v4.t.resolve(d); err == nil {
+		t.Error("[::1] resolved without an IPv6 socket")
+	}
+	if to, _, err := v4.t.resolve(Dest{Host: "127.0.0.1"}); err != nil || to.String() != "127.0.0.1:5060" {
+		t.Errorf("127.0.0.1: %v %v", to, err)
+	}
+	if err := v4.t.SetDNSTryIPv6(true); err != ErrNoIPv6 {
+		t.Errorf("turned on without an IPv6 socket: %v", err)
+	}
+
+	if pc, err := net.ListenPacket("udp6", "[::1]:0"); err != nil {
+		t.Skipf("no IPv6 loopback here: %v", err)
+	} else {
+		pc.Close()
+	}
+	v6 := startServer(t, Config{Listen: []Listen{{Proto: sipmsg.ProtoUDP, Host: "127.0.0.1"}, {Proto: sipmsg.ProtoUDP, Host: "::1"}}})
+	if !v6.t.DNSTryIPv6() {
+		t.Fatal("an IPv6 socket: DNSTryIPv6 off")
+	}
+	if to, _, err := v6.t.resolve(d); err != nil || to.String() != "[::1]:5060" {
+		t.Errorf("[::1] with an IPv6 socket: %v %v", to, err)
+	}
+	if err := v6.t.SetDNSTryIPv6(false); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := v6.t.resolve(d); err == nil {
+		t.Error("[::1] resolved with dns_try_ipv6 off")
+	}
+	off := startServer(t, Config{DNSNoIPv6: true, Listen: []Listen{{Proto: sipmsg.ProtoUDP, Host: "::1"}}})
+	if off.t.DNSTryIPv6() {
+		t.Error("dns_try_ipv6=0 with an IPv6 socket: on")
+	}
+}

@@ -67,6 +67,8 @@ type Transport struct {
 	socks   []*socket
 	conns   *connTable
 	tcpOpts atomic.Pointer[TCPOptions]
+	// tryIPv6 is dns_try_ipv6 as it applies (DNSTryIPv6).
+	tryIPv6 atomic.Bool
 
 	mu       sync.Mutex // guards started and stopped
 	started  bool
@@ -125,6 +127,7 @@ func (t *Transport) Start(ctx context.Context) error {
 	if t.cfg.AutoAliases {
 		t.addAutoAliases(ctx)
 	}
+	t.tryIPv6.Store(!t.cfg.DNSNoIPv6 && t.hasIPv6())
 	t.started = true
 	for _, s := range t.socks {
 		if s.pc != nil {
@@ -316,3 +319,41 @@ func ContextKey() event.Key { return ctxKey }
 // OnSendReplies reports whether onsend_route runs for replies too (the
 // onsend_route_reply core parameter).
 func (t *Transport) OnSendReplies() bool { return t.cfg.OnSendReply }
+
+// HasIPv6 reports whether one of the open sockets is IPv6.
+func (t *Transport) HasIPv6() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.hasIPv6()
+}
+
+func (t *Transport) hasIPv6() bool {
+	for _, s := range t.socks {
+		if s.addr.Is6() && !s.addr.Is4In6() {
+			return true
+		}
+	}
+	return false
+}
+
+// ErrNoIPv6 is SetDNSTryIPv6's refusal to turn IPv6 lookups on without an
+// IPv6 socket, with Kamailio's words.
+var ErrNoIPv6 = errors.New("SER does not listen on any ipv6 interface, there is no point in resolving ipv6 addresses")
+
+// DNSTryIPv6 reports whether destinations may resolve to IPv6 addresses:
+// the dns_try_ipv6 core parameter, turned off at start when no socket is
+// IPv6, as Kamailio does. Off, an IPv6 address does not resolve and a
+// name resolves to its IPv4 addresses only.
+func (t *Transport) DNSTryIPv6() bool { return t.tryIPv6.Load() }
+
+// SetDNSTryIPv6 changes DNSTryIPv6 (the core variable dns_try_ipv6). It
+// cannot be turned on when no socket is IPv6 (ErrNoIPv6).
+func (t *Transport) SetDNSTryIPv6(on bool) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if on && !t.hasIPv6() {
+		return ErrNoIPv6
+	}
+	t.tryIPv6.Store(on)
+	return nil
+}
