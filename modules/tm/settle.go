@@ -1,8 +1,6 @@
 package tm
 
 import (
-	"strings"
-
 	"github.com/kamgo/kamgo/runtime/event"
 )
 
@@ -19,8 +17,9 @@ import (
 // read.
 
 // settle drops what x no longer needs once it is in its wait state: the
-// spare room of its reply's text in every case, and the event copy when
-// no route or callback can read it again: x is not suspended nor being
+// event copy when no route or callback can read it again (a reply's text
+// is already of its own size: runtime/sip's BuildReply copies it out of a
+// pooled buffer): x is not suspended nor being
 // continued, no failure route runs, it has only blind branches (nothing
 // was sent, so no reply comes to run an onreply_route, a failure route or
 // a callback), no onreply_route is set and no module registered a
@@ -29,11 +28,6 @@ import (
 func (x *txn) settle() {
 	if x.gone || !x.wait.running() || x.uas.status < 200 {
 		return
-	}
-	if !x.bufTrimmed {
-		// Replies are built in a buffer sized for the request they
-		// answer; the copy kept for retransmissions needs only the text.
-		x.uas.buf, x.bufTrimmed = strings.Clone(x.uas.buf), true
 	}
 	if x.settled || x.ctx == nil || x.local || x.suspended || x.continuing ||
 		x.flags&flagInFailure != 0 || x.onReply != "" || x.hasCallbacks() {

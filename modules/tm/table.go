@@ -23,14 +23,19 @@ const magicCookie = "z9hG4bK"
 // A bucket is a list linked through the transactions' next field, oldest
 // first: filing a transaction allocates nothing.
 type table struct {
-	mu      sync.Mutex
-	buckets map[uint32]*txn   // the first transaction of each bucket
-	labels  map[uint32]uint32 // next label per bucket
+	mu sync.Mutex
+	// buckets holds the first transaction of each bucket, labels the
+	// next label of each, seeded whether a bucket's label was drawn; all
+	// made at the first insert (slices: a bucket is found by indexing,
+	// where a map's lookup was a visible part of each request's cost).
+	buckets []*txn
+	labels  []uint32
+	seeded  []uint64
 	count   int
 }
 
 func newTable() *table {
-	return &table{buckets: map[uint32]*txn{}, labels: map[uint32]uint32{}}
+	return &table{}
 }
 
 // hashOf is the bucket of a request.
@@ -42,11 +47,17 @@ func hashOf(callID, cseqNum string) uint32 {
 func (t *table) insert(x *txn) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	l, ok := t.labels[x.index]
-	if !ok {
+	if t.buckets == nil {
+		t.buckets = make([]*txn, tableSize)
+		t.labels = make([]uint32, tableSize)
+		t.seeded = make([]uint64, tableSize/64)
+	}
+	l := t.labels[x.index]
+	if w, bit := x.index/64, uint64(1)<<(x.index%64); t.seeded[w]&bit == 0 {
 		// Kamailio starts each bucket at kam_rand(), at most RAND_MAX
 		// (2^31-1): labels stay positive as the script's integers.
 		l = rand.Uint32N(1 << 31)
+		t.seeded[w] |= bit
 	}
 	x.label = l
 	t.labels[x.index] = l + 1
@@ -66,18 +77,18 @@ func (t *table) insert(x *txn) {
 func (t *table) remove(x *txn) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.buckets == nil || x.index >= tableSize {
+		return
+	}
 	var prev *txn
 	for y := t.buckets[x.index]; y != nil; prev, y = y, y.next {
 		if y != x {
 			continue
 		}
-		switch {
-		case prev != nil:
+		if prev != nil {
 			prev.next = x.next
-		case x.next != nil:
+		} else {
 			t.buckets[x.index] = x.next
-		default:
-			delete(t.buckets, x.index)
 		}
 		x.next = nil
 		t.count--
@@ -96,6 +107,9 @@ func (t *table) size() int {
 func (t *table) byIdent(index, label uint32) *txn {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.buckets == nil || index >= tableSize {
+		return nil
+	}
 	for x := t.buckets[index]; x != nil; x = x.next {
 		if x.label == label {
 			return x
@@ -111,7 +125,13 @@ func (t *table) byIdent(index, label uint32) *txn {
 func (t *table) list(index uint32, all bool, out []*txn) []*txn {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.buckets == nil {
+		return out
+	}
 	if !all {
+		if index >= tableSize {
+			return out
+		}
 		for x := t.buckets[index]; x != nil; x = x.next {
 			out = append(out, x)
 		}

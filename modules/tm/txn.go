@@ -46,9 +46,8 @@ type txn struct {
 	invite bool
 	local  bool // made by t_uac_send, or replicated: replies are not relayed
 	gone   bool // deleted from the table
-	// settled says the event copy was dropped, bufTrimmed that uas.buf
-	// was copied to a string of its own size (settle.go).
-	settled, bufTrimmed bool
+	// settled says the event copy was dropped (settle.go).
+	settled bool
 	// suspended and continuing: see Suspension below.
 	suspended, continuing bool
 	alarmSet              bool // alarm is set for alarmAt (timers.go)

@@ -1,11 +1,13 @@
 package sip
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
@@ -40,13 +42,16 @@ type Reply struct {
 // text, except that a Via ends with CRLF. A reply to an HTTP request has
 // the HTTP version and its Via headers renamed Sia, as Kamailio's.
 func BuildReply(m *sipmsg.Msg, r Reply) string {
-	var b strings.Builder
-	b.Grow(len(m.Buf) + len(r.Headers) + len(r.Body) + 128)
+	// The reply is kept for retransmissions for as long as its
+	// transaction waits: it is built in a pooled buffer and copied out at
+	// its own size.
+	b := replyBufs.Get().(*bytes.Buffer)
+	b.Reset()
 	b.WriteString(m.Version)
 	if code := r.Code % 1000; code >= 0 {
 		b.Write([]byte{' ', byte('0' + code/100), byte('0' + code/10%10), byte('0' + code%10), ' '})
 	} else {
-		fmt.Fprintf(&b, " %03d ", code)
+		fmt.Fprintf(b, " %03d ", code)
 	}
 	b.WriteString(r.Reason)
 	b.WriteString("\r\n")
@@ -91,8 +96,18 @@ func BuildReply(m *sipmsg.Msg, r Reply) string {
 	b.WriteString(strconv.Itoa(len(r.Body)))
 	b.WriteString("\r\n\r\n")
 	b.WriteString(r.Body)
-	return b.String()
+	text := b.String()
+	if b.Cap() <= maxPooledReply {
+		replyBufs.Put(b)
+	}
+	return text
 }
+
+// replyBufs are BuildReply's buffers; one that grew past maxPooledReply
+// (a reply with a large body) is left to the collector.
+var replyBufs = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 1024)) }}
+
+const maxPooledReply = 16 << 10
 
 // replyVia is the top Via header's text (without line end) for a reply:
 // the top via-parm's rport replaced by, or followed by, rport with the

@@ -46,7 +46,9 @@ func TestBuildReply(t *testing.T) {
 			"From: \"A\" <sip:a@h>;tag=ft", "t: <sip:b@h>", "Call-ID: c1", "CSeq: 7 INVITE", "Content-Length: 0", "", ""}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := strings.Split(BuildReply(received(t, tc.req), tc.r), "\r\n")
+			m := received(t, tc.req)
+			text := BuildReply(m, tc.r)
+			got := strings.Split(text, "\r\n")
 			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
 				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
 			}

@@ -16,9 +16,18 @@ type NameAddr struct {
 	Len     int    // length of the name-addr: up to '>', or the whole text
 }
 
-// ParseNameAddr parses `"Name" <uri>;p=v`, `Name <uri>` or `uri;p=v`.
+// ParseNameAddr parses `"Name" <uri>;p=v`, `Name <uri>` or `uri;p=v`. It
+// is small enough to be inlined, so that a caller that does not keep the
+// result has it on its stack.
 func ParseNameAddr(s string) (*NameAddr, error) {
 	na := &NameAddr{}
+	if err := na.parse(s); err != nil {
+		return nil, err
+	}
+	return na, nil
+}
+
+func (na *NameAddr) parse(s string) error {
 	lt, inq := -1, false
 	for i := 0; i < len(s); i++ {
 		if s[i] == '"' && (i == 0 || s[i-1] != '\\') {
@@ -32,7 +41,7 @@ func ParseNameAddr(s string) (*NameAddr, error) {
 	if lt >= 0 {
 		gt := strings.IndexByte(s[lt:], '>')
 		if gt < 0 {
-			return nil, errors.New("sipmsg: missing '>' in " + strconv.Quote(s))
+			return errors.New("sipmsg: missing '>' in " + strconv.Quote(s))
 		}
 		gt += lt
 		na.Name, na.URI, na.Len = s[:lt], s[lt+1:gt], gt+1
@@ -43,9 +52,9 @@ func ParseNameAddr(s string) (*NameAddr, error) {
 		na.Len = len(s)
 	}
 	if na.URI == "" {
-		return nil, errors.New("sipmsg: empty address")
+		return errors.New("sipmsg: empty address")
 	}
-	return na, nil
+	return nil
 }
 
 // Param returns the value of a header parameter such as tag.
