@@ -137,10 +137,10 @@ func (m *Module) TxnRequest(c *event.Context) (*sipmsg.Msg, bool) {
 	}
 	took := s.lock(x)
 	defer x.unlock(took)
-	if x.req == nil || x.local {
+	if x.reqMsg == nil || x.local {
 		return nil, false
 	}
-	return reparsed(x.req), true
+	return reparsed(x.request()), true
 }
 
 // InviteRequest returns, for a CANCEL, the INVITE request of the
@@ -160,10 +160,10 @@ func (m *Module) InviteRequest(c *event.Context) (*sipmsg.Msg, bool) {
 	}
 	took := cur(c).lock(x)
 	defer x.unlock(took)
-	if x.req == nil {
+	if x.reqMsg == nil {
 		return nil, false
 	}
-	return reparsed(x.req), true
+	return reparsed(x.request()), true
 }
 
 // reparsed parses msg's text again and keeps where it came from.
@@ -306,7 +306,7 @@ func (x *txn) cancelScripted(c *event.Context, b *branch, reason string) {
 		x.fakeReply(c, b, 487)
 		return
 	}
-	b.cancel.buf = x.buildHopRequest(b, "CANCEL", headerLine(x.req, "to"), reason)
+	b.cancel.buf = x.buildHopRequest(b, "CANCEL", headerLine(x.request(), "to"), reason)
 	x.stopTimer(&b.retr)
 	if b.last >= 100 {
 		x.sendCancel(b)
@@ -325,7 +325,7 @@ func (m *Module) ReplyCallID(c *event.Context, callID, cseq string, code int, re
 	}
 	took := cur(c).lock(x)
 	defer x.unlock(took)
-	if x.replyLocal(c, x.req, code, reason, "", "") > 0 {
+	if x.replyLocal(c, x.request(), code, reason, "", "") > 0 {
 		return 1
 	}
 	return -1
@@ -356,7 +356,7 @@ func (x *txn) runFuncInTxn(c *event.Context, run func(ctx *event.Context), rt ro
 	ctx.Route = rt
 	run(ctx)
 	ctx.Detach()
-	sipmsg.Set(ctx, x.req)
+	sipmsg.Set(ctx, x.request())
 	ctx.Set(curKey, &current{x: x, branch: -1, lookedUp: true})
 }
 

@@ -191,10 +191,10 @@ func (t *Txn) LocalToTag() string {
 	if t.x.uas.toTag != "" {
 		return t.x.uas.toTag
 	}
-	if t.x.req == nil {
+	if t.x.reqMsg == nil {
 		return ""
 	}
-	return t.x.m.tags.Tag(t.x.first(), t.x.req)
+	return t.x.m.tags.Tag(t.x.first(), t.x.request())
 }
 
 // has reports whether x has callbacks for any event in types.

@@ -68,7 +68,7 @@ func (x *txn) killBranch(b *branch, reason string) {
 	if b.last < 100 {
 		return
 	}
-	b.cancel.buf = x.buildHopRequest(b, "CANCEL", headerLine(x.req, "to"), reason)
+	b.cancel.buf = x.buildHopRequest(b, "CANCEL", headerLine(x.request(), "to"), reason)
 	x.sendCancel(b)
 }
 
@@ -77,7 +77,7 @@ func (x *txn) killBranch(b *branch, reason string) {
 // (cancelForce), on its first provisional reply (cancelRetr), or a faked
 // 487 (cancelFakeReply, and always for a branch never sent).
 func (x *txn) cancelBranch(c *event.Context, b *branch, reason string, mode cancelMode) {
-	b.cancel.buf = x.buildHopRequest(b, "CANCEL", headerLine(x.req, "to"), reason)
+	b.cancel.buf = x.buildHopRequest(b, "CANCEL", headerLine(x.request(), "to"), reason)
 	if b.last >= 100 || mode == cancelForce {
 		x.stopTimer(&b.retr)
 		x.sendCancel(b)
@@ -181,7 +181,7 @@ func (m *Module) e2eCancel(c *event.Context, msg *sipmsg.Msg, x, inv *txn) {
 	}
 	if len(todo) == 0 {
 		if inv.uas.status < 200 {
-			inv.replyLocal(c, inv.req, 487, reasonCanceled, "", "")
+			inv.replyLocal(c, inv.request(), 487, reasonCanceled, "", "")
 		}
 		inv.mu.Unlock()
 		m.replyCancel(c, x, msg, reasonCancelled)

@@ -228,7 +228,7 @@ func (x *txn) localCompleted(c *event.Context, relay int, rpl *sipmsg.Msg, code 
 			return
 		}
 	}
-	x.run(&Event{Type: LocalCompleted, Ctx: x.callbackEvent(c), Req: x.req, Reply: rpl, Code: code, Branch: relay})
+	x.run(&Event{Type: LocalCompleted, Ctx: x.callbackEvent(c), Req: x.request(), Reply: rpl, Code: code, Branch: relay})
 }
 
 // responseIn runs x's ResponseIn callbacks for a reply just matched to
@@ -237,7 +237,7 @@ func (x *txn) responseIn(c *event.Context, b int, rpl *sipmsg.Msg) {
 	if !x.has(ResponseIn) {
 		return
 	}
-	x.run(&Event{Type: ResponseIn, Ctx: x.callbackEvent(c), Req: x.req, Reply: rpl, Code: rpl.Status, Branch: b})
+	x.run(&Event{Type: ResponseIn, Ctx: x.callbackEvent(c), Req: x.request(), Reply: rpl, Code: rpl.Status, Branch: b})
 }
 
 // callbackEvent is a fresh context on c's worker for a callback of a
@@ -256,8 +256,8 @@ func (x *txn) callbackEvent(c *event.Context) *event.Context {
 	if x.tr != nil {
 		sip.Attach(ec, x.tr)
 	}
-	if x.req != nil {
-		sipmsg.Set(ec, x.req)
+	if x.reqMsg != nil {
+		sipmsg.Set(ec, x.request())
 	}
 	return ec
 }

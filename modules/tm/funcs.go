@@ -368,7 +368,7 @@ func (m *Module) tReply(c *event.Context, code int, reason, headers, body string
 	case c.Route&routetype.Request != 0 && msg.IsRequest():
 		return x.replyLocal(c, msg, code, reason, headers, body)
 	case c.Route&(routetype.Failure|routetype.BranchFailure|routetype.OnReply|routetype.CoreOnReply) != 0 || !msg.IsRequest():
-		req := x.req
+		req := x.request()
 		if msg.IsRequest() {
 			req = msg
 		}
@@ -1010,8 +1010,8 @@ func (m *Module) wSaveLumps(c *event.Context) int {
 	took := s.lock(s.x)
 	defer s.x.unlock(took)
 	msg := sipmsg.FromContext(c)
-	s.x.req.Edits = append([]sipmsg.Edit(nil), msg.Edits...)
-	s.x.req.ReplyHeaders = msg.ReplyHeaders
+	s.x.reqMsg.Edits = append([]sipmsg.Edit(nil), msg.Edits...)
+	s.x.reqMsg.ReplyHeaders = msg.ReplyHeaders
 	return 1
 }
 

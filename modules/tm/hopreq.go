@@ -93,7 +93,7 @@ func lineEnd(s string) int {
 // number, toLine, Max-Forwards 70, the request's Route headers, kamgo's
 // User-Agent, Content-Length 0 and the Reason line.
 func (x *txn) fromReceived(b *branch, method, toLine, reason string) string {
-	req := x.req
+	req := x.request()
 	var sb strings.Builder
 	sb.WriteString(method + " " + b.uri + " SIP/2.0\r\n")
 	sb.WriteString(topViaLine(b.buf))

@@ -139,7 +139,7 @@ func (x *txn) retransmitReply() int {
 // code (Kamailio's kill_transaction).
 func (x *txn) killTransaction(c *event.Context, e int) int {
 	code, reason := sip.ErrorReply(e, "TM")
-	return x.replyLocal(c, x.req, code, reason, "", "")
+	return x.replyLocal(c, x.request(), code, reason, "", "")
 }
 
 // localResponseSent runs event_route[tm:local-response] (or the KEMI

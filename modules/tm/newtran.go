@@ -214,7 +214,7 @@ func (x *txn) snapshot(c *event.Context, req *sipmsg.Msg) {
 		x.ctx.CopyData(c)
 		x.ctx.Flags = c.Flags
 	}
-	sipmsg.Set(x.ctx, x.req)
+	sipmsg.Set(x.ctx, x.request())
 	x.ctx.Set(curKey, &current{x: x, branch: -1, lookedUp: true})
 	x.settled = false
 }
@@ -356,6 +356,6 @@ func (x *txn) lifetimeEnded(c *event.Context) {
 	if x.uas.status < 200 && len(x.branches) == 0 {
 		// Nothing was ever relayed (t_newtran alone): the request gets
 		// the timeout reply itself.
-		x.replyLocal(c, x.req, 408, sip.ReasonPhrase(408), "", "")
+		x.replyLocal(c, x.request(), 408, sip.ReasonPhrase(408), "", "")
 	}
 }

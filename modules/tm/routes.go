@@ -12,9 +12,9 @@ import (
 // Kamailio's fake_req: a copy of the transaction's request, with the
 // branch flags of the branch b (nil: none) and no destination set.
 func (x *txn) fakedRequest(b *branch) *sipmsg.Msg {
-	cp := *x.req
+	cp := *x.request()
 	cp.Branches = nil
-	cp.Edits = append([]sipmsg.Edit(nil), x.req.Edits...)
+	cp.Edits = append([]sipmsg.Edit(nil), x.request().Edits...)
 	if b != nil {
 		cp.RuriFlags = b.flags
 	}
@@ -38,7 +38,7 @@ func (x *txn) runInTxn(c *event.Context, t event.Target, rt routetype.Mask, msg 
 	t.Type = rt
 	rc, _ := x.m.host.Run(ctx, t)
 	ctx.Detach()
-	sipmsg.Set(ctx, x.req)
+	sipmsg.Set(ctx, x.request())
 	// The route's state becomes the event's state at rest; nothing keeps
 	// it beyond the route.
 	*s = current{x: x, branch: -1, lookedUp: true}
@@ -107,7 +107,7 @@ func (x *txn) branchTimeout(c *event.Context, b *branch) {
 	cancel := x.invite && !b.isBlind() && b.last >= 100 && !b.cancel.sent && !b.cancel.pending
 	x.fakeReply(c, b, 408)
 	if cancel && !x.gone {
-		b.cancel.buf = x.buildHopRequest(b, "CANCEL", headerLine(x.req, "to"), "")
+		b.cancel.buf = x.buildHopRequest(b, "CANCEL", headerLine(x.request(), "to"), "")
 		x.sendCancel(b)
 	}
 }

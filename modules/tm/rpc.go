@@ -140,12 +140,12 @@ func (m *Module) rpcList(_ context.Context, c *rpc.Call) {
 // listTxn adds x's fields to st. x.mu must be held.
 func (m *Module) listTxn(st *rpc.Value, x *txn) {
 	var method, from, to, callID, cseq string
-	if x.req != nil {
-		method = x.req.Method
-		from = headerLine(x.req, "from")
-		to = headerLine(x.req, "to")
-		callID = headerLine(x.req, "call-id")
-		cseq = strings.TrimRight(cseqNumberText(x.req), "\r\n")
+	if x.reqMsg != nil {
+		method = x.request().Method
+		from = headerLine(x.request(), "from")
+		to = headerLine(x.request(), "to")
+		callID = headerLine(x.request(), "call-id")
+		cseq = strings.TrimRight(cseqNumberText(x.request()), "\r\n")
 	}
 	uas := "yes"
 	if x.isUAC() {
@@ -321,7 +321,7 @@ func (m *Module) replyFromRPC(ctx context.Context, c *rpc.Call, x *txn, code int
 	defer done()
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if x.gone || x.req == nil || x.isUAC() || x.replyLocalTag(ec, code, reason, tag, headers, body) < 0 {
+	if x.gone || x.reqMsg == nil || x.isUAC() || x.replyLocalTag(ec, code, reason, tag, headers, body) < 0 {
 		c.Fault(rpc.CodeInternal, "the reply could not be sent (a final one was sent already?)")
 	}
 }
@@ -330,7 +330,7 @@ func (m *Module) replyFromRPC(ctx context.Context, c *rpc.Call, x *txn, code int
 // x.mu must be held.
 func (x *txn) replyLocalTag(c *event.Context, code int, reason, tag, headers, body string) int {
 	m := x.m
-	req := x.req
+	req := x.request()
 	if x.uas.status >= 200 {
 		m.log.Logf(klog.Info, Name, "_reply_light(): can't generate %d reply when a final %d was sent out", code, x.uas.status)
 		return -1
@@ -574,7 +574,7 @@ func (m *Module) localTxn(callID string, cseq int) *txn {
 	for i := len(bucket) - 1; i >= 0; i-- {
 		x := bucket[i]
 		x.mu.Lock()
-		ok := x.isUAC() && x.req != nil && headerValue(x.req, "call-id") == callID
+		ok := x.isUAC() && x.reqMsg != nil && headerValue(x.request(), "call-id") == callID
 		x.mu.Unlock()
 		if ok {
 			return x

@@ -11,10 +11,13 @@ import (
 // reads req). At several thousand calls per second that wait holds most of
 // tm's memory, so a transaction that nothing can run a route or a
 // callback for any more drops the rest when it settles: the copy of its
-// request's event (AVPs, XAVPs, the message slots). Flags stay
+// request's event (AVPs, XAVPs, the message slots) and the parsed headers
+// of its copy of the request (sipmsg.Msg.Lean: a header list and a parsed
+// top Via are most of a message's memory and of the pointers the collector
+// follows; the few readers left, $T_inv of a late CANCEL and the RPCs, get
+// them read again from the text through request()). Flags stay
 // (t_lookup_cancel copies them, t_flush_flags writes them), as do the
-// request and the branches, which $T_req, $T_inv, $T(...) and the RPCs
-// read.
+// branches, which $T(...) and the RPCs read.
 
 // settle drops what x no longer needs once it is in its wait state: the
 // event copy when no route or callback can read it again (a reply's text
@@ -40,6 +43,9 @@ func (x *txn) settle() {
 	}
 	x.settled = true
 	x.ctx = bareContext(x.ctx)
+	if x.reqMsg != nil {
+		x.reqMsg = x.reqMsg.Lean()
+	}
 }
 
 // bareContext is c without its module data: what a settled transaction

@@ -44,7 +44,7 @@ func TestSettle(t *testing.T) {
 			ctx.Flags = 1 << 3
 			sipmsg.Set(ctx, req)
 			reply := string(make([]byte, 10, 1000)[:10])
-			x := &txn{m: m, req: req, ctx: ctx, relayedBranch: -2}
+			x := &txn{m: m, reqMsg: req, ctx: ctx, relayedBranch: -2}
 			x.uas.status, x.uas.buf = 486, reply
 			x.mu.Lock()
 			defer x.mu.Unlock()
@@ -55,8 +55,11 @@ func TestSettle(t *testing.T) {
 			if got := x.settled && sipmsg.FromContext(x.ctx) != req; got != tt.settles {
 				t.Fatalf("settled %v, want %v", got, tt.settles)
 			}
-			if x.ctx.Flags != 1<<3 || x.req != req || x.uas.buf != reply {
-				t.Errorf("flags %b, request %p, reply %q: changed", x.ctx.Flags, x.req, x.uas.buf)
+			if x.ctx.Flags != 1<<3 || x.reqMsg.Buf != req.Buf || x.request().Method != "INVITE" || x.uas.buf != reply {
+				t.Errorf("flags %b, request %q, reply %q: changed", x.ctx.Flags, x.reqMsg.Buf, x.uas.buf)
+			}
+			if lean := x.reqMsg != req; lean != tt.settles {
+				t.Errorf("request kept lean %v, settled %v", lean, tt.settles)
 			}
 			if x.uas.status >= 200 && x.wait.running() && x.life.running() {
 				t.Error("the lifetime timer runs in the wait state")

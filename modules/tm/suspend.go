@@ -234,10 +234,10 @@ func (m *Module) ToTag(c *event.Context) (string, bool) {
 	took := cur(c).lock(x)
 	defer x.unlock(took)
 	if x.uas.toTag == "" {
-		if tag := x.reqToTag(nil, x.req); tag != "" {
+		if tag := x.reqToTag(nil, x.request()); tag != "" {
 			return tag, true
 		}
-		return m.tags.Tag(x.first(), x.req), true
+		return m.tags.Tag(x.first(), x.request()), true
 	}
 	return x.uas.toTag, true
 }

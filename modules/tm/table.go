@@ -177,7 +177,7 @@ func keysOf(m *sipmsg.Msg) (k matchKeys, ok bool) {
 // of c (nil: none), from the matching keys already read of it when there
 // are: the To header is parsed once per request.
 func (x *txn) reqToTag(c *event.Context, req *sipmsg.Msg) string {
-	if x.req != nil && x.keys.callID != "" && (req == x.req || req.Buf == x.req.Buf) {
+	if x.reqMsg != nil && x.keys.callID != "" && (req == x.reqMsg || req.Buf == x.reqMsg.Buf) {
 		// x.req is a copy of the request the keys came from, and so are
 		// the requests failure routes and t_continue run with: the same
 		// text, the same To header.

@@ -36,8 +36,8 @@ type txn struct {
 	// The request that made the transaction, as it was when the
 	// transaction was created (or relayed last), and what matching needs
 	// of it.
-	req  *sipmsg.Msg
-	keys matchKeys
+	reqMsg *sipmsg.Msg // request() reads it
+	keys   matchKeys
 	// ctx is the request's event as the transaction keeps it: its AVPs,
 	// XAVPs and flags, for failure routes, reply routes and t_continue.
 	ctx *event.Context
@@ -200,8 +200,18 @@ func (b *branch) pending() bool { return b.last < 200 }
 // blind reports whether the branch was never sent (t_suspend's).
 func (b *branch) isBlind() bool { return b.buf == "" }
 
+// request returns the transaction's request, with its headers: a settled
+// transaction keeps it lean (settle.go), and this gives a copy with them
+// read again; nil when there is none.
+func (x *txn) request() *sipmsg.Msg {
+	if x.reqMsg == nil {
+		return nil
+	}
+	return x.reqMsg.Full()
+}
+
 // setReq makes r the transaction's request (under x.mu).
 func (x *txn) setReq(r *sipmsg.Msg) {
-	x.req = r
+	x.reqMsg = r
 	x.hasReq.Store(r != nil)
 }

@@ -395,7 +395,7 @@ func (m *Module) uacWith(c *event.Context, tr *sip.Transport, r uacRequest, u ua
 		x.setReq(p)
 	}
 	x.ctx.Set(curKey, &current{x: x, branch: -1, lookedUp: true})
-	sipmsg.Set(x.ctx, x.req)
+	sipmsg.Set(x.ctx, x.request())
 	if isACK {
 		if err := tr.Send(b.hop, b.buf); err != nil {
 			m.log.Log(klog.Err, Name, "send_prepared_request_impl(): Attempt to send to precreated request failed")

@@ -40,3 +40,44 @@ func TestHeadersReadAsSipgoReads(t *testing.T) {
 		}
 	}
 }
+
+// TestLeanFull: a lean copy has no headers; Full reads back the same
+// headers and top Via as Parse (folded and compact ones, a body, a message
+// whose body has no Content-Length), and leaves the other fields as they
+// were.
+func TestLeanFull(t *testing.T) {
+	for _, msg := range []string{
+		"OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nSubject:  hello \t\r\n  world \r\n\tagain\r\n" +
+			"X-Odd:\r\ni:1\r\nCSeq: 1 OPTIONS\r\nf: <sip:a@b>;tag=1\r\nTo : <sip:a@b>\r\n\r\n",
+		"INVITE sip:a@b SIP/2.0\r\nv: SIP/2.0/UDP h:5060;rport;branch=z9hG4bK2 , SIP/2.0/TCP q\r\nCall-ID: 1\r\nCSeq: 1 INVITE\r\n" +
+			"From: <sip:a@b>;tag=1\r\nTo: <sip:a@b>\r\nContent-Type: application/sdp\r\nContent-Length: 4\r\n\r\nv=0\n",
+		"MESSAGE sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK3\r\nCall-ID: 1\r\nCSeq: 1 MESSAGE\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:a@b>\r\n\r\nno length",
+	} {
+		m, err := Parse(msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.DstURI, m.RuriFlags = "sip:next", 7
+		lean := m.Lean()
+		if len(lean.Headers) != 0 || lean.DstURI != "sip:next" || lean.RuriFlags != 7 || lean.Body != m.Body {
+			t.Fatalf("lean copy: %d headers, $du %q, flags %d", len(lean.Headers), lean.DstURI, lean.RuriFlags)
+		}
+		full := lean.Full()
+		if len(full.Headers) != len(m.Headers) {
+			t.Fatalf("%d headers read back, Parse read %d", len(full.Headers), len(m.Headers))
+		}
+		for i, h := range full.Headers {
+			if h != m.Headers[i] {
+				t.Errorf("header %d: %+v, Parse read %+v", i, h, m.Headers[i])
+			}
+		}
+		v1, at1, ok1 := m.TopVia()
+		v2, at2, ok2 := full.TopVia()
+		if ok1 != ok2 || at1 != at2 || (v1 != nil) != (v2 != nil) || (v1 != nil && *v1 != *v2) {
+			t.Errorf("top Via %+v %d %v, Parse's %+v %d %v", v2, at2, ok2, v1, at1, ok1)
+		}
+		if full.DstURI != "sip:next" || full.RuriFlags != 7 || full.Full() != full || m.Full() != m {
+			t.Error("Full changed other fields, or copied a message that has its headers")
+		}
+	}
+}

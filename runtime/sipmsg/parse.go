@@ -159,6 +159,44 @@ func (m *Msg) fill(sm sipgo.Message) error {
 	return nil
 }
 
+// Lean returns a copy of m without its header list and parsed top Via,
+// for a message kept long and read rarely (a transaction waiting out its
+// wt_timer): they are most of a parsed message's memory and of the
+// pointers the collector follows. Full gives them back.
+func (m *Msg) Lean() *Msg {
+	cp := *m
+	cp.Headers = nil
+	cp.via1.v, cp.via1.known = nil, false
+	cp.lean = true
+	return &cp
+}
+
+// Full returns m when it has its headers, else a copy with the headers
+// and the top Via read again from the text, as Parse read them (the text
+// was parsed before: it is not checked again).
+func (m *Msg) Full() *Msg {
+	if !m.lean {
+		return m
+	}
+	cp := *m
+	cp.lean = false
+	buf := cp.Buf
+	pos := strings.Index(buf, "\r\n") + 2
+	cp.Headers = make([]Header, 0, 16)
+	for pos >= 2 && pos < len(buf) && !strings.HasPrefix(buf[pos:], "\r\n") {
+		next, folded := fieldEnd(buf, pos)
+		hdr, ok := headerAt(buf, pos, next, folded)
+		if !ok || next <= pos {
+			break
+		}
+		cp.Headers = append(cp.Headers, hdr)
+		pos = next
+	}
+	cp.via1.v, cp.via1.at, cp.via1.ok = cp.findTopVia()
+	cp.via1.known = true
+	return &cp
+}
+
 // splitFirstLine splits a request or status line at its first two
 // spaces; the third part is the rest of the line.
 func splitFirstLine(line string) (f0, f1, f2 string, ok bool) {

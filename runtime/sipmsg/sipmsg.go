@@ -104,6 +104,8 @@ type Msg struct {
 		at        int
 		ok, known bool
 	}
+	// lean says Headers and via1 were dropped (Lean).
+	lean bool
 }
 
 // SendState is what the core actions set for sending a message and its
