@@ -21,6 +21,9 @@ type current struct {
 	locked bool
 	// lookedUp is set once a lookup was made for the event.
 	lookedUp bool
+	// atRest marks the state runInTxn leaves in the transaction's event
+	// after a route, which the next route of the transaction reuses.
+	atRest bool
 	// pending holds settings made before the transaction existed.
 	pending *pending
 	// keys are the matching keys of keysMsg, the event's request, read

@@ -32,7 +32,14 @@ func (x *txn) runInTxn(c *event.Context, t event.Target, rt routetype.Mask, msg 
 		ctx.Log = c.Log
 	}
 	sipmsg.Set(ctx, msg)
-	s := &current{x: x, branch: branch, locked: true, lookedUp: true}
+	// The state at rest a previous route of x left is reused (nothing
+	// keeps it beyond its route, below); another (the request's event's
+	// own, which the snapshot shares) is left alone.
+	s, ok := ctx.Get(curKey).(*current)
+	if !ok || !s.atRest || s.x != x {
+		s = &current{}
+	}
+	*s = current{x: x, branch: branch, locked: true, lookedUp: true}
 	ctx.Set(curKey, s)
 	ctx.Dropped = false
 	t.Type = rt
@@ -41,7 +48,7 @@ func (x *txn) runInTxn(c *event.Context, t event.Target, rt routetype.Mask, msg 
 	sipmsg.Set(ctx, x.request())
 	// The route's state becomes the event's state at rest; nothing keeps
 	// it beyond the route.
-	*s = current{x: x, branch: -1, lookedUp: true}
+	*s = current{x: x, branch: -1, lookedUp: true, atRest: true}
 	ctx.Set(curKey, s)
 	return rc
 }
