@@ -76,6 +76,10 @@ type Context struct {
 	// event's message on the goroutine that runs it (also its worker's),
 	// nil for other events; Detach ends it, and a copy does not have it.
 	LogScope *klog.Scope
+	// LogRefresh, when set (log_prefix_mode=1), expands the log prefix
+	// again from the route's message: the interpreter calls it before and
+	// after every action, as Kamailio's run_actions does.
+	LogRefresh func()
 	// Flags are the per-event flags of setflag/resetflag/isflagset (the
 	// message flags in Kamailio, bits 0..31).
 	Flags uint32
@@ -180,6 +184,7 @@ func (c *Context) Reset() {
 	c.detached = false
 	c.LogPrefix = ""
 	c.LogScope = nil
+	c.LogRefresh = nil
 	for i := range c.slots {
 		c.slots[i] = nil
 	}

@@ -45,7 +45,13 @@ func runActions(x *exec, acts []action) int {
 	ret := 1
 	for _, a := range acts {
 		x.c.BeginAction()
-		ret = a(x)
+		if x.c.LogRefresh != nil {
+			x.c.LogRefresh()
+			ret = a(x)
+			x.c.LogRefresh()
+		} else {
+			ret = a(x)
+		}
 		if x.flags&(breakF|returnF|exitF) != 0 {
 			if x.flags&exitF != 0 {
 				x.c.RC = int64(ret)

@@ -91,7 +91,7 @@ modparam("cfgutils", "initial_probability", 20)`,
 connections, but only when the modules can keep running as they are: the
 new config must load the same modules in the same order, with the same
 modparams, and keep the core parameters fixed at start (listen, children,
-...; debug, log_prefix, max_while_loops and max_recursive_level may
+...; debug, log_prefix, log_prefix_mode, max_while_loops and max_recursive_level may
 change). Otherwise the reload is refused and the running config is kept;
 restart kamgo to apply it.`,
 		Example: `# running with:

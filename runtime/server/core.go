@@ -8,7 +8,7 @@ import (
 )
 
 // reloadable are the core parameters a reload may change.
-var reloadable = map[string]bool{"debug": true, "log_prefix": true, "max_while_loops": true, "max_recursive_level": true}
+var reloadable = map[string]bool{"debug": true, "log_prefix": true, "log_prefix_mode": true, "max_while_loops": true, "max_recursive_level": true}
 
 func (s *Server) applyCore(core map[string]value.Value, diags *diag.List) {
 	if v, ok := core["debug"]; ok {
@@ -29,6 +29,8 @@ func (s *Server) applyCore(core map[string]value.Value, diags *diag.List) {
 // event routes that are not about a received message. So both kinds are
 // compiled and expanded per message (messagePrefix).
 func (s *Server) compileLogPrefix(core map[string]value.Value, diags *diag.List) {
+	mode, ok := core["log_prefix_mode"]
+	s.prefixEach.Store(ok && mode.K == value.Int && mode.I == 1)
 	v, ok := core["log_prefix"]
 	if !ok {
 		s.prefix.Store(nil)

@@ -3,6 +3,7 @@ package server
 import (
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/runtime/event"
+	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
 
@@ -64,7 +65,15 @@ func (s *Server) beginMessage(c *event.Context) {
 // goroutine's own. A failure route sets the prefix to its faked
 // request's first; the returned function, when not nil, runs after the
 // route and leaves no prefix, as Kamailio does.
+//
+// With log_prefix_mode=1 the route also expands the prefix again from its
+// own message before and after every action (c.LogRefresh), as Kamailio's
+// run_actions does: a prefix with $var or $avp shows the values the
+// script set. A route with no message scope (an event route, a timer's)
+// gets one for its duration; Kamailio keeps the last value for whatever
+// its process prints next.
 func (s *Server) routeLogPrefix(c *event.Context, t event.Target) (after func()) {
+	c.LogRefresh = nil
 	if s.prefix.Load() == nil {
 		c.LogPrefix = ""
 		return nil
@@ -73,11 +82,14 @@ func (s *Server) routeLogPrefix(c *event.Context, t event.Target) (after func())
 	if sc == nil && c.Worker != nil {
 		sc = c.Worker.LogScope
 	}
+	eval := func() string { return s.messagePrefix(c) }
+	if s.prefixEach.Load() {
+		return s.refreshEach(c, sc, eval)
+	}
 	if t.Kind != ast.Failure {
 		c.LogPrefix = sc.Prefix()
 		return nil
 	}
-	eval := func() string { return s.messagePrefix(c) }
 	if sc != nil {
 		sc.Set(eval)
 		c.LogPrefix = sc.Prefix()
@@ -94,6 +106,34 @@ func (s *Server) routeLogPrefix(c *event.Context, t event.Target) (after func())
 		sc.End()
 		if w != nil && w.LogScope == sc {
 			w.LogScope = nil
+		}
+	}
+}
+
+// refreshEach is routeLogPrefix under log_prefix_mode=1: c.LogRefresh
+// expands the prefix for c's message into the scope sc (one made for the
+// route when there is none) and c.LogPrefix.
+func (s *Server) refreshEach(c *event.Context, sc *klog.Scope, eval func() string) (after func()) {
+	own := sc == nil
+	if own {
+		sc = s.log.Begin(eval)
+	}
+	c.LogRefresh = func() {
+		sc.Set(eval)
+		c.LogPrefix = sc.Prefix()
+	}
+	c.LogRefresh()
+	w := c.Worker
+	if own && w != nil {
+		w.LogScope = sc
+	}
+	return func() {
+		c.LogRefresh = nil
+		if own {
+			sc.End()
+			if w != nil && w.LogScope == sc {
+				w.LogScope = nil
+			}
 		}
 	}
 }

@@ -209,3 +209,75 @@ func BenchmarkLogPrefix(b *testing.B) {
 		})
 	}
 }
+
+// eachActionConfig logs around assignments to the $var its log_prefix
+// reads, in request_route and in a route it calls; MODE is replaced by
+// log_prefix_mode's value.
+const eachActionConfig = `log_prefix="[$var(x)|$rm] "
+log_prefix_mode=MODE
+children=1
+listen=udp:127.0.0.1:%%SIP_PORT%%
+loadmodule "pv.so"
+loadmodule "xlog.so"
+loadmodule "sl.so"
+request_route {
+	xlog("L_INFO", "a\n");
+	$var(x) = 5;
+	xlog("L_INFO", "b\n");
+	route(R);
+	xlog("L_INFO", "c\n");
+	$var(x) = 0;
+	sl_reply_error();
+}
+route[R] {
+	$var(x) = 7;
+	xlog("L_INFO", "r\n");
+}
+`
+
+// TestLogPrefixEachAction: with log_prefix_mode=1 the prefix is expanded
+// before and after every action, so it shows the $var the script has just
+// set, a module's line included; with 0 it is expanded once per message.
+func TestLogPrefixEachAction(t *testing.T) {
+	for _, tc := range []struct {
+		mode string
+		want []string
+	}{
+		{"0", []string{"INFO: [0|OPTIONS] <script>: a", "INFO: [0|OPTIONS] <script>: b", "INFO: [0|OPTIONS] <script>: r",
+			"INFO: [0|OPTIONS] <script>: c", "ERROR: [0|OPTIONS] <sl>: sl_reply_error(): stateless error reply used: I'm terribly sorry, server error occurred (1/SL)"}},
+		{"1", []string{"INFO: [0|OPTIONS] <script>: a", "INFO: [5|OPTIONS] <script>: b", "INFO: [7|OPTIONS] <script>: r",
+			"INFO: [7|OPTIONS] <script>: c", "ERROR: [0|OPTIONS] <sl>: sl_reply_error(): stateless error reply used: I'm terribly sorry, server error occurred (1/SL)"}},
+	} {
+		port, err := freeport.Pick()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := strings.ReplaceAll(strings.Replace(eachActionConfig, "MODE", tc.mode, 1), "%%SIP_PORT%%", strconv.Itoa(port))
+		srv, out := loadPrefixed(t, cfg)
+		if err := srv.StartSIP(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		request(t, port, 1)
+		request(t, port, 2)
+		// sl logs after it replies: wait for its lines.
+		for i := 0; strings.Count(out.String(), "sl_reply_error") < 2; i++ {
+			if i == 500 {
+				t.Fatalf("sl did not log:\n%s", out.String())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if err := srv.StopSIP(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, l := range strings.Split(out.String(), "\n") {
+			if strings.Contains(l, "<script>") || strings.Contains(l, "sl_reply_error") {
+				got = append(got, l)
+			}
+		}
+		want := append(append([]string{}, tc.want...), tc.want...)
+		if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
+			t.Errorf("log_prefix_mode=%s:\n got\n%s\nwant\n%s", tc.mode, g, w)
+		}
+	}
+}

@@ -75,11 +75,14 @@ type Server struct {
 	events atomic.Pointer[map[string]bool]
 	prog   atomic.Pointer[interp.Program]
 	prefix atomic.Pointer[pv.Format] // log_prefix (logprefix.go)
-	kemi   atomic.Pointer[kemiState] // cfgengine's engine (kemi.go)
-	mu     sync.Mutex                // serialises Reload, Start, Stop
-	start  []module.Starter
-	ctxs   sync.Pool
-	host   *host
+	// prefixEach is log_prefix_mode=1: the prefix is expanded again
+	// before and after every action (logprefix.go).
+	prefixEach atomic.Bool
+	kemi       atomic.Pointer[kemiState] // cfgengine's engine (kemi.go)
+	mu         sync.Mutex                // serialises Reload, Start, Stop
+	start      []module.Starter
+	ctxs       sync.Pool
+	host       *host
 	// workers are the core's workers, `children` of them.
 	workers *event.Pool
 	// sipConf is the SIP transport's configuration; sip the transport
