@@ -130,29 +130,11 @@ func (x *txn) stopTimer(tm *timer) {
 func (tm *timer) running() bool { return tm.armed }
 
 // setAlarm makes the alarm ring by at. x.mu must be held.
-func (x *txn) setAlarm(at time.Duration) {
-	if x.alarmSet && x.alarmAt <= at {
-		return
-	}
-	d := max(at-monoNow(), 0)
-	if x.alarm == nil {
-		x.alarm = time.AfterFunc(d, x.ring)
-	} else {
-		// A ring already under way finds nothing due, or does the work
-		// itself: rings may come early, never late.
-		x.alarm.Reset(d)
-	}
-	x.alarmAt, x.alarmSet = at, true
-}
+func (x *txn) setAlarm(at time.Duration) { x.m.alarms.set(x, at) }
 
 // stopAlarm stops the alarm for good (the transaction is deleted), so that
-// the runtime does not keep the transaction until it would have rung.
-func (x *txn) stopAlarm() {
-	if x.alarm != nil {
-		x.alarm.Stop()
-	}
-	x.alarmSet = false
-}
+// the alarms do not keep the transaction until it would have rung.
+func (x *txn) stopAlarm() { x.m.alarms.stop(x) }
 
 // maxRingWork bounds the work one ring does: a timer restarted with no
 // delay over and over gives the goroutine back between rounds.
@@ -181,7 +163,6 @@ func (x *txn) ring() {
 			continue
 		}
 		if tm == nil {
-			x.alarmSet = false
 			x.rearm()
 			x.mu.Unlock()
 			return
@@ -192,7 +173,6 @@ func (x *txn) ring() {
 		x.mu.Unlock()
 	}
 	x.mu.Lock()
-	x.alarmSet = false
 	x.rearm()
 	x.mu.Unlock()
 }

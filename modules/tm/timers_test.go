@@ -29,21 +29,72 @@ func TestAlarmRunsDueTimers(t *testing.T) {
 	x.mu.Lock()
 	x.start(&x.life, time.Hour, workLifetime, nil)
 	x.start(&x.uas.retr, 0, workRetransmitFinal, nil) // no reply yet: sends nothing
-	alarm := x.alarm
 	x.mu.Unlock()
-	waitFor(t, x, func() bool { return !x.uas.retr.running() && x.alarmSet })
+	waitFor(t, x, func() bool { _, set := x.m.alarms.pending(x); return !x.uas.retr.running() && set })
 	x.mu.Lock()
-	if !x.life.running() || x.alarmAt != x.life.at || x.alarm != alarm {
-		t.Errorf("after the ring: life armed %v, alarm at %v for %v, same alarm %v",
-			x.life.running(), x.alarmAt, x.life.at, x.alarm == alarm)
+	if at, _ := x.m.alarms.pending(x); !x.life.running() || at != x.life.at {
+		t.Errorf("after the ring: life armed %v, alarm at %v for %v", x.life.running(), at, x.life.at)
 	}
 	x.start(&x.wait, 0, workRelease, nil)
 	x.mu.Unlock()
 	waitFor(t, x, func() bool { return x.gone })
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if x.alarmSet || x.alarm.Stop() {
+	if _, set := x.m.alarms.pending(x); set {
 		t.Error("the alarm of a deleted transaction is still set")
+	}
+	// The ringer ends with the last alarm.
+	for i := 0; ; i++ {
+		x.m.alarms.mu.Lock()
+		running := x.m.alarms.running
+		x.m.alarms.mu.Unlock()
+		if !running {
+			break
+		}
+		if i == 5000 {
+			t.Fatal("the ringer runs on without alarms")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestAlarmsOrder: alarms ring in the order of their times, each once,
+// whatever the order they were set in, moved earlier or taken off.
+func TestAlarmsOrder(t *testing.T) {
+	var a alarms
+	xs := make([]*txn, 50)
+	for i := range xs {
+		xs[i] = &txn{}
+	}
+	a.mu.Lock()
+	a.running = true // no ringer: the test pops by hand
+	a.mu.Unlock()
+	for i, x := range xs {
+		a.set(x, time.Duration((i*37)%50+100)*time.Hour)
+	}
+	a.set(xs[7], time.Hour)      // earlier: moved
+	a.set(xs[8], 1000*time.Hour) // later: kept where it is
+	a.stop(xs[9])
+	var got []time.Duration
+	a.mu.Lock()
+	for len(a.heap) > 0 {
+		got = append(got, a.heap[0].alarmAt)
+		a.remove(0)
+	}
+	a.mu.Unlock()
+	if len(got) != len(xs)-1 {
+		t.Fatalf("%d alarms rang, want %d", len(got), len(xs)-1)
+	}
+	if got[0] != time.Hour {
+		t.Errorf("first alarm at %v, want the one moved earlier", got[0])
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i] < got[i-1] {
+			t.Fatalf("alarm %d at %v rang after one at %v", i, got[i], got[i-1])
+		}
+	}
+	for _, x := range xs {
+		if a.holds(x) {
+			t.Error("an alarm is left")
+		}
 	}
 }
 
@@ -68,10 +119,11 @@ func TestAlarmStopWins(t *testing.T) {
 		// The ring has come once the alarm is unset (nothing armed) or
 		// set for the restarted timer.
 		waitFor(t, x, func() bool {
+			at, set := x.m.alarms.pending(x)
 			if restart {
-				return x.alarmSet && x.alarmAt == x.wait.at
+				return set && at == x.wait.at
 			}
-			return !x.alarmSet
+			return !set
 		})
 		x.mu.Lock()
 		if x.gone || x.wait.running() != restart {

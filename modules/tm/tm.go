@@ -66,6 +66,7 @@ type Module struct {
 	// otherStops are the cancel functions of timers on a clock other
 	// than the system's (timers.go).
 	otherStops otherStops
+	alarms     alarms // the transactions' alarms on the system clock
 }
 
 // ModuleInfo implements module.Module.

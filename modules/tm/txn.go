@@ -50,7 +50,6 @@ type txn struct {
 	settled bool
 	// suspended and continuing: see Suspension below.
 	suspended, continuing bool
-	alarmSet              bool // alarm is set for alarmAt (timers.go)
 
 	// The server side.
 	uas struct {
@@ -83,10 +82,11 @@ type txn struct {
 	created time.Time
 	wait    timer // the wait state's end: the transaction is deleted
 	life    timer // max_inv_lifetime / max_noninv_lifetime
-	// alarm rings for the transaction's timers on the system clock, at
-	// alarmAt when alarmSet (timers.go).
-	alarm   *time.Timer
-	alarmAt time.Duration
+	// alarmAt is when the transaction's alarm rings for its timers on the
+	// system clock, alarmIdx its place in the module's alarms; both under
+	// the alarms' lock (alarms.go).
+	alarmAt  time.Duration
+	alarmIdx int
 
 	// Suspension (t_suspend, evapi async): whether the request is
 	// suspended, or being continued, (above) and the blind branch
