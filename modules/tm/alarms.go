@@ -22,13 +22,21 @@ import (
 // never holds mu while it takes a transaction's lock.
 type alarms struct {
 	mu      sync.Mutex
-	heap    []*txn // by alarmAt, earliest first
-	running bool   // the ringer goroutine runs
+	heap    []alarm // a 4-ary heap by at, earliest first
+	running bool    // the ringer goroutine runs
 	// waitingFor is the alarm time the ringer's timer is set for while it
 	// sleeps, -1 while it rings.
 	waitingFor time.Duration
 	timer      *time.Timer
 	due        []*txn // the ringer's batch
+}
+
+// alarm is a heap entry: its time is kept here, where the heap's
+// comparisons read it without visiting the transaction (at tens of
+// thousands of transactions those visits were cache misses).
+type alarm struct {
+	at time.Duration
+	x  *txn
 }
 
 // alarmSlack is how late an alarm may ring so that close ones ring
@@ -44,13 +52,14 @@ func (a *alarms) set(x *txn, at time.Duration) {
 			return
 		}
 		x.alarmAt = at
+		a.heap[x.alarmIdx].at = at
 		a.up(x.alarmIdx)
 	} else {
 		x.alarmAt, x.alarmIdx = at, len(a.heap)
-		a.heap = append(a.heap, x)
+		a.heap = append(a.heap, alarm{at, x})
 		a.up(x.alarmIdx)
 	}
-	if a.heap[0] != x {
+	if a.heap[0].x != x {
 		return
 	}
 	switch {
@@ -71,7 +80,7 @@ func (a *alarms) pending(x *txn) (time.Duration, bool) {
 }
 
 func (a *alarms) holds(x *txn) bool {
-	return x.alarmIdx >= 0 && x.alarmIdx < len(a.heap) && a.heap[x.alarmIdx] == x
+	return x.alarmIdx >= 0 && x.alarmIdx < len(a.heap) && a.heap[x.alarmIdx].x == x
 }
 
 // stop takes x's alarm off the heap, so that a deleted transaction is not
@@ -95,12 +104,12 @@ func (a *alarms) ring() {
 			return
 		}
 		now := monoNow()
-		for len(a.heap) > 0 && a.heap[0].alarmAt <= now {
-			a.due = append(a.due, a.heap[0])
+		for len(a.heap) > 0 && a.heap[0].at <= now {
+			a.due = append(a.due, a.heap[0].x)
 			a.remove(0)
 		}
 		if len(a.due) == 0 {
-			next := a.heap[0].alarmAt
+			next := a.heap[0].at
 			d := next - now + alarmSlack
 			if a.timer == nil {
 				a.timer = time.NewTimer(d)
@@ -128,50 +137,60 @@ func (a *alarms) ring() {
 }
 
 // The heap: up and down restore its order from index i; remove takes the
-// entry at i out. Each transaction's alarmIdx follows its place.
+// entry at i out. Each transaction's alarmIdx follows its place. Four
+// children per node: half the depth of a binary heap, and a node's
+// children side by side in memory.
 
 func (a *alarms) up(i int) {
 	h := a.heap
+	e := h[i]
 	for i > 0 {
-		p := (i - 1) / 2
-		if h[p].alarmAt <= h[i].alarmAt {
+		p := (i - 1) / 4
+		if h[p].at <= e.at {
 			break
 		}
-		h[p], h[i] = h[i], h[p]
-		h[p].alarmIdx, h[i].alarmIdx = p, i
+		h[i] = h[p]
+		h[i].x.alarmIdx = i
 		i = p
 	}
+	h[i] = e
+	e.x.alarmIdx = i
 }
 
 func (a *alarms) down(i int) {
 	h := a.heap
+	e := h[i]
 	for {
-		l := 2*i + 1
-		if l >= len(h) {
-			return
+		c := 4*i + 1
+		if c >= len(h) {
+			break
 		}
-		c := l
-		if r := l + 1; r < len(h) && h[r].alarmAt < h[l].alarmAt {
-			c = r
+		m := c
+		for k := c + 1; k < c+4 && k < len(h); k++ {
+			if h[k].at < h[m].at {
+				m = k
+			}
 		}
-		if h[i].alarmAt <= h[c].alarmAt {
-			return
+		if e.at <= h[m].at {
+			break
 		}
-		h[i], h[c] = h[c], h[i]
-		h[i].alarmIdx, h[c].alarmIdx = i, c
-		i = c
+		h[i] = h[m]
+		h[i].x.alarmIdx = i
+		i = m
 	}
+	h[i] = e
+	e.x.alarmIdx = i
 }
 
 func (a *alarms) remove(i int) {
 	h := a.heap
 	last := len(h) - 1
-	x := h[i]
+	x := h[i].x
 	if i != last {
 		h[i] = h[last]
-		h[i].alarmIdx = i
+		h[i].x.alarmIdx = i
 	}
-	h[last] = nil
+	h[last] = alarm{}
 	a.heap = h[:last]
 	x.alarmIdx = -1
 	if i < last {

@@ -60,7 +60,7 @@ func TestAlarmRunsDueTimers(t *testing.T) {
 // whatever the order they were set in, moved earlier or taken off.
 func TestAlarmsOrder(t *testing.T) {
 	var a alarms
-	xs := make([]*txn, 50)
+	xs := make([]*txn, 500)
 	for i := range xs {
 		xs[i] = &txn{}
 	}
@@ -68,7 +68,7 @@ func TestAlarmsOrder(t *testing.T) {
 	a.running = true // no ringer: the test pops by hand
 	a.mu.Unlock()
 	for i, x := range xs {
-		a.set(x, time.Duration((i*37)%50+100)*time.Hour)
+		a.set(x, time.Duration((i*37)%500+100)*time.Hour)
 	}
 	a.set(xs[7], time.Hour)      // earlier: moved
 	a.set(xs[8], 1000*time.Hour) // later: kept where it is
@@ -76,7 +76,7 @@ func TestAlarmsOrder(t *testing.T) {
 	var got []time.Duration
 	a.mu.Lock()
 	for len(a.heap) > 0 {
-		got = append(got, a.heap[0].alarmAt)
+		got = append(got, a.heap[0].at)
 		a.remove(0)
 	}
 	a.mu.Unlock()
