@@ -100,16 +100,18 @@ func (m *Module) ResolveVia(c *event.Context, msg *sipmsg.Msg) {
 				if fd.Value.K != value.Str {
 					continue
 				}
+				v := msg.Send.Via()
 				switch fd.Name {
 				case "address":
-					if msg.Send.ViaHost == "" {
-						msg.Send.ViaHost = fd.Value.S
+					if v.Host == "" {
+						v.Host = fd.Value.S
 					}
 				case "port":
-					if msg.Send.ViaPort == "" {
-						msg.Send.ViaPort = fd.Value.S
+					if v.Port == "" {
+						v.Port = fd.Value.S
 					}
 				}
+				msg.Send.SetVia(v)
 			}
 		}
 	}
@@ -134,7 +136,9 @@ func (m *Module) ResolveVia(c *event.Context, msg *sipmsg.Msg) {
 			}
 		}
 	}
-	msg.Send.ViaParams = b.String()
+	v := msg.Send.Via()
+	v.Params = b.String()
+	msg.Send.SetVia(v)
 }
 
 // coreStr is a string core parameter, "" when unset.

@@ -70,7 +70,10 @@ func (cp *compiler) sipCall(n *ast.Call) (action, bool) {
 			return nil, true
 		}
 		return func(x *exec) int {
-			sipmsg.FromContext(x.c).Send.AdvAddress = addr
+			m := sipmsg.FromContext(x.c)
+			v := m.Send.Via()
+			v.AdvAddress = addr
+			m.Send.SetVia(v)
 			return 1
 		}, true
 	case "set_advertised_port":
@@ -79,7 +82,10 @@ func (cp *compiler) sipCall(n *ast.Call) (action, bool) {
 			return nil, true
 		}
 		return func(x *exec) int {
-			sipmsg.FromContext(x.c).Send.AdvPort = port
+			m := sipmsg.FromContext(x.c)
+			v := m.Send.Via()
+			v.AdvPort = port
+			m.Send.SetVia(v)
 			return 1
 		}, true
 	case "force_send_socket":

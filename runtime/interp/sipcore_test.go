@@ -61,10 +61,11 @@ func TestURIActions(t *testing.T) {
 func TestSendActions(t *testing.T) {
 	m, _, _ := runMsg(t, `force_rport(); add_local_rport(); set_advertised_address("proxy.example"); set_advertised_port(5099);
 	set_forward_no_connect(); set_reply_close();`)
-	want := sipmsg.SendState{ForceRport: true, LocalRport: true, AdvAddress: "proxy.example", AdvPort: "5099",
-		Fwd: sipmsg.NoConnect, Rpl: sipmsg.CloseAfter}
-	if m.Send != want {
-		t.Errorf("send state %+v", m.Send)
+	want := sipmsg.SendState{ForceRport: true, LocalRport: true, Fwd: sipmsg.NoConnect, Rpl: sipmsg.CloseAfter}
+	want.SetVia(sipmsg.ViaFields{AdvAddress: "proxy.example", AdvPort: "5099"})
+	if m.Send.ForceRport != want.ForceRport || m.Send.LocalRport != want.LocalRport || m.Send.Fwd != want.Fwd ||
+		m.Send.Rpl != want.Rpl || m.Send.Via() != want.Via() {
+		t.Errorf("send state %+v, via %+v", m.Send, m.Send.Via())
 	}
 }
 

@@ -31,10 +31,7 @@ func (t *Transport) receive(gid uint64, raw string, s *socket, src sipmsg.Addr, 
 		m.ConnID = conn.id
 	}
 	m.Send.ForceRport = t.cfg.ForceRport
-	m.Send.AdvAddress = t.cfg.AdvertisedAddress
-	if t.cfg.AdvertisedPort != 0 {
-		m.Send.AdvPort = strconv.Itoa(t.cfg.AdvertisedPort)
-	}
+	m.Send.ShareVia(t.advVia)
 	kind := "request"
 	if !m.IsRequest() {
 		kind = "reply"

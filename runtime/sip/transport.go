@@ -69,6 +69,10 @@ type Transport struct {
 	tcpOpts atomic.Pointer[TCPOptions]
 	// tryIPv6 is dns_try_ipv6 as it applies (DNSTryIPv6).
 	tryIPv6 atomic.Bool
+	// advVia holds the advertised_address and advertised_port core
+	// parameters, which every received message starts with; nil when
+	// neither is set. Shared, never changed.
+	advVia *sipmsg.ViaFields
 
 	mu       sync.Mutex // guards started and stopped
 	started  bool
@@ -99,6 +103,12 @@ func New(cfg Config, r Router) (*Transport, error) {
 		}
 	}
 	t := &Transport{cfg: cfg, log: cfg.Log, router: r}
+	if cfg.AdvertisedAddress != "" || cfg.AdvertisedPort != 0 {
+		t.advVia = &sipmsg.ViaFields{AdvAddress: cfg.AdvertisedAddress}
+		if cfg.AdvertisedPort != 0 {
+			t.advVia.AdvPort = strconv.Itoa(cfg.AdvertisedPort)
+		}
+	}
 	t.conns = newConnTable(t)
 	t.tcpOpts.Store(defaultTCPOptions(cfg))
 	return t, nil

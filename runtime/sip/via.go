@@ -26,12 +26,13 @@ func (t *Transport) viaLine(m *sipmsg.Msg, s *socket, proto int, branch string) 
 	b.WriteString("Via: SIP/2.0/")
 	b.WriteString(strings.ToUpper(sipmsg.ProtoName(proto, false)))
 	b.WriteByte(' ')
-	host, port := m.Send.ViaHost, m.Send.ViaPort
+	vf := m.Send.Via()
+	host, port := vf.Host, vf.Port
 	if host == "" {
-		host = m.Send.AdvAddress
+		host = vf.AdvAddress
 	}
 	if port == "" {
-		port = m.Send.AdvPort
+		port = vf.AdvPort
 	}
 	if host == "" {
 		host = s.info.AdvIP
@@ -65,7 +66,7 @@ func (t *Transport) viaLine(m *sipmsg.Msg, s *socket, proto int, branch string) 
 	if m.Send.LocalRport || t.cfg.LocalRport {
 		b.WriteString(";rport")
 	}
-	b.WriteString(m.Send.ViaParams)
+	b.WriteString(vf.Params)
 	b.WriteString("\r\n")
 	return b.String()
 }

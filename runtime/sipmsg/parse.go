@@ -167,7 +167,7 @@ func (m *Msg) Lean() *Msg {
 	cp := *m
 	cp.Headers = nil
 	cp.via1.v, cp.via1.known = nil, false
-	cp.lean = true
+	cp.via1.lean = true
 	return &cp
 }
 
@@ -175,11 +175,11 @@ func (m *Msg) Lean() *Msg {
 // and the top Via read again from the text, as Parse read them (the text
 // was parsed before: it is not checked again).
 func (m *Msg) Full() *Msg {
-	if !m.lean {
+	if !m.via1.lean {
 		return m
 	}
 	cp := *m
-	cp.lean = false
+	cp.via1.lean = false
 	buf := cp.Buf
 	pos := strings.Index(buf, "\r\n") + 2
 	cp.Headers = make([]Header, 0, 16)

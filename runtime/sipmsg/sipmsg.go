@@ -59,8 +59,6 @@ type Msg struct {
 	Src, Dst Addr
 	Proto    string // "udp", "tcp", "tls", "sctp", "ws", "wss"
 
-	// ID numbers the messages of the process ($mi).
-	ID uint32
 	// Rcv is the local socket the message arrived on; nil for a faked
 	// request.
 	Rcv *Socket
@@ -70,8 +68,12 @@ type Msg struct {
 	// The Request-URI's branch attributes and the other branches (the
 	// destination set). They belong to the message: a new message starts
 	// with none.
-	RuriQ      int    // QUnspecified when unset
-	RuriFlags  uint32 // branch flags of the Request-URI ($bf)
+	RuriQ     int    // QUnspecified when unset
+	RuriFlags uint32 // branch flags of the Request-URI ($bf)
+	// ID numbers the messages of the process ($mi). (Here, where it
+	// packs with RuriFlags: a message is copied several times per
+	// transaction.)
+	ID         uint32
 	Branches   []Branch
 	PathVec    string
 	Ruid       string
@@ -103,9 +105,10 @@ type Msg struct {
 		v         *Via
 		at        int
 		ok, known bool
+		// lean says Headers and via1 were dropped (Lean); here, where
+		// it packs with the two above.
+		lean bool
 	}
-	// lean says Headers and via1 were dropped (Lean).
-	lean bool
 }
 
 // SendState is what the core actions set for sending a message and its
@@ -117,20 +120,48 @@ type SendState struct {
 	// LocalRport is add_local_rport(): the Via kamgo adds when forwarding
 	// carries an empty rport parameter.
 	LocalRport bool
-	// AdvAddress and AdvPort are set_advertised_address() and
-	// set_advertised_port(): the host and port written in the Via kamgo
-	// adds, "" when unset.
-	AdvAddress, AdvPort string
-	// ViaHost and ViaPort, when set, are the host and port of the Via
-	// kamgo adds, before the advertised ones (corex's
-	// via_use_xavp_fields); ViaParams are parameters appended to it
-	// (";srvid=1;a=b": via_add_srvid, via_add_xavp_params). The transport
-	// fills them just before the message is sent (sip.ViaResolver).
-	ViaHost, ViaPort, ViaParams string
 	// Fwd and Rpl are the connection flags for forwarding the message
 	// and for replying to it (set_forward_no_connect, set_reply_close ...).
 	Fwd, Rpl ConnFlags
+	// via is what the Via kamgo adds is written with (Via, SetVia), nil
+	// when nothing was set. It is never changed in place: copies of a
+	// message share it, and a change makes a new one.
+	via *ViaFields
 }
+
+// ViaFields are what the Via kamgo adds when it forwards a message is
+// written with, each "" when unset.
+type ViaFields struct {
+	// AdvAddress and AdvPort are set_advertised_address() and
+	// set_advertised_port() (or the core parameters): the host and port.
+	AdvAddress, AdvPort string
+	// Host and Port, when set, come before the advertised ones (corex's
+	// via_use_xavp_fields); Params are parameters appended to the Via
+	// (";srvid=1;a=b": via_add_srvid, via_add_xavp_params). The transport
+	// fills them just before the message is sent (sip.ViaResolver).
+	Host, Port, Params string
+}
+
+// Via returns the fields the Via kamgo adds is written with.
+func (s *SendState) Via() ViaFields {
+	if s.via == nil {
+		return ViaFields{}
+	}
+	return *s.via
+}
+
+// SetVia changes the fields the Via kamgo adds is written with.
+func (s *SendState) SetVia(f ViaFields) {
+	if f == (ViaFields{}) {
+		s.via = nil
+		return
+	}
+	s.via = &f
+}
+
+// ShareVia makes f, which must never be changed, the fields of the Via:
+// the transport gives every message the same core parameters this way.
+func (s *SendState) ShareVia(f *ViaFields) { s.via = f }
 
 // ConnFlags say how a message may use TCP connections.
 type ConnFlags uint8
