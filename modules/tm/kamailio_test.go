@@ -176,11 +176,17 @@ func runOnKamgo(t *testing.T, sc diffScenario) []string {
 // which neither server listens on) and the script then runs onFail; the
 // phone gets two replies.
 func relayError(name, onFail, id string) diffScenario {
-	return diffScenario{name: name, peers: 2, routes: `request_route {
+	return twoReplies(name, `request_route {
 	$du = "sip:127.0.0.1:UAS1;transport=tls";
-	if (!t_relay()) { ` + onFail + ` }
+	if (!t_relay()) { `+onFail+` }
 	exit;
-}`,
+}`, id)
+}
+
+// twoReplies is a scenario where the phone sends OPTIONS and gets two
+// replies: the script's and tm's.
+func twoReplies(name, routes, id string) diffScenario {
+	return diffScenario{name: name, peers: 2, routes: routes,
 		run: func(s *scene) {
 			s.send(0, s.peers[0].Request("OPTIONS", ruriOf(s, 1), id, "dcall-"+id, 1))
 			s.recv(0)
@@ -241,27 +247,17 @@ var diffScenarios = []diffScenario{
 	relayError("relay-error-xlog-sl", `xlog("L_INFO", "relay failed\n"); sl_reply_error();`, "d12"),
 	// Neither server listens on IPv6, so an IPv6 destination does not
 	// resolve (dns_try_ipv6 turned off): 478 (478/SL), then tm's 478.
-	{name: "relay-error-ipv6", peers: 2, routes: `request_route {
+	twoReplies("relay-error-ipv6", `request_route {
 	$du = "sip:[::1]:UAS1";
 	if (!t_relay()) { sl_reply_error(); }
 	exit;
-}`,
-		run: func(s *scene) {
-			s.send(0, s.peers[0].Request("OPTIONS", ruriOf(s, 1), "d14", "dcall-d14", 1))
-			s.recv(0)
-			s.recv(0)
-		}},
-	{name: "relay-error-later-if", peers: 2, routes: `request_route {
+}`, "d14"),
+	twoReplies("relay-error-later-if", `request_route {
 	$du = "sip:127.0.0.1:UAS1;transport=tls";
 	t_relay();
 	if ($var(x) == 0) { sl_reply_error(); }
 	exit;
-}`,
-		run: func(s *scene) {
-			s.send(0, s.peers[0].Request("OPTIONS", ruriOf(s, 1), "d13", "dcall-d13", 1))
-			s.recv(0)
-			s.recv(0)
-		}},
+}`, "d13"),
 	{name: "local-404", peers: 1, routes: `request_route { t_newtran(); t_reply("404", "Not Here"); exit; }`,
 		run: func(s *scene) {
 			s.send(0, s.peers[0].Request("INVITE", "sip:bob@127.0.0.1", "d4", "dcall-4", 1))

@@ -122,28 +122,40 @@ event_route[core:worker-one-init] {
 			want = append(want, "INFO: "+head+"<script>: hello OPTIONS",
 				"ERROR: "+head+"<sl>: sl_reply_error(): stateless error reply used: I'm terribly sorry, server error occurred (1/SL)")
 		}
-		// sl logs after it replies: wait for its lines.
-		for i := 0; strings.Count(out.String(), "sl_reply_error") < 2; i++ {
-			if i == 500 {
-				t.Fatalf("sl did not log:\n%s", out.String())
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+		waitSL(t, out, 2)
 		srv.Dispatch(event.Event("core:worker-one-init"), event.NewWorker(1), nil)
 		want = append(want, "INFO: <script>: no message")
 		if err := srv.StopSIP(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		var got []string
-		for _, l := range strings.Split(out.String(), "\n") {
-			if strings.Contains(l, "<script>") || strings.Contains(l, "sl_reply_error") {
-				got = append(got, l)
-			}
-		}
+		got := scriptAndSL(out)
 		if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
 			t.Errorf("log_prefix=%s:\n got\n%s\nwant\n%s\nlog:\n%s", tc.prefix, g, w, out.String())
 		}
 	}
+}
+
+// waitSL waits, a few seconds at most, until out has n of sl_reply_error's
+// lines (sl logs after it replies).
+func waitSL(t *testing.T, out *syncBuf, n int) {
+	t.Helper()
+	for i := 0; strings.Count(out.String(), "sl_reply_error") < n; i++ {
+		if i == 500 {
+			t.Fatalf("sl did not log:\n%s", out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// scriptAndSL returns the script's lines and sl_reply_error's in out.
+func scriptAndSL(out *syncBuf) []string {
+	var got []string
+	for _, l := range strings.Split(out.String(), "\n") {
+		if strings.Contains(l, "<script>") || strings.Contains(l, "sl_reply_error") {
+			got = append(got, l)
+		}
+	}
+	return got
 }
 
 // request sends OPTIONS number i to port and waits for its reply, so that
@@ -259,22 +271,11 @@ func TestLogPrefixEachAction(t *testing.T) {
 		}
 		request(t, port, 1)
 		request(t, port, 2)
-		// sl logs after it replies: wait for its lines.
-		for i := 0; strings.Count(out.String(), "sl_reply_error") < 2; i++ {
-			if i == 500 {
-				t.Fatalf("sl did not log:\n%s", out.String())
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+		waitSL(t, out, 2)
 		if err := srv.StopSIP(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		var got []string
-		for _, l := range strings.Split(out.String(), "\n") {
-			if strings.Contains(l, "<script>") || strings.Contains(l, "sl_reply_error") {
-				got = append(got, l)
-			}
-		}
+		got := scriptAndSL(out)
 		want := append(append([]string{}, tc.want...), tc.want...)
 		if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
 			t.Errorf("log_prefix_mode=%s:\n got\n%s\nwant\n%s", tc.mode, g, w)
