@@ -16,7 +16,10 @@ import (
 //
 // The ringer runs while there are alarms and exits when the heap is
 // empty. It wakes up to alarmSlack after the earliest alarm, so that the
-// alarms of a busy server ring in batches; an alarm never rings early.
+// alarms of a busy server ring in batches; an alarm never rings early. A
+// ring whose work runs a route (a failure route after a timeout) first
+// takes a worker of the core's pool, and the other alarms wait meanwhile,
+// as they wait for Kamailio's timer process while it runs one.
 // Each transaction's alarm time and heap index are under mu, not under
 // the transaction's lock: setAlarm takes mu with x.mu held, and the ringer
 // never holds mu while it takes a transaction's lock.
