@@ -212,6 +212,11 @@ var scenarios = []scenario{
 			to, _ := r.Header("to")
 			phone.SendTo(tg.SIPAddr(), siptest.WithToTag(phone.Request("ACK", "sip:bob@127.0.0.1", "i2", "call-2", 1), tagOf(to)))
 			uas[0].None()
+			// A late CANCEL: the answered INVITE waits out wt_timer with
+			// its request kept lean, and $T_inv reads it again.
+			phone.SendTo(tg.SIPAddr(), phone.Request("CANCEL", "sip:bob@127.0.0.1", "i2", "call-2", 1))
+			tg.WaitLog(t, "cancel of INVITE reply cseq=1", 1)
+			phone.RecvStatus(200)
 		}},
 	{name: "suspend-timeout", routes: suspendRoutes, uas: 1,
 		play: func(t *testing.T, tg siptest.Target, phone *siptest.UA, uas []*siptest.UA) {
