@@ -2,9 +2,12 @@
 // told their port before they bind: a Kamailio or kamgo config under test,
 // a benchmark. Where a server can bind ":0" and report its port, let it.
 //
-// Ports come from 20000-32767, below the kernel's ephemeral range, so no
+// Ports come from 24000-32767, below the kernel's ephemeral range, so no
 // client socket's source port can take one between the pick and the bind,
-// and a port nobody was given is never open. A port is free for TCP and
+// and a port nobody was given is never open; and above 20000-23999, where
+// the probe configurations of testdata/kamailio-c listen on fixed ports
+// while Kamailio starts them (a pick there once took one from under a
+// probe run in parallel). A port is free for TCP and
 // UDP when it is picked (a SIP listener takes both), and is never handed
 // out twice while the process that picked it runs: within a process a set
 // remembers it, across processes (parallel test binaries) a byte-range
@@ -23,7 +26,7 @@ import (
 )
 
 // Lo and Hi bound the ports handed out: Lo <= port < Hi.
-const Lo, Hi = 20000, 32768
+const Lo, Hi = 24000, 32768
 
 var (
 	mu   sync.Mutex
