@@ -140,7 +140,7 @@ func (m *Module) TxnRequest(c *event.Context) (*sipmsg.Msg, bool) {
 	if x.reqMsg == nil || x.local {
 		return nil, false
 	}
-	return reparsed(x.request()), true
+	return reparsed(x.reqMsg), true
 }
 
 // InviteRequest returns, for a CANCEL, the INVITE request of the
@@ -163,7 +163,7 @@ func (m *Module) InviteRequest(c *event.Context) (*sipmsg.Msg, bool) {
 	if x.reqMsg == nil {
 		return nil, false
 	}
-	return reparsed(x.request()), true
+	return reparsed(x.reqMsg), true
 }
 
 // reparsed parses msg's text again and keeps where it came from.

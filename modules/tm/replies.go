@@ -408,14 +408,15 @@ func (x *txn) sendRelayed(c *event.Context, relay int, cur *branch, rpl *sipmsg.
 // localReplyText builds a reply to the transaction's request made here,
 // with tm's to-tag from 180 on when the request's To has none.
 func (x *txn) localReplyText(code int, reason, headers string) string {
-	r := sip.Reply{Code: code, Reason: reason, Headers: x.request().ReplyHeaders + headers}
+	req := x.request()
+	r := sip.Reply{Code: code, Reason: reason, Headers: req.ReplyHeaders + headers}
 	if x.tr != nil {
 		r.Server = x.tr.Server()
 	}
-	if code >= 180 && x.reqToTag(nil, x.request()) == "" {
-		r.ToTag = x.m.tags.Tag(x.first(), x.request())
+	if code >= 180 && x.reqToTag(nil, req) == "" {
+		r.ToTag = x.m.tags.Tag(x.first(), req)
 	}
-	return sip.BuildReply(x.request(), r)
+	return sip.BuildReply(req, r)
 }
 
 // mustParse parses a reply kamgo built; nil when it does not parse.

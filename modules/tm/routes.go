@@ -12,9 +12,10 @@ import (
 // Kamailio's fake_req: a copy of the transaction's request, with the
 // branch flags of the branch b (nil: none) and no destination set.
 func (x *txn) fakedRequest(b *branch) *sipmsg.Msg {
-	cp := *x.request()
+	req := x.request()
+	cp := *req
 	cp.Branches = nil
-	cp.Edits = append([]sipmsg.Edit(nil), x.request().Edits...)
+	cp.Edits = append([]sipmsg.Edit(nil), req.Edits...)
 	if b != nil {
 		cp.RuriFlags = b.flags
 	}

@@ -140,12 +140,12 @@ func (m *Module) rpcList(_ context.Context, c *rpc.Call) {
 // listTxn adds x's fields to st. x.mu must be held.
 func (m *Module) listTxn(st *rpc.Value, x *txn) {
 	var method, from, to, callID, cseq string
-	if x.reqMsg != nil {
-		method = x.request().Method
-		from = headerLine(x.request(), "from")
-		to = headerLine(x.request(), "to")
-		callID = headerLine(x.request(), "call-id")
-		cseq = strings.TrimRight(cseqNumberText(x.request()), "\r\n")
+	if req := x.request(); req != nil {
+		method = req.Method
+		from = headerLine(req, "from")
+		to = headerLine(req, "to")
+		callID = headerLine(req, "call-id")
+		cseq = strings.TrimRight(cseqNumberText(req), "\r\n")
 	}
 	uas := "yes"
 	if x.isUAC() {

@@ -234,10 +234,11 @@ func (m *Module) ToTag(c *event.Context) (string, bool) {
 	took := cur(c).lock(x)
 	defer x.unlock(took)
 	if x.uas.toTag == "" {
-		if tag := x.reqToTag(nil, x.request()); tag != "" {
+		req := x.request()
+		if tag := x.reqToTag(nil, req); tag != "" {
 			return tag, true
 		}
-		return m.tags.Tag(x.first(), x.request()), true
+		return m.tags.Tag(x.first(), req), true
 	}
 	return x.uas.toTag, true
 }

@@ -31,13 +31,12 @@ func (systemClock) AfterFunc(d time.Duration, f func()) func() {
 // transaction locked; a start or a stop that comes first, even while the
 // expiry waits for the lock, wins.
 //
-// On the system clock a timer is only its deadline: one runtime timer per
-// transaction, its alarm, rings for the earliest of them and runs the
-// work of those that are due. A transaction starts several timers per
-// request, and a runtime timer plus closures per start was a large part of
-// tm's allocations and of the runtime's timer work. Stopping a timer
-// leaves the alarm set; a ring that finds nothing due sets it for the next
-// deadline. On other clocks (tests) every start is an AfterFunc whose
+// On the system clock a timer is only its deadline: the transaction's
+// alarm (alarms.go) rings for the earliest of them and runs the work of
+// those that are due. A transaction starts several timers per request,
+// and a runtime timer plus closures per start was a large part of tm's
+// allocations and of the runtime's timer work. Stopping a timer leaves the
+// alarm set; a ring that finds nothing due sets it for the next deadline. On other clocks (tests) every start is an AfterFunc whose
 // callback carries the generation it belongs to; its cancel function waits
 // in the module's otherStops.
 type timer struct {
@@ -137,7 +136,8 @@ func (x *txn) setAlarm(at time.Duration) { x.m.alarms.set(x, at) }
 func (x *txn) stopAlarm() { x.m.alarms.stop(x) }
 
 // maxRingWork bounds the work one ring does: a timer restarted with no
-// delay over and over gives the goroutine back between rounds.
+// delay over and over lets the ringer ring the other transactions between
+// rounds.
 const maxRingWork = 64
 
 // ring is the alarm going off: the work of every due timer runs, the
