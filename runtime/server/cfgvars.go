@@ -10,7 +10,6 @@ import (
 	"github.com/kamgo/kamgo/runtime/cfgvars"
 	"github.com/kamgo/kamgo/runtime/interp"
 	"github.com/kamgo/kamgo/runtime/klog"
-	"github.com/kamgo/kamgo/runtime/sip"
 	"github.com/kamgo/kamgo/runtime/value"
 )
 
@@ -212,6 +211,9 @@ func (s *Server) declareCore(st *cfgvars.Store) error {
 		if cv.fixup {
 			defs[i].Fixup = accept
 		}
+		if cv.name == "dns_try_ipv6" {
+			defs[i].Fixup, defs[i].OnChange = s.dnsTryIPv6Fixup, s.dnsTryIPv6Changed
+		}
 		vals[i] = value.MakeInt(cv.def)
 		params := cv.params
 		if params == nil {
@@ -224,23 +226,6 @@ func (s *Server) declareCore(st *cfgvars.Store) error {
 		}
 	}
 	defs[0].OnChange = func(v value.Value) { s.log.SetThreshold(klog.Level(v.I)) }
-	for i, cv := range coreVars {
-		if cv.name != "dns_try_ipv6" {
-			continue
-		}
-		defs[i].Fixup = func(v value.Value) (value.Value, error) {
-			if t := s.sip.Load(); t != nil && v.I != 0 && !t.HasIPv6() {
-				s.log.Logf(klog.Err, "core", "dns_try_ipv6_fixup(): %v", sip.ErrNoIPv6)
-				return v, sip.ErrNoIPv6
-			}
-			return v, nil
-		}
-		defs[i].OnChange = func(v value.Value) {
-			if t := s.sip.Load(); t != nil {
-				_ = t.SetDNSTryIPv6(v.I != 0) // the fixup refused what it would refuse
-			}
-		}
-	}
 	defs[1].Fixup = func(v value.Value) (value.Value, error) {
 		n, ok := syslogFacilities[strings.ToUpper(v.S)]
 		if !ok {
@@ -251,6 +236,26 @@ func (s *Server) declareCore(st *cfgvars.Store) error {
 	}
 	_, err := st.Declare("core", defs, vals)
 	return err
+}
+
+// dnsTryIPv6Fixup refuses to turn dns_try_ipv6 on without an IPv6 socket,
+// as Kamailio's fixup does.
+func (s *Server) dnsTryIPv6Fixup(v value.Value) (value.Value, error) {
+	if t := s.sip.Load(); t != nil {
+		if err := t.CheckDNSTryIPv6(v.I != 0); err != nil {
+			s.log.Logf(klog.Err, "core", "dns_try_ipv6_fixup(): %v", err)
+			return v, err
+		}
+	}
+	return v, nil
+}
+
+// dnsTryIPv6Changed applies a committed dns_try_ipv6 to the transport (the
+// fixup has checked it).
+func (s *Server) dnsTryIPv6Changed(v value.Value) {
+	if t := s.sip.Load(); t != nil {
+		_ = t.SetDNSTryIPv6(v.I != 0)
+	}
 }
 
 // accept is the fixup of the core variables whose checks belong to

@@ -96,13 +96,20 @@ func (s *Server) routeLogPrefix(c *event.Context, t event.Target) (after func())
 		return func() { sc.Set(nil) }
 	}
 	// A timer's goroutine: the scope lasts for the route.
+	sc, end := s.routeScope(c, eval)
+	c.LogPrefix = sc.Prefix()
+	return end
+}
+
+// routeScope begins a log scope for a route on a goroutine that has none
+// (a timer's, an event route's), on c's worker too; end ends it.
+func (s *Server) routeScope(c *event.Context, eval func() string) (sc *klog.Scope, end func()) {
 	sc = s.log.Begin(eval)
 	w := c.Worker
 	if w != nil {
 		w.LogScope = sc
 	}
-	c.LogPrefix = sc.Prefix()
-	return func() {
+	return sc, func() {
 		sc.End()
 		if w != nil && w.LogScope == sc {
 			w.LogScope = nil
@@ -114,26 +121,17 @@ func (s *Server) routeLogPrefix(c *event.Context, t event.Target) (after func())
 // expands the prefix for c's message into the scope sc (one made for the
 // route when there is none) and c.LogPrefix.
 func (s *Server) refreshEach(c *event.Context, sc *klog.Scope, eval func() string) (after func()) {
-	own := sc == nil
-	if own {
-		sc = s.log.Begin(eval)
+	end := func() {}
+	if sc == nil {
+		sc, end = s.routeScope(c, eval)
 	}
 	c.LogRefresh = func() {
 		sc.Set(eval)
 		c.LogPrefix = sc.Prefix()
 	}
 	c.LogRefresh()
-	w := c.Worker
-	if own && w != nil {
-		w.LogScope = sc
-	}
 	return func() {
 		c.LogRefresh = nil
-		if own {
-			sc.End()
-			if w != nil && w.LogScope == sc {
-				w.LogScope = nil
-			}
-		}
+		end()
 	}
 }

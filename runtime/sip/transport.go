@@ -356,13 +356,20 @@ var ErrNoIPv6 = errors.New("SER does not listen on any ipv6 interface, there is 
 // name resolves to its IPv4 addresses only.
 func (t *Transport) DNSTryIPv6() bool { return t.tryIPv6.Load() }
 
-// SetDNSTryIPv6 changes DNSTryIPv6 (the core variable dns_try_ipv6). It
-// cannot be turned on when no socket is IPv6 (ErrNoIPv6).
-func (t *Transport) SetDNSTryIPv6(on bool) error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if on && !t.hasIPv6() {
+// CheckDNSTryIPv6 says whether DNSTryIPv6 may become on: it cannot be
+// turned on when no socket is IPv6 (ErrNoIPv6).
+func (t *Transport) CheckDNSTryIPv6(on bool) error {
+	if on && !t.HasIPv6() {
 		return ErrNoIPv6
+	}
+	return nil
+}
+
+// SetDNSTryIPv6 changes DNSTryIPv6 (the core variable dns_try_ipv6) when
+// CheckDNSTryIPv6 allows it.
+func (t *Transport) SetDNSTryIPv6(on bool) error {
+	if err := t.CheckDNSTryIPv6(on); err != nil {
+		return err
 	}
 	t.tryIPv6.Store(on)
 	return nil
