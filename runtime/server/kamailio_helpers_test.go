@@ -11,6 +11,7 @@ import (
 
 	"github.com/kamgo/kamgo/internal/freeport"
 	"github.com/kamgo/kamgo/internal/kamref"
+	"github.com/kamgo/kamgo/runtime/server"
 )
 
 // The Kamailio comparisons of this package run one configuration (with
@@ -34,6 +35,13 @@ func startKamailioSIP(t *testing.T, cfg string) *kamref.Instance {
 // modules and its SIP sockets. It returns the port and the log.
 func startKamgoSIP(t *testing.T, cfg string) (int, *syncBuf) {
 	t.Helper()
+	_, port, out := startKamgoServer(t, cfg)
+	return port, out
+}
+
+// startKamgoServer is startKamgoSIP that also returns the server.
+func startKamgoServer(t *testing.T, cfg string) (*server.Server, int, *syncBuf) {
+	t.Helper()
 	port, err := freeport.Pick()
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +55,7 @@ func startKamgoSIP(t *testing.T, cfg string) (int, *syncBuf) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.StopSIP(context.Background()) })
-	return port, out
+	return srv, port, out
 }
 
 // kamailioLines waits until done accepts Kamailio's log, read as kamgo

@@ -24,15 +24,11 @@ import (
 
 	"github.com/kamgo/kamgo/internal/freeport"
 	"github.com/kamgo/kamgo/internal/kamref"
-	"github.com/kamgo/kamgo/lang/check"
-	"github.com/kamgo/kamgo/lang/preproc"
 	_ "github.com/kamgo/kamgo/modules/cfg_rpc"
 	_ "github.com/kamgo/kamgo/modules/corex"
 	_ "github.com/kamgo/kamgo/modules/pv"
 	_ "github.com/kamgo/kamgo/modules/sl"
-	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/rpc"
-	"github.com/kamgo/kamgo/runtime/server"
 )
 
 // netConfig is run by both; CTL is where Kamailio loads ctl. The route
@@ -98,27 +94,7 @@ func TestKamailioNet(t *testing.T) {
 		return strings.TrimSpace(out)
 	}
 
-	gport, err := freeport.Pick()
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := strings.ReplaceAll(strings.Replace(netConfig, "CTL", "", 1), kamref.SIPPortPlaceholder, strconv.Itoa(gport))
-	cfg, diags, _ := check.AnalyzeSource("kamailio.cfg", []byte(text), preproc.Options{}, module.Catalog())
-	if diags.HasErrors() {
-		t.Fatal(diags.Error())
-	}
-	srv, ld := server.Load(cfg, server.Options{})
-	if ld.HasErrors() {
-		t.Fatal(ld.Error())
-	}
-	if err := srv.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Stop(context.Background()) })
-	if err := srv.StartSIP(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.StopSIP(context.Background()) })
+	srv, gport, _ := startKamgoServer(t, strings.Replace(netConfig, "CTL", "", 1))
 	// gor is kamgo's answer printed as kamcmd prints it.
 	gor := func(method string, params ...string) string {
 		t.Helper()
