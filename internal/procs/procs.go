@@ -10,12 +10,12 @@
 //
 // The Controller samples the process's CPU time (user and system, every
 // thread) each tick, less what the collector's background workers spent.
-// At one P it raises GOMAXPROCS to the runtime's default after UpTicks ticks
-// in a row used Up of a core; at more it goes back to one after DownTicks
-// ticks in a row under Down. The band between the two keeps it from
-// switching back and forth: work that fills one P at Up uses less than that
-// with more Ps only when it was short of them. GOMAXPROCS set in the
-// environment turns the controller off: the operator's number stands.
+// At one P it raises GOMAXPROCS to the runtime's default as soon as a tick
+// used Up of a core; at more it goes back to one after DownTicks ticks in a
+// row under Down. The band between the two keeps it from switching back
+// and forth: work that fills one P at Up uses less than that with more Ps
+// only when it was short of them. GOMAXPROCS set in the environment turns
+// the controller off: the operator's number stands.
 //
 // The collector's workers are not load: at one P its idle worker marks in
 // every moment the P would sleep, so a tick with a collection in it looks
@@ -23,8 +23,10 @@
 // tens of thousands of transactions switched it to all Ps for a second,
 // most of the time at a steady 2000 calls per second, at a fifth more CPU
 // per call. The runtime reports its workers' time when a collection ends,
-// so a collection spanning two ticks shows in the first uncorrected and in
-// the second corrected for both: UpTicks of two lets the second decide.
+// so a collection still running at the end of a tick counts as load in
+// that tick; when the next tick brings the report and the two ticks
+// together, corrected, used less than Up, the switch it made is undone at
+// once.
 //
 // The controller also gives memory back once a load is over: after
 // IdleTicks ticks in a row under Idle that follow a busy tick, it runs a
@@ -54,8 +56,7 @@ import (
 // Policy is when the controller switches.
 type Policy struct {
 	Max       int     // Ps when the load needs more than one: the runtime's default
-	Up        float64 // cores used in a tick at one P that count towards Max
-	UpTicks   int     // ticks in a row at Up that switch to Max
+	Up        float64 // cores used in a tick at one P that switch to Max
 	Down      float64 // cores used below which a tick at Max counts as light
 	DownTicks int     // light ticks in a row that switch back to one
 	Idle      float64 // cores used below which a tick counts as idle
@@ -63,43 +64,52 @@ type Policy struct {
 }
 
 // DefaultPolicy is the policy `kamgo run` uses: Max from the runtime
-// (CPUs, or the cgroup's quota), up after two ticks at 80% of a core, down
-// after one second under 55% of a core; memory released after three
-// seconds under 2%.
+// (CPUs, or the cgroup's quota), up at 80% of a core, down after one second
+// under 55% of a core; memory released after three seconds under 2%.
 func DefaultPolicy() Policy {
-	return Policy{Max: runtime.GOMAXPROCS(0), Up: 0.8, UpTicks: 2, Down: 0.55, DownTicks: 10, Idle: 0.02, IdleTicks: 30}
+	return Policy{Max: runtime.GOMAXPROCS(0), Up: 0.8, Down: 0.55, DownTicks: 10, Idle: 0.02, IdleTicks: 30}
 }
 
 // Tick is how often the controller samples.
 const Tick = 100 * time.Millisecond
 
-// streak counts the ticks in a row on one side of a threshold: hot at Up
-// or more at the light-load count, light under Down above it.
-type streak struct{ hot, light int }
-
 // next returns the P count after a tick that used `used` cores at `cur` Ps,
-// and the streak that makes. low is the count under light load: one, plus
-// the Ps held.
-func (p Policy) next(cur, low int, used float64, s streak) (int, streak) {
+// and how many light ticks in a row that makes. low is the count under
+// light load: one, plus the Ps held.
+func (p Policy) next(cur, low int, used float64, light int) (int, int) {
 	if low >= p.Max {
-		return p.Max, streak{}
+		return p.Max, 0
 	}
 	if cur <= low {
-		if used < p.Up {
-			return low, streak{}
+		if used >= p.Up {
+			return p.Max, 0
 		}
-		if s.hot+1 >= max(p.UpTicks, 1) {
-			return p.Max, streak{}
-		}
-		return low, streak{hot: s.hot + 1}
+		return low, 0
 	}
 	if used < p.Down {
-		if s.light+1 >= p.DownTicks {
-			return low, streak{}
+		light++
+		if light >= p.DownTicks {
+			return low, 0
 		}
-		return cur, streak{light: s.light + 1}
+		return cur, light
 	}
-	return cur, streak{}
+	return cur, 0
+}
+
+// sample is one tick's CPU (all of it, and the collector's workers' share
+// reported in it) over its wall time.
+type sample struct{ cpu, gc, wall time.Duration }
+
+// collectorMade reports whether the switch up after tick up was the
+// collector's doing, seen in the tick after it, then: the two ticks
+// together used less than Up once the report of the collection that was
+// running is taken off.
+func (p Policy) collectorMade(up, then sample) bool {
+	if then.gc <= 0 {
+		return false
+	}
+	wall := up.wall + then.wall
+	return float64(up.cpu+then.cpu-up.gc-then.gc) < p.Up*float64(wall)
 }
 
 // held counts the Ps held (Hold); active is the controller Start started.
@@ -221,8 +231,10 @@ func newController(p Policy, cpu, gc func() time.Duration, now func() time.Time,
 func (c *Controller) run() {
 	defer close(c.done)
 	lastCPU, lastGC, lastAt := c.cpu(), c.gc(), c.now()
-	var st streak
-	idle, busy := 0, false
+	light, idle, busy := 0, 0, false
+	// upTick is the tick that switched up, kept for the next tick only.
+	var upTick sample
+	checkUp := false
 	for {
 		select {
 		case <-c.stop:
@@ -237,7 +249,8 @@ func (c *Controller) run() {
 			}
 			continue
 		}
-		used := max(float64(cpu-lastCPU-(gc-lastGC))/float64(wall), 0)
+		tick := sample{cpu: cpu - lastCPU, gc: gc - lastGC, wall: wall}
+		used := max(float64(tick.cpu-tick.gc)/float64(wall), 0)
 		lastCPU, lastGC, lastAt = cpu, gc, at
 		if used < c.policy.Idle {
 			idle++
@@ -250,8 +263,13 @@ func (c *Controller) run() {
 		}
 		c.mu.Lock()
 		low := c.low()
-		var n int
-		n, st = c.policy.next(c.cur, low, used, st)
+		n, l := c.policy.next(c.cur, low, used, light)
+		if checkUp && c.cur > low && c.policy.collectorMade(upTick, tick) {
+			n, l = low, 0
+		}
+		checkUp = c.cur <= low && n > low
+		upTick = tick
+		light = l
 		c.atLow = n == low
 		if n != c.cur {
 			c.cur = n

@@ -9,40 +9,32 @@ import (
 )
 
 func TestNext(t *testing.T) {
-	p := Policy{Max: 4, Up: 0.8, UpTicks: 2, Down: 0.55, DownTicks: 3}
+	p := Policy{Max: 4, Up: 0.8, Down: 0.55, DownTicks: 3}
 	for _, tc := range []struct {
-		name     string
-		cur, low int
-		used     float64
-		in       streak
-		wantN    int
-		want     streak
+		name            string
+		cur, low        int
+		used            float64
+		light           int
+		wantN, wantLite int
 	}{
-		{"idle at one stays", 1, 1, 0.0, streak{}, 1, streak{}},
-		{"busy below up stays", 1, 1, 0.79, streak{}, 1, streak{}},
-		{"first tick at up counts", 1, 1, 0.8, streak{}, 1, streak{hot: 1}},
-		{"second tick at up switches to max", 1, 1, 0.8, streak{hot: 1}, 4, streak{}},
-		{"a tick under up breaks the run", 1, 1, 0.7, streak{hot: 1}, 1, streak{}},
-		{"over a core counts", 1, 1, 1.3, streak{}, 1, streak{hot: 1}},
-		{"heavy at max stays", 4, 1, 1.5, streak{light: 2}, 4, streak{}},
-		{"between down and up stays and resets", 4, 1, 0.6, streak{light: 2}, 4, streak{}},
-		{"first light tick counts", 4, 1, 0.2, streak{}, 4, streak{light: 1}},
-		{"light ticks short of the count", 4, 1, 0.54, streak{light: 1}, 4, streak{light: 2}},
-		{"last light tick switches to one", 4, 1, 0.1, streak{light: 2}, 1, streak{}},
-		{"one held: idle stays at two", 2, 2, 0.1, streak{}, 2, streak{}},
-		{"one held: busy switches to max", 2, 2, 0.9, streak{hot: 1}, 4, streak{}},
-		{"one held: last light tick switches to two", 4, 2, 0.1, streak{light: 2}, 2, streak{}},
-		{"all held but one: max for good", 4, 4, 0.0, streak{light: 5}, 4, streak{}},
+		{"idle at one stays", 1, 1, 0.0, 0, 1, 0},
+		{"busy below up stays", 1, 1, 0.79, 0, 1, 0},
+		{"at up switches to max", 1, 1, 0.8, 0, 4, 0},
+		{"over a core switches", 1, 1, 1.3, 0, 4, 0},
+		{"heavy at max stays", 4, 1, 1.5, 2, 4, 0},
+		{"between down and up stays and resets", 4, 1, 0.6, 2, 4, 0},
+		{"first light tick counts", 4, 1, 0.2, 0, 4, 1},
+		{"light ticks short of the count", 4, 1, 0.54, 1, 4, 2},
+		{"last light tick switches to one", 4, 1, 0.1, 2, 1, 0},
+		{"one held: idle stays at two", 2, 2, 0.1, 0, 2, 0},
+		{"one held: busy switches to max", 2, 2, 0.9, 0, 4, 0},
+		{"one held: last light tick switches to two", 4, 2, 0.1, 2, 2, 0},
+		{"all held but one: max for good", 4, 4, 0.0, 5, 4, 0},
 	} {
-		n, st := p.next(tc.cur, tc.low, tc.used, tc.in)
-		if n != tc.wantN || st != tc.want {
-			t.Errorf("%s: next(%d, %d, %v, %+v) = %d, %+v; want %d, %+v", tc.name, tc.cur, tc.low, tc.used, tc.in, n, st, tc.wantN, tc.want)
+		n, l := p.next(tc.cur, tc.low, tc.used, tc.light)
+		if n != tc.wantN || l != tc.wantLite {
+			t.Errorf("%s: next(%d, %d, %v, %d) = %d, %d; want %d, %d", tc.name, tc.cur, tc.low, tc.used, tc.light, n, l, tc.wantN, tc.wantLite)
 		}
-	}
-	// UpTicks of one (or unset): the first tick at Up switches.
-	p.UpTicks = 0
-	if n, _ := p.next(1, 1, 0.8, streak{}); n != 4 {
-		t.Errorf("UpTicks 0: next at up = %d, want 4", n)
 	}
 }
 
@@ -79,7 +71,7 @@ func (f *fake) collect(cores float64) {
 func TestController(t *testing.T) {
 	f := &fake{wall: time.Unix(1000, 0), sets: make(chan int, 16)}
 	ticks := make(chan time.Time)
-	p := Policy{Max: 2, Up: 0.8, UpTicks: 2, Down: 0.55, DownTicks: 3, Idle: 0.02, IdleTicks: 2}
+	p := Policy{Max: 2, Up: 0.8, Down: 0.55, DownTicks: 3, Idle: 0.02, IdleTicks: 2}
 	frees := make(chan struct{}, 4)
 	tested := make(chan struct{})
 	c := newController(p, f.CPU, f.GC, f.Now, func(n int) { f.sets <- n }, func() { frees <- struct{}{} }, ticks, tested)
@@ -119,15 +111,27 @@ func TestController(t *testing.T) {
 	tick(0.95)
 	tick(0.3)
 	noSwitch()
-	// A collection over two ticks: the first looks like a full core, the
-	// second brings the report for both.
+	// A collection over two ticks: the first looks like a full core and
+	// switches; the second brings the report, and the two together were
+	// light: back at once.
 	tick(1.0)
-	f.collect(1.0)
+	expectSet(2)
+	f.collect(0.9)
 	tick(0.7)
+	expectSet(1)
 	tick(0.3)
 	noSwitch()
+	// A collection reported after a tick of real load: the switch stays.
 	tick(0.95)
-	tick(0.85) // two ticks at over 80% of a core: all Ps
+	expectSet(2)
+	f.collect(0.1)
+	tick(0.9)
+	noSwitch()
+	tick(0.3)
+	tick(0.3)
+	tick(0.3) // three light ticks in a row: one P
+	expectSet(1)
+	tick(0.95) // one tick at 95% of a core: all Ps
 	expectSet(2)
 	if got := c.Procs(); got != 2 {
 		t.Fatalf("Procs() = %d, want 2", got)
@@ -176,7 +180,7 @@ func TestHold(t *testing.T) {
 	f := &fake{wall: time.Unix(1000, 0), sets: make(chan int, 16)}
 	ticks := make(chan time.Time)
 	tested := make(chan struct{})
-	p := Policy{Max: 3, Up: 0.8, UpTicks: 1, Down: 0.55, DownTicks: 2, Idle: 0.02, IdleTicks: 2}
+	p := Policy{Max: 3, Up: 0.8, Down: 0.55, DownTicks: 2, Idle: 0.02, IdleTicks: 2}
 	c := newController(p, f.CPU, f.GC, f.Now, func(n int) { f.sets <- n }, func() {}, ticks, tested)
 	activeMu.Lock()
 	active = c
