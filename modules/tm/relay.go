@@ -124,14 +124,14 @@ func (m *Module) relay(c *event.Context, o relayOpts) int {
 }
 
 // logBranchError logs why a branch could not be prepared, as Kamailio's
-// uri2dst2 and prepare_new_uac log it.
+// uri2dst2 and prepare_new_uac log it (after the resolver's own line,
+// which runtime/sip logs).
 func (x *txn) logBranchError(err error) {
 	log := x.m.log
 	var ue *sip.UnresolvedError
 	var ns *sip.NoSocketError
 	switch {
 	case errors.As(err, &ue):
-		log.Logf(klog.Err, "core", "sip_hostport2su(): could not resolve hostname: \"%s\"", ue.Host)
 		log.Logf(klog.Err, Name, "uri2dst2(): failed to resolve \"%s\"", ue.Host)
 	case errors.As(err, &ns):
 		log.Logf(klog.Err, Name, "uri2dst2(): no corresponding socket found for \"%s\" af %d (%s:%s)",

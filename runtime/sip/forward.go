@@ -80,16 +80,19 @@ func (e *NoSocketError) AF() int {
 	return 2
 }
 
-// PrepareBranch is PrepareRequest without the core's log lines: a
+// PrepareBranch is PrepareRequest without forward_request()'s log lines: a
 // transaction layer logs its own (tm's uri2dst2 and prepare_new_uac
-// lines). Its errors carry forward()'s codes, with an UnresolvedError or
-// a NoSocketError inside for a destination it cannot use.
+// lines). A host that does not resolve is logged here, as Kamailio's
+// resolver (sip_hostport2su) logs it for every caller. Its errors carry
+// forward()'s codes, with an UnresolvedError or a NoSocketError inside for
+// a destination it cannot use.
 func (t *Transport) PrepareBranch(m *sipmsg.Msg, d Dest, branch string) (Hop, string, error) {
 	if !m.IsRequest() {
 		return Hop{}, "", fail(ErrUnspec, fmt.Errorf("forward: not a request"))
 	}
 	to, proto, err := t.resolve(d)
 	if err != nil {
+		t.log.Logf(klog.Err, "core", "sip_hostport2su(): could not resolve hostname: \"%s\"", d.Host)
 		return Hop{}, "", fail(ErrBadAddress, &UnresolvedError{Host: d.Host, Err: err})
 	}
 	if branch == "" {
