@@ -44,17 +44,7 @@ func TestKamailioForwardUnresolved(t *testing.T) {
 		}
 	}
 	// forwarded keeps the core's error lines and the script's.
-	forwarded := func(lines []string) string {
-		var keep []string
-		for _, l := range lines {
-			if i := strings.Index(l, "<script>: "); i >= 0 {
-				keep = append(keep, l[i:])
-			} else if strings.HasPrefix(l, "ERROR: <core>: ") {
-				keep = append(keep, l)
-			}
-		}
-		return strings.Join(keep, "\n")
-	}
+	forwarded := func(lines []string) string { return scriptAndErrors(lines, "core") }
 	want := forwarded(kamailioLines(t, in, func(lines []string) bool {
 		return strings.Count(forwarded(lines), "<script>: after forward") == 2
 	}))

@@ -80,3 +80,23 @@ func kamailioLines(t *testing.T, in *kamref.Instance, done func(lines []string) 
 	t.Fatalf("Kamailio logged %q", in.Lines())
 	return nil
 }
+
+// scriptAndErrors keeps the script's lines of a log (from "<script>: " on)
+// and the ERROR lines of the given origins ("core", "pv"), in order, one
+// per line.
+func scriptAndErrors(lines []string, origins ...string) string {
+	var keep []string
+	for _, l := range lines {
+		if i := strings.Index(l, "<script>: "); i >= 0 {
+			keep = append(keep, l[i:])
+			continue
+		}
+		for _, o := range origins {
+			if strings.HasPrefix(l, "ERROR: <"+o+">: ") {
+				keep = append(keep, l)
+				break
+			}
+		}
+	}
+	return strings.Join(keep, "\n")
+}

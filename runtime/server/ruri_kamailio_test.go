@@ -69,17 +69,7 @@ func TestKamailioBadRURI(t *testing.T) {
 	}
 	// routed keeps the lines of the requests: the script's and the errors
 	// of reading their Request-URI's parts, as "LEVEL: <origin>: text".
-	routed := func(lines []string) string {
-		var out []string
-		for _, l := range lines {
-			if i := strings.Index(l, "<script>: "); i >= 0 {
-				out = append(out, l[i:])
-			} else if strings.HasPrefix(l, "ERROR: <pv>: ") || strings.HasPrefix(l, "ERROR: <core>: ") {
-				out = append(out, l)
-			}
-		}
-		return strings.Join(out, "\n")
-	}
+	routed := func(lines []string) string { return scriptAndErrors(lines, "pv", "core") }
 	want := routed(kamailioLines(t, in, func(lines []string) bool {
 		return strings.Count(routed(lines), "<script>: parts ") == len(badRURIs)
 	}))
