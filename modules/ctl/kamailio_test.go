@@ -60,10 +60,13 @@ modparam("ctl", "binrpc", "unixd:DIR/ctl.dgram")
 request_route { exit; }
 `
 
-// target is one server's control sockets.
+// target is one server's control sockets, and its log.
 type target struct {
 	dir              string
 	tcpPort, udpPort int
+	kamailio         *kamref.Instance // Kamailio's process, nil for kamgo
+	log              *linelog.Log     // kamgo's log, nil for Kamailio
+	srv              *server.Server   // kamgo, nil for Kamailio
 }
 
 func (tg target) config(text string) string {
@@ -132,6 +135,7 @@ func startKamailioText(t *testing.T, text string) target {
 		t.Fatal(err)
 	}
 	t.Cleanup(in.Stop)
+	tg.kamailio = in
 	return tg
 }
 
@@ -152,7 +156,8 @@ func startKamgoText(t *testing.T, text string) target {
 	if diags.HasErrors() {
 		t.Fatalf("check: %v", diags.Error())
 	}
-	srv, ld := server.Load(cfg, server.Options{Log: klog.New(&linelog.Log{}, klog.Text)})
+	tg.log = &linelog.Log{}
+	srv, ld := server.Load(cfg, server.Options{Log: klog.New(tg.log, klog.Text)})
 	if ld.HasErrors() {
 		t.Fatalf("load: %v", ld.Error())
 	}
@@ -164,6 +169,7 @@ func startKamgoText(t *testing.T, text string) target {
 		defer cancel()
 		_ = srv.Stop(ctx)
 	})
+	tg.srv = srv
 	return tg
 }
 

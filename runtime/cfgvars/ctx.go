@@ -39,17 +39,19 @@ func (x *Ctx) SetDelayed(t Target, name string, v value.Value) error {
 	}
 	nv, err := prepare(&g.defs[i], v)
 	if err != nil {
-		x.s.logf(klog.Err, "failed to set the variable: %s.%s: %v", t.Group, name, err)
+		x.s.refused("cfg_set_delayed", t, name, v, err)
 		return err
 	}
 	x.add(&change{g: g, i: i, t: t, v: nv})
-	x.s.logf(klog.Info, "%s.%s is going to be changed to %s", t.Group, name, show(v))
+	x.s.logIn("cfg_set_delayed", klog.Info, "%s.%s is going to be changed to %s [context=%p]", t.Group, name, show(v), x)
+	x.logGroupID(t)
 	return nil
 }
 
 // DelDelayed prepares the deletion of an instance's value.
 func (x *Ctx) DelDelayed(t Target, name string) error {
 	if !t.Inst {
+		x.s.logIn("cfg_set_delayed", klog.Err, "Only group instance values can be deleted")
 		return fmt.Errorf("cfg: only the values of a group instance can be deleted: %w", ErrSyntax)
 	}
 	g, i, err := x.s.lookup(t.Group, name)
@@ -57,11 +59,20 @@ func (x *Ctx) DelDelayed(t Target, name string) error {
 		return err
 	}
 	if g.defs[i].ReadOnly {
+		x.s.refused("cfg_set_delayed", t, name, value.NullValue, ErrReadOnly)
 		return ErrReadOnly
 	}
 	x.add(&change{g: g, i: i, t: t, del: true})
-	x.s.logf(klog.Info, "%s.%s is going to be deleted", t.Group, name)
+	x.s.logIn("cfg_set_delayed", klog.Info, "%s.%s is going to be deleted [context=%p]", t.Group, name, x)
+	x.logGroupID(t)
 	return nil
+}
+
+// logGroupID names the instance a prepared change is for.
+func (x *Ctx) logGroupID(t Target) {
+	if t.Inst {
+		x.s.logIn("cfg_set_delayed", klog.Info, "group id = %d [context=%p]", t.ID, x)
+	}
 }
 
 // add keeps the changes ordered as Kamailio does: grouped by group in the
@@ -92,7 +103,7 @@ func (x *Ctx) Commit() error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if len(x.changes) == 0 {
-		x.s.logf(klog.Info, "config changes have been applied")
+		x.s.logIn("cfg_commit", klog.Info, "config changes have been applied [context=%p]", x)
 		return nil
 	}
 	x.s.mu.Lock()
@@ -100,7 +111,7 @@ func (x *Ctx) Commit() error {
 	for _, c := range x.changes {
 		if err := nb.apply(c.g, c.i, c.t, c.v, c.del); err != nil {
 			x.s.mu.Unlock()
-			x.s.logf(klog.Err, "%v", err)
+			x.s.logIn("cfg_commit", klog.Err, "global group instance %s is not found", c.t)
 			return err
 		}
 	}
@@ -112,7 +123,7 @@ func (x *Ctx) Commit() error {
 		}
 	}
 	x.changes = nil
-	x.s.logf(klog.Info, "config changes have been applied")
+	x.s.logIn("cfg_commit", klog.Info, "config changes have been applied [context=%p]", x)
 	return nil
 }
 
@@ -121,7 +132,7 @@ func (x *Ctx) Rollback() {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.changes = nil
-	x.s.logf(klog.Info, "deleting the config changes")
+	x.s.logIn("cfg_rollback", klog.Info, "deleting the config changes [context=%p]", x)
 }
 
 // Change is one prepared change as Diff reports it.
@@ -149,7 +160,7 @@ func (x *Ctx) Diff() ([]Change, error) {
 		if c.t.Inst {
 			k, ok := st.find(c.t.ID)
 			if !ok {
-				x.s.logf(klog.Err, "local group instance %s is not found", c.t)
+				x.s.logIn("cfg_diff_next", klog.Err, "local group instance %s is not found", c.t)
 				return nil, fmt.Errorf("cfg: group instance %s: %w", c.t, ErrNotFound)
 			}
 			ch.Old = st.insts[k].vals[c.i]

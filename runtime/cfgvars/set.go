@@ -60,14 +60,14 @@ func (s *Store) SetNow(t Target, name string, v value.Value) error {
 	d := &g.defs[i]
 	nv, err := prepare(d, v)
 	if err != nil {
-		s.logf(klog.Err, "failed to set the variable: %s.%s: %v", t.Group, name, err)
+		s.refused("cfg_set_now", t, name, v, err)
 		return err
 	}
 	s.mu.Lock()
 	nb := s.cur.Load().clone()
 	if err := nb.apply(g, i, t, nv, false); err != nil {
 		s.mu.Unlock()
-		s.logf(klog.Err, "failed to set the variable: %s.%s: %v", t.Group, name, err)
+		s.missingInstance("cfg_set_now", t, name)
 		return err
 	}
 	s.cur.Store(nb)
@@ -75,16 +75,24 @@ func (s *Store) SetNow(t Target, name string, v value.Value) error {
 	if !t.Inst && d.OnChange != nil {
 		d.OnChange(nv)
 	}
-	s.logf(klog.Info, "%s.%s has been changed to %s", t.Group, name, show(v))
+	s.logIn("cfg_set_now", klog.Info, "%s.%s has been changed to %s", t.Group, name, show(v))
 	if t.Inst {
-		s.logf(klog.Info, "group id = %d", t.ID)
+		s.logIn("cfg_set_now", klog.Info, "group id = %d", t.ID)
 	}
 	return nil
+}
+
+// missingInstance logs a change fn could not make because t's instance
+// does not exist.
+func (s *Store) missingInstance(fn string, t Target, name string) {
+	s.logIn(fn, klog.Err, "global group instance %s is not found", t)
+	s.logIn(fn, klog.Err, "failed to set the variable: %s.%s", t.Group, name)
 }
 
 // DelNow makes an instance's variable follow the group's value again.
 func (s *Store) DelNow(t Target, name string) error {
 	if !t.Inst {
+		s.logIn("cfg_set_now", klog.Err, "Only group instance values can be deleted")
 		return fmt.Errorf("cfg: only the values of a group instance can be deleted: %w", ErrSyntax)
 	}
 	g, i, err := s.lookup(t.Group, name)
@@ -92,19 +100,20 @@ func (s *Store) DelNow(t Target, name string) error {
 		return err
 	}
 	if g.defs[i].ReadOnly {
+		s.refused("cfg_set_now", t, name, value.NullValue, ErrReadOnly)
 		return ErrReadOnly
 	}
 	s.mu.Lock()
 	nb := s.cur.Load().clone()
 	if err := nb.apply(g, i, t, value.NullValue, true); err != nil {
 		s.mu.Unlock()
-		s.logf(klog.Err, "failed to set the variable: %s.%s: %v", t.Group, name, err)
+		s.missingInstance("cfg_set_now", t, name)
 		return err
 	}
 	s.cur.Store(nb)
 	s.mu.Unlock()
-	s.logf(klog.Info, "%s.%s has been deleted", t.Group, name)
-	s.logf(klog.Info, "group id = %d", t.ID)
+	s.logIn("cfg_set_now", klog.Info, "%s.%s has been deleted", t.Group, name)
+	s.logIn("cfg_set_now", klog.Info, "group id = %d", t.ID)
 	return nil
 }
 
@@ -155,7 +164,7 @@ func (s *Store) Get(t Target, name string) (value.Value, Type, error) {
 	}
 	k, ok := st.find(t.ID)
 	if !ok {
-		s.logf(klog.Err, "local group instance %s[%d] is not found", t.Group, t.ID)
+		s.logIn("cfg_get_by_name", klog.Err, "local group instance %s[%d] is not found", t.Group, t.ID)
 		return value.NullValue, d.Type, fmt.Errorf("cfg: group instance %s: %w", t, ErrNotFound)
 	}
 	return st.insts[k].vals[i], d.Type, nil
@@ -192,7 +201,7 @@ func (s *Store) Help(group, name string) (Def, error) {
 func (s *Store) AddInstance(group string, id uint32) error {
 	g, ok := s.Group(group)
 	if !ok {
-		s.logf(klog.Err, "group not found")
+		s.logIn("cfg_add_group_inst", klog.Err, "group not found")
 		return fmt.Errorf("cfg: group %s: %w", group, ErrNotFound)
 	}
 	s.mu.Lock()
@@ -207,7 +216,7 @@ func (s *Store) AddInstance(group string, id uint32) error {
 	in := &inst{id: id, vals: append([]value.Value(nil), st.vals...), set: make([]bool, len(st.vals))}
 	st.insts = append(st.insts[:k], append([]*inst{in}, st.insts[k:]...)...)
 	s.cur.Store(nb)
-	s.logf(klog.Info, "group instance is added: %s[%d]", group, id)
+	s.logIn("cfg_add_group_inst", klog.Info, "group instance is added: %s[%d]", group, id)
 	return nil
 }
 
@@ -215,7 +224,7 @@ func (s *Store) AddInstance(group string, id uint32) error {
 func (s *Store) DelInstance(group string, id uint32) error {
 	g, ok := s.Group(group)
 	if !ok {
-		s.logf(klog.Err, "group not found")
+		s.logIn("cfg_del_group_inst", klog.Err, "group not found")
 		return fmt.Errorf("cfg: group %s: %w", group, ErrNotFound)
 	}
 	s.mu.Lock()
@@ -223,14 +232,14 @@ func (s *Store) DelInstance(group string, id uint32) error {
 	cur := s.cur.Load()
 	k, ok := cur.groups[g].find(id)
 	if !ok {
-		s.logf(klog.Err, "Failed to delete the group instance: %s[%d]", group, id)
+		s.logIn("cfg_del_group_inst", klog.Err, "Failed to delete the group instance: %s[%d]", group, id)
 		return fmt.Errorf("cfg: group instance %s[%d]: %w", group, id, ErrNotFound)
 	}
 	nb := cur.clone()
 	st := nb.own(g)
 	st.insts = append(st.insts[:k], st.insts[k+1:]...)
 	s.cur.Store(nb)
-	s.logf(klog.Info, "group instance is deleted: %s[%d]", group, id)
+	s.logIn("cfg_del_group_inst", klog.Info, "group instance is deleted: %s[%d]", group, id)
 	return nil
 }
 

@@ -263,3 +263,30 @@ func (s *Store) logf(lv klog.Level, format string, args ...any) {
 		s.log.Logf(lv, "core", format, args...)
 	}
 }
+
+// logIn logs a line as Kamailio's cfg framework function fn logs it.
+func (s *Store) logIn(fn string, lv klog.Level, format string, args ...any) {
+	s.logf(lv, fn+"(): "+format, args...)
+}
+
+// refused logs why fn (cfg_set_now, cfg_set_delayed) did not set
+// group.name to v, as Kamailio logs it: the reason (a fixup logs its own
+// before), then the variable.
+func (s *Store) refused(fn string, t Target, name string, v value.Value, err error) {
+	var fe *fixupError
+	switch {
+	case errors.Is(err, ErrReadOnly):
+		s.logIn(fn, klog.Err, "variable is read-only")
+	case errors.Is(err, ErrRange):
+		s.logIn(fn, klog.Err, "integer value is out of range")
+	case errors.As(err, &fe):
+		s.logIn(fn, klog.Err, "fixup failed")
+	case errors.Is(err, ErrConvert) && v.K == value.Str && v.S == "":
+		s.logIn("convert_val", klog.Err, "cannot convert NULL str value to integer")
+	case errors.Is(err, ErrConvert) && v.K == value.Str:
+		s.logIn("convert_val", klog.Err, "cannot convert string to integer '%s'", v.S)
+	default:
+		s.logIn(fn, klog.Err, "%v", err)
+	}
+	s.logIn(fn, klog.Err, "failed to set the variable: %s.%s", t.Group, name)
+}

@@ -111,16 +111,24 @@ func prepare(d *Def, v value.Value) (value.Value, error) {
 	}
 	if d.Fixup != nil {
 		if in, err = d.Fixup(in); err != nil {
-			return value.NullValue, err
+			return value.NullValue, &fixupError{err}
 		}
 	}
 	return convert(in, d.Type)
 }
 
-// show renders a value for a log line: a string in quotes.
+// fixupError is a value a variable's fixup refused; its text is the
+// fixup's.
+type fixupError struct{ err error }
+
+func (e *fixupError) Error() string { return e.err.Error() }
+func (e *fixupError) Unwrap() error { return e.err }
+
+// show renders a value for a log line as Kamailio does: a string between
+// double quotes, as it is.
 func show(v value.Value) string {
 	if v.K == value.Str {
-		return strconv.Quote(v.S)
+		return `"` + v.S + `"`
 	}
 	return value.ToStr(v)
 }
