@@ -96,23 +96,23 @@ func (m *Module) ResolveVia(c *event.Context, msg *sipmsg.Msg) {
 	}
 	if f.internal&flUseXAVPViaFields != 0 {
 		if fields, ok := pv.XavpList(c, m.coreStr("xavp_via_fields")); ok {
-			for _, fd := range fields {
-				if fd.Value.K != value.Str {
-					continue
-				}
-				v := msg.Send.Via()
-				switch fd.Name {
-				case "address":
-					if v.Host == "" {
-						v.Host = fd.Value.S
+			msg.Send.EditVia(func(v *sipmsg.ViaFields) {
+				for _, fd := range fields {
+					if fd.Value.K != value.Str {
+						continue
 					}
-				case "port":
-					if v.Port == "" {
-						v.Port = fd.Value.S
+					switch fd.Name {
+					case "address":
+						if v.Host == "" {
+							v.Host = fd.Value.S
+						}
+					case "port":
+						if v.Port == "" {
+							v.Port = fd.Value.S
+						}
 					}
 				}
-				msg.Send.SetVia(v)
-			}
+			})
 		}
 	}
 	var b strings.Builder
@@ -136,9 +136,7 @@ func (m *Module) ResolveVia(c *event.Context, msg *sipmsg.Msg) {
 			}
 		}
 	}
-	v := msg.Send.Via()
-	v.Params = b.String()
-	msg.Send.SetVia(v)
+	msg.Send.EditVia(func(v *sipmsg.ViaFields) { v.Params = b.String() })
 }
 
 // coreStr is a string core parameter, "" when unset.

@@ -70,10 +70,7 @@ func (cp *compiler) sipCall(n *ast.Call) (action, bool) {
 			return nil, true
 		}
 		return func(x *exec) int {
-			m := sipmsg.FromContext(x.c)
-			v := m.Send.Via()
-			v.AdvAddress = addr
-			m.Send.SetVia(v)
+			sipmsg.FromContext(x.c).Send.EditVia(func(v *sipmsg.ViaFields) { v.AdvAddress = addr })
 			return 1
 		}, true
 	case "set_advertised_port":
@@ -82,10 +79,7 @@ func (cp *compiler) sipCall(n *ast.Call) (action, bool) {
 			return nil, true
 		}
 		return func(x *exec) int {
-			m := sipmsg.FromContext(x.c)
-			v := m.Send.Via()
-			v.AdvPort = port
-			m.Send.SetVia(v)
+			sipmsg.FromContext(x.c).Send.EditVia(func(v *sipmsg.ViaFields) { v.AdvPort = port })
 			return 1
 		}, true
 	case "force_send_socket":

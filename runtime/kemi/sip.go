@@ -49,8 +49,8 @@ func sipFuncs() []module.KEMIFunc {
 		}},
 		{Name: "forward", Params: none, Ret: i, Call: forwardURI},
 		{Name: "forward_uri", Params: str1, Ret: i, Call: forwardURI},
-		{Name: "set_advertised_address", Params: str1, Ret: i, Call: advertise("addr", 128, func(s *sipmsg.SendState, v string) { f := s.Via(); f.AdvAddress = v; s.SetVia(f) })},
-		{Name: "set_advertised_port", Params: str1, Ret: i, Call: advertise("port", 8, func(s *sipmsg.SendState, v string) { f := s.Via(); f.AdvPort = v; s.SetVia(f) })},
+		{Name: "set_advertised_address", Params: str1, Ret: i, Call: advertise("addr", 128, func(s *sipmsg.SendState, v string) { s.EditVia(func(f *sipmsg.ViaFields) { f.AdvAddress = v }) })},
+		{Name: "set_advertised_port", Params: str1, Ret: i, Call: advertise("port", 8, func(s *sipmsg.SendState, v string) { s.EditVia(func(f *sipmsg.ViaFields) { f.AdvPort = v }) })},
 		{Name: "add_tcp_alias", Params: int1, Ret: i, Call: func(_ module.Host, c *event.Context, a []value.Value) module.KEMIValue {
 			return tcpAlias(c, int(a[0].I))
 		}},

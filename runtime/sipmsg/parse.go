@@ -154,8 +154,7 @@ func (m *Msg) fill(sm sipgo.Message) error {
 		return fmt.Errorf("%w: header lines do not end where sipgo's do", ErrNotSIP)
 	}
 	m.Body = buf[pos+2:]
-	m.via1.v, m.via1.at, m.via1.ok = m.findTopVia()
-	m.via1.known = true
+	m.keepTopVia()
 	return nil
 }
 
@@ -192,8 +191,7 @@ func (m *Msg) Full() *Msg {
 		cp.Headers = append(cp.Headers, hdr)
 		pos = next
 	}
-	cp.via1.v, cp.via1.at, cp.via1.ok = cp.findTopVia()
-	cp.via1.known = true
+	cp.keepTopVia()
 	return &cp
 }
 

@@ -159,6 +159,14 @@ func (s *SendState) SetVia(f ViaFields) {
 	s.via = &f
 }
 
+// EditVia changes some of the fields the Via kamgo adds is written with:
+// edit gets a copy of them, which then replaces the message's.
+func (s *SendState) EditVia(edit func(*ViaFields)) {
+	f := s.Via()
+	edit(&f)
+	s.SetVia(f)
+}
+
 // ShareVia makes f, which must never be changed, the fields of the Via:
 // the transport gives every message the same core parameters this way.
 func (s *SendState) ShareVia(f *ViaFields) { s.via = f }

@@ -114,6 +114,13 @@ func (m *Msg) TopVia() (v *Via, at int, ok bool) {
 	return m.findTopVia()
 }
 
+// keepTopVia reads the top Via from the headers once and keeps it for
+// TopVia.
+func (m *Msg) keepTopVia() {
+	m.via1.v, m.via1.at, m.via1.ok = m.findTopVia()
+	m.via1.known = true
+}
+
 // findTopVia is TopVia read from the headers; Parse keeps its result in
 // the message, so that the many readers of the top Via parse it once.
 func (m *Msg) findTopVia() (v *Via, at int, ok bool) {
