@@ -320,11 +320,11 @@ var gcMetrics = []string{"/cpu/classes/gc/mark/dedicated:cpu-seconds", "/cpu/cla
 // gcWorkerCPU is the time the collector's background workers have run so
 // far, as the runtime counts it at the end of each collection.
 func gcWorkerCPU() time.Duration {
-	var s [2]metrics.Sample
+	s := make([]metrics.Sample, len(gcMetrics))
 	for i, name := range gcMetrics {
 		s[i].Name = name
 	}
-	metrics.Read(s[:])
+	metrics.Read(s)
 	var sum float64
 	for _, v := range s {
 		if v.Value.Kind() == metrics.KindFloat64 {

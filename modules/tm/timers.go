@@ -36,9 +36,10 @@ func (systemClock) AfterFunc(d time.Duration, f func()) func() {
 // those that are due. A transaction starts several timers per request,
 // and a runtime timer plus closures per start was a large part of tm's
 // allocations and of the runtime's timer work. Stopping a timer leaves the
-// alarm set; a ring that finds nothing due sets it for the next deadline. On other clocks (tests) every start is an AfterFunc whose
-// callback carries the generation it belongs to; its cancel function waits
-// in the module's otherStops.
+// alarm set; a ring that finds nothing due sets it for the next deadline.
+// On other clocks (tests) every start is an AfterFunc whose callback
+// carries the generation it belongs to; its cancel function waits in the
+// module's otherStops.
 type timer struct {
 	at    time.Duration // system clock: the deadline, on monoNow's scale
 	gen   uint32        // other clocks: the current start

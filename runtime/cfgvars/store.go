@@ -257,16 +257,12 @@ func (s *Store) lookup(group, name string) (*Group, int, error) {
 // once (selects, modules).
 func (s *Store) Lookup(group, name string) (*Group, int, error) { return s.lookup(group, name) }
 
-// logf logs a line of the framework, as Kamailio's core does.
-func (s *Store) logf(lv klog.Level, format string, args ...any) {
-	if s.log != nil {
-		s.log.Logf(lv, "core", format, args...)
-	}
-}
-
-// logIn logs a line as Kamailio's cfg framework function fn logs it.
+// logIn logs a line of the core as Kamailio's cfg framework function fn
+// logs it.
 func (s *Store) logIn(fn string, lv klog.Level, format string, args ...any) {
-	s.logf(lv, fn+"(): "+format, args...)
+	if s.log != nil {
+		s.log.Logf(lv, "core", fn+"(): "+format, args...)
+	}
 }
 
 // refused logs why fn (cfg_set_now, cfg_set_delayed) did not set
