@@ -82,13 +82,16 @@ func (s *Server) routeLogPrefix(c *event.Context, t event.Target) (after func())
 	if sc == nil && c.Worker != nil {
 		sc = c.Worker.LogScope
 	}
-	eval := func() string { return s.messagePrefix(c) }
-	if s.prefixEach.Load() {
-		return s.refreshEach(c, sc, eval)
-	}
-	if t.Kind != ast.Failure {
+	each := s.prefixEach.Load()
+	if !each && t.Kind != ast.Failure {
 		c.LogPrefix = sc.Prefix()
 		return nil
+	}
+	// Made here, past the common case above: a closure is allocated
+	// where it is written.
+	eval := func() string { return s.messagePrefix(c) }
+	if each {
+		return s.refreshEach(c, sc, eval)
 	}
 	if sc != nil {
 		sc.Set(eval)
