@@ -32,7 +32,8 @@ var (
 	// ErrUnreadable: the variable has a fixup, so its stored value may
 	// differ from what was set; Kamailio refuses to read it back.
 	ErrUnreadable = errors.New("variable is not readable")
-	// ErrReadOnly: the variable cannot be changed at run time.
+	// ErrReadOnly: the variable cannot be changed at run time. Its text
+	// and ErrRange's are Kamailio's log lines for them (refused).
 	ErrReadOnly = errors.New("variable is read-only")
 	// ErrRange: an integer outside the variable's range.
 	ErrRange = errors.New("integer value is out of range")
@@ -272,9 +273,9 @@ func (s *Store) refused(fn string, t Target, name string, v value.Value, err err
 	var fe *fixupError
 	switch {
 	case errors.Is(err, ErrReadOnly):
-		s.logIn(fn, klog.Err, "variable is read-only")
+		s.logIn(fn, klog.Err, "%v", ErrReadOnly)
 	case errors.Is(err, ErrRange):
-		s.logIn(fn, klog.Err, "integer value is out of range")
+		s.logIn(fn, klog.Err, "%v", ErrRange)
 	case errors.As(err, &fe):
 		s.logIn(fn, klog.Err, "fixup failed")
 	case errors.Is(err, ErrConvert) && v.K == value.Str && v.S == "":
