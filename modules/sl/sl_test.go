@@ -115,10 +115,12 @@ func TestRedirect(t *testing.T) {
 }
 
 // TestReplyError: sl_reply_error answers with the error of the forward
-// that failed.
+// that failed ($du does not resolve: a forward() host written in the
+// configuration would refuse it at startup).
 func TestReplyError(t *testing.T) {
 	addr, ll := run(t, `request_route {
-	if (!forward("no-such-host.invalid", 5060)) {
+	$du = "sip:no-such-host.invalid:5060";
+	if (!forward()) {
 		sl_reply_error();
 	}
 }`)
@@ -130,22 +132,23 @@ func TestReplyError(t *testing.T) {
 }
 
 // TestReplyErrorPreviousAction: sl_reply_error reports the error the
-// action right before it left, as Kamailio's prev_ser_error: any action in
+// action right before it left (a forward() to a $du that does not
+// resolve), as Kamailio's prev_ser_error: any action in
 // between (a log line, an assignment, the `if` that holds it) leaves none,
 // and the reply is the unspecified error's.
 func TestReplyErrorPreviousAction(t *testing.T) {
 	const unresolvable = "478 Unresolvable destination (478/SL)"
 	const unspec = "500 I'm terribly sorry, server error occurred (1/SL)"
 	for _, tc := range []struct{ name, route, want string }{
-		{"right after", `forward("no-such-host.invalid", 5060); sl_reply_error();`, unresolvable},
-		{"in the if of the forward", `if (!forward("no-such-host.invalid", 5060)) { sl_reply_error(); }`, unresolvable},
-		{"after xlog", `forward("no-such-host.invalid", 5060); xlog("L_INFO", "failed\n"); sl_reply_error();`, unspec},
-		{"after an assignment", `forward("no-such-host.invalid", 5060); $var(x) = 1; sl_reply_error();`, unspec},
-		{"in a later if", `forward("no-such-host.invalid", 5060); if ($var(x) == 0) { sl_reply_error(); }`, unspec},
+		{"right after", `forward(); sl_reply_error();`, unresolvable},
+		{"in the if of the forward", `if (!forward()) { sl_reply_error(); }`, unresolvable},
+		{"after xlog", `forward(); xlog("L_INFO", "failed\n"); sl_reply_error();`, unspec},
+		{"after an assignment", `forward(); $var(x) = 1; sl_reply_error();`, unspec},
+		{"in a later if", `forward(); if ($var(x) == 0) { sl_reply_error(); }`, unspec},
 		{"nothing sent", `sl_reply_error();`, unspec},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			addr, _ := run(t, "request_route {\n\t"+tc.route+"\n\texit;\n}")
+			addr, _ := run(t, "request_route {\n\t$du = \"sip:no-such-host.invalid:5060\";\n\t"+tc.route+"\n\texit;\n}")
 			p := dial(t, addr)
 			if got := p.Ask(p.request("OPTIONS", "pe1")); !strings.HasPrefix(got, "SIP/2.0 "+tc.want+"\r\n") {
 				t.Errorf("reply %q, want %s", got, tc.want)

@@ -54,6 +54,9 @@ type Program struct {
 	maxWhile int
 	maxRec   int
 	flags    map[string]int
+	// hosts are the forward() destinations written as hosts, in the
+	// order Kamailio resolves them (statichost.go).
+	hosts []*StaticHost
 }
 
 // Run flags, as Kamailio's run_flags.
@@ -204,14 +207,23 @@ func Compile(cfg *ast.Config, env *Env) (*Program, diag.List) {
 			}
 		}
 	}
+	named := map[int]int{} // named routes per fixing table so far
 	for _, r := range routes {
 		cp.route = r
+		first := r.nodes[0]
+		cp.routeTable, cp.routeIndex = fixTable(first.Kind), 0
+		if first.Name != "" {
+			named[cp.routeTable]++
+			cp.routeIndex = named[cp.routeTable]
+		}
 		for _, n := range r.nodes {
 			if n.Body != nil {
+				cp.follow = n.Body.Rng.End
 				r.body = append(r.body, cp.stmts(n.Body.Stmts)...)
 			}
 		}
 	}
+	p.sortHosts()
 	for _, f := range cp.fixups {
 		f()
 	}

@@ -215,7 +215,8 @@ func (cp *compiler) uriEditCall(n *ast.Call, part sipmsg.URIPart) action {
 //
 //	forward()                        $du, else the Request-URI
 //	forward(uri:host[, uri:port|N])  the same host, its port or N (none: 0)
-//	forward(host[, port])            a host name or address
+//	forward(host[, port])            a host name or address, resolved
+//	                                 once (statichost.go)
 func (cp *compiler) forwardCall(n *ast.Call) action {
 	proto := sipmsg.ProtoNone
 	switch n.Name {
@@ -256,6 +257,10 @@ func (cp *compiler) forwardCall(n *ast.Call) action {
 			return nil
 		}
 	}
+	var static *StaticHost
+	if !fromURI {
+		static = cp.staticHost(n, host, port)
+	}
 	at := where(n.Rng)
 	return func(x *exec) int {
 		m := sipmsg.FromContext(x.c)
@@ -280,6 +285,7 @@ func (cp *compiler) forwardCall(n *ast.Call) action {
 			}
 		} else {
 			d = sip.Dest{Host: host, Port: port, Proto: proto}
+			d.Addr, _ = static.Addr()
 			if d.Proto == sipmsg.ProtoNone && m.Rcv != nil {
 				d.Proto = m.Rcv.Proto
 			}

@@ -30,6 +30,15 @@ type compiler struct {
 	flagBits uint32
 	// inAssignExpr is set while compiling `($x = ...)` used as a value.
 	inAssignExpr bool
+
+	// For the static hosts (statichost.go): the route being compiled (its
+	// table and index in Kamailio's fixing order), the places of the
+	// statements enclosing the one being compiled, outermost first, and
+	// where the token after it starts.
+	routeTable, routeIndex int
+	encl                   []Place
+	follow                 diag.Pos
+	absFiles               map[string]string
 }
 
 // runActions runs a statement list as Kamailio's run_actions: it counts
@@ -63,22 +72,35 @@ func runActions(x *exec, acts []action) int {
 	return ret
 }
 
+// stmts compiles a statement list; cp.follow is where the token after
+// the list starts.
 func (cp *compiler) stmts(list []ast.Stmt) []action {
+	end := cp.follow
 	out := make([]action, 0, len(list))
-	for _, s := range list {
+	for i, s := range list {
+		cp.follow = end
+		if i+1 < len(list) {
+			cp.follow = list[i+1].Span().Start
+		}
 		if a := cp.stmt(s); a != nil {
 			out = append(out, a)
 		}
 	}
+	cp.follow = end
 	return out
 }
 
-// body compiles the statement of an if/while arm as a list.
-func (cp *compiler) body(s ast.Stmt) []action {
+// body compiles the statement of an if/while arm as a list; follow is
+// where the token after it starts.
+func (cp *compiler) body(s ast.Stmt, follow diag.Pos) []action {
+	saved := cp.follow
+	defer func() { cp.follow = saved }()
+	cp.follow = follow
 	switch s := s.(type) {
 	case nil:
 		return nil
 	case *ast.Block:
+		cp.follow = s.Rng.End
 		return cp.stmts(s.Stmts)
 	}
 	return cp.stmts([]ast.Stmt{s})
@@ -89,7 +111,10 @@ func (cp *compiler) stmt(s ast.Stmt) action {
 	case *ast.Empty:
 		return nil
 	case *ast.Block:
+		saved := cp.follow
+		cp.follow = s.Rng.End
 		acts := cp.stmts(s.Stmts)
+		cp.follow = saved
 		return func(x *exec) int {
 			ret := runActions(x, acts)
 			x.flags &^= breakF
@@ -133,8 +158,18 @@ func (cp *compiler) stmt(s ast.Stmt) action {
 
 func (cp *compiler) ifStmt(s *ast.If) action {
 	cond := cp.expr(s.Cond)
-	then, els := cp.body(s.Then), cp.body(s.Else)
 	hasElse := s.Else != nil
+	// Kamailio dates an if by the last token its parser read: with an
+	// else, the end of the else arm; without, the token after the if,
+	// read to see that no else follows.
+	at, thenFollow := cp.follow.Line, cp.follow
+	if hasElse {
+		at, thenFollow = s.Rng.End.Line, s.Else.Span().Start
+	}
+	var then, els []action
+	cp.enclose(s.Rng.File, at, func() {
+		then, els = cp.body(s.Then, thenFollow), cp.body(s.Else, cp.follow)
+	})
 	r := s.Cond.Span()
 	return func(x *exec) int {
 		v, ok := cond.i(x.c)
@@ -158,7 +193,8 @@ func (cp *compiler) ifStmt(s *ast.If) action {
 
 func (cp *compiler) whileStmt(s *ast.While) action {
 	cond := cp.expr(s.Cond)
-	body := cp.body(s.Body)
+	var body []action
+	cp.enclose(s.Rng.File, s.Rng.End.Line, func() { body = cp.body(s.Body, s.Rng.End) })
 	r := s.Cond.Span()
 	at := where(s.Rng)
 	return func(x *exec) int {
@@ -201,7 +237,13 @@ func (cp *compiler) switchStmt(s *ast.Switch) action {
 	}
 	var arms []arm
 	strMode := false
-	for _, c := range s.Cases {
+	saved := cp.follow
+	cp.encl = append(cp.encl, cp.placeOf(s.Rng.File, s.Rng.End.Line))
+	for i, c := range s.Cases {
+		cp.follow = s.Rng.End
+		if i+1 < len(s.Cases) {
+			cp.follow = s.Cases[i+1].Rng.Start
+		}
 		entry := len(all)
 		if c.Default || c.Value == nil {
 			if def >= 0 {
@@ -233,6 +275,7 @@ func (cp *compiler) switchStmt(s *ast.Switch) action {
 		}
 		all = append(all, cp.stmts(c.Body)...)
 	}
+	cp.encl, cp.follow = cp.encl[:len(cp.encl)-1], saved
 	run := func(x *exec, from int) int {
 		ret := runActions(x, all[from:])
 		x.flags &^= breakF

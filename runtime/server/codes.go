@@ -14,6 +14,7 @@ const (
 	CodeReload        = "KC2107" // reload refused: needs a restart
 	CodeCoreParam     = "KC2108" // bad core parameter value
 	CodePVTable       = "KC2109" // two modules register the same class
+	CodeUnresolved    = "KC2110" // a forward() host does not resolve
 )
 
 func init() { diag.Register("runtime/server", diagCodes...) }
@@ -127,5 +128,25 @@ a config means. The modules kamgo ships never clash; this guards modules
 added to kamgo.`,
 		Example: `loadmodule "mymod.so"   # registers $var, as pv does
 loadmodule "pv.so"`,
+	},
+	{
+		ID:    CodeUnresolved,
+		Title: "a forward() host does not resolve",
+		Explain: `forward(), forward_udp() and forward_tcp() written with a host name send
+to the address the name has when the configuration starts: Kamailio looks
+each one up once (an SRV record when no port is written, then an address
+record) and refuses to start when one does not resolve ("could not resolve
+hostname", then "fixing failed" at the forward's line and at each statement
+around it). kamgo run does the same when it starts, and a reload whose new
+forward() host does not resolve is refused, the running configuration
+kept. kamgo check does not look names up: it works offline.`,
+		Example: `listen=udp:127.0.0.1:5060
+request_route {
+	forward("no-such-host.invalid");
+}`,
+		Fix: `listen=udp:127.0.0.1:5060
+request_route {
+	forward("192.0.2.10", 5060);
+}`,
 	},
 }

@@ -6,11 +6,19 @@ package server_test
 // resolver logs the host, then forward_request() drops the packet, and the
 // script goes on. Needs kamailio and its modules:
 //
-//	go test -tags kamailio -run KamailioForwardUnresolved ./runtime/server
+//	go test -tags kamailio -run KamailioForward ./runtime/server
 
 import (
+	"context"
+	"errors"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/kamgo/kamgo/internal/freeport"
+	"github.com/kamgo/kamgo/internal/kamref"
 )
 
 const forwardUnresolvedConfig = `#!KAMAILIO
@@ -54,4 +62,113 @@ func TestKamailioForwardUnresolved(t *testing.T) {
 	if got := forwarded(strings.Split(out.String(), "\n")); got != want {
 		t.Errorf("lines:\n kamgo\n%s\n Kamailio\n%s", got, want)
 	}
+}
+
+// A forward() host that does not resolve refuses the configuration at
+// startup in both servers, with the same lines: the resolver's, then
+// "fixing failed" at the forward and at each statement around it, in
+// the absolute path of the file (compared by its base name: the two
+// servers read copies in different directories).
+const forwardHostAtStartConfig = `#!KAMAILIO
+debug=2
+log_stderror=yes
+children=1
+listen=udp:127.0.0.1:%%SIP_PORT%%
+mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
+loadmodule "pv.so"
+loadmodule "sl.so"
+loadmodule "corex.so"
+modparam("corex", "dns_cache", "type=A;name=bad.example;flags=1;ttl=3600")
+modparam("corex", "dns_cache", "type=A;name=ok.example;addr=127.0.0.1;ttl=3600")
+request_route {
+	forward("ok.example", 5070);
+	if ($rU == "a") {
+		sl_send_reply("200", "ok");
+	} else if ($rU == "b") {
+		route(FWD);
+	}
+	exit;
+}
+route[FWD] {
+	switch ($rU) {
+		case "c":
+			if ($rd == "x") {
+				forward(
+				  "bad.example", 5060
+				)
+				;
+			}
+
+			break;
+	}
+}
+`
+
+func TestKamailioForwardHostAtStart(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	in, err := kamref.StartSIP(ctx, forwardHostAtStartConfig, kamref.Options{})
+	var se *kamref.StartError
+	if !errors.As(err, &se) {
+		in.Stop()
+		t.Fatalf("Kamailio started: %v", err)
+	}
+	if !kamrefRefused(se.Log) {
+		t.Fatalf("Kamailio did not refuse its configuration:\n%s", strings.Join(se.Log, "\n"))
+	}
+	var want []string
+	for _, l := range kamref.ParseLog(se.Log) {
+		if (l.Level == "CRITICAL" || l.Level == "ERROR") && strings.Trim(l.Origin, "<>") == "core" {
+			// The stderr line after the last record reads as its
+			// continuation.
+			text, _, _ := strings.Cut(l.Text, "\n")
+			want = append(want, l.Level+": "+text)
+		}
+	}
+
+	port, err := freeport.Pick()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, out := loadPrefixed(t, strings.ReplaceAll(forwardHostAtStartConfig, kamref.SIPPortPlaceholder, strconv.Itoa(port)))
+	if err := srv.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Stop(context.Background()) })
+	if err := srv.StartSIP(context.Background()); err == nil || err.Error() != "error -478 while trying to fix configuration" {
+		srv.StopSIP(context.Background())
+		t.Fatalf("kamgo StartSIP: %v", err)
+	}
+	var got []string
+	for _, l := range strings.Split(out.String(), "\n") {
+		if lv, text, ok := strings.Cut(l, ": <core>: "); ok && (lv == "CRITICAL" || lv == "ERROR") {
+			got = append(got, lv+": "+text)
+		}
+	}
+	base := regexp.MustCompile(`at cfg:(/\S*/)?([^/:]+):`)
+	for _, lines := range [][]string{want, got} {
+		for i, l := range lines {
+			if m := base.FindStringSubmatch(l); m != nil && m[1] == "" {
+				t.Errorf("not an absolute path: %s", l)
+			}
+			lines[i] = base.ReplaceAllString(l, "at cfg:$2:")
+		}
+	}
+	if len(want) != 4 {
+		t.Fatalf("Kamailio's lines:\n%s", strings.Join(want, "\n"))
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("lines:\n kamgo\n%s\n Kamailio\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// kamrefRefused reports whether Kamailio's log says it refused its
+// configuration while fixing it.
+func kamrefRefused(lines []string) bool {
+	for _, l := range lines {
+		if strings.Contains(l, "error -478 while trying to fix configuration") {
+			return true
+		}
+	}
+	return false
 }

@@ -68,6 +68,14 @@ func (s *Server) Reload(cfg *ast.Config) diag.List {
 	if prog == nil || diags.HasErrors() {
 		return diags
 	}
+	// The new forward() hosts resolve now, as they would at a restart.
+	if t := s.sip.Load(); t != nil {
+		if h, err := prog.ResolveHosts(t.ResolveStatic); h != nil {
+			d := diags.Errorf(CodeUnresolved, h.Rng, "forward(): host %q does not resolve", h.Host)
+			d.Detail = err.Error()
+			return diags
+		}
+	}
 	commitKEMI, kd := s.prepareKEMI(cfg)
 	if diags = append(diags, kd...); diags.HasErrors() {
 		return diags

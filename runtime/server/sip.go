@@ -10,6 +10,7 @@ import (
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/runtime/event"
+	"github.com/kamgo/kamgo/runtime/interp"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/sip"
 	"github.com/kamgo/kamgo/runtime/sipmsg"
@@ -276,11 +277,29 @@ func (s *Server) StartSIP(ctx context.Context) error {
 			t.AddNonSIPHandler(h)
 		}
 	}
+	if prog := s.prog.Load(); prog != nil && len(prog.StaticHosts()) > 0 {
+		t.BeforeServe(func() error { return s.fixHosts(prog, t) })
+	}
 	if err := t.Start(ctx); err != nil {
 		return err
 	}
 	s.sip.Store(t)
 	return nil
+}
+
+// fixHosts resolves the forward() hosts of prog, as Kamailio does when it
+// fixes its actions at startup: the first that does not resolve refuses
+// the configuration, logged as Kamailio logs it.
+func (s *Server) fixHosts(prog *interp.Program, t *sip.Transport) error {
+	h, _ := prog.ResolveHosts(t.ResolveStatic)
+	if h == nil {
+		return nil
+	}
+	s.log.Logf(klog.Crit, "core", "mk_proxy(): could not resolve hostname: \"%s\"", h.Host)
+	for _, at := range h.At {
+		s.log.Logf(klog.Err, "core", "fix_actions(): fixing failed (code=%d) at cfg:%s", sip.ErrBadAddress, at)
+	}
+	return fmt.Errorf("error %d while trying to fix configuration", sip.ErrBadAddress)
 }
 
 // StopSIP closes the SIP sockets and waits, until ctx ends, for the

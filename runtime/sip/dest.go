@@ -23,6 +23,9 @@ type Dest struct {
 	Proto int
 	// Secure is a sips: URI.
 	Secure bool
+	// Addr, when valid, is the address Host was resolved to before the
+	// configuration served (ResolveStatic): it is used as it is.
+	Addr netip.AddrPort
 }
 
 // DestOf returns the destination of a SIP URI: its host, port and
@@ -53,6 +56,9 @@ const resolveTimeout = 5 * time.Second
 // DNSTryIPv6 off an IPv6 address does not resolve, and a name resolves
 // to IPv4 addresses only.
 func (t *Transport) resolve(d Dest) (netip.AddrPort, int, error) {
+	if d.Addr.IsValid() {
+		return d.Addr, d.proto(), nil
+	}
 	to, proto, err := t.resolveAny(d)
 	if err == nil && to.Addr().Is6() && !t.tryIPv6.Load() {
 		return netip.AddrPort{}, proto, fmt.Errorf("cannot resolve %s: dns_try_ipv6 is off (no IPv6 socket)", d.Host)
@@ -60,14 +66,29 @@ func (t *Transport) resolve(d Dest) (netip.AddrPort, int, error) {
 	return to, proto, err
 }
 
-func (t *Transport) resolveAny(d Dest) (netip.AddrPort, int, error) {
-	proto := d.Proto
-	if proto == sipmsg.ProtoNone {
-		proto = sipmsg.ProtoUDP
-		if d.Secure {
-			proto = sipmsg.ProtoTLS
-		}
+// ResolveStatic resolves a forward() destination written in the
+// configuration, as Kamailio does once when it fixes its actions at
+// startup (mk_proxy): with no transport, so a name without a port is
+// looked up as a UDP SRV record whatever transport the forward uses. The
+// result goes into Dest.Addr.
+func (t *Transport) ResolveStatic(host string, port int) (netip.AddrPort, error) {
+	to, _, err := t.resolve(Dest{Host: host, Port: port})
+	return to, err
+}
+
+// proto is d's transport: UDP, or TLS for a sips: URI, when none is given.
+func (d Dest) proto() int {
+	switch {
+	case d.Proto != sipmsg.ProtoNone:
+		return d.Proto
+	case d.Secure:
+		return sipmsg.ProtoTLS
 	}
+	return sipmsg.ProtoUDP
+}
+
+func (t *Transport) resolveAny(d Dest) (netip.AddrPort, int, error) {
+	proto := d.proto()
 	port := d.Port
 	host := trimBrackets(d.Host)
 	defPort := SIPPort

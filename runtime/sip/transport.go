@@ -69,6 +69,8 @@ type Transport struct {
 	tcpOpts atomic.Pointer[TCPOptions]
 	// tryIPv6 is dns_try_ipv6 as it applies (DNSTryIPv6).
 	tryIPv6 atomic.Bool
+	// beforeServe runs in Start once the sockets are open (BeforeServe).
+	beforeServe func() error
 	// advVia holds the advertised_address and advertised_port core
 	// parameters, which every received message starts with; nil when
 	// neither is set. Shared, never changed.
@@ -118,6 +120,12 @@ func New(cfg Config, r Router) (*Transport, error) {
 // added before it. Call it before Start.
 func (t *Transport) AddLayer(l Layer) { t.layers = append(t.layers, l) }
 
+// BeforeServe has Start run f once every socket is open and
+// dns_try_ipv6 is decided, before any is read: the configuration's
+// static destinations resolve then (ResolveStatic). An error closes the
+// sockets and is Start's.
+func (t *Transport) BeforeServe(f func() error) { t.beforeServe = f }
+
 // Start opens every socket, then serves them. When one cannot be opened,
 // those already open are closed again and the error says which.
 func (t *Transport) Start(ctx context.Context) error {
@@ -138,6 +146,12 @@ func (t *Transport) Start(ctx context.Context) error {
 		t.addAutoAliases(ctx)
 	}
 	t.tryIPv6.Store(!t.cfg.DNSNoIPv6 && t.hasIPv6())
+	if t.beforeServe != nil {
+		if err := t.beforeServe(); err != nil {
+			t.closeSockets()
+			return err
+		}
+	}
 	t.started = true
 	for _, s := range t.socks {
 		if s.pc != nil {
