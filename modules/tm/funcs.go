@@ -104,23 +104,24 @@ func (m *Module) funcs() []module.Func {
 			if len(args) == 0 {
 				return func(c *event.Context) int { return m.relay(c, relayOpts{proto: proto}) }, nil
 			}
-			d, err := hostPortArgs(args[0], args[1])
+			o, err := hostPortArgs(args[0], args[1])
 			if err != nil {
 				return nil, err
 			}
-			return func(c *event.Context) int { return m.relay(c, relayOpts{dest: &d, proto: proto}) }, nil
+			o.proto = proto
+			return func(c *event.Context) int { return m.relay(c, o) }, nil
 		}
 	}
 	forwardNonack := func(proto int) func(h module.Host, args []*module.Arg) (module.Call, error) {
 		return func(h module.Host, args []*module.Arg) (module.Call, error) {
-			o := relayOpts{proto: proto}
+			var o relayOpts
 			if len(args) == 2 {
-				d, err := hostPortArgs(args[0], args[1])
-				if err != nil {
+				var err error
+				if o, err = hostPortArgs(args[0], args[1]); err != nil {
 					return nil, err
 				}
-				o.dest = &d
 			}
+			o.proto = proto
 			return func(c *event.Context) int { return m.forwardNonack(c, o) }, nil
 		}
 	}
@@ -241,8 +242,9 @@ func mergeForms(forms []module.Func) []module.Func {
 }
 
 // hostPortArgs reads the constant host and port arguments of the t_relay
-// forms (Kamailio's fixup_hostport2proxy).
-func hostPortArgs(h, p *module.Arg) (sip.Dest, error) {
+// forms (Kamailio's fixup_hostport2proxy), whose host resolves once
+// before the configuration serves: one that does not refuses it.
+func hostPortArgs(h, p *module.Arg) (relayOpts, error) {
 	host, ok1 := h.Literal()
 	port, ok2 := p.Literal()
 	if !ok1 || !ok2 {
@@ -251,13 +253,18 @@ func hostPortArgs(h, p *module.Arg) (sip.Dest, error) {
 		}
 	}
 	if !ok1 || !ok2 {
-		return sip.Dest{}, fmt.Errorf("host and port must be constants")
+		return relayOpts{}, fmt.Errorf("host and port must be constants")
 	}
 	n, err := strconv.Atoi(port)
 	if err != nil || n < 0 || n > 65535 {
-		return sip.Dest{}, fmt.Errorf("bad port number %q", port)
+		return relayOpts{}, fmt.Errorf("bad port number %q", port)
 	}
-	return sip.Dest{Host: host, Port: n}, nil
+	o := relayOpts{dest: &sip.Dest{Host: host, Port: n}}
+	if p.Fix != nil {
+		o.static = p.Fix.StaticHost(module.StaticHost{Host: host, Port: n, Origin: Name,
+			Refusal: fmt.Sprintf("fixup_hostport2proxy(): bad host name in URI <%s>", host), Code: sip.ErrBadAddress})
+	}
+	return o, nil
 }
 
 func (m *Module) wNewtran(c *event.Context) int {
@@ -442,6 +449,10 @@ func (m *Module) compileRelayTo(h module.Host, args []*module.Arg) (module.Call,
 			return nil, fmt.Errorf("invalid proxy addr parameter <%s>", s)
 		}
 		o.dest = &sip.Dest{Host: host, Port: port, Proto: proto}
+		if args[0].Fix != nil {
+			o.static = args[0].Fix.StaticHost(module.StaticHost{Host: host, Port: port, Proto: proto, Origin: Name,
+				Refusal: fmt.Sprintf("fixup_t_relay_to(): failed to build proxy structure for <%s>", host), Code: -1})
+		}
 	}
 	if len(args) == 2 {
 		s, ok := text(args[1])

@@ -2,6 +2,7 @@ package tm
 
 import (
 	"errors"
+	"net/netip"
 	"strings"
 
 	"github.com/kamgo/kamgo/lang/ast"
@@ -18,6 +19,10 @@ type relayOpts struct {
 	dest      *sip.Dest // nil: each branch's own destination
 	proto     int       // sipmsg.ProtoNone: as the destination says
 	replicate bool      // t_replicate: replies are not relayed
+	// static gives the address dest's host resolved to before the
+	// configuration served, when it was written in it (nil: resolved per
+	// request).
+	static func() (netip.AddrPort, bool)
 }
 
 // relay is t_relay and its variants in request_route and failure_route,
@@ -147,6 +152,9 @@ func (o relayOpts) destFor(msg *sipmsg.Msg) (sip.Dest, error) {
 		d := *o.dest
 		if o.proto != sipmsg.ProtoNone {
 			d.Proto = o.proto
+		}
+		if o.static != nil {
+			d.Addr, _ = o.static()
 		}
 		return d, nil
 	}

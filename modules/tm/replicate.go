@@ -27,13 +27,12 @@ func (m *Module) compileReplicateURI(h module.Host, args []*module.Arg) (module.
 // _tls and _sctp forms.
 func (m *Module) compileReplicate(proto int) func(h module.Host, args []*module.Arg) (module.Call, error) {
 	return func(h module.Host, args []*module.Arg) (module.Call, error) {
-		d, err := hostPortArgs(args[0], args[1])
+		o, err := hostPortArgs(args[0], args[1])
 		if err != nil {
 			return nil, err
 		}
-		return func(c *event.Context) int {
-			return m.relay(c, relayOpts{dest: &d, proto: proto, replicate: true})
-		}, nil
+		o.proto, o.replicate = proto, true
+		return func(c *event.Context) int { return m.relay(c, o) }, nil
 	}
 }
 

@@ -259,7 +259,7 @@ func (cp *compiler) forwardCall(n *ast.Call) action {
 	}
 	var static *StaticHost
 	if !fromURI {
-		static = cp.staticHost(n, host, port)
+		static = cp.staticHost(n, &StaticHost{Host: host, Port: port, Code: sip.ErrBadAddress})
 	}
 	at := where(n.Rng)
 	return func(x *exec) int {

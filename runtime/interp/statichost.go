@@ -9,26 +9,37 @@ import (
 
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/diag"
+	"github.com/kamgo/kamgo/runtime/module"
 )
 
 // Kamailio resolves the host of every forward() written with a host name
 // or address once, when it fixes the configuration's actions at startup
 // (fix_actions, mk_proxy), and sends there whatever the DNS says later; a
-// host that does not resolve refuses the configuration. The compiler files
-// each such forward as a StaticHost, and whoever runs the program
-// resolves them (ResolveHosts) before the program serves SIP. A program
+// host that does not resolve refuses the configuration. Module fixups do
+// the same with theirs (tm's t_relay(host, port) ...). The compiler files
+// each such host as a StaticHost (modules through module.Arg.Fix), and
+// whoever runs the program resolves them (ResolveHosts) before the
+// program serves SIP. A program
 // whose hosts were never resolved (no SIP transport) resolves at each
 // forward.
 
-// StaticHost is the destination of one forward() written as a host.
+// StaticHost is a host written in the configuration: the destination of
+// a forward(), or of a module function whose fixup resolves it (tm's
+// t_relay(host, port) ...).
 type StaticHost struct {
 	Host string
 	Port int // 0 when not written
-	// Rng is the forward call.
+	// Proto is the transport the lookup is for; forward()'s is none.
+	Proto int
+	// Origin and Refusal are the module's line when the host does not
+	// resolve (none for forward()), Code the error code of the fixup.
+	Origin, Refusal string
+	Code            int
+	// Rng is the call.
 	Rng diag.Range
 	// At is where Kamailio reports a refusal, one "fixing failed" line
-	// each: the forward's line, then the line Kamailio gives each
-	// statement enclosing it in its route, innermost first.
+	// each: the call's line, then the line Kamailio gives each statement
+	// enclosing it in its route, innermost first.
 	At []Place
 
 	key  hostKey
@@ -98,9 +109,9 @@ func (p *Program) StaticHosts() []*StaticHost { return p.hosts }
 // ResolveHosts resolves the program's hosts in order with resolve and
 // stops at the first that does not resolve, which it returns with
 // resolve's error. It must run before the program serves SIP.
-func (p *Program) ResolveHosts(resolve func(host string, port int) (netip.AddrPort, error)) (*StaticHost, error) {
+func (p *Program) ResolveHosts(resolve func(host string, port, proto int) (netip.AddrPort, error)) (*StaticHost, error) {
 	for _, h := range p.hosts {
-		a, err := resolve(h.Host, h.Port)
+		a, err := resolve(h.Host, h.Port, h.Proto)
 		if err != nil {
 			return h, err
 		}
@@ -109,11 +120,10 @@ func (p *Program) ResolveHosts(resolve func(host string, port int) (netip.AddrPo
 	return nil, nil
 }
 
-// staticHost files a forward to host (port 0 when not written) compiled
-// at n.
-func (cp *compiler) staticHost(n *ast.Call, host string, port int) *StaticHost {
-	h := &StaticHost{Host: host, Port: port, Rng: n.Rng,
-		key: hostKey{table: cp.routeTable, index: cp.routeIndex, seq: len(cp.prog.hosts)}}
+// staticHost files h, written in the call n.
+func (cp *compiler) staticHost(n *ast.Call, h *StaticHost) *StaticHost {
+	h.Rng = n.Rng
+	h.key = hostKey{table: cp.routeTable, index: cp.routeIndex, seq: len(cp.prog.hosts)}
 	// Kamailio dates an action by the line of the last token read when
 	// the parser builds it: a call's closing parenthesis.
 	h.At = append(h.At, cp.placeOf(n.Rng.File, n.Rng.End.Line))
@@ -144,4 +154,16 @@ func (cp *compiler) enclose(file string, at int, inner func()) {
 	cp.encl = append(cp.encl, cp.placeOf(file, at))
 	inner()
 	cp.encl = cp.encl[:len(cp.encl)-1]
+}
+
+// callFixups is module.Fixups for the call n being compiled.
+type callFixups struct {
+	cp *compiler
+	n  *ast.Call
+}
+
+func (f callFixups) StaticHost(h module.StaticHost) func() (netip.AddrPort, bool) {
+	sh := f.cp.staticHost(f.n, &StaticHost{Host: h.Host, Port: h.Port, Proto: h.Proto,
+		Origin: h.Origin, Refusal: h.Refusal, Code: h.Code})
+	return sh.Addr
 }

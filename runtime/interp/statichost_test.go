@@ -139,7 +139,7 @@ func TestResolveHosts(t *testing.T) {
 		t.Fatalf("compile: %v", dl)
 	}
 	var asked []string
-	bad, err := r.prog.ResolveHosts(func(host string, port int) (netip.AddrPort, error) {
+	bad, err := r.prog.ResolveHosts(func(host string, port, _ int) (netip.AddrPort, error) {
 		asked = append(asked, fmt.Sprintf("%s:%d", host, port))
 		if strings.HasSuffix(host, ".invalid") {
 			return netip.AddrPort{}, errors.New("no such host")

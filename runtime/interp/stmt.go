@@ -517,10 +517,11 @@ func (cp *compiler) call(n *ast.Call) action {
 		return nil
 	}
 	args := make([]*module.Arg, len(n.Args))
+	fix := callFixups{cp, n}
 	for i, a := range n.Args {
 		ce := cp.expr(a)
 		val := ce.val
-		args[i] = &module.Arg{Expr: a, Eval: func(c *event.Context) value.Value {
+		args[i] = &module.Arg{Expr: a, Fix: fix, Eval: func(c *event.Context) value.Value {
 			v, ok := val(c)
 			if !ok {
 				return value.NullValue

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/netip"
 	"slices"
 	"sort"
 	"strings"
@@ -235,6 +236,34 @@ type Aborter interface {
 type Arg struct {
 	Expr ast.Expr
 	Eval func(c *event.Context) value.Value
+	// Fix is the configuration the call is compiled in, for the work
+	// Kamailio's fixups do once at startup; nil when the call is compiled
+	// alone.
+	Fix Fixups
+}
+
+// Fixups is what a function's compilation may ask of the configuration
+// it is compiled in (Arg.Fix).
+type Fixups interface {
+	// StaticHost files a host written in the function's arguments, to be
+	// resolved once before the configuration serves SIP, as Kamailio's
+	// fixups resolve theirs (mk_proxy). The returned function gives its
+	// address once resolved.
+	StaticHost(h StaticHost) func() (netip.AddrPort, bool)
+}
+
+// StaticHost is a host a function's fixup resolves, and how a host that
+// does not resolve refuses the configuration.
+type StaticHost struct {
+	Host string
+	Port int // 0 when not written
+	// Proto is the transport the lookup is for (an SRV record's),
+	// sipmsg.ProtoNone for UDP's.
+	Proto int
+	// Origin logs Refusal at ERROR when the host does not resolve, and
+	// the fixup fails with Code.
+	Origin, Refusal string
+	Code            int
 }
 
 // Literal returns the argument's value when it is a string literal.

@@ -14,7 +14,7 @@ const (
 	CodeReload        = "KC2107" // reload refused: needs a restart
 	CodeCoreParam     = "KC2108" // bad core parameter value
 	CodePVTable       = "KC2109" // two modules register the same class
-	CodeUnresolved    = "KC2110" // a forward() host does not resolve
+	CodeUnresolved    = "KC2110" // a host written in the configuration does not resolve
 )
 
 func init() { diag.Register("runtime/server", diagCodes...) }
@@ -131,15 +131,18 @@ loadmodule "pv.so"`,
 	},
 	{
 		ID:    CodeUnresolved,
-		Title: "a forward() host does not resolve",
+		Title: "a host written in the configuration does not resolve",
 		Explain: `forward(), forward_udp() and forward_tcp() written with a host name send
-to the address the name has when the configuration starts: Kamailio looks
-each one up once (an SRV record when no port is written, then an address
-record) and refuses to start when one does not resolve ("could not resolve
-hostname", then "fixing failed" at the forward's line and at each statement
-around it). kamgo run does the same when it starts, and a reload whose new
-forward() host does not resolve is refused, the running configuration
-kept. kamgo check does not look names up: it works offline.`,
+to the address the name has when the configuration starts, and so do tm's
+t_relay(host, port), t_relay_to_udp/tcp(host, port), t_replicate(host,
+port), t_forward_nonack(host, port) and their forms, and
+t_relay_to("proto:host:port"). Kamailio looks each one up once (an SRV
+record when no port is written, then an address record) and refuses to
+start when one does not resolve ("could not resolve hostname", then
+"fixing failed" at the call's line and at each statement around it).
+kamgo run does the same when it starts, and a reload whose new host does
+not resolve is refused, the running configuration kept. kamgo check does
+not look names up: it works offline.`,
 		Example: `listen=udp:127.0.0.1:5060
 request_route {
 	forward("no-such-host.invalid");

@@ -64,17 +64,18 @@ func TestKamailioForwardUnresolved(t *testing.T) {
 	}
 }
 
-// A forward() host that does not resolve refuses the configuration at
-// startup in both servers, with the same lines: the resolver's, then
-// "fixing failed" at the forward and at each statement around it, in
-// the absolute path of the file (compared by its base name: the two
-// servers read copies in different directories).
-const forwardHostAtStartConfig = `#!KAMAILIO
+// A host written in the configuration that does not resolve refuses it
+// at startup in both servers, with the same lines: the resolver's, the
+// module's (tm's fixups), then "fixing failed" at the call and at each
+// statement around it, in the absolute path of the file (compared by its
+// base name: the two servers read copies in different directories).
+const hostAtStartConfig = `#!KAMAILIO
 debug=2
 log_stderror=yes
 children=1
 listen=udp:127.0.0.1:%%SIP_PORT%%
 mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
+loadmodule "tm.so"
 loadmodule "pv.so"
 loadmodule "sl.so"
 loadmodule "corex.so"
@@ -93,9 +94,7 @@ route[FWD] {
 	switch ($rU) {
 		case "c":
 			if ($rd == "x") {
-				forward(
-				  "bad.example", 5060
-				)
+				CALL
 				;
 			}
 
@@ -104,71 +103,102 @@ route[FWD] {
 }
 `
 
-func TestKamailioForwardHostAtStart(t *testing.T) {
+func TestKamailioHostAtStart(t *testing.T) {
+	for _, tc := range []struct{ name, call string }{
+		{"forward over lines", "forward(\n\t\t\t\t  \"bad.example\", 5060\n\t\t\t\t)"},
+		{"t_relay", `t_relay("bad.example", "5060")`},
+		{"t_relay_to_tcp", `t_relay_to_tcp("bad.example", "5060")`},
+		{"t_replicate", `t_replicate("bad.example", "5060")`},
+		{"t_forward_nonack", `t_forward_nonack("bad.example", "5060")`},
+		{"t_relay_to", `t_relay_to("udp:bad.example:5060")`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := strings.Replace(hostAtStartConfig, "CALL", tc.call, 1)
+			want, wantErr := kamailioRefusal(t, cfg)
+			got, gotErr := kamgoRefusal(t, cfg)
+			if gotErr != wantErr {
+				t.Errorf("kamgo: %q, Kamailio: %q", gotErr, wantErr)
+			}
+			base := regexp.MustCompile(`at cfg:(/\S*/)?([^/:]+):`)
+			for _, lines := range [][]string{want, got} {
+				for i, l := range lines {
+					if m := base.FindStringSubmatch(l); m != nil && m[1] == "" {
+						t.Errorf("not an absolute path: %s", l)
+					}
+					lines[i] = base.ReplaceAllString(l, "at cfg:$2:")
+				}
+			}
+			if len(want) < 4 {
+				t.Fatalf("Kamailio's lines:\n%s", strings.Join(want, "\n"))
+			}
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("lines:\n kamgo\n%s\n Kamailio\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		})
+	}
+}
+
+// refusalOrigins are the origins of the lines the refusals compare.
+var refusalOrigins = map[string]bool{"core": true, "tm": true}
+
+// kamailioRefusal runs cfg in Kamailio, which must refuse it while
+// fixing it, and returns its CRITICAL and ERROR lines of refusalOrigins
+// ("LEVEL: <origin>: text") and the error on its stderr.
+func kamailioRefusal(t *testing.T, cfg string) ([]string, string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	in, err := kamref.StartSIP(ctx, forwardHostAtStartConfig, kamref.Options{})
+	in, err := kamref.StartSIP(ctx, cfg, kamref.Options{})
 	var se *kamref.StartError
 	if !errors.As(err, &se) {
 		in.Stop()
 		t.Fatalf("Kamailio started: %v", err)
 	}
-	if !kamrefRefused(se.Log) {
-		t.Fatalf("Kamailio did not refuse its configuration:\n%s", strings.Join(se.Log, "\n"))
-	}
-	var want []string
+	var lines []string
 	for _, l := range kamref.ParseLog(se.Log) {
-		if (l.Level == "CRITICAL" || l.Level == "ERROR") && strings.Trim(l.Origin, "<>") == "core" {
+		origin := strings.Trim(l.Origin, "<>")
+		if (l.Level == "CRITICAL" || l.Level == "ERROR") && refusalOrigins[origin] {
 			// The stderr line after the last record reads as its
 			// continuation.
 			text, _, _ := strings.Cut(l.Text, "\n")
-			want = append(want, l.Level+": "+text)
+			lines = append(lines, l.Level+": <"+origin+">: "+text)
 		}
 	}
+	for _, l := range se.Log {
+		if strings.Contains(l, "while trying to fix configuration") {
+			return lines, strings.TrimSpace(l)
+		}
+	}
+	t.Fatalf("Kamailio did not refuse its configuration while fixing it:\n%s", strings.Join(se.Log, "\n"))
+	return nil, ""
+}
 
+// kamgoRefusal loads cfg in kamgo and starts it, its SIP sockets
+// included, which must fail; it returns the lines kamailioRefusal keeps
+// and StartSIP's error.
+func kamgoRefusal(t *testing.T, cfg string) ([]string, string) {
+	t.Helper()
 	port, err := freeport.Pick()
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, out := loadPrefixed(t, strings.ReplaceAll(forwardHostAtStartConfig, kamref.SIPPortPlaceholder, strconv.Itoa(port)))
+	srv, out := loadPrefixed(t, strings.ReplaceAll(cfg, kamref.SIPPortPlaceholder, strconv.Itoa(port)))
 	if err := srv.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Stop(context.Background()) })
-	if err := srv.StartSIP(context.Background()); err == nil || err.Error() != "error -478 while trying to fix configuration" {
+	err = srv.StartSIP(context.Background())
+	if err == nil {
 		srv.StopSIP(context.Background())
-		t.Fatalf("kamgo StartSIP: %v", err)
+		t.Fatal("kamgo started")
 	}
-	var got []string
+	var lines []string
 	for _, l := range strings.Split(out.String(), "\n") {
-		if lv, text, ok := strings.Cut(l, ": <core>: "); ok && (lv == "CRITICAL" || lv == "ERROR") {
-			got = append(got, lv+": "+text)
+		lv, rest, _ := strings.Cut(l, ": ")
+		origin, _, _ := strings.Cut(rest, ": ")
+		if (lv == "CRITICAL" || lv == "ERROR") && refusalOrigins[strings.Trim(origin, "<>")] {
+			lines = append(lines, l)
 		}
 	}
-	base := regexp.MustCompile(`at cfg:(/\S*/)?([^/:]+):`)
-	for _, lines := range [][]string{want, got} {
-		for i, l := range lines {
-			if m := base.FindStringSubmatch(l); m != nil && m[1] == "" {
-				t.Errorf("not an absolute path: %s", l)
-			}
-			lines[i] = base.ReplaceAllString(l, "at cfg:$2:")
-		}
-	}
-	if len(want) != 4 {
-		t.Fatalf("Kamailio's lines:\n%s", strings.Join(want, "\n"))
-	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("lines:\n kamgo\n%s\n Kamailio\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
-}
-
-// kamrefRefused reports whether Kamailio's log says it refused its
-// configuration while fixing it.
-func kamrefRefused(lines []string) bool {
-	for _, l := range lines {
-		if strings.Contains(l, "error -478 while trying to fix configuration") {
-			return true
-		}
-	}
-	return false
+	return lines, err.Error()
 }

@@ -68,10 +68,11 @@ func (s *Server) Reload(cfg *ast.Config) diag.List {
 	if prog == nil || diags.HasErrors() {
 		return diags
 	}
-	// The new forward() hosts resolve now, as they would at a restart.
+	// The new hosts written in the configuration resolve now, as they
+	// would at a restart.
 	if t := s.sip.Load(); t != nil {
 		if h, err := prog.ResolveHosts(t.ResolveStatic); h != nil {
-			d := diags.Errorf(CodeUnresolved, h.Rng, "forward(): host %q does not resolve", h.Host)
+			d := diags.Errorf(CodeUnresolved, h.Rng, "host %q does not resolve", h.Host)
 			d.Detail = err.Error()
 			return diags
 		}

@@ -14,6 +14,7 @@ import (
 
 	_ "github.com/kamgo/kamgo/modules/corex"
 	_ "github.com/kamgo/kamgo/modules/pv"
+	_ "github.com/kamgo/kamgo/modules/tm"
 	"github.com/kamgo/kamgo/runtime/server"
 )
 
@@ -105,10 +106,64 @@ func TestForwardHostResolvedAtStart(t *testing.T) {
 	}
 	diags = s.Srv.Reload(an)
 	if len(diags) != 1 || diags[0].Code != server.CodeUnresolved || diags[0].Subject.Start.Line != 11 ||
-		diags[0].Summary != `forward(): host "bad.example" does not resolve` {
+		diags[0].Summary != `host "bad.example" does not resolve` {
 		t.Errorf("reload: %v", diags)
 	}
 	if s.Srv.Program() != prog {
 		t.Error("the refused reload replaced the program")
+	}
+}
+
+// TestRelayHostAtStart: tm's relays written with a host resolve it when
+// the sockets open too: t_relay(host, port) relays there, and
+// t_relay_to("udp:host:port") with a host that does not resolve refuses
+// the configuration with tm's line and its fixup's code.
+func TestRelayHostAtStart(t *testing.T) {
+	const cfg = `#!KAMAILIO
+` + siptest.ListenUDP + `loadmodule "tm.so"
+loadmodule "pv.so"
+loadmodule "corex.so"
+modparam("corex", "dns_cache", "type=A;name=bad.example;flags=1;ttl=3600")
+modparam("corex", "dns_cache", "type=A;name=ok.example;addr=127.0.0.1;ttl=3600")
+
+request_route {
+	CALL;
+	exit;
+}
+`
+	s, err := siptest.Load(t, strings.Replace(cfg, "CALL", `t_relay_to("udp:bad.example:5060")`, 1), siptest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Srv.StartSIP(context.Background()); err == nil || err.Error() != "error -1 while trying to fix configuration" {
+		t.Fatalf("StartSIP: %v", err)
+	}
+	abs, err := filepath.Abs("kamailio.cfg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `CRITICAL: core: mk_proxy(): could not resolve hostname: "bad.example"
+ERROR: tm: fixup_t_relay_to(): failed to build proxy structure for <bad.example>
+ERROR: core: fix_actions(): fixing failed (code=-1) at cfg:` + abs + `:10`
+	var got []string
+	for _, l := range s.Lines() {
+		if strings.HasPrefix(l, "CRITICAL") || strings.HasPrefix(l, "ERROR") {
+			got = append(got, l)
+		}
+	}
+	if strings.Join(got, "\n") != want {
+		t.Errorf("log:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
+	}
+
+	peer := siptest.NewUA(t, "peer")
+	r := siptest.Start(t, strings.Replace(cfg, "CALL", `t_relay("ok.example", "`+strconv.Itoa(peer.Port())+`")`, 1), siptest.Options{})
+	phone := siptest.Dial(t, "phone", r.Addr)
+	phone.Send("OPTIONS sip:y@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + strconv.Itoa(phone.Port()) + ";branch=z9hG4bK-sh2\r\n" +
+		"From: <sip:a@a.org>;tag=1\r\nTo: <sip:y@b.org>\r\nCall-ID: static-relay@a.org\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")
+	if got := peer.RecvText(); !strings.HasPrefix(got, "OPTIONS sip:y@127.0.0.1 SIP/2.0\r\n") {
+		t.Errorf("peer got %q", got)
+	}
+	if a, ok := r.Srv.Program().StaticHosts()[0].Addr(); !ok || a.Addr().String() != "127.0.0.1" {
+		t.Errorf("ok.example resolved to %v (%v)", a, ok)
 	}
 }

@@ -66,13 +66,13 @@ func (t *Transport) resolve(d Dest) (netip.AddrPort, int, error) {
 	return to, proto, err
 }
 
-// ResolveStatic resolves a forward() destination written in the
-// configuration, as Kamailio does once when it fixes its actions at
-// startup (mk_proxy): with no transport, so a name without a port is
-// looked up as a UDP SRV record whatever transport the forward uses. The
-// result goes into Dest.Addr.
-func (t *Transport) ResolveStatic(host string, port int) (netip.AddrPort, error) {
-	to, _, err := t.resolve(Dest{Host: host, Port: port})
+// ResolveStatic resolves a destination written in the configuration, as
+// Kamailio does once when it fixes its actions at startup (mk_proxy): a
+// name without a port is looked up as an SRV record of proto (UDP for
+// none: forward() gives none whatever transport it uses). The result
+// goes into Dest.Addr.
+func (t *Transport) ResolveStatic(host string, port, proto int) (netip.AddrPort, error) {
+	to, _, err := t.resolve(Dest{Host: host, Port: port, Proto: proto})
 	return to, err
 }
 
