@@ -295,7 +295,8 @@ func (cp *compiler) forwardCall(n *ast.Call) action {
 }
 
 // forceSocketCall compiles force_send_socket([proto:]host[:port]): the
-// socket must be one kamgo listens on when the action runs.
+// socket is found when the sockets open (statichost.go), or, for a
+// transport kamgo does not serve, when the action runs.
 func (cp *compiler) forceSocketCall(n *ast.Call) action {
 	text, ok := cp.oneText(n)
 	if !ok {
@@ -306,9 +307,10 @@ func (cp *compiler) forceSocketCall(n *ast.Call) action {
 		cp.unchecked(n.Args[0].Span(), "force_send_socket: %v", err)
 		return nil
 	}
+	static := cp.staticHost(n, &StaticHost{Host: host, Port: port, Proto: proto, Socket: true, Code: sip.ErrBadAddress})
 	return func(x *exec) int {
-		var s *sipmsg.Socket
-		if t := sip.From(x.c); t != nil {
+		s, _ := static.SocketOf()
+		if t := sip.From(x.c); t != nil && s == nil {
 			s = t.Socket(proto, host, port)
 		}
 		if s == nil {

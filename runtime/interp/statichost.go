@@ -9,28 +9,34 @@ import (
 
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/diag"
+	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
+	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
 
 // Kamailio resolves the host of every forward() written with a host name
 // or address once, when it fixes the configuration's actions at startup
 // (fix_actions, mk_proxy), and sends there whatever the DNS says later; a
 // host that does not resolve refuses the configuration. Module fixups do
-// the same with theirs (tm's t_relay(host, port) ...). The compiler files
-// each such host as a StaticHost (modules through module.Arg.Fix), and
-// whoever runs the program resolves them (ResolveHosts) before the
-// program serves SIP. A program
-// whose hosts were never resolved (no SIP transport) resolves at each
-// forward.
+// the same with theirs (tm's t_relay(host, port) ...), and
+// force_send_socket() finds its socket then: one the server does not
+// listen on refuses the configuration too. The compiler files each as a
+// StaticHost (modules through module.Arg.Fix), and whoever runs the
+// program fixes them (FixHosts) once its sockets are open, before it
+// serves SIP. A program whose hosts were never fixed (no SIP transport)
+// resolves at each call.
 
 // StaticHost is a host written in the configuration: the destination of
-// a forward(), or of a module function whose fixup resolves it (tm's
-// t_relay(host, port) ...).
+// a forward(), of a module function whose fixup resolves it (tm's
+// t_relay(host, port) ...), or force_send_socket()'s socket.
 type StaticHost struct {
 	Host string
 	Port int // 0 when not written
 	// Proto is the transport the lookup is for; forward()'s is none.
 	Proto int
+	// Socket marks force_send_socket()'s: its address must be one of the
+	// server's sockets.
+	Socket bool
 	// Origin and Refusal are the module's line when the host does not
 	// resolve (none for forward()), Code the error code of the fixup.
 	Origin, Refusal string
@@ -44,6 +50,7 @@ type StaticHost struct {
 
 	key  hostKey
 	addr atomic.Pointer[netip.AddrPort]
+	sock atomic.Pointer[sipmsg.Socket]
 }
 
 // Place is a file and line as Kamailio's actions carry them.
@@ -106,18 +113,96 @@ func fixTable(k ast.RouteKind) int {
 // them.
 func (p *Program) StaticHosts() []*StaticHost { return p.hosts }
 
-// ResolveHosts resolves the program's hosts in order with resolve and
-// stops at the first that does not resolve, which it returns with
-// resolve's error. It must run before the program serves SIP.
-func (p *Program) ResolveHosts(resolve func(host string, port, proto int) (netip.AddrPort, error)) (*StaticHost, error) {
+// HostFixer is what fixing the hosts needs of the server: its resolver
+// and its sockets (runtime/sip's Transport).
+type HostFixer interface {
+	// ResolveStatic resolves a host as Kamailio's mk_proxy does.
+	ResolveStatic(host string, port, proto int) (netip.AddrPort, error)
+	// Socket finds an open socket (proto ProtoNone and port 0: any).
+	Socket(proto int, host string, port int) *sipmsg.Socket
+}
+
+// Refusal is why a host refuses the configuration: the lines to log
+// before Kamailio's "fixing failed" ones, and the error.
+type Refusal struct {
+	Host  *StaticHost
+	Lines []RefusalLine
+	Err   error
+}
+
+// RefusalLine is one log line of a Refusal.
+type RefusalLine struct {
+	Level  klog.Level
+	Origin string
+	Text   string
+}
+
+// FixHosts resolves the program's hosts in order and finds their sockets,
+// and stops at the first that fails, whose refusal it returns (nil when
+// every host is fixed). It must run before the program serves SIP.
+func (p *Program) FixHosts(f HostFixer) *Refusal {
 	for _, h := range p.hosts {
-		a, err := resolve(h.Host, h.Port, h.Proto)
+		if h.Socket {
+			if r := h.fixSocket(f); r != nil {
+				return r
+			}
+			continue
+		}
+		a, err := f.ResolveStatic(h.Host, h.Port, h.Proto)
 		if err != nil {
-			return h, err
+			r := &Refusal{Host: h, Err: err, Lines: []RefusalLine{
+				{klog.Crit, "core", fmt.Sprintf("mk_proxy(): could not resolve hostname: \"%s\"", h.Host)}}}
+			if h.Refusal != "" {
+				r.Lines = append(r.Lines, RefusalLine{klog.Err, h.Origin, h.Refusal})
+			}
+			return r
 		}
 		h.addr.Store(&a)
 	}
-	return nil, nil
+	return nil
+}
+
+// fixSocket finds force_send_socket()'s socket: by its address, or by
+// the address its name resolves to. Transports kamgo does not serve
+// (TLS, SCTP, WebSocket) are left to the call, which says so.
+func (h *StaticHost) fixSocket(f HostFixer) *Refusal {
+	switch h.Proto {
+	case sipmsg.ProtoNone, sipmsg.ProtoUDP, sipmsg.ProtoTCP:
+	default:
+		return nil
+	}
+	refuse := func(err error, format string, args ...any) *Refusal {
+		return &Refusal{Host: h, Err: err, Lines: []RefusalLine{{klog.Err, "core", fmt.Sprintf(format, args...)}}}
+	}
+	host := h.Host
+	if _, err := netip.ParseAddr(trimBrackets(host)); err != nil {
+		// An address record only (resolvehost): a port skips SRV.
+		a, err := f.ResolveStatic(host, max(h.Port, 1), h.Proto)
+		if err != nil {
+			return refuse(err, "fix_actions(): force_send_socket: could not resolve %s", h.Host)
+		}
+		host = a.Addr().String()
+	}
+	s := f.Socket(h.Proto, host, h.Port)
+	if s == nil {
+		return refuse(fmt.Errorf("no socket %s:%d", h.Host, h.Port),
+			"fix_actions(): bad force_send_socket argument: %s:%d (kamgo doesn't listen on it)", h.Host, h.Port)
+	}
+	h.sock.Store(s)
+	return nil
+}
+
+// SocketOf is force_send_socket()'s socket once fixed.
+func (h *StaticHost) SocketOf() (*sipmsg.Socket, bool) {
+	s := h.sock.Load()
+	return s, s != nil
+}
+
+func trimBrackets(h string) string {
+	if len(h) > 1 && h[0] == '[' && h[len(h)-1] == ']' {
+		return h[1 : len(h)-1]
+	}
+	return h
 }
 
 // staticHost files h, written in the call n.

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
 
 // The lines Kamailio 5.6.3 reports for a forward() host that does not
@@ -126,39 +128,97 @@ request_route {
 	}
 }
 
-// TestResolveHosts: hosts resolve in order until one fails, which is
-// returned; those resolved keep their address, the others have none.
-func TestResolveHosts(t *testing.T) {
-	r, dl := compileTest(t, `request_route {
+// fakeFixer resolves names ending in .invalid to nothing, others to
+// 192.0.2.1, and has one socket, udp:192.0.2.1:5060.
+type fakeFixer struct{ asked []string }
+
+func (f *fakeFixer) ResolveStatic(host string, port, proto int) (netip.AddrPort, error) {
+	f.asked = append(f.asked, fmt.Sprintf("%s:%d/%d", host, port, proto))
+	if strings.HasSuffix(host, ".invalid") {
+		return netip.AddrPort{}, errors.New("no such host")
+	}
+	return netip.AddrPortFrom(netip.MustParseAddr("192.0.2.1"), uint16(port)), nil
+}
+
+var fakeSocket = &sipmsg.Socket{Proto: sipmsg.ProtoUDP, Port: 5060}
+
+func (f *fakeFixer) Socket(proto int, host string, port int) *sipmsg.Socket {
+	if host == "192.0.2.1" && (proto == sipmsg.ProtoNone || proto == sipmsg.ProtoUDP) && (port == 0 || port == 5060) {
+		return fakeSocket
+	}
+	return nil
+}
+
+// TestFixHosts: hosts resolve in order until one fails, whose refusal is
+// returned with Kamailio's lines; those fixed keep their address or
+// socket, the others have none.
+func TestFixHosts(t *testing.T) {
+	for _, tc := range []struct {
+		name, src, asked, refused string
+		lines                     []string
+	}{
+		{"forward", `request_route {
 	forward("a.example", 5070);
+	force_send_socket(udp:192.0.2.1:5060);
 	forward("bad.invalid");
 	forward("c.example");
 }
-`, nil)
-	if r == nil {
-		t.Fatalf("compile: %v", dl)
-	}
-	var asked []string
-	bad, err := r.prog.ResolveHosts(func(host string, port, _ int) (netip.AddrPort, error) {
-		asked = append(asked, fmt.Sprintf("%s:%d", host, port))
-		if strings.HasSuffix(host, ".invalid") {
-			return netip.AddrPort{}, errors.New("no such host")
-		}
-		return netip.MustParseAddrPort("192.0.2.1:5070"), nil
-	})
-	if bad == nil || bad.Host != "bad.invalid" || err == nil {
-		t.Fatalf("ResolveHosts = %v, %v; want bad.invalid and an error", bad, err)
-	}
-	if got := strings.Join(asked, " "); got != "a.example:5070 bad.invalid:0" {
-		t.Errorf("asked %s", got)
-	}
-	hosts := r.prog.StaticHosts()
-	if a, ok := hosts[0].Addr(); !ok || a.String() != "192.0.2.1:5070" {
-		t.Errorf("a.example: %v %v", a, ok)
-	}
-	for _, h := range hosts[1:] {
-		if _, ok := h.Addr(); ok {
-			t.Errorf("%s has an address", h.Host)
-		}
+`, "a.example:5070/0 bad.invalid:0/0", "bad.invalid",
+			[]string{`CRITICAL: core: mk_proxy(): could not resolve hostname: "bad.invalid"`}},
+		{"socket not listened", `request_route {
+	force_send_socket(a.example);
+	force_send_socket(tcp:192.0.2.1:5060);
+	forward("c.example");
+}
+`, "a.example:1/0", "192.0.2.1",
+			[]string{"ERROR: core: fix_actions(): bad force_send_socket argument: 192.0.2.1:5060 (kamgo doesn't listen on it)"}},
+		{"socket name", `request_route {
+	force_send_socket(udp:b.invalid:5060);
+}
+`, "b.invalid:5060/1", "b.invalid",
+			[]string{"ERROR: core: fix_actions(): force_send_socket: could not resolve b.invalid"}},
+		{"tls left to the call", `request_route {
+	force_send_socket(tls:192.0.2.9:5061);
+}
+`, "", "", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, dl := compileTest(t, tc.src, nil)
+			if r == nil {
+				t.Fatalf("compile: %v", dl)
+			}
+			f := &fakeFixer{}
+			ref := r.prog.FixHosts(f)
+			if got := strings.Join(f.asked, " "); got != tc.asked {
+				t.Errorf("asked %q, want %q", got, tc.asked)
+			}
+			if tc.refused == "" {
+				if ref != nil {
+					t.Fatalf("refused: %+v", ref)
+				}
+				return
+			}
+			if ref == nil || ref.Host.Host != tc.refused || ref.Err == nil {
+				t.Fatalf("refusal %+v, want one for %s", ref, tc.refused)
+			}
+			var lines []string
+			for _, l := range ref.Lines {
+				lines = append(lines, l.Level.String()+": "+l.Origin+": "+l.Text)
+			}
+			if strings.Join(lines, "\n") != strings.Join(tc.lines, "\n") {
+				t.Errorf("lines:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(tc.lines, "\n"))
+			}
+			after := false
+			for _, h := range r.prog.StaticHosts() {
+				if h == ref.Host {
+					after = true
+				}
+				_, resolved := h.Addr()
+				_, found := h.SocketOf()
+				if fixed := resolved || found; fixed == (after || h == ref.Host) {
+					t.Errorf("%s: fixed %v", h.Host, fixed)
+				}
+			}
+		})
 	}
 }

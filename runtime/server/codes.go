@@ -131,7 +131,7 @@ loadmodule "pv.so"`,
 	},
 	{
 		ID:    CodeUnresolved,
-		Title: "a host written in the configuration does not resolve",
+		Title: "a host written in the configuration does not resolve (or is no socket of the server)",
 		Explain: `forward(), forward_udp() and forward_tcp() written with a host name send
 to the address the name has when the configuration starts, and so do tm's
 t_relay(host, port), t_relay_to_udp/tcp(host, port), t_replicate(host,
@@ -140,9 +140,13 @@ t_relay_to("proto:host:port"). Kamailio looks each one up once (an SRV
 record when no port is written, then an address record) and refuses to
 start when one does not resolve ("could not resolve hostname", then
 "fixing failed" at the call's line and at each statement around it).
-kamgo run does the same when it starts, and a reload whose new host does
-not resolve is refused, the running configuration kept. kamgo check does
-not look names up: it works offline.`,
+force_send_socket() finds its socket then: one Kamailio does not listen
+on (or whose name does not resolve) refuses the configuration the same
+way. kamgo run does the same when its sockets open (force_send_socket()
+for a transport kamgo does not serve, such as TLS, fails when it runs),
+and a reload whose new host does not resolve is refused, the running
+configuration kept. kamgo check does not look names up: it works
+offline.`,
 		Example: `listen=udp:127.0.0.1:5060
 request_route {
 	forward("no-such-host.invalid");

@@ -68,12 +68,16 @@ func (s *Server) Reload(cfg *ast.Config) diag.List {
 	if prog == nil || diags.HasErrors() {
 		return diags
 	}
-	// The new hosts written in the configuration resolve now, as they
-	// would at a restart.
+	// The new hosts written in the configuration resolve now, and
+	// force_send_socket's sockets are found, as they would at a restart.
 	if t := s.sip.Load(); t != nil {
-		if h, err := prog.ResolveHosts(t.ResolveStatic); h != nil {
-			d := diags.Errorf(CodeUnresolved, h.Rng, "host %q does not resolve", h.Host)
-			d.Detail = err.Error()
+		if r := prog.FixHosts(t); r != nil {
+			what := "does not resolve"
+			if r.Host.Socket {
+				what = "is not a socket kamgo listens on"
+			}
+			d := diags.Errorf(CodeUnresolved, r.Host.Rng, "host %q %s", r.Host.Host, what)
+			d.Detail = r.Err.Error()
 			return diags
 		}
 	}

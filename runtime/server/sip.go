@@ -287,22 +287,22 @@ func (s *Server) StartSIP(ctx context.Context) error {
 	return nil
 }
 
-// fixHosts resolves the hosts written in prog (forward(), tm's relays),
-// as Kamailio does when it fixes its actions at startup: the first that
-// does not resolve refuses the configuration, logged as Kamailio logs it.
+// fixHosts resolves the hosts written in prog (forward(), tm's relays)
+// and finds force_send_socket()'s sockets, as Kamailio does when it
+// fixes its actions at startup: the first that fails refuses the
+// configuration, logged as Kamailio logs it.
 func (s *Server) fixHosts(prog *interp.Program, t *sip.Transport) error {
-	h, _ := prog.ResolveHosts(t.ResolveStatic)
-	if h == nil {
+	r := prog.FixHosts(t)
+	if r == nil {
 		return nil
 	}
-	s.log.Logf(klog.Crit, "core", "mk_proxy(): could not resolve hostname: \"%s\"", h.Host)
-	if h.Refusal != "" {
-		s.log.Log(klog.Err, h.Origin, h.Refusal)
+	for _, l := range r.Lines {
+		s.log.Log(l.Level, l.Origin, l.Text)
 	}
-	for _, at := range h.At {
-		s.log.Logf(klog.Err, "core", "fix_actions(): fixing failed (code=%d) at cfg:%s", h.Code, at)
+	for _, at := range r.Host.At {
+		s.log.Logf(klog.Err, "core", "fix_actions(): fixing failed (code=%d) at cfg:%s", r.Host.Code, at)
 	}
-	return fmt.Errorf("error %d while trying to fix configuration", h.Code)
+	return fmt.Errorf("error %d while trying to fix configuration", r.Host.Code)
 }
 
 // StopSIP closes the SIP sockets and waits, until ctx ends, for the

@@ -80,7 +80,8 @@ func TestForwardHostAtStart(t *testing.T) {
 
 // TestForwardHostResolvedAtStart: the hosts resolve when the sockets open
 // and forward() sends to that address; a reload whose new host does not
-// resolve is refused and the running program kept.
+// resolve, or whose force_send_socket() names no socket of the server, is
+// refused and the running program kept.
 func TestForwardHostResolvedAtStart(t *testing.T) {
 	peer := siptest.NewUA(t, "peer")
 	port := strconv.Itoa(peer.Port())
@@ -107,6 +108,17 @@ func TestForwardHostResolvedAtStart(t *testing.T) {
 	diags = s.Srv.Reload(an)
 	if len(diags) != 1 || diags[0].Code != server.CodeUnresolved || diags[0].Subject.Start.Line != 11 ||
 		diags[0].Summary != `host "bad.example" does not resolve` {
+		t.Errorf("reload: %v", diags)
+	}
+	if s.Srv.Program() != prog {
+		t.Error("the refused reload replaced the program")
+	}
+	cfg = strings.Replace(cfg, `forward("bad.example", 5060)`, "force_send_socket(tcp:127.0.0.1:5)", 1)
+	if an, diags, _ = check.AnalyzeSource("kamailio.cfg", []byte(cfg), preproc.Options{}, module.Catalog()); diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	diags = s.Srv.Reload(an)
+	if len(diags) != 1 || diags[0].Code != server.CodeUnresolved || diags[0].Summary != `host "127.0.0.1" is not a socket kamgo listens on` {
 		t.Errorf("reload: %v", diags)
 	}
 	if s.Srv.Program() != prog {
