@@ -166,6 +166,14 @@ func TestStreamSockets(t *testing.T) {
 	for _, target := range []struct{ network, addr string }{{"unix", sock}, {"tcp", "127.0.0.1:" + strconv.Itoa(port)}} {
 		t.Run(target.network, func(t *testing.T) {
 			c := dial(t, target.network, target.addr)
+			// The server drops the previous subtest's connection when it
+			// reads its end, which may come after this one is open.
+			for range 500 {
+				if call(t, c, 0xc0, "ctl.connections").String() == "[1]" {
+					break
+				}
+				time.Sleep(2 * time.Millisecond)
+			}
 			for i, tc := range []struct {
 				method string
 				params []*rpc.Value
