@@ -12,12 +12,10 @@ import (
 	"context"
 	"errors"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/kamgo/kamgo/internal/freeport"
 	"github.com/kamgo/kamgo/internal/kamref"
 )
 
@@ -185,16 +183,8 @@ func kamailioRefusal(t *testing.T, cfg string) ([]string, string) {
 // and StartSIP's error.
 func kamgoRefusal(t *testing.T, cfg string) ([]string, string) {
 	t.Helper()
-	port, err := freeport.Pick()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, out := loadPrefixed(t, strings.ReplaceAll(cfg, kamref.SIPPortPlaceholder, strconv.Itoa(port)))
-	if err := srv.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Stop(context.Background()) })
-	err = srv.StartSIP(context.Background())
+	srv, _, out := startKamgoModules(t, cfg)
+	err := srv.StartSIP(context.Background())
 	if err == nil {
 		srv.StopSIP(context.Background())
 		t.Fatal("kamgo started")

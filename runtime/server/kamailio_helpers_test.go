@@ -42,6 +42,18 @@ func startKamgoSIP(t *testing.T, cfg string) (int, *syncBuf) {
 // startKamgoServer is startKamgoSIP that also returns the server.
 func startKamgoServer(t *testing.T, cfg string) (*server.Server, int, *syncBuf) {
 	t.Helper()
+	srv, port, out := startKamgoModules(t, cfg)
+	if err := srv.StartSIP(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.StopSIP(context.Background()) })
+	return srv, port, out
+}
+
+// startKamgoModules loads cfg in kamgo with a free SIP port and starts
+// its modules, not its SIP sockets, until the test ends.
+func startKamgoModules(t *testing.T, cfg string) (*server.Server, int, *syncBuf) {
+	t.Helper()
 	port, err := freeport.Pick()
 	if err != nil {
 		t.Fatal(err)
@@ -51,10 +63,6 @@ func startKamgoServer(t *testing.T, cfg string) (*server.Server, int, *syncBuf) 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Stop(context.Background()) })
-	if err := srv.StartSIP(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.StopSIP(context.Background()) })
 	return srv, port, out
 }
 
