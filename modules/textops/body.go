@@ -34,11 +34,23 @@ func (m *Module) setBody(c *event.Context, s []string) int {
 		m.logf(klog.Err, "ki_set_body(): invalid content-type parameter")
 		return -1
 	}
-	msg := sipmsg.FromContext(c)
+	return m.replaceBody(sipmsg.FromContext(c), nb, nc, false)
+}
+
+// replaceBody is the body replacement of set_body and set_body_hex. The
+// old body is what the Content-Length says (Kamailio 5.6), or, with
+// toEnd, everything after the headers (Kamailio 6.1's set_body, which
+// set_body_hex, new in 6.1, calls).
+func (m *Module) replaceBody(msg *sipmsg.Msg, nb, nc string, toEnd bool) int {
 	msg.DropBodyEdits()
 	start := msg.BodyStart()
 	cl := header(msg, "content-length")
-	if cl != nil {
+	switch {
+	case toEnd:
+		if start < len(msg.Buf) {
+			msg.Remove(start, len(msg.Buf)-start)
+		}
+	case cl != nil:
 		if n, err := strconv.Atoi(strings.TrimSpace(cl.Value)); err == nil && n > 0 {
 			if start+n > len(msg.Buf) {
 				m.logf(klog.Err, "ki_set_body(): invalid content length: %d", n)

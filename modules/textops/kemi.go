@@ -30,6 +30,11 @@ func (m *Module) KEMI() []module.KEMIFunc {
 				return module.KEMIRC(run(c, a))
 			}}
 	}
+	// added marks a function Kamailio 5.6 does not export to KEMI.
+	added := func(release string, fn module.KEMIFunc) module.KEMIFunc {
+		fn.Ext = "Kamailio " + release
+		return fn
+	}
 	strs := func(run func(c *event.Context, s []string) int) call {
 		return func(c *event.Context, a []value.Value) int {
 			ss := make([]string, len(a))
@@ -169,6 +174,15 @@ func (m *Module) KEMI() []module.KEMIFunc {
 			}
 			return m.substHF(c, sipmsg.CanonName(v[0].S), x, v[2].S)
 		}),
+		added("6.0", f("subst_v", str(3), func(c *event.Context, v []value.Value) int {
+			dst, err := m.kc.PV(m.host, v[2].S)
+			if err != nil {
+				m.logf(klog.Err, "ki_subst_v(): failed to get pv spec")
+				return -1
+			}
+			se, perr := parseSubst(m.host, v[1].S)
+			return m.substV(c, v[0].S, v[1].S, se, perr, dst)
+		})),
 		f("remove_hf", str(1), strs(m.removeHFName)),
 		f("remove_hf_re", str(1), strs(m.removeHFReText)),
 		f("remove_hf_idx", []module.KEMIType{s, i}, func(c *event.Context, v []value.Value) int {
@@ -186,7 +200,9 @@ func (m *Module) KEMI() []module.KEMIFunc {
 		f("replace_body_all", str(2), replaceIn(areaBody, true, true)),
 		f("replace_body_atonce", str(2), replaceIn(areaBody, true, true)),
 		f("set_body", str(2), strs(m.setBody)),
+		added("6.1", f("set_body_hex", str(2), strs(m.setBodyHex))),
 		f("set_reply_body", str(2), strs(m.setReplyBody)),
+		added("6.1", f("set_reply_body_hex", str(2), strs(m.setReplyBodyHex))),
 		f("has_body", nil, func(c *event.Context, _ []value.Value) int { return hasBody(msgOf(c), "") }),
 		f("has_body_type", str(1), func(c *event.Context, v []value.Value) int {
 			want := ""
@@ -217,6 +233,8 @@ func (m *Module) KEMI() []module.KEMIFunc {
 		f("ends_with", str(2), two(endsWith)),
 		f("str_find", str(2), two(strFind)),
 		f("str_ifind", str(2), two(strIFind)),
+		added("5.7", f("str_any_in", str(2), two(strAnyIn))),
+		added("6.1", f("str_all_in", str(2), two(strAllIn))),
 		f("is_audio_on_hold", nil, func(c *event.Context, _ []value.Value) int { return isAudioOnHold(msgOf(c)) }),
 		f("set_body_multipart_mode", nil, multipart(func([]value.Value) (string, string, string) { return "", "", "" })),
 		f("set_body_multipart_boundary", str(1), multipart(func(v []value.Value) (string, string, string) { return "", "", v[0].S })),

@@ -13,6 +13,7 @@ package textops
 
 import (
 	"fmt"
+	"github.com/kamgo/kamgo/lang/routetype"
 	"time"
 
 	"github.com/kamgo/kamgo/runtime/klog"
@@ -50,6 +51,14 @@ func (m *Module) logf(lv klog.Level, format string, args ...any) {
 	}
 }
 
+// corelogf logs a line Kamailio's core logs for the module's functions
+// (the subst parser, the hex decoder).
+func (m *Module) corelogf(lv klog.Level, format string, args ...any) {
+	if m.log != nil {
+		m.log.Logf(lv, "core", format, args...)
+	}
+}
+
 // Exports implements module.Exporter. bind_textops is an API for other C
 // modules, not a script function.
 func (m *Module) Exports() module.Exports {
@@ -59,6 +68,13 @@ func (m *Module) Exports() module.Exports {
 	fr := func(name string, lo, hi int, c func(module.Host, []*module.Arg) (module.Call, error)) module.Func {
 		return module.Func{Name: name, MinArgs: lo, MaxArgs: hi, Compile: c}
 	}
+	// since marks a function Kamailio 5.6 does not have: the release
+	// that added it, and its route types there.
+	since := func(fn module.Func, release string, routes routetype.Mask) module.Func {
+		fn.Ext, fn.Routes = "Kamailio "+release, routes
+		return fn
+	}
+	replyRoutes := routetype.Request | routetype.Failure | routetype.Branch
 	return module.Exports{
 		Funcs: []module.Func{
 			f("search", 1, m.compileSearch(areaAll)),
@@ -96,10 +112,13 @@ func (m *Module) Exports() module.Exports {
 			f("subst_user", 1, m.compileSubst(m.substUser)),
 			f("subst_body", 1, m.compileSubst(m.substBody)),
 			f("subst_hf", 3, m.compileSubstHF),
+			since(f("subst_v", 3, m.compileSubstV), "6.0", routetype.Any),
 			f("filter_body", 1, m.compileFilterBody),
 			f("append_time", 0, m.compileAppendTime),
 			f("set_body", 2, m.compileStrs(m.setBody)),
+			since(f("set_body_hex", 2, m.compileStrs(m.setBodyHex)), "6.1", routetype.Any),
 			f("set_reply_body", 2, m.compileStrs(m.setReplyBody)),
+			since(f("set_reply_body_hex", 2, m.compileStrs(m.setReplyBodyHex)), "6.1", replyRoutes),
 			f("is_method", 1, m.compileIsMethod),
 			fr("has_body", 0, 1, m.compileHasBody),
 			f("is_privacy", 1, m.compileIsPrivacy),
@@ -112,8 +131,11 @@ func (m *Module) Exports() module.Exports {
 			f("ends_with", 2, m.compileStrs2(endsWith)),
 			f("str_find", 2, m.compileStrs2(strFind)),
 			f("str_ifind", 2, m.compileStrs2(strIFind)),
+			since(f("str_any_in", 2, m.compileStrs2(strAnyIn)), "5.7", routetype.Any),
+			since(f("str_all_in", 2, m.compileStrs2(strAllIn)), "6.1", routetype.Any),
 			f("is_audio_on_hold", 0, m.compileAudioOnHold),
 			f("append_time_to_request", 0, m.compileAppendTimeToRequest),
+			since(f("via_param_rm", 2, m.compileViaParamRm), "5.8", routetype.Any),
 			fr("set_body_multipart", 0, 3, m.compileSetMultipart),
 			fr("append_body_part", 2, 3, m.compileAppendPart(false)),
 			fr("append_body_part_hex", 2, 3, m.compileAppendPart(true)),

@@ -1,6 +1,7 @@
 // Package textopsx is kamgo's textopsx module, the extensions of textops:
 // msg_apply_changes and msg_set_buffer (the message rebuilt or replaced
-// and parsed again), the reply status changes, remove_body and keep_hf,
+// and parsed again), msg_changed_route (a route run on the rebuilt copy),
+// the reply status changes, remove_body and keep_hf,
 // fnmatch, the functions that edit one value or parameter of a header's
 // comma-separated list (append_hf_value ... hf_value_exists), and the
 // iterators over the headers and over the body's lines with their
@@ -13,6 +14,7 @@ package textopsx
 
 import (
 	"fmt"
+	"github.com/kamgo/kamgo/lang/routetype"
 
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
@@ -67,6 +69,7 @@ func (m *Module) Exports() module.Exports {
 	return module.Exports{
 		Funcs: []module.Func{
 			f("msg_apply_changes", 0, m.compileApplyChanges),
+			{Name: "msg_changed_route", MinArgs: 1, MaxArgs: 1, Compile: m.compileChangedRoute, Ext: "Kamailio 6.0", Routes: routetype.Any},
 			f("msg_set_buffer", 1, m.compileSetBuffer),
 			f("change_reply_status", 2, m.compileChangeStatus),
 			f("change_reply_status_code", 1, m.compileChangeStatusCode),
