@@ -163,9 +163,10 @@ func isURI(_ *event.Context, _ *sipmsg.Msg, a []string) int {
 	return 1
 }
 
-// e164 reports whether s is '+' and 2 to 15 digits.
-func e164(s string) int {
-	if len(s) <= 2 || len(s) >= 17 || s[0] != '+' {
+// e164 reports whether s is '+' and digits, at least 3 bytes and at most
+// e164_max_len (16 by default: '+' and 2 to 15 digits).
+func (m *Module) e164(s string) int {
+	if len(s) <= 2 || int64(len(s)) > m.e164MaxLen || s[0] != '+' {
 		return -1
 	}
 	for i := 1; i < len(s); i++ {
@@ -176,11 +177,11 @@ func e164(s string) int {
 	return 1
 }
 
-func isE164(_ *event.Context, s string) int { return e164(s) }
+func (m *Module) isE164(_ *event.Context, s string) int { return m.e164(s) }
 
 // isURIUserE164: the text between the first ':' and the next '@' is an
 // E.164 number.
-func isURIUserE164(c *event.Context, s string) int {
+func (m *Module) isURIUserE164(c *event.Context, s string) int {
 	_, rest, ok := strings.Cut(s, ":")
 	if !ok {
 		logf(c, klog.Err, "is_uri_user_e164(): parsing URI failed")
@@ -190,7 +191,7 @@ func isURIUserE164(c *event.Context, s string) int {
 	if !ok {
 		return -1
 	}
-	return e164(user)
+	return m.e164(user)
 }
 
 // isTelNumber: digits, optionally after '+' and a non-zero digit; -2

@@ -8,8 +8,9 @@ import (
 )
 
 // KEMI implements module.KEMIExporter: KSR.siputils.*, as Kamailio 5.6
-// exports them. uri_param_value is uri_param with a value; is_first_hop_mode
-// is is_first_hop with a mode; the arguments are taken as given (no
+// exports them, and those later releases added (marked Ext).
+// uri_param_value is uri_param with a value; is_first_hop_mode is
+// is_first_hop with a mode; the arguments are taken as given (no
 // pseudo-variables are expanded).
 func (m *Module) KEMI() []module.KEMIFunc {
 	i, s := module.KEMIInt, module.KEMIStr
@@ -32,6 +33,10 @@ func (m *Module) KEMI() []module.KEMIFunc {
 				}
 				return module.KEMIRC(run(c, sipmsg.FromContext(c), args))
 			}}
+	}
+	ext := func(f module.KEMIFunc, origin string) module.KEMIFunc {
+		f.Ext = origin
+		return f
 	}
 	return []module.KEMIFunc{
 		msg0("has_totag", hasToTag),
@@ -74,6 +79,11 @@ func (m *Module) KEMI() []module.KEMIFunc {
 		strs("cmp_hdr_name", 2, cmpHdrName),
 		msg0("is_gruu", func(c *event.Context, msg *sipmsg.Msg) int { return isGRUU(c, msg.RequestURI()) }),
 		strs("add_uri_param", 1, addURIParam),
+		ext(strs("contact_param_check", 1, contactParamCheck), extKamailio58),
+		ext(msg0("is_sip", isSIP), extKamailio60),
+		ext(msg0("is_http", isHTTP), extKamailio60),
+		ext(msg0("sip_parse_headers", sipParseHeaders), extKamailio60),
+		ext(strs("contact_param_encode_alias", 2, contactParamEncodeAlias), extKamailio61),
 	}
 }
 

@@ -93,36 +93,52 @@ func strOrPV(h module.Host, a *module.Arg) (func(c *event.Context) (string, bool
 }
 
 func compileTel2SIP(h module.Host, args []*module.Arg) (module.Call, error) {
-	uri, err := strOrPV(h, args[0])
-	if err != nil {
-		return nil, err
-	}
-	host, err := strOrPV(h, args[1])
-	if err != nil {
-		return nil, err
-	}
-	dst, err := args[2].OutPV(h)
-	if err != nil {
-		return nil, err
-	}
-	return func(c *event.Context) int {
-		u, ok := uri(c)
-		if !ok {
-			logf(c, klog.Err, "tel2sip(): failed to get uri value")
-			return -1
-		}
-		hp, ok := host(c)
-		if !ok {
-			logf(c, klog.Err, "tel2sip(): failed to get hostpart value")
-			return -1
-		}
-		s, conv := tel2SIP(u, hp)
+	return compileTelToSIP("tel2sip", func(uri, host string) (string, int) {
+		s, conv := tel2SIP(uri, host)
 		if !conv {
-			return 2
+			return "", 2
 		}
-		set(c, dst, s)
-		return 1
-	}, nil
+		return s, 1
+	})(h, args)
+}
+
+// compileTelToSIP compiles tel2sip and tel2sip2 (fn): the URI and the
+// host part are a pseudo-variable or a text, the result a writable
+// pseudo-variable. conv gives the SIP URI to store with 1, or the code to
+// return without storing anything.
+func compileTelToSIP(fn string, conv func(uri, host string) (string, int)) func(module.Host, []*module.Arg) (module.Call, error) {
+	return func(h module.Host, args []*module.Arg) (module.Call, error) {
+		uri, err := strOrPV(h, args[0])
+		if err != nil {
+			return nil, err
+		}
+		host, err := strOrPV(h, args[1])
+		if err != nil {
+			return nil, err
+		}
+		dst, err := args[2].OutPV(h)
+		if err != nil {
+			return nil, err
+		}
+		return func(c *event.Context) int {
+			u, ok := uri(c)
+			if !ok {
+				logf(c, klog.Err, "%s(): failed to get uri value", fn)
+				return -1
+			}
+			hp, ok := host(c)
+			if !ok {
+				logf(c, klog.Err, "%s(): failed to get hostpart value", fn)
+				return -1
+			}
+			s, rc := conv(u, hp)
+			if rc != 1 || s == "" {
+				return rc
+			}
+			set(c, dst, s)
+			return 1
+		}, nil
+	}
 }
 
 // tel2SIP turns a tel: URI into sip:NUMBER@host;user=phone: the number
@@ -133,13 +149,18 @@ func tel2SIP(uri, host string) (sip string, conv bool) {
 	if len(uri) < 4 || !strings.EqualFold(uri[:4], "tel:") {
 		return "", false
 	}
+	return "sip:" + telUserPart(uri) + "@" + host + ";user=phone", true
+}
+
+// telUserPart is a tel: URI after "tel:", in lower case, without the
+// visual separators (- . ( )) before its first ';'.
+func telUserPart(uri string) string {
 	var b strings.Builder
-	b.WriteString("sip:")
 	params := false
 	for i := 4; i < len(uri); i++ {
 		ch := uri[i]
 		params = params || ch == ';'
-		if !params && strings.IndexByte("-.()", ch) >= 0 {
+		if !params && isVisualSeparator(ch) {
 			continue
 		}
 		if ch >= 'A' && ch <= 'Z' {
@@ -147,8 +168,7 @@ func tel2SIP(uri, host string) (sip string, conv bool) {
 		}
 		b.WriteByte(ch)
 	}
-	b.WriteString("@" + host + ";user=phone")
-	return b.String(), true
+	return b.String()
 }
 
 // compileSetURI compiles set_uri_user and set_uri_host (fn): the URI is

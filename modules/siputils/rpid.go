@@ -80,7 +80,7 @@ func (m *Module) isRPIDUserE164(c *event.Context, _ *sipmsg.Msg) int {
 		logf(c, klog.Err, "is_rpid_user_e164(): failed to parse RPID URI")
 		return -1
 	}
-	return e164(u.UserName())
+	return m.e164(u.UserName())
 }
 
 // hasUnquoted reports whether s has ch outside double quotes.

@@ -5,15 +5,17 @@
 // uri_param_rm, add_uri_param, get_uri_param), the value tests (is_uri,
 // is_e164, is_uri_user_e164, is_tel_number, is_numeric, is_alphanum,
 // is_alphanumex), the URI and header-name comparisons (cmp_uri, cmp_aor,
-// cmp_hdr_name), URI rewrites in pseudo-variables (tel2sip, set_uri_user,
-// set_uri_host), the Contact encodings (encode_contact, decode_contact,
-// decode_contact_header, contact_param_*), Remote-Party-ID from an AVP
-// (append_rpid_hf, is_rpid_user_e164), the P-Charging-Vector header
+// cmp_hdr_name), URI rewrites in pseudo-variables (tel2sip, tel2sip2,
+// set_uri_user, set_uri_host), the Contact encodings (encode_contact,
+// decode_contact, decode_contact_header, contact_param_*), the first
+// line's protocol (is_sip, is_http), sip_parse_headers, Remote-Party-ID
+// from an AVP (append_rpid_hf, is_rpid_user_e164), the P-Charging-Vector header
 // (sip_p_charging_vector, $pcv), hdr_date_check and options_reply, which
 // answers through sl.
 //
-// Return codes and log lines follow Kamailio 5.6.3's siputils module; the
-// package README lists where kamgo differs.
+// Return codes and log lines follow Kamailio 5.6.3's siputils module, and
+// Kamailio 6.1.4's for the parameter and functions later releases added;
+// the package README lists where kamgo differs.
 package siputils
 
 import (
@@ -22,6 +24,7 @@ import (
 	"time"
 
 	"github.com/kamgo/kamgo/lang/diag"
+	"github.com/kamgo/kamgo/lang/routetype"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/pv"
@@ -38,6 +41,16 @@ const (
 	defSeparator  = "*"
 	defRPIDSuffix = ";party=calling;id-type=subscriber;screen=yes"
 	defRPIDAVP    = "$avp(s:rpid)"
+	defE164MaxLen = 16 // '+' and 15 digits
+)
+
+// Origins of what Kamailio 5.6 does not have (module.Param.Ext,
+// module.Func.Ext, module.KEMIFunc.Ext).
+const (
+	extKamailio57 = "Kamailio 5.7"
+	extKamailio58 = "Kamailio 5.8"
+	extKamailio60 = "Kamailio 6.0"
+	extKamailio61 = "Kamailio 6.1"
 )
 
 func init() { module.Register(new(Module)) }
@@ -48,6 +61,7 @@ type Module struct {
 	accept, acceptEnc, acceptLang, supported string
 	separator                                string // contact_flds_separator
 	rpidPrefix, rpidSuffix, rpidAVP          string
+	e164MaxLen                               int64 // e164_max_len: the longest E.164 number, '+' included
 
 	host  module.Host
 	reply replyFunc
@@ -68,7 +82,7 @@ func (*Module) ModuleInfo() module.Info {
 func newModule() *Module {
 	return &Module{
 		accept: defAccept, acceptLang: defAcceptLang, separator: defSeparator,
-		rpidSuffix: defRPIDSuffix, rpidAVP: defRPIDAVP, now: time.Now,
+		rpidSuffix: defRPIDSuffix, rpidAVP: defRPIDAVP, e164MaxLen: defE164MaxLen, now: time.Now,
 	}
 }
 
@@ -88,6 +102,7 @@ func (m *Module) Exports() module.Exports {
 			str("rpid_prefix", ""),
 			str("rpid_suffix", defRPIDSuffix),
 			str("rpid_avp", defRPIDAVP),
+			{Name: "e164_max_len", Type: module.ParamInt, Default: value.MakeInt(defE164MaxLen), Ext: extKamailio57},
 		},
 		Funcs: []module.Func{
 			{Name: "options_reply", Compile: compile0(m.optionsReply)},
@@ -99,9 +114,11 @@ func (m *Module) Exports() module.Exports {
 			{Name: "get_uri_param", MinArgs: 2, MaxArgs: 2, Compile: compileGetURIParam},
 			{Name: "uri_param_rm", MinArgs: 1, MaxArgs: 1, Compile: compileStrs(uriParamRm)},
 			{Name: "tel2sip", MinArgs: 3, MaxArgs: 3, Compile: compileTel2SIP},
+			{Name: "tel2sip2", MinArgs: 3, MaxArgs: 3, Compile: compileTel2SIP2, Ext: extKamailio58,
+				Routes: routetype.Request | routetype.Failure | routetype.Branch | routetype.OnReply | routetype.CoreOnReply},
 			{Name: "is_uri", MinArgs: 1, MaxArgs: 1, Compile: compileStrs(isURI)},
-			{Name: "is_e164", MinArgs: 1, MaxArgs: 1, Compile: compilePV("is_e164", isE164)},
-			{Name: "is_uri_user_e164", MinArgs: 1, MaxArgs: 1, Compile: compilePV("w_is_uri_user_e164", isURIUserE164)},
+			{Name: "is_e164", MinArgs: 1, MaxArgs: 1, Compile: compilePV("is_e164", m.isE164)},
+			{Name: "is_uri_user_e164", MinArgs: 1, MaxArgs: 1, Compile: compilePV("w_is_uri_user_e164", m.isURIUserE164)},
 			{Name: "encode_contact", MinArgs: 2, MaxArgs: 2, Compile: compileLiterals(m.encodeContact)},
 			{Name: "decode_contact", Compile: compile0(m.decodeContact)},
 			{Name: "decode_contact_header", Compile: compile0(m.decodeContactHeader)},
@@ -118,6 +135,8 @@ func (m *Module) Exports() module.Exports {
 			{Name: "set_uri_host", MinArgs: 2, MaxArgs: 2, Compile: compileSetURI("set_uri_host", "uri", setURIHost)},
 			{Name: "is_request", Compile: compile0(isRequest)},
 			{Name: "is_reply", Compile: compile0(isReply)},
+			{Name: "is_sip", Compile: compile0(isSIP), Ext: extKamailio60, Routes: routetype.Any},
+			{Name: "is_http", Compile: compile0(isHTTP), Ext: extKamailio60, Routes: routetype.Any},
 			{Name: "is_gruu", MinArgs: 0, MaxArgs: 1, Compile: compileIsGRUU},
 			{Name: "is_supported", MinArgs: 1, MaxArgs: 1, Compile: compileIsSupported},
 			{Name: "is_first_hop", MinArgs: 0, MaxArgs: 1, Compile: compileIsFirstHop},
@@ -127,10 +146,14 @@ func (m *Module) Exports() module.Exports {
 			{Name: "is_alphanumex", MinArgs: 2, MaxArgs: 2, Compile: compileStrs(isAlphanumex)},
 			{Name: "sip_p_charging_vector", MinArgs: 1, MaxArgs: 1, Compile: compileStrs(m.chargingVector)},
 			{Name: "contact_param_encode", MinArgs: 2, MaxArgs: 2, Compile: compileStrs(contactParamEncode)},
+			{Name: "contact_param_encode_alias", MinArgs: 2, MaxArgs: 2, Compile: compileStrs(contactParamEncodeAlias), Ext: extKamailio61,
+				Routes: routetype.Request | routetype.OnReply | routetype.CoreOnReply},
 			{Name: "contact_param_decode", MinArgs: 1, MaxArgs: 1, Compile: compileStrs(contactParamDecode)},
 			{Name: "contact_param_decode_ruri", MinArgs: 1, MaxArgs: 1, Compile: compileStrs(contactParamDecodeRURI)},
 			{Name: "contact_param_rm", MinArgs: 1, MaxArgs: 1, Compile: compileStrs(contactParamRm)},
+			{Name: "contact_param_check", MinArgs: 1, MaxArgs: 1, Compile: compileStrs(contactParamCheck), Ext: extKamailio58, Routes: routetype.Any},
 			{Name: "hdr_date_check", MinArgs: 1, MaxArgs: 1, Compile: m.compileDateCheck},
+			{Name: "sip_parse_headers", Compile: compile0(sipParseHeaders), Ext: extKamailio60, Routes: routetype.Any},
 		},
 		Classes: []*pv.Class{pcvClass()},
 	}
@@ -155,6 +178,8 @@ func (m *Module) SetParam(name string, v value.Value) error {
 		m.rpidSuffix = v.S
 	case "rpid_avp":
 		m.rpidAVP = v.S
+	case "e164_max_len":
+		m.e164MaxLen = v.I
 	default:
 		return fmt.Errorf("unknown parameter %s", name)
 	}

@@ -59,6 +59,7 @@ func TestURIParams(t *testing.T) {
 }
 
 func TestValues(t *testing.T) {
+	e164 := newModule().e164
 	for _, tc := range []struct {
 		f  func(string) int
 		in string

@@ -1,0 +1,112 @@
+package siputils
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/kamgo/kamgo/internal/pvtest"
+	_ "github.com/kamgo/kamgo/modules/pv"
+	"github.com/kamgo/kamgo/runtime/event"
+	"github.com/kamgo/kamgo/runtime/module"
+	"github.com/kamgo/kamgo/runtime/sipmsg"
+	"github.com/kamgo/kamgo/runtime/value"
+)
+
+// Helpers of the tests of what Kamailio 5.7 to 6.1 added.
+
+// newPVHost returns a host with pv loaded (for $var) and m.
+func newPVHost(t *testing.T, m *Module) *pvtest.Host {
+	t.Helper()
+	pvm, ok := module.Lookup("pv")
+	if !ok {
+		t.Fatal("pv not registered")
+	}
+	h, err := pvtest.NewHost(pvm.New(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func setVar(t *testing.T, h *pvtest.Host, c *event.Context, name string, v value.Value) {
+	t.Helper()
+	r, err := h.Ref(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Set(c, v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func getVar(t *testing.T, h *pvtest.Host, c *event.Context, name string) value.Value {
+	t.Helper()
+	r, err := h.Ref(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.Get(c)
+}
+
+func mustCall(t *testing.T, h *pvtest.Host, m *Module, name string, args ...string) module.Call {
+	t.Helper()
+	call, err := h.Call(m, name, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return call
+}
+
+// TestKEMILater checks that the KEMI functions later releases added are
+// exported with their release and run.
+func TestKEMILater(t *testing.T) {
+	m := newModule()
+	h := newPVHost(t, m)
+	want := map[string]string{
+		"contact_param_check":        extKamailio58,
+		"is_sip":                     extKamailio60,
+		"is_http":                    extKamailio60,
+		"sip_parse_headers":          extKamailio60,
+		"contact_param_encode_alias": extKamailio61,
+	}
+	c := h.Context()
+	sipmsg.Set(c, parse(t, "OPTIONS sip:b@e.com SIP/2.0\r\n", ""))
+	for _, f := range m.KEMI() {
+		ext, ok := want[f.Name]
+		if !ok {
+			if f.Ext != "" {
+				t.Errorf("%s: Ext %q", f.Name, f.Ext)
+			}
+			continue
+		}
+		delete(want, f.Name)
+		if f.Ext != ext {
+			t.Errorf("%s: Ext %q, want %q", f.Name, f.Ext, ext)
+		}
+		if f.Name == "is_sip" || f.Name == "sip_parse_headers" {
+			if rc := f.Call(h, c, nil); rc.I != 1 {
+				t.Errorf("KSR.siputils.%s() = %v, want 1", f.Name, rc)
+			}
+		}
+		if f.Name == "is_http" {
+			if rc := f.Call(h, c, nil); rc.I != -1 {
+				t.Errorf("KSR.siputils.is_http() = %v, want -1", rc)
+			}
+		}
+	}
+	for name := range want {
+		t.Errorf("KSR.siputils.%s missing", name)
+	}
+	names := []string{}
+	for _, f := range m.Exports().Funcs {
+		if f.Ext != "" {
+			names = append(names, f.Name+" "+f.Ext)
+		}
+	}
+	slices.Sort(names)
+	if got := strings.Join(names, ", "); got != "contact_param_check Kamailio 5.8, contact_param_encode_alias Kamailio 6.1, "+
+		"is_http Kamailio 6.0, is_sip Kamailio 6.0, sip_parse_headers Kamailio 6.0, tel2sip2 Kamailio 5.8" {
+		t.Errorf("functions with Ext: %s", got)
+	}
+}
