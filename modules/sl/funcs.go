@@ -125,6 +125,9 @@ func (m *Module) reply(c *event.Context, req *sipmsg.Msg, code int, reason strin
 		return -1
 	}
 	m.stats.count(code)
+	if code >= 200 {
+		sip.MarkFinalReply(c, req)
+	}
 	return 1
 }
 

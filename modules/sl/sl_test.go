@@ -11,6 +11,7 @@ import (
 
 	"github.com/kamgo/kamgo/internal/linelog"
 	"github.com/kamgo/kamgo/internal/siptest"
+	_ "github.com/kamgo/kamgo/modules/corex"
 	_ "github.com/kamgo/kamgo/modules/pv"
 	_ "github.com/kamgo/kamgo/modules/sl"
 	_ "github.com/kamgo/kamgo/modules/xlog"
@@ -24,7 +25,11 @@ const wait = siptest.Wait
 func run(t *testing.T, routes string) (string, *linelog.Log) {
 	t.Helper()
 	s := siptest.Start(t, "children=1\n"+siptest.ListenUDP+"listen=tcp:127.0.0.1:"+siptest.SIPPort+"\n"+
-		"loadmodule \"sl.so\"\nloadmodule \"pv.so\"\nloadmodule \"xlog.so\"\n"+routes, siptest.Options{Name: "sl.cfg"})
+		"loadmodule \"sl.so\"\nloadmodule \"pv.so\"\nloadmodule \"xlog.so\"\nloadmodule \"corex.so\"\n"+
+		// The host the forwards of the error tests go to does not
+		// exist, whatever the machine's DNS says.
+		"modparam(\"corex\", \"dns_cache\", \"type=A;name=no-such-host.invalid;flags=1;ttl=3600\")\n"+
+		routes, siptest.Options{Name: "sl.cfg"})
 	return s.Addr, s.Log
 }
 

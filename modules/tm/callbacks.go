@@ -100,8 +100,12 @@ type Txn struct{ x *txn }
 // of the 2xx replies it relayed (Kamailio's fwded_totags), each with
 // whether an ACK was seen for it.
 type txnCallbacks struct {
-	mu     sync.Mutex
-	types  CallbackType
+	mu    sync.Mutex
+	types CallbackType
+	// vb0 are the via-body flags of branch 0 set before the branch
+	// exists (vbflags.go; under the transaction's lock): here, where
+	// they fill the padding after types.
+	vb0    uint32
 	list   []txnCallback
 	totags map[string]bool
 	picked int // the branch last picked for OnFailure, -1 none

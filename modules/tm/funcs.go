@@ -91,7 +91,8 @@ func withTxn(c *event.Context, onTxn func(x *txn), onPending func(p *pending)) {
 	onPending(s.pend())
 }
 
-// funcs are tm's script functions, with the forms Kamailio 5.6 exports.
+// funcs are tm's script functions, with the forms Kamailio 5.6 exports
+// and those later releases added (laterFuncs).
 func (m *Module) funcs() []module.Func {
 	f := func(name string, n int, compile func(h module.Host, args []*module.Arg) (module.Call, error)) module.Func {
 		return module.Func{Name: name, MinArgs: n, MaxArgs: n, Compile: compile}
@@ -198,7 +199,7 @@ func (m *Module) funcs() []module.Func {
 		f("t_replicate_tls", 2, m.compileReplicate(sipmsg.ProtoTLS)),
 		f("t_replicate_sctp", 2, m.compileReplicate(sipmsg.ProtoSCTP)),
 		f("t_replicate_to", 2, m.compileReplicateTo),
-	}, m.moreFuncs()...))
+	}, append(m.moreFuncs(), m.laterFuncs()...)...))
 }
 
 // mergeForms makes one module.Func per name of the forms given, as the

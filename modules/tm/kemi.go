@@ -150,7 +150,16 @@ func (m *Module) KEMI() []module.KEMIFunc {
 			}},
 		none("t_get_branch_index", m.branchIndex),
 		none("t_clean", m.wClean),
+		later(none("t_exists", m.wExists), "Kamailio 5.7"),
+		later(none("t_reply_error", m.wReplyError), "Kamailio 5.8"),
+		later(flag("t_set_no_auto_ack", flagNoAutoAck), "Kamailio 6.1"),
 	}
+}
+
+// later marks a KEMI function a later Kamailio release added.
+func later(f module.KEMIFunc, release string) module.KEMIFunc {
+	f.Ext = release
+	return f
 }
 
 // kemiProto reads the protocol of t_relay_to_proto: "", UDP, TCP or TLS,
@@ -168,31 +177,6 @@ func (m *Module) kemiProto(p string) (int, bool) {
 	}
 	m.log.Logf(klog.Err, Name, "ki_t_relay_to_proto(): bad protocol specified <%s>", p)
 	return 0, false
-}
-
-// relayToProxyFlags is KSR.tm.t_relay_to_proxy_flags: t_relay_to with a
-// "[proto:]host[:port]" proxy ("" for the request's own destination) and
-// flags.
-func (m *Module) relayToProxyFlags(c *event.Context, proxy string, flags int64) int {
-	var o relayOpts
-	if proxy != "" {
-		proto, host, port, err := sip.ParseAddr(proxy)
-		if err != nil {
-			m.log.Logf(klog.Err, Name, "ki_t_relay_to_proxy_flags(): invalid proxy addr parameter <%s>", proxy)
-			return sip.ErrUnspec
-		}
-		o.dest = &sip.Dest{Host: host, Port: port, Proto: proto}
-	}
-	if flags&1 != 0 {
-		m.setFlag(c, flagAutoInv100, false)
-	}
-	if flags&2 != 0 {
-		m.setFlag(c, flagDisableInternalReply, true)
-	}
-	if flags&4 != 0 {
-		m.setFlag(c, flagDisableFailover, true)
-	}
-	return m.relay(c, o)
 }
 
 // branchIndex is KSR.tm.t_get_branch_index: the branch the event works on

@@ -359,6 +359,6 @@ func (x *txn) lifetimeEnded(c *event.Context) {
 	if x.uas.status < 200 && len(x.branches) == 0 {
 		// Nothing was ever relayed (t_newtran alone): the request gets
 		// the timeout reply itself.
-		x.replyLocal(c, x.request(), 408, sip.ReasonPhrase(408), "", "")
+		x.replyLocal(c, x.request(), x.m.timeoutCode(), x.m.fakedReason(x.m.timeoutCode()), "", "")
 	}
 }

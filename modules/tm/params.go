@@ -34,9 +34,16 @@ type config struct {
 	xavpContact, eventCallback, eventCallbackLresSent              string
 	relay100, richRedirect, execTimeCheck, replyRelayMode, uacFR   int64
 	frInvTimerNext                                                 int64 // the tm group's, no parameter
+	// reply408Code and reply408Reason are the code and reason phrase of
+	// the replies tm makes for a branch that timed out (Kamailio 6.0's
+	// reply_408_code and reply_408_reason; plain parameters, not in the
+	// tm group).
+	reply408Code   int64
+	reply408Reason string
 }
 
-// The defaults are Kamailio 5.6.3's (tm/config.c, tm.c, t_reply.c).
+// The defaults are Kamailio 5.6.3's (tm/config.c, tm.c, t_reply.c), and
+// 6.1's for the parameters added since.
 func defaultConfig() config {
 	return config{
 		ruriMatching: 1, via1Matching: 1,
@@ -49,6 +56,7 @@ func defaultConfig() config {
 		cancelBMethod: 1, reparseOnDNSFailover: 1,
 		failureReplyMode: 3, remap503500: 1, localCancelReason: 1, e2eCancelReason: 1,
 		execTimeCheck: 5000, replyRelayMode: 1, frInvTimerNext: 30000,
+		reply408Code: 408, reply408Reason: "Request Timeout",
 	}
 }
 
@@ -108,7 +116,15 @@ func (m *Module) paramDefs() []paramDef {
 		i("rich_redirect", &c.richRedirect), s("event_callback_lres_sent", &c.eventCallbackLresSent),
 		i("exec_time_check", &c.execTimeCheck), i("reply_relay_mode", &c.replyRelayMode),
 		i("enable_uac_fr", &c.uacFR),
+		ext(i("reply_408_code", &c.reply408Code), "Kamailio 6.0"),
+		ext(s("reply_408_reason", &c.reply408Reason), "Kamailio 6.0"),
 	}
+}
+
+// ext marks a parameter a later Kamailio release added.
+func ext(d paramDef, release string) paramDef {
+	d.p.Ext = release
+	return d
 }
 
 // SetParam implements module.ParamSetter.

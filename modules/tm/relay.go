@@ -293,12 +293,13 @@ func (x *txn) addBranch(c *event.Context, msg *sipmsg.Msg, sb sipmsg.Branch, onB
 		return nil, sip.ErrNoSocket
 	}
 	x.tr.PrepareVia(c, &bm)
+	vbflags := x.addVBFlags(&bm, idx)
 	hop, buf, err := x.tr.PrepareBranch(&bm, d, br)
 	if err != nil {
 		x.logBranchError(err)
 		return nil, sip.Code(err)
 	}
-	b := &branch{idx: idx, uri: bm.RequestURI(), dst: bm.DstURI, path: bm.PathVec, flags: bm.RuriFlags,
+	b := &branch{idx: idx, uri: bm.RequestURI(), dst: bm.DstURI, path: bm.PathVec, flags: bm.RuriFlags, vbflags: vbflags,
 		ruid: bm.Ruid, instance: bm.Instance, locationUA: bm.LocationUA,
 		hop: hop, buf: buf, viaBr: br, onReply: x.onReply, onFailure: x.onFailure, onBranchFailure: x.onBranchFailure}
 	b.msg = &bm
@@ -315,7 +316,7 @@ func (x *txn) addBranch(c *event.Context, msg *sipmsg.Msg, sb sipmsg.Branch, onB
 func (x *txn) sendBranch(c *event.Context, b *branch) bool {
 	m := x.m
 	if !x.tr.OnSend(c, b.msg, &b.hop, b.buf) {
-		b.last, b.faked = 408, true
+		b.last, b.faked = m.timeoutCode(), true
 		x.lastError = sip.ErrProhibited
 		return false
 	}
@@ -330,7 +331,7 @@ func (x *txn) sendBranch(c *event.Context, b *branch) bool {
 		m.log.Logf(klog.Err, Name, "t_send_branch(): sending request on branch %d failed", b.idx)
 		x.stopTimer(&b.retr)
 		x.stopTimer(&b.fr)
-		b.last, b.faked = 408, true
+		b.last, b.faked = m.timeoutCode(), true
 		x.lastError = sip.ErrSend
 		return false
 	}

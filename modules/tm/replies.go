@@ -161,7 +161,7 @@ func (x *txn) shouldRelay(c *event.Context, b *branch, rpl *sipmsg.Msg, code int
 	if b.last >= 200 && !(inv2xx && b.last < 300) {
 		switch {
 		case b.last == code:
-		case b.last == 487 || (b.last == 408 && code == 487):
+		case b.last == 487 || (b.last == x.m.timeoutCode() && code == 487):
 		default:
 			x.m.log.Logf(klog.Warn, Name, "t_should_relay_response(): status rewrite by UAS: stored: %d, received: %d", b.last, code)
 		}
@@ -357,7 +357,7 @@ func (x *txn) sendRelayed(c *event.Context, relay int, cur *branch, rpl *sipmsg.
 		if m.conf().aggregateChallenges != 0 && (code == 401 || code == 407) && x.authCount() > 1 {
 			buf = x.aggregateAuth(code)
 		} else {
-			buf = x.localReplyText(code, sip.ReasonPhrase(code), "")
+			buf = x.localReplyText(code, m.fakedReason(code), "")
 		}
 		local = true
 	case relayed.Status == 503 && m.conf().remap503500 != 0:

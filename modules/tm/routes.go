@@ -113,7 +113,7 @@ func (x *txn) branchTimeout(c *event.Context, b *branch) {
 	// its 408 has gone through the reply logic it gets a CANCEL (with no
 	// Reason), as Kamailio's fake_reply sends one.
 	cancel := x.invite && !b.isBlind() && b.last >= 100 && !b.cancel.sent && !b.cancel.pending
-	x.fakeReply(c, b, 408)
+	x.fakeReply(c, b, x.m.timeoutCode())
 	if cancel && !x.gone {
 		b.cancel.buf = x.buildHopRequest(b, "CANCEL", headerLine(x.request(), "to"), "")
 		x.sendCancel(b)
@@ -138,7 +138,7 @@ func (m *Module) timeoutPending(c *event.Context, x *txn) {
 			x.stopTimer(&b.retr)
 			x.stopTimer(&b.fr)
 			b.timedOut = true
-			x.fakeReply(c, b, 408)
+			x.fakeReply(c, b, m.timeoutCode())
 		}
 	}
 }

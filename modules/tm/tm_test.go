@@ -10,6 +10,7 @@ import (
 
 	"github.com/kamgo/kamgo/internal/fakeclock"
 	"github.com/kamgo/kamgo/internal/siptest"
+	_ "github.com/kamgo/kamgo/modules/corex"
 	_ "github.com/kamgo/kamgo/modules/pv"
 	_ "github.com/kamgo/kamgo/modules/sl"
 	_ "github.com/kamgo/kamgo/modules/textops"

@@ -141,6 +141,7 @@ type branch struct {
 	dst                        string // the destination URI ($du), "" when none
 	path                       string
 	flags                      uint32 // branch flags
+	vbflags                    uint32 // via-body flags (tmx's t_vbflag_*; vbflags.go)
 	ruid, instance, locationUA string
 
 	msg   *sipmsg.Msg // the branch's copy of the request

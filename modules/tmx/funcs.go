@@ -13,7 +13,8 @@ import (
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
 
-// funcs are tmx's script functions, with the forms Kamailio 5.6 exports.
+// funcs are tmx's script functions, with the forms Kamailio 5.6 exports
+// and the via-body flag functions of 6.1.
 func (m *Module) funcs() []module.Func {
 	f := func(name string, n int, compile func(h module.Host, args []*module.Arg) (module.Call, error)) module.Func {
 		return module.Func{Name: name, MinArgs: n, MaxArgs: n, Compile: compile}
@@ -24,7 +25,7 @@ func (m *Module) funcs() []module.Func {
 	isRoute := func(test func(rt routetype.Mask) bool) module.Call {
 		return func(c *event.Context) int { return rc(test(c.Route)) }
 	}
-	return []module.Func{
+	return append([]module.Func{
 		f("t_cancel_branches", 1, m.compileCancelBranches),
 		{Name: "t_cancel_callid", MinArgs: 3, MaxArgs: 4, Compile: m.compileCancelCallID},
 		f("t_reply_callid", 4, m.compileReplyCallID),
@@ -41,7 +42,7 @@ func (m *Module) funcs() []module.Func {
 		f("t_reuse_branch", 0, plain(m.reuseBranch)),
 		f("t_precheck_trans", 0, plain(m.precheck)),
 		{Name: "t_drop", MinArgs: 0, MaxArgs: 1, Compile: m.compileDrop},
-	}
+	}, m.vbflagFuncs()...)
 }
 
 // rc is a test's return code.

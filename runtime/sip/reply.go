@@ -236,3 +236,25 @@ func (t *Transport) Server() string { return t.cfg.ServerHeader }
 // UserAgent returns the User-Agent header line of local requests ("" for
 // none).
 func (t *Transport) UserAgent() string { return t.cfg.UserAgentHeader }
+
+// finalReplyKey marks the event whose request got a final reply
+// statelessly (MarkFinalReply).
+var finalReplyKey = event.NewKey()
+
+// MarkFinalReply records that a final reply left statelessly (sl) for
+// req, the event's request: Kamailio's FL_FINAL_REPLY, which
+// t_reply_error reads.
+func MarkFinalReply(c *event.Context, req *sipmsg.Msg) {
+	if c != nil {
+		c.Set(finalReplyKey, req)
+	}
+}
+
+// FinalReplied reports whether MarkFinalReply marked req in c.
+func FinalReplied(c *event.Context, req *sipmsg.Msg) bool {
+	if c == nil {
+		return false
+	}
+	r, _ := c.Get(finalReplyKey).(*sipmsg.Msg)
+	return r != nil && r == req
+}
