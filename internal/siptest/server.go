@@ -12,6 +12,7 @@ import (
 	"github.com/kamgo/kamgo/internal/freeport"
 	"github.com/kamgo/kamgo/internal/linelog"
 	"github.com/kamgo/kamgo/lang/ast"
+	"github.com/kamgo/kamgo/lang/catalog"
 	"github.com/kamgo/kamgo/lang/check"
 	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/lang/preproc"
@@ -59,6 +60,22 @@ type Options struct {
 	// ...), replaced as strings.NewReplacer does before the ports are
 	// filled.
 	Subst []string
+	// Release is the Kamailio release ("6.1") the configuration is
+	// checked for; empty is module.Catalog()'s.
+	Release string
+}
+
+// catalogFor is the catalog a configuration is checked against.
+func catalogFor(t testing.TB, opts Options) *catalog.Catalog {
+	t.Helper()
+	if opts.Release == "" {
+		return module.Catalog()
+	}
+	cat, err := module.CatalogFor(opts.Release)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat
 }
 
 // Server is kamgo serving a configuration in this process. It stops when
@@ -147,7 +164,7 @@ func (s *Server) analyze(t testing.TB, cfg string, opts Options) (*ast.Config, d
 	if name == "" {
 		name = "kamailio.cfg"
 	}
-	an, diags, _ := check.AnalyzeSource(name, []byte(cfg), preproc.Options{Defines: opts.Defines}, module.Catalog())
+	an, diags, _ := check.AnalyzeSource(name, []byte(cfg), preproc.Options{Defines: opts.Defines}, catalogFor(t, opts))
 	return an, diags
 }
 
@@ -156,7 +173,7 @@ func (s *Server) analyze(t testing.TB, cfg string, opts Options) (*ast.Config, d
 func StartFile(t testing.TB, path string, opts Options) *Server {
 	t.Helper()
 	s := newServer(t, opts)
-	an, diags, _ := check.Analyze(path, preproc.Options{Defines: opts.Defines}, module.Catalog())
+	an, diags, _ := check.Analyze(path, preproc.Options{Defines: opts.Defines}, catalogFor(t, opts))
 	if diags.HasErrors() {
 		t.Fatalf("check: %v", diags.Error())
 	}

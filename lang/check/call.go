@@ -1,6 +1,7 @@
 package check
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -59,6 +60,7 @@ func (c *checker) call(n *ast.Call) {
 		if _, ok := f.Accepts(nargs); ok {
 			arityOK = f
 			if f.AcceptsIn(nargs, c.routeMask) {
+				c.newerFunc(f, n)
 				c.funcUses[c.route.Title()] = append(c.funcUses[c.route.Title()], funcUse{f, n})
 				c.constArgs(f, n)
 				c.moduleArgs(f, n)
@@ -72,6 +74,18 @@ func (c *checker) call(n *ast.Call) {
 	}
 	fo, _ := arityOK.Accepts(nargs)
 	c.errorf(CodeRouteType, n.NameRange, "%s cannot be used in %s (allowed in: %s)", n.Name, c.route.Keyword, routesText(fo.Routes))
+}
+
+// newerFunc reports a function kamgo runs that a later Kamailio release
+// than the one checked for added (the catalog's additions): that release's
+// Kamailio does not know it.
+func (c *checker) newerFunc(f *catalog.Func, n *ast.Call) {
+	since, ok := strings.CutPrefix(f.Ext, "Kamailio ")
+	if !ok || !slices.Contains(catalog.Releases(), since) {
+		return
+	}
+	d := c.errorf(CodeNewerFunc, n.NameRange, "function %s of module %s needs Kamailio %s or newer; the config is checked for Kamailio %s", n.Name, f.Module, since, c.cat.Release())
+	d.Detail = "check for the release you run: kamgo check --kamailio " + since
 }
 
 func (c *checker) knownFuncNames() []string {

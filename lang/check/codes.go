@@ -52,6 +52,7 @@ const (
 	CodeUnknownOp      = "KC2031"
 	CodeLiteralArg     = "KC2032"
 	CodeNotConstant    = "KC2033"
+	CodeNewerFunc      = "KC2034"
 )
 
 func init() { diag.Register("lang/check", diagCodes...) }
@@ -829,6 +830,29 @@ request_route {
 loadmodule "xlog.so"
 request_route {
 	xlog("L_INFO", "$var(msg)\n");
+}`,
+	},
+	{
+		ID:    CodeNewerFunc,
+		Title: "module function of a newer Kamailio release",
+		Explain: `The function exists in the module from a later Kamailio release than the
+one the config is checked for (--kamailio, KAMGO_KAMAILIO, or the newest
+release kamgo knows). That Kamailio refuses to start with it: its parser
+finds no such command ("unknown command, missing loadmodule?"). Check for
+the release you run, or use what that release has.`,
+		Example: `# kamgo check --kamailio 5.6
+loadmodule "tm.so"
+request_route {
+	if (t_exists()) {
+		exit;
+	}
+}`,
+		Fix: `# kamgo check --kamailio 5.7
+loadmodule "tm.so"
+request_route {
+	if (t_exists()) {
+		exit;
+	}
 }`,
 	},
 }

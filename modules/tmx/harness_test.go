@@ -6,6 +6,7 @@ import (
 
 	"github.com/kamgo/kamgo/internal/fakeclock"
 	"github.com/kamgo/kamgo/internal/siptest"
+	"github.com/kamgo/kamgo/lang/catalog"
 	_ "github.com/kamgo/kamgo/modules/cfgutils"
 	_ "github.com/kamgo/kamgo/modules/pv"
 	_ "github.com/kamgo/kamgo/modules/sl"
@@ -35,5 +36,7 @@ func startKamgo(t *testing.T, routes string, peers ...*siptest.UA) siptest.Targe
 	t.Helper()
 	clock := fakeclock.New()
 	return siptest.Start(t, header+routes, siptest.Options{Name: "tmx.cfg", Clock: clock, Subst: siptest.Placeholders(peers...),
-		Setup: func(srv *server.Server) { siptest.Module[*tm.Module](t, srv, "tm").SetClock(clock) }})
+		// The newest release: its tmx has every function kamgo runs.
+		Release: catalog.Releases()[len(catalog.Releases())-1],
+		Setup:   func(srv *server.Server) { siptest.Module[*tm.Module](t, srv, "tm").SetClock(clock) }})
 }
