@@ -464,15 +464,7 @@ func (m *Module) compileRelayTo(h module.Host, args []*module.Arg) (module.Call,
 		flags = n
 	}
 	return func(c *event.Context) int {
-		if flags&1 != 0 {
-			m.setFlag(c, flagAutoInv100, false)
-		}
-		if flags&2 != 0 {
-			m.setFlag(c, flagDisableInternalReply, true)
-		}
-		if flags&4 != 0 {
-			m.setFlag(c, flagDisableFailover, true)
-		}
+		m.setRelayFlags(c, int64(flags))
 		return m.relay(c, o)
 	}, nil
 }

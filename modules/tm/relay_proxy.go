@@ -36,6 +36,13 @@ func (m *Module) relayToProxyFlags(c *event.Context, proxy string, flags int64) 
 		}
 		o.dest = &d
 	}
+	m.setRelayFlags(c, flags)
+	return m.relay(c, o)
+}
+
+// setRelayFlags applies t_relay_to's flags: 1 no automatic 100, 2 no
+// internal error reply, 4 no DNS failover.
+func (m *Module) setRelayFlags(c *event.Context, flags int64) {
 	if flags&1 != 0 {
 		m.setFlag(c, flagAutoInv100, false)
 	}
@@ -45,5 +52,4 @@ func (m *Module) relayToProxyFlags(c *event.Context, proxy string, flags int64) 
 	if flags&4 != 0 {
 		m.setFlag(c, flagDisableFailover, true)
 	}
-	return m.relay(c, o)
 }
