@@ -1,9 +1,6 @@
 package textopsx
 
 import (
-	"strconv"
-	"strings"
-
 	"github.com/kamgo/kamgo/lang/routetype"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
@@ -71,7 +68,7 @@ func (m *Module) updateBuffer(msg *sipmsg.Msg, text string) int {
 		return -1
 	}
 	nm, err := sipmsg.Parse(text)
-	if err == nil && !mainHeadersParse(nm) {
+	if err == nil && !sipmsg.MainHeadersParse(nm) {
 		m.corelogf(klog.Err, "sip_msg_update_buffer(): parsing main headers of new sip message failed [[%s]]", text)
 		return 0
 	}
@@ -109,22 +106,4 @@ func reparse(msg, nm *sipmsg.Msg) {
 	msg.Send = old.Send
 	msg.RuriQ, msg.RuriFlags, msg.Branches = old.RuriQ, old.RuriFlags, old.Branches
 	msg.Out = old.Out
-}
-
-// mainHeadersParse reports whether the To and CSeq headers, which
-// Kamailio parses when it looks for the main headers of a re-parsed
-// message, parse.
-func mainHeadersParse(msg *sipmsg.Msg) bool {
-	if v, ok := msg.Header("to"); ok {
-		if _, err := sipmsg.ParseNameAddr(v); err != nil {
-			return false
-		}
-	}
-	if _, ok := msg.Header("cseq"); ok {
-		num, method, _ := msg.CSeq()
-		if _, err := strconv.ParseUint(num, 10, 32); err != nil || method == "" || strings.ContainsAny(method, " \t") {
-			return false
-		}
-	}
-	return true
 }

@@ -41,7 +41,7 @@ func (m *Module) changedRoute(h module.Host, c *event.Context, name string) int 
 		m.logf(klog.Err, "ki_msg_changed_route(): parsing new sip message failed [[%s]]", text)
 		return -1
 	}
-	if !mainHeadersParse(nm) {
+	if !sipmsg.MainHeadersParse(nm) {
 		m.logf(klog.Err, "ki_msg_changed_route(): parsing main headers of new sip message failed [[%s]]", text)
 		return -1
 	}

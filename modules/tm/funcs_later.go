@@ -22,6 +22,7 @@ func (m *Module) laterFuncs() []module.Func {
 		{Name: "t_exists", Compile: plain(m.wExists), Ext: "Kamailio 5.7", Routes: routetype.Any},
 		{Name: "t_reply_error", Compile: plain(m.wReplyError), Ext: "Kamailio 5.8", Routes: replyRoutes},
 		{Name: "t_relay_to_proxy", MinArgs: 1, MaxArgs: 1, Compile: m.compileRelayToProxy, Ext: "Kamailio 6.1", Routes: relayRoutes},
+		{Name: "t_msg_apply_changes", Compile: plain(m.wMsgApplyChanges), Ext: "Kamailio 6.1", Routes: routetype.Branch},
 		{Name: "t_set_no_auto_ack", MinArgs: 1, MaxArgs: 1, Compile: m.compileFlag(flagNoAutoAck), Ext: "Kamailio 6.1", Routes: flagRoutes},
 	}
 }
