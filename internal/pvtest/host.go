@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"testing"
 
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/lang/diag"
@@ -196,4 +197,14 @@ func (h *Host) Call(m module.Module, name string, args ...string) (module.Call, 
 		}
 	}
 	return nil, fmt.Errorf("no function %s with %d args", name, len(as))
+}
+
+// MustCall is Call for a test: an error fails it.
+func (h *Host) MustCall(t testing.TB, m module.Module, name string, args ...string) module.Call {
+	t.Helper()
+	f, err := h.Call(m, name, args...)
+	if err != nil {
+		t.Fatalf("%s(%s): %v", name, strings.Join(args, ", "), err)
+	}
+	return f
 }

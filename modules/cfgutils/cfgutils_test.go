@@ -33,11 +33,7 @@ func newHost(t *testing.T, m *Module) *pvtest.Host {
 
 func call(t *testing.T, h *pvtest.Host, m *Module, name string, args ...string) module.Call {
 	t.Helper()
-	c, err := h.Call(m, name, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return h.MustCall(t, m, name, args...)
 }
 
 // TestLiterals checks what the module does with literals that are not

@@ -62,11 +62,7 @@ func set(t *testing.T, h *pvtest.Host, c *event.Context, text string, v value.Va
 // call runs a function with argument texts and returns its code.
 func call(t *testing.T, h *pvtest.Host, m *Module, c *event.Context, name string, args ...string) int {
 	t.Helper()
-	f, err := h.Call(m, name, args...)
-	if err != nil {
-		t.Fatalf("%s(%s): %v", name, strings.Join(args, ", "), err)
-	}
-	return f(c)
+	return h.MustCall(t, m, name, args...)(c)
 }
 
 func TestSpec(t *testing.T) {

@@ -138,13 +138,7 @@ func TestLogLines(t *testing.T) {
 	m, h := setup(t, nil)
 	msg := request(t, "sip:bob@b.example.com", "")
 	c := ctx(h, msg)
-	run := func(name string, args ...string) int {
-		f, err := h.Call(m, name, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return f(c)
-	}
+	run := func(name string, args ...string) int { return h.MustCall(t, m, name, args...)(c) }
 	if rc := run("record_route_preset", `"10.0.0.5"`); rc != 1 {
 		t.Fatalf("record_route_preset = %d", rc)
 	}

@@ -51,11 +51,7 @@ func getVar(t *testing.T, h *pvtest.Host, c *event.Context, name string) value.V
 
 func mustCall(t *testing.T, h *pvtest.Host, m *Module, name string, args ...string) module.Call {
 	t.Helper()
-	call, err := h.Call(m, name, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return call
+	return h.MustCall(t, m, name, args...)
 }
 
 // TestKEMILater checks that the KEMI functions later releases added are
