@@ -1,15 +1,14 @@
 package textopsx
 
 import (
+	"errors"
+
 	"github.com/kamgo/kamgo/lang/routetype"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
-
-// maxBuf is Kamailio's BUF_SIZE: a message text must be shorter.
-const maxBuf = 65535
 
 func (m *Module) compileApplyChanges(module.Host, []*module.Arg) (module.Call, error) {
 	return m.applyChanges, nil
@@ -48,7 +47,7 @@ func (m *Module) setBuffer(c *event.Context, text string) int {
 		m.logf(klog.Err, "ki_msg_update_buffer(): invalid buffer parameter")
 		return -1
 	}
-	if len(text) >= maxBuf {
+	if len(text) >= sipmsg.MaxBuf {
 		m.logf(klog.Err, "ki_msg_update_buffer(): new buffer is too large (%d)", len(text))
 		return -1
 	}
@@ -63,47 +62,14 @@ func (m *Module) updateBuffer(msg *sipmsg.Msg, text string) int {
 		m.corelogf(klog.Err, "sip_msg_update_buffer(): invalid buffer parameter")
 		return -1
 	}
-	if len(text) >= maxBuf {
-		m.corelogf(klog.Err, "sip_msg_update_buffer(): new buffer is too large (%d)", len(text))
-		return -1
-	}
-	nm, err := sipmsg.Parse(text)
-	if err == nil && !sipmsg.MainHeadersParse(nm) {
-		m.corelogf(klog.Err, "sip_msg_update_buffer(): parsing main headers of new sip message failed [[%s]]", text)
-		return 0
-	}
+	nm, err := sipmsg.ParseUpdate(text)
 	if err != nil {
-		m.corelogf(klog.Err, "sip_msg_update_buffer(): parsing new sip message failed [[%s]]", text)
+		m.corelogf(klog.Err, "%s", err)
+		if errors.Is(err, sipmsg.ErrBufTooLarge) {
+			return -1
+		}
 		return 0
 	}
-	reparse(msg, nm)
+	msg.Reparse(nm)
 	return 1
-}
-
-// reparse makes msg the freshly parsed nm while keeping what belongs to
-// the event rather than to the text, as Kamailio's
-// sip_msg_update_buffer keeps it: the message number, where it came from
-// and on which socket, the forced socket, the destination URI, the path
-// vector, the advertised address and the send flags. The destination set
-// (the Request-URI's q and branch flags, the other branches) is not part
-// of Kamailio's message and stays too. The changes are applied (no new
-// Request-URI, no edits, no headers for local replies: Kamailio frees its
-// reply lumps with the old message) and the location attributes that
-// lookup sets (ruid, user agent, instance, reg-id, outbound connection)
-// are cleared, as Kamailio's free_sip_msg clears them.
-//
-// It belongs with runtime/sipmsg's Parse (a Msg.Reparse there would let
-// other modules rebuild a message the same way).
-func reparse(msg, nm *sipmsg.Msg) {
-	old := *msg
-	*msg = *nm
-	msg.ID = old.ID
-	msg.Src, msg.Dst, msg.Proto = old.Src, old.Dst, old.Proto
-	msg.Rcv, msg.ConnID = old.Rcv, old.ConnID
-	msg.ForceSocket = old.ForceSocket
-	msg.DstURI = old.DstURI
-	msg.PathVec = old.PathVec
-	msg.Send = old.Send
-	msg.RuriQ, msg.RuriFlags, msg.Branches = old.RuriQ, old.RuriFlags, old.Branches
-	msg.Out = old.Out
 }

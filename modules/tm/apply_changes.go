@@ -1,6 +1,8 @@
 package tm
 
 import (
+	"errors"
+
 	"github.com/kamgo/kamgo/lang/routetype"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
@@ -8,9 +10,6 @@ import (
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 	"github.com/kamgo/kamgo/runtime/value"
 )
-
-// maxMsgBuf is Kamailio's BUF_SIZE: a rebuilt message must be shorter.
-const maxMsgBuf = 65535
 
 // wMsgApplyChanges is t_msg_apply_changes (Kamailio 6.1, branch_route):
 // the branch's copy of the request rebuilt with its changes (new
@@ -35,20 +34,12 @@ func (m *Module) wMsgApplyChanges(c *event.Context) int {
 	if msg == nil || !msg.IsRequest() {
 		return -1
 	}
-	text := msg.Build()
-	if len(text) >= maxMsgBuf {
-		m.log.Logf(klog.Err, "core", "sip_msg_update_buffer(): new buffer is too large (%d)", len(text))
-		return sip.ErrBadReq
-	}
-	nm, err := sipmsg.Parse(text)
+	nm, err := sipmsg.ParseUpdate(msg.Build())
 	if err != nil {
-		m.log.Logf(klog.Err, "core", "sip_msg_update_buffer(): parsing new sip message failed [[%s]]", text)
-		m.log.Log(klog.Err, Name, "w_t_msg_apply_changes(): parse_headers failed")
-		return sip.ErrBadReq
-	}
-	if !sipmsg.MainHeadersParse(nm) {
-		m.log.Logf(klog.Err, "core", "sip_msg_update_buffer(): parsing main headers of new sip message failed [[%s]]", text)
-		m.log.Log(klog.Err, Name, "w_t_msg_apply_changes(): parse_headers failed")
+		m.log.Logf(klog.Err, "core", "%s", err)
+		if !errors.Is(err, sipmsg.ErrBufTooLarge) {
+			m.log.Log(klog.Err, Name, "w_t_msg_apply_changes(): parse_headers failed")
+		}
 		return sip.ErrBadReq
 	}
 	reparseBranch(msg, nm)
@@ -66,23 +57,11 @@ func (m *Module) applyChangesMode() bool {
 }
 
 // reparseBranch makes msg, a branch's copy of the request, the freshly
-// parsed nm while keeping what is not in the text: where the request came
-// from, the branch's destination, path, socket and send flags (Kamailio's
-// sip_msg_update_buffer keeps them), and the location attributes tm
-// records for the branch (Kamailio takes those from the destination set,
-// not from the message). The changes are in the text now: no new
-// Request-URI and no edits remain.
+// parsed nm as sipmsg's Reparse does, but keeps the location attributes
+// tm records for the branch: Kamailio takes those from the destination
+// set, not from the message.
 func reparseBranch(msg, nm *sipmsg.Msg) {
-	old := *msg
-	*msg = *nm
-	msg.ID = old.ID
-	msg.Src, msg.Dst, msg.Proto = old.Src, old.Dst, old.Proto
-	msg.Rcv, msg.ConnID = old.Rcv, old.ConnID
-	msg.ForceSocket = old.ForceSocket
-	msg.DstURI, msg.PathVec = old.DstURI, old.PathVec
-	msg.Send = old.Send
-	msg.RuriQ, msg.RuriFlags, msg.Branches = old.RuriQ, old.RuriFlags, old.Branches
-	msg.Ruid, msg.LocationUA, msg.Instance = old.Ruid, old.LocationUA, old.Instance
-	msg.RegID, msg.OTcpID = old.RegID, old.OTcpID
-	msg.Out = old.Out
+	ruid, ua, instance, regID, otcp := msg.Ruid, msg.LocationUA, msg.Instance, msg.RegID, msg.OTcpID
+	msg.Reparse(nm)
+	msg.Ruid, msg.LocationUA, msg.Instance, msg.RegID, msg.OTcpID = ruid, ua, instance, regID, otcp
 }

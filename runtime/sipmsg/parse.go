@@ -280,21 +280,3 @@ func headEnd(buf string) (end, body int) {
 	}
 	return -1, -1
 }
-
-// MainHeadersParse reports whether the To and CSeq headers of m parse, as
-// Kamailio checks them when it parses the main headers of a message it
-// rebuilt with its changes (msg_apply_changes and the like).
-func MainHeadersParse(m *Msg) bool {
-	if v, ok := m.Header("to"); ok {
-		if _, err := ParseNameAddr(v); err != nil {
-			return false
-		}
-	}
-	if _, ok := m.Header("cseq"); ok {
-		num, method, _ := m.CSeq()
-		if _, err := strconv.ParseUint(num, 10, 32); err != nil || method == "" || strings.ContainsAny(method, " \t") {
-			return false
-		}
-	}
-	return true
-}
