@@ -6,6 +6,7 @@ import (
 
 	"github.com/kamgo/kamgo/lang/ast"
 	"github.com/kamgo/kamgo/runtime/klog"
+	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/sip"
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
@@ -259,7 +260,7 @@ func (cp *compiler) forwardCall(n *ast.Call) action {
 	}
 	var static *StaticHost
 	if !fromURI {
-		static = cp.staticHost(n, &StaticHost{Host: host, Port: port, Code: sip.ErrBadAddress})
+		static = cp.staticHost(n, &StaticHost{StaticHost: module.StaticHost{Host: host, Port: port, Code: sip.ErrBadAddress}})
 	}
 	at := where(n.Rng)
 	return func(x *exec) int {
@@ -307,7 +308,7 @@ func (cp *compiler) forceSocketCall(n *ast.Call) action {
 		cp.unchecked(n.Args[0].Span(), "force_send_socket: %v", err)
 		return nil
 	}
-	static := cp.staticHost(n, &StaticHost{Host: host, Port: port, Proto: proto, Socket: true, Code: sip.ErrBadAddress})
+	static := cp.staticHost(n, &StaticHost{StaticHost: module.StaticHost{Host: host, Port: port, Proto: proto, Code: sip.ErrBadAddress}, Socket: true})
 	return func(x *exec) int {
 		s, _ := static.SocketOf()
 		if t := sip.From(x.c); t != nil && s == nil {

@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"github.com/kamgo/kamgo/lang/diag"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
+	"github.com/kamgo/kamgo/runtime/sip"
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
 
@@ -30,17 +32,13 @@ import (
 // a forward(), of a module function whose fixup resolves it (tm's
 // t_relay(host, port) ...), or force_send_socket()'s socket.
 type StaticHost struct {
-	Host string
-	Port int // 0 when not written
-	// Proto is the transport the lookup is for; forward()'s is none.
-	Proto int
+	// The host, port (0 when not written) and transport of the lookup
+	// (forward()'s none), and the module's line and the fixup's code
+	// when it does not resolve (no line for the core's).
+	module.StaticHost
 	// Socket marks force_send_socket()'s: its address must be one of the
 	// server's sockets.
 	Socket bool
-	// Origin and Refusal are the module's line when the host does not
-	// resolve (none for forward()), Code the error code of the fixup.
-	Origin, Refusal string
-	Code            int
 	// Rng is the call.
 	Rng diag.Range
 	// At is where Kamailio reports a refusal, one "fixing failed" line
@@ -118,8 +116,9 @@ func (p *Program) StaticHosts() []*StaticHost { return p.hosts }
 type HostFixer interface {
 	// ResolveStatic resolves a host as Kamailio's mk_proxy does.
 	ResolveStatic(host string, port, proto int) (netip.AddrPort, error)
-	// Socket finds an open socket (proto ProtoNone and port 0: any).
-	Socket(proto int, host string, port int) *sipmsg.Socket
+	// StaticSocket finds force_send_socket()'s socket by its address or
+	// name; the error is a *sip.UnresolvedError or a *sip.NoSocketError.
+	StaticSocket(proto int, host string, port int) (*sipmsg.Socket, error)
 }
 
 // Refusal is why a host refuses the configuration: the lines to log
@@ -171,22 +170,14 @@ func (h *StaticHost) fixSocket(f HostFixer) *Refusal {
 	default:
 		return nil
 	}
-	refuse := func(err error, format string, args ...any) *Refusal {
-		return &Refusal{Host: h, Err: err, Lines: []RefusalLine{{klog.Err, "core", fmt.Sprintf(format, args...)}}}
-	}
-	host := h.Host
-	if _, err := netip.ParseAddr(trimBrackets(host)); err != nil {
-		// An address record only (resolvehost): a port skips SRV.
-		a, err := f.ResolveStatic(host, max(h.Port, 1), h.Proto)
-		if err != nil {
-			return refuse(err, "fix_actions(): force_send_socket: could not resolve %s", h.Host)
+	s, err := f.StaticSocket(h.Proto, h.Host, h.Port)
+	if err != nil {
+		text := fmt.Sprintf("fix_actions(): bad force_send_socket argument: %s:%d (kamgo doesn't listen on it)", h.Host, h.Port)
+		var ue *sip.UnresolvedError
+		if errors.As(err, &ue) {
+			text = "fix_actions(): force_send_socket: could not resolve " + h.Host
 		}
-		host = a.Addr().String()
-	}
-	s := f.Socket(h.Proto, host, h.Port)
-	if s == nil {
-		return refuse(fmt.Errorf("no socket %s:%d", h.Host, h.Port),
-			"fix_actions(): bad force_send_socket argument: %s:%d (kamgo doesn't listen on it)", h.Host, h.Port)
+		return &Refusal{Host: h, Err: err, Lines: []RefusalLine{{klog.Err, "core", text}}}
 	}
 	h.sock.Store(s)
 	return nil
@@ -196,13 +187,6 @@ func (h *StaticHost) fixSocket(f HostFixer) *Refusal {
 func (h *StaticHost) SocketOf() (*sipmsg.Socket, bool) {
 	s := h.sock.Load()
 	return s, s != nil
-}
-
-func trimBrackets(h string) string {
-	if len(h) > 1 && h[0] == '[' && h[len(h)-1] == ']' {
-		return h[1 : len(h)-1]
-	}
-	return h
 }
 
 // staticHost files h, written in the call n.
@@ -248,7 +232,6 @@ type callFixups struct {
 }
 
 func (f callFixups) StaticHost(h module.StaticHost) func() (netip.AddrPort, bool) {
-	sh := f.cp.staticHost(f.n, &StaticHost{Host: h.Host, Port: h.Port, Proto: h.Proto,
-		Origin: h.Origin, Refusal: h.Refusal, Code: h.Code})
+	sh := f.cp.staticHost(f.n, &StaticHost{StaticHost: h})
 	return sh.Addr
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kamgo/kamgo/runtime/sip"
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
 
@@ -142,11 +143,21 @@ func (f *fakeFixer) ResolveStatic(host string, port, proto int) (netip.AddrPort,
 
 var fakeSocket = &sipmsg.Socket{Proto: sipmsg.ProtoUDP, Port: 5060}
 
-func (f *fakeFixer) Socket(proto int, host string, port int) *sipmsg.Socket {
-	if host == "192.0.2.1" && (proto == sipmsg.ProtoNone || proto == sipmsg.ProtoUDP) && (port == 0 || port == 5060) {
-		return fakeSocket
+// StaticSocket looks a name up as the transport does (an address record:
+// a port given), then finds the socket by address.
+func (f *fakeFixer) StaticSocket(proto int, host string, port int) (*sipmsg.Socket, error) {
+	addr := host
+	if _, err := netip.ParseAddr(host); err != nil {
+		a, err := f.ResolveStatic(host, max(port, 1), proto)
+		if err != nil {
+			return nil, &sip.UnresolvedError{Host: host, Err: err}
+		}
+		addr = a.Addr().String()
 	}
-	return nil
+	if addr == "192.0.2.1" && (proto == sipmsg.ProtoNone || proto == sipmsg.ProtoUDP) && (port == 0 || port == 5060) {
+		return fakeSocket, nil
+	}
+	return nil, &sip.NoSocketError{Host: host, Proto: proto}
 }
 
 // TestFixHosts: hosts resolve in order until one fails, whose refusal is

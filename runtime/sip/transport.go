@@ -288,6 +288,30 @@ func (t *Transport) Socket(proto int, host string, port int) *sipmsg.Socket {
 	return nil
 }
 
+// StaticSocket finds force_send_socket()'s socket when the sockets open,
+// as Kamailio's fix_actions does: by its address, or by the address its
+// name resolves to (an address record, no SRV). The error is an
+// *UnresolvedError or a *NoSocketError.
+func (t *Transport) StaticSocket(proto int, host string, port int) (*sipmsg.Socket, error) {
+	if s := t.Socket(proto, host, port); s != nil {
+		return s, nil
+	}
+	addr := host
+	if _, err := netip.ParseAddr(trimBrackets(host)); err != nil {
+		// A port given skips the SRV lookup.
+		to, _, err := t.resolve(Dest{Host: host, Port: max(port, 1), Proto: proto})
+		if err != nil {
+			return nil, &UnresolvedError{Host: host, Err: err}
+		}
+		addr = to.Addr().String()
+		if s := t.Socket(proto, addr, port); s != nil {
+			return s, nil
+		}
+	}
+	ip, _ := netip.ParseAddr(trimBrackets(addr))
+	return nil, &NoSocketError{Host: host, To: netip.AddrPortFrom(ip, uint16(port)), Proto: proto}
+}
+
 func (t *Transport) findSocket(proto int, host string, port int) *socket {
 	ip, err := netip.ParseAddr(trimBrackets(host))
 	for _, s := range t.socks {
