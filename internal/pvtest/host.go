@@ -199,6 +199,33 @@ func (h *Host) Call(m module.Module, name string, args ...string) (module.Call, 
 	return nil, fmt.Errorf("no function %s with %d args", name, len(as))
 }
 
+// NewPVHost is NewHost for a test, with the registered pv module (the
+// test imports it) loaded before mods: $var and the other core classes.
+func NewPVHost(t testing.TB, mods ...module.Module) *Host {
+	t.Helper()
+	pvm, ok := module.Lookup("pv")
+	if !ok {
+		t.Fatal("pvtest: module pv is not registered (import modules/pv)")
+	}
+	h, err := NewHost(append([]module.Module{pvm.New()}, mods...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// MustSet assigns v to the pseudo-variable name in c; an error fails t.
+func (h *Host) MustSet(t testing.TB, c *event.Context, name string, v value.Value) {
+	t.Helper()
+	r, err := h.Ref(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Set(c, v); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // MustCall is Call for a test: an error fails it.
 func (h *Host) MustCall(t testing.TB, m module.Module, name string, args ...string) module.Call {
 	t.Helper()

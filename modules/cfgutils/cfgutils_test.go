@@ -20,11 +20,7 @@ import (
 
 func newHost(t *testing.T, m *Module) *pvtest.Host {
 	t.Helper()
-	pvm, _ := module.Lookup("pv")
-	h, err := pvtest.NewHost(pvm.New(), m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := pvtest.NewPVHost(t, m)
 	if err := m.Provision(h); err != nil {
 		t.Fatal(err)
 	}
@@ -221,13 +217,7 @@ func TestSleep(t *testing.T) {
 
 func setVar(t *testing.T, h *pvtest.Host, c *event.Context, name string, v value.Value) {
 	t.Helper()
-	r, err := h.Ref(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Set(c, v); err != nil {
-		t.Fatal(err)
-	}
+	h.MustSet(t, c, name, v)
 }
 
 // TestSleepStops checks that Stop wakes a sleeping worker.

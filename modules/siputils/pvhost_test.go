@@ -18,26 +18,12 @@ import (
 // newPVHost returns a host with pv loaded (for $var) and m.
 func newPVHost(t *testing.T, m *Module) *pvtest.Host {
 	t.Helper()
-	pvm, ok := module.Lookup("pv")
-	if !ok {
-		t.Fatal("pv not registered")
-	}
-	h, err := pvtest.NewHost(pvm.New(), m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h
+	return pvtest.NewPVHost(t, m)
 }
 
 func setVar(t *testing.T, h *pvtest.Host, c *event.Context, name string, v value.Value) {
 	t.Helper()
-	r, err := h.Ref(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Set(c, v); err != nil {
-		t.Fatal(err)
-	}
+	h.MustSet(t, c, name, v)
 }
 
 func getVar(t *testing.T, h *pvtest.Host, c *event.Context, name string) value.Value {

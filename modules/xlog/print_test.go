@@ -22,13 +22,7 @@ func (p *printed) Write(b []byte) (int, error) {
 
 func setVar(t *testing.T, h *pvtest.Host, c *event.Context, name string, v value.Value) {
 	t.Helper()
-	r, err := h.Ref(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Set(c, v); err != nil {
-		t.Fatal(err)
-	}
+	h.MustSet(t, c, name, v)
 }
 
 func TestPrefixMode(t *testing.T) {

@@ -16,11 +16,7 @@ import (
 
 func newHost(t *testing.T, m *Module) *pvtest.Host {
 	t.Helper()
-	pvm, _ := module.Lookup("pv")
-	h, err := pvtest.NewHost(pvm.New(), m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := pvtest.NewPVHost(t, m)
 	h.Logger.SetThreshold(klog.Info) // debug=2, as in the recording
 	return h
 }
