@@ -17,8 +17,7 @@ import (
 func releaseFlag(fs *flag.FlagSet) *string {
 	def := os.Getenv("KAMGO_KAMAILIO")
 	if def == "" {
-		rs := catalog.Releases()
-		def = rs[len(rs)-1]
+		def = catalog.NewestRelease()
 	}
 	return fs.String("kamailio", def, "the Kamailio release to follow: "+strings.Join(catalog.Releases(), ", ")+" (or $KAMGO_KAMAILIO)")
 }

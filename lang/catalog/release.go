@@ -24,6 +24,9 @@ func Releases() []string {
 	return out
 }
 
+// NewestRelease is the newest release kamgo knows ("6.1").
+func NewestRelease() string { return releaseTable[len(releaseTable)-1].name }
+
 // DefaultRelease is the release Load returns.
 const DefaultRelease = "5.6"
 

@@ -38,18 +38,14 @@ func start(t *testing.T, routes string, peers ...*siptest.UA) *proxy {
 	return startWith(t, defaultModules, routes, peers...)
 }
 
-// newestRelease is the release the tests' configurations are checked
-// for: its tm has every function kamgo runs, those later releases added
-// included.
-var newestRelease = catalog.Releases()[len(catalog.Releases())-1]
-
 // startWith is start with the modules given loaded.
 func startWith(t *testing.T, modules []string, routes string, peers ...*siptest.UA) *proxy {
 	t.Helper()
 	p := &proxy{t: t}
 	clock := fakeclock.New()
 	p.Server = siptest.Start(t, "children=2\n"+siptest.ListenUDP+siptest.LoadModules(modules...)+routes, siptest.Options{Name: "tm.cfg", Clock: clock, Subst: siptest.Placeholders(peers...),
-		Release: newestRelease,
+		// The newest release: its tm has every function kamgo runs.
+		Release: catalog.NewestRelease(),
 		Setup: func(srv *server.Server) {
 			p.tm = siptest.Module[*tm.Module](t, srv, "tm")
 			p.tm.SetClock(clock)

@@ -37,6 +37,6 @@ func startKamgo(t *testing.T, routes string, peers ...*siptest.UA) siptest.Targe
 	clock := fakeclock.New()
 	return siptest.Start(t, header+routes, siptest.Options{Name: "tmx.cfg", Clock: clock, Subst: siptest.Placeholders(peers...),
 		// The newest release: its tmx has every function kamgo runs.
-		Release: catalog.Releases()[len(catalog.Releases())-1],
+		Release: catalog.NewestRelease(),
 		Setup:   func(srv *server.Server) { siptest.Module[*tm.Module](t, srv, "tm").SetClock(clock) }})
 }
