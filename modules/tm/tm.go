@@ -67,6 +67,9 @@ type Module struct {
 	// than the system's (timers.go).
 	otherStops otherStops
 	alarms     alarms // the transactions' alarms on the system clock
+	// branchRoutes numbers the branch_route names forwarding ran, for
+	// txn.onBranchDelayed (append_branches.go).
+	branchRoutes routeNames
 }
 
 // ModuleInfo implements module.Module.
