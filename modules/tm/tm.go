@@ -38,7 +38,10 @@ const Name = "tm"
 
 // Event route names the module raises.
 const (
-	EventLocalRequest      = "tm:local-request"
+	EventLocalRequest = "tm:local-request"
+	// EventLocalAckSent runs after tm sent the ACK of a 2xx to an INVITE
+	// it started itself (Kamailio 6.1), with the 2xx as message.
+	EventLocalAckSent      = "tm:local-ack-sent"
 	EventLocalResponse     = "tm:local-response"
 	EventLocalResponseSent = "tm:local-response-sent"
 	EventBranchFailure     = "tm:branch-failure"
@@ -70,6 +73,11 @@ type Module struct {
 	// branchRoutes numbers the branch_route names forwarding ran, for
 	// txn.onBranchDelayed (append_branches.go).
 	branchRoutes routeNames
+	// localAcks holds, by transaction, the ACK t_uac_ack_local built
+	// for a local INVITE's 2xx (*localAck), sent again for each
+	// retransmitted 2xx; a side table, as few transactions have one
+	// (local_ack.go). The transaction's release deletes its entry.
+	localAcks sync.Map
 }
 
 // ModuleInfo implements module.Module.
@@ -95,7 +103,7 @@ func (m *Module) Exports() module.Exports {
 	return module.Exports{
 		Params: params,
 		Funcs:  m.funcs(),
-		Events: []string{EventLocalRequest, EventLocalResponse, EventLocalResponseSent, EventBranchFailure + ":*"},
+		Events: []string{EventLocalRequest, EventLocalResponse, EventLocalResponseSent, EventBranchFailure + ":*", EventLocalAckSent},
 	}
 }
 
