@@ -40,7 +40,8 @@ const Name = "tm"
 const (
 	EventLocalRequest = "tm:local-request"
 	// EventLocalAckSent runs after tm sent the ACK of a 2xx to an INVITE
-	// it started itself (Kamailio 6.1), with the 2xx as message.
+	// it started itself (Kamailio 6.1), with the 2xx as message; the
+	// catalog has it from 6.1 on (overrides.txt), so it is not in Events.
 	EventLocalAckSent      = "tm:local-ack-sent"
 	EventLocalResponse     = "tm:local-response"
 	EventLocalResponseSent = "tm:local-response-sent"
@@ -103,7 +104,7 @@ func (m *Module) Exports() module.Exports {
 	return module.Exports{
 		Params: params,
 		Funcs:  m.funcs(),
-		Events: []string{EventLocalRequest, EventLocalResponse, EventLocalResponseSent, EventBranchFailure + ":*", EventLocalAckSent},
+		Events: []string{EventLocalRequest, EventLocalResponse, EventLocalResponseSent, EventBranchFailure + ":*"},
 	}
 }
 
