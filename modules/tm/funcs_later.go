@@ -23,6 +23,7 @@ func (m *Module) laterFuncs() []module.Func {
 		{Name: "t_reply_error", Compile: plain(m.wReplyError), Ext: "Kamailio 5.8", Routes: replyRoutes},
 		{Name: "t_relay_to_proxy", MinArgs: 1, MaxArgs: 1, Compile: m.compileRelayToProxy, Ext: "Kamailio 6.1", Routes: relayRoutes},
 		{Name: "t_msg_apply_changes", Compile: plain(m.wMsgApplyChanges), Ext: "Kamailio 6.1", Routes: routetype.Branch},
+		{Name: "t_cell_append_branches", MinArgs: 2, MaxArgs: 2, Compile: m.compileCellAppendBranches, Ext: "Kamailio 6.0", Routes: routetype.Any},
 		{Name: "t_set_no_auto_ack", MinArgs: 1, MaxArgs: 1, Compile: m.compileFlag(flagNoAutoAck), Ext: "Kamailio 6.1", Routes: flagRoutes},
 	}
 }

@@ -343,6 +343,7 @@ func (x *txn) release() {
 		x.stopTimer(&b.cancel.fr)
 	}
 	x.stopAlarm()
+	x.m.localAcks.Delete(x)
 	x.m.table.remove(x)
 	x.m.stats.deleted.Add(1)
 }

@@ -40,6 +40,11 @@ type config struct {
 	// tm group).
 	reply408Code   int64
 	reply408Reason string
+	// localAckBranchMode is the Via branch of the ACK of a local
+	// INVITE's 2xx (Kamailio 6.1's local_ack_branch_mode, local_ack.go);
+	// evcbLocalAckSent the KEMI function run for tm:local-ack-sent.
+	localAckBranchMode int64
+	evcbLocalAckSent   string
 }
 
 // The defaults are Kamailio 5.6.3's (tm/config.c, tm.c, t_reply.c), and
@@ -118,6 +123,8 @@ func (m *Module) paramDefs() []paramDef {
 		i("enable_uac_fr", &c.uacFR),
 		ext(i("reply_408_code", &c.reply408Code), "Kamailio 6.0"),
 		ext(s("reply_408_reason", &c.reply408Reason), "Kamailio 6.0"),
+		ext(i("local_ack_branch_mode", &c.localAckBranchMode), "Kamailio 6.1"),
+		ext(s("evcb_local_ack_sent", &c.evcbLocalAckSent), "Kamailio 6.1"),
 	}
 }
 

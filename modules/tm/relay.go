@@ -188,6 +188,9 @@ func (x *txn) forward(c *event.Context, msg *sipmsg.Msg, o relayOpts) int {
 	}
 	onBranch := x.onBranch
 	x.onBranch = ""
+	if onBranch != "" {
+		x.onBranchDelayed = m.branchRoutes.index(onBranch)
+	}
 	if (len(x.branches) == 0 || x.settled) && c.Route&routetype.Request != 0 {
 		// The first forwarding: the transaction keeps the request as it
 		// is now (its changes and destination set), for failure routes.

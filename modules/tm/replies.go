@@ -54,7 +54,7 @@ func (m *Module) replyReceived(c *event.Context, rpl *sipmsg.Msg) bool {
 				m.log.Log(klog.Err, Name, "build_ack(): cannot generate a HBH ACK if key HFs in reply missing")
 			}
 		} else if x.invite && x.local {
-			x.ackLocal2xx(b, rpl)
+			x.ackLocal2xx(c, b, rpl)
 		}
 	} else {
 		if b.cancel.pending || b.cancel.sent {

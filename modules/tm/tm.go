@@ -38,7 +38,11 @@ const Name = "tm"
 
 // Event route names the module raises.
 const (
-	EventLocalRequest      = "tm:local-request"
+	EventLocalRequest = "tm:local-request"
+	// EventLocalAckSent runs after tm sent the ACK of a 2xx to an INVITE
+	// it started itself (Kamailio 6.1), with the 2xx as message; the
+	// catalog has it from 6.1 on (overrides.txt), so it is not in Events.
+	EventLocalAckSent      = "tm:local-ack-sent"
 	EventLocalResponse     = "tm:local-response"
 	EventLocalResponseSent = "tm:local-response-sent"
 	EventBranchFailure     = "tm:branch-failure"
@@ -67,6 +71,14 @@ type Module struct {
 	// than the system's (timers.go).
 	otherStops otherStops
 	alarms     alarms // the transactions' alarms on the system clock
+	// branchRoutes numbers the branch_route names forwarding ran, for
+	// txn.onBranchDelayed (append_branches.go).
+	branchRoutes routeNames
+	// localAcks holds, by transaction, the ACK t_uac_ack_local built
+	// for a local INVITE's 2xx (*localAck), sent again for each
+	// retransmitted 2xx; a side table, as few transactions have one
+	// (local_ack.go). The transaction's release deletes its entry.
+	localAcks sync.Map
 }
 
 // ModuleInfo implements module.Module.

@@ -50,6 +50,11 @@ type txn struct {
 	settled bool
 	// suspended and continuing: see Suspension below.
 	suspended, continuing bool
+	// onBranchDelayed is the branch_route the last forwarding ran (0 none,
+	// else an index into the module's branchRoutes): t_cell_append_branches
+	// runs it for the branches it adds later, as Kamailio's
+	// on_branch_delayed. A number, to fit the padding before uas.
+	onBranchDelayed uint16
 
 	// The server side.
 	uas struct {

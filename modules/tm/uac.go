@@ -37,6 +37,10 @@ func init() { callIDCounter.Store(rand.Uint64()) }
 // uacRequest is what t_uac_send is given.
 type uacRequest struct {
 	method, ruri, nexthop, socket, headers, body string
+	// noAutoAck: the method ended in "." (Kamailio 6.1's t_uac_send):
+	// a 2xx to the INVITE is not acknowledged by tm but by the script
+	// (tmx's t_uac_ack_local).
+	noAutoAck bool
 }
 
 func (m *Module) compileUACSend(h module.Host, args []*module.Arg) (module.Call, error) {
@@ -71,6 +75,9 @@ func (m *Module) uacSend(c *event.Context, r uacRequest) int {
 	if r.method == "" {
 		m.log.Log(klog.Err, Name, "t_uac_send(): Empty method")
 		return -1
+	}
+	if strings.HasSuffix(r.method, ".") {
+		r.method, r.noAutoAck = r.method[:len(r.method)-1], true
 	}
 	if _, err := sipmsg.ParseURI(r.ruri); err != nil {
 		m.log.Logf(klog.Err, Name, "t_uac_send(): Invalid request uri \"%s\"", r.ruri)
@@ -347,6 +354,9 @@ func (m *Module) uacWith(c *event.Context, tr *sip.Transport, r uacRequest, u ua
 	x := &txn{m: m, keys: k, tr: tr, local: true, relayedBranch: -1, blind: -1, suspendedReply: -1,
 		invite: r.method == "INVITE", created: m.clock.Now()}
 	x.md5 = localMD5()
+	if r.noAutoAck {
+		x.flags |= flagNoAutoAck
+	}
 	x.frTimeout, x.frInvTimeout = ms(m.conf().frTimer), ms(m.conf().frInvTimer)
 	x.retrT1, x.retrT2 = ms(m.conf().retrTimer1), ms(m.conf().retrTimer2)
 	x.maxLifetime = ms(m.conf().maxNonInvLifetime)
@@ -493,41 +503,11 @@ func (x *txn) runLocalRequest(c *event.Context, b *branch, d sip.Dest, nexthop s
 	return true
 }
 
-// ackLocal2xx acknowledges a 2xx to a local INVITE (Kamailio's
-// build_local_ack): sent to the reply's Contact, through the route set the
-// reply's Record-Route gives (the INVITE's Route headers for an INVITE in
-// a dialog), or, with local_ack_mode 1, where the INVITE went, with 2,
-// where the 2xx came from.
-func (x *txn) ackLocal2xx(b *branch, rpl *sipmsg.Msg) {
-	if x.flags&flagNoAutoAck != 0 {
-		return
-	}
-	ack, d, hop, useHop, ok := x.buildLocalACK(b, rpl)
-	if !ok {
-		return
-	}
-	if !useHop {
-		msg, err := sipmsg.Parse(ack)
-		if err != nil {
-			return
-		}
-		msg.ForceSocket = b.hop.Socket()
-		h, buf, err := x.tr.PrepareRequest(msg, d, b.viaBr)
-		if err != nil {
-			x.logf(klog.Err, "build_dlg_ack(): no socket found")
-			return
-		}
-		hop, ack = h, buf
-	}
-	if err := x.tr.Send(hop, ack); err != nil {
-		x.logf(klog.Err, "reply_received(): error while sending local ACK")
-	}
-}
-
 // buildLocalACK builds the ACK of a 2xx to the local INVITE of branch b,
 // without its Via unless useHop (then it is complete and goes to hop).
 // d is where it goes otherwise.
-func (x *txn) buildLocalACK(b *branch, rpl *sipmsg.Msg) (ack string, d sip.Dest, hop sip.Hop, useHop, ok bool) {
+// hdrs (whole header lines) and body are t_uac_ack_local's additions.
+func (x *txn) buildLocalACK(b *branch, rpl *sipmsg.Msg, hdrs, body string) (ack string, d sip.Dest, hop sip.Hop, useHop, ok bool) {
 	inv, err := sipmsg.Parse(b.buf)
 	if err != nil {
 		return "", d, hop, false, false
@@ -599,10 +579,12 @@ func (x *txn) buildLocalACK(b *branch, rpl *sipmsg.Msg) (ack string, d sip.Dest,
 			sb.WriteString(ua + "\r\n")
 		}
 	}
-	sb.WriteString("Content-Length: 0\r\n\r\n")
+	sb.WriteString(hdrs)
+	sb.WriteString("Content-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n")
+	sb.WriteString(body)
 	switch x.m.conf().localAckMode {
 	case 1:
-		return x.withVia(sb.String(), b), d, b.hop, true, true
+		return x.withVia(sb.String(), b, x.ackBranch(b, rpl)), d, b.hop, true, true
 	case 2:
 		proto := sipmsg.ProtoNumber(rpl.Proto)
 		return sb.String(), sip.Dest{Host: rpl.Src.IP, Port: rpl.Src.Port, Proto: proto}, hop, false, true
@@ -615,10 +597,11 @@ func (x *txn) buildLocalACK(b *branch, rpl *sipmsg.Msg) (ack string, d sip.Dest,
 	return sb.String(), d, hop, false, true
 }
 
-// withVia puts the branch's own Via line after the request line of text.
-func (x *txn) withVia(text string, b *branch) string {
+// withVia puts the branch's own Via line after the request line of text,
+// with the branch parameter br.
+func (x *txn) withVia(text string, b *branch, br string) string {
 	i := strings.Index(text, "\r\n")
-	return text[:i+2] + topViaLine(b.buf) + text[i+2:]
+	return text[:i+2] + strings.Replace(topViaLine(b.buf), b.viaBr, br, 1) + text[i+2:]
 }
 
 // routeURI is the URI of a Route or Record-Route element.

@@ -33,7 +33,7 @@ func TestBuildLocalACK(t *testing.T) {
 		}
 		x := &txn{m: newModule(), invite: true, local: true}
 		b := &branch{buf: inv, viaBr: "z9hG4bK1.2.0"}
-		got, _, _, _, ok := x.buildLocalACK(b, rpl)
+		got, _, _, _, ok := x.buildLocalACK(b, rpl, "", "")
 		if !ok || got != tc.want {
 			t.Errorf("with %q:\n%q\nwant\n%q", tc.rr, got, tc.want)
 		}
@@ -42,7 +42,7 @@ func TestBuildLocalACK(t *testing.T) {
 	rpl, _ := sipmsg.Parse("SIP/2.0 200 OK\r\nTo: <sip:bob@example.test>;tag=t1\r\nContact: <sip:bob@10.0.0.2:5062>\r\n\r\n")
 	x := &txn{m: newModule(), invite: true, local: true}
 	x.m.cfg.localAckMode = 1
-	got, _, _, useHop, ok := x.buildLocalACK(&branch{buf: inv}, rpl)
+	got, _, _, useHop, ok := x.buildLocalACK(&branch{buf: inv}, rpl, "", "")
 	if !ok || !useHop || got[:len("ACK sip:bob@10.0.0.2:5062 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK1.2.0\r\n")] !=
 		"ACK sip:bob@10.0.0.2:5062 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK1.2.0\r\n" {
 		t.Errorf("mode 1: %q", got)

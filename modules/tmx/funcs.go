@@ -14,7 +14,7 @@ import (
 )
 
 // funcs are tmx's script functions, with the forms Kamailio 5.6 exports
-// and the via-body flag functions of 6.1.
+// and the via-body flag functions and t_uac_ack_local of 6.1.
 func (m *Module) funcs() []module.Func {
 	f := func(name string, n int, compile func(h module.Host, args []*module.Arg) (module.Call, error)) module.Func {
 		return module.Func{Name: name, MinArgs: n, MaxArgs: n, Compile: compile}
@@ -42,7 +42,7 @@ func (m *Module) funcs() []module.Func {
 		f("t_reuse_branch", 0, plain(m.reuseBranch)),
 		f("t_precheck_trans", 0, plain(m.precheck)),
 		{Name: "t_drop", MinArgs: 0, MaxArgs: 1, Compile: m.compileDrop},
-	}, m.vbflagFuncs()...)
+	}, append(m.vbflagFuncs(), m.uacAckLocalFunc())...)
 }
 
 // rc is a test's return code.

@@ -60,6 +60,7 @@ func (m *Module) KEMI() []module.KEMIFunc {
 				return rcOf(m.tm.ReplyCallID(c, a[0].S, a[1].S, int(a[2].I), a[3].S))
 			}},
 		none("t_drop", func(c *event.Context) int { return m.drop(c, 500) }),
+		m.uacAckLocalKEMI(),
 		{Module: Name, Name: "t_drop_rcode", Params: []module.KEMIType{i}, Ret: i,
 			Call: func(_ module.Host, c *event.Context, a []value.Value) module.KEMIValue {
 				return rcOf(m.drop(c, int(a[0].I)))
