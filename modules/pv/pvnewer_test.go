@@ -32,7 +32,7 @@ func TestNewerClasses(t *testing.T) {
 func TestContactAndToTagClasses(t *testing.T) {
 	const head = "REGISTER sip:example.com SIP/2.0\r\nVia: SIP/2.0/UDP h\r\nFrom: <sip:a@example.com>;tag=f\r\nCall-ID: x\r\nCSeq: 1 REGISTER\r\n"
 	for _, tc := range []struct {
-		name, hdrs     string
+		name, hdrs    string
 		cts, ctu, tts string
 	}{
 		{"addresses", "To: <sip:a@example.com>\r\nContact: \"A\" <sip:a@10.0.0.1:5070;transport=tcp>;expires=60, <sip:b@h>\r\n", "0", "sip:a@10.0.0.1:5070;transport=tcp", "0"},
