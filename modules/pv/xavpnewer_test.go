@@ -7,6 +7,7 @@ import (
 
 	"github.com/kamgo/kamgo/internal/pvtest"
 	"github.com/kamgo/kamgo/runtime/event"
+	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 	"github.com/kamgo/kamgo/runtime/value"
 )
@@ -220,5 +221,60 @@ func TestXavpXparamsExplode(t *testing.T) {
 	}
 	if got := mustRef(t, h, "$xavp(x=>c)").Get(c); got != value.MakeStr("d") {
 		t.Errorf("$xavp(x=>c) = %+v", got)
+	}
+}
+
+// TestNewerKEMI: KSR.pvx functions of Kamailio 5.7 to 6.1, marked with
+// the release that exported each.
+func TestNewerKEMI(t *testing.T) {
+	h, m := newHost(t)
+	c := h.Context()
+	funcs := map[string]module.KEMIFunc{}
+	for _, f := range m.KEMI() {
+		funcs[f.Name] = f
+	}
+	for name, rel := range map[string]string{
+		"shvinc_get": "5.7", "xavp_lshift": "5.7", "xavp_push_dst": "5.7",
+		"xavp_params_implode_qval": "5.8", "xavp_xparams_explode": "6.0",
+		"xavp_rm_all": "6.1", "xavi_rm_all": "6.1",
+	} {
+		if f, ok := funcs[name]; !ok || f.Ext != "Kamailio "+rel {
+			t.Errorf("KSR.pvx.%s: present %v, Ext %q, want Kamailio %s", name, ok, f.Ext, rel)
+		}
+	}
+	call := func(name string, args ...value.Value) value.Value {
+		return funcs[name].Call(h, c, args).Value
+	}
+	s := value.MakeStr
+	if got := call("xavp_xparams_explode", s("a=1,b=2"), s(","), s("x")); got != value.MakeInt(1) {
+		t.Errorf("xavp_xparams_explode = %+v", got)
+	}
+	if got := call("xavp_params_implode_qval", s("x"), s("$var(out)")); got != value.MakeInt(1) {
+		t.Errorf("xavp_params_implode_qval = %+v", got)
+	}
+	if got := mustRef(t, h, "$var(out)").Get(c).String(); got != `a="1";b="2";` {
+		t.Errorf("$var(out) = %s", got)
+	}
+	pushValues(t, h, c, "n", value.MakeInt(1), value.MakeInt(2))
+	if got := call("xavp_lshift", s("n"), value.MakeInt(1)); got != value.MakeInt(1) {
+		t.Errorf("xavp_lshift = %+v", got)
+	}
+	if got := mustRef(t, h, "$xavp(n)").Get(c); got != value.MakeInt(1) {
+		t.Errorf("$xavp(n) after xavp_lshift = %+v", got)
+	}
+	if got := call("xavp_rm_all", s("n")); got != value.MakeInt(2) {
+		t.Errorf("xavp_rm_all = %+v", got)
+	}
+	h.MustSet(t, c, "$xavi(A)", value.MakeInt(1))
+	if got := call("xavi_rm_all", s("a")); got != value.MakeInt(1) || eventXavps(c).xavi.count("a", nil) != 0 {
+		t.Errorf("xavi_rm_all = %+v", got)
+	}
+	if got := call("xavp_push_dst", s("x")); got != value.MakeInt(1) {
+		t.Errorf("xavp_push_dst = %+v", got)
+	}
+	for _, want := range []int64{1, 2} {
+		if got := call("shvinc_get", s("k")); got != value.MakeInt(want) {
+			t.Errorf("shvinc_get = %+v, want %d", got, want)
+		}
 	}
 }
