@@ -55,13 +55,10 @@ func compileParamsExplode(unique bool) func(module.Host, []*module.Arg) (module.
 	}
 }
 
-// serialize writes the children of the first root item named name as
-// "n=v;" (ints unsigned, an empty string as "n;"); "" when there is
-// nothing to write (Kamailio then fails).
-func serialize(f *xfamily, name string) string { return serializeMode(f, name, false) }
-
-// serializeMode is serialize that, with quote, writes non-empty strings
-// in double quotes, as n="v"; (xavp_params_implode_qval, Kamailio 5.8).
+// serializeMode writes the children of the first root item named name as
+// "n=v;" (ints unsigned, an empty string as "n;"), with quote non-empty
+// strings in double quotes as n="v"; (xavp_params_implode_qval, Kamailio
+// 5.8); "" when there is nothing to write (Kamailio then fails).
 func serializeMode(f *xfamily, name string, quote bool) string {
 	q := ""
 	if quote {
