@@ -20,6 +20,7 @@ func (m *Module) classes() []*pv.Class {
 	}
 	out = append(out, timeClasses()...)
 	out = append(out, m.miscClasses()...)
+	out = append(out, m.newerClasses()...)
 	return append(out, m.msgClasses()...)
 }
 

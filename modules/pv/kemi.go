@@ -69,6 +69,31 @@ func (m *Module) KEMI() []module.KEMIFunc {
 	add("xavu_params_implode", r, paramsImplode(kc, familyXavu), s, s)
 	add("xavp_slist_explode", r, native(compileSlistExplode, 4), s, s, s, s)
 
+	// The functions Kamailio exported to KEMI after 5.6.
+	since := func(release, name string, ret module.KEMIType, call kemiCall, params ...module.KEMIType) {
+		add(name, ret, call, params...)
+		out[len(out)-1].Ext = "Kamailio " + release
+	}
+	since("5.7", "shvinc_get", x, func(_ module.Host, _ *event.Context, a []value.Value) module.KEMIValue {
+		return module.KEMIOf(value.MakeInt(m.shvInc(a[0].S)))
+	}, s)
+	since("5.7", "xavp_lshift", r, func(_ module.Host, c *event.Context, a []value.Value) module.KEMIValue {
+		return rc(lshift(&eventXavps(c).xavp, a[0].S, a[1].I))
+	}, s, i)
+	since("5.7", "xavp_push_dst", r, func(_ module.Host, c *event.Context, a []value.Value) module.KEMIValue {
+		return rc(pushDst(c, a[0].S))
+	}, s)
+	since("5.8", "xavp_params_implode_qval", r, paramsImplodeMode(kc, familyXavp, true), s, s)
+	since("6.0", "xavp_xparams_explode", r, func(_ module.Host, c *event.Context, a []value.Value) module.KEMIValue {
+		return rc(xparamsExplode(c, a[0].S, a[1].S, a[2].S))
+	}, s, s, s)
+	since("6.1", "xavp_rm_all", r, func(_ module.Host, c *event.Context, a []value.Value) module.KEMIValue {
+		return rc(rmAll(&eventXavps(c).xavp, a[0].S))
+	}, s)
+	since("6.1", "xavi_rm_all", r, func(_ module.Host, c *event.Context, a []value.Value) module.KEMIValue {
+		return rc(rmAll(&eventXavps(c).xavi, a[0].S))
+	}, s)
+
 	for _, fam := range []struct {
 		name string
 		of   familyOf
@@ -438,6 +463,12 @@ func xavKeys(of familyOf) kemiCall {
 // list of the first root item named name, serialized as "n=v;...", is
 // stored in the pseudo-variable pv names.
 func paramsImplode(kc *module.KEMICache, of familyOf) kemiCall {
+	return paramsImplodeMode(kc, of, false)
+}
+
+// paramsImplodeMode is paramsImplode that, with quote, writes string
+// values in double quotes (xavp_params_implode_qval).
+func paramsImplodeMode(kc *module.KEMICache, of familyOf, quote bool) kemiCall {
 	return func(h module.Host, c *event.Context, a []value.Value) module.KEMIValue {
 		const fn = "ki_xavp_params_implode(): "
 		if a[0].S == "" {
@@ -457,7 +488,7 @@ func paramsImplode(kc *module.KEMICache, of familyOf) kemiCall {
 			logf(c, klog.Err, fn+"read only output variable [%s]", a[1].S)
 			return rc(-1)
 		}
-		s := serialize(of(eventXavps(c)), a[0].S)
+		s := serializeMode(of(eventXavps(c)), a[0].S, quote)
 		if s == "" {
 			return rc(-1)
 		}

@@ -74,6 +74,24 @@ func setForceSocket(byName bool) func(c *event.Context, m *sipmsg.Msg, v value.V
 
 func nullGetter(*event.Context) value.Value { return value.NullValue }
 
+// rcvSpecs are the names of $rcv and $recv (its alias since Kamailio
+// 6.1.1, which also added safe, evtype, bufat and hexat). They describe
+// the data of event_route[core:msg-received], which kamgo does not run:
+// every name reads null and assigning fails, as in Kamailio's other
+// routes.
+func rcvSpecs() map[string]pv.Spec {
+	rcv := map[string]pv.Spec{}
+	for _, n := range []string{"af", "buf", "len", "proto", "srcip", "rcvip", "sproto", "srcport", "rcvport",
+		"safe", "evtype", "bufat", "hexat"} {
+		rcv[n] = msgVar{get: func(*event.Context, *sipmsg.Msg) value.Value { return value.NullValue },
+			set: func(c *event.Context, _ *sipmsg.Msg, _ value.Value) error {
+				logf(c, klog.Err, "received info not set")
+				return errNotEditable
+			}}
+	}
+	return rcv
+}
+
 func netClasses() []*pv.Class {
 	si := msg(func(m *sipmsg.Msg) value.Value { return value.MakeStr(m.Src.IP) })
 	pr := msg(func(m *sipmsg.Msg) value.Value {
@@ -123,14 +141,7 @@ func netClasses() []*pv.Class {
 		}
 		return namedClass(class, s)
 	}
-	rcv := map[string]pv.Spec{}
-	for _, n := range []string{"af", "buf", "len", "proto", "srcip", "rcvip", "sproto", "srcport", "rcvport"} {
-		rcv[n] = msgVar{get: func(*event.Context, *sipmsg.Msg) value.Value { return value.NullValue },
-			set: func(c *event.Context, _ *sipmsg.Msg, _ value.Value) error {
-				logf(c, klog.Err, "received info not set")
-				return errNotEditable
-			}}
-	}
+	rcv := rcvSpecs()
 	k := map[string]pv.Spec{}
 	for n, v := range map[string]int64{"INET": 2, "IPv4": 2, "INET6": 10, "IPv6": 10, "UDP": 1, "TCP": 2, "TLS": 3, "SCTP": 4, "WS": 5, "WSS": 6} {
 		val := uintValue(v)

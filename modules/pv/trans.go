@@ -194,7 +194,7 @@ func transClasses() []*pv.TransClass {
 	} {
 		out = append(out, &pv.TransClass{Name: c.name, Module: "pv", Ops: opNames(c.ops), Compile: compileOps(c.name, c.ops)})
 	}
-	return out
+	return append(out, newerTransClasses()...)
 }
 
 // ---------------------------------------------------------------- class s

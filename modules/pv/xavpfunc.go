@@ -14,7 +14,7 @@ import (
 
 func (m *Module) xavpFuncs() []module.Func {
 	xavp, xavi, xavu := familyXavp, familyXavi, familyXavu
-	return []module.Func{
+	return append([]module.Func{
 		{Name: "pv_xavp_print", Compile: printFunc("XAVP", xavp)},
 		{Name: "pv_xavu_print", Compile: printFunc("XAVU", xavu)},
 		{Name: "pv_xavi_print", Compile: printFunc("XAVI", xavi)},
@@ -34,7 +34,7 @@ func (m *Module) xavpFuncs() []module.Func {
 		{Name: "xavi_rm", MinArgs: 1, MaxArgs: 1, Compile: compileRm(xavi)},
 		{Name: "xavp_child_rm", MinArgs: 2, MaxArgs: 2, Compile: compileChildRm(xavp)},
 		{Name: "xavi_child_rm", MinArgs: 2, MaxArgs: 2, Compile: compileChildRm(xavi)},
-	}
+	}, newerXavpFuncs()...)
 }
 
 type familyOf func(x *xavps) *xfamily

@@ -55,10 +55,15 @@ func compileParamsExplode(unique bool) func(module.Host, []*module.Arg) (module.
 	}
 }
 
-// serialize writes the children of the first root item named name as
-// "n=v;" (ints unsigned, an empty string as "n;"); "" when there is
-// nothing to write (Kamailio then fails).
-func serialize(f *xfamily, name string) string {
+// serializeMode writes the children of the first root item named name as
+// "n=v;" (ints unsigned, an empty string as "n;"), with quote non-empty
+// strings in double quotes as n="v"; (xavp_params_implode_qval, Kamailio
+// 5.8); "" when there is nothing to write (Kamailio then fails).
+func serializeMode(f *xfamily, name string, quote bool) string {
+	q := ""
+	if quote {
+		q = `"`
+	}
 	sub := f.get(name, nil, 0).childList()
 	if sub == nil {
 		return ""
@@ -72,7 +77,7 @@ func serialize(f *xfamily, name string) string {
 			if it.s == "" {
 				b.WriteString(it.name + ";")
 			} else {
-				b.WriteString(it.name + "=" + it.s + ";")
+				b.WriteString(it.name + "=" + q + it.s + q + ";")
 			}
 		}
 	}
@@ -80,6 +85,10 @@ func serialize(f *xfamily, name string) string {
 }
 
 func compileParamsImplode(fam familyOf) func(module.Host, []*module.Arg) (module.Call, error) {
+	return compileParamsImplodeMode(fam, false)
+}
+
+func compileParamsImplodeMode(fam familyOf, quote bool) func(module.Host, []*module.Arg) (module.Call, error) {
 	return func(h module.Host, args []*module.Arg) (module.Call, error) {
 		name, err := args[0].Str(h)
 		if err != nil {
@@ -99,7 +108,7 @@ func compileParamsImplode(fam familyOf) func(module.Host, []*module.Arg) (module
 				logf(c, klog.Err, "params_implode(): cannot get pv spec: %v", outErr)
 				return -1
 			}
-			s := serialize(fam(eventXavps(c)), n)
+			s := serializeMode(fam(eventXavps(c)), n, quote)
 			if s == "" {
 				return -1
 			}
