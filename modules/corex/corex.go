@@ -69,7 +69,7 @@ func (m *Module) Exports() module.Exports {
 			{Name: "nio_msg_avp", Type: module.ParamStr},
 			{Name: "evcb_reply_out", Type: module.ParamStr},
 		},
-		Funcs: []module.Func{
+		Funcs: append([]module.Func{
 			f("forward_reply", 0, 0, plain(forwardReply)),
 			f("append_branch", 0, 2, compileAppendBranch),
 			f("send_udp", 0, 1, m.compileSend(protoUDP)),
@@ -95,7 +95,7 @@ func (m *Module) Exports() module.Exports {
 			f("via_use_xavp_fields", 1, 1, compileViaFlag(flUseXAVPViaFields)),
 			f("is_faked_msg", 0, 0, plain(isFakedMsg)),
 			f("is_socket_name", 1, 1, compileIsSocketName),
-		},
+		}, append(append(forwardUACFuncs(), m.viaReplyFunc()), vbflagFuncs()...)...),
 		Classes: []*pv.Class{cfgClass(), lsockClass()},
 		Trans:   []*pv.TransClass{m.sockTrans()},
 		Events:  []string{EventReplyOut, EventNetworkMsg},
