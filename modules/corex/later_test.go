@@ -1,6 +1,8 @@
 package corex_test
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -59,8 +61,7 @@ request_route {
 	$du = "sip:127.0.0.1:`+pp+`";
 	forward_uac();
 	xlog("L_INFO", "forward_uac $rc\n");
-	forward();
-	xlog("L_INFO", "forward $rc\n");
+	if (forward()) { xlog("L_INFO", "forward 1\n"); }
 	$du = $null;
 	forward_uac_uri("sip:127.0.0.1:`+pp+`;transport=udp");
 	xlog("L_INFO", "forward_uac_uri $rc\n");
@@ -199,5 +200,59 @@ onreply_route {
 	want = []string{vias[1] + ";n=5", vias[2]}
 	if !slices.Equal(got, want) {
 		t.Errorf("relayed reply Vias\n got  %q\n want %q", got, want)
+	}
+}
+
+// TestDNSFile: dns_file's records answer the transport's lookups as
+// dns_cache's do (an SRV record gives the target and port of a name
+// without a port); blank lines, white space and '#' lines are skipped. A
+// file that cannot be read, or a line that is not a record, stops the
+// start, naming it.
+func TestDNSFile(t *testing.T) {
+	peer := siptest.NewUA(t, "peer")
+	dir := t.TempDir()
+	file := filepath.Join(dir, "cache.dns")
+	text := "# records for the test\n\n  type=A;name=peer-host.test;addr=127.0.0.1;ttl=3600  \n" +
+		"\t\n# SRV\ntype=SRV;name=_sip._udp.peer.test;addr=peer-host.test;port=" + strconv.Itoa(peer.Port()) + ";priority=1;weight=1;ttl=3600\n"
+	if err := os.WriteFile(file, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := func(files ...string) string {
+		s := `#!KAMAILIO
+listen=udp:127.0.0.1:` + siptest.SIPPort + `
+loadmodule "pv.so"
+loadmodule "xlog.so"
+loadmodule "corex.so"
+`
+		for _, f := range files {
+			s += `modparam("corex", "dns_file", "` + f + `")` + "\n"
+		}
+		return s + `request_route {
+	$du = "sip:peer.test";
+	if (forward()) { xlog("L_INFO", "forwarded\n"); }
+}
+`
+	}
+	srv, logs := serveNewest(t, cfg(file))
+	siptest.Dial(t, "phone", srv.Addr).Send(strings.ReplaceAll(options, "%HOST%", "x.test"))
+	if got := peer.RecvText(); !strings.HasPrefix(got, "OPTIONS sip:bob@x.test SIP/2.0\r\n") {
+		t.Errorf("peer got %q", got)
+	}
+	if got := waitLines(t, logs, 1); got[0] != "INFO: forwarded" {
+		t.Errorf("script log %q", got)
+	}
+
+	bad := filepath.Join(dir, "bad.dns")
+	if err := os.WriteFile(bad, []byte("# fine\ntype=A;name=x.test;addr=127.0.0.1\ntype=MX;name=y.test\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ file, want string }{
+		{filepath.Join(dir, "none.dns"), "failed to open file '" + filepath.Join(dir, "none.dns") + "'"},
+		{bad, "failed to add record: 'type=MX;name=y.test' (" + bad + ")"},
+	} {
+		refusal, _ := siptest.Refusal(t, cfg(tc.file), siptest.Options{Release: catalog.NewestRelease()})
+		if !strings.Contains(refusal, tc.want) {
+			t.Errorf("%s: refusal %q, want it to contain %q", tc.file, refusal, tc.want)
+		}
 	}
 }
