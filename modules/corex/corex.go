@@ -97,7 +97,7 @@ func (m *Module) Exports() module.Exports {
 			f("via_use_xavp_fields", 1, 1, compileViaFlag(flUseXAVPViaFields)),
 			f("is_faked_msg", 0, 0, plain(isFakedMsg)),
 			f("is_socket_name", 1, 1, compileIsSocketName),
-		}, append(append(forwardUACFuncs(), m.viaReplyFunc()), vbflagFuncs()...)...),
+		}, append(append(forwardUACFuncs(), m.viaReplyFunc(), tcpAliasFunc()), vbflagFuncs()...)...),
 		Classes: []*pv.Class{cfgClass(), lsockClass()},
 		Trans:   []*pv.TransClass{m.sockTrans()},
 		Events:  []string{EventReplyOut, EventNetworkMsg},

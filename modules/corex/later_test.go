@@ -1,12 +1,14 @@
 package corex_test
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kamgo/kamgo/internal/siptest"
 	"github.com/kamgo/kamgo/lang/catalog"
@@ -254,5 +256,59 @@ loadmodule "corex.so"
 		if !strings.Contains(refusal, tc.want) {
 			t.Errorf("%s: refusal %q, want it to contain %q", tc.file, refusal, tc.want)
 		}
+	}
+}
+
+// TestAddTCPAlias: corex's add_tcp_alias with a variable (0: the top
+// Via's port) makes the TCP connection the request came over the one to
+// its source address at that port, so a request forwarded there goes
+// back over it; over UDP, or with a port beyond 65535, it returns -1.
+func TestAddTCPAlias(t *testing.T) {
+	srv, logs := serveNewest(t, `#!KAMAILIO
+listen=udp:127.0.0.1:`+siptest.SIPPort+`
+listen=tcp:127.0.0.1:`+siptest.SIPPort+`
+loadmodule "pv.so"
+loadmodule "xlog.so"
+loadmodule "textops.so"
+loadmodule "corex.so"
+request_route {
+	$var(p) = 0;
+	add_tcp_alias("$var(p)");
+	xlog("L_INFO", "$pr alias $rc\n");
+	add_tcp_alias("70000");
+	xlog("L_INFO", "$pr 70000 $rc\n");
+	if ($pr == "tcp") {
+		append_hf("X-Back: 1\r\n");
+		forward_tcp("127.0.0.1", 5999);
+	}
+}
+`)
+	siptest.Dial(t, "phone", srv.Addr).Send(strings.ReplaceAll(options, "%HOST%", "x.test"))
+	if got := waitLines(t, logs, 2); !slices.Equal(got, []string{"INFO: udp alias -1", "INFO: udp 70000 -1"}) {
+		t.Errorf("over UDP: %q", got)
+	}
+	conn, err := net.Dial("tcp", srv.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	req := strings.ReplaceAll(options, "%HOST%", "x.test")
+	req = strings.Replace(req, "SIP/2.0/UDP 127.0.0.1:5999", "SIP/2.0/TCP 127.0.0.1:5999", 1)
+	if _, err := conn.Write([]byte(req)); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.SetReadDeadline(time.Now().Add(siptest.Wait)); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 4096)
+	n, err := conn.Read(buf)
+	if err != nil {
+		t.Fatalf("nothing came back over the connection: %v", err)
+	}
+	if got := string(buf[:n]); !strings.HasPrefix(got, "OPTIONS sip:bob@x.test SIP/2.0\r\n") || !strings.Contains(got, "X-Back: 1\r\n") {
+		t.Errorf("came back: %q", got)
+	}
+	if got := waitLines(t, logs, 4)[2:]; !slices.Equal(got, []string{"INFO: tcp alias 1", "INFO: tcp 70000 -1"}) {
+		t.Errorf("over TCP: %q", got)
 	}
 }
