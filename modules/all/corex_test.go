@@ -3,6 +3,8 @@ package all_test
 func init() {
 	paramOverrides["corex.alias_subdomains"] = `"example.org"`
 	paramOverrides["corex.dns_cache"] = `"type=A;name=gw.example.org;addr=192.0.2.1;ttl=60"`
+	// An empty file: no records, and nothing to create.
+	paramOverrides["corex.dns_file"] = `"/dev/null"`
 	paramOverrides["corex.nio_intercept"] = `0`
 	for k, v := range map[string]string{
 		"file_read/2":           `"/dev/null", "$var(x)"`,

@@ -40,6 +40,7 @@ type Module struct {
 	// Parameters (modparam).
 	aliases      []alias
 	dnsCache     []dnsRecord
+	dnsFiles     []string
 	nioIntercept int64
 	nioMinLen    int64
 	nioMsgAVP    string
@@ -64,12 +65,13 @@ func (m *Module) Exports() module.Exports {
 		Params: []module.Param{
 			{Name: "alias_subdomains", Type: module.ParamStr, Multi: true},
 			{Name: "dns_cache", Type: module.ParamStr, Multi: true},
+			{Name: "dns_file", Type: module.ParamStr, Multi: true, Ext: "Kamailio 6.0"},
 			{Name: "nio_intercept", Type: module.ParamInt, Default: value.MakeInt(0)},
 			{Name: "nio_min_msg_len", Type: module.ParamInt, Default: value.MakeInt(0)},
 			{Name: "nio_msg_avp", Type: module.ParamStr},
 			{Name: "evcb_reply_out", Type: module.ParamStr},
 		},
-		Funcs: []module.Func{
+		Funcs: append([]module.Func{
 			f("forward_reply", 0, 0, plain(forwardReply)),
 			f("append_branch", 0, 2, compileAppendBranch),
 			f("send_udp", 0, 1, m.compileSend(protoUDP)),
@@ -95,7 +97,7 @@ func (m *Module) Exports() module.Exports {
 			f("via_use_xavp_fields", 1, 1, compileViaFlag(flUseXAVPViaFields)),
 			f("is_faked_msg", 0, 0, plain(isFakedMsg)),
 			f("is_socket_name", 1, 1, compileIsSocketName),
-		},
+		}, append(append(forwardUACFuncs(), m.viaReplyFunc(), tcpAliasFunc()), vbflagFuncs()...)...),
 		Classes: []*pv.Class{cfgClass(), lsockClass()},
 		Trans:   []*pv.TransClass{m.sockTrans()},
 		Events:  []string{EventReplyOut, EventNetworkMsg},
@@ -103,7 +105,8 @@ func (m *Module) Exports() module.Exports {
 }
 
 // SetParam implements module.ParamSetter. alias_subdomains and dns_cache
-// are checked as they are set, as Kamailio checks them.
+// are checked as they are set, as Kamailio checks them; dns_file's files
+// are read at Provision, as Kamailio's mod_init reads them.
 func (m *Module) SetParam(name string, v value.Value) error {
 	switch name {
 	case "alias_subdomains":
@@ -118,6 +121,11 @@ func (m *Module) SetParam(name string, v value.Value) error {
 			return err
 		}
 		m.dnsCache = append(m.dnsCache, r)
+	case "dns_file":
+		if v.S == "" {
+			return fmt.Errorf("corex_dns_file_param(): invalid parameter")
+		}
+		m.dnsFiles = append(m.dnsFiles, v.S)
 	case "nio_intercept":
 		m.nioIntercept = v.I
 	case "nio_min_msg_len":
@@ -134,7 +142,7 @@ func (m *Module) SetParam(name string, v value.Value) error {
 
 // Provision implements module.Provisioner: the transports the
 // configuration enables (for the socket addresses {sock.*} and the socket
-// functions parse), and nio_intercept's route.
+// functions parse), dns_file's records, and nio_intercept's route.
 func (m *Module) Provision(h module.Host) error {
 	m.host, m.log = h, h.Log()
 	m.en = protos{tcp: true}
@@ -143,6 +151,9 @@ func (m *Module) Provision(h module.Host) error {
 	}
 	if v, ok := h.CoreParam("enable_tls"); ok && truthy(v) {
 		m.en.tls = true
+	}
+	if err := m.loadDNSFiles(); err != nil {
+		return err
 	}
 	if m.nioIntercept > 0 {
 		if !h.Has(event.Event(EventNetworkMsg)) {

@@ -25,6 +25,7 @@ const (
 	flAddSrvID
 	flAddXAVPViaParams
 	flUseXAVPViaFields
+	flAddXAVPViaReplyParams
 )
 
 // iflagNames are the names msg_iflag_* accept, in any case.
@@ -36,6 +37,7 @@ const maxXFlag = 63
 // msgFlags are the flags corex keeps for an event's message.
 type msgFlags struct {
 	internal uint32
+	vb       uint32 // via-body flags (msg_vbflag_*)
 	x        uint64
 }
 

@@ -92,7 +92,22 @@ func (m *Module) KEMI() []module.KEMIFunc {
 		fn("is_socket_name", ss, func(_ module.Host, c *event.Context, a []value.Value) module.KEMIValue {
 			return rc(isSocketName(c, a[0].S))
 		}),
+		later("Kamailio 5.8", fn("via_reply_add_xavp_params", ii, func(_ module.Host, c *event.Context, a []value.Value) module.KEMIValue {
+			return rc(m.viaReplyAddXAVPParams(c, a[0].I))
+		})),
+		later("Kamailio 6.0", fn("forward_uac", nil, func(_ module.Host, c *event.Context, _ []value.Value) module.KEMIValue {
+			return rc(forwardUAC(c, ""))
+		})),
+		later("Kamailio 6.0", fn("forward_uac_uri", ss, func(_ module.Host, c *event.Context, a []value.Value) module.KEMIValue {
+			return rc(forwardUAC(c, a[0].S))
+		})),
 	}
+}
+
+// later marks a KEMI function Kamailio added after 5.6 with its release.
+func later(release string, f module.KEMIFunc) module.KEMIFunc {
+	f.Ext = release
+	return f
 }
 
 // hasRURIUser is KSR.corex.has_ruri_user(): 1 when the request's

@@ -88,10 +88,11 @@ var (
 // core parameter xavp_via_fields names; via_add_srvid appends
 // ;srvid=<server_id> when server_id is not 0; via_add_xavp_params appends
 // the members of the XAVP xavp_via_params names (name=value, or name
-// alone for an empty string), first member first.
+// alone for an empty string), first member first; the message's
+// via-body flags (msg_vbflag_set) end it as ";kvf=<hex>".
 func (m *Module) ResolveVia(c *event.Context, msg *sipmsg.Msg) {
 	f, ok := c.Get(flagsKey).(*msgFlags)
-	if !ok || f.internal&(flAddSrvID|flAddXAVPViaParams|flUseXAVPViaFields) == 0 {
+	if !ok || (f.internal&(flAddSrvID|flAddXAVPViaParams|flUseXAVPViaFields) == 0 && f.vb == 0) {
 		return
 	}
 	if f.internal&flUseXAVPViaFields != 0 {
@@ -123,20 +124,36 @@ func (m *Module) ResolveVia(c *event.Context, msg *sipmsg.Msg) {
 		}
 	}
 	if f.internal&flAddXAVPViaParams != 0 {
-		if fields, ok := pv.XavpList(c, m.coreStr("xavp_via_params")); ok {
-			for _, fd := range fields {
-				switch {
-				case fd.Value.K == value.Int:
-					b.WriteString(";" + fd.Name + "=" + strconv.FormatUint(uint64(uint32(fd.Value.I)), 10))
-				case fd.Value.K == value.Str && fd.Value.S == "":
-					b.WriteString(";" + fd.Name)
-				case fd.Value.K == value.Str:
-					b.WriteString(";" + fd.Name + "=" + fd.Value.S)
-				}
-			}
-		}
+		b.WriteString(m.xavpParams(c, "xavp_via_params"))
+	}
+	if f.vb != 0 {
+		// The via-body flags go last, as Kamailio's create_via_hf
+		// writes them.
+		b.WriteString(";" + viaBodyFlagsParam + "=" + strconv.FormatUint(uint64(f.vb), 16))
 	}
 	msg.Send.EditVia(func(v *sipmsg.ViaFields) { v.Params = b.String() })
+}
+
+// xavpParams are the members of the XAVP the core parameter param names,
+// as Via parameters: ";name=value", ";name" for an empty string, in the
+// list's order (the newest first); "" when there is no such XAVP.
+func (m *Module) xavpParams(c *event.Context, param string) string {
+	fields, ok := pv.XavpList(c, m.coreStr(param))
+	if !ok {
+		return ""
+	}
+	var b strings.Builder
+	for _, fd := range fields {
+		switch {
+		case fd.Value.K == value.Int:
+			b.WriteString(";" + fd.Name + "=" + strconv.FormatUint(uint64(uint32(fd.Value.I)), 10))
+		case fd.Value.K == value.Str && fd.Value.S == "":
+			b.WriteString(";" + fd.Name)
+		case fd.Value.K == value.Str:
+			b.WriteString(";" + fd.Name + "=" + fd.Value.S)
+		}
+	}
+	return b.String()
 }
 
 // coreStr is a string core parameter, "" when unset.

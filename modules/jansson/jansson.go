@@ -1,5 +1,6 @@
 // Package jansson is kamgo's jansson module: jansson_get, jansson_set,
-// jansson_append, jansson_array_size and jansson_get_field read and build
+// jansson_append, jansson_array_size, jansson_get_field and
+// jansson_pv_get read and build
 // JSON documents held in pseudo-variables, addressed with paths such as
 // "a.b[0].c"; jansson_xdecode and jansson_xencode move a JSON object to
 // and from an $xavp list. JSON is read and printed with jansson's rules
@@ -9,6 +10,7 @@ package jansson
 import (
 	"fmt"
 
+	"github.com/kamgo/kamgo/lang/routetype"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
@@ -30,6 +32,7 @@ func (m *Module) Exports() module.Exports {
 	return module.Exports{Funcs: []module.Func{
 		{Name: "jansson_get", MinArgs: 3, MaxArgs: 3, Compile: compileGet(false)},
 		{Name: "jansson_get_field", MinArgs: 3, MaxArgs: 3, Compile: compileGet(true)},
+		{Name: "jansson_pv_get", MinArgs: 3, MaxArgs: 3, Compile: compilePVGet, Ext: "Kamailio 5.7", Routes: routetype.Any},
 		{Name: "jansson_array_size", MinArgs: 3, MaxArgs: 3, Compile: compileArraySize},
 		{Name: "jansson_set", MinArgs: 4, MaxArgs: 4, Compile: compileSet(false)},
 		{Name: "jansson_append", MinArgs: 4, MaxArgs: 4, Compile: compileSet(true)},

@@ -86,6 +86,15 @@ func (cp *compiler) sipCall(n *ast.Call) (action, bool) {
 	case "force_send_socket":
 		return cp.forceSocketCall(n), true
 	case "add_tcp_alias", "force_tcp_alias":
+		if n.Name == "add_tcp_alias" && len(n.Args) == 1 && cp.env.Funcs[n.Name] != nil {
+			// corex's add_tcp_alias(port) (Kamailio 6.1) takes a
+			// variable: a port that is not a bare number is its call.
+			// Kamailio's grammar gives the name to the core action
+			// whatever the argument (spec/deviations.md).
+			if _, lit := n.Args[0].(*ast.IntLit); !lit {
+				return nil, false
+			}
+		}
 		return cp.tcpAliasCall(n), true
 	case "remove_branch":
 		idx := 0

@@ -39,7 +39,13 @@ func (t *Transport) Forward(c *event.Context, m *sipmsg.Msg, d Dest) (err error)
 // Errors are logged as Kamailio's core logs them and carry forward()'s
 // codes.
 func (t *Transport) PrepareRequest(m *sipmsg.Msg, d Dest, branch string) (Hop, string, error) {
-	h, buf, err := t.PrepareBranch(m, d, branch)
+	return t.prepareRequest(m, d, branch, false)
+}
+
+// prepareRequest is PrepareRequest; with uac the request is built as its
+// first sender would send it (ForwardUAC).
+func (t *Transport) prepareRequest(m *sipmsg.Msg, d Dest, branch string, uac bool) (Hop, string, error) {
+	h, buf, err := t.prepareBranch(m, d, branch, uac)
 	var ns *NoSocketError
 	var ue *UnresolvedError
 	switch {
@@ -87,6 +93,10 @@ func (e *NoSocketError) AF() int {
 // forward()'s codes, with an UnresolvedError or a NoSocketError inside for
 // a destination it cannot use.
 func (t *Transport) PrepareBranch(m *sipmsg.Msg, d Dest, branch string) (Hop, string, error) {
+	return t.prepareBranch(m, d, branch, false)
+}
+
+func (t *Transport) prepareBranch(m *sipmsg.Msg, d Dest, branch string, uac bool) (Hop, string, error) {
 	if !m.IsRequest() {
 		return Hop{}, "", fail(ErrUnspec, fmt.Errorf("forward: not a request"))
 	}
@@ -106,7 +116,7 @@ func (t *Transport) PrepareBranch(m *sipmsg.Msg, d Dest, branch string) (Hop, st
 	if s == nil {
 		return Hop{}, "", fail(ErrNoSocket, &NoSocketError{Host: d.Host, To: to, Proto: proto})
 	}
-	return Hop{sock: s, to: to, proto: proto, flags: m.Send.Fwd}, t.buildRequest(m, s, proto, branch), nil
+	return Hop{sock: s, to: to, proto: proto, flags: m.Send.Fwd}, t.buildRequest(m, s, proto, branch, uac), nil
 }
 
 // OnSend runs onsend_route for m about to leave as h with text buf, and
@@ -126,8 +136,10 @@ func (t *Transport) OnSend(c *event.Context, m *sipmsg.Msg, h *Hop, buf string) 
 // of a reply ReplyHop chose. Retransmissions go this way too.
 func (t *Transport) Send(h Hop, buf string) error { return t.send(h, buf) }
 
-// buildRequest is the text of m as forwarded from s over proto.
-func (t *Transport) buildRequest(m *sipmsg.Msg, s *socket, proto int, branch string) string {
+// buildRequest is the text of m as forwarded from s over proto. With uac
+// the Via headers m arrived with are left out and kamgo's Via, written
+// where the first of them was, is the only one (ForwardUAC).
+func (t *Transport) buildRequest(m *sipmsg.Msg, s *socket, proto int, branch string, uac bool) string {
 	via := t.viaLine(m, s, proto, branch)
 	viaAt := -1
 	routeAt := -1
@@ -159,7 +171,11 @@ func (t *Transport) buildRequest(m *sipmsg.Msg, s *socket, proto int, branch str
 		}
 		edits = append(edits, sipmsg.Edit{At: at, Text: "Route: " + m.PathVec + "\r\n"})
 	}
-	edits = append(edits, viaEdits(m)...)
+	if uac {
+		edits = append(edits, uacViaRemovals(m)...)
+	} else {
+		edits = append(edits, viaEdits(m)...)
+	}
 	if proto == sipmsg.ProtoTCP && !clen && len(m.Headers) > 0 {
 		// A stream needs a Content-Length to frame the message.
 		end := m.Headers[len(m.Headers)-1].End

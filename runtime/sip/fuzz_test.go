@@ -47,7 +47,7 @@ func FuzzReceive(f *testing.F) {
 		if err != nil {
 			return 1
 		}
-		fwd := t.buildRequest(m, s, sipmsg.ProtoUDP, br)
+		fwd := t.buildRequest(m, s, sipmsg.ProtoUDP, br, false)
 		if _, err := sipmsg.Parse(fwd); err != nil {
 			fail("forwarded request does not parse: %v\n%q", err, fwd)
 		}

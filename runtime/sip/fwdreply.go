@@ -79,6 +79,7 @@ func (t *Transport) ForwardReply(c *event.Context, m *sipmsg.Msg, edits ...sipms
 		return fail(ErrUnspec, errors.New("no second Via"))
 	}
 	edits = append(edits, removeVia(m, v1, v2))
+	edits = append(edits, relayViaParams(m, v2)...)
 	buf := m.Build(edits...)
 
 	proto := v2.v.Proto()
@@ -147,5 +148,6 @@ func RelayedReply(m *sipmsg.Msg, edits ...sipmsg.Edit) (string, bool) {
 	if v1 == nil || v1.err != nil || v2 == nil || v2.err != nil {
 		return "", false
 	}
-	return m.Build(append(edits, removeVia(m, v1, v2))...), true
+	edits = append(edits, removeVia(m, v1, v2))
+	return m.Build(append(edits, relayViaParams(m, v2)...)...), true
 }

@@ -36,7 +36,7 @@ type Reply struct {
 // SIP version, the code and reason; its Via headers, the top one with
 // rport set to the source port (when the Via has rport or force_rport
 // ran) and received (when its host is not the source address, or it has
-// received or rport); From, To (with r.ToTag), Call-ID and CSeq as
+// received or rport) and m.Send.ReplyViaParams; From, To (with r.ToTag), Call-ID and CSeq as
 // written; Record-Route for 180 to 299; then r.Headers, the Server header
 // and Content-Length; then r.Body. Header fields copied keep the request's
 // text, except that a Via ends with CRLF. A reply to an HTTP request has
@@ -136,6 +136,7 @@ func replyVia(m *sipmsg.Msg, h sipmsg.Header, text string, v *sipmsg.Via, at int
 	if rcvd {
 		add += ";received=" + m.Src.IP
 	}
+	add += m.Send.ReplyViaParams
 	return text[:end] + add + text[end:]
 }
 

@@ -123,6 +123,11 @@ type SendState struct {
 	// Fwd and Rpl are the connection flags for forwarding the message
 	// and for replying to it (set_forward_no_connect, set_reply_close ...).
 	Fwd, Rpl ConnFlags
+	// ReplyViaParams are parameters (";a=1;b") to add to a Via of the
+	// replies: for a request, to the top Via of the replies made here;
+	// for a reply, to the Via it is relayed back to (corex's
+	// via_reply_add_xavp_params).
+	ReplyViaParams string
 	// via is what the Via kamgo adds is written with (Via, SetVia), nil
 	// when nothing was set. It is never changed in place: copies of a
 	// message share it, and a change makes a new one.
