@@ -2,6 +2,7 @@ package tm
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/sipmsg"
@@ -64,7 +65,8 @@ func (x *txn) vbflagsOf(i int) uint32 {
 // addVBFlags writes the via-body flags of branch idx, about to be made,
 // when it has any, as a parameter of the Via its request gets
 // (";kvf=<hex>"), after the parameters other modules asked for, as
-// Kamailio's create_via_hf writes them; it returns them for the branch.
+// Kamailio's create_via_hf writes them, in one parameter with the
+// message's own flags; it returns the branch's for the branch.
 // x.mu must be held.
 func (x *txn) addVBFlags(bm *sipmsg.Msg, idx int) uint32 {
 	f := x.vbflagsOf(idx)
@@ -72,7 +74,17 @@ func (x *txn) addVBFlags(bm *sipmsg.Msg, idx int) uint32 {
 		return 0
 	}
 	vf := bm.Send.Via()
-	vf.Params += ";" + viaBodyFlagsParam + "=" + strconv.FormatUint(uint64(f), 16)
+	all := f
+	// The message's own via-body flags (corex's msg_vbflag_set) end the
+	// parameters already: Kamailio writes one parameter with both.
+	prefix := ";" + viaBodyFlagsParam + "="
+	if i := strings.LastIndex(vf.Params, prefix); i >= 0 {
+		if n, err := strconv.ParseUint(vf.Params[i+len(prefix):], 16, 32); err == nil {
+			all |= uint32(n)
+			vf.Params = vf.Params[:i]
+		}
+	}
+	vf.Params += prefix + strconv.FormatUint(uint64(all), 16)
 	bm.Send.SetVia(vf)
 	return f
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/kamgo/kamgo/internal/siptest"
 	"github.com/kamgo/kamgo/lang/catalog"
 	_ "github.com/kamgo/kamgo/modules/cfgutils"
+	_ "github.com/kamgo/kamgo/modules/corex"
 	_ "github.com/kamgo/kamgo/modules/pv"
 	_ "github.com/kamgo/kamgo/modules/sl"
 	_ "github.com/kamgo/kamgo/modules/textops"

@@ -68,3 +68,23 @@ func topVia(m *sipmsg.Msg) string {
 	v, _ := m.Header("via")
 	return v
 }
+
+// TestVBFlagsWithMessageFlags: the message's via-body flags (corex's
+// msg_vbflag_set) and the branch's (t_vbflag_set) go in one ";kvf="
+// parameter holding both, as Kamailio's create_via_hf writes them.
+func TestVBFlagsWithMessageFlags(t *testing.T) {
+	phone, uas := siptest.NewUA(t, "phone"), siptest.NewUA(t, "uas")
+	k := startKamgo(t, `loadmodule "corex.so"
+request_route {
+	msg_vbflag_set("0");
+	t_newtran();
+	t_vbflag_set("2");
+	t_relay();
+	exit;
+}`, uas)
+	phone.SendTo(k.SIPAddr(), phone.Request("MESSAGE", fmt.Sprintf("sip:one@127.0.0.1:%d", uas.Port()), "vb3", "vb-call-3", 1))
+	v := topVia(uas.Recv())
+	if !strings.HasSuffix(v, ";kvf=5") || strings.Count(v, "kvf") != 1 {
+		t.Errorf("Via %q, want one ;kvf=5", v)
+	}
+}
