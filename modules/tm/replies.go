@@ -86,16 +86,19 @@ func (m *Module) replyReceived(c *event.Context, rpl *sipmsg.Msg) bool {
 	if x.suspended {
 		return true
 	}
+	// fr_inv_timer replaces fr_timer before the provisional reply goes
+	// upstream, as sendBranch starts a branch's timers before sending
+	// it: whoever sees the reply sees the timer running.
+	if x.invite && code < 200 && (m.conf().restartFrOnEachReply != 0 || (last < code && (code >= 180 || last == 0))) {
+		b.frInv = true
+		x.start(&b.fr, x.frInvTimeout, workBranchTimeout, b)
+	}
 	if x.local {
 		x.localReply(c, b, rpl, code)
 	} else {
 		x.relayReply(c, b, rpl, code)
 	}
 	b.replied = true
-	if x.invite && code < 200 && (m.conf().restartFrOnEachReply != 0 || (last < code && (code >= 180 || last == 0))) {
-		b.frInv = true
-		x.start(&b.fr, x.frInvTimeout, workBranchTimeout, b)
-	}
 	return true
 }
 
