@@ -43,3 +43,56 @@ request_route { exit; }
 		}
 	}
 }
+
+// TestCheckNewerClasses: pseudo-variable and transformation classes of a
+// later release are refused when the config is checked for an older one
+// (that Kamailio does not know them), except a bare $name in an
+// expression, which that Kamailio reads as an AVP: a warning.
+func TestCheckNewerClasses(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "kamailio.cfg")
+	if err := os.WriteFile(cfg, []byte(`loadmodule "pv.so"
+loadmodule "xlog.so"
+request_route {
+	xlog("calls: $shvinc(calls)\n");
+	$var(nl) = $En;
+	xlog("L_INFO", "a$En");
+	$var(z) = $(var(x){val.n0});
+	$var(t) = $tts;
+	exit;
+}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		release  string
+		code     int
+		want     []string
+		wantNone []string
+	}{
+		{"5.6", exitFound, []string{
+			`kamailio.cfg:4:15: error: pseudo-variable $shvinc of module pv needs Kamailio 5.7 or newer; the config is checked for Kamailio 5.6 [KC2035]`,
+			`kamailio.cfg:5:13: warning: $En is an AVP in Kamailio 5.6: the class of module pv came in Kamailio 6.0, which kamgo runs [KC2035]`,
+			`kamailio.cfg:6:19: error: pseudo-variable $En of module pv needs Kamailio 6.0 or newer`,
+			`kamailio.cfg:7:20: error: transformation class {val} of module pv needs Kamailio 5.7 or newer`,
+			`kamailio.cfg:8:12: warning: $tts is an AVP in Kamailio 5.6: the class of module pv came in Kamailio 6.1`,
+		}, nil},
+		{"6.0", exitOK, []string{`kamailio.cfg:8:12: warning: $tts is an AVP in Kamailio 6.0`}, []string{"$En", "shvinc", "{val}"}},
+		{"6.1", exitOK, nil, []string{"KC2035"}},
+	} {
+		var out, errb bytes.Buffer
+		code := run([]string{"check", "--kamailio", tt.release, cfg}, &out, &errb)
+		if code != tt.code {
+			t.Errorf("check --kamailio %s: exit %d, want %d:\n%s%s", tt.release, code, tt.code, out.String(), errb.String())
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(out.String(), w) {
+				t.Errorf("check --kamailio %s: no %q in:\n%s", tt.release, w, out.String())
+			}
+		}
+		for _, w := range tt.wantNone {
+			if strings.Contains(out.String(), w) {
+				t.Errorf("check --kamailio %s: %q in:\n%s", tt.release, w, out.String())
+			}
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package check
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 
@@ -80,8 +79,8 @@ func (c *checker) call(n *ast.Call) {
 // than the one checked for added (the catalog's additions): that release's
 // Kamailio does not know it.
 func (c *checker) newerFunc(f *catalog.Func, n *ast.Call) {
-	since, ok := strings.CutPrefix(f.Ext, "Kamailio ")
-	if !ok || !slices.Contains(catalog.Releases(), since) {
+	since, ok := newerRelease(f.Ext)
+	if !ok {
 		return
 	}
 	d := c.errorf(CodeNewerFunc, n.NameRange, "function %s of module %s needs Kamailio %s or newer; the config is checked for Kamailio %s", n.Name, f.Module, since, c.cat.Release())

@@ -10,7 +10,6 @@
 package check
 
 import (
-	"slices"
 	"sort"
 	"strings"
 
@@ -97,6 +96,10 @@ type checker struct {
 	funcUses  map[string][]funcUse
 	okIdents  map[*ast.Ident]bool   // host names in legacy tests
 	okAddrs   map[*ast.AddrLit]bool // addresses in legacy tests
+	// strictPV is set while a pseudo-variable is read where Kamailio
+	// parses it as one or fails (a format string, a pseudo-variable
+	// argument), not as an AVP when its class is unknown.
+	strictPV bool
 }
 
 type funcUse struct {
@@ -278,7 +281,7 @@ func (c *checker) modparam(n *ast.ModParam) {
 // the config), kamgo's own or one of no release a warning.
 func (c *checker) extParam(m *catalog.Module, p *catalog.Param, n *ast.ModParam) {
 	rel := c.cat.Release()
-	if since, ok := strings.CutPrefix(p.Ext, "Kamailio "); ok && slices.Contains(catalog.Releases(), since) {
+	if since, ok := newerRelease(p.Ext); ok {
 		d := c.errorf(CodeNewerParam, n.ParamRange, "parameter %q of module %q needs Kamailio %s or newer; the config is checked for Kamailio %s", p.Name, m.Name, since, rel)
 		d.Detail = "check for the release you run: kamgo check --kamailio " + since
 		return

@@ -53,6 +53,7 @@ const (
 	CodeLiteralArg     = "KC2032"
 	CodeNotConstant    = "KC2033"
 	CodeNewerFunc      = "KC2034"
+	CodeNewerPV        = "KC2035"
 )
 
 func init() { diag.Register("lang/check", diagCodes...) }
@@ -853,6 +854,29 @@ request_route {
 	if (t_exists()) {
 		exit;
 	}
+}`,
+	},
+	{
+		ID:    CodeNewerPV,
+		Title: "pseudo-variable or transformation class of a newer Kamailio release",
+		Explain: `The pseudo-variable class or transformation class exists in its module from
+a later Kamailio release than the one the config is checked for
+(--kamailio, KAMGO_KAMAILIO, or the newest release kamgo knows). That
+Kamailio does not know it and refuses the config, except for a bare $name
+in an expression, which it reads as an AVP: the config starts there, but
+$name means another thing than in the newer release (a warning). kamgo
+runs the newer class whatever release is checked for.`,
+		Example: `# kamgo check --kamailio 5.6
+loadmodule "pv.so"
+loadmodule "xlog.so"
+request_route {
+	xlog("calls: $shvinc(calls)\n");
+}`,
+		Fix: `# kamgo check --kamailio 5.7
+loadmodule "pv.so"
+loadmodule "xlog.so"
+request_route {
+	xlog("calls: $shvinc(calls)\n");
 }`,
 	},
 }

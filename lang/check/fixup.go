@@ -34,7 +34,9 @@ func (c *checker) moduleArgs(f *catalog.Func, n *ast.Call) {
 					c.errorf(CodeOutputPV, s.Rng, "argument %d of %s must name a pseudo-variable, not %q", i+1, f.Name, s.Value)
 					continue
 				}
+				c.strictPV = true
 				c.pvar(p)
+				c.strictPV = false
 				if k.Kind == catalog.ArgOutPV {
 					if cl := c.cat.PVClass(p.Class); cl != nil && !cl.Writable {
 						c.errorf(CodeOutputPV, s.Rng, "argument %d of %s must be a writable pseudo-variable; $%s is read-only", i+1, f.Name, p.Class)

@@ -36,5 +36,7 @@ func (c *checker) formatPV(p *ast.PVar) {
 		d.Detail = fmt.Sprintf("write $$ for a literal dollar sign, or check the name %q", p.Class)
 		return
 	}
+	c.strictPV = true
 	c.pvar(p)
+	c.strictPV = false
 }

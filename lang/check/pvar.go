@@ -17,6 +17,9 @@ func (c *checker) pvar(p *ast.PVar) {
 	if cls == nil {
 		return
 	}
+	if c.newerPV(p, cls) {
+		return
+	}
 	if p.Name != nil && p.Name.Dyn == nil && p.Name.Text == "" {
 		// Kamailio's pseudo-variable parser refuses "()" for every class:
 		// in an expression while the config is read, in a format string
@@ -55,6 +58,13 @@ func (c *checker) pvar(p *ast.PVar) {
 	}
 	for _, tr := range p.Trans {
 		tc := c.cat.Trans(tr.Class)
+		if tc != nil && c.moduleLoaded(tc.Module) {
+			if since, ok := newerRelease(tc.Ext); ok {
+				d := c.errorf(CodeNewerPV, tr.Rng, "transformation class {%s} of module %s needs Kamailio %s or newer; the config is checked for Kamailio %s", tr.Class, tc.Module, since, c.cat.Release())
+				d.Detail = "check for the release you run: kamgo check --kamailio " + since
+				continue
+			}
+		}
 		if tc == nil || !c.moduleLoaded(tc.Module) {
 			var names []string
 			for _, m := range c.cat.Modules() {
@@ -92,6 +102,37 @@ func (c *checker) pvar(p *ast.PVar) {
 			}
 		}
 	}
+}
+
+// newerPV reports a pseudo-variable class a later Kamailio release than
+// the one checked for added (the catalog's additions), and whether it did.
+// Where that release's Kamailio reads an unknown bare $name as an AVP (in
+// an expression), the config still starts there, with another meaning: a
+// warning. Elsewhere that Kamailio refuses the config.
+func (c *checker) newerPV(p *ast.PVar, cls *catalog.PVClass) bool {
+	since, ok := newerRelease(cls.Ext)
+	if !ok {
+		return false
+	}
+	bare := p.Name == nil && p.Index == nil && len(p.Trans) == 0 && !strings.HasPrefix(p.Text, "$(")
+	if bare && !c.strictPV {
+		d := c.warnf(CodeNewerPV, p.Rng, "$%s is an AVP in Kamailio %s: the class of module %s came in Kamailio %s, which kamgo runs", p.Class, c.cat.Release(), cls.Module, since)
+		d.Detail = "check for the release you run: kamgo check --kamailio " + since + "; for the AVP write $avp(" + p.Class + ")"
+		return true
+	}
+	d := c.errorf(CodeNewerPV, p.Rng, "pseudo-variable $%s of module %s needs Kamailio %s or newer; the config is checked for Kamailio %s", p.Class, cls.Module, since, c.cat.Release())
+	d.Detail = "check for the release you run: kamgo check --kamailio " + since
+	return true
+}
+
+// newerRelease returns the Kamailio release an Ext marks ("Kamailio 5.7"
+// gives 5.7), false for no Ext or kamgo's own.
+func newerRelease(ext string) (string, bool) {
+	since, ok := strings.CutPrefix(ext, "Kamailio ")
+	if !ok || !slices.Contains(catalog.Releases(), since) {
+		return "", false
+	}
+	return since, true
 }
 
 // transParams lists the minimum parameter counts of transformations whose
