@@ -45,6 +45,9 @@ type config struct {
 	// evcbLocalAckSent the KEMI function run for tm:local-ack-sent.
 	localAckBranchMode int64
 	evcbLocalAckSent   string
+	// delayedReply 0 makes t_relay in request_route answer its error at
+	// once rather than when the route ends (Kamailio 6.1's delayed_reply).
+	delayedReply int64
 }
 
 // The defaults are Kamailio 5.6.3's (tm/config.c, tm.c, t_reply.c), and
@@ -62,6 +65,7 @@ func defaultConfig() config {
 		failureReplyMode: 3, remap503500: 1, localCancelReason: 1, e2eCancelReason: 1,
 		execTimeCheck: 5000, replyRelayMode: 1, frInvTimerNext: 30000,
 		reply408Code: 408, reply408Reason: "Request Timeout",
+		delayedReply: 1,
 	}
 }
 
@@ -125,6 +129,7 @@ func (m *Module) paramDefs() []paramDef {
 		ext(s("reply_408_reason", &c.reply408Reason), "Kamailio 6.0"),
 		ext(i("local_ack_branch_mode", &c.localAckBranchMode), "Kamailio 6.1"),
 		ext(s("evcb_local_ack_sent", &c.evcbLocalAckSent), "Kamailio 6.1"),
+		ext(i("delayed_reply", &c.delayedReply), "Kamailio 6.1"),
 	}
 }
 
