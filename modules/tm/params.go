@@ -48,6 +48,11 @@ type config struct {
 	// delayedReply 0 makes t_relay in request_route answer its error at
 	// once rather than when the route ends (Kamailio 6.1's delayed_reply).
 	delayedReply int64
+	// replyMatching's bit 1 keeps a reply from matching a transaction
+	// that is on its wait timer or being deleted (Kamailio 6.1.4's
+	// reply_matching). kamgo's default is 0, the matching of the
+	// releases before (spec/deviations.md).
+	replyMatching int64
 }
 
 // The defaults are Kamailio 5.6.3's (tm/config.c, tm.c, t_reply.c), and
@@ -68,6 +73,10 @@ func defaultConfig() config {
 		delayedReply: 1,
 	}
 }
+
+// replyMatchingActive is reply_matching's bit: replies match only
+// transactions still active.
+const replyMatchingActive = 1
 
 // Kamailio's method bits (METHOD_INVITE, METHOD_BYE), as the blst_methods
 // parameters take them.
@@ -130,6 +139,7 @@ func (m *Module) paramDefs() []paramDef {
 		ext(i("local_ack_branch_mode", &c.localAckBranchMode), "Kamailio 6.1"),
 		ext(s("evcb_local_ack_sent", &c.evcbLocalAckSent), "Kamailio 6.1"),
 		ext(i("delayed_reply", &c.delayedReply), "Kamailio 6.1"),
+		ext(i("reply_matching", &c.replyMatching), "Kamailio 6.1.4"),
 	}
 }
 

@@ -41,6 +41,7 @@ const (
 	kIsLocal            = 1 << 1
 	kCanceled           = 1 << 3
 	k6xx                = 1 << 4
+	kInAgony            = 1 << 5 // being deleted; never listed
 	kAutoInv100         = 1 << 6
 	kNoAutoAck          = 1 << 7
 	kDisable6xx         = 1 << 8
