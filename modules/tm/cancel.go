@@ -134,7 +134,11 @@ func (m *Module) forwardCancel(c *event.Context, msg *sipmsg.Msg, o relayOpts) i
 		}
 		d, err := o.destFor(msg)
 		if err == nil {
-			err = sip.From(c).Forward(c, msg, d)
+			if m.conf().headersMode&headersCancelFwdUAC != 0 {
+				err = sip.From(c).ForwardUAC(c, msg, d)
+			} else {
+				err = sip.From(c).Forward(c, msg, d)
+			}
 		}
 		if err != nil {
 			return sip.Code(err)
@@ -196,11 +200,33 @@ func (m *Module) e2eCancel(c *event.Context, msg *sipmsg.Msg, x, inv *txn) {
 		}
 	}
 	inv.cancelReason = reason
+	if m.conf().headersMode&headersCancelCopy != 0 {
+		reason += copiedCancelHeaders(msg)
+	}
 	for _, b := range todo {
 		inv.cancelBranch(c, b, reason, cancelMode(m.conf().cancelBMethod))
 	}
 	inv.mu.Unlock()
 	m.replyCancel(c, x, msg, reasonCanceling)
+}
+
+// copiedCancelHeaders are the header lines of the received CANCEL that
+// headers_mode 1 adds to each CANCEL tm sends for it, after the Reason
+// lines: all but those the CANCEL is built with or that belong to one hop
+// (Via, From, To, Call-ID, CSeq, Route, Max-Forwards, Require,
+// Proxy-Require, Content-Length) and Reason, which e2e_cancel_reason
+// governs.
+func copiedCancelHeaders(msg *sipmsg.Msg) string {
+	var sb strings.Builder
+	for _, h := range msg.Headers {
+		switch sipmsg.CanonName(h.Name) {
+		case "via", "from", "to", "call-id", "cseq", "route", "max-forwards",
+			"require", "proxy-require", "content-length", "reason":
+		default:
+			sb.WriteString(msg.Buf[h.Start:h.End])
+		}
+	}
+	return sb.String()
 }
 
 // replyCancel answers the CANCEL with 200.

@@ -53,6 +53,11 @@ type config struct {
 	// reply_matching). kamgo's default is 0, the matching of the
 	// releases before (spec/deviations.md).
 	replyMatching int64
+	// headersMode (Kamailio 6.0's headers_mode): bit 1 copies the
+	// received CANCEL's other headers into the CANCELs tm sends for it,
+	// bit 2 sends an unmatched CANCEL relayed statelessly with kamgo's
+	// Via alone.
+	headersMode int64
 }
 
 // The defaults are Kamailio 5.6.3's (tm/config.c, tm.c, t_reply.c), and
@@ -77,6 +82,12 @@ func defaultConfig() config {
 // replyMatchingActive is reply_matching's bit: replies match only
 // transactions still active.
 const replyMatchingActive = 1
+
+// headers_mode's bits.
+const (
+	headersCancelCopy   = 1 // copy the received CANCEL's headers
+	headersCancelFwdUAC = 2 // stateless CANCEL with kamgo's Via alone
+)
 
 // Kamailio's method bits (METHOD_INVITE, METHOD_BYE), as the blst_methods
 // parameters take them.
@@ -140,6 +151,7 @@ func (m *Module) paramDefs() []paramDef {
 		ext(s("evcb_local_ack_sent", &c.evcbLocalAckSent), "Kamailio 6.1"),
 		ext(i("delayed_reply", &c.delayedReply), "Kamailio 6.1"),
 		ext(i("reply_matching", &c.replyMatching), "Kamailio 6.1.4"),
+		ext(i("headers_mode", &c.headersMode), "Kamailio 6.0"),
 	}
 }
 
