@@ -58,6 +58,10 @@ type config struct {
 	// bit 2 sends an unmatched CANCEL relayed statelessly with kamgo's
 	// Via alone.
 	headersMode int64
+	// evlreqMode (Kamailio 6.1's evlreq_mode): bit 1 runs
+	// event_route[tm:local-request] for each CANCEL tm sends on a
+	// branch, bit 2 for each ACK of a negative reply to an INVITE branch.
+	evlreqMode int64
 }
 
 // The defaults are Kamailio 5.6.3's (tm/config.c, tm.c, t_reply.c), and
@@ -87,6 +91,12 @@ const replyMatchingActive = 1
 const (
 	headersCancelCopy   = 1 // copy the received CANCEL's headers
 	headersCancelFwdUAC = 2 // stateless CANCEL with kamgo's Via alone
+)
+
+// evlreq_mode's bits.
+const (
+	evlreqCancel = 1 // hop-by-hop CANCELs
+	evlreqACK    = 2 // ACKs of negative replies
 )
 
 // Kamailio's method bits (METHOD_INVITE, METHOD_BYE), as the blst_methods
@@ -152,6 +162,7 @@ func (m *Module) paramDefs() []paramDef {
 		ext(i("delayed_reply", &c.delayedReply), "Kamailio 6.1"),
 		ext(i("reply_matching", &c.replyMatching), "Kamailio 6.1.4"),
 		ext(i("headers_mode", &c.headersMode), "Kamailio 6.0"),
+		ext(i("evlreq_mode", &c.evlreqMode), "Kamailio 6.1"),
 	}
 }
 

@@ -350,7 +350,7 @@ func (x *txn) replyLocalTag(c *event.Context, code int, reason, tag, headers, bo
 	m.stats.replyCount(code)
 	m.stats.generated.Add(1)
 	if code >= 200 {
-		x.cleanupUACs(code)
+		x.cleanupUACs(c, code)
 		x.startFinalReplRetr()
 		x.putOnWait()
 	}
