@@ -309,7 +309,7 @@ func (x *txn) cancelScripted(c *event.Context, b *branch, reason string) {
 	b.cancel.buf = x.buildHopRequest(b, "CANCEL", headerLine(x.request(), "to"), reason)
 	x.stopTimer(&b.retr)
 	if b.last >= 100 {
-		x.sendCancel(b)
+		x.sendCancel(c, b)
 		return
 	}
 	b.cancel.pending = true

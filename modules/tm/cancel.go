@@ -55,21 +55,21 @@ func (x *txn) cancelBranches(c *event.Context, code int, byMethod bool) {
 		if byMethod {
 			x.cancelBranch(c, b, reason, cancelMode(x.m.conf().cancelBMethod))
 		} else {
-			x.killBranch(b, reason)
+			x.killBranch(c, b, reason)
 		}
 	}
 }
 
 // killBranch stops a branch for good: its timers stop; a CANCEL goes only
 // where a provisional reply came.
-func (x *txn) killBranch(b *branch, reason string) {
+func (x *txn) killBranch(c *event.Context, b *branch, reason string) {
 	x.stopTimer(&b.retr)
 	x.stopTimer(&b.fr)
 	if b.last < 100 {
 		return
 	}
 	b.cancel.buf = x.buildHopRequest(b, "CANCEL", headerLine(x.request(), "to"), reason)
-	x.sendCancel(b)
+	x.sendCancel(c, b)
 }
 
 // cancelBranch cancels one branch as cancel_b_method says: a branch with a
@@ -80,7 +80,7 @@ func (x *txn) cancelBranch(c *event.Context, b *branch, reason string, mode canc
 	b.cancel.buf = x.buildHopRequest(b, "CANCEL", headerLine(x.request(), "to"), reason)
 	if b.last >= 100 || mode == cancelForce {
 		x.stopTimer(&b.retr)
-		x.sendCancel(b)
+		x.sendCancel(c, b)
 		return
 	}
 	b.cancel.pending = true
@@ -96,8 +96,11 @@ func (x *txn) cancelBranch(c *event.Context, b *branch, reason string, mode canc
 
 // sendCancel sends the branch's CANCEL and retransmits it over UDP until
 // a reply comes, for at most fr_timer.
-func (x *txn) sendCancel(b *branch) {
+func (x *txn) sendCancel(c *event.Context, b *branch) {
 	b.cancel.pending, b.cancel.sent = false, true
+	if x.m.conf().evlreqMode&evlreqCancel != 0 {
+		x.hopRequestEvent(c, b, b.cancel.buf)
+	}
 	if err := x.tr.Send(b.hop, b.cancel.buf); err != nil {
 		x.logf(klog.Err, "cancel_branch(): sending the CANCEL failed: %v", err)
 	}
@@ -134,7 +137,11 @@ func (m *Module) forwardCancel(c *event.Context, msg *sipmsg.Msg, o relayOpts) i
 		}
 		d, err := o.destFor(msg)
 		if err == nil {
-			err = sip.From(c).Forward(c, msg, d)
+			if m.conf().headersMode&headersCancelFwdUAC != 0 {
+				err = sip.From(c).ForwardUAC(c, msg, d)
+			} else {
+				err = sip.From(c).Forward(c, msg, d)
+			}
 		}
 		if err != nil {
 			return sip.Code(err)
@@ -196,11 +203,33 @@ func (m *Module) e2eCancel(c *event.Context, msg *sipmsg.Msg, x, inv *txn) {
 		}
 	}
 	inv.cancelReason = reason
+	if m.conf().headersMode&headersCancelCopy != 0 {
+		reason += copiedCancelHeaders(msg)
+	}
 	for _, b := range todo {
 		inv.cancelBranch(c, b, reason, cancelMode(m.conf().cancelBMethod))
 	}
 	inv.mu.Unlock()
 	m.replyCancel(c, x, msg, reasonCanceling)
+}
+
+// copiedCancelHeaders are the header lines of the received CANCEL that
+// headers_mode 1 adds to each CANCEL tm sends for it, after the Reason
+// lines: all but those the CANCEL is built with or that belong to one hop
+// (Via, From, To, Call-ID, CSeq, Route, Max-Forwards, Require,
+// Proxy-Require, Content-Length) and Reason, which e2e_cancel_reason
+// governs.
+func copiedCancelHeaders(msg *sipmsg.Msg) string {
+	var sb strings.Builder
+	for _, h := range msg.Headers {
+		switch sipmsg.CanonName(h.Name) {
+		case "via", "from", "to", "call-id", "cseq", "route", "max-forwards",
+			"require", "proxy-require", "content-length", "reason":
+		default:
+			sb.WriteString(msg.Buf[h.Start:h.End])
+		}
+	}
+	return sb.String()
 }
 
 // replyCancel answers the CANCEL with 200.

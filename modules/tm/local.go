@@ -26,7 +26,7 @@ func (x *txn) replyLocal(c *event.Context, req *sipmsg.Msg, code int, reason, he
 	x.errDelayed = 0
 	if x.uas.status >= 200 {
 		m.log.Logf(klog.Info, Name, "_reply_light(): can't generate %d reply when a final %d was sent out", code, x.uas.status)
-		x.cleanupUACs(code)
+		x.cleanupUACs(c, code)
 		x.putOnWait()
 		return -1
 	}
@@ -52,7 +52,7 @@ func (x *txn) replyLocal(c *event.Context, req *sipmsg.Msg, code int, reason, he
 	m.stats.replyCount(code)
 	m.stats.generated.Add(1)
 	if code >= 200 {
-		x.cleanupUACs(code)
+		x.cleanupUACs(c, code)
 		x.startFinalReplRetr()
 		x.putOnWait()
 	}
@@ -82,13 +82,13 @@ func (x *txn) first() *sipmsg.Socket {
 // cleanupUACs stops the branches once the transaction has its final
 // reply: their timers stop, and an INVITE's pending branches are
 // canceled.
-func (x *txn) cleanupUACs(code int) {
+func (x *txn) cleanupUACs(c *event.Context, code int) {
 	for _, b := range x.branches {
 		x.stopTimer(&b.retr)
 		x.stopTimer(&b.fr)
 	}
 	if x.invite {
-		x.cancelBranches(nil, code, false)
+		x.cancelBranches(c, code, false)
 	}
 }
 

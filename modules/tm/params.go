@@ -45,6 +45,23 @@ type config struct {
 	// evcbLocalAckSent the KEMI function run for tm:local-ack-sent.
 	localAckBranchMode int64
 	evcbLocalAckSent   string
+	// delayedReply 0 makes t_relay in request_route answer its error at
+	// once rather than when the route ends (Kamailio 6.1's delayed_reply).
+	delayedReply int64
+	// replyMatching's bit 1 keeps a reply from matching a transaction
+	// that is on its wait timer or being deleted (Kamailio 6.1.4's
+	// reply_matching). kamgo's default is 0, the matching of the
+	// releases before (spec/deviations.md).
+	replyMatching int64
+	// headersMode (Kamailio 6.0's headers_mode): bit 1 copies the
+	// received CANCEL's other headers into the CANCELs tm sends for it,
+	// bit 2 sends an unmatched CANCEL relayed statelessly with kamgo's
+	// Via alone.
+	headersMode int64
+	// evlreqMode (Kamailio 6.1's evlreq_mode): bit 1 runs
+	// event_route[tm:local-request] for each CANCEL tm sends on a
+	// branch, bit 2 for each ACK of a negative reply to an INVITE branch.
+	evlreqMode int64
 }
 
 // The defaults are Kamailio 5.6.3's (tm/config.c, tm.c, t_reply.c), and
@@ -62,8 +79,25 @@ func defaultConfig() config {
 		failureReplyMode: 3, remap503500: 1, localCancelReason: 1, e2eCancelReason: 1,
 		execTimeCheck: 5000, replyRelayMode: 1, frInvTimerNext: 30000,
 		reply408Code: 408, reply408Reason: "Request Timeout",
+		delayedReply: 1,
 	}
 }
+
+// replyMatchingActive is reply_matching's bit: replies match only
+// transactions still active.
+const replyMatchingActive = 1
+
+// headers_mode's bits.
+const (
+	headersCancelCopy   = 1 // copy the received CANCEL's headers
+	headersCancelFwdUAC = 2 // stateless CANCEL with kamgo's Via alone
+)
+
+// evlreq_mode's bits.
+const (
+	evlreqCancel = 1 // hop-by-hop CANCELs
+	evlreqACK    = 2 // ACKs of negative replies
+)
 
 // Kamailio's method bits (METHOD_INVITE, METHOD_BYE), as the blst_methods
 // parameters take them.
@@ -125,6 +159,10 @@ func (m *Module) paramDefs() []paramDef {
 		ext(s("reply_408_reason", &c.reply408Reason), "Kamailio 6.0"),
 		ext(i("local_ack_branch_mode", &c.localAckBranchMode), "Kamailio 6.1"),
 		ext(s("evcb_local_ack_sent", &c.evcbLocalAckSent), "Kamailio 6.1"),
+		ext(i("delayed_reply", &c.delayedReply), "Kamailio 6.1"),
+		ext(i("reply_matching", &c.replyMatching), "Kamailio 6.1.4"),
+		ext(i("headers_mode", &c.headersMode), "Kamailio 6.0"),
+		ext(i("evlreq_mode", &c.evlreqMode), "Kamailio 6.1"),
 	}
 }
 

@@ -110,11 +110,12 @@ func (m *Module) relay(c *event.Context, o relayOpts) int {
 			x.release()
 		case x.flags&flagDisableInternalReply != 0:
 			return -4
-		case c.Route&routetype.Request != 0 && !x.continuing:
-			// Kamailio delays the error reply to the end of the request's
-			// script (TM_DELAYED_REPLY), so that the script may send its
-			// own first: RequestDone sends it unless tm replied or
-			// relayed meanwhile.
+		case c.Route&routetype.Request != 0 && !x.continuing && m.conf().delayedReply != 0:
+			// The error reply waits for the end of the request's script
+			// (delayed_reply, 1 by default), so that the script may send
+			// its own first: RequestDone sends it unless tm replied or
+			// relayed meanwhile. With delayed_reply 0 it goes at once
+			// (below), and a transaction it could not answer is released.
 			x.errDelayed = e
 		default:
 			if x.killTransaction(c, e) <= 0 {

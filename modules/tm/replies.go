@@ -49,7 +49,9 @@ func (m *Module) replyReceived(c *event.Context, rpl *sipmsg.Msg) bool {
 		if x.invite && code >= 300 {
 			if to := headerLine(rpl, "to"); to != "" {
 				ack := x.buildHopRequest(b, "ACK", to, "")
-				_ = x.tr.Send(b.hop, ack)
+				if x.tr.Send(b.hop, ack) == nil && m.conf().evlreqMode&evlreqACK != 0 {
+					x.hopRequestEvent(c, b, ack)
+				}
 			} else {
 				m.log.Log(klog.Err, Name, "build_ack(): cannot generate a HBH ACK if key HFs in reply missing")
 			}
@@ -61,7 +63,7 @@ func (m *Module) replyReceived(c *event.Context, rpl *sipmsg.Msg) bool {
 			if b.cancel.sent {
 				_ = x.tr.Send(b.hop, b.cancel.buf)
 			} else {
-				x.sendCancel(b)
+				x.sendCancel(c, b)
 			}
 			return true
 		}

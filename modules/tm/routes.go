@@ -116,7 +116,7 @@ func (x *txn) branchTimeout(c *event.Context, b *branch) {
 	x.fakeReply(c, b, x.m.timeoutCode())
 	if cancel && !x.gone {
 		b.cancel.buf = x.buildHopRequest(b, "CANCEL", headerLine(x.request(), "to"), "")
-		x.sendCancel(b)
+		x.sendCancel(c, b)
 	}
 }
 

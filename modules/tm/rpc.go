@@ -41,6 +41,7 @@ const (
 	kIsLocal            = 1 << 1
 	kCanceled           = 1 << 3
 	k6xx                = 1 << 4
+	kInAgony            = 1 << 5 // being deleted; never listed
 	kAutoInv100         = 1 << 6
 	kNoAutoAck          = 1 << 7
 	kDisable6xx         = 1 << 8
@@ -349,7 +350,7 @@ func (x *txn) replyLocalTag(c *event.Context, code int, reason, tag, headers, bo
 	m.stats.replyCount(code)
 	m.stats.generated.Add(1)
 	if code >= 200 {
-		x.cleanupUACs(code)
+		x.cleanupUACs(c, code)
 		x.startFinalReplRetr()
 		x.putOnWait()
 	}

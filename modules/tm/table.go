@@ -7,6 +7,7 @@ import (
 
 	"github.com/kamgo/kamgo/runtime/corehash"
 	"github.com/kamgo/kamgo/runtime/event"
+	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
 
@@ -423,6 +424,7 @@ func (m *Module) lookupReply(rpl *sipmsg.Msg) (x *txn, b int, cancel bool) {
 		}
 		x.mu.Lock()
 		n := len(x.branches)
+		ending, wait, flags := x.gone, x.wait.running(), x.kamailioFlags()
 		x.mu.Unlock()
 		if int(bn) >= n {
 			continue
@@ -431,9 +433,27 @@ func (m *Module) lookupReply(rpl *sipmsg.Msg) (x *txn, b int, cancel bool) {
 		if !cancel && method != x.keys.method {
 			continue
 		}
+		if (wait || ending) && m.conf().replyMatching&replyMatchingActive != 0 {
+			// The transaction has ended: the reply is not its (the core
+			// forwards it statelessly), and the search goes on.
+			if ending {
+				flags |= kInAgony
+			}
+			m.log.Logf(klog.Info, Name, "t_reply_matching(): skipping late reply match for transaction already in terminated phase: T=%p wait=%d flags=0x%x",
+				x, b2i(wait), flags)
+			continue
+		}
 		return x, int(bn), cancel
 	}
 	return nil, 0, false
+}
+
+// b2i is 1 for true, 0 for false.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // revHex writes n in hexadecimal, lowest digit first, as Kamailio's

@@ -24,6 +24,7 @@ package tm
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/kamgo/kamgo/runtime/event"
@@ -111,6 +112,10 @@ func (m *Module) Exports() module.Exports {
 // Provision implements module.Provisioner.
 func (m *Module) Provision(h module.Host) error {
 	m.host, m.log = h, h.Log()
+	if e := m.conf().evlreqMode; e < 0 || e > evlreqCancel|evlreqACK {
+		m.log.Logf(klog.Err, Name, "mod_init(): evlreq_mode tm modparam must be in [0,%d]", evlreqCancel|evlreqACK)
+		return fmt.Errorf("evlreq_mode %d out of range", e)
+	}
 	if m.conf().contactsAVP != "" && m.conf().contactFlowsAVP == "" {
 		m.log.Log(klog.Err, Name, "mod_init(): contact_flows_avp param has not been defined")
 		return errors.New("contact_flows_avp param has not been defined")

@@ -443,6 +443,37 @@ func (x *txn) sendLocal(b *branch) {
 	b.sent = true
 }
 
+// hopRequestEvent runs event_route[tm:local-request] (or the KEMI
+// event_callback) for a request tm makes on branch b, hop by hop: the
+// CANCEL about to leave, or the ACK of a negative reply just sent
+// (evlreq_mode). The route sees a copy: what it changes or drops does not
+// reach the request. It runs only with a worker to run it on (c's).
+func (x *txn) hopRequestEvent(c *event.Context, b *branch, buf string) {
+	m := x.m
+	if m.host == nil || c == nil || c.Worker == nil ||
+		!(m.host.Has(event.Event(EventLocalRequest)) || (m.conf().eventCallback != "" && module.EngineOf(m.host) != nil)) {
+		return
+	}
+	req, err := sipmsg.Parse(buf)
+	if err != nil {
+		return
+	}
+	if sock := b.hop.Socket(); sock != nil {
+		req.Rcv = sock
+		req.Src = sipmsg.Addr{IP: sock.IP, Port: sock.Port}
+	}
+	req.Proto = sipmsg.ProtoName(b.hop.Proto(), false)
+	req.Dst = sipmsg.Addr{IP: b.hop.Addr().Addr().String(), Port: int(b.hop.Addr().Port())}
+	req.ID = sipmsg.NextID()
+	ec := &event.Context{}
+	ec.Reset()
+	ec.Worker, ec.Log = c.Worker, c.Log
+	sipmsg.Set(ec, req)
+	sip.Attach(ec, x.tr)
+	ec.Set(curKey, &current{x: x, branch: -1, locked: true, lookedUp: true})
+	module.RunEvent(m.host, ec, EventLocalRequest, m.conf().eventCallback)
+}
+
 // runLocalRequest runs event_route[tm:local-request] (or the KEMI
 // event_callback) with the request about to leave as the message: $du is
 // the next hop, the message seems received on the socket it leaves from.
