@@ -160,7 +160,8 @@ func (m *Module) paramDefs() []paramDef {
 		ext(i("local_ack_branch_mode", &c.localAckBranchMode), "Kamailio 6.1"),
 		ext(s("evcb_local_ack_sent", &c.evcbLocalAckSent), "Kamailio 6.1"),
 		ext(i("delayed_reply", &c.delayedReply), "Kamailio 6.1"),
-		ext(i("reply_matching", &c.replyMatching), "Kamailio 6.1.4"),
+		// reply_matching came in 6.1.4, the point release the 6.1 catalog is.
+		ext(i("reply_matching", &c.replyMatching), "Kamailio 6.1"),
 		ext(i("headers_mode", &c.headersMode), "Kamailio 6.0"),
 		ext(i("evlreq_mode", &c.evlreqMode), "Kamailio 6.1"),
 	}
