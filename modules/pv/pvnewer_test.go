@@ -2,6 +2,7 @@ package pv
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -147,5 +148,49 @@ func TestRecv(t *testing.T) {
 	}
 	if got := h.Lines(); !slices.ContainsFunc(got, func(l string) bool { return strings.Contains(l, "received info not set") }) {
 		t.Errorf("no error line for the assignment: %q", got)
+	}
+}
+
+// TestTVMonotonic: $TV(Sm) (Kamailio 5.7) is the monotonic clock in
+// nanoseconds, as a string of digits that never goes back; null when the
+// clock cannot be read.
+func TestTVMonotonic(t *testing.T) {
+	h, _ := newHost(t)
+	c := h.Context()
+	r := mustRef(t, h, "$TV(Sm)")
+	var last uint64
+	for i := 0; i < 100; i++ {
+		v := r.Get(c)
+		if v.K != value.Str {
+			t.Fatalf("$TV(Sm) = %+v, want a string", v)
+		}
+		n, err := strconv.ParseUint(v.S, 10, 64)
+		if err != nil || strconv.FormatUint(n, 10) != v.S {
+			t.Fatalf("$TV(Sm) = %q, want a decimal number", v.S)
+		}
+		if n < last {
+			t.Fatalf("$TV(Sm) went back: %d after %d", n, last)
+		}
+		last = n
+	}
+
+	defer func(f func() (uint64, bool)) { monoNow = f }(monoNow)
+	for _, tc := range []struct {
+		ns   uint64
+		ok   bool
+		want value.Value
+	}{
+		{0, true, value.MakeStr("0")},
+		{1234567890123, true, value.MakeStr("1234567890123")},
+		{18446744073709551615, true, value.MakeStr("18446744073709551615")},
+		{7, false, value.NullValue},
+	} {
+		monoNow = func() (uint64, bool) { return tc.ns, tc.ok }
+		if got := r.Get(c); got != tc.want {
+			t.Errorf("$TV(Sm) with the clock at %d (ok %v) = %+v, want %+v", tc.ns, tc.ok, got, tc.want)
+		}
+	}
+	if got := expand(t, h, c, "t=$TV(Sm)"); got != "t=<null>" {
+		t.Errorf("$TV(Sm) in a format without a clock = %q", got)
 	}
 }
