@@ -194,3 +194,102 @@ func TestTVMonotonic(t *testing.T) {
 		t.Errorf("$TV(Sm) in a format without a clock = %q", got)
 	}
 }
+
+// TestViaParamsAndOverloadControl: $via0, $via1 and $viaZ's params and
+// overload-control attributes (Kamailio 5.8, RFC 7339), as pv_core.c's
+// via attributes and the core's overload-control parser give them: oc a
+// signed integer (0 absent, 1 without a value, 2 with one), oc-validity
+// and oc-seq unsigned integers (0 when absent), the others strings or
+// null.
+func TestViaParamsAndOverloadControl(t *testing.T) {
+	const msg = "OPTIONS sip:bob@b.org SIP/2.0\r\n" +
+		"Via: SIP/2.0/UDP p1.example.com;branch=z9hG4bK1;oc=20;oc-algo=\"loss,A\";OC-Validity=+500;oc-seq=1282321615.782\r\n" +
+		"Via: SIP/2.0/TCP 10.0.0.2:5070 ;oc ; rport=4000;received=10.0.0.9\r\n" +
+		"Via: SIP/2.0/UDP 10.0.0.4\r\n" +
+		"Call-ID: x\r\nCSeq: 1 OPTIONS\r\n\r\n"
+	const (
+		empty    = "OPTIONS sip:b SIP/2.0\r\nVia: SIP/2.0/UDP h1\r\nVia: SIP/2.0/UDP h2;oc=;oc-algo=;oc-validity=;oc-seq=\r\nCall-ID: x\r\n\r\n"
+		big      = "OPTIONS sip:b SIP/2.0\r\nVia: SIP/2.0/UDP h;oc=0;oc-validity=4294967296;oc-seq=99999999999999999999999\r\nCall-ID: x\r\n\r\n"
+		repeated = "OPTIONS sip:b SIP/2.0\r\nVia: SIP/2.0/UDP h;oc=5;oc;oc-algo=x;oc-algo;oc-validity=7;oc-validity=12ab;oc-seq=3;oc-seq=-4\r\nCall-ID: x\r\n\r\n"
+		quoted   = "OPTIONS sip:b SIP/2.0\r\nVia: SIP/2.0/UDP h;oc=\"a;b\";oc-validity=\"30\"\r\nVia: SIP/2.0/UDP h;oc=\"\"\r\nCall-ID: x\r\n\r\n"
+	)
+	uint := func(n int64) value.Value { return value.MakeInt(n) }
+	str := value.MakeStr
+	null := value.NullValue
+	for _, tc := range []struct {
+		msg  string
+		in   string
+		want value.Value
+	}{
+		{msg, "$via0(params)", str("branch=z9hG4bK1;oc=20;oc-algo=\"loss,A\";OC-Validity=+500;oc-seq=1282321615.782")},
+		{msg, "$via0(oc)", value.MakeInt(2)},
+		{msg, "$via0(oc-val)", str("20")},
+		{msg, "$via0(ocval)", str("20")},
+		{msg, "$via0(oc-algo)", str("loss,A")},
+		{msg, "$via0(ocalgo)", str("loss,A")},
+		{msg, "$via0(oc-validity)", uint(500)},
+		{msg, "$via0(ocvalidity)", uint(500)},
+		{msg, "$via0(oc-seq)", uint(1282321615)},
+		{msg, "$via0(ocseq)", uint(1282321615)},
+		{msg, "$via0(branch)", str("z9hG4bK1")},
+
+		{msg, "$via1(params)", str("oc ; rport=4000;received=10.0.0.9")},
+		{msg, "$via1(oc)", value.MakeInt(1)},
+		{msg, "$via1(oc-val)", null},
+		{msg, "$via1(oc-algo)", null},
+		{msg, "$via1(oc-validity)", uint(0)},
+		{msg, "$via1(oc-seq)", uint(0)},
+		{msg, "$via1(rport)", str("4000")},
+
+		// A via-parm without parameters: params null, oc 0.
+		{msg, "$viaZ(params)", null},
+		{msg, "$viaZ(oc)", value.MakeInt(0)},
+		{msg, "$viaZ(oc-val)", null},
+		{msg, "$viaZ(oc-algo)", null},
+		{msg, "$viaZ(oc-validity)", uint(0)},
+		{msg, "$viaZ(oc-seq)", uint(0)},
+
+		// Empty values: oc reads 1, the others as if absent; numbers
+		// beyond 32 bits stop at the largest one (spec/deviations.md).
+		{empty, "$viaZ(oc)", value.MakeInt(1)},
+		{empty, "$viaZ(oc-val)", null},
+		{empty, "$viaZ(oc-algo)", null},
+		{empty, "$viaZ(oc-validity)", uint(0)},
+		{empty, "$viaZ(oc-seq)", uint(0)},
+		{big, "$via0(oc-validity)", uint(4294967295)},
+		{big, "$via0(oc-seq)", uint(4294967295)},
+		{big, "$via0(oc)", value.MakeInt(2)},
+		{big, "$via0(oc-val)", str("0")},
+
+		// Repeated parameters: the last one with a value counts; an empty
+		// oc keeps the earlier value. A value that is not a number reads
+		// its leading digits.
+		{repeated, "$via0(oc)", value.MakeInt(1)},
+		{repeated, "$via0(oc-val)", str("5")},
+		{repeated, "$via0(oc-algo)", str("x")},
+		{repeated, "$via0(oc-validity)", uint(12)},
+		{repeated, "$via0(oc-seq)", uint(0)},
+		// A quoted value keeps its semicolons; an empty quoted oc is 1.
+		{quoted, "$via0(oc-val)", str("a;b")},
+		{quoted, "$via0(oc-validity)", uint(30)},
+		{quoted, "$via1(oc)", value.MakeInt(1)},
+		{quoted, "$via1(oc-val)", null},
+
+		// Without the via-parm, every attribute is null.
+		{"OPTIONS sip:b SIP/2.0\r\nVia: SIP/2.0/UDP h;oc=1\r\nCall-ID: x\r\n\r\n", "$via1(oc)", null},
+		{"OPTIONS sip:b SIP/2.0\r\nVia: SIP/2.0/UDP h;oc=1\r\nCall-ID: x\r\n\r\n", "$via1(params)", null},
+		{"OPTIONS sip:b SIP/2.0\r\nVia: SIP/2.0/UDP h;oc=1\r\nCall-ID: x\r\n\r\n", "$via1(oc-seq)", null},
+		{"OPTIONS sip:b SIP/2.0\r\nVia: SIP/2.0/UDP h;oc=1\r\nCall-ID: x\r\n\r\n", "$viaZ(oc-val)", str("1")},
+	} {
+		h, _ := newHost(t)
+		c := h.Context()
+		m, err := sipmsg.Parse(tc.msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sipmsg.Set(c, m)
+		if got := mustRef(t, h, tc.in).Get(c); got != tc.want {
+			t.Errorf("%s = %+v, want %+v", tc.in, got, tc.want)
+		}
+	}
+}
