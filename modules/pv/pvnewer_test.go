@@ -293,3 +293,18 @@ func TestViaParamsAndOverloadControl(t *testing.T) {
 		}
 	}
 }
+
+// TestKShortFamilyNames: $K(IP4) and $K(IP6) (Kamailio 6.0) are the
+// address family numbers, as $K(IPv4) and $K(IPv6).
+func TestKShortFamilyNames(t *testing.T) {
+	h, _ := newHost(t)
+	c := h.Context()
+	for in, want := range map[string]value.Value{
+		"$K(IP4)": value.MakeInt(2), "$K(IPv4)": value.MakeInt(2), "$K(INET)": value.MakeInt(2),
+		"$K(IP6)": value.MakeInt(10), "$K(IPv6)": value.MakeInt(10), "$K(INET6)": value.MakeInt(10),
+	} {
+		if got := mustRef(t, h, in).Get(c); got != want {
+			t.Errorf("%s = %+v, want %+v", in, got, want)
+		}
+	}
+}
