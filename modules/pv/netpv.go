@@ -142,8 +142,10 @@ func netClasses() []*pv.Class {
 		return namedClass(class, s)
 	}
 	rcv := rcvSpecs()
+	// $K: address families and transports; IP4 and IP6 came with
+	// Kamailio 6.0.
 	k := map[string]pv.Spec{}
-	for n, v := range map[string]int64{"INET": 2, "IPv4": 2, "INET6": 10, "IPv6": 10, "UDP": 1, "TCP": 2, "TLS": 3, "SCTP": 4, "WS": 5, "WSS": 6} {
+	for n, v := range map[string]int64{"INET": 2, "IPv4": 2, "IP4": 2, "INET6": 10, "IPv6": 10, "IP6": 10, "UDP": 1, "TCP": 2, "TLS": 3, "SCTP": 4, "WS": 5, "WSS": 6} {
 		val := uintValue(v)
 		k[n] = pv.GetterFunc(func(*event.Context) value.Value { return val })
 	}

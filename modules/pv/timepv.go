@@ -2,6 +2,7 @@ package pv
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/kamgo/kamgo/internal/strftime"
@@ -14,7 +15,8 @@ import (
 // Time pseudo-variables. Kamailio stamps a message with the time of the
 // first read that needs it, and $Ts, $Tf, $TV(s), $TV(u), $time, $utime,
 // $timef and $utimef all read that stamp, so they agree within an event.
-// $TS, $TF and $TV(sn|un|Sn|Fn) read the clock.
+// $TS, $TF and $TV(sn|un|Sn|Fn) read the clock, $TV(Sm) the monotonic
+// clock.
 
 var (
 	tsKey  = event.NewKey() // Context slot: time.Time, the event's stamp
@@ -26,6 +28,10 @@ var startTime = time.Now()
 
 // now is the clock; tests replace it.
 var now = time.Now
+
+// monoNow is the monotonic clock in nanoseconds ($TV(Sm)); tests replace
+// it.
+var monoNow = monotonicNanos
 
 // eventTime is the event's time stamp, taken at its first use.
 func eventTime(c *event.Context) time.Time {
@@ -53,7 +59,7 @@ func timeClasses() []*pv.Class {
 			return value.MakeStrInt(ctime(t), value.Wrap(t.Unix()))
 		}),
 		fixedClass("Tb", func(*event.Context) value.Value { return uintValue(startTime.Unix()) }),
-		{Name: "TV", Module: "pv", Names: []string{"s", "u", "sn", "un", "Sn", "Fn"}, Compile: compileTV},
+		{Name: "TV", Module: "pv", Names: []string{"s", "u", "sn", "un", "Sn", "Fn", "Sm"}, Compile: compileTV},
 		{Name: "time", Module: "pv", Names: timeNames, Compile: compileTime(false)},
 		{Name: "utime", Module: "pv", Names: timeNames, Compile: compileTime(true)},
 		{Name: "timef", Module: "pv", Compile: compileTimef(false)},
@@ -106,6 +112,16 @@ func compileTV(_ *pv.Table, p *ast.PVar) (pv.Spec, error) {
 		f = func(*event.Context) value.Value {
 			t := now().Local()
 			return value.MakeStr(fmt.Sprintf("%s.%06d", t.Format("2006-01-02 15:04:05"), t.Nanosecond()/1000))
+		}
+	case "Sm":
+		// Kamailio 5.7: the monotonic clock in nanoseconds, as text; null
+		// when it cannot be read.
+		f = func(*event.Context) value.Value {
+			ns, ok := monoNow()
+			if !ok {
+				return value.NullValue
+			}
+			return value.MakeStr(strconv.FormatUint(ns, 10))
 		}
 	default:
 		return nil, fmt.Errorf("unknown name %q", p.Name.Text)
