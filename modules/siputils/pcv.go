@@ -163,9 +163,16 @@ func (m *Module) icid(ip string) string {
 	return fmt.Sprintf("%X", id)
 }
 
-// pcvClass is $pcv(all|value|genaddr|orig|term).
+// pcvStatusNumbers are the numbers $pcv(status) (Kamailio 6.0) gives the
+// states: Kamailio's PCV_NONE, PCV_PARSED and PCV_GENERATED. kamgo's
+// sip_p_charging_vector is 5.6.3's, which never reaches 6.0's other
+// states (a header without icid-value, deleted, replaced).
+var pcvStatusNumbers = [...]int64{pcvNone: 0, pcvParsed: 1, pcvGenerated: 3}
+
+// pcvClass is $pcv(all|value|genaddr|orig|term), and $pcv(status) of
+// Kamailio 6.0.
 func pcvClass() *pv.Class {
-	names := []string{"all", "value", "genaddr", "orig", "term"}
+	names := []string{"all", "value", "genaddr", "orig", "term", "status"}
 	return &pv.Class{Name: "pcv", Module: Name, Names: names, Compile: func(_ *pv.Table, p *ast.PVar) (pv.Spec, error) {
 		key := ""
 		if p.Name != nil {
@@ -177,6 +184,11 @@ func pcvClass() *pv.Class {
 		}
 		if !known {
 			return nil, fmt.Errorf("pv_parse_charging_vector_name(): unknown pcv name %s", key)
+		}
+		if key == "status" {
+			return pv.GetterFunc(func(c *event.Context) value.Value {
+				return value.MakeInt(pcvStatusNumbers[pcvOf(c, sipmsg.FromContext(c)).status])
+			}), nil
 		}
 		return pv.GetterFunc(func(c *event.Context) value.Value {
 			st := pcvOf(c, sipmsg.FromContext(c))

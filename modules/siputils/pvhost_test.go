@@ -92,3 +92,36 @@ func TestKEMILater(t *testing.T) {
 		t.Errorf("functions with Ext: %s", got)
 	}
 }
+
+// TestPCVStatus: $pcv(status) (Kamailio 6.0) is 0 without a charging
+// vector, 1 for one read from the message and 3 for one
+// sip_p_charging_vector("g") generated, as Kamailio numbers them.
+func TestPCVStatus(t *testing.T) {
+	m := newModule()
+	h := newPVHost(t, m)
+	status, err := h.Ref("$pcv(status)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		header, flags string
+		want          int64
+	}{
+		{"", "", 0},
+		{"P-Charging-Vector: icid-value=abc;icid-generated-at=1.2.3.4\r\n", "", 1},
+		{"", "g", 3},
+	} {
+		msg := parse(t, "OPTIONS sip:b@e.com SIP/2.0\r\n", tc.header)
+		msg.Rcv = &sipmsg.Socket{Proto: sipmsg.ProtoUDP, IP: "127.0.0.1", Port: 5060}
+		c := h.Context()
+		sipmsg.Set(c, msg)
+		if tc.flags != "" {
+			if rc := m.chargingVector(c, msg, []string{tc.flags}); rc != 1 {
+				t.Fatalf("%q: sip_p_charging_vector %d", tc.flags, rc)
+			}
+		}
+		if v := status.Get(c); v.K != value.Int || v.I != tc.want {
+			t.Errorf("header %q, flags %q: $pcv(status) %v, want %d", tc.header, tc.flags, v, tc.want)
+		}
+	}
+}
