@@ -13,13 +13,7 @@ import (
 // refusedPVNames are inner names a release's catalog lists for a class
 // kamgo runs that kamgo's module refuses on purpose, keyed "module
 // $class(name)", with the reason.
-var refusedPVNames = map[string]string{
-	// dlg_var.c's pv_parse_dlg_ctx_name compares "flags" over six bytes,
-	// so that Kamailio (5.6 to 6.1.4) refuses $dlg_ctx(flags) whatever
-	// follows the name; kamgo's dialog refuses it too (modules/dialog
-	// pv.go, ctxNames).
-	"dialog $dlg_ctx(flags)": "Kamailio's parser refuses it",
-}
+var refusedPVNames = map[string]string{}
 
 // TestPVNamesCompile compiles, for every release kamgo knows, $class(name)
 // for each inner name the catalog lists for a pseudo-variable class that
