@@ -144,18 +144,23 @@ func compileXFlag(op flagOp) func(module.Host, []*module.Arg) (module.Call, erro
 }
 
 func xflag(c *event.Context, op flagOp, n int64) int {
-	if n < 0 || n > maxXFlag {
+	return applyFlag(&flagsOf(c).x, op, n, maxXFlag)
+}
+
+// applyFlag sets, resets or tests bit n of *bits: 1, or -1 for a bit out
+// of 0..highest or, for a test, one that is not set.
+func applyFlag[T uint32 | uint64](bits *T, op flagOp, n, highest int64) int {
+	if n < 0 || n > highest {
 		return -1
 	}
-	f := flagsOf(c)
-	mask := uint64(1) << n
+	mask := T(1) << n
 	switch op {
 	case opSet:
-		f.x |= mask
+		*bits |= mask
 	case opReset:
-		f.x &^= mask
+		*bits &^= mask
 	default:
-		if f.x&mask == 0 {
+		if *bits&mask == 0 {
 			return -1
 		}
 	}

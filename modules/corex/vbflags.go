@@ -56,22 +56,7 @@ func vbflagFuncs() []module.Func {
 // Kamailio 6.1 tests the flag number shifted by one instead
 // (spec/deviations.md).
 func vbflag(c *event.Context, op flagOp, n int64) int {
-	if n < 0 || n > maxVBFlag {
-		return -1
-	}
-	f := flagsOf(c)
-	mask := uint32(1) << n
-	switch op {
-	case opSet:
-		f.vb |= mask
-	case opReset:
-		f.vb &^= mask
-	default:
-		if f.vb&mask == 0 {
-			return -1
-		}
-	}
-	return 1
+	return applyFlag(&flagsOf(c).vb, op, n, maxVBFlag)
 }
 
 // vbflagParse is msg_vbflag_parse(any): the message's via-body flags become

@@ -6,6 +6,7 @@ import (
 	"github.com/kamgo/kamgo/modules/internal/jsondoc"
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/module"
+	"github.com/kamgo/kamgo/runtime/pv"
 	"github.com/kamgo/kamgo/runtime/value"
 )
 
@@ -76,21 +77,26 @@ func compileGet(field bool) func(module.Host, []*module.Arg) (module.Call, error
 		if err != nil {
 			return nil, err
 		}
-		return func(c *event.Context) int {
-			root := getDoc(c, "janssonmod_get_helper", doc(c))
-			if root == nil {
-				return -1
-			}
-			n := pathGet(root, cString(path(c)))
-			if n == nil {
-				return -1
-			}
-			if err := dst.Set(c, toValue(n)); err != nil {
-				return -1
-			}
-			return 1
-		}, nil
+		return func(c *event.Context) int { return getInto(c, doc(c), path(c), dst) }, nil
 	}
+}
+
+// getInto is the common end of the get functions: dst gets the value at
+// path in the document text; -1 when the text does not parse, the path
+// leads nowhere or dst refuses the value, 1 otherwise.
+func getInto(c *event.Context, text, path string, dst *pv.Ref) int {
+	root := getDoc(c, "janssonmod_get_helper", text)
+	if root == nil {
+		return -1
+	}
+	n := pathGet(root, cString(path))
+	if n == nil {
+		return -1
+	}
+	if err := dst.Set(c, toValue(n)); err != nil {
+		return -1
+	}
+	return 1
 }
 
 // compileArraySize builds jansson_array_size(path, json, dst): dst gets

@@ -39,17 +39,6 @@ func compilePVGet(h module.Host, args []*module.Arg) (module.Call, error) {
 			logErr(c, fn, "cannot get json string value")
 			return -1
 		}
-		root := getDoc(c, "janssonmod_get_helper", doc)
-		if root == nil {
-			return -1
-		}
-		n := pathGet(root, cString(path(c)))
-		if n == nil {
-			return -1
-		}
-		if err := dst.Set(c, toValue(n)); err != nil {
-			return -1
-		}
-		return 1
+		return getInto(c, doc, path(c), dst)
 	}, nil
 }
