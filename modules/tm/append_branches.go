@@ -146,18 +146,7 @@ func (x *txn) appendBranches(ctx *event.Context, faked *sipmsg.Msg, set []sipmsg
 		x.lastError = lowest
 		return -1
 	}
-	sent := 0
-	for _, b := range added {
-		if x.sendBranch(ctx, b) {
-			sent++
-		}
-	}
-	if sent == 0 {
-		x.lastError = sip.ErrSend
-		return -1
-	}
-	x.lastError = 0
-	return sent
+	return x.sendBranches(ctx, added)
 }
 
 // hasBranchFor reports whether one of the first n branches of x went to

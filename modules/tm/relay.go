@@ -244,6 +244,15 @@ func (x *txn) forward(c *event.Context, msg *sipmsg.Msg, o relayOpts) int {
 		x.lastError = lowest
 		return lowest
 	}
+	if x.sendBranches(c, added) < 0 {
+		return -1
+	}
+	return 1
+}
+
+// sendBranches sends the branches added, and returns how many left, or
+// -1 with x.lastError set when none did.
+func (x *txn) sendBranches(c *event.Context, added []*branch) int {
 	sent := 0
 	for _, b := range added {
 		if x.sendBranch(c, b) {
@@ -255,7 +264,7 @@ func (x *txn) forward(c *event.Context, msg *sipmsg.Msg, o relayOpts) int {
 		return -1
 	}
 	x.lastError = 0
-	return 1
+	return sent
 }
 
 // addBranch prepares one branch: branch_route runs with the Request-URI and
