@@ -252,6 +252,14 @@ func coreLog(recs []kamref.LogLine) []string {
 		if l.Origin == "<core>" && strings.Contains(l.Text, "signal 15") || strings.Contains(l.Text, "Thank you for flying") {
 			break
 		}
+		if l.Rank == 0 {
+			// The main process: the case's routes run in the workers;
+			// what the main process prints it prints while it starts (a
+			// constant expression it fails to optimize), and a start-up
+			// line may reach the reader after the mark taken once the
+			// listener is up.
+			continue
+		}
 		if !l.Script() && (l.Level == "ERROR" || l.Level == "WARNING" || l.Level == "CRITICAL" || l.Level == "BUG" || l.Level == "ALERT") {
 			out = append(out, cleanPath(l.Level+": "+l.Origin+" "+l.Text))
 		}
