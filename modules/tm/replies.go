@@ -19,10 +19,13 @@ func (m *Module) replyReceived(c *event.Context, rpl *sipmsg.Msg) bool {
 		return m.slReply(c)
 	}
 	x.mu.Lock()
-	defer x.mu.Unlock()
 	if x.gone || bi >= len(x.branches) {
-		return false
+		// Deleted since the lookup: Kamailio's lookup would not have
+		// found it, so the reply is a stateless one, on_sl_reply's.
+		x.mu.Unlock()
+		return m.slReply(c)
 	}
+	defer x.mu.Unlock()
 	m.stats.repliesReceived.Add(1)
 	b := x.branches[bi]
 	code := rpl.Status
