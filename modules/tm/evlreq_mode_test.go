@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/kamgo/kamgo/internal/siptest"
+	"github.com/kamgo/kamgo/lang/catalog"
 	"github.com/kamgo/kamgo/runtime/value"
 )
 
@@ -57,5 +58,22 @@ event_route[tm:local-request] { xlog("L_INFO", "local-request $rm $hdr(CSeq) $rd
 				t.Errorf("events\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 			}
 		})
+	}
+}
+
+// TestEvlreqModeRange: an evlreq_mode outside 0..3 keeps the server from
+// starting, with tm's mod_init line, as Kamailio 6.1 refuses it.
+func TestEvlreqModeRange(t *testing.T) {
+	for _, mode := range []string{"4", "-1"} {
+		cfg := "children=1\n" + siptest.ListenUDP + siptest.LoadModules(defaultModules...) +
+			`modparam("tm", "evlreq_mode", ` + mode + `)
+request_route { exit; }`
+		refusal, s := siptest.Refusal(t, cfg, siptest.Options{Name: "tm.cfg", Release: catalog.NewestRelease()})
+		if !strings.Contains(refusal, "evlreq_mode "+mode+" out of range") {
+			t.Errorf("evlreq_mode %s: refusal %q", mode, refusal)
+		}
+		if !strings.Contains(s.Log.Text(), "mod_init(): evlreq_mode tm modparam must be in [0,3]") {
+			t.Errorf("evlreq_mode %s: log\n%s", mode, s.Log.Text())
+		}
 	}
 }
