@@ -97,6 +97,17 @@ func compileIFlag(op flagOp) func(module.Host, []*module.Arg) (module.Call, erro
 // via_use_xavp_fields(flag): a non-zero flag sets the message flag, 0
 // resets it. Returns 1.
 func compileViaFlag(fv uint32) func(module.Host, []*module.Arg) (module.Call, error) {
+	return compileFlagArg("", func(c *event.Context, n int64) int { return setViaFlag(c, fv, n) })
+}
+
+// compileFlagArg compiles a function of one integer argument (a number or
+// a pseudo-variable) that run takes; a value that is not an integer logs
+// "fn(): no flag value" ("no flag value" without fn) and returns -1.
+func compileFlagArg(fn string, run func(c *event.Context, n int64) int) func(module.Host, []*module.Arg) (module.Call, error) {
+	msg := "no flag value"
+	if fn != "" {
+		msg = fn + "(): " + msg
+	}
 	return func(h module.Host, args []*module.Arg) (module.Call, error) {
 		flag, err := args[0].Int(h)
 		if err != nil {
@@ -105,10 +116,10 @@ func compileViaFlag(fv uint32) func(module.Host, []*module.Arg) (module.Call, er
 		return func(c *event.Context) int {
 			n, ok := flag(c)
 			if !ok {
-				logf(c, klog.Err, "no flag value")
+				logf(c, klog.Err, "%s", msg)
 				return -1
 			}
-			return setViaFlag(c, fv, n)
+			return run(c, n)
 		}, nil
 	}
 }
@@ -127,20 +138,7 @@ func setViaFlag(c *event.Context, fv uint32, n int64) int {
 // message's extended flags 0 to 63; another flag returns -1 silently.
 func compileXFlag(op flagOp) func(module.Host, []*module.Arg) (module.Call, error) {
 	fn := map[flagOp]string{opSet: "w_setxflag", opReset: "w_resetxflag", opTest: "w_isxflagset"}[op]
-	return func(h module.Host, args []*module.Arg) (module.Call, error) {
-		flag, err := args[0].Int(h)
-		if err != nil {
-			return nil, err
-		}
-		return func(c *event.Context) int {
-			n, ok := flag(c)
-			if !ok {
-				logf(c, klog.Err, "%s(): no flag value", fn)
-				return -1
-			}
-			return xflag(c, op, n)
-		}, nil
-	}
+	return compileFlagArg(fn, func(c *event.Context, n int64) int { return xflag(c, op, n) })
 }
 
 func xflag(c *event.Context, op flagOp, n int64) int {

@@ -3,7 +3,6 @@ package corex
 import (
 	"github.com/kamgo/kamgo/lang/routetype"
 	"github.com/kamgo/kamgo/runtime/event"
-	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
@@ -17,20 +16,7 @@ import (
 // 0 stops that. Returns 1.
 func (m *Module) viaReplyFunc() module.Func {
 	return module.Func{Name: "via_reply_add_xavp_params", MinArgs: 1, MaxArgs: 1, Ext: "Kamailio 5.8", Routes: routetype.Any,
-		Compile: func(h module.Host, args []*module.Arg) (module.Call, error) {
-			flag, err := args[0].Int(h)
-			if err != nil {
-				return nil, err
-			}
-			return func(c *event.Context) int {
-				n, ok := flag(c)
-				if !ok {
-					logf(c, klog.Err, "w_via_reply_add_xavp_params(): no flag value")
-					return -1
-				}
-				return m.viaReplyAddXAVPParams(c, n)
-			}, nil
-		}}
+		Compile: compileFlagArg("w_via_reply_add_xavp_params", m.viaReplyAddXAVPParams)}
 }
 
 // viaReplyAddXAVPParams sets or resets the message flag. The parameters

@@ -6,7 +6,6 @@ import (
 
 	"github.com/kamgo/kamgo/lang/routetype"
 	"github.com/kamgo/kamgo/runtime/event"
-	"github.com/kamgo/kamgo/runtime/klog"
 	"github.com/kamgo/kamgo/runtime/module"
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
@@ -27,20 +26,7 @@ const maxVBFlag = 31
 func vbflagFuncs() []module.Func {
 	f := func(name string, op flagOp) module.Func {
 		return module.Func{Name: name, MinArgs: 1, MaxArgs: 1, Ext: "Kamailio 6.1", Routes: routetype.Any,
-			Compile: func(h module.Host, args []*module.Arg) (module.Call, error) {
-				flag, err := args[0].Int(h)
-				if err != nil {
-					return nil, err
-				}
-				return func(c *event.Context) int {
-					n, ok := flag(c)
-					if !ok {
-						logf(c, klog.Err, "w_%s(): no flag value", name)
-						return -1
-					}
-					return vbflag(c, op, n)
-				}, nil
-			}}
+			Compile: compileFlagArg("w_"+name, func(c *event.Context, n int64) int { return vbflag(c, op, n) })}
 	}
 	return []module.Func{
 		f("msg_vbflag_set", opSet),
