@@ -89,7 +89,8 @@ var (
 // ;srvid=<server_id> when server_id is not 0; via_add_xavp_params appends
 // the members of the XAVP xavp_via_params names (name=value, or name
 // alone for an empty string), first member first; the message's
-// via-body flags (msg_vbflag_set) end it as ";kvf=<hex>".
+// via-body flags (msg_vbflag_set) go with it, written last as
+// ";kvf=<hex>" (sipmsg.ViaFields.VBFlags).
 func (m *Module) ResolveVia(c *event.Context, msg *sipmsg.Msg) {
 	f, ok := c.Get(flagsKey).(*msgFlags)
 	if !ok || (f.internal&(flAddSrvID|flAddXAVPViaParams|flUseXAVPViaFields) == 0 && f.vb == 0) {
@@ -126,12 +127,7 @@ func (m *Module) ResolveVia(c *event.Context, msg *sipmsg.Msg) {
 	if f.internal&flAddXAVPViaParams != 0 {
 		b.WriteString(m.xavpParams(c, "xavp_via_params"))
 	}
-	if f.vb != 0 {
-		// The via-body flags go last, as Kamailio's create_via_hf
-		// writes them.
-		b.WriteString(";" + viaBodyFlagsParam + "=" + strconv.FormatUint(uint64(f.vb), 16))
-	}
-	msg.Send.EditVia(func(v *sipmsg.ViaFields) { v.Params = b.String() })
+	msg.Send.EditVia(func(v *sipmsg.ViaFields) { v.Params, v.VBFlags = b.String(), f.vb })
 }
 
 // xavpParams are the members of the XAVP the core parameter param names,

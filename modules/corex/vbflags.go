@@ -10,10 +10,6 @@ import (
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
 
-// viaBodyFlagsParam is the Via parameter that carries via-body flags, in
-// hexadecimal (Kamailio's _ksr_via_body_flags).
-const viaBodyFlagsParam = "kvf"
-
 // maxVBFlag is the highest via-body flag (Kamailio's MAX_FLAG of its
 // 32-bit flag_t).
 const maxVBFlag = 31
@@ -62,7 +58,7 @@ func vbflagParse(c *event.Context) int {
 	}
 	for _, p := range strings.Split(v.Params, ";") {
 		name, val, _ := strings.Cut(p, "=")
-		if !strings.EqualFold(strings.TrimSpace(name), viaBodyFlagsParam) {
+		if !strings.EqualFold(strings.TrimSpace(name), sipmsg.ViaBodyFlagsParam) {
 			continue
 		}
 		val = strings.TrimSpace(val)

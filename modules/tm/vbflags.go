@@ -1,16 +1,9 @@
 package tm
 
 import (
-	"strconv"
-	"strings"
-
 	"github.com/kamgo/kamgo/runtime/event"
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
-
-// viaBodyFlagsParam is the Via parameter a branch's via-body flags are
-// written in (Kamailio 6.1's default via_body_flags name).
-const viaBodyFlagsParam = "kvf"
 
 // VBFlags returns the via-body flags of branch i of the event's
 // transaction (Kamailio 6.1's uac[i].vbflags); false without a
@@ -62,29 +55,18 @@ func (x *txn) vbflagsOf(i int) uint32 {
 	return 0
 }
 
-// addVBFlags writes the via-body flags of branch idx, about to be made,
-// when it has any, as a parameter of the Via its request gets
-// (";kvf=<hex>"), after the parameters other modules asked for, as
-// Kamailio's create_via_hf writes them, in one parameter with the
-// message's own flags; it returns the branch's for the branch.
-// x.mu must be held.
+// addVBFlags adds the via-body flags of branch idx, about to be made, to
+// those of the Via its request gets (the message's own, corex's
+// msg_vbflag_set), which the transport writes as one ";kvf=<hex>", as
+// Kamailio's create_via_hf ORs them; it returns the branch's for the
+// branch. x.mu must be held.
 func (x *txn) addVBFlags(bm *sipmsg.Msg, idx int) uint32 {
 	f := x.vbflagsOf(idx)
 	if f == 0 {
 		return 0
 	}
 	vf := bm.Send.Via()
-	all := f
-	// The message's own via-body flags (corex's msg_vbflag_set) end the
-	// parameters already: Kamailio writes one parameter with both.
-	prefix := ";" + viaBodyFlagsParam + "="
-	if i := strings.LastIndex(vf.Params, prefix); i >= 0 {
-		if n, err := strconv.ParseUint(vf.Params[i+len(prefix):], 16, 32); err == nil {
-			all |= uint32(n)
-			vf.Params = vf.Params[:i]
-		}
-	}
-	vf.Params += prefix + strconv.FormatUint(uint64(all), 16)
+	vf.VBFlags |= f
 	bm.Send.SetVia(vf)
 	return f
 }

@@ -67,6 +67,10 @@ func (t *Transport) viaLine(m *sipmsg.Msg, s *socket, proto int, branch string) 
 		b.WriteString(";rport")
 	}
 	b.WriteString(vf.Params)
+	if vf.VBFlags != 0 {
+		b.WriteString(";" + sipmsg.ViaBodyFlagsParam + "=")
+		b.WriteString(strconv.FormatUint(uint64(vf.VBFlags), 16))
+	}
 	b.WriteString("\r\n")
 	return b.String()
 }

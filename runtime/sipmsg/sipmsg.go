@@ -145,7 +145,15 @@ type ViaFields struct {
 	// (";srvid=1;a=b": via_add_srvid, via_add_xavp_params). The transport
 	// fills them just before the message is sent (sip.ViaResolver).
 	Host, Port, Params string
+	// VBFlags are the via-body flags (corex's msg_vbflag_set, tmx's
+	// t_vbflag_set, ORed as Kamailio's create_via_hf does), written after
+	// Params as ";kvf=<hex>" when not 0.
+	VBFlags uint32
 }
+
+// ViaBodyFlagsParam is the Via parameter the via-body flags are written in
+// (Kamailio 6.1's default via_body_flags name).
+const ViaBodyFlagsParam = "kvf"
 
 // Via returns the fields the Via kamgo adds is written with.
 func (s *SendState) Via() ViaFields {
