@@ -85,7 +85,7 @@ func viaBodies(msg *sipmsg.Msg) (out [][]viaParam, ok bool) {
 			continue
 		}
 		at, body := rawBody(msg, h)
-		for _, seg := range splitVias(body) {
+		for _, seg := range sipmsg.ListSpans(body) {
 			text := body[seg[0]:seg[1]]
 			v, err := sipmsg.ParseVia(text)
 			if err != nil {
@@ -95,37 +95,6 @@ func viaBodies(msg *sipmsg.Msg) (out [][]viaParam, ok bool) {
 		}
 	}
 	return out, true
-}
-
-// splitVias returns the spans of the via-parms of a Via header's value,
-// white space (line folds included) trimmed; commas inside double quotes
-// do not split.
-func splitVias(s string) [][2]int {
-	var out [][2]int
-	start, inq := 0, false
-	for i := 0; i <= len(s); i++ {
-		if i < len(s) {
-			switch {
-			case s[i] == '"' && (i == 0 || s[i-1] != '\\'):
-				inq = !inq
-				continue
-			case inq || s[i] != ',':
-				continue
-			}
-		}
-		a, b := start, i
-		for a < b && isViaSpace(s[a]) {
-			a++
-		}
-		for b > a && isViaSpace(s[b-1]) {
-			b--
-		}
-		if a < b {
-			out = append(out, [2]int{a, b})
-		}
-		start = i + 1
-	}
-	return out
 }
 
 func isViaSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }

@@ -8,31 +8,62 @@ import "strings"
 // dropped.
 func SplitList(s string) []string {
 	var out []string
-	start, inq, angle := 0, false, 0
-	for i := 0; i <= len(s); i++ {
-		if i < len(s) {
-			switch c := s[i]; {
-			case c == '"' && (i == 0 || s[i-1] != '\\'):
-				inq = !inq
-				continue
-			case inq:
-				continue
-			case c == '<':
-				angle++
-				continue
-			case c == '>' && angle > 0:
-				angle--
-				continue
-			case c != ',' || angle > 0:
-				continue
-			}
-		}
-		if e := strings.TrimSpace(s[start:i]); e != "" {
+	for at := 0; at <= len(s); {
+		a, b, next := nextListElem(s, at)
+		if e := strings.TrimSpace(s[a:b]); e != "" {
 			out = append(out, e)
 		}
-		start = i + 1
+		at = next
 	}
 	return out
+}
+
+// ListSpans is SplitList as offsets in s: the start and end of each
+// element, white space (line folds included) trimmed.
+func ListSpans(s string) [][2]int {
+	var out [][2]int
+	for at := 0; at <= len(s); {
+		a, b, next := nextListElem(s, at)
+		if a < b {
+			out = append(out, [2]int{a, b})
+		}
+		at = next
+	}
+	return out
+}
+
+// nextListElem finds the list element starting at at: its span a..b with
+// ASCII white space trimmed, and where the next one starts (past the
+// comma, or len(s)+1 after the last).
+func nextListElem(s string, at int) (a, b, next int) {
+	inq, angle := false, 0
+	i := at
+scan:
+	for ; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' && (i == 0 || s[i-1] != '\\'):
+			inq = !inq
+		case inq:
+		case c == '<':
+			angle++
+		case c == '>' && angle > 0:
+			angle--
+		case c == ',' && angle == 0:
+			break scan
+		}
+	}
+	a, b = at, i
+	for a < b && isListSpace(s[a]) {
+		a++
+	}
+	for b > a && isListSpace(s[b-1]) {
+		b--
+	}
+	return a, b, i + 1
+}
+
+func isListSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'
 }
 
 // Bodies returns the list elements of every header named name, in order.
