@@ -329,10 +329,13 @@ func decodeParam(v string) (string, bool) {
 	return string(d), true
 }
 
-// contactParamDecode is contact_param_decode(name): each contact URI of
-// every Contact header that has the parameter with a value is replaced
-// by that value, decoded.
-func contactParamDecode(c *event.Context, msg *sipmsg.Msg, a []string) int {
+// eachParamContact calls visit for each contact URI of every Contact
+// header whose parameters the contact_param functions read: a URI shorter
+// than 4 bytes is skipped, one that does not parse ends the walk with -1,
+// one whose parameters do not parse is skipped, each logged with the
+// function's name fn. A visit that returns non-zero ends the walk with
+// that value; 0 is returned when every contact was visited.
+func eachParamContact(c *event.Context, msg *sipmsg.Msg, fn string, visit func(ct contactURI) int) int {
 	for _, h := range contactHeaders(msg) {
 		for _, ct := range contacts(msg, h) {
 			if len(ct.URI) < 4 {
@@ -340,24 +343,41 @@ func contactParamDecode(c *event.Context, msg *sipmsg.Msg, a []string) int {
 			}
 			u, err := sipmsg.ParseURI(ct.URI)
 			if err != nil {
-				logf(c, klog.Err, "ki_contact_param_decode(): failed to parse contact uri [%s]", ct.URI)
+				logf(c, klog.Err, "%s(): failed to parse contact uri [%s]", fn, ct.URI)
 				return -1
 			}
 			if !paramsValid(u.Params) {
-				logf(c, klog.Err, "ki_contact_param_decode(): failed to parse uri params [%s]", ct.URI)
+				logf(c, klog.Err, "%s(): failed to parse uri params [%s]", fn, ct.URI)
 				continue
 			}
-			v, _, _, ok := paramSpan(ct.URI, a[0])
-			if !ok || v == "" {
-				continue
+			if rc := visit(ct); rc != 0 {
+				return rc
 			}
-			d, ok := decodeParam(v)
-			if !ok {
-				logf(c, klog.Err, "ki_contact_param_decode(): failed to decode contact uri [%s]", ct.URI)
-				return -1
-			}
-			msg.Replace(ct.At, len(ct.URI), d)
 		}
+	}
+	return 0
+}
+
+// contactParamDecode is contact_param_decode(name): each contact URI of
+// every Contact header that has the parameter with a value is replaced
+// by that value, decoded.
+func contactParamDecode(c *event.Context, msg *sipmsg.Msg, a []string) int {
+	const fn = "ki_contact_param_decode"
+	rc := eachParamContact(c, msg, fn, func(ct contactURI) int {
+		v, _, _, ok := paramSpan(ct.URI, a[0])
+		if !ok || v == "" {
+			return 0
+		}
+		d, ok := decodeParam(v)
+		if !ok {
+			logf(c, klog.Err, "%s(): failed to decode contact uri [%s]", fn, ct.URI)
+			return -1
+		}
+		msg.Replace(ct.At, len(ct.URI), d)
+		return 0
+	})
+	if rc < 0 {
+		return rc
 	}
 	return 1
 }
@@ -391,24 +411,14 @@ func contactParamDecodeRURI(c *event.Context, msg *sipmsg.Msg, a []string) int {
 // contactParamRm is contact_param_rm(name): the parameter is removed from
 // each contact URI of every Contact header.
 func contactParamRm(c *event.Context, msg *sipmsg.Msg, a []string) int {
-	for _, h := range contactHeaders(msg) {
-		for _, ct := range contacts(msg, h) {
-			if len(ct.URI) < 4 {
-				continue
-			}
-			u, err := sipmsg.ParseURI(ct.URI)
-			if err != nil {
-				logf(c, klog.Err, "ki_contact_param_rm(): failed to parse contact uri [%s]", ct.URI)
-				return -1
-			}
-			if !paramsValid(u.Params) {
-				logf(c, klog.Err, "ki_contact_param_rm(): failed to parse uri params [%s]", ct.URI)
-				continue
-			}
-			if _, start, end, ok := paramSpan(ct.URI, a[0]); ok {
-				msg.Remove(ct.At+start, end-start)
-			}
+	rc := eachParamContact(c, msg, "ki_contact_param_rm", func(ct contactURI) int {
+		if _, start, end, ok := paramSpan(ct.URI, a[0]); ok {
+			msg.Remove(ct.At+start, end-start)
 		}
+		return 0
+	})
+	if rc < 0 {
+		return rc
 	}
 	return 1
 }

@@ -92,31 +92,17 @@ func contactParamEncodeAlias(c *event.Context, msg *sipmsg.Msg, a []string) int 
 // has, and 1 without a Contact header. A contact whose URI does not parse
 // ends the search with -1; one whose parameters do not parse is skipped.
 func contactParamCheck(c *event.Context, msg *sipmsg.Msg, a []string) int {
-	hs := contactHeaders(msg)
-	if len(hs) == 0 {
+	if len(contactHeaders(msg)) == 0 {
 		return 1
 	}
-	for _, h := range hs {
-		for _, ct := range contacts(msg, h) {
-			if len(ct.URI) < 4 {
-				continue
-			}
-			u, err := sipmsg.ParseURI(ct.URI)
-			if err != nil {
-				logf(c, klog.Err, "ki_contact_param_check(): failed to parse contact uri [%s]", ct.URI)
-				return -1
-			}
-			if u.Params == "" {
-				continue
-			}
-			if !paramsValid(u.Params) {
-				logf(c, klog.Err, "ki_contact_param_check(): failed to parse uri params [%s]", ct.URI)
-				continue
-			}
-			if _, _, _, ok := paramSpan(ct.URI, a[0]); ok {
-				return 1
-			}
+	rc := eachParamContact(c, msg, "ki_contact_param_check", func(ct contactURI) int {
+		if _, _, _, ok := paramSpan(ct.URI, a[0]); ok {
+			return 1
 		}
+		return 0
+	})
+	if rc == 0 {
+		return -1
 	}
-	return -1
+	return rc
 }
