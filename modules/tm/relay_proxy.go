@@ -27,7 +27,7 @@ func (m *Module) relayToProxyFlags(c *event.Context, proxy string, flags int64) 
 		if t := sip.From(c); t != nil {
 			to, err := t.ResolveStatic(host, port, proto)
 			if err != nil {
-				m.log.Logf(klog.Crit, "core", "mk_proxy(): could not resolve hostname: \"%s\"", host)
+				m.log.Log(klog.Crit, "core", sip.UnresolvedProxyLine(host))
 				sip.NoteError(c, &sip.Error{Code: sip.ErrBadAddress})
 				m.log.Logf(klog.Err, Name, "ki_t_relay_to_proxy_flags(): failed to build proxy structure for <%s>", proxy)
 				return sip.ErrUnspec

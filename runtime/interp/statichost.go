@@ -150,7 +150,7 @@ func (p *Program) FixHosts(f HostFixer) *Refusal {
 		a, err := f.ResolveStatic(h.Host, h.Port, h.Proto)
 		if err != nil {
 			r := &Refusal{Host: h, Err: err, Lines: []RefusalLine{
-				{klog.Crit, "core", fmt.Sprintf("mk_proxy(): could not resolve hostname: \"%s\"", h.Host)}}}
+				{klog.Crit, "core", sip.UnresolvedProxyLine(h.Host)}}}
 			if h.Refusal != "" {
 				r.Lines = append(r.Lines, RefusalLine{klog.Err, h.Origin, h.Refusal})
 			}

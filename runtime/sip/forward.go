@@ -63,6 +63,13 @@ type UnresolvedError struct {
 	Err  error
 }
 
+// UnresolvedProxyLine is the line the core logs, as CRITICAL, for a host
+// written in the configuration that does not resolve (Kamailio's
+// mk_proxy), at startup or when a function resolves one per call.
+func UnresolvedProxyLine(host string) string {
+	return "mk_proxy(): could not resolve hostname: \"" + host + "\""
+}
+
 func (e *UnresolvedError) Error() string { return "cannot resolve " + e.Host + ": " + e.Err.Error() }
 func (e *UnresolvedError) Unwrap() error { return e.Err }
 
