@@ -10,10 +10,6 @@ import (
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
 
-// maxVBFlag is the highest via-body flag (Kamailio's MAX_FLAG of its
-// 32-bit flag_t).
-const maxVBFlag = 31
-
 // vbflagFuncs are msg_vbflag_set, msg_vbflag_reset, msg_vbflag_is_set
 // (flag) and msg_vbflag_parse(any) (Kamailio 6.1): the message's via-body
 // flags 0 to 31, which the Via kamgo adds when it forwards the message
@@ -38,7 +34,7 @@ func vbflagFuncs() []module.Func {
 // Kamailio 6.1 tests the flag number shifted by one instead
 // (spec/deviations.md).
 func vbflag(c *event.Context, op flagOp, n int64) int {
-	return applyFlag(&flagsOf(c).vb, op, n, maxVBFlag)
+	return applyFlag(&flagsOf(c).vb, op, n, sipmsg.MaxVBFlag)
 }
 
 // vbflagParse is msg_vbflag_parse(any): the message's via-body flags become

@@ -9,10 +9,6 @@ import (
 	"github.com/kamgo/kamgo/runtime/sipmsg"
 )
 
-// maxFlag is the highest flag number (Kamailio's MAX_FLAG for its 32-bit
-// flag_t).
-const maxFlag = 31
-
 // vbflagFuncs are t_vbflag_set, t_vbflag_reset and t_vbflag_is_set
 // (Kamailio 6.1): the via-body flags of the event's branch of the
 // transaction, which tm writes in the Via of that branch's request
@@ -59,7 +55,7 @@ func (m *Module) vbflagFuncs() []module.Func {
 // that does not exist yet other than the first (in branch_route only the
 // first branch qualifies, as in Kamailio).
 func (m *Module) vbflag(c *event.Context, fval int64, op func(c *event.Context, bidx int, flag uint) int) int {
-	if fval < 0 || fval > maxFlag {
+	if fval < 0 || fval > sipmsg.MaxVBFlag {
 		return -1
 	}
 	v, ok := m.tm.Current(c)

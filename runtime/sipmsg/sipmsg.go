@@ -155,6 +155,10 @@ type ViaFields struct {
 // (Kamailio 6.1's default via_body_flags name).
 const ViaBodyFlagsParam = "kvf"
 
+// MaxVBFlag is the highest via-body flag number (Kamailio's MAX_FLAG of
+// its 32-bit flag_t).
+const MaxVBFlag = 31
+
 // Via returns the fields the Via kamgo adds is written with.
 func (s *SendState) Via() ViaFields {
 	if s.via == nil {
