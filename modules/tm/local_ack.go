@@ -196,7 +196,7 @@ func replyAckMD5(rpl *sipmsg.Msg) string {
 	from, okF := rpl.Header("from")
 	_, okT := rpl.Header("to")
 	callID, okC := rpl.Header("call-id")
-	cseq, okS := rpl.Header("cseq")
+	num, _, okS := rpl.CSeq()
 	if !okF || !okT || !okC || !okS {
 		return ""
 	}
@@ -205,7 +205,6 @@ func replyAckMD5(rpl *sipmsg.Msg) string {
 		return ""
 	}
 	fromTag, _ := fna.Param("tag")
-	num, _, _ := strings.Cut(strings.TrimSpace(cseq), " ")
 	h := md5.New()
 	h.Write([]byte(fromTag))
 	h.Write([]byte(toTagOf(rpl)))
@@ -225,18 +224,15 @@ func replyAckMD5(rpl *sipmsg.Msg) string {
 func (m *Module) localInvite(c *event.Context, callID, cseq string) *txn {
 	for _, x := range m.table.list(hashOf(callID, cseq), false, nil) {
 		took := lockFor(c, x)
-		ok := x.local && x.invite && x.reqMsg != nil && headerValue(x.request(), "call-id") == callID &&
-			cseqNumberOf(x.request()) == cseq
+		ok := x.local && x.invite && x.reqMsg != nil && headerValue(x.request(), "call-id") == callID
+		if ok {
+			num, _, _ := x.request().CSeq()
+			ok = num == cseq
+		}
 		x.unlock(took)
 		if ok {
 			return x
 		}
 	}
 	return nil
-}
-
-// cseqNumberOf is the number of a request's CSeq as written.
-func cseqNumberOf(req *sipmsg.Msg) string {
-	num, _, _ := strings.Cut(strings.TrimSpace(headerValue(req, "cseq")), " ")
-	return num
 }
