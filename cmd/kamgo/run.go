@@ -91,6 +91,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	// One P while one core carries the load (internal/procs says why).
 	ctl := procs.Start()
 	defer ctl.Stop()
+	// The collector's heap goal at least a floor above the live heap.
+	defer procs.StartPacer().Stop()
 	if err := sup.Serve(context.Background()); err != nil {
 		return exitFound
 	}

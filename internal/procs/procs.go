@@ -1,5 +1,6 @@
 // Package procs owns how many threads run Go code at once (GOMAXPROCS)
-// while `kamgo run` serves. A server that waits on sockets most of the
+// while `kamgo run` serves, and the collector's pace then (the heap floor,
+// gcpace.go). A server that waits on sockets most of the
 // time does best with one: every message that wakes a goroutine on an
 // otherwise idle process then runs on the thread that received it, where
 // with more than one the Go scheduler also wakes a second thread to look
