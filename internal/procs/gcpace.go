@@ -39,11 +39,16 @@ func floorFor(mem uint64) uint64 {
 }
 
 // gcPercent is the GOGC that puts the heap goal floor above live bytes,
-// never below the runtime's default 100.
+// never below the runtime's default 100. A live heap under the runtime's
+// minimum heap (4 MB, which it scales by GOGC too) counts as that minimum,
+// so that the goal before the first collection is the floor as well.
 func gcPercent(live, floor uint64) int {
-	live = max(live, 1<<20)
+	live = max(live, minHeap)
 	return int(max(100, floor*100/live))
 }
+
+// minHeap is the runtime's smallest heap goal at GOGC=100.
+const minHeap = 4 << 20
 
 // Pacer sets the collector's percent from the live heap, every Tick until
 // Stop.

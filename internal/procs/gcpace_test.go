@@ -25,7 +25,8 @@ func TestGCPercent(t *testing.T) {
 		live, floor uint64
 		want        int
 	}{
-		{0, 64 * mb, 6400},        // an empty heap counts as 1 MB
+		{0, 64 * mb, 1600}, // an empty heap counts as the runtime's minimum, 4 MB
+		{2 * mb, 64 * mb, 1600},
 		{16 * mb, 64 * mb, 400},   // goal 16+64 MB
 		{64 * mb, 64 * mb, 100},   // the default's goal is as large
 		{200 * mb, 64 * mb, 100},  // never below the default
