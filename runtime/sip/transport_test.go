@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"regexp"
 	"strings"
 	"testing"
@@ -221,6 +222,32 @@ func TestStop(t *testing.T) {
 	}
 	if err := s.t.Stop(context.Background()); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestSendAfterStop: a UDP send after Stop fails without an error line:
+// replies of transactions resumed while the server stops have nowhere to
+// go.
+func TestSendAfterStop(t *testing.T) {
+	s := startServer(t, Config{})
+	var sock *socket
+	for _, so := range s.t.socks {
+		if so.info.Proto == sipmsg.ProtoUDP {
+			sock = so
+		}
+	}
+	h := Hop{sock: sock, to: netip.MustParseAddrPort(s.udpAt), proto: sipmsg.ProtoUDP}
+	if err := s.t.Send(h, "SIP/2.0 200 OK\r\n\r\n"); err != nil {
+		t.Fatalf("send before Stop: %v", err)
+	}
+	if err := s.t.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.t.Send(h, "SIP/2.0 200 OK\r\n\r\n"); err == nil {
+		t.Fatal("send after Stop succeeded")
+	}
+	if n := s.log.Count(regexp.MustCompile(`udp_send`)); n != 0 {
+		t.Errorf("%d udp_send lines after Stop:\n%s", n, s.log.Text())
 	}
 }
 

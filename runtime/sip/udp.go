@@ -38,6 +38,11 @@ func (t *Transport) readUDP(s *socket) {
 // sendUDP sends buf from s to `to`.
 func (t *Transport) sendUDP(s *socket, to netip.AddrPort, buf string) error {
 	if err := s.udp.send(to, buf); err != nil {
+		if t.stopping.Load() && errors.Is(err, net.ErrClosed) {
+			// A reply made while the server stops (a transaction
+			// resumed late) has no socket left; not an error.
+			return err
+		}
 		t.log.Logf(klog.Err, "core", "udp_send(): sendto(len: %d, dst: (%s)) - err: %v", len(buf), to, err)
 		return err
 	}
