@@ -262,7 +262,7 @@ func (m *Module) CancelBranches(c *event.Context, mode int) bool {
 // 699). flag, from 1 to 31, is set on the transaction's request first. -1
 // when there is no such transaction.
 func (m *Module) CancelCallID(c *event.Context, callID, cseq string, flag, cause int) int {
-	x := m.byCallID(callID, cseq)
+	x := m.anyInvite(c, callID, cseq)
 	if x == nil {
 		return -1
 	}
@@ -340,6 +340,16 @@ func (m *Module) byCallID(callID, cseq string) *txn {
 		}
 	}
 	return nil
+}
+
+// anyInvite is byCallID, then localInvite: Kamailio's t_lookup_callid
+// compares the Call-ID and CSeq every transaction was created with, the
+// INVITEs tm sent itself (t_uac_send, tm.t_uac_start) included.
+func (m *Module) anyInvite(c *event.Context, callID, cseq string) *txn {
+	if x := m.byCallID(callID, cseq); x != nil {
+		return x
+	}
+	return m.localInvite(c, callID, cseq)
 }
 
 // runFuncInTxn is runInTxn for a function: run gets the transaction's

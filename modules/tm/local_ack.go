@@ -103,10 +103,7 @@ func (x *txn) localAckSent(c *event.Context, b *branch, rpl *sipmsg.Msg) {
 // transaction is not one to acknowledge so: not local, not answered with
 // a 2xx yet, acknowledged automatically, or acknowledged already.
 func (m *Module) AckLocal(c *event.Context, callID, cseq, hdrs, body string) int {
-	x := m.byCallID(callID, cseq)
-	if x == nil {
-		x = m.localInvite(c, callID, cseq)
-	}
+	x := m.anyInvite(c, callID, cseq)
 	if x == nil {
 		m.log.Log(klog.Dbg, Name, "t_uac_ack_local(): no such transaction")
 		return -1
@@ -221,6 +218,7 @@ func replyAckMD5(rpl *sipmsg.Msg) string {
 
 // localInvite finds the INVITE tm sent itself with callID and the CSeq
 // number cseq (compared as written, as Kamailio's t_lookup_callid does).
+// c may be nil (an RPC).
 func (m *Module) localInvite(c *event.Context, callID, cseq string) *txn {
 	for _, x := range m.table.list(hashOf(callID, cseq), false, nil) {
 		took := lockFor(c, x)

@@ -75,8 +75,13 @@ func (s *current) lock(x *txn) (took bool) {
 
 // lockFor is lock for the event c, without making the event's
 // transaction state when it has none (an event that never touched a
-// transaction does not run inside one's lock).
+// transaction does not run inside one's lock). With no event (c nil, an
+// RPC) it takes the lock.
 func lockFor(c *event.Context, x *txn) (took bool) {
+	if c == nil {
+		x.mu.Lock()
+		return true
+	}
 	if s, ok := c.Get(curKey).(*current); ok {
 		return s.lock(x)
 	}

@@ -218,7 +218,7 @@ func (m *Module) rpcCancel(ctx context.Context, c *rpc.Call) {
 		c.Fault(rpc.CodeBadRequest, "expected a Call-ID and a CSeq number")
 		return
 	}
-	x := m.byCallID(callID, cseq)
+	x := m.anyInvite(nil, callID, cseq)
 	if x == nil {
 		c.Fault(rpc.CodeBadRequest, "no INVITE transaction with this Call-ID and CSeq number")
 		return

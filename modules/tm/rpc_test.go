@@ -217,6 +217,22 @@ func TestRPCCancel(t *testing.T) {
 	}
 	until(uas, "CANCEL")
 
+	// An INVITE tm sent itself is found by its Call-ID and CSeq too, as
+	// Kamailio's t_lookup_callid finds every transaction.
+	hdrs := "From: <sip:kamgo@127.0.0.1>;tag=f3\r\nTo: <sip:bob@127.0.0.1>\r\nCall-ID: uac-c3\r\nCSeq: 9 INVITE\r\nContact: <sip:kamgo@127.0.0.1>\r\n"
+	if got := rpcText(t, srv, "tm.t_uac_start", "INVITE", ruri, ".", ".", hdrs); got != "" {
+		t.Fatalf("tm.t_uac_start: %s", got)
+	}
+	inv = until(uas, "INVITE")
+	uas.SendTo(p.Addr, siptest.Reply(inv, 180, "Ringing", "u3"))
+	uas.None()
+	if got := rpcText(t, srv, "tm.cancel", "uac-c3", "9"); got != "1 branches canceled, waiting for their final reply" {
+		t.Errorf("tm.cancel of a local INVITE: %s", got)
+	}
+	if c := until(uas, "CANCEL"); siptest.TopBranch(c) != siptest.TopBranch(inv) {
+		t.Errorf("local CANCEL branch %s, INVITE's %s", siptest.TopBranch(c), siptest.TopBranch(inv))
+	}
+
 	for _, tc := range []struct {
 		params []any
 		want   string
