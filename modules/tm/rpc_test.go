@@ -226,6 +226,12 @@ func TestRPCCancel(t *testing.T) {
 	inv = until(uas, "INVITE")
 	uas.SendTo(p.Addr, siptest.Reply(inv, 180, "Ringing", "u3"))
 	uas.None()
+	// tm.reply_callid does not answer a request kamgo did not receive
+	// (Kamailio 5.6.3's RPC process crashes on it: spec/deviations.md);
+	// the transaction goes on.
+	if got := rpcText(t, srv, "tm.reply_callid", 486, "Busy", "uac-c3", "9", "tt", "", ""); got != "fault 404 no INVITE transaction with this Call-ID and CSeq number" {
+		t.Errorf("tm.reply_callid on a local INVITE: %s", got)
+	}
 	if got := rpcText(t, srv, "tm.cancel", "uac-c3", "9"); got != "1 branches canceled, waiting for their final reply" {
 		t.Errorf("tm.cancel of a local INVITE: %s", got)
 	}
