@@ -16,9 +16,11 @@ import (
 // hundred calls per second, so it collected every second or two and each
 // collection marked every transaction again: about a tenth of the CPU per
 // call at 500 calls per second and a fifth at 2000 (bench/sip.sh). The
-// pacer keeps the heap goal at least Floor above the live heap: a server
-// allocates Floor between collections (or the live heap's size, when that
-// is larger, as the default does). Floor is a sixteenth of the memory the
+// pacer keeps the heap goal at least the floor above the live heap: a
+// server allocates the floor between collections (or the live heap's size,
+// when that is larger, as the default does). The cost moves to the first
+// growth of the heap, a page fault for each new page, paid once: the
+// collections that follow reuse the pages. The floor is a sixteenth of the memory the
 // process may use (its cgroup's limit, else the machine's), between 64 and
 // 512 MB: Kamailio's default shared memory is 64 MB, and 512 MB is what it
 // needs to hold a few seconds of calls at a few thousand per second. The
