@@ -309,6 +309,9 @@ request_route {
 			"Contact: <sip:alice@127.0.0.1:7777>", "Record-Route: <sip:p1.test>, <sip:p2.test;lr>", "User-Agent: phone/1")
 		w.send(0, msg)
 		w.note("fifo got:\n" + readFIFO(w.t, f))
+		// The route logs after its write returns: the next requests wait
+		// for that line, which kamgo's other workers could log before.
+		siptest.Poll(func() bool { return strings.Contains(strings.Join(w.log(), "\n"), "<script>: written") })
 		w.send(0, w.peers[0].Request("OPTIONS", "sip:bob@127.0.0.1", "w2", "k-w2", 1, "X-Mode: none"))
 		w.recv(0)
 		w.send(0, w.peers[0].Request("OPTIONS", "sip:bob@127.0.0.1", "w3", "k-w3", 1, "X-Mode: notrans"))
