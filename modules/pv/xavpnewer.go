@@ -148,26 +148,11 @@ func pushDst(c *event.Context, name string) int {
 		m.DstURI = du
 	}
 	if addr, ok := field("socket"); ok {
-		if s := socketByAddress(c, addr); s != nil {
+		if s, _ := sip.SocketAt(c, addr); s != nil {
 			m.ForceSocket = s
 		}
 	}
 	return 1
-}
-
-// socketByAddress is the socket kamgo listens on at addr
-// ("proto:host:port"), nil when there is none (Kamailio's
-// ksr_get_socket_by_address).
-func socketByAddress(c *event.Context, addr string) *sipmsg.Socket {
-	proto, host, port, err := sip.ParseAddr(addr)
-	if err != nil {
-		return nil
-	}
-	t := sip.From(c)
-	if t == nil {
-		return nil
-	}
-	return t.Socket(proto, host, port)
 }
 
 func compileXparamsExplode(h module.Host, args []*module.Arg) (module.Call, error) {

@@ -113,15 +113,10 @@ func (m *Module) sockFromRequest(c *event.Context, msg *sipmsg.Msg) *sipmsg.Sock
 	if text == "" {
 		return nil
 	}
-	proto, host, port, err := sip.ParseAddr(text)
+	s, err := sip.SocketAt(c, text)
 	if err != nil {
 		m.log.Logf(errLevel, Name, "get_sock_val(): bad socket <%s> in ", text)
 		return nil
-	}
-	t := sip.From(c)
-	var s *sipmsg.Socket
-	if t != nil {
-		s = t.Socket(proto, host, port)
 	}
 	if s == nil {
 		m.log.Logf(errLevel, Name, "get_sock_val(): non-local socket <%s>", text)

@@ -81,7 +81,7 @@ func (m *Module) initSerial(c *event.Context, doc *jnode, st state) int {
 	}
 	if s, ok := r.member("socket").text(); ok {
 		m.logf(klog.Dbg, "%s(): trying to set send socket to: [%s]", fn, s)
-		if sock := localSocket(c, s); sock != nil {
+		if sock, _ := sip.SocketAt(c, s); sock != nil {
 			msg.ForceSocket = sock
 		}
 	}
@@ -157,7 +157,7 @@ func (m *Module) appendBranch(c *event.Context, r *jnode) int {
 	b.DstURI, _ = r.member("dst_uri").text()
 	b.Path, _ = r.member("path").text()
 	if s, ok := r.member("socket").text(); ok {
-		b.Socket = localSocket(c, s)
+		b.Socket, _ = sip.SocketAt(c, s)
 	}
 	err := m.checkBranch(b)
 	if err == nil {
@@ -187,18 +187,4 @@ func (m *Module) checkBranch(b sipmsg.Branch) error {
 		return branchError("too long dst_uri: " + b.DstURI)
 	}
 	return nil
-}
-
-// localSocket finds the local socket "[proto:]host[:port]" names (the
-// core's lookup_local_socket); nil when kamgo does not listen there.
-func localSocket(c *event.Context, s string) *sipmsg.Socket {
-	proto, host, port, err := sip.ParseAddr(s)
-	if err != nil {
-		return nil
-	}
-	t := sip.From(c)
-	if t == nil {
-		return nil
-	}
-	return t.Socket(proto, host, port)
 }

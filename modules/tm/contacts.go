@@ -290,16 +290,11 @@ var xavpRefs module.KEMICache
 // socketOf finds the local socket a contact names ("udp:1.2.3.4:5060").
 // fn names the function for the log line.
 func (m *Module) socketOf(c *event.Context, fn, s string) (*sipmsg.Socket, bool) {
-	proto, host, port, err := sip.ParseAddr(s)
+	sock, err := sip.SocketAt(c, s)
 	if err != nil {
 		m.log.Logf(klog.Err, Name, "%s(): parsing of socket info <%s> failed", fn, s)
 		return nil, false
 	}
-	tr := sip.From(c)
-	if tr == nil {
-		return nil, false
-	}
-	sock := tr.Socket(proto, host, port)
 	return sock, sock != nil
 }
 

@@ -288,6 +288,22 @@ func (t *Transport) Socket(proto int, host string, port int) *sipmsg.Socket {
 	return nil
 }
 
+// SocketAt is the socket of c's transport that addr names
+// ("[proto:]host[:port]", the core's lookup_local_socket): nil when kamgo
+// does not listen there or c has no transport, and an error when addr is
+// not an address.
+func SocketAt(c *event.Context, addr string) (*sipmsg.Socket, error) {
+	proto, host, port, err := ParseAddr(addr)
+	if err != nil {
+		return nil, err
+	}
+	t := From(c)
+	if t == nil {
+		return nil, nil
+	}
+	return t.Socket(proto, host, port), nil
+}
+
 // StaticSocket finds force_send_socket()'s socket when the sockets open,
 // as Kamailio's fix_actions does: by its address, or by the address its
 // name resolves to (an address record, no SRV). The error is an
