@@ -458,8 +458,17 @@ func (x *txn) hopRequestEvent(c *event.Context, b *branch, buf string) {
 	if err != nil {
 		return
 	}
-	if sock := b.hop.Socket(); sock != nil {
-		req.Rcv = sock
+	x.localRequestEvent(c, b, req)
+}
+
+// localRequestEvent runs event_route[tm:local-request] (or the KEMI
+// event_callback) with req, a request about to leave on branch b, as the
+// message: it seems received on the socket it leaves from, for the hop's
+// address. It returns the event the route ran in.
+func (x *txn) localRequestEvent(c *event.Context, b *branch, req *sipmsg.Msg) *event.Context {
+	sock := b.hop.Socket()
+	req.Rcv = sock
+	if sock != nil {
 		req.Src = sipmsg.Addr{IP: sock.IP, Port: sock.Port}
 	}
 	req.Proto = sipmsg.ProtoName(b.hop.Proto(), false)
@@ -471,7 +480,8 @@ func (x *txn) hopRequestEvent(c *event.Context, b *branch, buf string) {
 	sipmsg.Set(ec, req)
 	sip.Attach(ec, x.tr)
 	ec.Set(curKey, &current{x: x, branch: -1, locked: true, lookedUp: true})
-	module.RunEvent(m.host, ec, EventLocalRequest, m.conf().eventCallback)
+	module.RunEvent(x.m.host, ec, EventLocalRequest, x.m.conf().eventCallback)
+	return ec
 }
 
 // runLocalRequest runs event_route[tm:local-request] (or the KEMI
@@ -485,22 +495,8 @@ func (x *txn) runLocalRequest(c *event.Context, b *branch, d sip.Dest, nexthop s
 	if err != nil {
 		return true
 	}
-	sock := b.hop.Socket()
-	lreq.Rcv, lreq.ForceSocket = sock, b.msg.ForceSocket
-	lreq.DstURI = nexthop
-	lreq.Proto = sipmsg.ProtoName(b.hop.Proto(), false)
-	if sock != nil {
-		lreq.Src = sipmsg.Addr{IP: sock.IP, Port: sock.Port}
-	}
-	lreq.Dst = sipmsg.Addr{IP: b.hop.Addr().Addr().String(), Port: int(b.hop.Addr().Port())}
-	lreq.ID = sipmsg.NextID()
-	ec := &event.Context{}
-	ec.Reset()
-	ec.Worker, ec.Log = c.Worker, c.Log
-	sipmsg.Set(ec, lreq)
-	sip.Attach(ec, x.tr)
-	ec.Set(curKey, &current{x: x, branch: -1, locked: true, lookedUp: true})
-	module.RunEvent(x.m.host, ec, EventLocalRequest, x.m.conf().eventCallback)
+	lreq.ForceSocket, lreq.DstURI = b.msg.ForceSocket, nexthop
+	ec := x.localRequestEvent(c, b, lreq)
 	if ec.Dropped {
 		return false
 	}
